@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit codes, shared by every subcommand.
+const (
+	exitOK    = 0
+	exitAPI   = 1 // the service answered with an error, or traffic broke the contract
+	exitUsage = 2 // bad flags, bad input, unreadable files
+)
+
+// env is everything a command touches outside itself, so tests can drive the
+// command as a user would: arguments and environment in, output and exit code out.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	// stdinIsTerminal reports whether a person could answer a prompt.
+	stdinIsTerminal func() bool
+	// signals, when non-nil, is used by long-running commands (serve) instead
+	// of the process's SIGINT/SIGTERM.
+	signals context.Context
+}
+
+func newEnv() *env {
+	return &env{
+		stdin:           os.Stdin,
+		stdout:          os.Stdout,
+		stderr:          os.Stderr,
+		getenv:          os.Getenv,
+		stdinIsTerminal: func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
+	}
+}
+
+// interruptContext ends when the user asks the command to stop.
+func (e *env) interruptContext(parent context.Context) (context.Context, context.CancelFunc) {
+	if e.signals != nil {
+		return context.WithCancel(e.signals)
+	}
+	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+}
+
+// exitError carries the exit code a failure should produce.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func apiError(err error) error { return &exitError{code: exitAPI, err: err} }
+
+func newRootCmd(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "linktoken",
+		Short: "Create and remove MongoDB Atlas link-tokens, and prove traffic keeps to their contract",
+		Long: `linktoken manages the link-token a Cloud Manager or Ops Manager organization needs
+before it can push a live migration into MongoDB Atlas.
+
+Credentials and settings come from the Atlas CLI's environment variables
+(MONGODB_ATLAS_PUBLIC_API_KEY, MONGODB_ATLAS_PRIVATE_API_KEY, MONGODB_ATLAS_ORG_ID,
+MONGODB_ATLAS_OPS_MANAGER_URL, MONGODB_ATLAS_CLIENT_ID, MONGODB_ATLAS_CLIENT_SECRET);
+flags beat the environment.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.AddCommand(
+		newCreateCmd(e),
+		newDeleteCmd(e),
+		newDemoCmd(e),
+		newServeCmd(e),
+		newCheckCmd(e),
+	)
+	// Cobra reports unknown flags and arguments as plain errors; they are usage errors.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	return root
+}
+
+// run executes the command line and returns the process's exit code.
+func run(args []string, e *env) int {
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(e.stderr, "Error:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	// Errors cobra raises itself (unknown command, wrong argument count) are usage errors.
+	return exitUsage
+}
