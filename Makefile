@@ -3,7 +3,15 @@ GO ?= go
 # The README's test command, which .ci/run calls too.
 TEST_FLAGS ?= -race -count=1 -timeout 10m
 
-.PHONY: generate check-generated test lint ci
+BENCHSTAT ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+BENCH ?= .
+BENCH_COUNT ?= 6
+FUZZTIME ?= 60s
+LOAD_DURATION ?= 60s
+OLD ?= HEAD~1
+NEW ?= HEAD
+
+.PHONY: generate check-generated test lint ci bench bench-compare fuzz load
 
 ## generate: regenerate generated/ from openapi/ (never edit a *.gen.go by hand)
 generate:
@@ -28,3 +36,30 @@ lint:
 
 ## ci: everything CI runs
 ci: test check-generated lint
+
+## bench: every benchmark, baselines in the same run, with allocations
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./... | tee bench.out
+
+## bench-compare: the benchmarks at two revisions (OLD, NEW), compared by benchstat
+bench-compare:
+	@set -e; tmp=$$(mktemp -d); \
+	for rev in $(OLD) $(NEW); do \
+		git worktree add -q --detach $$tmp/$$rev $$rev; \
+		(cd $$tmp/$$rev && $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./...) > $$tmp/$$rev.txt || true; \
+		git worktree remove --force $$tmp/$$rev; \
+	done; \
+	$(BENCHSTAT) $$tmp/$(OLD).txt $$tmp/$(NEW).txt
+
+## fuzz: every fuzz target, FUZZTIME each (the suite itself runs only their seeds)
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$target"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+## load: the load test for LOAD_DURATION (the suite runs a short version)
+load:
+	LINKTOKEN_LOAD_DURATION=$(LOAD_DURATION) $(GO) test -race -count=1 -run '^TestLoad$$' -v -timeout 30m .
