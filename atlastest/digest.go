@@ -1,0 +1,196 @@
+package atlastest
+
+import (
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/icholy/digest"
+)
+
+// Realm is the digest realm of the live service.
+const Realm = "MMS Public API"
+
+// nonceStore remembers the nonces the service issued, each with the highest
+// nc seen, in bounded memory: past max entries the oldest is forgotten, and a
+// forgotten or expired nonce is answered with stale=true.
+type nonceStore struct {
+	mu    sync.Mutex
+	ttl   time.Duration
+	max   int
+	now   func() time.Time
+	byVal map[string]*nonceEntry
+	order []string // issue order, for eviction; may hold already-removed values
+}
+
+type nonceEntry struct {
+	issued time.Time
+	lastNC int
+}
+
+func newNonceStore(ttl time.Duration, max int) *nonceStore {
+	return &nonceStore{ttl: ttl, max: max, now: time.Now, byVal: map[string]*nonceEntry{}}
+}
+
+func (s *nonceStore) issue() string {
+	n := base64.RawURLEncoding.EncodeToString(randomBytes(24))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.byVal) >= s.max && len(s.order) > 0 {
+		delete(s.byVal, s.order[0])
+		s.order = s.order[1:]
+	}
+	// Compact the order slice now and then so removed entries do not pile up.
+	if len(s.order) > 2*s.max {
+		live := s.order[:0]
+		for _, v := range s.order {
+			if s.byVal[v] != nil {
+				live = append(live, v)
+			}
+		}
+		s.order = live
+	}
+	s.byVal[n] = &nonceEntry{issued: s.now()}
+	s.order = append(s.order, n)
+	return n
+}
+
+type nonceVerdict int
+
+const (
+	nonceOK     nonceVerdict = iota
+	nonceStale               // unknown, forgotten or expired: the client should retry with a fresh one
+	nonceReplay              // nc not above the highest seen for this nonce
+)
+
+// use records nc for nonce, refusing a count that does not strictly rise.
+func (s *nonceStore) use(nonce string, nc int) nonceVerdict {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.byVal[nonce]
+	if e == nil {
+		return nonceStale
+	}
+	if s.now().Sub(e.issued) >= s.ttl {
+		delete(s.byVal, nonce)
+		return nonceStale
+	}
+	if nc <= e.lastNC {
+		return nonceReplay
+	}
+	e.lastNC = nc
+	return nonceOK
+}
+
+// expireAll makes every outstanding nonce stale at once.
+func (s *nonceStore) expireAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byVal = map[string]*nonceEntry{}
+	s.order = nil
+}
+
+func (s *nonceStore) size() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.byVal)
+}
+
+// authResult is what authentication decided about one request.
+type authResult int
+
+const (
+	authOK        authResult = iota
+	authChallenge            // 401 with a fresh challenge
+	authStale                // 401 with a fresh challenge and stale=true
+	authForbidden            // 403: a valid key without the role
+)
+
+// checkDigest verifies an Authorization: Digest header (RFC 7616, qop=auth,
+// MD5 or SHA-256) against the configured keys and the nonce store.
+func (s *Service) checkDigest(r *http.Request, header string) (principal string, res authResult) {
+	creds, err := digest.ParseCredentials(header)
+	if err != nil {
+		return "", authChallenge
+	}
+	key, ok := s.keys[creds.Username]
+	if !ok || creds.Userhash || creds.Realm != Realm || creds.QOP != "auth" || creds.Nc < 1 {
+		return "", authChallenge
+	}
+	switch strings.ToUpper(creds.Algorithm) {
+	case "", "MD5", "SHA-256":
+	default:
+		return "", authChallenge
+	}
+	// The digest covers the URI the client names; it must be this request's.
+	if creds.URI != r.URL.RequestURI() && creds.URI != r.RequestURI {
+		return "", authChallenge
+	}
+	if !digestMatches(creds, r.Method, key.Private) {
+		return "", authChallenge
+	}
+	switch s.nonces.use(creds.Nonce, creds.Nc) {
+	case nonceStale:
+		return "", authStale
+	case nonceReplay:
+		return "", authChallenge
+	}
+	if !key.OrgOwner {
+		return creds.Username, authForbidden
+	}
+	return creds.Username, authOK
+}
+
+// digestMatches recomputes the response with icholy/digest's implementation
+// of RFC 7616 and compares it in constant time.
+func digestMatches(creds *digest.Credentials, method, password string) bool {
+	want, err := ExpectedDigestResponse(creds, method, password)
+	if err != nil {
+		return false
+	}
+	got := strings.ToLower(creds.Response)
+	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+// ExpectedDigestResponse is the response value a client holding password
+// should have sent with creds (qop=auth), per RFC 7616 §3.4.1. It is exported
+// so that its computation can be checked against the RFC's worked examples.
+func ExpectedDigestResponse(creds *digest.Credentials, method, password string) (string, error) {
+	chal := &digest.Challenge{
+		Realm:     creds.Realm,
+		Nonce:     creds.Nonce,
+		Opaque:    creds.Opaque,
+		Algorithm: creds.Algorithm,
+		QOP:       []string{"auth"},
+	}
+	want, err := digest.Digest(chal, digest.Options{
+		Method:   method,
+		URI:      creds.URI,
+		Count:    creds.Nc,
+		Username: creds.Username,
+		Password: password,
+		Cnonce:   creds.Cnonce,
+	})
+	if err != nil {
+		return "", err
+	}
+	return want.Response, nil
+}
+
+// challenge is the WWW-Authenticate value of a fresh 401, shaped like the
+// live one (`domain=""` included).
+func (s *Service) challenge(stale bool) string {
+	c := digest.Challenge{
+		Realm:     Realm,
+		Domain:    []string{""},
+		Nonce:     s.nonces.issue(),
+		Algorithm: s.cfg.algorithm,
+		QOP:       []string{"auth"},
+		Stale:     stale,
+	}
+	s.stats.challenge(stale)
+	return c.String()
+}

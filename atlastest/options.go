@@ -1,0 +1,204 @@
+package atlastest
+
+import (
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+)
+
+// Option configures a [Service] (and so a [Server]).
+type Option func(*config) error
+
+// APIKey is a programmatic API key the service accepts: the public key is the
+// digest user name, the private key its password.
+type APIKey struct {
+	Public  string
+	Private string
+	// OrgOwner grants the Organization Owner role that both operations need;
+	// a key without it is answered 403.
+	OrgOwner bool
+}
+
+type config struct {
+	keys            []APIKey
+	orgs            map[string]bool // nil: every well-formed orgId exists
+	algorithm       string
+	nonceTTL        time.Duration
+	maxNonces       int
+	rateCapacity    int
+	rateRefillEvery time.Duration
+	maxBodyBytes    int64
+	serviceAccounts map[string]string
+	tokenTTL        time.Duration
+	latency         time.Duration
+	logExchange     func(Exchange)
+}
+
+// Defaults: generous enough that no ordinary test meets them.
+const (
+	defaultNonceTTL     = 5 * time.Minute
+	defaultMaxNonces    = 4096
+	defaultRateCapacity = 500
+	defaultRateRefill   = 10 * time.Millisecond // 100 requests a second
+	defaultMaxBodyBytes = 64 << 10
+	defaultTokenTTL     = time.Hour
+)
+
+func defaultConfig() config {
+	return config{
+		algorithm:       "MD5",
+		nonceTTL:        defaultNonceTTL,
+		maxNonces:       defaultMaxNonces,
+		rateCapacity:    defaultRateCapacity,
+		rateRefillEvery: defaultRateRefill,
+		maxBodyBytes:    defaultMaxBodyBytes,
+		tokenTTL:        defaultTokenTTL,
+	}
+}
+
+var orgIDPattern = regexp.MustCompile(`^([a-f0-9]{24})$`)
+
+// WithAPIKey adds a key pair. Without any, the service generates one
+// Organization Owner key (see [Service.PublicKey]).
+func WithAPIKey(k APIKey) Option {
+	return func(c *config) error {
+		if k.Public == "" || k.Private == "" {
+			return fmt.Errorf("atlastest: an API key needs a public and a private part")
+		}
+		c.keys = append(c.keys, k)
+		return nil
+	}
+}
+
+// WithOrganizations restricts the organizations that exist to ids; any other
+// well-formed orgId is answered 404 RESOURCE_NOT_FOUND. By default every
+// well-formed orgId exists.
+func WithOrganizations(ids ...string) Option {
+	return func(c *config) error {
+		if c.orgs == nil {
+			c.orgs = map[string]bool{}
+		}
+		for _, id := range ids {
+			if !orgIDPattern.MatchString(id) {
+				return fmt.Errorf("atlastest: organization id %q is not 24 lower-case hex digits", id)
+			}
+			c.orgs[id] = true
+		}
+		return nil
+	}
+}
+
+// WithDigestAlgorithm sets the algorithm advertised in challenges: "MD5" (the
+// default, as the live service does) or "SHA-256". Credentials computed with
+// either are accepted whatever the challenge said.
+func WithDigestAlgorithm(alg string) Option {
+	return func(c *config) error {
+		switch alg {
+		case "MD5", "SHA-256":
+			c.algorithm = alg
+			return nil
+		}
+		return fmt.Errorf("atlastest: digest algorithm %q: want MD5 or SHA-256", alg)
+	}
+}
+
+// WithNonceTTL sets how long a server nonce stays valid; after that a request
+// using it is answered 401 with a fresh challenge carrying stale=true.
+func WithNonceTTL(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("atlastest: nonce TTL must be positive")
+		}
+		c.nonceTTL = d
+		return nil
+	}
+}
+
+// WithMaxNonces bounds the memory spent on outstanding nonces: beyond n the
+// oldest is forgotten (a client still using it gets stale=true).
+func WithMaxNonces(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("atlastest: max nonces must be at least 1")
+		}
+		c.maxNonces = n
+		return nil
+	}
+}
+
+// WithRateLimit gives each organization a token bucket of capacity requests
+// that refills one request every refillEvery. The default is 500, refilled
+// at 100 a second.
+func WithRateLimit(capacity int, refillEvery time.Duration) Option {
+	return func(c *config) error {
+		if capacity < 1 || refillEvery <= 0 {
+			return fmt.Errorf("atlastest: rate limit needs a capacity ≥ 1 and a positive refill interval")
+		}
+		c.rateCapacity, c.rateRefillEvery = capacity, refillEvery
+		return nil
+	}
+}
+
+// WithMaxBodyBytes caps request bodies; a larger body is answered 400
+// VALIDATION_ERROR. The default is 64 KiB.
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("atlastest: max body bytes must be positive")
+		}
+		c.maxBodyBytes = n
+		return nil
+	}
+}
+
+// WithServiceAccount enables the v2 service-account flow for one client: POST
+// /api/oauth/token with grant_type=client_credentials issues bearer tokens
+// that the v2 base URL accepts (v1.0 does not, as live).
+func WithServiceAccount(clientID, clientSecret string) Option {
+	return func(c *config) error {
+		if clientID == "" || clientSecret == "" {
+			return fmt.Errorf("atlastest: a service account needs a client id and secret")
+		}
+		if c.serviceAccounts == nil {
+			c.serviceAccounts = map[string]string{}
+		}
+		c.serviceAccounts[clientID] = clientSecret
+		return nil
+	}
+}
+
+// WithTokenTTL sets the lifetime of service-account bearer tokens (default an hour).
+func WithTokenTTL(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("atlastest: token TTL must be positive")
+		}
+		c.tokenTTL = d
+		return nil
+	}
+}
+
+// WithLatency delays every response by d.
+func WithLatency(d time.Duration) Option {
+	return func(c *config) error {
+		c.latency = d
+		return nil
+	}
+}
+
+// WithExchangeLog calls f once per exchange, after the response is sent.
+// [Exchange] holds no secret.
+func WithExchangeLog(f func(Exchange)) Option {
+	return func(c *config) error {
+		c.logExchange = f
+		return nil
+	}
+}
+
+// WithLogger logs one line per exchange to l, secrets redacted.
+func WithLogger(l *slog.Logger) Option {
+	return WithExchangeLog(func(x Exchange) {
+		l.Info("exchange", x.attrs()...)
+	})
+}

@@ -1,0 +1,74 @@
+package atlastest
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// rateLimiter keeps one token bucket per organization. Requests that name no
+// well-formed organization share one bucket, so a flood of made-up ids cannot
+// grow memory.
+type rateLimiter struct {
+	mu       sync.Mutex
+	capacity int
+	every    time.Duration
+	buckets  map[string]*rate.Limiter
+}
+
+func newRateLimiter(capacity int, every time.Duration) *rateLimiter {
+	return &rateLimiter{capacity: capacity, every: every, buckets: map[string]*rate.Limiter{}}
+}
+
+func (l *rateLimiter) bucket(orgID string) *rate.Limiter {
+	if !orgIDPattern.MatchString(orgID) {
+		orgID = ""
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[orgID]
+	if b == nil {
+		b = rate.NewLimiter(rate.Every(l.every), l.capacity)
+		l.buckets[orgID] = b
+	}
+	return b
+}
+
+// take draws one request from the organization's bucket. When it is empty
+// it reports how long until one is available, rounded up to whole seconds
+// (at least 1) for Retry-After.
+func (l *rateLimiter) take(orgID string) (remaining int, retryAfter int, ok bool) {
+	b := l.bucket(orgID)
+	now := time.Now()
+	if b.AllowN(now, 1) {
+		return clampTokens(b.TokensAt(now)), 0, true
+	}
+	res := b.ReserveN(now, 1)
+	delay := res.DelayFrom(now)
+	res.CancelAt(now)
+	return 0, max(1, int(math.Ceil(delay.Seconds()))), false
+}
+
+// peek reports what is left without drawing, for responses (the 401 of a
+// handshake) that should not cost the caller a request.
+func (l *rateLimiter) peek(orgID string) int {
+	return clampTokens(l.bucket(orgID).Tokens())
+}
+
+func clampTokens(f float64) int {
+	if f < 0 {
+		return 0
+	}
+	return int(math.Floor(f))
+}
+
+// setCapacity changes the limits of every bucket, for tests that want to
+// meet a 429 quickly.
+func (l *rateLimiter) set(capacity int, every time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.capacity, l.every = capacity, every
+	l.buckets = map[string]*rate.Limiter{}
+}

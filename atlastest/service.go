@@ -1,0 +1,294 @@
+package atlastest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/generated"
+)
+
+// Service is the in-memory Atlas: an [http.Handler] serving the link-token
+// operations under both [BasePathV2] and [BasePathV1], and the
+// service-account token endpoint when one is configured. It is safe for
+// concurrent use.
+type Service struct {
+	cfg     config
+	keys    map[string]APIKey
+	owner   APIKey
+	links   *linkService
+	nonces  *nonceStore
+	tokens  *tokenStore
+	limiter *rateLimiter
+	faults  faultQueue
+	stats   *statsCollector
+	api     http.Handler // the generated router over the strict server
+	// validate, when set, runs after authentication and before the handler.
+	validate func(http.Handler) http.Handler
+}
+
+// New builds a service. Without [WithAPIKey] it generates one Organization
+// Owner key pair, available from [Service.PublicKey] and [Service.PrivateKey].
+func New(opts ...Option) (*Service, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	s := &Service{
+		cfg:     cfg,
+		keys:    map[string]APIKey{},
+		links:   newLinkService(cfg.orgs),
+		nonces:  newNonceStore(cfg.nonceTTL, cfg.maxNonces),
+		tokens:  newTokenStore(cfg.tokenTTL),
+		limiter: newRateLimiter(cfg.rateCapacity, cfg.rateRefillEvery),
+		stats:   newStats(),
+	}
+	if len(cfg.keys) == 0 {
+		cfg.keys = []APIKey{GenerateAPIKey()}
+	}
+	for _, k := range cfg.keys {
+		if _, dup := s.keys[k.Public]; dup {
+			return nil, fmt.Errorf("atlastest: public key %q configured twice", k.Public)
+		}
+		s.keys[k.Public] = k
+		if k.OrgOwner && s.owner.Public == "" {
+			s.owner = k
+		}
+	}
+	s.cfg.keys = cfg.keys
+
+	strict := generated.NewStrictHandlerWithOptions(s.links, nil, generated.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  requestError,
+		ResponseErrorHandlerFunc: responseError,
+	})
+	mux := http.NewServeMux()
+	for _, base := range []string{BasePathV2, BasePathV1} {
+		generated.HandlerWithOptions(strict, generated.StdHTTPServerOptions{
+			BaseURL:          base,
+			BaseRouter:       mux,
+			ErrorHandlerFunc: paramError,
+		})
+	}
+	s.api = mux
+	return s, nil
+}
+
+// GenerateAPIKey makes a random Organization Owner key pair shaped like
+// Atlas's: an 8-letter public key and a UUID private key.
+func GenerateAPIKey() APIKey {
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	b := randomBytes(8)
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return APIKey{Public: string(b), Private: randomUUID(), OrgOwner: true}
+}
+
+// PublicKey is the public part of the first Organization Owner key.
+func (s *Service) PublicKey() string { return s.owner.Public }
+
+// PrivateKey is the private part of the first Organization Owner key. It is a
+// secret: tests may use it, programs must not log it.
+func (s *Service) PrivateKey() string { return s.owner.Private }
+
+// SetMigrationActive marks a live migration into orgID as running (remove
+// then answers 409) or finished.
+func (s *Service) SetMigrationActive(orgID string, active bool) {
+	s.links.setMigrationActive(orgID, active)
+}
+
+// LinkToken is the organization's current link-token, if it has one.
+func (s *Service) LinkToken(orgID string) (string, bool) { return s.links.linkToken(orgID) }
+
+// LinkCount is how many organizations have a link.
+func (s *Service) LinkCount() int { return s.links.linkCount() }
+
+// InjectFault queues f for the next n authenticated requests to the
+// link-token operations.
+func (s *Service) InjectFault(n int, f Fault) { s.faults.push(n, f) }
+
+// PendingFaults is how many queued faults have not met a request yet.
+func (s *Service) PendingFaults() int { return s.faults.pending() }
+
+// ClearFaults drops every queued fault.
+func (s *Service) ClearFaults() { s.faults.clear() }
+
+// ExpireNonces makes every outstanding nonce stale now: a client reusing one
+// gets a 401 with stale=true and must take the fresh challenge. Service
+// account tokens expire too.
+func (s *Service) ExpireNonces() {
+	s.nonces.expireAll()
+	s.tokens.expireAll()
+}
+
+// OutstandingNonces is how many issued nonces the service still remembers.
+func (s *Service) OutstandingNonces() int { return s.nonces.size() }
+
+// SetRateLimit replaces every organization's bucket with a fresh one of
+// capacity requests refilled one per refillEvery.
+func (s *Service) SetRateLimit(capacity int, refillEvery time.Duration) {
+	s.limiter.set(capacity, refillEvery)
+}
+
+// Stats is a snapshot of the counters.
+func (s *Service) Stats() Stats { return s.stats.snapshot() }
+
+// ResetStats zeroes the counters.
+func (s *Service) ResetStats() { s.stats.reset() }
+
+// ServeHTTP answers one request: authentication, then a queued fault, then
+// the rate limit, media-type negotiation, the body cap, validation, and the
+// generated strict server; then the response is shaped and sent.
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	x := classify(r)
+	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x))
+	rec := newRecorder()
+	s.serve(rec, r, x)
+	delay := s.cfg.latency
+	if x.fault != nil {
+		delay += x.fault.Latency
+	}
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+		}
+	}
+	status := s.finish(w, x, rec)
+	s.stats.record(x.op, status)
+	if s.cfg.logExchange != nil {
+		ex := Exchange{
+			Method: r.Method, Path: r.URL.RequestURI(), Operation: x.op, OrgID: x.orgID,
+			Principal: x.principal, Status: status, Duration: time.Since(start),
+			Enveloped: x.envelope && status != http.StatusUnauthorized && x.version != "",
+		}
+		if x.fault != nil {
+			ex.Fault = x.fault.String()
+		}
+		s.cfg.logExchange(ex)
+	}
+}
+
+func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
+	if x.op == OpOAuthToken {
+		if len(s.cfg.serviceAccounts) == 0 {
+			writeAPIError(w, newAPIError(http.StatusNotFound, CodeResourceNotFound, "No service accounts are configured."))
+			return
+		}
+		s.serveToken(w, r)
+		return
+	}
+	if x.version == "" {
+		writeAPIError(w, newAPIError(http.StatusNotFound, CodeResourceNotFound, "Cannot find resource "+r.URL.Path+"."))
+		return
+	}
+	if !s.authenticate(w, r, x) {
+		return
+	}
+	if x.op == OpUnknown {
+		if x.methodNotAllowed {
+			w.Header().Set("Allow", "POST, DELETE")
+			writeAPIError(w, newAPIError(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "Method "+r.Method+" is not allowed."))
+			return
+		}
+		writeAPIError(w, newAPIError(http.StatusNotFound, CodeResourceNotFound, "Cannot find resource "+r.URL.Path+"."))
+		return
+	}
+	if f, ok := s.faults.next(); ok {
+		x.fault = &f
+		if f.Status != 0 && !f.AfterHandler {
+			writeFault(w, f)
+			return
+		}
+	}
+	remaining, retryAfter, ok := s.limiter.take(x.orgID)
+	x.rlRemaining, x.rlSet = remaining, true
+	if !ok {
+		writeRetryAfter(w.Header(), retryAfter)
+		writeAPIError(w, newAPIError(http.StatusTooManyRequests, CodeRateLimited,
+			fmt.Sprintf("Resource %s is limited to %d requests; retry in %d seconds.", r.URL.Path, s.limiter.capacity, retryAfter)))
+		return
+	}
+	if !negotiate(w, r, x) {
+		return
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.maxBodyBytes)
+	}
+	h := s.api
+	if s.validate != nil {
+		h = s.validate(h)
+	}
+	h.ServeHTTP(w, r)
+	if f := x.fault; f != nil && f.Status != 0 && f.AfterHandler {
+		w.reset()
+		writeFault(w, *f)
+	}
+}
+
+// authenticate admits a request with valid digest credentials (both
+// versions) or a live service-account bearer token (v2 only). Anything else
+// gets a 401 with a fresh challenge, or 403 for a key without the role.
+func (s *Service) authenticate(w http.ResponseWriter, r *http.Request, x *exchange) bool {
+	header := r.Header.Get("Authorization")
+	res := authChallenge
+	switch {
+	case strings.HasPrefix(header, "Bearer ") && x.version == BasePathV2:
+		if id, ok := s.tokens.check(strings.TrimPrefix(header, "Bearer ")); ok {
+			x.principal, x.bearer = id, true
+			return true
+		}
+	case header != "":
+		var principal string
+		principal, res = s.checkDigest(r, header)
+		x.principal = principal
+	}
+	switch res {
+	case authOK:
+		return true
+	case authForbidden:
+		writeAPIError(w, newAPIError(http.StatusForbidden, CodeForbidden,
+			"The API key does not have the Organization Owner role in this organization."))
+		return false
+	}
+	w.Header().Set("WWW-Authenticate", s.challenge(res == authStale))
+	writeAPIError(w, newAPIError(http.StatusUnauthorized, CodeUnauthorized, "You are not authorized for this resource."))
+	return false
+}
+
+// paramError answers a query or path parameter the generated router could
+// not bind (envelope=maybe) with a 400 naming it.
+func paramError(w http.ResponseWriter, _ *http.Request, err error) {
+	field := "request"
+	var pe *generated.InvalidParamFormatError
+	if errors.As(err, &pe) {
+		field = pe.ParamName
+	}
+	writeValidationError(w, "The request does not conform to the API specification.",
+		generated.FieldViolation{Field: field, Description: "not a valid value for this parameter"})
+}
+
+// requestError answers a body the strict server could not decode: malformed
+// JSON, or one beyond the size cap.
+func requestError(w http.ResponseWriter, _ *http.Request, err error) {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeValidationError(w, fmt.Sprintf("The request body exceeds %d bytes.", tooBig.Limit),
+			generated.FieldViolation{Field: "/", Description: "request body too large"})
+		return
+	}
+	writeValidationError(w, "The request body is not valid JSON.",
+		generated.FieldViolation{Field: "/", Description: "malformed JSON"})
+}
+
+func responseError(w http.ResponseWriter, _ *http.Request, _ error) {
+	writeAPIError(w, newAPIError(http.StatusInternalServerError, CodeUnexpected, "Unexpected error."))
+}
