@@ -1,0 +1,148 @@
+package contract
+
+import (
+	"strings"
+)
+
+// Side says which half of an exchange a violation is in.
+type Side string
+
+// The two halves of an exchange.
+const (
+	SideRequest  Side = "request"
+	SideResponse Side = "response"
+)
+
+// Part says where in a request or response a violation is.
+type Part string
+
+// The parts of a message that can break the contract.
+const (
+	PartMethod Part = "method" // the request method (request side only)
+	PartPath   Part = "path"   // a path parameter
+	PartQuery  Part = "query"  // a query parameter
+	PartHeader Part = "header" // a header, Content-Type and Authorization included
+	PartStatus Part = "status" // the response status (response side only)
+	PartBody   Part = "body"   // the body, JSON pointer into it
+)
+
+// Rules that are not JSON Schema keywords. Schema failures use the keyword
+// that failed ("type", "pattern", "format", "required", "minLength", …), with
+// "additionalProperties" for a property the strict mode does not allow.
+const (
+	RuleStatus          = "status"          // a status the operation does not declare
+	RuleContentType     = "content-type"    // a media type the operation does not declare, or none
+	RuleMediaType       = "media-type"      // a declared media type of the other API version (x-atlas-media-type)
+	RuleRequiredHeader  = "required-header" // a declared required header is missing
+	RuleRequired        = "required"        // a required body or property is missing
+	RuleNoBody          = "no-body"         // a body where the contract declares none
+	RuleJSON            = "json"            // a body that is not JSON
+	RuleSecurity        = "security"        // missing or malformed Authorization, or a scheme the version does not accept
+	RuleEnvelope        = "envelope"        // envelope=true broken (status, shape, content)
+	RuleUndeclaredParam = "undeclared-parameter"
+	RuleMethod          = "method" // a method the path does not declare
+	RuleParameterType   = "type"   // a parameter that does not parse as its schema's type
+	RuleAdditionalProps = "additionalProperties"
+)
+
+// Violation is one way an exchange breaks the contract. It never holds a
+// secret: credentials and link-tokens are described, not copied.
+type Violation struct {
+	// Exchange names the exchange: "POST /api/atlas/v2/orgs/…/linkTokens → 201",
+	// prefixed with its source (file and entry) when it came from a recording.
+	Exchange string `json:"exchange"`
+	// Side is request or response.
+	Side Side `json:"side"`
+	// Part is the part of that message: path, query, header, status or body.
+	Part Part `json:"part"`
+	// Pointer is a JSON pointer to the field: into the body for PartBody, and
+	// "/name" for a path parameter, query parameter or header. Empty when the
+	// whole part is meant (a missing body, the status).
+	Pointer string `json:"pointer"`
+	// Rule is the rule broken: a JSON Schema keyword or one of the Rule… constants.
+	Rule string `json:"rule"`
+	// Expected is what the contract wants; Found is what the exchange had.
+	Expected string `json:"expected"`
+	Found    string `json:"found"`
+}
+
+// Error prints the violation on one line.
+func (v *Violation) Error() string {
+	var b strings.Builder
+	b.Grow(len(v.Exchange) + len(v.Pointer) + len(v.Expected) + len(v.Found) + 64)
+	if v.Exchange != "" {
+		b.WriteString(v.Exchange)
+		b.WriteString(": ")
+	}
+	b.WriteString(string(v.Side))
+	b.WriteByte(' ')
+	b.WriteString(string(v.Part))
+	if v.Pointer != "" {
+		b.WriteByte(' ')
+		b.WriteString(v.Pointer)
+	}
+	b.WriteString(": ")
+	b.WriteString(v.Rule)
+	b.WriteString(": expected ")
+	b.WriteString(oneLine(v.Expected))
+	b.WriteString(", found ")
+	b.WriteString(oneLine(v.Found))
+	return b.String()
+}
+
+// Violations is every violation of one check, in the order found. As an
+// error it prints one violation a line, and errors.As reaches each
+// *Violation (the first that matches) as well as the Violations itself.
+type Violations []*Violation
+
+func (vs Violations) Error() string {
+	var b strings.Builder
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(v.Error())
+	}
+	return b.String()
+}
+
+// Unwrap exposes each violation to errors.As and errors.Is.
+func (vs Violations) Unwrap() []error {
+	errs := make([]error, len(vs))
+	for i, v := range vs {
+		errs[i] = v
+	}
+	return errs
+}
+
+// Rules lists the rule of each violation, in order; handy in tests.
+func (vs Violations) Rules() []string {
+	rules := make([]string, len(vs))
+	for i, v := range vs {
+		rules[i] = v.Rule
+	}
+	return rules
+}
+
+func (vs Violations) err() error {
+	if len(vs) == 0 {
+		return nil
+	}
+	return vs
+}
+
+// oneLine keeps a printed field on one line.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
+}
+
+// pointerEscape escapes one JSON pointer token (RFC 6901).
+func pointerEscape(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s
+	}
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
