@@ -216,7 +216,10 @@ func (c *Client) CreateLinkToken(ctx context.Context, orgID string, accessListIP
 			return ex.failure("create")
 		}
 		var org generated.TargetOrg
-		if err := json.Unmarshal(ex.body, &org); err != nil || org.LinkToken == "" {
+		if err := json.Unmarshal(ex.body, &org); err != nil {
+			return ex.unexpected("create", "undecodable body")
+		}
+		if org.LinkToken == "" {
 			return ex.unexpected("create", "response without a linkToken")
 		}
 		token = NewLinkToken(org.LinkToken)
