@@ -245,4 +245,3 @@ func TestParamsThatDoNotBind(t *testing.T) {
 		t.Errorf("%d %s", res.StatusCode(), res.Body)
 	}
 }
-
