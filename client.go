@@ -113,7 +113,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		// bypasses the wire wrappers.
 		tokenClient := &http.Client{Transport: base, Timeout: hc.Timeout}
 		ctx := context.WithValue(context.Background(), oauth2.HTTPClient, tokenClient)
-		hc.Transport = &oauth2.Transport{Source: cc.TokenSource(ctx), Base: wire}
+		hc.Transport = bearerTransport{rt: &oauth2.Transport{Source: cc.TokenSource(ctx), Base: wire}, base: wire}
 	default:
 		return nil, ErrNoCredentials
 	}
@@ -404,3 +404,19 @@ func (e *retriedError) Error() string {
 	return fmt.Sprintf("%v (after %d attempts)", e.err, e.attempts)
 }
 func (e *retriedError) Unwrap() error { return e.err }
+
+// bearerTransport hides oauth2.Transport's deprecated CancelRequest, which
+// http.Client would otherwise call on a timeout (and which logs a warning),
+// and forwards CloseIdleConnections to the wire.
+type bearerTransport struct {
+	rt   http.RoundTripper
+	base http.RoundTripper
+}
+
+func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) { return b.rt.RoundTrip(r) }
+
+func (b bearerTransport) CloseIdleConnections() {
+	if c, ok := b.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
