@@ -54,12 +54,7 @@ func newClient(t testing.TB, srv *atlastest.Server, o clientOpts) *generated.Cli
 	}
 	c, err := generated.NewClientWithResponses(srv.URL()+o.version,
 		generated.WithHTTPClient(&http.Client{Transport: rt}),
-		generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-			if accept != "-" {
-				req.Header.Set("Accept", accept)
-			}
-			return nil
-		}))
+		generated.WithRequestEditorFn(acceptHeader(accept)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,4 +99,22 @@ func errorCode(e *generated.ApiError) string {
 		return "<none>"
 	}
 	return *e.ErrorCode
+}
+
+// acceptHeader sets the Accept header the generated client leaves out ("-": none).
+func acceptHeader(accept string) generated.RequestEditorFn {
+	return func(_ context.Context, req *http.Request) error {
+		if accept != "-" {
+			req.Header.Set("Accept", accept)
+		}
+		return nil
+	}
+}
+
+// acceptFor is the Accept header of a version's media type.
+func acceptFor(version string) generated.RequestEditorFn {
+	if version == atlastest.BasePathV1 {
+		return acceptHeader(atlastest.MediaTypeV1)
+	}
+	return acceptHeader(atlastest.MediaTypeV2)
 }

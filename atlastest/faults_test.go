@@ -1,0 +1,117 @@
+package atlastest_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/generated"
+)
+
+func TestFailingStatuses(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		fault      atlastest.Fault
+		code       string
+		retryAfter string
+		committed  bool
+	}{
+		{"500", atlastest.Fault{Status: 500}, "UNEXPECTED_ERROR", "", false},
+		{"503 with Retry-After", atlastest.Fault{Status: 503, RetryAfter: 2 * time.Second}, "SERVICE_UNAVAILABLE", "2", false},
+		{"429", atlastest.Fault{Status: 429}, "RATE_LIMITED", "1", false},
+		{"500 after the work was done", atlastest.Fault{Status: 500, AfterHandler: true}, "UNEXPECTED_ERROR", "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := atlastest.NewServer(t)
+			c := newClient(t, srv, clientOpts{})
+			srv.InjectFault(2, tc.fault)
+			for i := range 2 {
+				r := create(t, c, atlastest.BasePathV2, orgA, nil)
+				if r.StatusCode() != tc.fault.Status || r.HTTPResponse.Header.Get("X-Error-Code") != tc.code {
+					t.Fatalf("call %d: %d %s", i, r.StatusCode(), r.Body)
+				}
+				if got := r.HTTPResponse.Header.Get("Retry-After"); got != tc.retryAfter {
+					t.Errorf("Retry-After %q, want %q", got, tc.retryAfter)
+				}
+			}
+			if _, ok := srv.LinkToken(orgA); ok != tc.committed {
+				t.Errorf("link exists = %v, want %v", ok, tc.committed)
+			}
+			if r := create(t, c, atlastest.BasePathV2, orgA, nil); r.StatusCode() != 201 {
+				t.Errorf("third call: %d", r.StatusCode())
+			}
+			st := srv.Stats()
+			// The handshake's 401 is not a fault: faults meet authenticated calls.
+			if st.Count(atlastest.OpCreateLinkToken, 401) != 1 || st.Count(atlastest.OpCreateLinkToken, tc.fault.Status) != 2 ||
+				st.Count(atlastest.OpCreateLinkToken, 201) != 1 || srv.PendingFaults() != 0 {
+				t.Errorf("stats %+v", st.Requests)
+			}
+		})
+	}
+}
+
+func TestLatency(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	c := newClient(t, srv, clientOpts{})
+	remove(t, c, orgA, nil) // handshake done
+	srv.InjectFault(1, atlastest.Fault{Latency: 150 * time.Millisecond})
+	start := time.Now()
+	r := remove(t, c, orgA, nil)
+	if took := time.Since(start); took < 150*time.Millisecond || r.StatusCode() != 404 {
+		t.Errorf("took %v, status %d", took, r.StatusCode())
+	}
+	start = time.Now()
+	remove(t, c, orgA, nil)
+	if took := time.Since(start); took >= 150*time.Millisecond {
+		t.Errorf("latency outlived its fault: %v", took)
+	}
+}
+
+func TestConnectionFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		fault atlastest.Fault
+	}{
+		{"closed mid-response", atlastest.Fault{CloseConnection: true}},
+		{"truncated body", atlastest.Fault{TruncateBody: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := atlastest.NewServer(t)
+			c := newClient(t, srv, clientOpts{})
+			srv.InjectFault(1, tc.fault)
+			_, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(t.Context(), orgA, nil,
+				generated.TargetOrgRequest{AccessListIps: []string{}})
+			if err == nil {
+				t.Fatal("the client saw no error")
+			}
+			// The operation was carried out before the response was lost.
+			if _, ok := srv.LinkToken(orgA); !ok {
+				t.Error("no link: the fault struck before the handler")
+			}
+			if r := create(t, c, atlastest.BasePathV2, orgA, nil); r.StatusCode() != 201 {
+				t.Errorf("next call: %d", r.StatusCode())
+			}
+		})
+	}
+}
+
+// TestStaleNoncesCostOneExtraExchange: a caching client recovers from a
+// stale nonce with one more round trip, and the counters show it.
+func TestStaleNoncesCostOneExtraExchange(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	c := newClient(t, srv, clientOpts{})
+	remove(t, c, orgA, nil)
+	srv.ResetStats()
+	srv.ExpireNonces()
+	if r := remove(t, c, orgA, nil); r.StatusCode() != http.StatusNotFound {
+		t.Fatalf("%d", r.StatusCode())
+	}
+	st := srv.Stats()
+	if st.StaleChallenges != 1 || st.Exchanges != 2 || st.Successes != 0 || st.Count(atlastest.OpDeleteLinkToken, 404) != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	if retry := srv.Stats().Count(atlastest.OpDeleteLinkToken, 401); retry != 1 {
+		t.Errorf("401s = %d", retry)
+	}
+}
