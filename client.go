@@ -230,7 +230,10 @@ func (c *Client) CreateLinkToken(ctx context.Context, orgID string, accessListIP
 
 // DeleteLinkToken removes orgID's link, which invalidates its link-token. A
 // remove is idempotent, so 429, 5xx, timeouts and broken connections are
-// retried per the retry policy. A second remove fails with ErrNotFound.
+// retried per the retry policy. A second remove fails with ErrNotFound;
+// but a 404 answering a retry, after an attempt whose outcome the client
+// could not learn (broken connection, timeout, 5xx), counts as success:
+// that attempt most likely removed the link, and the link is gone.
 func (c *Client) DeleteLinkToken(ctx context.Context, orgID string) error {
 	if err := CheckOrgID(orgID); err != nil {
 		return err
@@ -239,19 +242,35 @@ func (c *Client) DeleteLinkToken(ctx context.Context, orgID string) error {
 	if c.envelope {
 		params.Envelope = ptr(true)
 	}
+	// outcomeUnknown is set when an attempt may have removed the link without
+	// the client learning so (a broken connection, a timeout, a 5xx).
+	outcomeUnknown := false
 	return c.withRetries(ctx, "delete", true, func(ctx context.Context) error {
 		resp, err := c.gen.DeleteLinkToken(ctx, orgID, params)
 		if err != nil {
+			outcomeUnknown = true
 			return fmt.Errorf("linktoken: delete link-token: %w", err)
 		}
 		ex, err := c.read("delete", resp)
 		if err != nil {
+			outcomeUnknown = true
 			return err
 		}
-		if ex.status != http.StatusNoContent && ex.status != http.StatusOK {
-			return ex.failure("delete")
+		if ex.status == http.StatusNoContent || ex.status == http.StatusOK {
+			return nil
 		}
-		return nil
+		ferr := ex.failure("delete")
+		if ex.status == http.StatusNotFound && outcomeUnknown {
+			// The earlier attempt most likely removed the link; the caller
+			// asked for it to be gone, and it is.
+			c.log(ctx, "linktoken: remove answered 404 after an attempt with unknown outcome; the link is gone",
+				slog.String("operation", "delete"))
+			return nil
+		}
+		if ex.status >= 500 {
+			outcomeUnknown = true
+		}
+		return ferr
 	})
 }
 
