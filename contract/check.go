@@ -13,6 +13,7 @@ import (
 
 // checker collects the violations of one exchange.
 type checker struct {
+	v    *Validator
 	ex   *Exchange
 	name string
 	vs   Violations
@@ -50,7 +51,7 @@ func (v *Validator) ValidateExchange(ex *Exchange) error {
 // non-nil only for an exchange that is not a link-token operation
 // (errors.Is(err, ErrNotLinkToken)) or that has no request.
 func (v *Validator) Check(ex *Exchange) (Violations, error) {
-	c := checker{ex: ex}
+	c := checker{v: v, ex: ex}
 	m, err := v.checkRequest(&c, ex.Request)
 	if err != nil || m.op == nil {
 		return c.vs, err
@@ -262,7 +263,7 @@ func (c *checker) checkJSON(side Side, prefix string, body []byte, schema *opena
 		return nil, false
 	}
 	if schema != nil {
-		if err := schema.VisitJSON(value, opts...); err != nil {
+		if err := c.v.visit(schema, value, opts); err != nil {
 			c.addSchemaErrors(side, PartBody, prefix, err)
 		}
 	}
@@ -312,7 +313,7 @@ func (c *checker) checkValue(side Side, part Part, name, typ string, schema *ope
 	default:
 		value = raw
 	}
-	if err := schema.VisitJSON(value, valueOpts...); err != nil {
+	if err := c.v.visit(schema, value, valueOpts); err != nil {
 		n := len(c.vs)
 		c.addSchemaErrors(side, part, ptr, err)
 		return len(c.vs) == n
@@ -383,7 +384,7 @@ func (c *checker) checkResponseBody(srv *server, rs *response, resp *Response, p
 			return
 		}
 		if schema != nil {
-			if err := schema.VisitJSON(*content, responseOpts...); err != nil {
+			if err := c.v.visit(schema, *content, responseOpts); err != nil {
 				c.addSchemaErrors(SideResponse, PartBody, prefix, err)
 			}
 		}

@@ -42,7 +42,7 @@ func Middleware(v *Validator, report func(*http.Request, Violations)) func(http.
 				return
 			}
 			ex := &Exchange{Request: req}
-			c := checker{ex: ex}
+			c := checker{v: v, ex: ex}
 			m, err := v.checkRequest(&c, req)
 			if err != nil {
 				next.ServeHTTP(w, r)

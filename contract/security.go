@@ -59,79 +59,109 @@ func quoteScheme(s string) string {
 }
 
 // checkDigest checks the parameters of a Digest credential (RFC 7616 §3.4)
-// and returns what is wrong, or "".
+// and returns what is wrong, or "". It allocates nothing on success.
 func checkDigest(params string) string {
-	p, ok := parseAuthParams(params)
+	var response, algorithm, qop, nc, cnonce string
+	var seen uint16
+	const (
+		hUsername = 1 << iota
+		hRealm
+		hNonce
+		hURI
+		hResponse
+		hQop
+	)
+	ok := walkAuthParams(params, func(name, val string) {
+		switch {
+		case strings.EqualFold(name, "username"):
+			seen |= hUsername
+		case strings.EqualFold(name, "realm"):
+			seen |= hRealm
+		case strings.EqualFold(name, "nonce"):
+			seen |= hNonce
+		case strings.EqualFold(name, "uri"):
+			seen |= hURI
+		case strings.EqualFold(name, "response"):
+			response, seen = val, seen|hResponse
+		case strings.EqualFold(name, "algorithm"):
+			algorithm = val
+		case strings.EqualFold(name, "qop"):
+			qop, seen = val, seen|hQop
+		case strings.EqualFold(name, "nc"):
+			nc = val
+		case strings.EqualFold(name, "cnonce"):
+			cnonce = val
+		}
+	})
 	if !ok {
 		return "with malformed parameters"
 	}
-	for _, name := range []string{"username", "realm", "nonce", "uri", "response"} {
-		if _, ok := p[name]; !ok {
-			return "without " + name
+	for _, r := range []struct {
+		bit  uint16
+		name string
+	}{{hUsername, "username"}, {hRealm, "realm"}, {hNonce, "nonce"}, {hURI, "uri"}, {hResponse, "response"}} {
+		if seen&r.bit == 0 {
+			return "without " + r.name
 		}
 	}
-	algorithm := strings.ToUpper(p["algorithm"])
 	want := 32
-	switch algorithm {
-	case "", "MD5", "MD5-SESS":
-	case "SHA-256", "SHA-256-SESS":
+	switch {
+	case algorithm == "", strings.EqualFold(algorithm, "MD5"), strings.EqualFold(algorithm, "MD5-sess"):
+	case strings.EqualFold(algorithm, "SHA-256"), strings.EqualFold(algorithm, "SHA-256-sess"):
 		want = 64
 	default:
 		return "with an unknown algorithm"
 	}
-	if r := p["response"]; len(r) != want || !isHex(r) {
+	if len(response) != want || !isHex(response) {
 		return "with a response that is not a hex digest of the algorithm's length"
 	}
-	if qop, ok := p["qop"]; ok {
+	if seen&hQop != 0 {
 		if qop != "auth" && qop != "auth-int" {
 			return `with qop other than "auth" or "auth-int"`
 		}
-		if nc := p["nc"]; len(nc) != 8 || !isHex(nc) {
+		if len(nc) != 8 || !isHex(nc) {
 			return "with qop but no 8-digit hex nc"
 		}
-		if p["cnonce"] == "" {
+		if cnonce == "" {
 			return "with qop but no cnonce"
 		}
 	}
 	return ""
 }
 
-// parseAuthParams parses `a=b, c="d"` (RFC 9110 §11.2 auth-params).
-func parseAuthParams(s string) (map[string]string, bool) {
-	out := make(map[string]string, 10)
+// walkAuthParams calls f for each `name=value` of an RFC 9110 §11.2
+// auth-param list and reports whether the list is well-formed. A quoted
+// value is passed without its quotes; escapes are left in (no value this
+// package looks at may contain one).
+func walkAuthParams(s string, f func(name, val string)) bool {
+	n := 0
 	for {
 		s = strings.TrimLeft(s, " \t,")
 		if s == "" {
-			return out, len(out) > 0
+			return n > 0
 		}
 		eq := strings.IndexByte(s, '=')
 		if eq <= 0 {
-			return nil, false
+			return false
 		}
-		name := strings.ToLower(strings.TrimSpace(s[:eq]))
+		name := strings.TrimSpace(s[:eq])
 		s = strings.TrimLeft(s[eq+1:], " \t")
 		var val string
 		if strings.HasPrefix(s, `"`) {
-			var b strings.Builder
 			i := 1
-			closed := false
 			for ; i < len(s); i++ {
-				c := s[i]
-				if c == '\\' && i+1 < len(s) {
+				if s[i] == '\\' {
 					i++
-					b.WriteByte(s[i])
 					continue
 				}
-				if c == '"' {
-					closed = true
+				if s[i] == '"' {
 					break
 				}
-				b.WriteByte(c)
 			}
-			if !closed {
-				return nil, false
+			if i >= len(s) {
+				return false
 			}
-			val, s = b.String(), s[i+1:]
+			val, s = s[1:i], s[i+1:]
 		} else {
 			end := strings.IndexAny(s, ", \t")
 			if end < 0 {
@@ -139,14 +169,15 @@ func parseAuthParams(s string) (map[string]string, bool) {
 			}
 			val, s = s[:end], s[end:]
 			if val == "" {
-				return nil, false
+				return false
 			}
 		}
 		s = strings.TrimLeft(s, " \t")
 		if s != "" && s[0] != ',' {
-			return nil, false
+			return false
 		}
-		out[name] = val
+		f(name, val)
+		n++
 	}
 }
 

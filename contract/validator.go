@@ -55,6 +55,7 @@ type Validator struct {
 	strict  bool
 	servers []server
 	routes  []route
+	quick   map[*openapi3.Schema]quick // read-only after New
 }
 
 // server is one entry of the document's servers: a base path and the media
@@ -174,7 +175,49 @@ func New(opts ...Option) (*Validator, error) {
 		r.methods = strings.Join(methods, ", ")
 		v.routes = append(v.routes, r)
 	}
+	v.compileQuick()
 	return v, nil
+}
+
+// compileQuick prepares the accept-only pre-check of every schema a check
+// can visit.
+func (v *Validator) compileQuick() {
+	qc := quickCompiler{done: map[*openapi3.Schema]quick{}}
+	for _, r := range v.routes {
+		for _, op := range r.ops {
+			for _, p := range op.pathParams {
+				qc.compile(p.schema)
+			}
+			for _, p := range op.query {
+				qc.compile(p.schema)
+			}
+			if op.body != nil {
+				for _, s := range op.body.content {
+					qc.compile(s)
+				}
+			}
+			for _, rs := range op.responses {
+				for _, h := range rs.headers {
+					qc.compile(h.schema)
+				}
+				for _, s := range rs.content {
+					qc.compile(s)
+				}
+				qc.compile(rs.plain)
+				qc.compile(rs.envelope)
+			}
+		}
+	}
+	v.quick = qc.done
+}
+
+// visit checks value against schema: the quick pre-check first, and
+// kin-openapi when that cannot vouch for the value.
+func (v *Validator) visit(schema *openapi3.Schema, value any, opts []openapi3.SchemaValidationOption) error {
+	if q := v.quick[schema]; q != nil && q(value) {
+		return nil
+	}
+	return schema.VisitJSON(value, opts...)
 }
 
 // MustNew is New for package-level variables and tests; it panics on error,
