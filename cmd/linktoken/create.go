@@ -1,18 +1,140 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seed-5c49e0d7/linktoken"
 )
 
-// newCreateCmd is a placeholder until its issue lands.
+// clientFlags are the settings create and delete share: where to go and how
+// to authenticate. Flags beat the Atlas CLI's environment variables.
+type clientFlags struct {
+	orgID      string
+	baseURL    string
+	apiVersion string
+}
+
+func (f *clientFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.orgID, "orgId", "", "organization ID (24 lower-case hex digits); default $"+linktoken.EnvOrgID)
+	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "service root, like $"+linktoken.EnvBaseURL+" (default "+linktoken.DefaultBaseURL+"); /api/atlas/<version> is added")
+	cmd.Flags().StringVar(&f.apiVersion, "api-version", string(linktoken.APIVersionV2), "API version: v2 or v1.0")
+}
+
+// org returns the organization from the flag or the environment.
+func (f *clientFlags) org(e *env) (string, error) {
+	org := f.orgID
+	if org == "" {
+		org = e.getenv(linktoken.EnvOrgID)
+	}
+	if org == "" {
+		return "", usageError("--orgId is required (or set %s)", linktoken.EnvOrgID)
+	}
+	if err := linktoken.CheckOrgID(org); err != nil {
+		return "", usageError("%w", err)
+	}
+	return org, nil
+}
+
+// client builds the library client: environment first, flags over it.
+// Retries are reported on stderr.
+func (f *clientFlags) client(e *env) (*linktoken.Client, error) {
+	version, err := linktoken.ParseAPIVersion(f.apiVersion)
+	if err != nil {
+		return nil, usageError("--api-version: %w", err)
+	}
+	opts := []linktoken.Option{
+		linktoken.WithEnv(e.getenv),
+		linktoken.WithAPIVersion(version),
+		linktoken.WithUserAgent("linktoken-cli/0.1"),
+		linktoken.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+	}
+	if f.baseURL != "" {
+		opts = append(opts, linktoken.WithBaseURL(f.baseURL))
+	}
+	c, err := linktoken.NewClient(opts...)
+	if err != nil {
+		return nil, usageError("%w", err)
+	}
+	return c, nil
+}
+
+// callError maps a failed call to its exit code: refused input is a usage
+// error (2); anything the service or the network said is 1.
+func callError(err error) error {
+	if errors.Is(err, linktoken.ErrInvalidInput) {
+		return usageError("%w", err)
+	}
+	return apiError(err)
+}
+
 func newCreateCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	var flags clientFlags
+	var accessList []string
+	var output string
+	cmd := &cobra.Command{
 		Use:   "create",
-		Short: "create (not yet available)",
-		RunE: func(*cobra.Command, []string) error {
-			return usageError("%w", errors.New("create is not implemented yet"))
+		Short: "Create a link-token for a Cloud Manager or Ops Manager organization to migrate into Atlas",
+		Long: `Create a link-token for the organization. The token is printed: it is what the source
+organization needs. It is a secret (it carries an API key); keep it out of logs.
+
+Like "atlas liveMigrations link create".`,
+		Example: `  linktoken create --orgId 4888442a3354817a7320eb61 --accessListIp 192.0.2.10,10.0.0.0/24
+  linktoken create --orgId 4888442a3354817a7320eb61 -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "text" && output != "json" {
+				return usageError("-o %q: want text or json", output)
+			}
+			org, err := flags.org(e)
+			if err != nil {
+				return err
+			}
+			accessList = trimAll(accessList)
+			if err := linktoken.CheckAccessList(accessList); err != nil {
+				return usageError("--accessListIp: %w", err)
+			}
+			c, err := flags.client(e)
+			if err != nil {
+				return err
+			}
+			defer c.CloseIdleConnections()
+			ctx, cancel := e.interruptContext(context.Background())
+			defer cancel()
+			tok, err := c.CreateLinkToken(ctx, org, accessList...)
+			if err != nil {
+				return callError(err)
+			}
+			// Printing the token is the point of create, so it is revealed here
+			// and nowhere else.
+			if output == "json" {
+				b, _ := json.MarshalIndent(struct {
+					LinkToken string `json:"linkToken"`
+				}{tok.Reveal()}, "", "  ")
+				fmt.Fprintln(e.stdout, string(b))
+				return nil
+			}
+			fmt.Fprintf(e.stdout, "Link-token '%s' successfully created.\n", tok.Reveal())
+			return nil
 		},
 	}
+	flags.register(cmd)
+	cmd.Flags().StringSliceVar(&accessList, "accessListIp", nil, "IP addresses or CIDR blocks the token's API key admits, comma-separated")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+// trimAll trims white space around every element (a user may type "a, b").
+func trimAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.TrimSpace(s)
+	}
+	return out
 }

@@ -1,18 +1,212 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seed-5c49e0d7/linktoken"
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
-// newDemoCmd is a placeholder until its issue lands.
+// demoOrg is the organization the demo works on (the contract's example id).
+const demoOrg = "4888442a3354817a7320eb61"
+
 func newDemoCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	var apiVersion string
+	var envelope bool
+	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "demo (not yet available)",
-		RunE: func(*cobra.Command, []string) error {
-			return usageError("%w", errors.New("demo is not implemented yet"))
+		Short: "Run the client against an in-memory Atlas and check every exchange against the contract",
+		Long: `demo starts the in-memory Atlas (atlastest) on loopback, then, through the full client
+with contract validation on the wire, creates a link-token, shows a bad input refused
+before sending, removes the link, and removes it again (404). It prints one line per
+HTTP exchange (method, path, status, contract verdict) and a summary.
+
+Exit 0 only when every step behaved as expected and every exchange conformed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			version, err := linktoken.ParseAPIVersion(apiVersion)
+			if err != nil {
+				return usageError("--api-version: %w", err)
+			}
+			return runDemo(e, version, envelope)
 		},
 	}
+	cmd.Flags().StringVar(&apiVersion, "api-version", string(linktoken.APIVersionV2), "API version: v2 or v1.0")
+	cmd.Flags().BoolVar(&envelope, "envelope", false, "ask for enveloped responses (envelope=true)")
+	return cmd
+}
+
+// demoExchange is one HTTP exchange as the demo saw it on the wire.
+type demoExchange struct {
+	method, path string
+	status       int
+	err          error
+	violations   contract.Violations
+}
+
+// demoRecorder sits on the wire, below digest: each exchange goes through its
+// own contract.NewTransport so the verdict belongs to exactly that exchange.
+type demoRecorder struct {
+	v    *contract.Validator
+	next http.RoundTripper
+	out  io.Writer
+
+	mu        sync.Mutex
+	exchanges []demoExchange
+}
+
+func (d *demoRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	var vs contract.Violations
+	var vmu sync.Mutex
+	t := contract.NewTransport(d.v, d.next, func(found contract.Violations) {
+		vmu.Lock()
+		vs = append(vs, found...)
+		vmu.Unlock()
+	})
+	resp, err := t.RoundTrip(r)
+	ex := demoExchange{method: r.Method, path: r.URL.Path, err: err}
+	if err == nil {
+		ex.status = resp.StatusCode
+	}
+	vmu.Lock()
+	ex.violations = vs
+	vmu.Unlock()
+	d.mu.Lock()
+	d.exchanges = append(d.exchanges, ex)
+	n := len(d.exchanges)
+	d.mu.Unlock()
+	verdict := "conforms"
+	switch {
+	case err != nil:
+		verdict = "no response: " + err.Error()
+	case len(vs) > 0:
+		verdict = fmt.Sprintf("VIOLATES the contract (%d): %s", len(vs), strings.Join(vs.Rules(), ", "))
+	}
+	fmt.Fprintf(d.out, "  #%d %-6s %s → %d  %s\n", n, r.Method, r.URL.RequestURI(), ex.status, verdict)
+	return resp, err
+}
+
+func (d *demoRecorder) count() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.exchanges)
+}
+
+func runDemo(e *env, version linktoken.APIVersion, envelope bool) error {
+	svc, err := atlastest.New()
+	if err != nil {
+		return apiError(fmt.Errorf("starting the in-memory Atlas: %w", err))
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return apiError(fmt.Errorf("listening on loopback: %w", err))
+	}
+	srv := &http.Server{Handler: svc, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() { _ = srv.Close() }()
+	root := "http://" + ln.Addr().String() + "/"
+
+	v, err := contract.New(contract.Strict())
+	if err != nil {
+		return apiError(fmt.Errorf("loading the contract: %w", err))
+	}
+	base := &http.Transport{}
+	defer base.CloseIdleConnections()
+	rec := &demoRecorder{v: v, next: base, out: e.stdout}
+	c, err := linktoken.NewClient(
+		linktoken.WithBaseURL(root),
+		linktoken.WithAPIVersion(version),
+		linktoken.WithDigest(svc.PublicKey(), svc.PrivateKey()),
+		linktoken.WithEnvelope(envelope),
+		linktoken.WithHTTPClient(&http.Client{Transport: base, Timeout: 10 * time.Second}),
+		linktoken.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { rec.next = next; return rec }),
+	)
+	if err != nil {
+		return apiError(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	fmt.Fprintf(e.stdout, "In-memory Atlas on %s (API %s, digest auth%s); organization %s\n", root, version,
+		map[bool]string{false: "", true: ", envelope=true"}[envelope], demoOrg)
+	var failures []string
+	step := func(title string) { fmt.Fprintf(e.stdout, "\n%s\n", title) }
+	fail := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		failures = append(failures, msg)
+		fmt.Fprintf(e.stdout, "  ✗ %s\n", msg)
+	}
+	ok := func(format string, args ...any) { fmt.Fprintf(e.stdout, "  ✓ "+format+"\n", args...) }
+
+	step("1. Create a link-token (access list 192.0.2.10, 2001:db8::/32)")
+	tok, err := c.CreateLinkToken(ctx, demoOrg, "192.0.2.10", "2001:db8::/32")
+	switch {
+	case err != nil:
+		fail("create failed: %v", err)
+	case tok.IsZero():
+		fail("create returned an empty token")
+	default:
+		ok("created; the token prints as %v (%d characters; the create command reveals it)", tok, len(tok.Reveal()))
+	}
+
+	step("2. Bad input is refused before any byte is sent")
+	before := rec.count()
+	_, err = c.CreateLinkToken(ctx, demoOrg, "10.0.0.1/24")
+	switch {
+	case !errors.Is(err, linktoken.ErrInvalidInput):
+		fail("bad access list entry was not refused: %v", err)
+	case rec.count() != before:
+		fail("bad input reached the wire (%d exchanges)", rec.count()-before)
+	default:
+		ok("refused with no exchange: %v", err)
+	}
+
+	step("3. Remove the link")
+	if err := c.DeleteLinkToken(ctx, demoOrg); err != nil {
+		fail("remove failed: %v", err)
+	} else {
+		ok("removed")
+	}
+
+	step("4. Remove it again: 404")
+	err = c.DeleteLinkToken(ctx, demoOrg)
+	if errors.Is(err, linktoken.ErrNotFound) {
+		ok("not found, as expected: %v", err)
+	} else {
+		fail("second remove: want a 404, got %v", err)
+	}
+
+	rec.mu.Lock()
+	exchanges := append([]demoExchange(nil), rec.exchanges...)
+	rec.mu.Unlock()
+	conforming, challenges := 0, 0
+	for _, x := range exchanges {
+		if x.err == nil && len(x.violations) == 0 {
+			conforming++
+		}
+		if x.status == http.StatusUnauthorized {
+			challenges++
+		}
+		for _, v := range x.violations {
+			fmt.Fprintf(e.stderr, "violation: %v\n", v)
+		}
+	}
+	fmt.Fprintf(e.stdout, "\nSummary: %d exchanges (%d digest challenge), %d conform to the contract, %d do not; %d of 4 steps as expected.\n",
+		len(exchanges), challenges, conforming, len(exchanges)-conforming, 4-len(failures))
+	if conforming != len(exchanges) || len(failures) > 0 || len(exchanges) == 0 {
+		return apiError(fmt.Errorf("demo failed: %d non-conforming exchanges, %d unexpected outcomes", len(exchanges)-conforming, len(failures)))
+	}
+	fmt.Fprintln(e.stdout, "Every exchange conformed.")
+	return nil
 }
