@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"regexp"
 	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 // Option configures a [Service] (and so a [Server]).
@@ -33,6 +35,8 @@ type config struct {
 	tokenTTL        time.Duration
 	latency         time.Duration
 	logExchange     func(Exchange)
+	validator       *contract.Validator
+	noValidation    bool
 }
 
 // Defaults: generous enough that no ordinary test meets them.
@@ -201,4 +205,23 @@ func WithLogger(l *slog.Logger) Option {
 	return WithExchangeLog(func(x Exchange) {
 		l.Info("exchange", x.attrs()...)
 	})
+}
+
+// WithContractValidator validates requests with v (see [contract.Middleware])
+// instead of the shared default validator.
+func WithContractValidator(v *contract.Validator) Option {
+	return func(c *config) error {
+		c.validator = v
+		return nil
+	}
+}
+
+// WithoutContractValidation turns request validation against the contract
+// off, leaving only the service's own checks of orgId and the access list:
+// for tests of what a client does when a server lets bad input through.
+func WithoutContractValidation() Option {
+	return func(c *config) error {
+		c.noValidation = true
+		return nil
+	}
 }

@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated"
 )
+
+// sharedValidator loads the contract once for every service in the process.
+var sharedValidator = sync.OnceValues(func() (*contract.Validator, error) { return contract.New() })
 
 // Service is the in-memory Atlas: an [http.Handler] serving the link-token
 // operations under both [BasePathV2] and [BasePathV1], and the
@@ -75,6 +80,19 @@ func New(opts ...Option) (*Service, error) {
 		})
 	}
 	s.api = mux
+	v := cfg.validator
+	if v == nil && !cfg.noValidation {
+		var err error
+		if v, err = sharedValidator(); err != nil {
+			return nil, err
+		}
+	}
+	if v != nil {
+		// No response report: responses are shaped (charset, rate-limit
+		// headers, envelope) only after the handler, so they are checked on
+		// the wire instead (see the package's tests).
+		s.validate = contract.Middleware(v, nil)
+	}
 	return s, nil
 }
 
@@ -218,6 +236,11 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 		return
 	}
 	if !negotiate(w, r, x) {
+		return
+	}
+	if r.ContentLength > s.cfg.maxBodyBytes {
+		writeValidationError(w, fmt.Sprintf("The request body exceeds %d bytes.", s.cfg.maxBodyBytes),
+			generated.FieldViolation{Field: "/", Description: "request body too large"})
 		return
 	}
 	if r.Body != nil {

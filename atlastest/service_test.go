@@ -151,21 +151,39 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-func TestBadAccessListNamesEveryField(t *testing.T) {
-	srv := atlastest.NewServer(t)
-	r := create(t, newClient(t, srv, clientOpts{}), atlastest.BasePathV2, orgA, nil, "x", "192.0.2.1", "10.0.0.1/24")
-	if r.JSON400 == nil || r.JSON400.BadRequestDetail == nil {
-		t.Fatalf("%d %s", r.StatusCode(), r.Body)
-	}
-	var fields []string
-	for _, f := range r.JSON400.BadRequestDetail.Fields {
-		fields = append(fields, f.Field)
-	}
-	if got := strings.Join(fields, " "); got != "/accessListIps/0 /accessListIps/2" {
-		t.Errorf("fields = %s", got)
-	}
-	if srv.LinkCount() != 0 {
-		t.Error("a refused create left a link")
+// TestBadInputIsRefusedWithOrWithoutTheContract: the contract middleware
+// refuses bad input first; without it the service's own checks give the
+// same fields.
+func TestBadInputIsRefusedWithOrWithoutTheContract(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []atlastest.Option
+	}{
+		{"contract middleware", nil},
+		{"own checks", []atlastest.Option{atlastest.WithoutContractValidation()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := atlastest.NewServer(t, tc.opts...)
+			c := newClient(t, srv, clientOpts{})
+			r := create(t, c, atlastest.BasePathV2, orgA, nil, "x", "192.0.2.1", "10.0.0.1/24")
+			if r.JSON400 == nil || r.JSON400.BadRequestDetail == nil {
+				t.Fatalf("%d %s", r.StatusCode(), r.Body)
+			}
+			var fields []string
+			for _, f := range r.JSON400.BadRequestDetail.Fields {
+				fields = append(fields, f.Field)
+			}
+			if got := strings.Join(fields, " "); got != "/accessListIps/0 /accessListIps/2" {
+				t.Errorf("fields = %s", got)
+			}
+			if srv.LinkCount() != 0 {
+				t.Error("a refused create left a link")
+			}
+			d := remove(t, c, "4888442A3354817A7320EB61", nil)
+			if d.JSON400 == nil || d.JSON400.BadRequestDetail == nil || d.JSON400.BadRequestDetail.Fields[0].Field != "orgId" {
+				t.Errorf("upper-case orgId: %d %s", d.StatusCode(), d.Body)
+			}
+		})
 	}
 }
 
@@ -215,8 +233,8 @@ func TestMalformedAndOversizedBodies(t *testing.T) {
 	srv := atlastest.NewServer(t, atlastest.WithMaxBodyBytes(64))
 	c := newClient(t, srv, clientOpts{})
 	for _, tc := range []struct{ name, body, detail string }{
-		{"malformed JSON", `{"accessListIps":[`, "not valid JSON"},
-		{"missing accessListIps", `{}`, "does not conform"},
+		{"malformed JSON", `{"accessListIps":[`, "malformed JSON"},
+		{"missing accessListIps", `{}`, `"field":"/accessListIps"`},
 		{"too large", `{"accessListIps":["` + strings.Repeat("1", 100) + `"]}`, "exceeds 64 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -224,7 +242,7 @@ func TestMalformedAndOversizedBodies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.StatusCode() != 400 || res.JSON400 == nil || !strings.Contains(*res.JSON400.Detail, tc.detail) {
+			if res.StatusCode() != 400 || res.JSON400 == nil || !strings.Contains(string(res.Body), tc.detail) {
 				t.Errorf("%d %s", res.StatusCode(), res.Body)
 			}
 		})
