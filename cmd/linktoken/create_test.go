@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken"
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
+)
+
+const createTestOrg = "4888442a3354817a7320eb61"
+
+// createEnv is the Atlas CLI environment pointing at srv.
+func createEnv(srv *atlastest.Server) map[string]string {
+	return map[string]string{
+		linktoken.EnvPublicAPIKey:  srv.PublicKey(),
+		linktoken.EnvPrivateAPIKey: srv.PrivateKey(),
+		linktoken.EnvBaseURL:       srv.URL(),
+		linktoken.EnvOrgID:         createTestOrg,
+	}
+}
+
+func TestCreatePrintsTheTokenLikeTheAtlasCLI(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "--accessListIp", "192.0.2.10, 10.0.0.0/24")
+	tok, ok := srv.LinkToken(createTestOrg)
+	if r.code != exitOK || !ok {
+		t.Fatalf("got %+v", r)
+	}
+	if want := "Link-token '" + tok + "' successfully created.\n"; r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+	content, err := atlastest.DecodeLinkToken(tok)
+	if err != nil || len(content.AccessListIPs) != 2 || content.AccessListIPs[1] != "10.0.0.0/24" {
+		t.Errorf("token content %+v, %v", content, err)
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+func TestCreateJSONOutput(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "-o", "json", "--api-version", "v1.0")
+	if r.code != exitOK {
+		t.Fatalf("got %+v", r)
+	}
+	var out struct {
+		LinkToken string `json:"linkToken"`
+	}
+	tok, _ := srv.LinkToken(createTestOrg)
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.LinkToken != tok {
+		t.Errorf("stdout %q: %v", r.stdout, err)
+	}
+}
+
+func TestCreateFlagsBeatTheEnvironment(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	env := createEnv(srv)
+	env[linktoken.EnvOrgID] = "not-an-org"
+	env[linktoken.EnvBaseURL] = "http://127.0.0.1:1/"
+	other := "5888442a3354817a7320eb61"
+	r := runCLI(t, cliOpts{env: env}, "create", "--orgId", other, "--base-url", srv.URL())
+	if r.code != exitOK {
+		t.Fatalf("got %+v", r)
+	}
+	if _, ok := srv.LinkToken(other); !ok {
+		t.Error("the flag's organization got no link")
+	}
+}
+
+func TestCreateErrorPaths(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	member := atlastest.APIKey{Public: "memberky", Private: "member-private-key-value", OrgOwner: false}
+	restricted := atlastest.NewServer(t, atlastest.WithAPIKey(member), atlastest.WithAPIKey(atlastest.GenerateAPIKey()))
+	good := createEnv(srv)
+	with := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for k, v := range good {
+			m[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] == "" {
+				delete(m, kv[i])
+			} else {
+				m[kv[i]] = kv[i+1]
+			}
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want []string // substrings of stderr
+	}{
+		{"no org", with(linktoken.EnvOrgID, ""), nil, exitUsage, []string{"--orgId is required", linktoken.EnvOrgID}},
+		{"upper-case org", good, []string{"--orgId", strings.ToUpper(createTestOrg)}, exitUsage, []string{"upper-case", createTestOrg}},
+		{"bad address", good, []string{"--accessListIp", "192.0.2.10,10.0.0.1/24"}, exitUsage, []string{"accessListIps[1]", "10.0.0.0/24"}},
+		{"bad output", good, []string{"-o", "yaml"}, exitUsage, []string{"yaml"}},
+		{"bad version", good, []string{"--api-version", "v3"}, exitUsage, []string{"v3"}},
+		{"no credentials", with(linktoken.EnvPublicAPIKey, "", linktoken.EnvPrivateAPIKey, ""), nil, exitUsage, []string{"no credentials"}},
+		{"half a key", with(linktoken.EnvPrivateAPIKey, ""), nil, exitUsage, []string{linktoken.EnvPrivateAPIKey}},
+		{"API path as base URL", good, []string{"--base-url", srv.URL() + "/api/atlas/v2"}, exitUsage, []string{"service root"}},
+		{"unknown flag", good, []string{"--nope"}, exitUsage, []string{"unknown flag"}},
+		{"extra argument", good, []string{"extra"}, exitUsage, []string{"unknown command"}},
+		{"wrong key", with(linktoken.EnvPrivateAPIKey, "wrong-private-key"), nil, exitAPI, []string{"401", "NOT_ORG_GROUP_CREATOR"}},
+		{"missing role", with(linktoken.EnvPublicAPIKey, member.Public, linktoken.EnvPrivateAPIKey, member.Private, linktoken.EnvBaseURL, restricted.URL()),
+			nil, exitAPI, []string{"403", "USER_UNAUTHORIZED"}},
+		{"server down", good, []string{"--base-url", "http://127.0.0.1:1/"}, exitAPI, []string{"connection refused"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, cliOpts{env: tt.env}, append([]string{"create"}, tt.args...)...)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d: %+v", r.code, tt.code, r)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr %q lacks %q", r.stderr, w)
+				}
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout %q on failure", r.stdout)
+			}
+			for _, secret := range []string{srv.PrivateKey(), member.Private, "wrong-private-key"} {
+				if strings.Contains(r.stderr, secret) {
+					t.Errorf("stderr leaks a private key: %q", r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestCreateAPIErrorShowsStatusAndCode(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	srv.InjectFault(1, atlastest.Fault{Status: 500})
+	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create")
+	if r.code != exitAPI || !strings.Contains(r.stderr, "500") || !strings.Contains(r.stderr, atlastest.CodeUnexpected) {
+		t.Fatalf("got %+v", r)
+	}
+	if srv.Stats().Count(atlastest.OpCreateLinkToken, 500) != 1 {
+		t.Errorf("a create that got a 500 was repeated: %+v", srv.Stats().Requests)
+	}
+}

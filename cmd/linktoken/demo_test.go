@@ -1,0 +1,45 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestDemoConformsOnEveryVariant(t *testing.T) {
+	for _, args := range [][]string{{"demo"}, {"demo", "--api-version", "v1.0"}, {"demo", "--envelope"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			r := runCLI(t, cliOpts{}, args...)
+			if r.code != exitOK {
+				t.Fatalf("got %+v", r)
+			}
+			lines := regexp.MustCompile(`(?m)^  #\d+ (POST|DELETE) +/api/atlas/v[0-9.]+/orgs/\w+/liveMigrations/linkTokens\S* → (\d+)  conforms$`).FindAllStringSubmatch(r.stdout, -1)
+			if len(lines) != 4 {
+				t.Fatalf("%d conforming exchange lines, want 4:\n%s", len(lines), r.stdout)
+			}
+			for _, want := range []string{"Summary: 4 exchanges (1 digest challenge), 4 conform", "4 of 4 steps", "refused with no exchange", "Every exchange conformed."} {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+				}
+			}
+			if strings.Contains(r.stdout, "✗") || r.stderr != "" {
+				t.Errorf("failures reported:\n%s\n%s", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+func TestDemoNeverPrintsTheToken(t *testing.T) {
+	r := runCLI(t, cliOpts{}, "demo")
+	// A link-token is long base64; the demo shows only the redaction marker.
+	if regexp.MustCompile(`[A-Za-z0-9+=]{40,}`).MatchString(r.stdout) || !strings.Contains(r.stdout, "[REDACTED link-token]") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+}
+
+func TestDemoRefusesBadFlags(t *testing.T) {
+	r := runCLI(t, cliOpts{}, "demo", "--api-version", "v7")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "v7") {
+		t.Fatalf("got %+v", r)
+	}
+}
