@@ -1,18 +1,176 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
-// newServeCmd is a placeholder until its issue lands.
+// serveShutdownGrace bounds how long in-flight exchanges may finish after
+// the user asks the server to stop.
+const serveShutdownGrace = 5 * time.Second
+
+// newServeCmd runs the in-memory Atlas for people: to try the create and
+// delete commands, or any Atlas client, without a real organization.
 func newServeCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	var (
+		addr, publicKey, privateKey string
+		orgs                        []string
+		notOwner                    bool
+		algorithm                   string
+		rateLimit                   int
+		clientID, clientSecret      string
+	)
+	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "serve (not yet available)",
-		RunE: func(*cobra.Command, []string) error {
-			return usageError("%w", errors.New("serve is not implemented yet"))
+		Short: "Serve an in-memory Atlas with the link-token operations, for trying clients",
+		Long: `serve runs an in-memory stand-in for MongoDB Atlas's link-token operations on
+both API versions (/api/atlas/v2 and /api/atlas/v1.0), with real digest
+authentication, until interrupted (SIGINT or SIGTERM).
+
+The API key comes from --public-key/--private-key or MONGODB_ATLAS_PUBLIC_API_KEY/
+MONGODB_ATLAS_PRIVATE_API_KEY; without either, a key pair is generated and printed
+once. The key is an Organization Owner unless --not-org-owner is given. Every
+well-formed orgId is an existing organization unless --org restricts them.
+One line per exchange is logged to standard error, with no secret in it.`,
+		Example: `  linktoken serve --addr 127.0.0.1:8080
+  MONGODB_ATLAS_OPS_MANAGER_URL=http://127.0.0.1:8080/ linktoken create --orgId 4888442a3354817a7320eb61`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if publicKey == "" {
+				publicKey = e.getenv("MONGODB_ATLAS_PUBLIC_API_KEY")
+			}
+			if privateKey == "" {
+				privateKey = e.getenv("MONGODB_ATLAS_PRIVATE_API_KEY")
+			}
+			if (publicKey == "") != (privateKey == "") {
+				return usageError("give both the public and the private key, or neither to have a key pair generated")
+			}
+			generatedKey := publicKey == ""
+			key := atlastest.APIKey{Public: publicKey, Private: privateKey, OrgOwner: !notOwner}
+			if generatedKey {
+				key = atlastest.GenerateAPIKey()
+				key.OrgOwner = !notOwner
+			}
+			if clientID == "" {
+				clientID = e.getenv("MONGODB_ATLAS_CLIENT_ID")
+			}
+			if clientSecret == "" {
+				clientSecret = e.getenv("MONGODB_ATLAS_CLIENT_SECRET")
+			}
+			log := &serveLog{w: e.stderr}
+			opts := []atlastest.Option{
+				atlastest.WithAPIKey(key),
+				atlastest.WithDigestAlgorithm(strings.ToUpper(algorithm)),
+				atlastest.WithExchangeLog(log.exchange),
+			}
+			if len(orgs) > 0 {
+				opts = append(opts, atlastest.WithOrganizations(orgs...))
+			}
+			if rateLimit > 0 {
+				opts = append(opts, atlastest.WithRateLimit(rateLimit, time.Minute/time.Duration(rateLimit)))
+			}
+			if clientID != "" || clientSecret != "" {
+				opts = append(opts, atlastest.WithServiceAccount(clientID, clientSecret))
+			}
+			svc, err := atlastest.New(opts...)
+			if err != nil {
+				return usageError("%v", strings.TrimPrefix(err.Error(), "atlastest: "))
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return usageError("listen on %s: %v", addr, err)
+			}
+			return serve(cmd.Context(), e, ln, svc, key, generatedKey)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
+	f.StringVar(&publicKey, "public-key", "", "public API key to accept (default $MONGODB_ATLAS_PUBLIC_API_KEY, else generated)")
+	f.StringVar(&privateKey, "private-key", "", "private API key to accept (default $MONGODB_ATLAS_PRIVATE_API_KEY, else generated)")
+	f.StringSliceVar(&orgs, "org", nil, "the only organizations that exist (repeatable or comma-separated; default every well-formed orgId)")
+	f.BoolVar(&notOwner, "not-org-owner", false, "the key lacks the Organization Owner role, so every operation is answered 403")
+	f.StringVar(&algorithm, "digest-algorithm", "MD5", "algorithm named in digest challenges: MD5 or SHA-256")
+	f.IntVar(&rateLimit, "rate-limit", 0, "requests per minute per organization (default 500 burst, refilled at 100 a second)")
+	f.StringVar(&clientID, "client-id", "", "service-account client id to accept on v2 (default $MONGODB_ATLAS_CLIENT_ID)")
+	f.StringVar(&clientSecret, "client-secret", "", "service-account client secret (default $MONGODB_ATLAS_CLIENT_SECRET)")
+	return cmd
+}
+
+// serve answers on ln until the user interrupts, then drains in-flight
+// exchanges for a moment and returns.
+func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service, key atlastest.APIKey, generatedKey bool) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := e.interruptContext(ctx)
+	defer stop()
+
+	root := "http://" + ln.Addr().String()
+	fmt.Fprintf(e.stdout, "Serving the in-memory Atlas on %s\n", root)
+	fmt.Fprintf(e.stdout, "  v2:   %s%s\n  v1.0: %s%s\n", root, atlastest.BasePathV2, root, atlastest.BasePathV1)
+	if generatedKey {
+		// Printed once, because nobody could use the service otherwise; it
+		// is a throwaway key that only this process accepts.
+		fmt.Fprintf(e.stdout, "Generated API key (valid until this process stops):\n  public key:  %s\n  private key: %s\n", key.Public, key.Private)
+	} else {
+		fmt.Fprintf(e.stdout, "Accepting API key %s\n", key.Public)
+	}
+	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
+
+	srv := &http.Server{Handler: svc, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(shutdownCtx)
+	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && serr != nil {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	fmt.Fprintln(e.stdout, "Stopped.")
+	return nil
+}
+
+// serveLog writes one line per exchange. atlastest.Exchange holds no secret
+// (no private key, digest response, bearer token or link-token), so the line
+// cannot leak one.
+type serveLog struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *serveLog) exchange(x atlastest.Exchange) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s %d %s", time.Now().UTC().Format(time.RFC3339), x.Method, x.Path, x.Status, x.Operation)
+	if x.Principal != "" {
+		fmt.Fprintf(&b, " key=%s", x.Principal)
+	}
+	if x.Enveloped {
+		b.WriteString(" enveloped")
+	}
+	if x.Fault != "" {
+		fmt.Fprintf(&b, " fault=%s", x.Fault)
+	}
+	fmt.Fprintf(&b, " took=%s\n", x.Duration.Round(time.Microsecond))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, _ = io.WriteString(l.w, b.String())
 }
