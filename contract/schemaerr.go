@@ -11,12 +11,33 @@ import (
 )
 
 // addSchemaErrors turns what kin-openapi's VisitJSON returned into
-// violations, each with a JSON pointer below prefix.
+// violations, each with a JSON pointer below prefix. A value that breaks
+// several keywords (an orgId both too short and off its pattern) is one
+// violation, of the first keyword kin-openapi reports.
 func (c *checker) addSchemaErrors(side Side, part Part, prefix string, err error) {
+	start := len(c.vs)
+	c.addSchemaErrorList(side, part, prefix, err)
+	kept := c.vs[:start]
+	for _, x := range c.vs[start:] {
+		dup := false
+		for _, y := range kept[start:] {
+			if y.Pointer == x.Pointer {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, x)
+		}
+	}
+	c.vs = kept
+}
+
+func (c *checker) addSchemaErrorList(side Side, part Part, prefix string, err error) {
 	var me openapi3.MultiError
 	if errors.As(err, &me) && isMulti(err) {
 		for _, e := range me {
-			c.addSchemaErrors(side, part, prefix, e)
+			c.addSchemaErrorList(side, part, prefix, e)
 		}
 		return
 	}

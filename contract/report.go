@@ -1,0 +1,153 @@
+package contract
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Report is what checking recorded traffic found.
+type Report struct {
+	// Exchanges counts the link-token exchanges checked; Conform those
+	// without a violation.
+	Exchanges int `json:"exchanges"`
+	Conform   int `json:"conform"`
+	// Skipped counts exchanges that are not link-token operations (or have
+	// no response to check): counted, not flagged.
+	Skipped int `json:"skipped"`
+	// Violations lists every violation, in order.
+	Violations Violations `json:"violations"`
+}
+
+// Summary is the report's last line: "N exchanges, N conform, N violations",
+// and ", N skipped" when any were.
+func (r *Report) Summary() string {
+	s := fmt.Sprintf("%d exchanges, %d conform, %d violations", r.Exchanges, r.Conform, len(r.Violations))
+	if r.Skipped > 0 {
+		s += fmt.Sprintf(", %d skipped (not link-token operations)", r.Skipped)
+	}
+	return s
+}
+
+// OK reports whether everything checked conforms.
+func (r *Report) OK() bool { return len(r.Violations) == 0 }
+
+// Add checks one exchange into the report.
+func (v *Validator) Add(r *Report, ex *Exchange) {
+	var vs Violations
+	var err error
+	switch {
+	case ex.Request == nil && ex.Response != nil:
+		vs = v.CheckResponseAlone(ex)
+	case ex.Response == nil:
+		r.Skipped++
+		return
+	default:
+		vs, err = v.Check(ex)
+	}
+	if err != nil {
+		r.Skipped++
+		return
+	}
+	r.Exchanges++
+	if len(vs) == 0 {
+		r.Conform++
+	}
+	r.Violations = append(r.Violations, vs...)
+}
+
+// CheckFile checks a HAR archive or a raw HTTP exchange file into r. A file
+// is taken for a HAR archive when it ends in .har or starts with '{'. Input
+// it cannot use comes back as an *InputError; r then holds what was checked
+// before the problem.
+func (v *Validator) CheckFile(r *Report, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return &InputError{Source: path, Err: unwrapPathError(err)}
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	if strings.HasSuffix(strings.ToLower(path), ".har") || startsWithBrace(br) {
+		return ReadHAR(br, path, func(ex *Exchange) error {
+			v.Add(r, ex)
+			return nil
+		})
+	}
+	if _, err := br.Peek(1); err != nil && err != io.EOF {
+		return &InputError{Source: path, Err: unwrapPathError(err)}
+	}
+	exs, err := ReadHTTPFile(path)
+	if err != nil {
+		return err
+	}
+	for _, ex := range exs {
+		v.Add(r, ex)
+	}
+	return nil
+}
+
+func startsWithBrace(br *bufio.Reader) bool {
+	for n := 1; n <= 512; n++ {
+		b, err := br.Peek(n)
+		if len(b) < n {
+			return false
+		}
+		c := b[n-1]
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xEF || c == 0xBB || c == 0xBF {
+			if err != nil {
+				return false
+			}
+			continue
+		}
+		return c == '{'
+	}
+	return false
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// CheckResponseAlone checks a response whose request is unknown (a
+// recording of responses only) against every operation, on every API
+// version, plain and enveloped, and returns no violation if any of them
+// accepts it; otherwise the violations of the closest candidate, with
+// that candidate named in each violation's exchange.
+func (v *Validator) CheckResponseAlone(ex *Exchange) Violations {
+	var best Violations
+	for i := range v.servers {
+		srv := &v.servers[i]
+		for j := range v.routes {
+			rt := &v.routes[j]
+			for _, method := range strings.Split(rt.methods, ", ") {
+				op := rt.ops[method]
+				for _, envelope := range []bool{false, true} {
+					name := ex.Source
+					if name != "" {
+						name += " "
+					}
+					name += fmt.Sprintf("response alone, as %s on %s", op.id, srv.base)
+					if envelope {
+						name += " with envelope=true"
+					}
+					c := checker{v: v, ex: ex, name: name + " → " + fmt.Sprint(ex.Response.StatusCode)}
+					v.checkResponse(&c, matched{srv: srv, op: op, envelope: envelope}, ex.Response)
+					if len(c.vs) == 0 {
+						return nil
+					}
+					if best == nil || len(c.vs) < len(best) {
+						best = c.vs
+					}
+				}
+			}
+		}
+	}
+	return best
+}
