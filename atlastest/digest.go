@@ -18,21 +18,28 @@ const Realm = "MMS Public API"
 // nc seen, in bounded memory: past max entries the oldest is forgotten, and a
 // forgotten or expired nonce is answered with stale=true.
 type nonceStore struct {
-	mu    sync.Mutex
-	ttl   time.Duration
-	max   int
-	now   func() time.Time
-	byVal map[string]*nonceEntry
-	order []string // issue order, for eviction; may hold already-removed values
+	mu  sync.Mutex
+	ttl time.Duration
+	max int
+	// window > 0 admits an nc up to window-1 below the highest seen, once.
+	window int
+	now    func() time.Time
+	byVal  map[string]*nonceEntry
+	order  []string // issue order, for eviction; may hold already-removed values
 }
 
 type nonceEntry struct {
 	issued time.Time
 	lastNC int
+	// seen has bit i set when nc = lastNC-i was used: the replay window.
+	seen uint64
 }
 
-func newNonceStore(ttl time.Duration, max int) *nonceStore {
-	return &nonceStore{ttl: ttl, max: max, now: time.Now, byVal: map[string]*nonceEntry{}}
+// maxNonceCountWindow is the widest out-of-order window the bitmap holds.
+const maxNonceCountWindow = 64
+
+func newNonceStore(ttl time.Duration, max, window int) *nonceStore {
+	return &nonceStore{ttl: ttl, max: max, window: window, now: time.Now, byVal: map[string]*nonceEntry{}}
 }
 
 func (s *nonceStore) issue() string {
@@ -66,7 +73,9 @@ const (
 	nonceReplay              // nc not above the highest seen for this nonce
 )
 
-// use records nc for nonce, refusing a count that does not strictly rise.
+// use records nc for nonce. By default a count must strictly rise; with a
+// window, a count that arrives late (concurrent requests sharing one
+// challenge) is admitted once, and a reused one is still refused.
 func (s *nonceStore) use(nonce string, nc int) nonceVerdict {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -78,10 +87,22 @@ func (s *nonceStore) use(nonce string, nc int) nonceVerdict {
 		delete(s.byVal, nonce)
 		return nonceStale
 	}
-	if nc <= e.lastNC {
+	if nc > e.lastNC {
+		shift := nc - e.lastNC
+		if shift >= maxNonceCountWindow {
+			e.seen = 0
+		} else {
+			e.seen <<= uint(shift)
+		}
+		e.seen |= 1
+		e.lastNC = nc
+		return nonceOK
+	}
+	back := e.lastNC - nc
+	if back >= s.window || e.seen&(1<<uint(back)) != 0 {
 		return nonceReplay
 	}
-	e.lastNC = nc
+	e.seen |= 1 << uint(back)
 	return nonceOK
 }
 

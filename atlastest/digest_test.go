@@ -2,7 +2,9 @@ package atlastest_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -255,5 +257,51 @@ func TestChallengeReuseCostsOneExchangePerCall(t *testing.T) {
 	}
 	if got := st.ExchangesPerSuccess(); got != 1.1 {
 		t.Errorf("exchanges per success = %v, want 1.1", got)
+	}
+}
+
+func TestNonceCountWindow(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		window int
+		// statuses for nc = 1, 3, 2, 2, 3, 70, 7 in that order
+		want []int
+	}{
+		{"strict (default)", 0, []int{404, 404, 401, 401, 401, 404, 401}},
+		{"window of 8", 8, []int{404, 404, 404, 401, 401, 404, 401}},
+		{"window of 64", 64, []int{404, 404, 404, 401, 401, 404, 404}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := atlastest.NewServer(t, atlastest.WithNonceCountWindow(tc.window))
+			h := &handshake{t: t, srv: srv, c: newClient(t, srv, clientOpts{noAuth: true})}
+			chal := challengeOf(t, h.remove(""))
+			for i, nc := range []int{1, 3, 2, 2, 3, 70, 7} {
+				if got := h.remove(h.creds(chal, nc, srv.PrivateKey())).StatusCode; got != tc.want[i] {
+					t.Errorf("nc=%d (step %d): %d, want %d", nc, i, got, tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestSharedClientUnderConcurrency: 32 goroutines sharing one caching digest
+// client send counts out of order; a window lets every call through.
+func TestSharedClientUnderConcurrency(t *testing.T) {
+	srv := atlastest.NewServer(t, atlastest.WithNonceCountWindow(64))
+	c := newClient(t, srv, clientOpts{})
+	var wg sync.WaitGroup
+	for g := range 32 {
+		org := fmt.Sprintf("%024x", g%8+1)
+		wg.Go(func() {
+			for range 5 {
+				if r := create(t, c, atlastest.BasePathV2, org, nil); r.StatusCode() != 201 {
+					t.Errorf("create: %d", r.StatusCode())
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if st := srv.Stats(); st.Successes != 160 {
+		t.Errorf("successes %d of 160; stats %+v", st.Successes, st)
 	}
 }

@@ -28,6 +28,7 @@ type config struct {
 	algorithm       string
 	nonceTTL        time.Duration
 	maxNonces       int
+	ncWindow        int
 	rateCapacity    int
 	rateRefillEvery time.Duration
 	maxBodyBytes    int64
@@ -222,6 +223,22 @@ func WithContractValidator(v *contract.Validator) Option {
 func WithoutContractValidation() Option {
 	return func(c *config) error {
 		c.noValidation = true
+		return nil
+	}
+}
+
+// WithNonceCountWindow admits a nonce count up to n-1 below the highest seen
+// for its nonce, once each (n ≤ 64). By default (0) counts must strictly
+// rise, as the live service's clients send them one at a time; a client
+// that shares one cached challenge between concurrent requests sends counts
+// out of order and, without a window, meets 401s that a second round trip
+// may not cure. A reused count is refused either way.
+func WithNonceCountWindow(n int) Option {
+	return func(c *config) error {
+		if n < 0 || n > maxNonceCountWindow {
+			return fmt.Errorf("atlastest: nonce count window %d: want 0 to %d", n, maxNonceCountWindow)
+		}
+		c.ncWindow = n
 		return nil
 	}
 }

@@ -48,7 +48,7 @@ func New(opts ...Option) (*Service, error) {
 		cfg:     cfg,
 		keys:    map[string]APIKey{},
 		links:   newLinkService(cfg.orgs),
-		nonces:  newNonceStore(cfg.nonceTTL, cfg.maxNonces),
+		nonces:  newNonceStore(cfg.nonceTTL, cfg.maxNonces, cfg.ncWindow),
 		tokens:  newTokenStore(cfg.tokenTTL),
 		limiter: newRateLimiter(cfg.rateCapacity, cfg.rateRefillEvery),
 		stats:   newStats(),
