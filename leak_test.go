@@ -1,0 +1,42 @@
+package linktoken_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/seed-5c49e0d7/linktoken"
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
+)
+
+// TestClientLeavesNoGoroutines runs successes, retries, a timeout and a
+// broken connection, then checks that closing the client and the server
+// leaves no goroutine behind.
+func TestClientLeavesNoGoroutines(t *testing.T) {
+	ignore := goleak.IgnoreCurrent()
+	func() {
+		srv := atlastest.NewServer(t)
+		defer srv.Close()
+		s := &sleeper{}
+		c, err := linktoken.NewClient(linktoken.WithBaseURL(srv.URL()), linktoken.WithDigest(srv.PublicKey(), srv.PrivateKey()),
+			linktoken.WithRetryPolicy(fastPolicy(s)), linktoken.WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseIdleConnections()
+		ctx := context.Background()
+		srv.InjectFault(1, atlastest.Fault{Status: 429})
+		if _, err := c.CreateLinkToken(ctx, testOrg); err != nil {
+			t.Fatal(err)
+		}
+		srv.InjectFault(1, atlastest.Fault{Latency: time.Second})
+		srv.InjectFault(1, atlastest.Fault{CloseConnection: true})
+		if err := c.DeleteLinkToken(ctx, testOrg); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	goleak.VerifyNone(t, ignore)
+}
