@@ -79,10 +79,10 @@ type exchange struct {
 	principal string
 	bearer    bool
 	// rate-limit state reported in headers; rlSet once the bucket was drawn from.
-	rlLimit, rlRemaining int
-	rlSet                bool
-	fault                *Fault
-	methodNotAllowed     bool
+	rlRemaining      int
+	rlSet            bool
+	fault            *Fault
+	methodNotAllowed bool
 }
 
 type exchangeKey struct{}
