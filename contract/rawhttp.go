@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -88,6 +89,14 @@ func ParseHTTPExchanges(data []byte, source string) ([]*Exchange, error) {
 			if err != nil {
 				return nil, &InputError{Source: source, Where: where, Err: fmt.Errorf("response body: %w", err)}
 			}
+			if n, ok := bodyOfBodiless(resp); ok {
+				// net/http reads no body for a 204 (or 1xx, 304); a recording
+				// of a server that sent one anyway must still show it.
+				body = make([]byte, n)
+				if _, err := io.ReadFull(br, body); err != nil {
+					return nil, &InputError{Source: source, Where: where, Err: fmt.Errorf("response body: %w", err)}
+				}
+			}
 			exs = append(exs, &Exchange{Request: pending, Response: &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}})
 			pending = nil
 			continue
@@ -117,6 +126,16 @@ func ParseHTTPExchanges(data []byte, source string) ([]*Exchange, error) {
 		}
 	}
 	return exs, nil
+}
+
+// bodyOfBodiless returns the declared length of a body net/http ignored.
+func bodyOfBodiless(resp *http.Response) (int, bool) {
+	st := resp.StatusCode
+	if st != http.StatusNoContent && st != http.StatusNotModified && st/100 != 1 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(resp.Header.Get("Content-Length"))
+	return n, err == nil && n > 0 && n < 1<<24
 }
 
 func parseRawRequest(data []byte) (*Request, error) {

@@ -15,8 +15,8 @@ type Report struct {
 	// without a violation.
 	Exchanges int `json:"exchanges"`
 	Conform   int `json:"conform"`
-	// Skipped counts exchanges that are not link-token operations (or have
-	// no response to check): counted, not flagged.
+	// Skipped counts exchanges that are not link-token operations: counted,
+	// not flagged.
 	Skipped int `json:"skipped"`
 	// Violations lists every violation, in order.
 	Violations Violations `json:"violations"`
@@ -39,13 +39,10 @@ func (r *Report) OK() bool { return len(r.Violations) == 0 }
 func (v *Validator) Add(r *Report, ex *Exchange) {
 	var vs Violations
 	var err error
-	switch {
-	case ex.Request == nil && ex.Response != nil:
+	if ex.Request == nil && ex.Response != nil {
 		vs = v.CheckResponseAlone(ex)
-	case ex.Response == nil:
-		r.Skipped++
-		return
-	default:
+	} else {
+		// A request alone (no response recorded) is checked as a request.
 		vs, err = v.Check(ex)
 	}
 	if err != nil {
@@ -70,6 +67,11 @@ func (v *Validator) CheckFile(r *Report, path string) error {
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)
+	if base, ok := strings.CutSuffix(path, RequestFileSuffix); ok {
+		if _, err := os.Stat(base + ".http"); err == nil {
+			return nil // read with its response, X.http
+		}
+	}
 	if strings.HasSuffix(strings.ToLower(path), ".har") || startsWithBrace(br) {
 		return ReadHAR(br, path, func(ex *Exchange) error {
 			v.Add(r, ex)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -127,8 +128,8 @@ func describeSchemaError(se *openapi3.SchemaError, ptr string) (rule, expected, 
 	case "required":
 		return RuleRequired, "the property (required)", "absent"
 	case "properties":
-		if _, ok := unsupportedProperty(se.Reason); ok {
-			return RuleAdditionalProps, "only the declared properties", "an undeclared property"
+		if name, ok := unsupportedProperty(se.Reason); ok {
+			return RuleAdditionalProps, "only " + propertyNames(s), "undeclared property " + strconv.Quote(name)
 		}
 	case "enum":
 		return rule, fmt.Sprintf("one of %v", s.Enum), show()
@@ -141,6 +142,15 @@ func describeSchemaError(se *openapi3.SchemaError, ptr string) (rule, expected, 
 		rule = "schema"
 	}
 	return rule, se.Reason, show()
+}
+
+func propertyNames(s *openapi3.Schema) string {
+	names := make([]string, 0, len(s.Properties))
+	for n := range s.Properties {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }
 
 func typeOf(s *openapi3.Schema) string {
