@@ -14,11 +14,14 @@
 // validation, which therefore sees the 401 challenge too) → the caller's
 // transport.
 //
-// Digest and host names: github.com/icholy/digest caches the challenge per
-// host NAME, not host:port. Every Client owns its own digest transport and
-// talks to a single base URL, so two Clients pointed at two servers on the
-// same host (say two test servers on 127.0.0.1) never share or clobber a
-// cached nonce. Do not share one Client's HTTP transport between base URLs.
+// Digest: authentication is built from github.com/icholy/digest's
+// primitives, with a pool of challenges owned by the Client rather than
+// digest.Transport's single challenge cached per host NAME (not host:port).
+// Each in-flight request holds one challenge exclusively, so nonce counts
+// reach the server in order even under concurrency, and two Clients pointed
+// at two servers on one host (say two test servers on 127.0.0.1) never share
+// a nonce. After the first call each call costs one exchange; a stale nonce
+// costs one transparent extra exchange. See digest.go.
 package linktoken
 
 import (
@@ -35,7 +38,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/icholy/digest"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
@@ -100,9 +102,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	switch {
 	case cfg.publicKey != "":
-		// One digest transport per Client: its challenge cache is keyed by
-		// host name only (see the package documentation).
-		hc.Transport = &digest.Transport{Username: cfg.publicKey, Password: cfg.privateKey, Transport: wire}
+		// One challenge pool per Client (see digest.go).
+		hc.Transport = newDigestTransport(cfg.publicKey, cfg.privateKey, wire)
 	case cfg.clientID != "":
 		if cfg.version != APIVersionV2 {
 			return nil, errors.New("linktoken: service accounts work with API v2 only; use WithDigest for v1.0")
