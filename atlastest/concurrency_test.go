@@ -16,6 +16,7 @@ import (
 func TestConcurrentClientsLoseNothing(t *testing.T) {
 	const clients, orgs, rounds = 32, 8, 10
 	srv := atlastest.NewServer(t)
+	ctx := t.Context()
 	orgIDs := make([]string, orgs)
 	for i := range orgIDs {
 		orgIDs[i] = fmt.Sprintf("%024x", i+1)
@@ -35,9 +36,22 @@ func TestConcurrentClientsLoseNothing(t *testing.T) {
 		org := orgIDs[g%orgs]
 		wg.Go(func() {
 			for range rounds {
-				r := create(t, c, atlastest.BasePathV2, org, nil, "192.0.2.1")
-				d := remove(t, c, org, nil)
-				r2 := create(t, c, atlastest.BasePathV2, org, nil)
+				// No t.Fatal off the test goroutine: errors are reported and the client stops.
+				r, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, org, nil, generated.TargetOrgRequest{AccessListIps: []string{"192.0.2.1"}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				d, err := c.DeleteLinkTokenWithResponse(ctx, org, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				r2, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, org, nil, generated.TargetOrgRequest{AccessListIps: []string{}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
 				mu.Lock()
 				for _, res := range []struct {
 					status int

@@ -294,8 +294,10 @@ func TestSharedClientUnderConcurrency(t *testing.T) {
 		org := fmt.Sprintf("%024x", g%8+1)
 		wg.Go(func() {
 			for range 5 {
-				if r := create(t, c, atlastest.BasePathV2, org, nil); r.StatusCode() != 201 {
-					t.Errorf("create: %d", r.StatusCode())
+				r, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(t.Context(), org, nil, generated.TargetOrgRequest{AccessListIps: []string{}})
+				if err != nil || r.StatusCode() != 201 {
+					t.Errorf("create: %v %v", err, r)
+					return
 				}
 			}
 		})

@@ -2,6 +2,7 @@ package atlastest_test
 
 import (
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,5 +114,36 @@ func TestStaleNoncesCostOneExtraExchange(t *testing.T) {
 	}
 	if retry := srv.Stats().Count(atlastest.OpDeleteLinkToken, 401); retry != 1 {
 		t.Errorf("401s = %d", retry)
+	}
+}
+
+func TestQueuedFaultsCanBeCleared(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		logged []string
+	)
+	srv := atlastest.NewServer(t, atlastest.WithExchangeLog(func(x atlastest.Exchange) {
+		mu.Lock()
+		defer mu.Unlock()
+		logged = append(logged, x.Fault)
+	}))
+	c := newClient(t, srv, clientOpts{})
+	srv.InjectFault(1, atlastest.Fault{Status: 503, RetryAfter: time.Second, Latency: time.Millisecond})
+	srv.InjectFault(3, atlastest.Fault{Status: 500})
+	if r := remove(t, c, orgA, nil); r.StatusCode() != 503 {
+		t.Fatalf("%d", r.StatusCode())
+	}
+	if srv.PendingFaults() != 3 {
+		t.Fatalf("pending %d", srv.PendingFaults())
+	}
+	srv.ClearFaults()
+	if r := remove(t, c, orgA, nil); r.StatusCode() != 404 || srv.PendingFaults() != 0 {
+		t.Errorf("after clearing: %d, pending %d", r.StatusCode(), srv.PendingFaults())
+	}
+	// The log names each fault: none for the handshake, then the 503, then none.
+	mu.Lock()
+	defer mu.Unlock()
+	if len(logged) != 3 || logged[0] != "" || logged[1] != "status=503,latency=1ms" || logged[2] != "" {
+		t.Errorf("logged faults %q", logged)
 	}
 }

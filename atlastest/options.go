@@ -192,8 +192,9 @@ func WithLatency(d time.Duration) Option {
 	}
 }
 
-// WithExchangeLog calls f once per exchange, after the response is sent.
-// [Exchange] holds no secret.
+// WithExchangeLog calls f once per exchange, just before the response goes
+// out, so a client that has its answer finds it logged. f may be called from
+// many goroutines at once. [Exchange] holds no secret.
 func WithExchangeLog(f func(Exchange)) Option {
 	return func(c *config) error {
 		c.logExchange = f

@@ -46,8 +46,12 @@ func (r *recorder) reset() {
 // live charset on success bodies (and on a 204, which live sends with a
 // Content-Type), the rate-limit headers, then the envelope and
 // pretty-printing that the query asked for, then any wire-level fault.
-func (s *Service) finish(w http.ResponseWriter, x *exchange, rec *recorder) (status int) {
-	status = rec.status
+//
+// sent is called with the real status just before the first byte goes out,
+// so that counters and logs are complete by the time a client has its
+// answer.
+func (s *Service) finish(w http.ResponseWriter, x *exchange, rec *recorder, sent func(status int)) {
+	status := rec.status
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -71,7 +75,7 @@ func (s *Service) finish(w http.ResponseWriter, x *exchange, rec *recorder) (sta
 		h.Set("RateLimit-Limit", strconv.Itoa(s.limiter.capacity))
 		h.Set("RateLimit-Remaining", strconv.Itoa(x.rlRemaining))
 	}
-	sent := status
+	wire := status
 	if x.envelope && status != http.StatusUnauthorized && x.version != "" {
 		env := struct {
 			Status  int             `json:"status"`
@@ -81,7 +85,7 @@ func (s *Service) finish(w http.ResponseWriter, x *exchange, rec *recorder) (sta
 			env.Content = body
 		}
 		body, _ = json.Marshal(env) // RawMessage came from our own JSON
-		sent = http.StatusOK
+		wire = http.StatusOK
 	}
 	if x.pretty && len(body) > 0 && isJSON(h.Get("Content-Type")) {
 		var buf bytes.Buffer
@@ -89,23 +93,23 @@ func (s *Service) finish(w http.ResponseWriter, x *exchange, rec *recorder) (sta
 			body = buf.Bytes()
 		}
 	}
-	if sent != http.StatusNoContent {
+	if wire != http.StatusNoContent {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	for k, v := range h {
 		w.Header()[k] = v
 	}
+	sent(status)
 	if x.fault != nil && x.fault.CloseConnection {
-		if cutConnection(w, sent) {
-			return status
+		if cutConnection(w, wire) {
+			return
 		}
 	}
-	w.WriteHeader(sent)
+	w.WriteHeader(wire)
 	if x.fault != nil && x.fault.TruncateBody {
 		body = body[:len(body)/2]
 	}
 	_, _ = w.Write(body)
-	return status
 }
 
 // cutConnection sends the start of a response and hangs up, as a dying

@@ -180,9 +180,11 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			t.Stop()
 		}
 	}
-	status := s.finish(w, x, rec)
-	s.stats.record(x.op, status)
-	if s.cfg.logExchange != nil {
+	s.finish(w, x, rec, func(status int) {
+		s.stats.record(x.op, status)
+		if s.cfg.logExchange == nil {
+			return
+		}
 		ex := Exchange{
 			Method: r.Method, Path: r.URL.RequestURI(), Operation: x.op, OrgID: x.orgID,
 			Principal: x.principal, Status: status, Duration: time.Since(start),
@@ -192,7 +194,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ex.Fault = x.fault.String()
 		}
 		s.cfg.logExchange(ex)
-	}
+	})
 }
 
 func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {

@@ -155,13 +155,7 @@ func TestErrors(t *testing.T) {
 // refuses bad input first; without it the service's own checks give the
 // same fields.
 func TestBadInputIsRefusedWithOrWithoutTheContract(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		opts []atlastest.Option
-	}{
-		{"contract middleware", nil},
-		{"own checks", []atlastest.Option{atlastest.WithoutContractValidation()}},
-	} {
+	for _, tc := range validationModes {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := atlastest.NewServer(t, tc.opts...)
 			c := newClient(t, srv, clientOpts{})
@@ -229,37 +223,58 @@ func TestMediaTypeNegotiation(t *testing.T) {
 	})
 }
 
+// validationModes runs a test with the contract middleware in front and
+// with only the service's own checks: both must refuse bad input alike.
+var validationModes = []struct {
+	name string
+	opts []atlastest.Option
+}{
+	{"contract middleware", nil},
+	{"own checks", []atlastest.Option{atlastest.WithoutContractValidation()}},
+}
+
 func TestMalformedAndOversizedBodies(t *testing.T) {
-	srv := atlastest.NewServer(t, atlastest.WithMaxBodyBytes(64))
-	c := newClient(t, srv, clientOpts{})
-	for _, tc := range []struct{ name, body, detail string }{
-		{"malformed JSON", `{"accessListIps":[`, "malformed JSON"},
-		{"missing accessListIps", `{}`, `"field":"/accessListIps"`},
-		{"too large", `{"accessListIps":["` + strings.Repeat("1", 100) + `"]}`, "exceeds 64 bytes"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res, err := c.CreateLinkTokenWithBodyWithResponse(t.Context(), orgA, nil, atlastest.MediaTypeV2, strings.NewReader(tc.body))
-			if err != nil {
-				t.Fatal(err)
+	for _, mode := range validationModes {
+		t.Run(mode.name, func(t *testing.T) {
+			srv := atlastest.NewServer(t, append(mode.opts, atlastest.WithMaxBodyBytes(64))...)
+			c := newClient(t, srv, clientOpts{})
+			for _, tc := range []struct{ name, body, detail string }{
+				{"malformed JSON", `{"accessListIps":[`, "malformed JSON"},
+				{"missing accessListIps", `{}`, `"field":"/accessListIps"`},
+				{"too large", `{"accessListIps":["` + strings.Repeat("1", 100) + `"]}`, "exceeds 64 bytes"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					res, err := c.CreateLinkTokenWithBodyWithResponse(t.Context(), orgA, nil, atlastest.MediaTypeV2, strings.NewReader(tc.body))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if res.StatusCode() != 400 || res.JSON400 == nil || !strings.Contains(string(res.Body), tc.detail) {
+						t.Errorf("%d %s", res.StatusCode(), res.Body)
+					}
+				})
 			}
-			if res.StatusCode() != 400 || res.JSON400 == nil || !strings.Contains(string(res.Body), tc.detail) {
-				t.Errorf("%d %s", res.StatusCode(), res.Body)
+			if srv.LinkCount() != 0 {
+				t.Error("a refused create left a link")
 			}
 		})
 	}
 }
 
 func TestParamsThatDoNotBind(t *testing.T) {
-	srv := atlastest.NewServer(t)
-	c := newClient(t, srv, clientOpts{})
-	res, err := c.DeleteLinkTokenWithResponse(t.Context(), orgA, nil, func(_ context.Context, req *http.Request) error {
-		req.URL.RawQuery = "envelope=maybe"
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode() != 400 || res.JSON400 == nil || res.JSON400.BadRequestDetail.Fields[0].Field != "envelope" {
-		t.Errorf("%d %s", res.StatusCode(), res.Body)
+	for _, mode := range validationModes {
+		t.Run(mode.name, func(t *testing.T) {
+			srv := atlastest.NewServer(t, mode.opts...)
+			c := newClient(t, srv, clientOpts{})
+			res, err := c.DeleteLinkTokenWithResponse(t.Context(), orgA, nil, func(_ context.Context, req *http.Request) error {
+				req.URL.RawQuery = "envelope=maybe"
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode() != 400 || res.JSON400 == nil || res.JSON400.BadRequestDetail.Fields[0].Field != "envelope" {
+				t.Errorf("%d %s", res.StatusCode(), res.Body)
+			}
+		})
 	}
 }
