@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,7 +196,23 @@ func TestAtlastestServiceAccount(t *testing.T) {
 	if _, err := c.CreateLinkToken(context.Background(), testOrg); err != nil {
 		t.Fatal(err)
 	}
+	// The service drops every token: the client fetches a fresh one and
+	// sends the call again, without the caller noticing.
+	srv.ExpireNonces()
 	if err := c.DeleteLinkToken(context.Background(), testOrg); err != nil {
-		t.Fatal(err)
+		t.Fatalf("after the token was revoked: %v", err)
+	}
+	st := srv.Stats()
+	if n := st.Count(atlastest.OpOAuthToken, 200); n != 2 {
+		t.Errorf("%d token requests, want 2 (%+v)", n, st.Requests)
+	}
+	wrong, s := newAtlasClient(t, srv, linktoken.WithServiceAccount("mdb_sa_id_x", "wrong-secret"))
+	err := wrong.DeleteLinkToken(context.Background(), testOrg)
+	var te *linktoken.TokenError
+	if !errors.As(err, &te) || !errors.Is(err, linktoken.ErrUnauthorized) || strings.Contains(err.Error(), "wrong-secret") {
+		t.Errorf("wrong client secret: %v", err)
+	}
+	if len(s.got()) != 0 {
+		t.Errorf("a refused token exchange was retried %d times", len(s.got()))
 	}
 }

@@ -38,7 +38,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/seed-5c49e0d7/linktoken/generated"
@@ -112,9 +111,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		// The token exchange uses the caller's transport too, never
 		// http.DefaultClient; it is not an operation of the contract, so it
 		// bypasses the wire wrappers.
-		tokenClient := &http.Client{Transport: base, Timeout: hc.Timeout}
-		ctx := context.WithValue(context.Background(), oauth2.HTTPClient, tokenClient)
-		hc.Transport = bearerTransport{rt: &oauth2.Transport{Source: cc.TokenSource(ctx), Base: wire}, base: wire}
+		hc.Transport = newBearerTransport(cc, &http.Client{Transport: base, Timeout: hc.Timeout}, wire)
 	default:
 		return nil, ErrNoCredentials
 	}
@@ -424,19 +421,3 @@ func (e *retriedError) Error() string {
 	return fmt.Sprintf("%v (after %d attempts)", e.err, e.attempts)
 }
 func (e *retriedError) Unwrap() error { return e.err }
-
-// bearerTransport hides oauth2.Transport's deprecated CancelRequest, which
-// http.Client would otherwise call on a timeout (and which logs a warning),
-// and forwards CloseIdleConnections to the wire.
-type bearerTransport struct {
-	rt   http.RoundTripper
-	base http.RoundTripper
-}
-
-func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) { return b.rt.RoundTrip(r) }
-
-func (b bearerTransport) CloseIdleConnections() {
-	if c, ok := b.base.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
-	}
-}

@@ -147,6 +147,9 @@ func (p RetryPolicy) classify(ctx context.Context, err error, idempotent bool) v
 	case errors.Is(err, ErrInvalidInput):
 		return verdict{reason: "invalid input"}
 	}
+	if te := (*TokenError)(nil); errors.As(err, &te) && te.StatusCode != 0 {
+		return verdict{reason: "service-account token refused"}
+	}
 	var te interface{ Timeout() bool }
 	if errors.As(err, &te) && te.Timeout() {
 		return verdict{retry: unsafeOK, reason: "timeout"}
