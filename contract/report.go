@@ -18,14 +18,20 @@ type Report struct {
 	// Skipped counts exchanges that are not link-token operations: counted,
 	// not flagged.
 	Skipped int `json:"skipped"`
-	// Violations lists every violation, in order.
+	// Count is the number of violations found.
+	Count int `json:"count"`
+	// Violations lists every violation, in order, unless Emit is set.
 	Violations Violations `json:"violations"`
+	// Emit, when set, receives each violation as it is found instead of
+	// Violations keeping it, so that a check of any amount of traffic runs
+	// in bounded memory.
+	Emit func(*Violation) `json:"-"`
 }
 
 // Summary is the report's last line: "N exchanges, N conform, N violations",
 // and ", N skipped" when any were.
 func (r *Report) Summary() string {
-	s := fmt.Sprintf("%d exchanges, %d conform, %d violations", r.Exchanges, r.Conform, len(r.Violations))
+	s := fmt.Sprintf("%d exchanges, %d conform, %d violations", r.Exchanges, r.Conform, r.Count)
 	if r.Skipped > 0 {
 		s += fmt.Sprintf(", %d skipped (not link-token operations)", r.Skipped)
 	}
@@ -33,7 +39,7 @@ func (r *Report) Summary() string {
 }
 
 // OK reports whether everything checked conforms.
-func (r *Report) OK() bool { return len(r.Violations) == 0 }
+func (r *Report) OK() bool { return r.Count == 0 }
 
 // Add checks one exchange into the report.
 func (v *Validator) Add(r *Report, ex *Exchange) {
@@ -52,6 +58,13 @@ func (v *Validator) Add(r *Report, ex *Exchange) {
 	r.Exchanges++
 	if len(vs) == 0 {
 		r.Conform++
+	}
+	r.Count += len(vs)
+	if r.Emit != nil {
+		for _, x := range vs {
+			r.Emit(x)
+		}
+		return
 	}
 	r.Violations = append(r.Violations, vs...)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,15 +10,6 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
-
-// checkReport is the -o json output.
-type checkReport struct {
-	Files      []string              `json:"files"`
-	Exchanges  int                   `json:"exchanges"`
-	Conform    int                   `json:"conform"`
-	Skipped    int                   `json:"skipped"`
-	Violations []*contract.Violation `json:"violations"`
-}
 
 func newCheckCmd(e *env) *cobra.Command {
 	var output string
@@ -30,10 +22,11 @@ undeclared statuses, content types, properties and query parameters are violatio
 Each FILE is a HAR 1.2 archive (ending in .har, or starting with '{'), read as a stream
 in bounded memory, or a raw HTTP exchange file: a request followed by its response (as
 many times as it likes), or a response alone, whose request is read from the file
-X.request.http beside X.http when there is one. Exchanges that are not link-token
-operations are counted and skipped.
+X.request.http beside X.http when there is one (and which is otherwise checked against
+every operation). Exchanges that are not link-token operations are counted and skipped.
 
-One line is printed per violation, then a summary: N exchanges, N conform, N violations.
+One line is printed per violation, as it is found, then a summary:
+N exchanges, N conform, N violations. With -o json, one JSON document.
 Exit status: 0 when everything conforms, 1 when something does not, 2 when a file cannot
 be used (unreadable, malformed HAR, unparseable HTTP).`,
 		Example: `  linktoken check traffic.har
@@ -47,31 +40,66 @@ be used (unreadable, malformed HAR, unparseable HTTP).`,
 			if err != nil {
 				return err
 			}
+			out := bufio.NewWriter(e.stdout)
+			defer out.Flush()
 			var rep contract.Report
+			// Violations are written as they are found, so any amount of
+			// traffic is checked in bounded memory, in both formats.
+			if output == "json" {
+				filesJSON, _ := json.Marshal(files)
+				fmt.Fprintf(out, "{\n  \"files\": %s,\n  \"violations\": [", filesJSON)
+				first := true
+				rep.Emit = func(x *contract.Violation) {
+					b, _ := json.Marshal(x)
+					if !first {
+						out.WriteByte(',')
+					}
+					first = false
+					out.WriteString("\n    ")
+					out.Write(b)
+				}
+			} else {
+				rep.Emit = func(x *contract.Violation) {
+					out.WriteString(x.Error())
+					out.WriteByte('\n')
+				}
+			}
+			var inputErr error
 			for _, f := range files {
 				if err := v.CheckFile(&rep, f); err != nil {
 					var ie *contract.InputError
-					if errors.As(err, &ie) {
-						return usageError("%w", err)
+					if !errors.As(err, &ie) {
+						err = fmt.Errorf("%s: %w", f, err)
 					}
-					return usageError("%s: %w", f, err)
+					inputErr = err
+					break
 				}
 			}
 			if output == "json" {
-				out := checkReport{Files: files, Exchanges: rep.Exchanges, Conform: rep.Conform, Skipped: rep.Skipped, Violations: rep.Violations}
-				if out.Violations == nil {
-					out.Violations = []*contract.Violation{}
+				if rep.Count > 0 {
+					out.WriteString("\n  ")
 				}
-				b, _ := json.MarshalIndent(out, "", "  ")
-				fmt.Fprintln(e.stdout, string(b))
-			} else {
-				for _, x := range rep.Violations {
-					fmt.Fprintln(e.stdout, x.Error())
+				errText := ""
+				if inputErr != nil {
+					errText = inputErr.Error()
 				}
-				fmt.Fprintln(e.stdout, rep.Summary())
+				tail, _ := json.Marshal(struct {
+					Exchanges int    `json:"exchanges"`
+					Conform   int    `json:"conform"`
+					Count     int    `json:"violationCount"`
+					Skipped   int    `json:"skipped"`
+					Error     string `json:"error,omitempty"`
+				}{rep.Exchanges, rep.Conform, rep.Count, rep.Skipped, errText})
+				// Splice the counts in after the violations: {"files", "violations", counts…}.
+				fmt.Fprintf(out, "],\n  %s\n}\n", tail[1:len(tail)-1])
+			} else if inputErr == nil {
+				fmt.Fprintln(out, rep.Summary())
+			}
+			if inputErr != nil {
+				return usageError("%w", inputErr)
 			}
 			if !rep.OK() {
-				return apiError(fmt.Errorf("%d of %d exchanges break the contract (%d violations)", rep.Exchanges-rep.Conform, rep.Exchanges, len(rep.Violations)))
+				return apiError(fmt.Errorf("%d of %d exchanges break the contract (%d violations)", rep.Exchanges-rep.Conform, rep.Exchanges, rep.Count))
 			}
 			return nil
 		},

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const fixtures = "../../contract/testdata"
+
+func TestCheckLiveRecordingsConform(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/recorded/*.http")
+	r := runCLI(t, cliOpts{}, append([]string{"check"}, files...)...)
+	if r.code != exitOK || r.stdout != "3 exchanges, 3 conform, 0 violations\n" {
+		t.Fatalf("got %+v", r)
+	}
+}
+
+func TestCheckReportsEachViolationAndExitsOne(t *testing.T) {
+	bad := filepath.Join(fixtures, "violations/createLinkToken/201_linktoken-array_v2.http")
+	good := filepath.Join(fixtures, "seed/createLinkToken_401-then-201_v1.0.http")
+	r := runCLI(t, cliOpts{}, "check", bad, good)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != exitAPI || len(lines) != 2 {
+		t.Fatalf("got %+v", r)
+	}
+	if !strings.HasPrefix(lines[0], bad+" POST /api/atlas/v2/") || !strings.HasSuffix(lines[0], "response body /linkToken: type: expected string, found array") {
+		t.Errorf("violation line %q", lines[0])
+	}
+	if lines[1] != "3 exchanges, 2 conform, 1 violations" {
+		t.Errorf("summary %q", lines[1])
+	}
+	if !strings.Contains(r.stderr, "1 of 3 exchanges break the contract") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	bad := filepath.Join(fixtures, "violations/deleteLinkToken/429_retry-after-not-integer_v2.http")
+	r := runCLI(t, cliOpts{}, "check", "-o", "json", bad)
+	if r.code != exitAPI {
+		t.Fatalf("got %+v", r)
+	}
+	var out struct {
+		Files      []string
+		Violations []struct{ Exchange, Side, Part, Pointer, Rule, Expected, Found string }
+		Exchanges  int
+		Conform    int
+		Count      int `json:"violationCount"`
+		Skipped    int
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if out.Exchanges != 1 || out.Conform != 0 || out.Count != 1 || len(out.Violations) != 1 {
+		t.Fatalf("%+v", out)
+	}
+	v := out.Violations[0]
+	if v.Side != "response" || v.Part != "header" || v.Pointer != "/Retry-After" || v.Rule != "type" || v.Expected != "integer" {
+		t.Errorf("%+v", v)
+	}
+
+	r = runCLI(t, cliOpts{}, "check", "-o", "json", filepath.Join(fixtures, "live/v2-delete-204.http"))
+	if r.code != exitOK || !json.Valid([]byte(r.stdout)) || !strings.Contains(r.stdout, `"violations": []`) {
+		t.Errorf("got %+v", r)
+	}
+}
+
+func TestCheckHAR(t *testing.T) {
+	har := `{"log":{"version":"1.2","entries":[
+	{"request":{"method":"GET","url":"https://cloud.mongodb.com/api/atlas/v2/groups","headers":[]},"response":{"status":200,"headers":[],"content":{"text":""}}},
+	{"request":{"method":"DELETE","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens",
+	  "headers":[{"name":"authorization","value":"Bearer abc.def"}]},
+	 "response":{"status":204,"headers":[{"name":"content-type","value":"application/vnd.atlas.2023-01-01+json;charset=utf-8"}],"content":{"text":""}}}]}}`
+	path := filepath.Join(t.TempDir(), "traffic.har")
+	if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, cliOpts{}, "check", path)
+	if r.code != exitOK || r.stdout != "1 exchanges, 1 conform, 0 violations, 1 skipped (not link-token operations)\n" {
+		t.Fatalf("got %+v", r)
+	}
+}
+
+func TestCheckUnusableInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	truncated := write("truncated.har", `{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"}}`)
+	notHAR := write("object.har", `{"log":{"version":"1.2"}}`)
+	garbage := write("garbage.http", "this is not HTTP\r\n\r\n")
+	missing := filepath.Join(dir, "missing.har")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", truncated}, truncated + ": byte"},
+		{[]string{"check", notHAR}, notHAR + `: byte 25: not a HAR archive: no "log.entries"`},
+		{[]string{"check", garbage}, garbage + ": message 1: request: malformed HTTP"},
+		{[]string{"check", missing}, missing + ": no such file or directory"},
+		{[]string{"check"}, "requires at least 1 arg"},
+		{[]string{"check", "-o", "yaml", garbage}, `-o "yaml": want text or json`},
+	} {
+		r := runCLI(t, cliOpts{}, tc.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: got %+v, want exit 2 and %q", tc.args, r, tc.want)
+		}
+	}
+}
