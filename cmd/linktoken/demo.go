@@ -47,6 +47,10 @@ Exit 0 only when every step behaved as expected and every exchange conformed.`,
 	return cmd
 }
 
+// demoServerHook wraps the in-memory Atlas's handler; tests replace it to
+// make the server break the contract and prove the demo then fails.
+var demoServerHook = func(h http.Handler) http.Handler { return h }
+
 // demoExchange is one HTTP exchange as the demo saw it on the wire.
 type demoExchange struct {
 	method, path string
@@ -112,7 +116,7 @@ func runDemo(e *env, version linktoken.APIVersion, envelope bool) error {
 	if err != nil {
 		return apiError(fmt.Errorf("listening on loopback: %w", err))
 	}
-	srv := &http.Server{Handler: svc, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: demoServerHook(svc), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer func() { _ = srv.Close() }()
 	root := "http://" + ln.Addr().String() + "/"

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -41,5 +42,34 @@ func TestDemoRefusesBadFlags(t *testing.T) {
 	r := runCLI(t, cliOpts{}, "demo", "--api-version", "v7")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "v7") {
 		t.Fatalf("got %+v", r)
+	}
+}
+
+// plainTextCreated answers every 201 as text/plain, which the contract does
+// not declare.
+type plainTextCreated struct{ http.ResponseWriter }
+
+func (w plainTextCreated) WriteHeader(code int) {
+	if code == http.StatusCreated {
+		w.Header().Set("Content-Type", "text/plain")
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func TestDemoFailsWhenTheServerBreaksTheContract(t *testing.T) {
+	saved := demoServerHook
+	t.Cleanup(func() { demoServerHook = saved })
+	demoServerHook = func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(plainTextCreated{w}, r) })
+	}
+	r := runCLI(t, cliOpts{}, "demo")
+	if r.code != exitAPI {
+		t.Fatalf("exit %d, want %d:\n%s\n%s", r.code, exitAPI, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "→ 201  VIOLATES the contract") || !strings.Contains(r.stdout, "1 do not") {
+		t.Errorf("stdout:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "violation:") || !strings.Contains(r.stderr, "demo failed") {
+		t.Errorf("stderr:\n%s", r.stderr)
 	}
 }
