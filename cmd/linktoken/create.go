@@ -59,6 +59,10 @@ func (f *clientFlags) client(e *env) (*linktoken.Client, error) {
 		opts = append(opts, linktoken.WithBaseURL(f.baseURL))
 	}
 	c, err := linktoken.NewClient(opts...)
+	if errors.Is(err, linktoken.ErrNoCredentials) {
+		return nil, usageError("no credentials: set %s and %s (API key), or %s and %s (service account)",
+			linktoken.EnvPublicAPIKey, linktoken.EnvPrivateAPIKey, linktoken.EnvClientID, linktoken.EnvClientSecret)
+	}
 	if err != nil {
 		return nil, usageError("%w", err)
 	}

@@ -101,7 +101,7 @@ func TestCreateErrorPaths(t *testing.T) {
 		{"bad address", good, []string{"--accessListIp", "192.0.2.10,10.0.0.1/24"}, exitUsage, []string{"accessListIps[1]", "10.0.0.0/24"}},
 		{"bad output", good, []string{"-o", "yaml"}, exitUsage, []string{"yaml"}},
 		{"bad version", good, []string{"--api-version", "v3"}, exitUsage, []string{"v3"}},
-		{"no credentials", with(linktoken.EnvPublicAPIKey, "", linktoken.EnvPrivateAPIKey, ""), nil, exitUsage, []string{"no credentials"}},
+		{"no credentials", with(linktoken.EnvPublicAPIKey, "", linktoken.EnvPrivateAPIKey, ""), nil, exitUsage, []string{"no credentials", linktoken.EnvPublicAPIKey, linktoken.EnvClientSecret}},
 		{"half a key", with(linktoken.EnvPrivateAPIKey, ""), nil, exitUsage, []string{linktoken.EnvPrivateAPIKey}},
 		{"API path as base URL", good, []string{"--base-url", srv.URL() + "/api/atlas/v2"}, exitUsage, []string{"service root"}},
 		{"unknown flag", good, []string{"--nope"}, exitUsage, []string{"unknown flag"}},
