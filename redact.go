@@ -10,7 +10,7 @@ import (
 var (
 	// secretField matches a JSON member whose name suggests a secret, so its
 	// string value can be blanked out of an excerpt.
-	secretField = regexp.MustCompile(`(?i)("(?:[a-z_]*token|[a-z_]*secret|[a-z_]*password|privateKey|apiKey|private_key)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	secretField = regexp.MustCompile(`(?i)("[a-z_]*(?:token|secret|password|key)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 	// digestResponse matches the response= (and cnonce=) of a digest
 	// Authorization header echoed back by a server.
 	digestResponse = regexp.MustCompile(`(?i)\b(response|cnonce)=("[^"]*"|[^\s,]+)`)
@@ -25,7 +25,12 @@ var (
 func redactText(s string, max int) string {
 	s = secretField.ReplaceAllString(s, `$1"[REDACTED]"`)
 	s = digestResponse.ReplaceAllString(s, `$1=[REDACTED]`)
-	s = opaqueRun.ReplaceAllString(s, `[REDACTED]`)
+	s = opaqueRun.ReplaceAllStringFunc(s, func(run string) string {
+		if isPath(run) {
+			return run
+		}
+		return "[REDACTED]"
+	})
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
@@ -41,4 +46,19 @@ func redactText(s string, max int) string {
 		s = s[:cut] + "…"
 	}
 	return s
+}
+
+// isPath reports whether an opaque-looking run is a URL path such as
+// /api/atlas/v2/orgs/<id>/liveMigrations/linkTokens, which error details
+// quote: it starts with a slash and no segment is long enough to be a secret.
+func isPath(run string) bool {
+	if !strings.HasPrefix(run, "/") {
+		return false
+	}
+	for _, seg := range strings.Split(run, "/") {
+		if len(seg) >= 32 {
+			return false
+		}
+	}
+	return true
 }
