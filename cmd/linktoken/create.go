@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,12 +21,14 @@ type clientFlags struct {
 	orgID      string
 	baseURL    string
 	apiVersion string
+	timeout    time.Duration
 }
 
 func (f *clientFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.orgID, "orgId", "", "organization ID (24 lower-case hex digits); default $"+linktoken.EnvOrgID)
 	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "service root, like $"+linktoken.EnvBaseURL+" (default "+linktoken.DefaultBaseURL+"); /api/atlas/<version> is added")
 	cmd.Flags().StringVar(&f.apiVersion, "api-version", string(linktoken.APIVersionV2), "API version: v2 or v1.0")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", time.Minute, "give up on one HTTP attempt after this long (a timed-out create is not repeated)")
 }
 
 // org returns the organization from the flag or the environment.
@@ -49,8 +53,12 @@ func (f *clientFlags) client(e *env) (*linktoken.Client, error) {
 	if err != nil {
 		return nil, usageError("--api-version: %w", err)
 	}
+	if f.timeout <= 0 {
+		return nil, usageError("--timeout %s: want a positive duration", f.timeout)
+	}
 	opts := []linktoken.Option{
 		linktoken.WithEnv(e.getenv),
+		linktoken.WithHTTPClient(&http.Client{Timeout: f.timeout}),
 		linktoken.WithAPIVersion(version),
 		linktoken.WithUserAgent("linktoken-cli/0.1"),
 		linktoken.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seed-5c49e0d7/linktoken"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
@@ -131,6 +132,21 @@ func TestCreateErrorPaths(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestCreateTimeoutIsNotRepeated(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	srv.InjectFault(1, atlastest.Fault{Latency: 5 * time.Second})
+	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "--timeout", "300ms")
+	if r.code != exitAPI || !strings.Contains(r.stderr, "deadline exceeded") {
+		t.Fatalf("got %+v", r)
+	}
+	if strings.Contains(r.stderr, "retrying") {
+		t.Errorf("a timed-out create was retried: %q", r.stderr)
+	}
+	if r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "--timeout", "0s"); r.code != exitUsage {
+		t.Errorf("--timeout 0s: %+v", r)
 	}
 }
 
