@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -109,4 +110,102 @@ func TestTransportIgnoresOtherTraffic(t *testing.T) {
 	if len(tb.errs) != 0 {
 		t.Errorf("reported %q", tb.errs)
 	}
+}
+
+// digestServer answers the 401 challenge to a request without credentials
+// and 201 to one with them, checking the body arrives whole both times.
+func digestServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if string(b) != `{"accessListIps":["192.0.2.10"]}` {
+			t.Errorf("server read %q", b)
+		}
+		if r.Header.Get("Authorization") == "" {
+			w.Header().Set("WWW-Authenticate", `Digest realm="MMS Public API", nonce="bm9uY2U=", algorithm=MD5, qop="auth"`)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(401)
+			_, _ = io.WriteString(w, `{"error":401,"errorCode":"NOT_ORG_GROUP_CREATOR","parameters":null,"reason":"Unauthorized"}`)
+			return
+		}
+		w.Header().Set("Content-Type", v2Type+";charset=utf-8")
+		w.WriteHeader(201)
+		_, _ = io.WriteString(w, `{"linkToken":"redactedToken"}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// fakeDigest is the shape of a digest transport: try without credentials,
+// and on the challenge replay the body (GetBody) with an Authorization.
+type fakeDigest struct{ next http.RoundTripper }
+
+func (d fakeDigest) RoundTrip(req *http.Request) (*http.Response, error) {
+	first := req.Clone(req.Context())
+	resp, err := d.next.RoundTrip(first)
+	if err != nil || resp.StatusCode != 401 {
+		return resp, err
+	}
+	resp.Body.Close()
+	retry := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if retry.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	retry.Header.Set("Authorization", digestHdr)
+	return d.next.RoundTrip(retry)
+}
+
+func TestTransportAboveAndBelowDigest(t *testing.T) {
+	srv := digestServer(t)
+	for name, wrap := range map[string]func(tb testing.TB) http.RoundTripper{
+		// Validation above authentication: credentials are read from the
+		// request the digest layer finally sent (resp.Request).
+		"above": func(tb testing.TB) http.RoundTripper { return contract.TestTransport(tb, fakeDigest{http.DefaultTransport}) },
+		// Validation below: it sees the challenge and the retry as two exchanges.
+		"below": func(tb testing.TB) http.RoundTripper { return fakeDigest{contract.TestTransport(tb, http.DefaultTransport)} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			tb := &failTB{TB: t}
+			client := &http.Client{Transport: wrap(tb)}
+			req := newCreate(t, srv.URL, `{"accessListIps":["192.0.2.10"]}`)
+			req.Header.Del("Authorization")
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 201 || string(b) != `{"linkToken":"redactedToken"}` {
+				t.Errorf("got %d %q", resp.StatusCode, b)
+			}
+			if len(tb.errs) != 0 {
+				t.Errorf("reported %q", tb.errs)
+			}
+		})
+	}
+}
+
+func TestValidatorIsSafeForConcurrentUse(t *testing.T) {
+	v := contract.MustNew(contract.Strict())
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				u, _ := url.Parse("https://cloud.mongodb.com/api/atlas/v2" + orgPath)
+				ex := &contract.Exchange{
+					Request:  &contract.Request{Method: "POST", URL: u, Header: http.Header{"Content-Type": {v2Type}, "Authorization": {digestHdr}}, Body: []byte(`{"accessListIps":["192.0.2.10"]}`)},
+					Response: &contract.Response{StatusCode: 201, Header: http.Header{"Content-Type": {v2Type}}, Body: []byte(`{"linkToken":["x"]}`)},
+				}
+				if vs, _ := v.Check(ex); len(vs) != 1 {
+					t.Errorf("got %v", vs)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

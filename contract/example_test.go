@@ -1,0 +1,72 @@
+package contract_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken"
+	"github.com/seed-5c49e0d7/linktoken/contract"
+)
+
+// Five lines in an importer's test put every exchange its client makes,
+// the 401 digest challenge included, under the contract; any violation
+// fails the test.
+func ExampleTestTransport() {
+	_ = func(t *testing.T, serverURL string) {
+		c, err := linktoken.NewClient(linktoken.WithBaseURL(serverURL), linktoken.WithDigest("public-key", "private-key"),
+			linktoken.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { return contract.TestTransport(t, next) }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = c.CreateLinkToken(context.Background(), "4888442a3354817a7320eb61", "192.0.2.10")
+	}
+}
+
+// Violations are values: each names the exchange, the part, a JSON pointer,
+// the rule, and what was expected versus found.
+func ExampleValidator_ValidateExchange() {
+	v := contract.MustNew(contract.Strict())
+	u, _ := url.Parse("https://cloud.mongodb.com/api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens")
+	err := v.ValidateExchange(&contract.Exchange{
+		Request: &contract.Request{
+			Method: http.MethodPost, URL: u,
+			Header: http.Header{"Content-Type": {"application/json"}, "Authorization": {"Basic dXNlcjpwYXNz"}},
+			Body:   []byte(`{"accessListIps":["10.0.0.1/24"]}`),
+		},
+		Response: &contract.Response{
+			StatusCode: 201,
+			Header:     http.Header{"Content-Type": {"application/json"}},
+			Body:       []byte(`{"linkToken":["string"]}`),
+		},
+	})
+	fmt.Println(err)
+	// Output:
+	// POST /api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens → 201: request header /Authorization: security: expected Authorization: Digest …, found scheme "Basic"
+	// POST /api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens → 201: request body /accessListIps/0: format: expected format ip-or-cidr, found "10.0.0.1/24" has host bits set: did you mean 10.0.0.0/24?
+	// POST /api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens → 201: response body /linkToken: type: expected string, found array
+}
+
+// A server validates what it receives and reports what it sends.
+func ExampleMiddleware() {
+	v := contract.MustNew()
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, `{"linkToken":"redactedToken"}`)
+	})
+	h := contract.Middleware(v, func(_ *http.Request, vs contract.Violations) { fmt.Println("reported:", vs) })(handler)
+
+	req := httptest.NewRequest(http.MethodPost, "/api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens",
+		strings.NewReader(`{"accessListIps":"192.0.2.10"}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output:
+	// 400 {"detail":"The request does not conform to the API specification.","error":400,"errorCode":"VALIDATION_ERROR","parameters":null,"reason":"Bad Request","badRequestDetail":{"fields":[{"field":"/accessListIps","description":"type: expected array, found string"}]}}
+}
