@@ -120,6 +120,10 @@ Like "atlas liveMigrations link create".`,
 			ctx, cancel := e.interruptContext(context.Background())
 			defer cancel()
 			tok, err := c.CreateLinkToken(ctx, org, accessList...)
+			var te interface{ Timeout() bool }
+			if errors.As(err, &te) && te.Timeout() {
+				return apiError(fmt.Errorf("%w\nno answer within --timeout %s; the create may have been carried out, so it was not repeated", err, flags.timeout))
+			}
 			if err != nil {
 				return callError(err)
 			}
