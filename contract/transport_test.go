@@ -162,9 +162,13 @@ func TestTransportAboveAndBelowDigest(t *testing.T) {
 	for name, wrap := range map[string]func(tb testing.TB) http.RoundTripper{
 		// Validation above authentication: credentials are read from the
 		// request the digest layer finally sent (resp.Request).
-		"above": func(tb testing.TB) http.RoundTripper { return contract.TestTransport(tb, fakeDigest{http.DefaultTransport}) },
+		"above": func(tb testing.TB) http.RoundTripper {
+			return contract.TestTransport(tb, fakeDigest{http.DefaultTransport})
+		},
 		// Validation below: it sees the challenge and the retry as two exchanges.
-		"below": func(tb testing.TB) http.RoundTripper { return fakeDigest{contract.TestTransport(tb, http.DefaultTransport)} },
+		"below": func(tb testing.TB) http.RoundTripper {
+			return fakeDigest{contract.TestTransport(tb, http.DefaultTransport)}
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			tb := &failTB{TB: t}
