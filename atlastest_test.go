@@ -136,9 +136,9 @@ func TestAtlastestFaults(t *testing.T) {
 			attempts: 2, waits: []time.Duration{500 * time.Millisecond}},
 		{name: "truncated create body is not repeated", op: createOp, fault: atlastest.Fault{TruncateBody: true},
 			wantErr: errAny, attempts: 1},
-		{name: "timeout on create is not repeated", op: createOp, fault: atlastest.Fault{Latency: 3 * time.Second}, timeout: 300 * time.Millisecond,
+		{name: "timeout on create is not repeated", op: createOp, fault: atlastest.Fault{Latency: 5 * time.Second}, timeout: time.Second,
 			wantErr: errAny, attempts: 1},
-		{name: "timeout on delete is repeated", op: deleteOp, fault: atlastest.Fault{Latency: 3 * time.Second}, timeout: 300 * time.Millisecond,
+		{name: "timeout on delete is repeated", op: deleteOp, fault: atlastest.Fault{Latency: 5 * time.Second}, timeout: time.Second,
 			attempts: 2, waits: []time.Duration{500 * time.Millisecond}},
 	}
 	for _, tt := range tests {

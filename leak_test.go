@@ -22,7 +22,7 @@ func TestClientLeavesNoGoroutines(t *testing.T) {
 		defer srv.Close()
 		s := &sleeper{}
 		c, err := linktoken.NewClient(linktoken.WithBaseURL(srv.URL()), linktoken.WithDigest(srv.PublicKey(), srv.PrivateKey()),
-			linktoken.WithRetryPolicy(fastPolicy(s)), linktoken.WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
+			linktoken.WithRetryPolicy(fastPolicy(s)), linktoken.WithHTTPClient(&http.Client{Timeout: time.Second}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +32,7 @@ func TestClientLeavesNoGoroutines(t *testing.T) {
 		if _, err := c.CreateLinkToken(ctx, testOrg); err != nil {
 			t.Fatal(err)
 		}
-		srv.InjectFault(1, atlastest.Fault{Latency: time.Second})
+		srv.InjectFault(1, atlastest.Fault{Latency: 5 * time.Second})
 		srv.InjectFault(1, atlastest.Fault{CloseConnection: true})
 		if err := c.DeleteLinkToken(ctx, testOrg); err != nil {
 			t.Fatal(err)

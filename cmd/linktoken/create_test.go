@@ -138,8 +138,8 @@ func TestCreateErrorPaths(t *testing.T) {
 func TestCreateTimeoutIsNotRepeated(t *testing.T) {
 	srv := atlastest.NewServer(t)
 	srv.InjectFault(1, atlastest.Fault{Latency: 5 * time.Second})
-	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "--timeout", "300ms")
-	if r.code != exitAPI || !strings.Contains(r.stderr, "no answer within --timeout 300ms") {
+	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "--timeout", "1s")
+	if r.code != exitAPI || !strings.Contains(r.stderr, "no answer within --timeout 1s") {
 		t.Fatalf("got %+v", r)
 	}
 	if strings.Contains(r.stderr, "retrying") {
