@@ -58,7 +58,7 @@ var ErrNoCredentials = errors.New("linktoken: no credentials: use WithDigest or 
 // Client creates and removes link-tokens. It is safe for concurrent use.
 type Client struct {
 	gen      *generated.ClientWithResponses
-	hc       *http.Client
+	base     http.RoundTripper // the caller's transport, under every layer
 	server   string
 	version  APIVersion
 	retry    RetryPolicy
@@ -130,7 +130,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("linktoken: %w", err)
 	}
 	return &Client{
-		gen: gen, hc: hc, server: server, version: cfg.version,
+		gen: gen, base: base, server: server, version: cfg.version,
 		retry: cfg.retry.withDefaults(), logger: cfg.logger,
 		envelope: cfg.envelope, pretty: cfg.pretty,
 	}, nil
@@ -170,8 +170,13 @@ func (c *Client) BaseURL() string { return c.server }
 // APIVersion is the version the Client speaks.
 func (c *Client) APIVersion() APIVersion { return c.version }
 
-// CloseIdleConnections closes idle connections of the underlying transport.
-func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+// CloseIdleConnections closes idle connections of the caller's transport
+// (reached directly: wire wrappers need not forward the call).
+func (c *Client) CloseIdleConnections() {
+	if ci, ok := c.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
 
 // CreateLinkToken creates a link-token for orgID whose API key admits the
 // given access list entries (IPv4/IPv6 addresses or CIDR blocks); none sends

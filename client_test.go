@@ -265,3 +265,26 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.n.Add(1)
 	return c.next.RoundTrip(r)
 }
+
+// closeCounter is a caller's transport that counts CloseIdleConnections.
+type closeCounter struct {
+	http.RoundTripper
+	n *atomic.Int32
+}
+
+func (c closeCounter) CloseIdleConnections() { c.n.Add(1) }
+
+func TestCloseIdleConnectionsReachesTheCallersTransport(t *testing.T) {
+	var n atomic.Int32
+	c, err := linktoken.NewClient(linktoken.WithDigest("a", "b"),
+		linktoken.WithHTTPClient(&http.Client{Transport: closeCounter{RoundTripper: http.DefaultTransport, n: &n}}),
+		// A wire wrapper that does not forward CloseIdleConnections.
+		linktoken.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { return roundTripFunc(next.RoundTrip) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.CloseIdleConnections()
+	if n.Load() != 1 {
+		t.Errorf("CloseIdleConnections reached the caller's transport %d times, want 1", n.Load())
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 // TestClientLeavesNoGoroutines runs successes, retries, a timeout and a
@@ -22,7 +23,9 @@ func TestClientLeavesNoGoroutines(t *testing.T) {
 		defer srv.Close()
 		s := &sleeper{}
 		c, err := linktoken.NewClient(linktoken.WithBaseURL(srv.URL()), linktoken.WithDigest(srv.PublicKey(), srv.PrivateKey()),
-			linktoken.WithRetryPolicy(fastPolicy(s)), linktoken.WithHTTPClient(&http.Client{Timeout: time.Second}))
+			linktoken.WithRetryPolicy(fastPolicy(s)), linktoken.WithHTTPClient(&http.Client{Timeout: time.Second}),
+			// A wire wrapper that does not forward CloseIdleConnections.
+			linktoken.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { return contract.TestTransport(t, next) }))
 		if err != nil {
 			t.Fatal(err)
 		}
