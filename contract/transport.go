@@ -26,10 +26,16 @@ type Transport struct {
 // link-token exchange is checked by v and each non-conforming one is passed
 // to report.
 //
-// Place it above authentication (the house order: authentication
-// innermost, then retries, then validation): the credentials are then read
-// from the request the layers below actually sent (http.Response.Request),
-// so a digest handshake is checked as the 201 it ends in.
+// It works at either place in a stack of transports:
+//   - on the wire, below authentication (what linktoken.WithWireTransport
+//     does, and what the demo shows): every exchange is checked on its own,
+//     the digest challenge included — a request without credentials
+//     conforms when its answer is the 401 challenge;
+//   - above authentication (the house order for a plain http.Client:
+//     authentication innermost, then retries, then validation): the
+//     credentials are read from the request the layers below actually sent
+//     (http.Response.Request), so a digest handshake is checked as the 201
+//     it ends in.
 func NewTransport(v *Validator, base http.RoundTripper, report func(Violations)) *Transport {
 	return &Transport{Base: base, Validator: v, Report: report}
 }
