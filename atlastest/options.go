@@ -38,6 +38,7 @@ type config struct {
 	logExchange     func(Exchange)
 	validator       *contract.Validator
 	noValidation    bool
+	noAuth          bool
 }
 
 // Defaults: generous enough that no ordinary test meets them.
@@ -240,6 +241,20 @@ func WithNonceCountWindow(n int) Option {
 			return fmt.Errorf("atlastest: nonce count window %d: want 0 to %d", n, maxNonceCountWindow)
 		}
 		c.ncWindow = n
+		return nil
+	}
+}
+
+// WithoutAuthentication turns digest and bearer authentication off: every
+// request to the API base URLs is served as if it came from the first
+// Organization Owner key ([Service.PublicKey]), whatever its Authorization
+// header says, and no challenge is ever issued. It is for benchmarks and
+// tests only — benchmarks that measure the rest of the service without a
+// handshake per call, and tests of a client that does not authenticate —
+// and must never front anything reachable by others.
+func WithoutAuthentication() Option {
+	return func(c *config) error {
+		c.noAuth = true
 		return nil
 	}
 }

@@ -263,6 +263,10 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 // versions) or a live service-account bearer token (v2 only). Anything else
 // gets a 401 with a fresh challenge, or 403 for a key without the role.
 func (s *Service) authenticate(w http.ResponseWriter, r *http.Request, x *exchange) bool {
+	if s.cfg.noAuth {
+		x.principal = s.owner.Public
+		return true
+	}
 	header := r.Header.Get("Authorization")
 	res := authChallenge
 	switch {
