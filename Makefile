@@ -11,7 +11,7 @@ LOAD_DURATION ?= 60s
 OLD ?= HEAD~1
 NEW ?= HEAD
 
-.PHONY: generate check-generated test lint ci bench bench-compare fuzz load
+.PHONY: generate check-generated test lint ci bench bench-compare fuzz load secret-scan
 
 ## generate: regenerate generated/ from openapi/ (never edit a *.gen.go by hand)
 generate:
@@ -34,8 +34,16 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck ./...
 
+## secret-scan: run the suite verbosely, recording every secret the in-memory
+## Atlas issued or saw, and fail if any of them appears in what it printed
+secret-scan:
+	@set -e; tmp=$$(mktemp -d); \
+	LINKTOKEN_SECRET_LOG=$$tmp/secrets $(GO) test -count=1 -v -timeout 10m ./... > $$tmp/output 2>&1 || { tail -50 $$tmp/output; exit 1; }; \
+	$(GO) run ./internal/cmd/secretscan -secrets $$tmp/secrets $$tmp/output; \
+	rm -rf $$tmp
+
 ## ci: everything CI runs
-ci: test check-generated lint
+ci: test check-generated lint secret-scan
 
 ## bench: every benchmark, baselines in the same run, with allocations
 bench:

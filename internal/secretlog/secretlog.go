@@ -1,0 +1,58 @@
+// Package secretlog lets the suite's secret scan know which secrets the
+// suite's traffic carried. The in-memory Atlas records every secret it issues
+// or sees (private keys, link-tokens, bearer tokens, client secrets, digest
+// responses) to the file named by $LINKTOKEN_SECRET_LOG; after a verbose run of
+// the suite, internal/cmd/secretscan looks for each of them in everything the
+// suite printed. Without the variable, Record does nothing.
+package secretlog
+
+import (
+	"os"
+	"strings"
+	"sync"
+)
+
+// EnvVar names the file secrets are appended to, one a line.
+const EnvVar = "LINKTOKEN_SECRET_LOG"
+
+// MinLength is the shortest value worth recording: shorter ones would match
+// ordinary output by chance.
+const MinLength = 12
+
+var (
+	mu   sync.Mutex
+	file *os.File
+	seen = map[string]bool{}
+	// opened guards the one attempt to open the file per process.
+	opened bool
+)
+
+// Record notes secrets for the scan. Safe for concurrent use; values shorter
+// than MinLength or holding a line break are ignored.
+func Record(secrets ...string) {
+	path := os.Getenv(EnvVar)
+	if path == "" {
+		return
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !opened {
+		opened = true
+		// O_APPEND: several test binaries write to one file at once, a line each.
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return
+		}
+		file = f
+	}
+	if file == nil {
+		return
+	}
+	for _, s := range secrets {
+		if len(s) < MinLength || strings.ContainsAny(s, "\r\n") || seen[s] {
+			continue
+		}
+		seen[s] = true
+		_, _ = file.WriteString(s + "\n")
+	}
+}
