@@ -1,50 +1,252 @@
 package linktoken_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
 	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/seed-5c49e0d7/linktoken"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/generated"
 )
 
-// BenchmarkCreateLinkToken measures a create through the full client against
-// atlastest on loopback, with the plain wire as the baseline and with contract
-// validation on the wire, and reports HTTP exchanges per call (1 once the
-// digest challenge is cached).
-func BenchmarkCreateLinkToken(b *testing.B) {
-	v, err := contract.New(contract.Strict())
+// benchIPs is the access list every create in these benchmarks sends.
+var benchIPs = []string{"192.0.2.10"}
+
+// benchFixed is a loopback server that answers every request with one 201
+// recorded from atlastest (same status, headers and body bytes), and counts
+// the exchanges it served. It is the floor: no authentication, no
+// validation, no state.
+type benchFixed struct {
+	url       string
+	exchanges atomic.Int64
+}
+
+// benchRecord201 makes one real create against atlastest and returns its
+// answer, so that the fixed handler sends exactly what the service sends.
+func benchRecord201(b *testing.B) (http.Header, []byte) {
+	b.Helper()
+	srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
+	body, _ := json.Marshal(generated.TargetOrgRequest{AccessListIps: benchIPs})
+	req, err := http.NewRequest(http.MethodPost, srv.URLV2()+"/orgs/"+testOrg+"/liveMigrations/linkTokens", bytes.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
 	}
+	req.Header.Set("Content-Type", atlastest.MediaTypeV2)
+	req.Header.Set("Accept", atlastest.MediaTypeV2)
+	resp, err := srv.DigestClient().Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		b.Fatalf("recording the 201: status %d, %v", resp.StatusCode, err)
+	}
+	h := resp.Header.Clone()
+	h.Del("Date") // net/http sets its own
+	return h, got
+}
+
+func newBenchFixed(b *testing.B) *benchFixed {
+	b.Helper()
+	header, body := benchRecord201(b)
+	f := &benchFixed{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.exchanges.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body)
+		maps.Copy(w.Header(), header)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write(body)
+	}))
+	b.Cleanup(ts.Close)
+	f.url = ts.URL
+	return f
+}
+
+// benchTransport is a fresh transport per sub-benchmark, so no connection
+// pool is shared between them; idle connections are kept for every worker.
+func benchTransport(b *testing.B, idle int) *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = idle
+	b.Cleanup(tr.CloseIdleConnections)
+	return tr
+}
+
+// BenchmarkCreateLinkToken is one create over loopback, four ways in one
+// run:
+//   - raw: a hand-written net/http POST (json.Marshal, POST, read,
+//     json.Unmarshal) to a handler that answers atlastest's recorded 201: the
+//     floor on this machine;
+//   - generated: the generated ClientWithResponses, no authentication, against
+//     the same handler;
+//   - client: the root Client with digest against atlastest (authentication,
+//     contract validation of requests, state);
+//   - client-validated: the same with contract.NewTransport on the wire.
+//
+// exchanges/op is HTTP exchanges per successful call as the server counted
+// them, the first call's digest challenge included.
+func BenchmarkCreateLinkToken(b *testing.B) {
+	fixed := newBenchFixed(b)
+	ctx := context.Background()
+
+	b.Run("raw", func(b *testing.B) {
+		hc := &http.Client{Transport: benchTransport(b, 2)}
+		url := fixed.url + atlastest.BasePathV2 + "/orgs/" + testOrg + "/liveMigrations/linkTokens"
+		start := fixed.exchanges.Load()
+		calls := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			body, err := json.Marshal(generated.TargetOrgRequest{AccessListIps: benchIPs})
+			if err != nil {
+				b.Fatal(err)
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.Header.Set("Content-Type", atlastest.MediaTypeV2)
+			req.Header.Set("Accept", atlastest.MediaTypeV2)
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			got, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusCreated {
+				b.Fatalf("status %d, %v", resp.StatusCode, err)
+			}
+			var out generated.TargetOrg
+			if err := json.Unmarshal(got, &out); err != nil || out.LinkToken == "" {
+				b.Fatalf("body: %v", err)
+			}
+			calls++
+		}
+		b.ReportMetric(float64(fixed.exchanges.Load()-start)/float64(calls), "exchanges/op")
+	})
+
+	b.Run("generated", func(b *testing.B) {
+		c, err := generated.NewClientWithResponses(fixed.url+atlastest.BasePathV2,
+			generated.WithHTTPClient(&http.Client{Transport: benchTransport(b, 2)}),
+			generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+				req.Header.Set("Accept", atlastest.MediaTypeV2)
+				return nil
+			}))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := fixed.exchanges.Load()
+		calls := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			r, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, testOrg, nil,
+				generated.TargetOrgRequest{AccessListIps: benchIPs})
+			if err != nil || r.StatusCode() != http.StatusCreated || r.JSON201 == nil {
+				b.Fatalf("create: %v", err)
+			}
+			calls++
+		}
+		b.ReportMetric(float64(fixed.exchanges.Load()-start)/float64(calls), "exchanges/op")
+	})
+
+	v := contract.MustNew(contract.Strict())
+	var violations atomic.Int64
 	for _, tc := range []struct {
 		name string
 		wire func(http.RoundTripper) http.RoundTripper
 	}{
-		{"baseline", func(next http.RoundTripper) http.RoundTripper { return next }},
-		{"validated", func(next http.RoundTripper) http.RoundTripper {
-			return contract.NewTransport(v, next, func(vs contract.Violations) { b.Errorf("violation: %v", vs) })
+		{"client", nil},
+		{"client-validated", func(next http.RoundTripper) http.RoundTripper {
+			return contract.NewTransport(v, next, func(contract.Violations) { violations.Add(1) })
 		}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, 1))
-			c, err := linktoken.NewClient(linktoken.WithBaseURL(srv.URL()), linktoken.WithDigest(srv.PublicKey(), srv.PrivateKey()),
-				linktoken.WithWireTransport(tc.wire))
+			srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
+			opts := []linktoken.Option{
+				linktoken.WithBaseURL(srv.URL()), linktoken.WithDigest(srv.PublicKey(), srv.PrivateKey()),
+				linktoken.WithHTTPClient(&http.Client{Transport: benchTransport(b, 2)}),
+			}
+			if tc.wire != nil {
+				opts = append(opts, linktoken.WithWireTransport(tc.wire))
+			}
+			c, err := linktoken.NewClient(opts...)
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer c.CloseIdleConnections()
-			ctx := context.Background()
+			calls := 0
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := c.CreateLinkToken(ctx, testOrg, "192.0.2.10"); err != nil {
+				if _, err := c.CreateLinkToken(ctx, testOrg, benchIPs...); err != nil {
 					b.Fatal(err)
 				}
+				calls++
 			}
 			st := srv.Stats()
-			b.ReportMetric(float64(st.Exchanges)/float64(st.Successes), "exchanges/call")
+			if st.Successes != calls {
+				b.Fatalf("server counted %d successes for %d calls", st.Successes, calls)
+			}
+			if n := violations.Load(); n > 0 {
+				b.Fatalf("%d exchanges broke the contract", n)
+			}
+			b.ReportMetric(st.ExchangesPerSuccess(), "exchanges/op")
 		})
 	}
+}
+
+// BenchmarkCreateLinkTokenConcurrent is 32 goroutines sharing one root Client
+// (digest, one connection pool with room for all of them) against atlastest,
+// each creating link-tokens for its own organization until b.N calls are
+// made. calls/s is the throughput over the whole run; exchanges/op counts
+// every exchange the server saw, each first challenge included.
+func BenchmarkCreateLinkTokenConcurrent(b *testing.B) {
+	const workers = 32
+	srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
+	c, err := linktoken.NewClient(linktoken.WithBaseURL(srv.URL()), linktoken.WithDigest(srv.PublicKey(), srv.PrivateKey()),
+		linktoken.WithHTTPClient(&http.Client{Transport: benchTransport(b, workers)}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	ctx := context.Background()
+	var next atomic.Int64
+	var failures atomic.Int64
+	var wg sync.WaitGroup
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for w := range workers {
+		org := fmt.Sprintf("%024x", w+1)
+		wg.Go(func() {
+			for next.Add(1) <= int64(b.N) {
+				if _, err := c.CreateLinkToken(ctx, org, benchIPs...); err != nil {
+					if failures.Add(1) == 1 {
+						b.Errorf("create: %v", err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if n := failures.Load(); n > 0 {
+		b.Fatalf("%d of %d calls failed", n, b.N)
+	}
+	st := srv.Stats()
+	if st.Successes != b.N {
+		b.Fatalf("server counted %d successes for %d calls", st.Successes, b.N)
+	}
+	b.ReportMetric(st.ExchangesPerSuccess(), "exchanges/op")
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "calls/s")
 }
