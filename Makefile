@@ -6,6 +6,9 @@ TEST_FLAGS ?= -race -count=1 -timeout 10m
 BENCHSTAT ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 BENCH ?= .
 BENCH_COUNT ?= 6
+# -benchtime for every benchmark: a duration (1s) or a count (200x).
+BENCHTIME ?= 1s
+BENCH_FLAGS ?= -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 60m
 FUZZTIME ?= 60s
 LOAD_DURATION ?= 60s
 OLD ?= HEAD~1
@@ -45,19 +48,31 @@ secret-scan:
 ## ci: everything CI runs
 ci: test check-generated lint secret-scan
 
-## bench: every benchmark, baselines in the same run, with allocations
+## bench: every benchmark (BENCH regexp, BENCH_COUNT runs, BENCHTIME each), baselines in the same run,
+## with allocations, into bench.out; fails when any benchmark fails
 bench:
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./... | tee bench.out
+	@rc=$$(mktemp); \
+	{ $(GO) test $(BENCH_FLAGS) -count $(BENCH_COUNT) ./... 2>&1; echo $$? > $$rc; } | tee bench.out; \
+	status=$$(cat $$rc); rm -f $$rc; exit $$status
 
-## bench-compare: the benchmarks at two revisions (OLD, NEW), compared by benchstat
+## bench-compare: the benchmarks at two revisions (OLD, NEW), run alternately BENCH_COUNT times so that
+## drift on the machine hits both alike, compared by benchstat (raw results stay in bench/)
 bench-compare:
 	@set -e; tmp=$$(mktemp -d); \
-	for rev in $(OLD) $(NEW); do \
-		git worktree add -q --detach $$tmp/$$rev $$rev; \
-		(cd $$tmp/$$rev && $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) ./...) > $$tmp/$$rev.txt || true; \
-		git worktree remove --force $$tmp/$$rev; \
+	old=$$(git rev-parse --verify '$(OLD)^{commit}'); new=$$(git rev-parse --verify '$(NEW)^{commit}'); \
+	trap 'git worktree remove --force $$tmp/old 2>/dev/null; git worktree remove --force $$tmp/new 2>/dev/null; rm -rf $$tmp' EXIT; \
+	git worktree add -q --detach $$tmp/old $$old; git worktree add -q --detach $$tmp/new $$new; \
+	mkdir -p bench; : > bench/old.txt; : > bench/new.txt; \
+	echo "old = $(OLD) ($$old)"; echo "new = $(NEW) ($$new)"; \
+	for i in $$(seq $(BENCH_COUNT)); do \
+		for side in old new; do \
+			echo "run $$i/$(BENCH_COUNT): $$side"; \
+			if ! (cd $$tmp/$$side && $(GO) test $(BENCH_FLAGS) -count 1 ./...) >> bench/$$side.txt 2>&1; then \
+				echo "benchmarks failed at $$side; see bench/$$side.txt"; grep -E '^(---|FAIL|panic)' bench/$$side.txt | head -20; exit 1; \
+			fi; \
+		done; \
 	done; \
-	$(BENCHSTAT) $$tmp/$(OLD).txt $$tmp/$(NEW).txt
+	cd bench && $(BENCHSTAT) old.txt new.txt
 
 ## fuzz: every fuzz target, FUZZTIME each (the suite itself runs only their seeds)
 fuzz:
