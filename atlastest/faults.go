@@ -2,6 +2,7 @@ package atlastest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
@@ -103,4 +104,56 @@ func writeFault(w http.ResponseWriter, f Fault) {
 	default:
 		writeAPIError(w, newAPIError(f.Status, CodeUnexpected, "Unexpected error."))
 	}
+}
+
+// randomFaults draws a fault for a share of requests from a seeded
+// generator: the sequence of draws is fixed by the seed, though which
+// request meets which draw depends on the order requests arrive in.
+type randomFaults struct {
+	mu     sync.Mutex
+	rng    *rand.Rand
+	rate   float64
+	faults []Fault
+}
+
+func (r *randomFaults) draw() (Fault, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.rng.Float64() >= r.rate {
+		return Fault{}, false
+	}
+	return r.faults[r.rng.IntN(len(r.faults))], true
+}
+
+// WithRandomFaults makes each authenticated request to the link-token
+// operations that finds no queued fault (see [Service.InjectFault]) meet,
+// with probability rate, one of faults picked uniformly, from a generator
+// seeded with seed. For load tests: random 429s and 503s that a client must
+// ride out. [Stats.Faults] counts the faults met, queued and random.
+func WithRandomFaults(seed uint64, rate float64, faults ...Fault) Option {
+	return func(c *config) error {
+		if !(rate > 0 && rate <= 1) {
+			return fmt.Errorf("atlastest: random fault rate %v: want more than 0 and at most 1", rate)
+		}
+		if len(faults) == 0 {
+			return fmt.Errorf("atlastest: random faults need at least one fault")
+		}
+		c.randomFaults = &randomFaults{
+			rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+			rate:   rate,
+			faults: append([]Fault(nil), faults...),
+		}
+		return nil
+	}
+}
+
+// nextFault is the queued fault for this request, else a random one.
+func (s *Service) nextFault() (Fault, bool) {
+	if f, ok := s.faults.next(); ok {
+		return f, true
+	}
+	if s.cfg.randomFaults != nil {
+		return s.cfg.randomFaults.draw()
+	}
+	return Fault{}, false
 }

@@ -22,8 +22,11 @@ func negotiate(w http.ResponseWriter, r *http.Request, x *exchange) bool {
 		return false
 	}
 	if x.op == OpCreateLinkToken {
+		// Two Content-Type headers leave the body's type ambiguous, even
+		// when one of them is right: refused like a wrong one.
+		cts := r.Header.Values("Content-Type")
 		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if err != nil || !strings.EqualFold(mt, want) {
+		if err != nil || len(cts) != 1 || !strings.EqualFold(mt, want) {
 			writeAPIError(w, newAPIError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia,
 				fmt.Sprintf("Unsupported Content-Type: expected %s.", want)))
 			return false

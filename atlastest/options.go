@@ -39,6 +39,8 @@ type config struct {
 	validator       *contract.Validator
 	noValidation    bool
 	noAuth          bool
+	timeouts        ServerTimeouts
+	randomFaults    *randomFaults
 }
 
 // Defaults: generous enough that no ordinary test meets them.
@@ -60,6 +62,7 @@ func defaultConfig() config {
 		rateRefillEvery: defaultRateRefill,
 		maxBodyBytes:    defaultMaxBodyBytes,
 		tokenTTL:        defaultTokenTTL,
+		timeouts:        DefaultServerTimeouts(),
 	}
 }
 

@@ -15,14 +15,17 @@ type Server struct {
 }
 
 // NewServer starts a service on 127.0.0.1 and stops it when tb ends. It fails
-// tb if an option is invalid.
+// tb if an option is invalid. The server applies the service's
+// [ServerTimeouts], so a slow or stuck client cannot hold a connection forever.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
 	svc, err := New(opts...)
 	if err != nil {
 		tb.Fatalf("atlastest.NewServer: %v", err)
 	}
-	srv := httptest.NewServer(svc)
+	srv := httptest.NewUnstartedServer(svc)
+	svc.configure(srv.Config)
+	srv.Start()
 	tb.Cleanup(srv.Close)
 	return &Server{Service: svc, srv: srv}
 }

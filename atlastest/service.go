@@ -173,6 +173,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		delay += x.fault.Latency
 	}
 	if delay > 0 {
+		s.extendDeadlines(w, delay)
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
@@ -222,8 +223,9 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 		writeAPIError(w, newAPIError(http.StatusNotFound, CodeResourceNotFound, "Cannot find resource "+r.URL.Path+"."))
 		return
 	}
-	if f, ok := s.faults.next(); ok {
+	if f, ok := s.nextFault(); ok {
 		x.fault = &f
+		s.stats.fault()
 		if f.Status != 0 && !f.AfterHandler {
 			writeFault(w, f)
 			return
@@ -267,11 +269,21 @@ func (s *Service) authenticate(w http.ResponseWriter, r *http.Request, x *exchan
 		x.principal = s.owner.Public
 		return true
 	}
-	header := r.Header.Get("Authorization")
+	// More than one Authorization header is ambiguous credentials, which
+	// are no credentials: a fresh challenge, whatever either one says.
+	values := r.Header.Values("Authorization")
+	header := ""
+	if len(values) == 1 {
+		header = values[0]
+	}
 	res := authChallenge
+	// Scheme names are case-insensitive (RFC 9110 §11.1): "digest" and
+	// "BEARER" are the same schemes, and the credential after them is
+	// checked exactly as it would be otherwise.
+	scheme, rest, _ := strings.Cut(header, " ")
 	switch {
-	case strings.HasPrefix(header, "Bearer ") && x.version == BasePathV2:
-		if id, ok := s.tokens.check(strings.TrimPrefix(header, "Bearer ")); ok {
+	case strings.EqualFold(scheme, "Bearer") && x.version == BasePathV2:
+		if id, ok := s.tokens.check(rest); ok {
 			x.principal, x.bearer = id, true
 			return true
 		}

@@ -16,6 +16,8 @@ type Stats struct {
 	Exchanges int
 	// Successes counts 2xx answers to the link-token operations.
 	Successes int
+	// Faults counts the injected faults requests met, queued or random.
+	Faults int
 }
 
 // ExchangesPerSuccess is how many exchanges each successful call cost on
@@ -55,6 +57,12 @@ func (c *statsCollector) record(op string, status int) {
 			c.s.Successes++
 		}
 	}
+}
+
+func (c *statsCollector) fault() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.s.Faults++
 }
 
 func (c *statsCollector) challenge(stale bool) {

@@ -128,7 +128,10 @@ func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service,
 	}
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 
-	srv := &http.Server{Handler: svc, ReadHeaderTimeout: 10 * time.Second}
+	// The service's own limits: headers, the whole request, the answer
+	// (plus any latency it injects) and idle keep-alives are all bounded,
+	// so a slow or stuck client cannot hold a connection forever.
+	srv := svc.NewHTTPServer()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
