@@ -71,7 +71,10 @@ func (v *Violation) Error() string {
 	var b strings.Builder
 	b.Grow(len(v.Exchange) + len(v.Pointer) + len(v.Expected) + len(v.Found) + 64)
 	if v.Exchange != "" {
-		b.WriteString(v.Exchange)
+		// The name holds the request's decoded path, in which %0A is a
+		// line break: escaped, as every field here, so a logged violation
+		// cannot forge a second log line.
+		b.WriteString(oneLine(v.Exchange))
 		b.WriteString(": ")
 	}
 	b.WriteString(string(v.Side))
@@ -79,7 +82,7 @@ func (v *Violation) Error() string {
 	b.WriteString(string(v.Part))
 	if v.Pointer != "" {
 		b.WriteByte(' ')
-		b.WriteString(v.Pointer)
+		b.WriteString(oneLine(v.Pointer)) // a property name may hold a line break
 	}
 	b.WriteString(": ")
 	b.WriteString(v.Rule)
