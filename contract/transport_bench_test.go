@@ -100,4 +100,3 @@ func BenchmarkTransport(b *testing.B) {
 		}
 	})
 }
-
