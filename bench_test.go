@@ -74,6 +74,14 @@ func newBenchFixed(b *testing.B) *benchFixed {
 	return f
 }
 
+// benchReportCPU reports cpu-ns/op: the process's CPU time since cpu0 over
+// n calls (see benchCPU), when the platform can tell.
+func benchReportCPU(b *testing.B, cpu0 int64, n int) {
+	if cpu1 := benchCPU(); cpu0 > 0 && cpu1 > 0 && n > 0 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(n), "cpu-ns/op")
+	}
+}
+
 // benchTransport is a fresh transport per sub-benchmark, so no connection
 // pool is shared between them; idle connections are kept for every worker.
 func benchTransport(b *testing.B, idle int) *http.Transport {
@@ -100,6 +108,8 @@ func benchTransport(b *testing.B, idle int) *http.Transport {
 // added-ns/op (its ns/op minus client's, to set against
 // BenchmarkValidateExchange/contract-strict and BenchmarkTransport in
 // contract/); both come from the same run and are as noisy as the loopback.
+// cpu-ns/op is the CPU time of client and server together per call, which
+// waiting for a busy machine does not inflate as it does ns/op.
 func BenchmarkCreateLinkToken(b *testing.B) {
 	fixed := newBenchFixed(b)
 	ctx := context.Background()
@@ -112,6 +122,7 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 		start := fixed.exchanges.Load()
 		calls := 0
 		b.ReportAllocs()
+		cpu0 := benchCPU()
 		for b.Loop() {
 			body, err := json.Marshal(generated.TargetOrgRequest{AccessListIps: benchIPs})
 			if err != nil {
@@ -139,6 +150,7 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 			calls++
 		}
 		rawNs = perOp(b, calls)
+		benchReportCPU(b, cpu0, calls)
 		b.ReportMetric(float64(fixed.exchanges.Load()-start)/float64(calls), "exchanges/op")
 	})
 
@@ -155,6 +167,7 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 		start := fixed.exchanges.Load()
 		calls := 0
 		b.ReportAllocs()
+		cpu0 := benchCPU()
 		for b.Loop() {
 			r, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, testOrg, nil,
 				generated.TargetOrgRequest{AccessListIps: benchIPs})
@@ -163,6 +176,7 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 			}
 			calls++
 		}
+		benchReportCPU(b, cpu0, calls)
 		if rawNs > 0 {
 			b.ReportMetric(perOp(b, calls)/rawNs, "ratio-to-raw")
 		}
@@ -196,12 +210,14 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 			defer c.CloseIdleConnections()
 			calls := 0
 			b.ReportAllocs()
+			cpu0 := benchCPU()
 			for b.Loop() {
 				if _, err := c.CreateLinkToken(ctx, testOrg, benchIPs...); err != nil {
 					b.Fatal(err)
 				}
 				calls++
 			}
+			benchReportCPU(b, cpu0, calls)
 			st := srv.Stats()
 			if st.Successes != calls {
 				b.Fatalf("server counted %d successes for %d calls", st.Successes, calls)
@@ -239,6 +255,7 @@ func BenchmarkCreateLinkTokenConcurrent(b *testing.B) {
 	var wg sync.WaitGroup
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := benchCPU()
 	start := time.Now()
 	for w := range workers {
 		org := fmt.Sprintf("%024x", w+1)
@@ -255,6 +272,7 @@ func BenchmarkCreateLinkTokenConcurrent(b *testing.B) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	benchReportCPU(b, cpu0, b.N)
 	if n := failures.Load(); n > 0 {
 		b.Fatalf("%d of %d calls failed", n, b.N)
 	}

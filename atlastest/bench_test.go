@@ -64,7 +64,8 @@ func BenchmarkCreateRemove(b *testing.B) {
 // req/s is the throughput; exchanges/op counts every exchange the service
 // saw, challenges included; ratio-to-bare (on the second) is its ns/op over
 // bare's ns/op from the same run, the cost factor of authentication and
-// validation.
+// validation. cpu-ns/op is the CPU time of load generator and service
+// together per request, which waiting for a busy machine does not inflate.
 func BenchmarkServiceThroughput(b *testing.B) {
 	var bareNsPerOp float64
 	for _, bc := range []struct {
@@ -113,6 +114,7 @@ func benchLoad(b *testing.B, auth bool, opts ...atlastest.Option) float64 {
 	var wg sync.WaitGroup
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := benchCPU()
 	start := time.Now()
 	for i, c := range clients {
 		org := fmt.Sprintf("%024x", i+1)
@@ -130,6 +132,9 @@ func benchLoad(b *testing.B, auth bool, opts ...atlastest.Option) float64 {
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	if cpu1 := benchCPU(); cpu0 > 0 && cpu1 > 0 {
+		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+	}
 	if n := failures.Load(); n > 0 {
 		b.Fatalf("%d of %d requests failed", n, b.N)
 	}
