@@ -1,0 +1,61 @@
+package atlastest_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
+)
+
+func TestServerTimeoutsDefaultsAndOverrides(t *testing.T) {
+	svc, err := atlastest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := atlastest.DefaultServerTimeouts()
+	hs := svc.NewHTTPServer()
+	if hs.Handler != svc || hs.ReadHeaderTimeout != d.ReadHeader || hs.ReadTimeout != d.Read ||
+		hs.WriteTimeout != d.Write || hs.IdleTimeout != d.Idle || hs.MaxHeaderBytes != d.MaxHeaderBytes {
+		t.Errorf("NewHTTPServer = %+v, want the defaults %+v", hs, d)
+	}
+	for _, v := range []time.Duration{d.ReadHeader, d.Read, d.Write, d.Idle} {
+		if v <= 0 {
+			t.Errorf("a default timeout is unbounded: %+v", d)
+		}
+	}
+	svc, err = atlastest.New(atlastest.WithServerTimeouts(atlastest.ServerTimeouts{Read: time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := svc.ServerTimeouts(); got.Read != time.Second || got.ReadHeader != d.ReadHeader || got.MaxHeaderBytes != d.MaxHeaderBytes {
+		t.Errorf("one field set: %+v", got)
+	}
+	if _, err := atlastest.New(atlastest.WithServerTimeouts(atlastest.ServerTimeouts{Write: -time.Second})); err == nil {
+		t.Error("a negative timeout was accepted")
+	}
+}
+
+// An injected delay longer than the read and write timeouts is still a
+// delay: the service moves its own exchange's deadlines, so the client gets
+// its answer late rather than a cut connection or a cancelled request.
+func TestInjectedLatencyOutlastsTheServerTimeouts(t *testing.T) {
+	srv := atlastest.NewServer(t, atlastest.WithServerTimeouts(atlastest.ServerTimeouts{
+		Read: 150 * time.Millisecond, Write: 150 * time.Millisecond,
+	}))
+	c := newClient(t, srv, clientOpts{})
+	if r := create(t, c, atlastest.BasePathV2, orgA, nil); r.StatusCode() != http.StatusCreated {
+		t.Fatalf("create: %d", r.StatusCode())
+	}
+	srv.InjectFault(1, atlastest.Fault{Latency: 500 * time.Millisecond})
+	start := time.Now()
+	if r := remove(t, c, orgA, nil); r.StatusCode() != http.StatusNoContent {
+		t.Fatalf("remove after a 500ms delay: %d", r.StatusCode())
+	}
+	if took := time.Since(start); took < 500*time.Millisecond {
+		t.Errorf("answered after %s: the delay was cut short", took)
+	}
+	if n := srv.LinkCount(); n != 0 {
+		t.Errorf("%d links after the remove", n)
+	}
+}
