@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
+)
+
+// serve runs the service with its connection limits: a client sending
+// headers a byte at a time, or holding an idle connection, is cut off
+// instead of holding a goroutine until the process stops. (The limits are
+// shortened here; serve's own are atlastest.DefaultServerTimeouts.)
+func TestServeCutsSlowClients(t *testing.T) {
+	svc, err := atlastest.New(atlastest.WithServerTimeouts(atlastest.ServerTimeouts{
+		ReadHeader: 200 * time.Millisecond, Idle: 200 * time.Millisecond,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &env{
+		stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard,
+		getenv:          func(string) string { return "" },
+		stdinIsTerminal: func() bool { return false },
+		signals:         ctx,
+	}
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, e, ln, svc, atlastest.GenerateAPIKey(), false) }()
+	defer func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("serve did not stop")
+		}
+	}()
+
+	for _, tc := range []struct{ name, send string }{
+		{"headers a byte at a time", "DELETE /api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens HTTP/1.1\r\nHost: x\r\n"},
+		{"connected, silent", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() {
+				if _, err := io.WriteString(conn, tc.send); err != nil || tc.send == "" {
+					return
+				}
+				for {
+					select {
+					case <-stop:
+						return
+					case <-time.After(50 * time.Millisecond):
+					}
+					if _, err := io.WriteString(conn, "X"); err != nil {
+						return
+					}
+				}
+			}()
+			b, err := io.ReadAll(conn)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatal("the connection was still open after 10s")
+			}
+			if s := string(b); s != "" && !strings.HasPrefix(s, "HTTP/1.1 400") && !strings.HasPrefix(s, "HTTP/1.1 408") {
+				t.Errorf("answered %q", s)
+			}
+		})
+	}
+}
