@@ -59,8 +59,8 @@ bench:
 ## drift on the machine hits both alike, compared by benchstat (raw results stay in bench/)
 bench-compare:
 	@set -e; tmp=$$(mktemp -d); \
+	trap 'for side in old new; do git worktree remove --force $$tmp/$$side 2>/dev/null || true; done; rm -rf $$tmp' EXIT; \
 	old=$$(git rev-parse --verify '$(OLD)^{commit}'); new=$$(git rev-parse --verify '$(NEW)^{commit}'); \
-	trap 'git worktree remove --force $$tmp/old 2>/dev/null; git worktree remove --force $$tmp/new 2>/dev/null; rm -rf $$tmp' EXIT; \
 	git worktree add -q --detach $$tmp/old $$old; git worktree add -q --detach $$tmp/new $$new; \
 	mkdir -p bench; : > bench/old.txt; : > bench/new.txt; \
 	echo "old = $(OLD) ($$old)"; echo "new = $(NEW) ($$new)"; \
