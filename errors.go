@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -68,21 +69,39 @@ type APIError struct {
 // defensively: it is server text that ends up in logs.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "linktoken: %s link-token: %d %s", e.Operation, e.StatusCode, statusText(e.StatusCode, e.Reason))
+	// Every field is server text; an error code keeps its usual shape
+	// (often 32 or more of [A-Z_], which redactText would blank out).
+	fmt.Fprintf(&b, "linktoken: %s link-token: %d %s", e.Operation, e.StatusCode, statusText(e.StatusCode, redactText(e.Reason, 100)))
 	if e.ErrorCode != "" {
-		fmt.Fprintf(&b, " (%s)", e.ErrorCode)
+		code := e.ErrorCode
+		if !errorCodeShape.MatchString(code) {
+			code = redactText(code, 100)
+		}
+		fmt.Fprintf(&b, " (%s)", code)
 	}
 	if e.Detail != "" {
 		fmt.Fprintf(&b, ": %s", redactText(e.Detail, 300))
 	}
-	for _, f := range e.BadRequestFields {
-		fmt.Fprintf(&b, "; %s: %s", f.Field, redactText(f.Description, 200))
+	for i, f := range e.BadRequestFields {
+		if i == maxPrintedFields {
+			// BadRequestFields holds them all; the text stays short whatever
+			// the server sent.
+			fmt.Fprintf(&b, "; and %d more fields", len(e.BadRequestFields)-i)
+			break
+		}
+		fmt.Fprintf(&b, "; %s: %s", redactText(f.Field, 100), redactText(f.Description, 200))
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
 	}
 	return b.String()
 }
+
+// maxPrintedFields bounds the bad-request fields an error's text names.
+const maxPrintedFields = 10
+
+// errorCodeShape is what Atlas error codes look like: printed as they are.
+var errorCodeShape = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,99}$`)
 
 // Is matches the sentinel of the status.
 func (e *APIError) Is(target error) bool {
@@ -107,7 +126,7 @@ type UnexpectedResponseError struct {
 func (e *UnexpectedResponseError) Error() string {
 	msg := fmt.Sprintf("linktoken: %s link-token: %s: HTTP %d", e.Operation, e.Problem, e.StatusCode)
 	if e.ContentType != "" {
-		msg += " (" + e.ContentType + ")"
+		msg += " (" + redactText(e.ContentType, 100) + ")"
 	}
 	if e.Excerpt != "" {
 		msg += ": " + e.Excerpt
