@@ -318,6 +318,9 @@ func TestHostileContentLengthLies(t *testing.T) {
 		{"two different lengths", fmt.Sprintf("Content-Length: %d\r\nContent-Length: 3\r\n", len(hsBody)), hsBody, "HTTP/1.1 400"},
 		{"negative", "Content-Length: -1\r\n", hsBody, "HTTP/1.1 400"},
 		{"not a number", "Content-Length: 0x20\r\n", hsBody, "HTTP/1.1 400"},
+		// The client promises more than it sends and then says it is done:
+		// the server meets the end of the body early and refuses.
+		{"longer than the body", fmt.Sprintf("Content-Length: %d\r\n", len(hsBody)+100), hsBody, "HTTP/1.1 400"},
 		{"and chunked", fmt.Sprintf("Content-Length: %d\r\nTransfer-Encoding: chunked\r\n", len(hsBody)+100), "3\r\n{\"a\r\n0\r\n\r\n", "HTTP/1.1 400"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -595,4 +598,34 @@ func TestHostileDuplicatedHeaders(t *testing.T) {
 			hsUnchanged(t, srv, tok)
 		}
 	})
+}
+
+func TestHostileOversizedHeaders(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	tok := hsLinked(t, srv)
+	c := hsClient(t)
+	limit := srv.ServerTimeouts().MaxHeaderBytes
+	srv.ResetStats()
+	for _, tc := range []struct{ name, header, value string }{
+		{"one huge header", "X-Padding", strings.Repeat("a", 2*limit)},
+		{"a huge Authorization", "Authorization", `Digest username="` + strings.Repeat("a", 2*limit) + `"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodDelete, srv.URL()+hsPathA, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set(tc.header, tc.value)
+			res, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			hsRefused(t, tc.name, res, http.StatusRequestHeaderFieldsTooLarge)
+			hsUnchanged(t, srv, tok)
+		})
+	}
+	if st := srv.Stats(); st.Exchanges != 0 {
+		t.Errorf("%d oversized requests reached the service", st.Exchanges)
+	}
 }
