@@ -629,3 +629,25 @@ func TestHostileOversizedHeaders(t *testing.T) {
 		t.Errorf("%d oversized requests reached the service", st.Exchanges)
 	}
 }
+
+// Unauthenticated requests naming thousands of distinct organizations leave
+// nothing behind: their 401s report the rate limit without creating a
+// bucket per organization.
+func TestHostileOrganizationFloodLeavesNoState(t *testing.T) {
+	const n = 2000
+	srv := atlastest.NewServer(t, atlastest.WithMaxNonces(16))
+	c := hsClient(t)
+	for i := range n {
+		path := fmt.Sprintf("%s/orgs/%024x/liveMigrations/linkTokens", atlastest.BasePathV2, 0xbad0000+i)
+		res := hsRequest(t, c, srv, http.MethodDelete, path)
+		if res.StatusCode != http.StatusUnauthorized || res.Header.Get("RateLimit-Remaining") == "" {
+			t.Fatalf("request %d: %d, RateLimit-Remaining %q", i, res.StatusCode, res.Header.Get("RateLimit-Remaining"))
+		}
+	}
+	if b := atlastest.RateLimitBuckets(srv.Service); b > 1 {
+		t.Errorf("%d rate-limit buckets after %d unauthenticated requests", b, n)
+	}
+	if nn := srv.OutstandingNonces(); nn > 16 {
+		t.Errorf("%d outstanding nonces, the bound is 16", nn)
+	}
+}

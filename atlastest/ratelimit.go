@@ -52,9 +52,22 @@ func (l *rateLimiter) take(orgID string) (remaining int, retryAfter int, ok bool
 }
 
 // peek reports what is left without drawing, for responses (the 401 of a
-// handshake) that should not cost the caller a request.
+// handshake) that should not cost the caller a request. It never creates a
+// bucket: an organization nobody has drawn from has its full capacity, and
+// unauthenticated requests naming endless organizations must not grow the
+// map.
 func (l *rateLimiter) peek(orgID string) int {
-	return clampTokens(l.bucket(orgID).Tokens())
+	if !orgIDPattern.MatchString(orgID) {
+		orgID = ""
+	}
+	l.mu.Lock()
+	b := l.buckets[orgID]
+	capacity := l.capacity
+	l.mu.Unlock()
+	if b == nil {
+		return capacity
+	}
+	return clampTokens(b.Tokens())
 }
 
 func clampTokens(f float64) int {
