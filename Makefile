@@ -10,6 +10,9 @@ BENCH_COUNT ?= 6
 BENCHTIME ?= 1s
 BENCH_FLAGS ?= -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) -timeout 60m
 FUZZTIME ?= 60s
+# Go minimizes each new-coverage input for up to 60 s by default, executions
+# unreported meanwhile: a 60 s run could spend itself on one input.
+FUZZMINIMIZETIME ?= 10s
 LOAD_DURATION ?= 60s
 OLD ?= HEAD~1
 NEW ?= HEAD
@@ -74,12 +77,13 @@ bench-compare:
 	done; \
 	cd bench && $(BENCHSTAT) old.txt new.txt
 
-## fuzz: every fuzz target, FUZZTIME each (the suite itself runs only their seeds)
+## fuzz: every fuzz target, FUZZTIME each (the suite itself runs only their seeds);
+## a failing input is written to <pkg>/testdata/fuzz/<target>/ and the run stops
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
 		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 			echo "== $$pkg $$target"; \
-			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg; \
 		done; \
 	done
 
