@@ -1,9 +1,11 @@
 package atlastest_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -151,4 +153,95 @@ func benchLoad(b *testing.B, auth bool, opts ...atlastest.Option) float64 {
 	b.ReportMetric(st.ExchangesPerSuccess(), "exchanges/op")
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
 	return float64(elapsed.Nanoseconds()) / float64(b.N)
+}
+
+// BenchmarkServiceHandler is the service's own cost per create, without a
+// network or a client in the measurement: ServeHTTP on an in-memory request
+// and recorder, in one run,
+//   - bare: digest and contract validation off;
+//   - digest-validated: both on; the Authorization headers (one nonce,
+//     counts rising as a real client sends them) are computed in batches
+//     outside the timer.
+//
+// ratio-to-bare (on the second) is its ns/op over bare's: what
+// authentication and validation multiply the handler's work by, where
+// BenchmarkServiceThroughput shows what they do to a whole loopback
+// exchange.
+func BenchmarkServiceHandler(b *testing.B) {
+	var bareNsPerOp float64
+	for _, bc := range []struct {
+		name string
+		auth bool
+		opts []atlastest.Option
+	}{
+		{"bare", false, []atlastest.Option{atlastest.WithoutAuthentication(), atlastest.WithoutContractValidation()}},
+		{"digest-validated", true, nil},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			svc, err := atlastest.New(append([]atlastest.Option{atlastest.WithRateLimit(1<<30, time.Nanosecond), atlastest.WithNonceTTL(time.Hour)}, bc.opts...)...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			const uri = atlastest.BasePathV2 + "/orgs/" + orgB + "/liveMigrations/linkTokens"
+			body := []byte(`{"accessListIps":["192.0.2.10"]}`)
+			newReq := func() *http.Request {
+				r, err := http.NewRequest(http.MethodPost, "http://127.0.0.1"+uri, bytes.NewReader(body))
+				if err != nil {
+					b.Fatal(err)
+				}
+				r.RemoteAddr = "127.0.0.1:50000"
+				r.Header.Set("Content-Type", atlastest.MediaTypeV2)
+				r.Header.Set("Accept", atlastest.MediaTypeV2)
+				return r
+			}
+			var chal *digest.Challenge
+			if bc.auth {
+				rec := httptest.NewRecorder()
+				svc.ServeHTTP(rec, newReq())
+				if chal, err = digest.FindChallenge(rec.Header()); rec.Code != http.StatusUnauthorized || err != nil {
+					b.Fatalf("no challenge: %d %v", rec.Code, err)
+				}
+			}
+			const batch = 1024
+			auth := make([]string, 0, batch)
+			count := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				if bc.auth && i%batch == 0 {
+					b.StopTimer()
+					auth = auth[:0]
+					for range min(batch, b.N-i) {
+						count++
+						cred, err := digest.Digest(chal, digest.Options{Method: http.MethodPost, URI: uri, Count: count,
+							Username: svc.PublicKey(), Password: svc.PrivateKey()})
+						if err != nil {
+							b.Fatal(err)
+						}
+						auth = append(auth, cred.String())
+					}
+					b.StartTimer()
+				}
+				r := newReq()
+				if bc.auth {
+					r.Header.Set("Authorization", auth[i%batch])
+				}
+				rec := httptest.NewRecorder()
+				svc.ServeHTTP(rec, r)
+				if rec.Code != http.StatusCreated {
+					b.Fatalf("status %d: %s", rec.Code, rec.Body)
+				}
+			}
+			b.StopTimer()
+			nsPerOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			if st := svc.Stats(); st.Successes != b.N {
+				b.Fatalf("service counted %d successes for %d requests", st.Successes, b.N)
+			}
+			if bc.auth && bareNsPerOp > 0 {
+				b.ReportMetric(nsPerOp/bareNsPerOp, "ratio-to-bare")
+			} else if !bc.auth {
+				bareNsPerOp = nsPerOp
+			}
+		})
+	}
 }
