@@ -40,7 +40,8 @@ type fltCase struct {
 	times int // how many requests meet the fault (default 1)
 	stale bool
 	// ctxTimeout, if set, is the call's context deadline (a latency fault
-	// past it); clientTimeout, the http.Client's timeout.
+	// past it); clientTimeout, the http.Client's timeout. Both are 1s, so
+	// that a loaded machine cannot turn a normal exchange into a timeout.
 	ctxTimeout, clientTimeout time.Duration
 	// wantErr checks the error; nil wants success.
 	wantErr  func(error) bool
@@ -101,15 +102,15 @@ func TestClientAgainstEveryInjectableFault(t *testing.T) {
 		// Latency past the call's context deadline: the call ends at the
 		// deadline with the context's error and is not repeated (there is no
 		// time left); the service carried the operation out before delaying.
-		{name: "latency past the context deadline", op: "create", fault: f(atlastest.Fault{Latency: slow}), ctxTimeout: 300 * time.Millisecond,
+		{name: "latency past the context deadline", op: "create", fault: f(atlastest.Fault{Latency: slow}), ctxTimeout: time.Second,
 			wantErr: fltDeadline, attempts: 1, link: fltReplaced},
-		{name: "latency past the context deadline", op: "delete", fault: f(atlastest.Fault{Latency: slow}), ctxTimeout: 300 * time.Millisecond,
+		{name: "latency past the context deadline", op: "delete", fault: f(atlastest.Fault{Latency: slow}), ctxTimeout: time.Second,
 			wantErr: fltDeadline, attempts: 1, link: fltGone},
 		// Latency past the HTTP client's timeout, with time left in the
 		// context: a timeout, repeated for a remove only.
-		{name: "latency past the client timeout", op: "create", fault: f(atlastest.Fault{Latency: slow}), clientTimeout: 300 * time.Millisecond,
+		{name: "latency past the client timeout", op: "create", fault: f(atlastest.Fault{Latency: slow}), clientTimeout: time.Second,
 			wantErr: fltAnyError, attempts: 1, link: fltReplaced},
-		{name: "latency past the client timeout", op: "delete", fault: f(atlastest.Fault{Latency: slow}), clientTimeout: 300 * time.Millisecond,
+		{name: "latency past the client timeout", op: "delete", fault: f(atlastest.Fault{Latency: slow}), clientTimeout: time.Second,
 			attempts: 2, waits: []time.Duration{500 * time.Millisecond}, link: fltGone},
 		// A connection cut midway through the headers, after the work.
 		{name: "closed connection", op: "create", fault: f(atlastest.Fault{CloseConnection: true}),

@@ -23,7 +23,10 @@ type Fault struct {
 	// AfterHandler carries the operation out before answering with Status,
 	// like a service that did the work but failed to say so.
 	AfterHandler bool
-	// Latency delays the response.
+	// Latency delays the response; the operation is carried out first, so a
+	// client that gives up waiting does not know it happened. The delay
+	// ends early if the client goes away, and it extends the connection's
+	// deadlines (see [ServerTimeouts]) so it never turns into a cut.
 	Latency time.Duration
 	// CloseConnection carries the operation out, then closes the connection
 	// midway through the response headers.
