@@ -266,6 +266,7 @@ func TestHostileSlowHeadersAreCut(t *testing.T) {
 }
 
 func TestHostileIdleAndSlowBodyConnectionsAreCut(t *testing.T) {
+	t.Parallel() // it mostly waits for the server's timeouts
 	// 1s: short for the test, long enough that the ordinary requests of the
 	// setup never meet the limits on a loaded machine.
 	srv := atlastest.NewServer(t, atlastest.WithServerTimeouts(atlastest.ServerTimeouts{

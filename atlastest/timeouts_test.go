@@ -40,6 +40,7 @@ func TestServerTimeoutsDefaultsAndOverrides(t *testing.T) {
 // delay: the service moves its own exchange's deadlines, so the client gets
 // its answer late rather than a cut connection or a cancelled request.
 func TestInjectedLatencyOutlastsTheServerTimeouts(t *testing.T) {
+	t.Parallel() // it mostly waits out the injected delay
 	srv := atlastest.NewServer(t, atlastest.WithServerTimeouts(atlastest.ServerTimeouts{
 		Read: time.Second, Write: time.Second,
 	}))
