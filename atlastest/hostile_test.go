@@ -46,13 +46,23 @@ func hsClient(t *testing.T) *http.Client {
 // values given (none, one or several), and body for a POST.
 func hsRequest(t *testing.T, c *http.Client, srv *atlastest.Server, method, path string, auth ...string) *http.Response {
 	t.Helper()
+	res, err := hsDo(t, c, srv, method, path, auth...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// hsDo is hsRequest for other goroutines than the test's: it returns the
+// error rather than stopping the test.
+func hsDo(t *testing.T, c *http.Client, srv *atlastest.Server, method, path string, auth ...string) (*http.Response, error) {
 	var body io.Reader
 	if method == http.MethodPost {
 		body = strings.NewReader(hsBody)
 	}
 	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL()+path, body)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	req.Header.Set("Accept", atlastest.MediaTypeV2)
 	if body != nil {
@@ -63,11 +73,11 @@ func hsRequest(t *testing.T, c *http.Client, srv *atlastest.Server, method, path
 	}
 	res, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	_, _ = io.Copy(io.Discard, res.Body)
 	_ = res.Body.Close()
-	return res
+	return res, nil
 }
 
 // hsChallenge is a fresh challenge: one unauthenticated request.
@@ -371,9 +381,20 @@ func TestHostileNonceFloodStaysBounded(t *testing.T) {
 					// A well-formed digest over a nonce the server never
 					// issued: stale, and one more fresh nonce.
 					chal := &digest.Challenge{Realm: atlastest.Realm, Nonce: fmt.Sprintf("made-up-%d-%d", g, i), Algorithm: "MD5", QOP: []string{"auth"}}
-					auth = []string{hsCreds(t, srv, chal, http.MethodDelete, hsPathA, 1).String()}
+					creds, err := digest.Digest(chal, digest.Options{
+						Method: http.MethodDelete, URI: hsPathA, Count: 1, Username: srv.PublicKey(), Password: srv.PrivateKey(), Cnonce: "flood",
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					auth = []string{creds.String()}
 				}
-				res := hsRequest(t, c, srv, http.MethodDelete, hsPathA, auth...)
+				res, err := hsDo(t, c, srv, http.MethodDelete, hsPathA, auth...)
+				if err != nil {
+					t.Error(err)
+					return
+				}
 				n := srv.OutstandingNonces()
 				mu.Lock()
 				answers[res.StatusCode]++
