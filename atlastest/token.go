@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // LinkTokenContent is what a link-token issued by this service decodes to. The
@@ -48,7 +50,9 @@ func newLinkToken(orgID string, accessList []string) string {
 		AccessListIPs: accessList,
 	}
 	raw, _ := json.Marshal(c) // strings only: cannot fail
-	return base64.StdEncoding.EncodeToString(raw)
+	token := base64.StdEncoding.EncodeToString(raw)
+	secretlog.Record(token, c.PrivateAPIKey)
+	return token
 }
 
 func randomBytes(n int) []byte {
