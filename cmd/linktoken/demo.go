@@ -116,7 +116,8 @@ func runDemo(e *env, version linktoken.APIVersion, envelope bool) error {
 	if err != nil {
 		return apiError(fmt.Errorf("listening on loopback: %w", err))
 	}
-	srv := &http.Server{Handler: demoServerHook(svc), ReadHeaderTimeout: 5 * time.Second}
+	srv := svc.NewHTTPServer() // the service's timeouts, so a slow client cannot hold the demo
+	srv.Handler = demoServerHook(svc)
 	go func() { _ = srv.Serve(ln) }()
 	defer func() { _ = srv.Close() }()
 	root := "http://" + ln.Addr().String() + "/"
