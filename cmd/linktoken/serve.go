@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/seed-5c49e0d7/linktoken"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
@@ -123,6 +124,10 @@ func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service,
 		// Printed once, because nobody could use the service otherwise; it
 		// is a throwaway key that only this process accepts.
 		fmt.Fprintf(e.stdout, "Generated API key (valid until this process stops):\n  public key:  %s\n  private key: %s\n", key.Public, key.Private)
+		// Ready to paste into another shell, so linktoken create/delete (or
+		// the Atlas CLI's variables anywhere) point at this service.
+		fmt.Fprintf(e.stdout, "To use it from another shell:\n  export %s=%s %s=%s %s=%s/\n",
+			linktoken.EnvPublicAPIKey, key.Public, linktoken.EnvPrivateAPIKey, key.Private, linktoken.EnvBaseURL, root)
 	} else {
 		fmt.Fprintf(e.stdout, "Accepting API key %s\n", key.Public)
 	}

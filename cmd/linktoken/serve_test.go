@@ -26,7 +26,7 @@ func TestServeStartsOnAFreePortAndStopsOnSignal(t *testing.T) {
 	if !regexp.MustCompile(`Serving the in-memory Atlas on http://127\.0\.0\.1:[1-9][0-9]*\n`).MatchString(r.stdout) {
 		t.Errorf("no bound address in:\n%s", r.stdout)
 	}
-	for _, want := range []string{"Generated API key", "public key:", "private key:", "Stopped."} {
+	for _, want := range []string{"Generated API key", "public key:", "private key:", "export MONGODB_ATLAS_PUBLIC_API_KEY=", "MONGODB_ATLAS_OPS_MANAGER_URL=http://127.0.0.1:", "Stopped."} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
