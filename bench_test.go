@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -25,11 +26,12 @@ var benchIPs = []string{"192.0.2.10"}
 
 // benchFixed is a loopback server that answers every request with one 201
 // recorded from atlastest (same status, headers and body bytes), and counts
-// the exchanges it served. It is the floor: no authentication, no
-// validation, no state.
+// the exchanges and connections it served. It is the floor: no
+// authentication, no validation, no state.
 type benchFixed struct {
 	url       string
 	exchanges atomic.Int64
+	conns     atomic.Int64
 }
 
 // benchRecord201 makes one real create against atlastest and returns its
@@ -62,13 +64,19 @@ func newBenchFixed(b *testing.B) *benchFixed {
 	b.Helper()
 	header, body := benchRecord201(b)
 	f := &benchFixed{}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.exchanges.Add(1)
 		_, _ = io.Copy(io.Discard, r.Body)
 		maps.Copy(w.Header(), header)
 		w.WriteHeader(http.StatusCreated)
 		_, _ = w.Write(body)
 	}))
+	ts.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			f.conns.Add(1)
+		}
+	}
+	ts.Start()
 	b.Cleanup(ts.Close)
 	f.url = ts.URL
 	return f
@@ -119,7 +127,7 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 	b.Run("raw", func(b *testing.B) {
 		hc := &http.Client{Transport: benchTransport(b, 2)}
 		url := fixed.url + atlastest.BasePathV2 + "/orgs/" + testOrg + "/liveMigrations/linkTokens"
-		start := fixed.exchanges.Load()
+		start, conns := fixed.exchanges.Load(), fixed.conns.Load()
 		calls := 0
 		b.ReportAllocs()
 		cpu0 := benchCPU()
@@ -152,6 +160,9 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 		rawNs = perOp(b, calls)
 		benchReportCPU(b, cpu0, calls)
 		b.ReportMetric(float64(fixed.exchanges.Load()-start)/float64(calls), "exchanges/op")
+		if n := fixed.conns.Load() - conns; n > 1 {
+			b.Fatalf("%d connections for %d sequential calls: keep-alive is not working", n, calls)
+		}
 	})
 
 	b.Run("generated", func(b *testing.B) {
@@ -164,7 +175,7 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		start := fixed.exchanges.Load()
+		start, conns := fixed.exchanges.Load(), fixed.conns.Load()
 		calls := 0
 		b.ReportAllocs()
 		cpu0 := benchCPU()
@@ -181,6 +192,9 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 			b.ReportMetric(perOp(b, calls)/rawNs, "ratio-to-raw")
 		}
 		b.ReportMetric(float64(fixed.exchanges.Load()-start)/float64(calls), "exchanges/op")
+		if n := fixed.conns.Load() - conns; n > 1 {
+			b.Fatalf("%d connections for %d sequential calls: keep-alive is not working", n, calls)
+		}
 	})
 
 	v := contract.MustNew(contract.Strict())
