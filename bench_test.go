@@ -36,7 +36,7 @@ type benchFixed struct {
 
 // benchRecord201 makes one real create against atlastest and returns its
 // answer, so that the fixed handler sends exactly what the service sends.
-func benchRecord201(b *testing.B) (http.Header, []byte) {
+func benchRecord201(b *testing.B) benchRecorded {
 	b.Helper()
 	srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
 	body, _ := json.Marshal(generated.TargetOrgRequest{AccessListIps: benchIPs})
@@ -57,19 +57,24 @@ func benchRecord201(b *testing.B) (http.Header, []byte) {
 	}
 	h := resp.Header.Clone()
 	h.Del("Date") // net/http sets its own
-	return h, got
+	return benchRecorded{header: h, body: got}
 }
 
-func newBenchFixed(b *testing.B) *benchFixed {
+// benchRecorded is atlastest's answer to a create, for benchFixed to repeat.
+type benchRecorded struct {
+	header http.Header
+	body   []byte
+}
+
+func newBenchFixed(b *testing.B, rec benchRecorded) *benchFixed {
 	b.Helper()
-	header, body := benchRecord201(b)
 	f := &benchFixed{}
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.exchanges.Add(1)
 		_, _ = io.Copy(io.Discard, r.Body)
-		maps.Copy(w.Header(), header)
+		maps.Copy(w.Header(), rec.header)
 		w.WriteHeader(http.StatusCreated)
-		_, _ = w.Write(body)
+		_, _ = w.Write(rec.body)
 	}))
 	ts.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
@@ -99,39 +104,23 @@ func benchTransport(b *testing.B, idle int) *http.Transport {
 	return tr
 }
 
-// BenchmarkCreateLinkToken is one create over loopback, four ways in one
-// run:
-//   - raw: a hand-written net/http POST (json.Marshal, POST, read,
-//     json.Unmarshal) to a handler that answers atlastest's recorded 201: the
-//     floor on this machine;
-//   - generated: the generated ClientWithResponses, no authentication, against
-//     the same handler;
-//   - client: the root Client with digest against atlastest (authentication,
-//     contract validation of requests, state);
-//   - client-validated: the same with contract.NewTransport on the wire.
-//
-// exchanges/op is HTTP exchanges per successful call as the server counted
-// them, the first call's digest challenge included. generated also reports
-// ratio-to-raw (its ns/op over raw's, target ≤ 1.10) and client-validated
-// added-ns/op (its ns/op minus client's, to set against
-// BenchmarkValidateExchange/contract-strict and BenchmarkTransport in
-// contract/); both come from the same run and are as noisy as the loopback.
-// cpu-ns/op is the CPU time of client and server together per call, which
-// waiting for a busy machine does not inflate as it does ns/op.
-func BenchmarkCreateLinkToken(b *testing.B) {
-	fixed := newBenchFixed(b)
-	ctx := context.Background()
-	perOp := func(b *testing.B, n int) float64 { return float64(b.Elapsed().Nanoseconds()) / float64(n) }
-	var rawNs, clientNs float64
+// benchCall is one create by one of the four contenders: call makes it and
+// fails b on any error; done checks what the server counted for the calls
+// made and reports exchanges/op.
+type benchCall struct {
+	call func(b *testing.B)
+	done func(b *testing.B, calls int)
+}
 
-	b.Run("raw", func(b *testing.B) {
-		hc := &http.Client{Transport: benchTransport(b, 2)}
-		url := fixed.url + atlastest.BasePathV2 + "/orgs/" + testOrg + "/liveMigrations/linkTokens"
-		start, conns := fixed.exchanges.Load(), fixed.conns.Load()
-		calls := 0
-		b.ReportAllocs()
-		cpu0 := benchCPU()
-		for b.Loop() {
+// benchRaw is the floor: a hand-written net/http POST (json.Marshal, POST,
+// read, json.Unmarshal) to its own fixed handler.
+func benchRaw(b *testing.B, rec benchRecorded) benchCall {
+	fixed := newBenchFixed(b, rec)
+	hc := &http.Client{Transport: benchTransport(b, 2)}
+	url := fixed.url + atlastest.BasePathV2 + "/orgs/" + testOrg + "/liveMigrations/linkTokens"
+	ctx := context.Background()
+	return benchCall{
+		call: func(b *testing.B) {
 			body, err := json.Marshal(generated.TargetOrgRequest{AccessListIps: benchIPs})
 			if err != nil {
 				b.Fatal(err)
@@ -155,83 +144,77 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 			if err := json.Unmarshal(got, &out); err != nil || out.LinkToken == "" {
 				b.Fatalf("body: %v", err)
 			}
-			calls++
-		}
-		rawNs = perOp(b, calls)
-		benchReportCPU(b, cpu0, calls)
-		b.ReportMetric(float64(fixed.exchanges.Load()-start)/float64(calls), "exchanges/op")
-		if n := fixed.conns.Load() - conns; n > 1 {
-			b.Fatalf("%d connections for %d sequential calls: keep-alive is not working", n, calls)
-		}
-	})
+		},
+		done: fixed.counter(),
+	}
+}
 
-	b.Run("generated", func(b *testing.B) {
-		c, err := generated.NewClientWithResponses(fixed.url+atlastest.BasePathV2,
-			generated.WithHTTPClient(&http.Client{Transport: benchTransport(b, 2)}),
-			generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-				req.Header.Set("Accept", atlastest.MediaTypeV2)
-				return nil
-			}))
-		if err != nil {
-			b.Fatal(err)
-		}
-		start, conns := fixed.exchanges.Load(), fixed.conns.Load()
-		calls := 0
-		b.ReportAllocs()
-		cpu0 := benchCPU()
-		for b.Loop() {
+// benchGenerated is the generated ClientWithResponses, no authentication,
+// against its own fixed handler.
+func benchGenerated(b *testing.B, rec benchRecorded) benchCall {
+	fixed := newBenchFixed(b, rec)
+	c, err := generated.NewClientWithResponses(fixed.url+atlastest.BasePathV2,
+		generated.WithHTTPClient(&http.Client{Transport: benchTransport(b, 2)}),
+		generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("Accept", atlastest.MediaTypeV2)
+			return nil
+		}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	return benchCall{
+		call: func(b *testing.B) {
 			r, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, testOrg, nil,
 				generated.TargetOrgRequest{AccessListIps: benchIPs})
 			if err != nil || r.StatusCode() != http.StatusCreated || r.JSON201 == nil {
 				b.Fatalf("create: %v", err)
 			}
-			calls++
-		}
-		benchReportCPU(b, cpu0, calls)
-		if rawNs > 0 {
-			b.ReportMetric(perOp(b, calls)/rawNs, "ratio-to-raw")
-		}
-		b.ReportMetric(float64(fixed.exchanges.Load()-start)/float64(calls), "exchanges/op")
-		if n := fixed.conns.Load() - conns; n > 1 {
+		},
+		done: fixed.counter(),
+	}
+}
+
+// counter starts counting the fixed server's exchanges and connections for
+// one contender.
+func (f *benchFixed) counter() func(b *testing.B, calls int) {
+	start, conns := f.exchanges.Load(), f.conns.Load()
+	return func(b *testing.B, calls int) {
+		if n := f.conns.Load() - conns; n > 1 {
 			b.Fatalf("%d connections for %d sequential calls: keep-alive is not working", n, calls)
 		}
-	})
+		b.ReportMetric(float64(f.exchanges.Load()-start)/float64(calls), "exchanges/op")
+	}
+}
 
-	v := contract.MustNew(contract.Strict())
+// benchClient is the root Client with digest against its own atlastest,
+// with contract.NewTransport on the wire when validated.
+func benchClient(b *testing.B, validated bool) benchCall {
+	srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
+	opts := []linktoken.Option{
+		linktoken.WithBaseURL(srv.URL()), linktoken.WithDigest(srv.PublicKey(), srv.PrivateKey()),
+		linktoken.WithHTTPClient(&http.Client{Transport: benchTransport(b, 2)}),
+	}
 	var violations atomic.Int64
-	for _, tc := range []struct {
-		name string
-		wire func(http.RoundTripper) http.RoundTripper
-	}{
-		{"client", nil},
-		{"client-validated", func(next http.RoundTripper) http.RoundTripper {
+	if validated {
+		v := contract.MustNew(contract.Strict())
+		opts = append(opts, linktoken.WithWireTransport(func(next http.RoundTripper) http.RoundTripper {
 			return contract.NewTransport(v, next, func(contract.Violations) { violations.Add(1) })
-		}},
-	} {
-		b.Run(tc.name, func(b *testing.B) {
-			srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
-			opts := []linktoken.Option{
-				linktoken.WithBaseURL(srv.URL()), linktoken.WithDigest(srv.PublicKey(), srv.PrivateKey()),
-				linktoken.WithHTTPClient(&http.Client{Transport: benchTransport(b, 2)}),
-			}
-			if tc.wire != nil {
-				opts = append(opts, linktoken.WithWireTransport(tc.wire))
-			}
-			c, err := linktoken.NewClient(opts...)
-			if err != nil {
+		}))
+	}
+	c, err := linktoken.NewClient(opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(c.CloseIdleConnections)
+	ctx := context.Background()
+	return benchCall{
+		call: func(b *testing.B) {
+			if _, err := c.CreateLinkToken(ctx, testOrg, benchIPs...); err != nil {
 				b.Fatal(err)
 			}
-			defer c.CloseIdleConnections()
-			calls := 0
-			b.ReportAllocs()
-			cpu0 := benchCPU()
-			for b.Loop() {
-				if _, err := c.CreateLinkToken(ctx, testOrg, benchIPs...); err != nil {
-					b.Fatal(err)
-				}
-				calls++
-			}
-			benchReportCPU(b, cpu0, calls)
+		},
+		done: func(b *testing.B, calls int) {
 			st := srv.Stats()
 			if st.Successes != calls {
 				b.Fatalf("server counted %d successes for %d calls", st.Successes, calls)
@@ -240,13 +223,84 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 				b.Fatalf("%d exchanges broke the contract", n)
 			}
 			b.ReportMetric(st.ExchangesPerSuccess(), "exchanges/op")
-			if tc.wire == nil {
-				clientNs = perOp(b, calls)
-			} else if clientNs > 0 {
-				b.ReportMetric(perOp(b, calls)-clientNs, "added-ns/op")
-			}
-		})
+		},
 	}
+}
+
+// benchOne runs one contender in the benchmark loop.
+func benchOne(b *testing.B, c benchCall) {
+	calls := 0
+	b.ReportAllocs()
+	cpu0 := benchCPU()
+	for b.Loop() {
+		c.call(b)
+		calls++
+	}
+	benchReportCPU(b, cpu0, calls)
+	c.done(b, calls)
+}
+
+// benchPair makes one call of each contender per op, alternating which goes
+// first, and times each: ratio is other's time over base's, added-ns/op
+// their difference per call. Since both run in the same instants, drift on a
+// shared machine hits them alike, which separate sub-benchmarks (run one
+// after the other, all of -count for one before the next) cannot promise.
+func benchPair(b *testing.B, base, other benchCall) {
+	var baseT, otherT time.Duration
+	calls := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		if calls%2 == 0 {
+			base.call(b)
+			t1 := time.Now()
+			other.call(b)
+			baseT, otherT = baseT+t1.Sub(t0), otherT+time.Since(t1)
+		} else {
+			other.call(b)
+			t1 := time.Now()
+			base.call(b)
+			otherT, baseT = otherT+t1.Sub(t0), baseT+time.Since(t1)
+		}
+		calls++
+	}
+	base.done(b, calls)
+	other.done(b, calls)
+	b.ReportMetric(float64(otherT)/float64(baseT), "ratio")
+	b.ReportMetric(float64(otherT-baseT)/float64(calls), "added-ns/op")
+}
+
+// BenchmarkCreateLinkToken is one create over loopback, four ways in one
+// run:
+//   - raw: a hand-written net/http POST (json.Marshal, POST, read,
+//     json.Unmarshal) to a handler that answers atlastest's recorded 201: the
+//     floor on this machine;
+//   - generated: the generated ClientWithResponses, no authentication, against
+//     the same handler;
+//   - client: the root Client with digest against atlastest (authentication,
+//     contract validation of requests, state);
+//   - client-validated: the same with contract.NewTransport on the wire;
+//
+// and the two comparisons the targets name, each contender pair interleaved
+// call by call so that the ratio does not depend on when each ran:
+//   - generated-vs-raw: ratio is generated's time over raw's (target ≤ 1.10);
+//   - validated-vs-client: added-ns/op is what the validating transport adds
+//     to a call, to set against BenchmarkValidateExchange/contract-strict and
+//     BenchmarkTransport in contract/.
+//
+// exchanges/op is HTTP exchanges per successful call as the server counted
+// them, the first call's digest challenge included (on a pair, one metric
+// per contender, the second reported last). cpu-ns/op is the CPU time of
+// client and server together per call, which waiting for a busy machine
+// does not inflate as it does ns/op.
+func BenchmarkCreateLinkToken(b *testing.B) {
+	rec := benchRecord201(b)
+	b.Run("raw", func(b *testing.B) { benchOne(b, benchRaw(b, rec)) })
+	b.Run("generated", func(b *testing.B) { benchOne(b, benchGenerated(b, rec)) })
+	b.Run("client", func(b *testing.B) { benchOne(b, benchClient(b, false)) })
+	b.Run("client-validated", func(b *testing.B) { benchOne(b, benchClient(b, true)) })
+	b.Run("generated-vs-raw", func(b *testing.B) { benchPair(b, benchRaw(b, rec), benchGenerated(b, rec)) })
+	b.Run("validated-vs-client", func(b *testing.B) { benchPair(b, benchClient(b, false), benchClient(b, true)) })
 }
 
 // BenchmarkCreateLinkTokenConcurrent is 32 goroutines sharing one root Client
