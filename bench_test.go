@@ -289,8 +289,8 @@ func benchPair(b *testing.B, base, other benchCall) {
 //     BenchmarkTransport in contract/.
 //
 // exchanges/op is HTTP exchanges per successful call as the server counted
-// them, the first call's digest challenge included (on a pair, one metric
-// per contender, the second reported last). cpu-ns/op is the CPU time of
+// them, the first call's digest challenge included (on a pair, the second
+// contender's). cpu-ns/op is the CPU time of
 // client and server together per call, which waiting for a busy machine
 // does not inflate as it does ns/op.
 func BenchmarkCreateLinkToken(b *testing.B) {
