@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
@@ -31,11 +32,11 @@ func (c benchCannedRT) RoundTrip(req *http.Request) (*http.Response, error) {
 // same create goes over an in-memory wire, in one run,
 //   - direct: straight to the wire;
 //   - validate-only: ValidateExchange on the same exchange, no transport;
-//   - validated: through NewTransport(strict validator).
-//
-// On validated, added-ns/op is its ns/op minus direct's, and
-// added/validator that over validate-only's ns/op: at most about 1 means the
-// transport costs no more than the validator it runs.
+//   - validated: through NewTransport(strict validator);
+//   - paired: one of each per op, interleaved so that drift hits all three
+//     alike; added-ns/op is validated's time minus direct's, and
+//     added/validator that over validate-only's: at most 1 means the
+//     transport costs no more than the validator it runs.
 func BenchmarkTransport(b *testing.B) {
 	u, reqH, reqBody, respH, respBody := benchExchange()
 	wire := benchCannedRT{header: respH, body: respBody}
@@ -52,51 +53,60 @@ func BenchmarkTransport(b *testing.B) {
 		}
 		_ = resp.Body.Close()
 	}
-	perOp := func(b *testing.B, n int) float64 { return float64(b.Elapsed().Nanoseconds()) / float64(n) }
-	var directNs, validatorNs float64
-
-	b.Run("direct", func(b *testing.B) {
-		n := 0
-		b.ReportAllocs()
-		for b.Loop() {
-			call(b, wire)
-			n++
+	validate := func(b *testing.B) {
+		ex := &contract.Exchange{
+			Request:  &contract.Request{Method: http.MethodPost, URL: u, Header: reqH, Body: reqBody},
+			Response: &contract.Response{StatusCode: http.StatusCreated, Header: respH, Body: respBody},
 		}
-		directNs = perOp(b, n)
-	})
-
-	b.Run("validate-only", func(b *testing.B) {
-		n := 0
-		b.ReportAllocs()
-		for b.Loop() {
-			ex := &contract.Exchange{
-				Request:  &contract.Request{Method: http.MethodPost, URL: u, Header: reqH, Body: reqBody},
-				Response: &contract.Response{StatusCode: http.StatusCreated, Header: respH, Body: respBody},
-			}
-			if err := v.ValidateExchange(ex); err != nil {
-				b.Fatal(err)
-			}
-			n++
+		if err := v.ValidateExchange(ex); err != nil {
+			b.Fatal(err)
 		}
-		validatorNs = perOp(b, n)
-	})
-
-	b.Run("validated", func(b *testing.B) {
-		violations := 0
-		rt := contract.NewTransport(v, wire, func(contract.Violations) { violations++ })
-		n := 0
-		b.ReportAllocs()
-		for b.Loop() {
-			call(b, rt)
-			n++
-		}
+	}
+	violations := 0
+	validated := contract.NewTransport(v, wire, func(contract.Violations) { violations++ })
+	checked := func(b *testing.B) {
 		if violations > 0 {
 			b.Fatalf("%d violations on a conforming exchange", violations)
 		}
-		if directNs > 0 && validatorNs > 0 {
-			added := perOp(b, n) - directNs
-			b.ReportMetric(added, "added-ns/op")
-			b.ReportMetric(added/validatorNs, "added/validator")
+	}
+
+	b.Run("direct", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			call(b, wire)
 		}
+	})
+	b.Run("validate-only", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			validate(b)
+		}
+	})
+	b.Run("validated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			call(b, validated)
+		}
+		checked(b)
+	})
+	b.Run("paired", func(b *testing.B) {
+		var directT, validateT, validatedT time.Duration
+		n := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			t0 := time.Now()
+			call(b, wire)
+			t1 := time.Now()
+			validate(b)
+			t2 := time.Now()
+			call(b, validated)
+			t3 := time.Now()
+			directT, validateT, validatedT = directT+t1.Sub(t0), validateT+t2.Sub(t1), validatedT+t3.Sub(t2)
+			n++
+		}
+		checked(b)
+		added := validatedT - directT
+		b.ReportMetric(float64(added)/float64(n), "added-ns/op")
+		b.ReportMetric(float64(added)/float64(validateT), "added/validator")
 	})
 }
