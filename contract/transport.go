@@ -66,23 +66,38 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.Validator == nil || !t.Validator.IsLinkToken(req.URL) {
 		return base.RoundTrip(req)
 	}
-	// A RoundTripper must not change the caller's request; send a shallow
-	// copy whose body is the buffered bytes and can be replayed (GetBody)
-	// by a digest or retry layer below.
+	// A RoundTripper must not change the caller's request. When the request
+	// can replay its body (GetBody, as every body from net/http's
+	// constructors and from the client's digest layer can), the copy to
+	// validate comes from there and the request goes down untouched;
+	// otherwise a shallow copy is sent whose body is the buffered bytes, with
+	// a GetBody so that a digest or retry layer below can replay it.
 	var reqBody []byte
 	sent := req
 	if req.Body != nil && req.Body != http.NoBody {
-		data, err := io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		if err != nil {
-			return nil, err
+		if req.GetBody != nil {
+			replay, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			reqBody, err = readSized(replay, req.ContentLength)
+			_ = replay.Close()
+			if err != nil {
+				return nil, err
+			}
+		} else {
+			data, err := readSized(req.Body, req.ContentLength)
+			_ = req.Body.Close()
+			if err != nil {
+				return nil, err
+			}
+			reqBody = data
+			sent = new(http.Request)
+			*sent = *req
+			sent.Body = io.NopCloser(bytes.NewReader(data))
+			sent.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+			sent.ContentLength = int64(len(data))
 		}
-		reqBody = data
-		sent = new(http.Request)
-		*sent = *req
-		sent.Body = io.NopCloser(bytes.NewReader(data))
-		sent.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-		sent.ContentLength = int64(len(data))
 	}
 	resp, err := base.RoundTrip(sent)
 	if err != nil {
@@ -90,9 +105,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	var respBody []byte
 	if resp.Body != nil && resp.Body != http.NoBody {
-		respBody, err = io.ReadAll(resp.Body)
+		respBody, err = readSized(resp.Body, resp.ContentLength)
 		_ = resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(respBody))
+		resp.Body = newReplayBody(respBody)
 		if err != nil {
 			// The caller sees the same failure when it reads.
 			resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(respBody), errReader{err}))
@@ -103,15 +118,49 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.Request != nil && resp.Request.Header != nil {
 		header = resp.Request.Header
 	}
-	ex := &Exchange{
-		Request:  &Request{Method: req.Method, URL: req.URL, Header: header, Body: reqBody},
-		Response: &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
+	// One allocation for the exchange and its two halves.
+	x := &struct {
+		ex   Exchange
+		req  Request
+		resp Response
+	}{
+		req:  Request{Method: req.Method, URL: req.URL, Header: header, Body: reqBody},
+		resp: Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
 	}
-	vs, cerr := t.Validator.Check(ex)
+	x.ex.Request, x.ex.Response = &x.req, &x.resp
+	vs, cerr := t.Validator.Check(&x.ex)
 	if cerr == nil && len(vs) > 0 && t.Report != nil {
 		t.Report(vs)
 	}
 	return resp, nil
+}
+
+// maxPresize bounds the buffer a declared Content-Length may reserve up
+// front, so a lying header cannot make the transport allocate gigabytes.
+const maxPresize = 1 << 20
+
+// readSized reads r to its end into a buffer of the declared length (when
+// there is a plausible one), so the usual body costs one exact allocation
+// rather than io.ReadAll's growing series. A body shorter than declared is
+// io.ErrUnexpectedEOF, as net/http reports it; a longer one is read whole.
+func readSized(r io.Reader, declared int64) ([]byte, error) {
+	if declared <= 0 || declared > maxPresize {
+		return io.ReadAll(r)
+	}
+	// One spare byte tells "exactly as declared" from "longer".
+	buf := make([]byte, declared+1)
+	n, err := io.ReadFull(r, buf)
+	switch {
+	case err == nil: // longer than declared: keep reading
+		rest, err := io.ReadAll(r)
+		return append(buf, rest...), err
+	case n == int(declared) && (err == io.ErrUnexpectedEOF || err == io.EOF):
+		return buf[:n], nil
+	case err == io.EOF:
+		return buf[:n], io.ErrUnexpectedEOF
+	default:
+		return buf[:n], err
+	}
 }
 
 type errReader struct{ err error }
@@ -119,3 +168,16 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 var _ http.RoundTripper = (*Transport)(nil)
+
+// replayBody hands the caller the bytes already read, in one allocation
+// (io.NopCloser around a bytes.Reader takes two).
+type replayBody struct{ bytes.Reader }
+
+func newReplayBody(data []byte) *replayBody {
+	b := new(replayBody)
+	b.Reset(data)
+	return b
+}
+
+// Close does nothing: the bytes are in memory.
+func (*replayBody) Close() error { return nil }
