@@ -122,9 +122,9 @@ func (v *Validator) checkRequest(c *checker, req *Request) (matched, error) {
 	// Path parameters.
 	for i, name := range rt.params {
 		p := op.pathParams[name]
-		raw, err := url.PathUnescape(vals[i])
+		raw, err := url.PathUnescape(vals.v[i])
 		if err != nil {
-			raw = vals[i]
+			raw = vals.v[i]
 		}
 		if p != nil {
 			c.checkValue(SideRequest, PartPath, p.name, p.typ, p.schema, raw)

@@ -162,6 +162,9 @@ func New(opts ...Option) (*Validator, error) {
 				r.params = append(r.params, strings.Trim(seg, "{}"))
 			}
 		}
+		if len(r.params) > maxPathParams {
+			return nil, fmt.Errorf("contract: %s has %d path parameters; the router holds at most %d", path, len(r.params), maxPathParams)
+		}
 		var methods []string
 		for method, op := range item.Operations() {
 			o, err := newOperation(doc, item, op)
@@ -431,7 +434,7 @@ func canonical(name string) string { return http.CanonicalHeaderKey(name) }
 // match finds the server and operation of a request path, on any host and
 // under any mount prefix: the server is picked by its base path, and the
 // rest of the path must match a path of the document.
-func (v *Validator) match(escapedPath string) (*server, *route, []string, bool) {
+func (v *Validator) match(escapedPath string) (*server, *route, pathValues, bool) {
 	for i := range v.servers {
 		s := &v.servers[i]
 		idx := indexSegment(escapedPath, s.base)
@@ -445,9 +448,9 @@ func (v *Validator) match(escapedPath string) (*server, *route, []string, bool) 
 				return s, r, vals, true
 			}
 		}
-		return s, nil, nil, false
+		return s, nil, pathValues{}, false
 	}
-	return nil, nil, nil, false
+	return nil, nil, pathValues{}, false
 }
 
 // indexSegment finds base in path where it starts a segment and ends one.
@@ -469,33 +472,45 @@ func indexSegment(path, base string) int {
 
 // matchSegments matches rest ("/orgs/abc/liveMigrations/linkTokens") against
 // a template's segments and returns the raw values of its parameters.
-func matchSegments(segs []string, rest string) ([]string, bool) {
+// maxPathParams bounds the path parameters of one route, so that matching a
+// path returns its values in a fixed array and costs no allocation (the
+// contract's one route has one parameter).
+const maxPathParams = 4
+
+// pathValues are the raw values of a route's path parameters, in order.
+type pathValues struct {
+	n int
+	v [maxPathParams]string
+}
+
+func matchSegments(segs []string, rest string) (pathValues, bool) {
 	if len(rest) == 0 || rest[0] != '/' {
-		return nil, false
+		return pathValues{}, false
 	}
 	rest = rest[1:]
 	rest = strings.TrimSuffix(rest, "/")
-	var vals []string
+	var vals pathValues
 	for i, seg := range segs {
 		var part string
 		j := strings.IndexByte(rest, '/')
 		if j < 0 {
 			part, rest = rest, ""
 			if i != len(segs)-1 {
-				return nil, false
+				return pathValues{}, false
 			}
 		} else {
 			part, rest = rest[:j], rest[j+1:]
 			if i == len(segs)-1 {
-				return nil, false
+				return pathValues{}, false
 			}
 		}
 		if len(seg) > 0 && seg[0] == '{' {
-			vals = append(vals, part)
+			vals.v[vals.n] = part
+			vals.n++
 			continue
 		}
 		if part != seg {
-			return nil, false
+			return pathValues{}, false
 		}
 	}
 	return vals, true
