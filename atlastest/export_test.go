@@ -7,3 +7,11 @@ func RateLimitBuckets(s *Service) int {
 	defer s.limiter.mu.Unlock()
 	return len(s.limiter.buckets)
 }
+
+// SetMaxRateLimitBuckets lowers the bound on rate-limit buckets, so a test
+// can reach it with a few requests.
+func SetMaxRateLimitBuckets(s *Service, n int) {
+	s.limiter.mu.Lock()
+	defer s.limiter.mu.Unlock()
+	s.limiter.maxBuckets = n
+}

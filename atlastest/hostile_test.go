@@ -675,3 +675,33 @@ func TestHostileOrganizationFloodLeavesNoState(t *testing.T) {
 		t.Errorf("%d outstanding nonces, the bound is 16", nn)
 	}
 }
+
+// TestHostileAuthenticatedOrganizationFloodStaysBounded: an authenticated
+// caller naming endless organizations keeps at most the bound of rate-limit
+// buckets, and an organization it keeps draining is still limited.
+func TestHostileAuthenticatedOrganizationFloodStaysBounded(t *testing.T) {
+	const bound = 64
+	srv := atlastest.NewServer(t, atlastest.WithoutAuthentication(), atlastest.WithoutContractValidation(),
+		atlastest.WithRateLimit(3, time.Hour))
+	atlastest.SetMaxRateLimitBuckets(srv.Service, bound)
+	c := hsClient(t)
+	busy := fmt.Sprintf("%s/orgs/%024x/liveMigrations/linkTokens", atlastest.BasePathV2, 0xb00)
+	for i := range 1000 {
+		path := fmt.Sprintf("%s/orgs/%024x/liveMigrations/linkTokens", atlastest.BasePathV2, 0xf100d000+i)
+		if res := hsRequest(t, c, srv, http.MethodDelete, path); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("request %d: %d, want 404 (no link)", i, res.StatusCode)
+		}
+		if b := atlastest.RateLimitBuckets(srv.Service); b > bound {
+			t.Fatalf("%d rate-limit buckets after %d organizations; the bound is %d", b, i+1, bound)
+		}
+	}
+	// Below the bound nothing is evicted: a drained organization stays limited.
+	atlastest.SetMaxRateLimitBuckets(srv.Service, 1<<20)
+	statuses := []int{}
+	for range 4 {
+		statuses = append(statuses, hsRequest(t, c, srv, http.MethodDelete, busy).StatusCode)
+	}
+	if statuses[3] != http.StatusTooManyRequests {
+		t.Fatalf("a fourth request within the hour got %v, want the last to be 429", statuses)
+	}
+}

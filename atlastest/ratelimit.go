@@ -9,17 +9,47 @@ import (
 )
 
 // rateLimiter keeps one token bucket per organization. Requests that name no
-// well-formed organization share one bucket, so a flood of made-up ids cannot
-// grow memory.
+// well-formed organization share one bucket, and the buckets are bounded
+// (maxBuckets), so a flood of made-up ids cannot grow memory, even from an
+// authenticated caller.
 type rateLimiter struct {
-	mu       sync.Mutex
-	capacity int
-	every    time.Duration
-	buckets  map[string]*rate.Limiter
+	mu         sync.Mutex
+	capacity   int
+	every      time.Duration
+	buckets    map[string]*rate.Limiter
+	maxBuckets int
 }
 
+// defaultMaxRateBuckets is far more organizations than any test or local
+// run uses, and a few megabytes at most.
+const defaultMaxRateBuckets = 10000
+
 func newRateLimiter(capacity int, every time.Duration) *rateLimiter {
-	return &rateLimiter{capacity: capacity, every: every, buckets: map[string]*rate.Limiter{}}
+	return &rateLimiter{capacity: capacity, every: every, buckets: map[string]*rate.Limiter{}, maxBuckets: defaultMaxRateBuckets}
+}
+
+// makeRoom runs, under l.mu, before a bucket is added to a full map. It first
+// drops the buckets that have refilled to capacity: such a bucket is exactly
+// what a new one would be, so nothing is lost. If every bucket is still
+// draining (a flood of distinct organizations faster than the refill), it
+// drops arbitrary ones down to three quarters of the bound, which hands those
+// organizations a fresh bucket: an over-generous limit rather than unbounded
+// memory, and the sweep's cost is spread over the quarter it frees.
+func (l *rateLimiter) makeRoom(now time.Time) {
+	if len(l.buckets) < l.maxBuckets {
+		return
+	}
+	for id, b := range l.buckets {
+		if b.TokensAt(now) >= float64(l.capacity) {
+			delete(l.buckets, id)
+		}
+	}
+	for id := range l.buckets {
+		if len(l.buckets) <= l.maxBuckets*3/4 {
+			break
+		}
+		delete(l.buckets, id)
+	}
 }
 
 func (l *rateLimiter) bucket(orgID string) *rate.Limiter {
@@ -30,6 +60,7 @@ func (l *rateLimiter) bucket(orgID string) *rate.Limiter {
 	defer l.mu.Unlock()
 	b := l.buckets[orgID]
 	if b == nil {
+		l.makeRoom(time.Now())
 		b = rate.NewLimiter(rate.Every(l.every), l.capacity)
 		l.buckets[orgID] = b
 	}
