@@ -18,28 +18,33 @@ import (
 // expired early: a 401 fetches a fresh token and sends the request once more
 // (a 401 is never carried out, so this is safe for a create too).
 type bearerTransport struct {
-	cfg      clientcredentials.Config
-	tokenCtx context.Context // carries the HTTP client for the token endpoint
-	next     http.RoundTripper
+	cfg         clientcredentials.Config
+	tokenClient *http.Client // reaches the token endpoint through the caller's transport
+	next        http.RoundTripper
 
 	mu  sync.Mutex
 	tok *oauth2.Token
 }
 
 func newBearerTransport(cfg clientcredentials.Config, tokenClient *http.Client, next http.RoundTripper) *bearerTransport {
-	return &bearerTransport{cfg: cfg, tokenCtx: context.WithValue(context.Background(), oauth2.HTTPClient, tokenClient), next: next}
+	return &bearerTransport{cfg: cfg, tokenClient: tokenClient, next: next}
 }
 
 // token returns the cached token, or a fresh one when it is missing, expired
-// or refused (stale is the token the server just refused).
-func (b *bearerTransport) token(stale *oauth2.Token) (*oauth2.Token, error) {
+// or refused (stale is the token the server just refused). A fetch runs
+// under the context of the call that needs it, so it ends with that call.
+func (b *bearerTransport) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tok.Valid() && b.tok != stale {
 		return b.tok, nil
 	}
-	tok, err := b.cfg.Token(b.tokenCtx)
+	tok, err := b.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, b.tokenClient))
 	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			// The call gave up (deadline or cancel), not the token endpoint.
+			return nil, fmt.Errorf("linktoken: service-account token: %w", ctxErr)
+		}
 		te := &TokenError{Message: redactText(err.Error(), 200)}
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil {
@@ -58,7 +63,7 @@ func (b *bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	var refused *oauth2.Token
 	for attempt := 0; ; attempt++ {
-		tok, err := b.token(refused)
+		tok, err := b.token(r.Context(), refused)
 		if err != nil {
 			return nil, err
 		}
