@@ -23,8 +23,9 @@ var (
 	mu   sync.Mutex
 	file *os.File
 	seen = map[string]bool{}
-	// opened guards the one attempt to open the file per process.
-	opened bool
+	// openedPath is the file the process is writing to; a different
+	// $LINKTOKEN_SECRET_LOG (a test changing it) starts a new file.
+	openedPath string
 )
 
 // Record notes secrets for the scan. Safe for concurrent use; values shorter
@@ -36,8 +37,11 @@ func Record(secrets ...string) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if !opened {
-		opened = true
+	if path != openedPath {
+		if file != nil {
+			_ = file.Close()
+		}
+		openedPath, file, seen = path, nil, map[string]bool{}
 		// O_APPEND: several test binaries write to one file at once, a line each.
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
