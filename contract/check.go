@@ -51,8 +51,22 @@ func (v *Validator) ValidateExchange(ex *Exchange) error {
 // non-nil only for an exchange that is not a link-token operation
 // (errors.Is(err, ErrNotLinkToken)) or that has no request.
 func (v *Validator) Check(ex *Exchange) (Violations, error) {
+	return v.checkRouted(ex, nil)
+}
+
+// routeMatch is where a request path led: what match returns.
+type routeMatch struct {
+	srv  *server
+	rt   *route
+	vals pathValues
+}
+
+// checkRouted is Check for a caller that has already matched the request's
+// path (the transport, which must route to know whether to buffer at all);
+// nil routes it here.
+func (v *Validator) checkRouted(ex *Exchange, routed *routeMatch) (Violations, error) {
 	c := checker{v: v, ex: ex}
-	m, err := v.checkRequest(&c, ex.Request)
+	m, err := v.checkRequestRouted(&c, ex.Request, routed)
 	if err != nil || m.op == nil {
 		return c.vs, err
 	}
@@ -103,12 +117,26 @@ func (v *Validator) IsLinkToken(u *url.URL) bool {
 }
 
 func (v *Validator) checkRequest(c *checker, req *Request) (matched, error) {
+	return v.checkRequestRouted(c, req, nil)
+}
+
+func (v *Validator) checkRequestRouted(c *checker, req *Request, routed *routeMatch) (matched, error) {
 	var m matched
 	if req == nil || req.URL == nil {
 		return m, fmt.Errorf("contract: exchange has no request")
 	}
-	srv, rt, vals, ok := v.match(req.URL.EscapedPath())
-	if !ok {
+	var (
+		srv  *server
+		rt   *route
+		vals pathValues
+		ok   = routed != nil
+	)
+	if routed != nil {
+		srv, rt, vals = routed.srv, routed.rt, routed.vals
+	} else {
+		srv, rt, vals, ok = v.match(req.URL.EscapedPath())
+	}
+	if !ok || rt == nil {
 		return m, fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, ErrNotLinkToken)
 	}
 	m.srv = srv

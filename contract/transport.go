@@ -63,7 +63,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	if t.Validator == nil || !t.Validator.IsLinkToken(req.URL) {
+	if t.Validator == nil {
+		return base.RoundTrip(req)
+	}
+	srv, rt, vals, ok := t.Validator.match(req.URL.EscapedPath())
+	if !ok || rt == nil {
 		return base.RoundTrip(req)
 	}
 	// A RoundTripper must not change the caller's request. When the request
@@ -118,17 +122,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.Request != nil && resp.Request.Header != nil {
 		header = resp.Request.Header
 	}
-	// One allocation for the exchange and its two halves.
+	// One allocation for the exchange, its two halves and the route the path
+	// already matched (Check would otherwise match it again).
 	x := &struct {
-		ex   Exchange
-		req  Request
-		resp Response
+		ex    Exchange
+		req   Request
+		resp  Response
+		route routeMatch
 	}{
-		req:  Request{Method: req.Method, URL: req.URL, Header: header, Body: reqBody},
-		resp: Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
+		req:   Request{Method: req.Method, URL: req.URL, Header: header, Body: reqBody},
+		resp:  Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
+		route: routeMatch{srv: srv, rt: rt, vals: vals},
 	}
 	x.ex.Request, x.ex.Response = &x.req, &x.resp
-	vs, cerr := t.Validator.Check(&x.ex)
+	vs, cerr := t.Validator.checkRouted(&x.ex, &x.route)
 	if cerr == nil && len(vs) > 0 && t.Report != nil {
 		t.Report(vs)
 	}
