@@ -2,9 +2,9 @@ package linktoken
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/accesslist"
+	"github.com/seed-5c49e0d7/linktoken/internal/orgid"
 )
 
 // InputError is input the client refused before sending a byte. It matches
@@ -31,30 +31,12 @@ func (e *InputError) Error() string {
 // Is makes every InputError match ErrInvalidInput.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
-// CheckOrgID applies the contract's orgId rule, ^[a-f0-9]{24}$, and says what
-// is wrong; for upper-case hex it suggests the lower-case form.
+// CheckOrgID applies the contract's orgId rule, ^[a-f0-9]{24}$
+// (internal/orgid, the rule the in-memory server uses too), and says what is
+// wrong; for upper-case hex it suggests the lower-case form.
 func CheckOrgID(orgID string) error {
-	bad := func(rule string, args ...any) error {
-		return &InputError{Field: "orgId", Index: -1, Value: orgID, Rule: fmt.Sprintf(rule, args...)}
-	}
-	if orgID == "" {
-		return bad("empty: want 24 lower-case hexadecimal digits (e.g. 4888442a3354817a7320eb61)")
-	}
-	if len(orgID) != 24 {
-		return bad("%q has %d characters: want 24 lower-case hexadecimal digits", orgID, len(orgID))
-	}
-	upper := false
-	for i, r := range orgID {
-		switch {
-		case r >= '0' && r <= '9', r >= 'a' && r <= 'f':
-		case r >= 'A' && r <= 'F':
-			upper = true
-		default:
-			return bad("%q: character %q at position %d is not a hexadecimal digit", orgID, r, i)
-		}
-	}
-	if upper {
-		return bad("%q has upper-case letters: the API takes lower case only (did you mean %q?)", orgID, strings.ToLower(orgID))
+	if problem := orgid.Problem(orgID); problem != "" {
+		return &InputError{Field: "orgId", Index: -1, Value: orgID, Rule: problem}
 	}
 	return nil
 }

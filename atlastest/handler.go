@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/generated"
 	"github.com/seed-5c49e0d7/linktoken/internal/accesslist"
+	"github.com/seed-5c49e0d7/linktoken/internal/orgid"
 )
 
 // The strict server is what the generated code calls once a request has
@@ -30,7 +31,7 @@ func newLinkService(orgs map[string]bool) *linkService {
 // orgProblem checks the orgId the way the live service does: malformed is a
 // 400 naming the field, unknown a 404.
 func (l *linkService) orgProblem(orgID string) (status int, e generated.ApiError) {
-	if !orgIDPattern.MatchString(orgID) {
+	if !orgid.Valid(orgID) {
 		e = newAPIError(http.StatusBadRequest, CodeValidation, "The request does not conform to the API specification.")
 		e.BadRequestDetail = &generated.BadRequestDetail{Fields: []generated.FieldViolation{{
 			Field:       "orgId",

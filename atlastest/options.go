@@ -3,10 +3,10 @@ package atlastest
 import (
 	"fmt"
 	"log/slog"
-	"regexp"
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/orgid"
 	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
@@ -67,8 +67,6 @@ func defaultConfig() config {
 	}
 }
 
-var orgIDPattern = regexp.MustCompile(`^([a-f0-9]{24})$`)
-
 // WithAPIKey adds a key pair. Without any, the service generates one
 // Organization Owner key (see [Service.PublicKey]).
 func WithAPIKey(k APIKey) Option {
@@ -90,7 +88,7 @@ func WithOrganizations(ids ...string) Option {
 			c.orgs = map[string]bool{}
 		}
 		for _, id := range ids {
-			if !orgIDPattern.MatchString(id) {
+			if !orgid.Valid(id) {
 				return fmt.Errorf("atlastest: organization id %q is not 24 lower-case hex digits", id)
 			}
 			c.orgs[id] = true

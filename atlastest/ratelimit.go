@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/orgid"
 )
 
 // rateLimiter keeps one token bucket per organization. Requests that name no
@@ -53,7 +55,7 @@ func (l *rateLimiter) makeRoom(now time.Time) {
 }
 
 func (l *rateLimiter) bucket(orgID string) *rate.Limiter {
-	if !orgIDPattern.MatchString(orgID) {
+	if !orgid.Valid(orgID) {
 		orgID = ""
 	}
 	l.mu.Lock()
@@ -88,7 +90,7 @@ func (l *rateLimiter) take(orgID string) (remaining int, retryAfter int, ok bool
 // unauthenticated requests naming endless organizations must not grow the
 // map.
 func (l *rateLimiter) peek(orgID string) int {
-	if !orgIDPattern.MatchString(orgID) {
+	if !orgid.Valid(orgID) {
 		orgID = ""
 	}
 	l.mu.Lock()

@@ -1,0 +1,38 @@
+// Package orgid holds the contract's rule for an organization id,
+// ^[a-f0-9]{24}$, in one place: the client's input check and the in-memory
+// server's routing and rate limiting apply the same rule, and this loop is
+// cheaper on a server's hot path than the regular expression it replaces.
+package orgid
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Valid reports whether s is 24 lower-case hexadecimal digits.
+func Valid(s string) bool { return Problem(s) == "" }
+
+// Problem says what is wrong with s as an organization id, or "" when
+// nothing is. For upper-case hex it suggests the lower-case form.
+func Problem(s string) string {
+	if s == "" {
+		return "empty: want 24 lower-case hexadecimal digits (e.g. 4888442a3354817a7320eb61)"
+	}
+	if len(s) != 24 {
+		return fmt.Sprintf("%q has %d characters: want 24 lower-case hexadecimal digits", s, len(s))
+	}
+	upper := false
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'f':
+		case r >= 'A' && r <= 'F':
+			upper = true
+		default:
+			return fmt.Sprintf("%q: character %q at position %d is not a hexadecimal digit", s, r, i)
+		}
+	}
+	if upper {
+		return fmt.Sprintf("%q has upper-case letters: the API takes lower case only (did you mean %q?)", s, strings.ToLower(s))
+	}
+	return ""
+}

@@ -1,0 +1,37 @@
+package orgid
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// contractPattern is the orgId pattern of openapi/linktoken.yaml.
+var contractPattern = regexp.MustCompile(`^([a-f0-9]{24})$`)
+
+func TestProblem(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"4888442a3354817a7320eb61", ""},
+		{"", "empty"},
+		{"4888442a3354817a7320eb6", "23 characters"},
+		{"4888442A3354817a7320eb61", `did you mean "4888442a3354817a7320eb61"`},
+		{"g888442a3354817a7320eb61", "position 0 is not a hexadecimal digit"},
+	}
+	for _, tt := range tests {
+		got := Problem(tt.in)
+		if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+			t.Errorf("Problem(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzValidMatchesTheContract(f *testing.F) {
+	for _, s := range []string{"4888442a3354817a7320eb61", "4888442A3354817a7320eb61", "", "é88442a3354817a7320eb61", "4888442a3354817a7320eb61\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if Valid(s) != contractPattern.MatchString(s) {
+			t.Fatalf("Valid(%q) = %v, the contract's pattern says %v", s, Valid(s), contractPattern.MatchString(s))
+		}
+	})
+}
