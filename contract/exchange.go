@@ -54,22 +54,23 @@ func (ex *Exchange) Name() string {
 	return b.String()
 }
 
-// readBody reads a body fully and puts an identical one back, so the caller
-// can still read it; it returns the bytes.
-func readBody(body *io.ReadCloser) ([]byte, error) {
+// readBody reads a body fully (into a buffer of its declared length, as the
+// transport does) and puts an identical one back, so the caller can still
+// read it; it returns the bytes.
+func readBody(body *io.ReadCloser, declared int64) ([]byte, error) {
 	if *body == nil || *body == http.NoBody {
 		return nil, nil
 	}
-	data, err := io.ReadAll(*body)
+	data, err := readSized(*body, declared)
 	_ = (*body).Close()
-	*body = io.NopCloser(bytes.NewReader(data))
+	*body = newReplayBody(data)
 	return data, err
 }
 
 // RequestFromHTTP captures r as a Request. It reads r's body and replaces it
 // with an unread copy, so whoever handles r next reads the same bytes.
 func RequestFromHTTP(r *http.Request) (*Request, error) {
-	data, err := readBody(&r.Body)
+	data, err := readBody(&r.Body, r.ContentLength)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func RequestFromHTTP(r *http.Request) (*Request, error) {
 // ResponseFromHTTP captures resp as a Response, reading its body and
 // replacing it with an unread copy.
 func ResponseFromHTTP(resp *http.Response) (*Response, error) {
-	data, err := readBody(&resp.Body)
+	data, err := readBody(&resp.Body, resp.ContentLength)
 	if err != nil {
 		return nil, err
 	}
