@@ -23,8 +23,17 @@ NEW ?= HEAD
 generate:
 	$(GO) generate ./...
 
-## check-generated: regenerate and fail if generated/ differs from what is committed
+## check-generated: regenerate and fail if generated/ differs from what is committed, or if
+## the pinned generator's client template is no longer the one openapi/templates/client.tmpl
+## was derived from (its sha256 is in that file's first lines)
 check-generated: generate
+	@upstream="$$($(GO) list -m -f '{{.Dir}}' github.com/oapi-codegen/oapi-codegen/v2)/pkg/codegen/templates/client.tmpl"; \
+	want="$$(sed -n 's/^(sha256 \([0-9a-f]*\)),$$/\1/p' openapi/templates/client.tmpl)"; \
+	got="$$( (sha256sum "$$upstream" 2>/dev/null || shasum -a 256 "$$upstream") | cut -d' ' -f1)"; \
+	if [ -z "$$want" ] || [ "$$want" != "$$got" ]; then \
+		echo "openapi/templates/client.tmpl was derived from a client.tmpl with sha256 $$want;"; \
+		echo "the pinned oapi-codegen's is $$got ($$upstream): re-derive the override from it"; exit 1; \
+	fi
 	@changes="$$(git status --porcelain -- generated)"; \
 	if [ -n "$$changes" ]; then \
 		echo "generated code is out of date with the contract; run 'make generate' and commit:"; \

@@ -254,17 +254,12 @@ func NewDeleteLinkTokenRequest(server string, orgId OrgId, params *DeleteLinkTok
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
 	operationPath := fmt.Sprintf("/orgs/%s/liveMigrations/linkTokens", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := resolveOperationURL(server, operationPath)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +267,7 @@ func NewDeleteLinkTokenRequest(server string, orgId OrgId, params *DeleteLinkTok
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -293,10 +288,12 @@ func NewDeleteLinkTokenRequest(server string, orgId OrgId, params *DeleteLinkTok
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodDelete, queryURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -337,17 +334,12 @@ func NewCreateLinkTokenRequestWithBody(server string, orgId OrgId, params *Creat
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
 	operationPath := fmt.Sprintf("/orgs/%s/liveMigrations/linkTokens", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
+	queryURL, err := resolveOperationURL(server, operationPath)
 	if err != nil {
 		return nil, err
 	}
@@ -355,7 +347,7 @@ func NewCreateLinkTokenRequestWithBody(server string, orgId OrgId, params *Creat
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
+		queryValues := url.Values{}
 		// rawQueryFragments collects pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
@@ -388,10 +380,12 @@ func NewCreateLinkTokenRequestWithBody(server string, orgId OrgId, params *Creat
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		if rawQuery := strings.Join(rawQueryFragments, "&"); rawQuery != "" {
+			queryURL += "?" + rawQuery
+		}
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	req, err := http.NewRequest(http.MethodPost, queryURL, body)
 	if err != nil {
 		return nil, err
 	}
@@ -399,6 +393,60 @@ func NewCreateLinkTokenRequestWithBody(server string, orgId OrgId, params *Creat
 	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
+}
+
+// resolveOperationURL returns the URL of operationPath ("./" and the escaped
+// path) on server, exactly as url.Parse(server), then Parse(operationPath),
+// then String() give it, but without parsing when plain concatenation gives
+// http.NewRequest the same URL: server an http(s) URL ending in "/" with
+// nothing to normalise (no dot segment, query, fragment or escape), and an
+// operation path with no dot segment. The two parses saved were about 3 µs
+// of a create's 60–70 µs over loopback (BenchmarkCreateLinkToken).
+func resolveOperationURL(server, operationPath string) (string, error) {
+	if isPlainServerURL(server) && isPlainOperationPath(operationPath) {
+		return server + operationPath[len("./"):], nil
+	}
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return "", err
+	}
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return "", err
+	}
+	return queryURL.String(), nil
+}
+
+// isPlainServerURL reports whether server is "http://" or "https://", then
+// only letters, digits and "-._~:/@[]", ending in "/", with no segment that
+// starts with "." (so no dot segment) and no empty segment after the host.
+func isPlainServerURL(server string) bool {
+	rest, ok := strings.CutPrefix(server, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(server, "http://"); !ok {
+			return false
+		}
+	}
+	if rest == "" || rest[0] == '/' || !strings.HasSuffix(rest, "/") || strings.Contains(rest, "/.") || strings.Contains(rest, "//") {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-._~:/@[]", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isPlainOperationPath reports whether operationPath is "./" and a path with
+// no dot segment, no empty segment, and no query or fragment.
+func isPlainOperationPath(operationPath string) bool {
+	rest, ok := strings.CutPrefix(operationPath, "./")
+	return ok && rest != "" && rest[0] != '.' && !strings.Contains(rest, "/.") && !strings.Contains(rest, "//") &&
+		!strings.ContainsAny(rest, "?#")
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
