@@ -240,34 +240,36 @@ func benchOne(b *testing.B, c benchCall) {
 	c.done(b, calls)
 }
 
-// benchPair makes one call of each contender per op, alternating which goes
-// first, and times each: ratio is other's time over base's, added-ns/op
-// their difference per call. Since both run in the same instants, drift on a
-// shared machine hits them alike, which separate sub-benchmarks (run one
-// after the other, all of -count for one before the next) cannot promise.
-func benchPair(b *testing.B, base, other benchCall) {
-	var baseT, otherT time.Duration
-	calls := 0
+// benchInterleave makes one call of each contender per op, rotating which
+// goes first, and returns the time each spent and the ops made. Since all
+// run in the same instants, drift on a shared machine hits them alike, which
+// separate sub-benchmarks (run one after the other, all of -count for one
+// before the next) cannot promise.
+func benchInterleave(b *testing.B, contenders ...benchCall) (spent []time.Duration, calls int) {
+	spent = make([]time.Duration, len(contenders))
 	b.ReportAllocs()
 	for b.Loop() {
 		t0 := time.Now()
-		if calls%2 == 0 {
-			base.call(b)
+		for k := range contenders {
+			i := (calls + k) % len(contenders)
+			contenders[i].call(b)
 			t1 := time.Now()
-			other.call(b)
-			baseT, otherT = baseT+t1.Sub(t0), otherT+time.Since(t1)
-		} else {
-			other.call(b)
-			t1 := time.Now()
-			base.call(b)
-			otherT, baseT = otherT+t1.Sub(t0), baseT+time.Since(t1)
+			spent[i] += t1.Sub(t0)
+			t0 = t1
 		}
 		calls++
 	}
+	return spent, calls
+}
+
+// benchPair interleaves two contenders: ratio is other's time over base's,
+// added-ns/op their difference per call.
+func benchPair(b *testing.B, base, other benchCall) {
+	spent, calls := benchInterleave(b, base, other)
 	base.done(b, calls)
 	other.done(b, calls)
-	b.ReportMetric(float64(otherT)/float64(baseT), "ratio")
-	b.ReportMetric(float64(otherT-baseT)/float64(calls), "added-ns/op")
+	b.ReportMetric(float64(spent[1])/float64(spent[0]), "ratio")
+	b.ReportMetric(float64(spent[1]-spent[0])/float64(calls), "added-ns/op")
 }
 
 // benchRecorder sits on the wire and keeps the first link-token exchange it
@@ -278,31 +280,27 @@ type benchRecorder struct {
 }
 
 func (r *benchRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	var reqBody []byte
-	if req.GetBody != nil {
-		body, err := req.GetBody()
-		if err != nil {
-			return nil, err
-		}
-		reqBody, err = io.ReadAll(body)
-		if err != nil {
-			return nil, err
-		}
+	if r.got != nil || req.GetBody == nil {
+		return r.next.RoundTrip(req)
 	}
-	resp, err := r.next.RoundTrip(req)
-	if err != nil || r.got != nil {
-		return resp, err
-	}
-	respBody, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	// The request's own body goes down untouched; its replay is what is kept.
+	replay, err := req.GetBody()
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
-	r.got = &contract.Exchange{
-		Request:  &contract.Request{Method: req.Method, URL: req.URL, Header: req.Header.Clone(), Body: reqBody},
-		Response: &contract.Response{StatusCode: resp.StatusCode, Header: resp.Header.Clone(), Body: respBody},
+	reqBody, err := io.ReadAll(replay)
+	if err != nil {
+		return nil, err
 	}
+	resp, err := r.next.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	got, err := contract.ResponseFromHTTP(resp)
+	if err != nil {
+		return nil, err
+	}
+	r.got = &contract.Exchange{Request: &contract.Request{Method: req.Method, URL: req.URL, Header: req.Header, Body: reqBody}, Response: got}
 	return resp, nil
 }
 
@@ -333,10 +331,9 @@ func benchCapturedExchange(b *testing.B) *contract.Exchange {
 	return rec.got
 }
 
-// benchValidatedAdded runs, in each op and in rotating order, one call by
-// the root client, one by the same client with the validating transport,
-// and one ValidateExchange of the exchange those calls make (the validator's
-// own cost, in the same instants). added-ns/op is what validation added to
+// benchValidatedAdded interleaves one call by the root client, one by the
+// same client with the validating transport, and one ValidateExchange of the
+// exchange those calls make (the validator's own cost, in the same instants). added-ns/op is what validation added to
 // a call; added/validator is that over the validator's own time (the target
 // is at most 1).
 func benchValidatedAdded(b *testing.B, client, validated benchCall, ex *contract.Exchange) {
@@ -346,19 +343,7 @@ func benchValidatedAdded(b *testing.B, client, validated benchCall, ex *contract
 			b.Fatal(err)
 		}
 	}}
-	contenders := [3]benchCall{client, validated, validate}
-	var spent [3]time.Duration
-	calls := 0
-	b.ReportAllocs()
-	for b.Loop() {
-		for k := range 3 {
-			i := (calls + k) % 3
-			t0 := time.Now()
-			contenders[i].call(b)
-			spent[i] += time.Since(t0)
-		}
-		calls++
-	}
+	spent, calls := benchInterleave(b, client, validated, validate)
 	client.done(b, calls)
 	validated.done(b, calls)
 	added := spent[1] - spent[0]
