@@ -23,17 +23,8 @@ NEW ?= HEAD
 generate:
 	$(GO) generate ./...
 
-## check-generated: regenerate and fail if generated/ differs from what is committed, or if
-## the pinned generator's client template is no longer the one openapi/templates/client.tmpl
-## was derived from (its sha256 is in that file's first lines)
+## check-generated: regenerate and fail if generated/ differs from what is committed
 check-generated: generate
-	@upstream="$$($(GO) list -m -f '{{.Dir}}' github.com/oapi-codegen/oapi-codegen/v2)/pkg/codegen/templates/client.tmpl"; \
-	want="$$(sed -n 's/^(sha256 \([0-9a-f]*\)),$$/\1/p' openapi/templates/client.tmpl)"; \
-	got="$$( (sha256sum "$$upstream" 2>/dev/null || shasum -a 256 "$$upstream") | cut -d' ' -f1)"; \
-	if [ -z "$$want" ] || [ "$$want" != "$$got" ]; then \
-		echo "openapi/templates/client.tmpl was derived from a client.tmpl with sha256 $$want;"; \
-		echo "the pinned oapi-codegen's is $$got ($$upstream): re-derive the override from it"; exit 1; \
-	fi
 	@changes="$$(git status --porcelain -- generated)"; \
 	if [ -n "$$changes" ]; then \
 		echo "generated code is out of date with the contract; run 'make generate' and commit:"; \
@@ -98,4 +89,4 @@ fuzz:
 
 ## load: the load test for LOAD_DURATION (the suite runs a short version)
 load:
-	LINKTOKEN_LOAD_DURATION=$(LOAD_DURATION) $(GO) test -race -count=1 -run '^TestLoad$$' -v -timeout 30m .
+	LINKTOKEN_LOAD_DURATION=$(LOAD_DURATION) $(GO) test -race -count=1 -run '^TestLoad$$' -v -timeout 30m ./atlas

@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-5c49e0d7/linktoken"
+	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
@@ -209,16 +209,16 @@ func confServeOnce(ln net.Listener, resp *contract.Response) error {
 // confClient is the full client stack of an importer's test: retries, digest,
 // and contract validation on the wire (failing t on any violation), against
 // srv, on the given API version.
-func confClient(t *testing.T, srv *atlastest.Server, version linktoken.APIVersion, opts ...linktoken.Option) *linktoken.Client {
+func confClient(t *testing.T, srv *atlastest.Server, version atlas.APIVersion, opts ...atlas.Option) *atlas.Client {
 	t.Helper()
-	base := append([]linktoken.Option{
-		linktoken.WithBaseURL(srv.URL()),
-		linktoken.WithAPIVersion(version),
-		linktoken.WithDigest(srv.PublicKey(), srv.PrivateKey()),
-		linktoken.WithWireTransport(func(next http.RoundTripper) http.RoundTripper {
+	base := append([]atlas.Option{
+		atlas.WithBaseURL(srv.URL()),
+		atlas.WithAPIVersion(version),
+		atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),
+		atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper {
 			return contract.TestTransport(t, next)
 		}),
-		linktoken.WithRetryPolicy(linktoken.RetryPolicy{
+		atlas.WithRetryPolicy(atlas.RetryPolicy{
 			MaxAttempts: 3,
 			BaseDelay:   time.Millisecond,
 			MaxDelay:    5 * time.Millisecond,
@@ -226,7 +226,7 @@ func confClient(t *testing.T, srv *atlastest.Server, version linktoken.APIVersio
 			MaxRetryAfter: 5 * time.Millisecond,
 		}),
 	}, opts...)
-	c, err := linktoken.NewClient(base...)
+	c, err := atlas.NewClient(base...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,12 +245,12 @@ func TestEndToEnd(t *testing.T) {
 		otherOrg = "5888442a3354817a7320eb62"
 		unknown  = "6888442a3354817a7320eb63"
 	)
-	for _, version := range []linktoken.APIVersion{linktoken.APIVersionV2, linktoken.APIVersionV1} {
+	for _, version := range []atlas.APIVersion{atlas.APIVersionV2, atlas.APIVersionV1} {
 		for _, envelope := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/envelope=%v", version, envelope), func(t *testing.T) {
 				t.Parallel()
 				srv := atlastest.NewServer(t, atlastest.WithOrganizations(org, otherOrg))
-				c := confClient(t, srv, version, linktoken.WithEnvelope(envelope), linktoken.WithPretty(envelope))
+				c := confClient(t, srv, version, atlas.WithEnvelope(envelope), atlas.WithPretty(envelope))
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
 
@@ -273,8 +273,8 @@ func TestEndToEnd(t *testing.T) {
 				}
 				// an active migration blocks the remove → 409.
 				srv.SetMigrationActive(org, true)
-				if err := c.DeleteLinkToken(ctx, org); !errors.Is(err, linktoken.ErrConflict) ||
-					!linktoken.IsErrorCode(err, "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK") {
+				if err := c.DeleteLinkToken(ctx, org); !errors.Is(err, atlas.ErrConflict) ||
+					!atlas.IsErrorCode(err, "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK") {
 					t.Fatalf("remove during a migration: %v", err)
 				}
 				srv.SetMigrationActive(org, false)
@@ -283,13 +283,13 @@ func TestEndToEnd(t *testing.T) {
 					t.Fatalf("remove: %v", err)
 				}
 				err = c.DeleteLinkToken(ctx, org)
-				var apiErr *linktoken.APIError
+				var apiErr *atlas.APIError
 				if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || apiErr.ErrorCode != "UNEXPECTED_ERROR" ||
 					apiErr.Detail != "Could not find the requested external organization link." {
 					t.Fatalf("second remove: %#v", err)
 				}
 				// an organization the service does not know → 404.
-				if _, err := c.CreateLinkToken(ctx, unknown); !errors.Is(err, linktoken.ErrNotFound) {
+				if _, err := c.CreateLinkToken(ctx, unknown); !errors.Is(err, atlas.ErrNotFound) {
 					t.Fatalf("unknown org: %v", err)
 				}
 				// 429 then success: the create is retried, as a 429 was not carried out.
@@ -300,7 +300,7 @@ func TestEndToEnd(t *testing.T) {
 				// 500 on create: not repeated, the error surfaces.
 				srv.InjectFault(1, atlastest.Fault{Status: http.StatusInternalServerError})
 				before := srv.Stats().Count(atlastest.OpCreateLinkToken, http.StatusInternalServerError)
-				if _, err := c.CreateLinkToken(ctx, otherOrg); linktoken.StatusCode(err) != 500 {
+				if _, err := c.CreateLinkToken(ctx, otherOrg); atlas.StatusCode(err) != 500 {
 					t.Fatalf("create meeting a 500: %v", err)
 				}
 				if n := srv.Stats().Count(atlastest.OpCreateLinkToken, http.StatusInternalServerError) - before; n != 1 {
@@ -336,12 +336,12 @@ func TestEndToEndCredentials(t *testing.T) {
 	member.OrgOwner = false
 	srv := atlastest.NewServer(t, atlastest.WithAPIKey(owner), atlastest.WithAPIKey(member))
 
-	wrong := confClient(t, srv, linktoken.APIVersionV2, linktoken.WithDigest(owner.Public, "not-the-private-key"))
-	if _, err := wrong.CreateLinkToken(ctx, org); !errors.Is(err, linktoken.ErrUnauthorized) {
+	wrong := confClient(t, srv, atlas.APIVersionV2, atlas.WithDigest(owner.Public, "not-the-private-key"))
+	if _, err := wrong.CreateLinkToken(ctx, org); !errors.Is(err, atlas.ErrUnauthorized) {
 		t.Fatalf("wrong private key: %v", err)
 	}
-	noRole := confClient(t, srv, linktoken.APIVersionV2, linktoken.WithDigest(member.Public, member.Private))
-	if _, err := noRole.CreateLinkToken(ctx, org); !errors.Is(err, linktoken.ErrForbidden) {
+	noRole := confClient(t, srv, atlas.APIVersionV2, atlas.WithDigest(member.Public, member.Private))
+	if _, err := noRole.CreateLinkToken(ctx, org); !errors.Is(err, atlas.ErrForbidden) {
 		t.Fatalf("key without the Organization Owner role: %v", err)
 	}
 	if _, ok := srv.LinkToken(org); ok {
@@ -354,7 +354,7 @@ func TestEndToEndCredentials(t *testing.T) {
 func TestEndToEndOneExchangePerCall(t *testing.T) {
 	t.Parallel()
 	srv := atlastest.NewServer(t)
-	c := confClient(t, srv, linktoken.APIVersionV2)
+	c := confClient(t, srv, atlas.APIVersionV2)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	const calls = 50

@@ -14,7 +14,7 @@ import (
 	"github.com/icholy/digest"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 // BenchmarkCreateRemove measures one create and one remove through the
@@ -32,12 +32,12 @@ func BenchmarkCreateRemove(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			srv := atlastest.NewServer(b, bc.opts...)
 			hc := &http.Client{Transport: &digest.Transport{Username: srv.PublicKey(), Password: srv.PrivateKey()}}
-			c, err := generated.NewClientWithResponses(srv.URLV2(), generated.WithHTTPClient(hc), generated.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
+			c, err := client.NewClientWithResponses(srv.URLV2(), client.WithHTTPClient(hc), client.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
 			if err != nil {
 				b.Fatal(err)
 			}
 			ctx := context.Background()
-			body := generated.TargetOrgRequest{AccessListIps: []string{"192.0.2.10"}}
+			body := client.TargetOrgRequest{AccessListIps: []string{"192.0.2.10"}}
 			b.ReportAllocs()
 			for b.Loop() {
 				r, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, orgA, nil, body)
@@ -71,7 +71,7 @@ var (
 type benchLoadGen struct {
 	srv      *atlastest.Server
 	auth     bool
-	clients  []*generated.ClientWithResponses
+	clients  []*client.ClientWithResponses
 	requests int
 	failures atomic.Int64
 }
@@ -87,8 +87,8 @@ func newBenchLoadGen(b *testing.B, auth bool, opts []atlastest.Option) *benchLoa
 		if auth {
 			rt = &digest.Transport{Username: srv.PublicKey(), Password: srv.PrivateKey(), Transport: pool}
 		}
-		c, err := generated.NewClientWithResponses(srv.URLV2(), generated.WithHTTPClient(&http.Client{Transport: rt}),
-			generated.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
+		c, err := client.NewClientWithResponses(srv.URLV2(), client.WithHTTPClient(&http.Client{Transport: rt}),
+			client.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -100,7 +100,7 @@ func newBenchLoadGen(b *testing.B, auth bool, opts []atlastest.Option) *benchLoa
 // run sends n creates from all workers at once and waits for the answers.
 func (g *benchLoadGen) run(b *testing.B, n int) {
 	ctx := context.Background()
-	body := generated.TargetOrgRequest{AccessListIps: []string{"192.0.2.10"}}
+	body := client.TargetOrgRequest{AccessListIps: []string{"192.0.2.10"}}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for i, c := range g.clients {

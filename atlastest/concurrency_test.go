@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 // TestConcurrentClientsLoseNothing runs 32 clients, each with its own
@@ -37,7 +37,7 @@ func TestConcurrentClientsLoseNothing(t *testing.T) {
 		wg.Go(func() {
 			for range rounds {
 				// No t.Fatal off the test goroutine: errors are reported and the client stops.
-				r, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, org, nil, generated.TargetOrgRequest{AccessListIps: []string{"192.0.2.1"}})
+				r, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, org, nil, client.TargetOrgRequest{AccessListIps: []string{"192.0.2.1"}})
 				if err != nil {
 					t.Error(err)
 					return
@@ -47,7 +47,7 @@ func TestConcurrentClientsLoseNothing(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				r2, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, org, nil, generated.TargetOrgRequest{AccessListIps: []string{}})
+				r2, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, org, nil, client.TargetOrgRequest{AccessListIps: []string{}})
 				if err != nil {
 					t.Error(err)
 					return
@@ -116,7 +116,7 @@ func TestConcurrentClientsLoseNothing(t *testing.T) {
 		st.Exchanges, st.Successes, st.ExchangesPerSuccess(), st.Challenges)
 }
 
-func tokenOf(r *generated.CreateLinkTokenResponse) string {
+func tokenOf(r *client.CreateLinkTokenResponse) string {
 	if r.JSON201 == nil {
 		return ""
 	}

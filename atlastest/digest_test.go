@@ -11,7 +11,7 @@ import (
 	"github.com/icholy/digest"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 // TestDigestComputationMatchesRFC7616 checks the server's computation
@@ -49,7 +49,7 @@ type handshake struct {
 	t   *testing.T
 	srv *atlastest.Server
 	// no digest transport: the test writes every Authorization header
-	c *generated.ClientWithResponses
+	c *client.ClientWithResponses
 }
 
 func (h *handshake) remove(auth string) *http.Response {
@@ -294,7 +294,7 @@ func TestSharedClientUnderConcurrency(t *testing.T) {
 		org := fmt.Sprintf("%024x", g%8+1)
 		wg.Go(func() {
 			for range 5 {
-				r, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(t.Context(), org, nil, generated.TargetOrgRequest{AccessListIps: []string{}})
+				r, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(t.Context(), org, nil, client.TargetOrgRequest{AccessListIps: []string{}})
 				if err != nil || r.StatusCode() != 201 {
 					t.Errorf("create: %v %v", err, r)
 					return

@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 func TestEnvelopeWrapsEveryResponseButTheChallenge(t *testing.T) {
 	srv := atlastest.NewServer(t)
 	c := newClient(t, srv, clientOpts{})
-	env := &generated.DeleteLinkTokenParams{Envelope: ptr(true)}
-	cenv := &generated.CreateLinkTokenParams{Envelope: ptr(true)}
+	env := &client.DeleteLinkTokenParams{Envelope: ptr(true)}
+	cenv := &client.CreateLinkTokenParams{Envelope: ptr(true)}
 
 	type result struct {
 		status int
@@ -55,7 +55,7 @@ func TestEnvelopeWrapsEveryResponseButTheChallenge(t *testing.T) {
 			if got.status != http.StatusOK || got.ctype != tc.wantType {
 				t.Fatalf("HTTP %d %s, want 200 %s", got.status, got.ctype, tc.wantType)
 			}
-			var e generated.ResponseEnvelope
+			var e client.ResponseEnvelope
 			if err := json.Unmarshal(got.body, &e); err != nil {
 				t.Fatal(err)
 			}
@@ -101,15 +101,15 @@ func TestPrettyChangesOnlyWhitespace(t *testing.T) {
 	c := newClient(t, srv, clientOpts{})
 	for _, tc := range []struct {
 		name   string
-		params *generated.CreateLinkTokenParams
+		params *client.CreateLinkTokenParams
 		org    string
 	}{
-		{"success", &generated.CreateLinkTokenParams{Pretty: ptr(true)}, orgA},
-		{"error", &generated.CreateLinkTokenParams{Pretty: ptr(true)}, "bad"},
-		{"enveloped", &generated.CreateLinkTokenParams{Pretty: ptr(true), Envelope: ptr(true)}, orgA},
+		{"success", &client.CreateLinkTokenParams{Pretty: ptr(true)}, orgA},
+		{"error", &client.CreateLinkTokenParams{Pretty: ptr(true)}, "bad"},
+		{"enveloped", &client.CreateLinkTokenParams{Pretty: ptr(true), Envelope: ptr(true)}, orgA},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			plain := create(t, c, atlastest.BasePathV2, tc.org, &generated.CreateLinkTokenParams{Envelope: tc.params.Envelope})
+			plain := create(t, c, atlastest.BasePathV2, tc.org, &client.CreateLinkTokenParams{Envelope: tc.params.Envelope})
 			pretty := create(t, c, atlastest.BasePathV2, tc.org, tc.params)
 			if !strings.Contains(string(pretty.Body), "\n  \"") {
 				t.Errorf("not indented: %s", pretty.Body)

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/server"
 )
 
 // Error codes the service answers with; the texts follow the live service
@@ -29,9 +29,9 @@ const detailNoLink = "Could not find the requested external organization link."
 
 // newAPIError builds an error body as the live service sends it: every field
 // present, "parameters" null unless there are some.
-func newAPIError(status int, code, detail string, params ...any) generated.ApiError {
+func newAPIError(status int, code, detail string, params ...any) server.ApiError {
 	reason := http.StatusText(status)
-	e := generated.ApiError{
+	e := server.ApiError{
 		Error:     int32(status),
 		ErrorCode: &code,
 		Detail:    &detail,
@@ -46,7 +46,7 @@ func newAPIError(status int, code, detail string, params ...any) generated.ApiEr
 // writeAPIError sends e as plain application/json with the code mirrored in
 // X-Error-Code. The finishing layer adds rate-limit headers, the envelope
 // and pretty-printing.
-func writeAPIError(w http.ResponseWriter, e generated.ApiError) {
+func writeAPIError(w http.ResponseWriter, e server.ApiError) {
 	body, err := json.Marshal(e)
 	if err != nil { // cannot happen: ApiError holds only JSON-safe values
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -61,10 +61,10 @@ func writeAPIError(w http.ResponseWriter, e generated.ApiError) {
 	_, _ = w.Write(body)
 }
 
-func writeValidationError(w http.ResponseWriter, detail string, fields ...generated.FieldViolation) {
+func writeValidationError(w http.ResponseWriter, detail string, fields ...server.FieldViolation) {
 	e := newAPIError(http.StatusBadRequest, CodeValidation, detail)
 	if len(fields) > 0 {
-		e.BadRequestDetail = &generated.BadRequestDetail{Fields: fields}
+		e.BadRequestDetail = &server.BadRequestDetail{Fields: fields}
 	}
 	writeAPIError(w, e)
 }

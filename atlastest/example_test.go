@@ -11,7 +11,7 @@ import (
 	"github.com/icholy/digest"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 // The generated client against the in-memory service: a digest transport for
@@ -25,9 +25,9 @@ func Example() {
 	defer srv.Close()
 
 	httpClient := &http.Client{Transport: &digest.Transport{Username: svc.PublicKey(), Password: svc.PrivateKey()}}
-	c, err := generated.NewClientWithResponses(srv.URL+atlastest.BasePathV2,
-		generated.WithHTTPClient(httpClient),
-		generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+	c, err := client.NewClientWithResponses(srv.URL+atlastest.BasePathV2,
+		client.WithHTTPClient(httpClient),
+		client.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Accept", atlastest.MediaTypeV2)
 			return nil
 		}))
@@ -38,7 +38,7 @@ func Example() {
 	const org = "4888442a3354817a7320eb61"
 
 	created, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(ctx, org, nil,
-		generated.TargetOrgRequest{AccessListIps: []string{"192.0.2.10"}})
+		client.TargetOrgRequest{AccessListIps: []string{"192.0.2.10"}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -64,8 +64,8 @@ func ExampleNewServer() {
 	srv := atlastest.NewServer(t, atlastest.WithOrganizations("4888442a3354817a7320eb61"))
 	srv.InjectFault(1, atlastest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: 1e9})
 
-	c, _ := generated.NewClientWithResponses(srv.URLV2(), generated.WithHTTPClient(srv.DigestClient()),
-		generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+	c, _ := client.NewClientWithResponses(srv.URLV2(), client.WithHTTPClient(srv.DigestClient()),
+		client.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Accept", atlastest.MediaTypeV2)
 			return nil
 		}))

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 func TestFailingStatuses(t *testing.T) {
@@ -82,7 +82,7 @@ func TestConnectionFaults(t *testing.T) {
 			c := newClient(t, srv, clientOpts{})
 			srv.InjectFault(1, tc.fault)
 			_, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(t.Context(), orgA, nil,
-				generated.TargetOrgRequest{AccessListIps: []string{}})
+				client.TargetOrgRequest{AccessListIps: []string{}})
 			if err == nil {
 				t.Fatal("the client saw no error")
 			}

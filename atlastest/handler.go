@@ -6,14 +6,14 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/server"
 	"github.com/seed-5c49e0d7/linktoken/internal/accesslist"
 	"github.com/seed-5c49e0d7/linktoken/internal/orgid"
 )
 
 // The strict server is what the generated code calls once a request has
 // passed authentication, rate limiting, media-type negotiation and validation.
-var _ generated.StrictServerInterface = (*linkService)(nil)
+var _ server.StrictServerInterface = (*linkService)(nil)
 
 // linkService holds the per-organization state: the current link, and
 // whether a live migration is active.
@@ -30,10 +30,10 @@ func newLinkService(orgs map[string]bool) *linkService {
 
 // orgProblem checks the orgId the way the live service does: malformed is a
 // 400 naming the field, unknown a 404.
-func (l *linkService) orgProblem(orgID string) (status int, e generated.ApiError) {
+func (l *linkService) orgProblem(orgID string) (status int, e server.ApiError) {
 	if !orgid.Valid(orgID) {
 		e = newAPIError(http.StatusBadRequest, CodeValidation, "The request does not conform to the API specification.")
-		e.BadRequestDetail = &generated.BadRequestDetail{Fields: []generated.FieldViolation{{
+		e.BadRequestDetail = &server.BadRequestDetail{Fields: []server.FieldViolation{{
 			Field:       "orgId",
 			Description: fmt.Sprintf("%q is not 24 lower-case hexadecimal digits", orgID),
 		}}}
@@ -48,12 +48,12 @@ func (l *linkService) orgProblem(orgID string) (status int, e generated.ApiError
 
 // CreateLinkToken replaces any link the organization had and answers 201,
 // as the live service does.
-func (l *linkService) CreateLinkToken(ctx context.Context, req generated.CreateLinkTokenRequestObject) (generated.CreateLinkTokenResponseObject, error) {
+func (l *linkService) CreateLinkToken(ctx context.Context, req server.CreateLinkTokenRequestObject) (server.CreateLinkTokenResponseObject, error) {
 	if status, e := l.orgProblem(req.OrgId); status != 0 {
 		if status == http.StatusBadRequest {
-			return generated.CreateLinkToken400JSONResponse{BadRequestJSONResponse: generated.BadRequestJSONResponse{Body: e, Headers: generated.BadRequestResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
+			return server.CreateLinkToken400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e, Headers: server.BadRequestResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 		}
-		return generated.CreateLinkToken404JSONResponse{NotFoundJSONResponse: generated.NotFoundJSONResponse{Body: e, Headers: generated.NotFoundResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
+		return server.CreateLinkToken404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: e, Headers: server.NotFoundResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 	}
 	body := req.ApplicationVndAtlas20230101PlusJSONBody
 	if body == nil {
@@ -61,56 +61,56 @@ func (l *linkService) CreateLinkToken(ctx context.Context, req generated.CreateL
 	}
 	if fields := checkTargetOrgRequest(body); len(fields) > 0 {
 		e := newAPIError(http.StatusBadRequest, CodeValidation, "The request body does not conform to the API specification.")
-		e.BadRequestDetail = &generated.BadRequestDetail{Fields: fields}
-		return generated.CreateLinkToken400JSONResponse{BadRequestJSONResponse: generated.BadRequestJSONResponse{Body: e, Headers: generated.BadRequestResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
+		e.BadRequestDetail = &server.BadRequestDetail{Fields: fields}
+		return server.CreateLinkToken400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e, Headers: server.BadRequestResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 	}
 	token := newLinkToken(req.OrgId, body.AccessListIps)
 	l.mu.Lock()
 	l.links[req.OrgId] = token
 	l.mu.Unlock()
-	out := generated.TargetOrg{LinkToken: token}
+	out := server.TargetOrg{LinkToken: token}
 	if exchangeFrom(ctx).version == BasePathV1 {
-		return generated.CreateLinkToken201JSONResponse{Body: out}, nil
+		return server.CreateLinkToken201JSONResponse{Body: out}, nil
 	}
-	return generated.CreateLinkToken201ApplicationVndAtlas20230101PlusJSONResponse{Body: out}, nil
+	return server.CreateLinkToken201ApplicationVndAtlas20230101PlusJSONResponse{Body: out}, nil
 }
 
 // DeleteLinkToken removes the link: 204, or the recorded 404 when there is
 // none, or 409 while a live migration is active.
-func (l *linkService) DeleteLinkToken(_ context.Context, req generated.DeleteLinkTokenRequestObject) (generated.DeleteLinkTokenResponseObject, error) {
+func (l *linkService) DeleteLinkToken(_ context.Context, req server.DeleteLinkTokenRequestObject) (server.DeleteLinkTokenResponseObject, error) {
 	if status, e := l.orgProblem(req.OrgId); status != 0 {
 		if status == http.StatusBadRequest {
-			return generated.DeleteLinkToken400JSONResponse{BadRequestJSONResponse: generated.BadRequestJSONResponse{Body: e, Headers: generated.BadRequestResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
+			return server.DeleteLinkToken400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e, Headers: server.BadRequestResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 		}
-		return generated.DeleteLinkToken404JSONResponse{NotFoundJSONResponse: generated.NotFoundJSONResponse{Body: e, Headers: generated.NotFoundResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
+		return server.DeleteLinkToken404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: e, Headers: server.NotFoundResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.migrations[req.OrgId] {
 		e := newAPIError(http.StatusConflict, CodeActiveMigration, "Cannot delete the organization link while a live migration is active.")
-		return generated.DeleteLinkToken409JSONResponse{ConflictJSONResponse: generated.ConflictJSONResponse{Body: e, Headers: generated.ConflictResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
+		return server.DeleteLinkToken409JSONResponse{ConflictJSONResponse: server.ConflictJSONResponse{Body: e, Headers: server.ConflictResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 	}
 	if _, ok := l.links[req.OrgId]; !ok {
 		e := newAPIError(http.StatusNotFound, CodeUnexpected, detailNoLink)
-		return generated.DeleteLinkToken404JSONResponse{NotFoundJSONResponse: generated.NotFoundJSONResponse{Body: e, Headers: generated.NotFoundResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
+		return server.DeleteLinkToken404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: e, Headers: server.NotFoundResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 	}
 	delete(l.links, req.OrgId)
-	return generated.DeleteLinkToken204Response{}, nil
+	return server.DeleteLinkToken204Response{}, nil
 }
 
 // checkTargetOrgRequest applies the contract's rules for the body, so the
 // service refuses bad input even when no contract validator runs in front.
-func checkTargetOrgRequest(body *generated.TargetOrgRequest) []generated.FieldViolation {
+func checkTargetOrgRequest(body *server.TargetOrgRequest) []server.FieldViolation {
 	if body == nil {
-		return []generated.FieldViolation{{Field: "/", Description: "a request body is required"}}
+		return []server.FieldViolation{{Field: "/", Description: "a request body is required"}}
 	}
 	if body.AccessListIps == nil {
-		return []generated.FieldViolation{{Field: "/accessListIps", Description: "property \"accessListIps\" is missing"}}
+		return []server.FieldViolation{{Field: "/accessListIps", Description: "property \"accessListIps\" is missing"}}
 	}
-	var fields []generated.FieldViolation
+	var fields []server.FieldViolation
 	for i, ip := range body.AccessListIps {
 		if err := accesslist.CheckEntry(ip); err != nil {
-			fields = append(fields, generated.FieldViolation{Field: fmt.Sprintf("/accessListIps/%d", i), Description: err.Error()})
+			fields = append(fields, server.FieldViolation{Field: fmt.Sprintf("/accessListIps/%d", i), Description: err.Error()})
 		}
 	}
 	return fields

@@ -8,7 +8,7 @@ import (
 	"github.com/icholy/digest"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 const (
@@ -29,7 +29,7 @@ type clientOpts struct {
 // newClient is the generated client as an importer would set it up: its own
 // digest transport (challenge cache per client), and an Accept header the
 // generator does not send by itself.
-func newClient(t testing.TB, srv *atlastest.Server, o clientOpts) *generated.ClientWithResponses {
+func newClient(t testing.TB, srv *atlastest.Server, o clientOpts) *client.ClientWithResponses {
 	t.Helper()
 	if o.version == "" {
 		o.version = atlastest.BasePathV2
@@ -52,9 +52,9 @@ func newClient(t testing.TB, srv *atlastest.Server, o clientOpts) *generated.Cli
 	if !o.noAuth {
 		rt = &digest.Transport{Username: o.public, Password: o.private, Transport: base}
 	}
-	c, err := generated.NewClientWithResponses(srv.URL()+o.version,
-		generated.WithHTTPClient(&http.Client{Transport: rt}),
-		generated.WithRequestEditorFn(acceptHeader(accept)))
+	c, err := client.NewClientWithResponses(srv.URL()+o.version,
+		client.WithHTTPClient(&http.Client{Transport: rt}),
+		client.WithRequestEditorFn(acceptHeader(accept)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,14 +62,14 @@ func newClient(t testing.TB, srv *atlastest.Server, o clientOpts) *generated.Cli
 }
 
 // create is a v2 or v1.0 create with the version's own media type.
-func create(t testing.TB, c *generated.ClientWithResponses, version, org string, params *generated.CreateLinkTokenParams, ips ...string) *generated.CreateLinkTokenResponse {
+func create(t testing.TB, c *client.ClientWithResponses, version, org string, params *client.CreateLinkTokenParams, ips ...string) *client.CreateLinkTokenResponse {
 	t.Helper()
 	if ips == nil {
 		ips = []string{}
 	}
-	body := generated.TargetOrgRequest{AccessListIps: ips}
+	body := client.TargetOrgRequest{AccessListIps: ips}
 	var (
-		res *generated.CreateLinkTokenResponse
+		res *client.CreateLinkTokenResponse
 		err error
 	)
 	if version == atlastest.BasePathV1 {
@@ -83,7 +83,7 @@ func create(t testing.TB, c *generated.ClientWithResponses, version, org string,
 	return res
 }
 
-func remove(t testing.TB, c *generated.ClientWithResponses, org string, params *generated.DeleteLinkTokenParams) *generated.DeleteLinkTokenResponse {
+func remove(t testing.TB, c *client.ClientWithResponses, org string, params *client.DeleteLinkTokenParams) *client.DeleteLinkTokenResponse {
 	t.Helper()
 	res, err := c.DeleteLinkTokenWithResponse(context.Background(), org, params)
 	if err != nil {
@@ -94,7 +94,7 @@ func remove(t testing.TB, c *generated.ClientWithResponses, org string, params *
 
 func ptr[T any](v T) *T { return &v }
 
-func errorCode(e *generated.ApiError) string {
+func errorCode(e *client.ApiError) string {
 	if e == nil || e.ErrorCode == nil {
 		return "<none>"
 	}
@@ -102,7 +102,7 @@ func errorCode(e *generated.ApiError) string {
 }
 
 // acceptHeader sets the Accept header the generated client leaves out ("-": none).
-func acceptHeader(accept string) generated.RequestEditorFn {
+func acceptHeader(accept string) client.RequestEditorFn {
 	return func(_ context.Context, req *http.Request) error {
 		if accept != "-" {
 			req.Header.Set("Accept", accept)
@@ -112,7 +112,7 @@ func acceptHeader(accept string) generated.RequestEditorFn {
 }
 
 // acceptFor is the Accept header of a version's media type.
-func acceptFor(version string) generated.RequestEditorFn {
+func acceptFor(version string) client.RequestEditorFn {
 	if version == atlastest.BasePathV1 {
 		return acceptHeader(atlastest.MediaTypeV1)
 	}

@@ -8,7 +8,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 func TestServiceAccounts(t *testing.T) {
@@ -17,9 +17,9 @@ func TestServiceAccounts(t *testing.T) {
 		cfg := clientcredentials.Config{ClientID: "mdb_sa_id", ClientSecret: secret, TokenURL: srv.URL() + "/api/oauth/token"}
 		return cfg.Client(t.Context())
 	}
-	gen := func(hc *http.Client, version string) *generated.ClientWithResponses {
-		c, err := generated.NewClientWithResponses(srv.URL()+version, generated.WithHTTPClient(hc),
-			generated.WithRequestEditorFn(acceptFor(version)))
+	gen := func(hc *http.Client, version string) *client.ClientWithResponses {
+		c, err := client.NewClientWithResponses(srv.URL()+version, client.WithHTTPClient(hc),
+			client.WithRequestEditorFn(acceptFor(version)))
 		if err != nil {
 			t.Fatal(err)
 		}

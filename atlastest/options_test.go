@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 func TestInvalidOptionsAreRefused(t *testing.T) {
@@ -49,7 +49,7 @@ func TestLoggerWritesOneLinePerExchangeWithoutSecrets(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
 	srv := atlastest.NewServer(t, atlastest.WithLogger(logger))
 	c := newClient(t, srv, clientOpts{})
-	created := create(t, c, atlastest.BasePathV2, orgA, &generated.CreateLinkTokenParams{Envelope: ptr(true)})
+	created := create(t, c, atlastest.BasePathV2, orgA, &client.CreateLinkTokenParams{Envelope: ptr(true)})
 	remove(t, c, orgA, nil)
 
 	mu.Lock()
@@ -110,7 +110,7 @@ func TestServerHelpers(t *testing.T) {
 	if srv.URLV2() != srv.URL()+"/api/atlas/v2" || srv.URLV1() != srv.URL()+"/api/atlas/v1.0" || !strings.HasPrefix(srv.URL(), "http://127.0.0.1:") {
 		t.Errorf("URLs %s %s %s", srv.URL(), srv.URLV2(), srv.URLV1())
 	}
-	c, err := generated.NewClientWithResponses(srv.URLV1(), generated.WithHTTPClient(srv.DigestClient()))
+	c, err := client.NewClientWithResponses(srv.URLV1(), client.WithHTTPClient(srv.DigestClient()))
 	if err != nil {
 		t.Fatal(err)
 	}

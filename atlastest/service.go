@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/server"
 	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
@@ -69,13 +69,13 @@ func New(opts ...Option) (*Service, error) {
 	}
 	s.cfg.keys = cfg.keys
 
-	strict := generated.NewStrictHandlerWithOptions(s.links, nil, generated.StrictHTTPServerOptions{
+	strict := server.NewStrictHandlerWithOptions(s.links, nil, server.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  requestError,
 		ResponseErrorHandlerFunc: responseError,
 	})
 	mux := http.NewServeMux()
 	for _, base := range []string{BasePathV2, BasePathV1} {
-		generated.HandlerWithOptions(strict, generated.StdHTTPServerOptions{
+		server.HandlerWithOptions(strict, server.StdHTTPServerOptions{
 			BaseURL:          base,
 			BaseRouter:       mux,
 			ErrorHandlerFunc: paramError,
@@ -246,7 +246,7 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 	}
 	if r.ContentLength > s.cfg.maxBodyBytes {
 		writeValidationError(w, fmt.Sprintf("The request body exceeds %d bytes.", s.cfg.maxBodyBytes),
-			generated.FieldViolation{Field: "/", Description: "request body too large"})
+			server.FieldViolation{Field: "/", Description: "request body too large"})
 		return
 	}
 	if r.Body != nil {
@@ -311,12 +311,12 @@ func (s *Service) authenticate(w http.ResponseWriter, r *http.Request, x *exchan
 // not bind (envelope=maybe) with a 400 naming it.
 func paramError(w http.ResponseWriter, _ *http.Request, err error) {
 	field := "request"
-	var pe *generated.InvalidParamFormatError
+	var pe *server.InvalidParamFormatError
 	if errors.As(err, &pe) {
 		field = pe.ParamName
 	}
 	writeValidationError(w, "The request does not conform to the API specification.",
-		generated.FieldViolation{Field: field, Description: "not a valid value for this parameter"})
+		server.FieldViolation{Field: field, Description: "not a valid value for this parameter"})
 }
 
 // requestError answers a body the strict server could not decode: malformed
@@ -325,11 +325,11 @@ func requestError(w http.ResponseWriter, _ *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		writeValidationError(w, fmt.Sprintf("The request body exceeds %d bytes.", tooBig.Limit),
-			generated.FieldViolation{Field: "/", Description: "request body too large"})
+			server.FieldViolation{Field: "/", Description: "request body too large"})
 		return
 	}
 	writeValidationError(w, "The request body is not valid JSON.",
-		generated.FieldViolation{Field: "/", Description: "malformed JSON"})
+		server.FieldViolation{Field: "/", Description: "malformed JSON"})
 }
 
 func responseError(w http.ResponseWriter, _ *http.Request, _ error) {

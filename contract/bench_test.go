@@ -12,7 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
 )
 
@@ -32,7 +32,7 @@ func BenchmarkValidateExchange(b *testing.B) {
 
 	b.Run("naive", func(b *testing.B) {
 		specformats.Register()
-		doc, err := generated.GetSpec()
+		doc, err := spec.GetSpec()
 		if err != nil {
 			b.Fatal(err)
 		}

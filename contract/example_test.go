@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/seed-5c49e0d7/linktoken"
+	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
@@ -18,8 +18,8 @@ import (
 // fails the test.
 func ExampleTestTransport() {
 	_ = func(t *testing.T, serverURL string) {
-		c, err := linktoken.NewClient(linktoken.WithBaseURL(serverURL), linktoken.WithDigest("public-key", "private-key"),
-			linktoken.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { return contract.TestTransport(t, next) }))
+		c, err := atlas.NewClient(atlas.WithBaseURL(serverURL), atlas.WithDigest("public-key", "private-key"),
+			atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { return contract.TestTransport(t, next) }))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ type Transport struct {
 // to report.
 //
 // It works at either place in a stack of transports:
-//   - on the wire, below authentication (what linktoken.WithWireTransport
+//   - on the wire, below authentication (what atlas.WithWireTransport
 //     does, and what the demo shows): every exchange is checked on its own,
 //     the digest challenge included — a request without credentials
 //     conforms when its answer is the 401 challenge;

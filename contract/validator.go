@@ -1,5 +1,5 @@
 // Package contract checks HTTP exchanges against the link-token contract,
-// openapi/linktoken.yaml, as embedded in package generated.
+// openapi/linktoken.yaml, as embedded in package generated/spec.
 //
 // A Validator takes a request, a response (with the request that caused it)
 // or a whole Exchange, and returns every way it breaks the contract as
@@ -27,7 +27,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
 )
 
@@ -120,7 +120,7 @@ var (
 	valueOpts    = []openapi3.SchemaValidationOption{openapi3.MultiErrors()}
 )
 
-// New loads the contract embedded in package generated (no file is read) and
+// New loads the contract embedded in package generated/spec (no file is read) and
 // prepares everything a check needs.
 func New(opts ...Option) (*Validator, error) {
 	var c config
@@ -128,7 +128,7 @@ func New(opts ...Option) (*Validator, error) {
 		o(&c)
 	}
 	specformats.Register()
-	doc, err := generated.GetSpec()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("contract: load embedded spec: %w", err)
 	}

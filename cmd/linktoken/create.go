@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/seed-5c49e0d7/linktoken"
+	"github.com/seed-5c49e0d7/linktoken/atlas"
 )
 
 // clientFlags are the settings create and delete share: where to go and how
@@ -25,9 +25,9 @@ type clientFlags struct {
 }
 
 func (f *clientFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.orgID, "orgId", "", "organization ID (24 lower-case hex digits); default $"+linktoken.EnvOrgID)
-	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "service root, like $"+linktoken.EnvBaseURL+" (default "+linktoken.DefaultBaseURL+"); /api/atlas/<version> is added")
-	cmd.Flags().StringVar(&f.apiVersion, "api-version", string(linktoken.APIVersionV2), "API version: v2 or v1.0")
+	cmd.Flags().StringVar(&f.orgID, "orgId", "", "organization ID (24 lower-case hex digits); default $"+atlas.EnvOrgID)
+	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "service root, like $"+atlas.EnvBaseURL+" (default "+atlas.DefaultBaseURL+"); /api/atlas/<version> is added")
+	cmd.Flags().StringVar(&f.apiVersion, "api-version", string(atlas.APIVersionV2), "API version: v2 or v1.0")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", time.Minute, "give up on one HTTP attempt after this long (a timed-out create is not repeated)")
 }
 
@@ -35,12 +35,12 @@ func (f *clientFlags) register(cmd *cobra.Command) {
 func (f *clientFlags) org(e *env) (string, error) {
 	org := f.orgID
 	if org == "" {
-		org = e.getenv(linktoken.EnvOrgID)
+		org = e.getenv(atlas.EnvOrgID)
 	}
 	if org == "" {
-		return "", usageError("--orgId is required (or set %s)", linktoken.EnvOrgID)
+		return "", usageError("--orgId is required (or set %s)", atlas.EnvOrgID)
 	}
-	if err := linktoken.CheckOrgID(org); err != nil {
+	if err := atlas.CheckOrgID(org); err != nil {
 		return "", usageError("%w", err)
 	}
 	return org, nil
@@ -48,28 +48,28 @@ func (f *clientFlags) org(e *env) (string, error) {
 
 // client builds the library client: environment first, flags over it.
 // Retries are reported on stderr.
-func (f *clientFlags) client(e *env) (*linktoken.Client, error) {
-	version, err := linktoken.ParseAPIVersion(f.apiVersion)
+func (f *clientFlags) client(e *env) (*atlas.Client, error) {
+	version, err := atlas.ParseAPIVersion(f.apiVersion)
 	if err != nil {
 		return nil, usageError("--api-version: %w", err)
 	}
 	if f.timeout <= 0 {
 		return nil, usageError("--timeout %s: want a positive duration", f.timeout)
 	}
-	opts := []linktoken.Option{
-		linktoken.WithEnv(e.getenv),
-		linktoken.WithHTTPClient(&http.Client{Timeout: f.timeout}),
-		linktoken.WithAPIVersion(version),
-		linktoken.WithUserAgent("linktoken-cli/0.1"),
-		linktoken.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+	opts := []atlas.Option{
+		atlas.WithEnv(e.getenv),
+		atlas.WithHTTPClient(&http.Client{Timeout: f.timeout}),
+		atlas.WithAPIVersion(version),
+		atlas.WithUserAgent("linktoken-cli/0.1"),
+		atlas.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 	}
 	if f.baseURL != "" {
-		opts = append(opts, linktoken.WithBaseURL(f.baseURL))
+		opts = append(opts, atlas.WithBaseURL(f.baseURL))
 	}
-	c, err := linktoken.NewClient(opts...)
-	if errors.Is(err, linktoken.ErrNoCredentials) {
+	c, err := atlas.NewClient(opts...)
+	if errors.Is(err, atlas.ErrNoCredentials) {
 		return nil, usageError("no credentials: set %s and %s (API key), or %s and %s (service account)",
-			linktoken.EnvPublicAPIKey, linktoken.EnvPrivateAPIKey, linktoken.EnvClientID, linktoken.EnvClientSecret)
+			atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey, atlas.EnvClientID, atlas.EnvClientSecret)
 	}
 	if err != nil {
 		return nil, usageError("%w", err)
@@ -80,7 +80,7 @@ func (f *clientFlags) client(e *env) (*linktoken.Client, error) {
 // callError maps a failed call to its exit code: refused input is a usage
 // error (2); anything the service or the network said is 1.
 func callError(err error) error {
-	if errors.Is(err, linktoken.ErrInvalidInput) {
+	if errors.Is(err, atlas.ErrInvalidInput) {
 		return usageError("%w", err)
 	}
 	return apiError(err)
@@ -109,7 +109,7 @@ Like "atlas liveMigrations link create".`,
 				return err
 			}
 			accessList = trimAll(accessList)
-			if err := linktoken.CheckAccessList(accessList); err != nil {
+			if err := atlas.CheckAccessList(accessList); err != nil {
 				return usageError("--accessListIp: %w", err)
 			}
 			c, err := flags.client(e)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-5c49e0d7/linktoken"
+	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
@@ -15,10 +15,10 @@ const createTestOrg = "4888442a3354817a7320eb61"
 // createEnv is the Atlas CLI environment pointing at srv.
 func createEnv(srv *atlastest.Server) map[string]string {
 	return map[string]string{
-		linktoken.EnvPublicAPIKey:  srv.PublicKey(),
-		linktoken.EnvPrivateAPIKey: srv.PrivateKey(),
-		linktoken.EnvBaseURL:       srv.URL(),
-		linktoken.EnvOrgID:         createTestOrg,
+		atlas.EnvPublicAPIKey:  srv.PublicKey(),
+		atlas.EnvPrivateAPIKey: srv.PrivateKey(),
+		atlas.EnvBaseURL:       srv.URL(),
+		atlas.EnvOrgID:         createTestOrg,
 	}
 }
 
@@ -59,8 +59,8 @@ func TestCreateJSONOutput(t *testing.T) {
 func TestCreateFlagsBeatTheEnvironment(t *testing.T) {
 	srv := atlastest.NewServer(t)
 	env := createEnv(srv)
-	env[linktoken.EnvOrgID] = "not-an-org"
-	env[linktoken.EnvBaseURL] = "http://127.0.0.1:1/"
+	env[atlas.EnvOrgID] = "not-an-org"
+	env[atlas.EnvBaseURL] = "http://127.0.0.1:1/"
 	other := "5888442a3354817a7320eb61"
 	r := runCLI(t, cliOpts{env: env}, "create", "--orgId", other, "--base-url", srv.URL())
 	if r.code != exitOK {
@@ -97,18 +97,18 @@ func TestCreateErrorPaths(t *testing.T) {
 		code int
 		want []string // substrings of stderr
 	}{
-		{"no org", with(linktoken.EnvOrgID, ""), nil, exitUsage, []string{"--orgId is required", linktoken.EnvOrgID}},
+		{"no org", with(atlas.EnvOrgID, ""), nil, exitUsage, []string{"--orgId is required", atlas.EnvOrgID}},
 		{"upper-case org", good, []string{"--orgId", strings.ToUpper(createTestOrg)}, exitUsage, []string{"upper-case", createTestOrg}},
 		{"bad address", good, []string{"--accessListIp", "192.0.2.10,10.0.0.1/24"}, exitUsage, []string{"accessListIps[1]", "10.0.0.0/24"}},
 		{"bad output", good, []string{"-o", "yaml"}, exitUsage, []string{"yaml"}},
 		{"bad version", good, []string{"--api-version", "v3"}, exitUsage, []string{"v3"}},
-		{"no credentials", with(linktoken.EnvPublicAPIKey, "", linktoken.EnvPrivateAPIKey, ""), nil, exitUsage, []string{"no credentials", linktoken.EnvPublicAPIKey, linktoken.EnvClientSecret}},
-		{"half a key", with(linktoken.EnvPrivateAPIKey, ""), nil, exitUsage, []string{linktoken.EnvPrivateAPIKey}},
+		{"no credentials", with(atlas.EnvPublicAPIKey, "", atlas.EnvPrivateAPIKey, ""), nil, exitUsage, []string{"no credentials", atlas.EnvPublicAPIKey, atlas.EnvClientSecret}},
+		{"half a key", with(atlas.EnvPrivateAPIKey, ""), nil, exitUsage, []string{atlas.EnvPrivateAPIKey}},
 		{"API path as base URL", good, []string{"--base-url", srv.URL() + "/api/atlas/v2"}, exitUsage, []string{"service root"}},
 		{"unknown flag", good, []string{"--nope"}, exitUsage, []string{"unknown flag"}},
 		{"extra argument", good, []string{"extra"}, exitUsage, []string{"unknown command"}},
-		{"wrong key", with(linktoken.EnvPrivateAPIKey, "wrong-private-key"), nil, exitAPI, []string{"401", "NOT_ORG_GROUP_CREATOR"}},
-		{"missing role", with(linktoken.EnvPublicAPIKey, member.Public, linktoken.EnvPrivateAPIKey, member.Private, linktoken.EnvBaseURL, restricted.URL()),
+		{"wrong key", with(atlas.EnvPrivateAPIKey, "wrong-private-key"), nil, exitAPI, []string{"401", "NOT_ORG_GROUP_CREATOR"}},
+		{"missing role", with(atlas.EnvPublicAPIKey, member.Public, atlas.EnvPrivateAPIKey, member.Private, atlas.EnvBaseURL, restricted.URL()),
 			nil, exitAPI, []string{"403", "USER_UNAUTHORIZED"}},
 		{"server down", good, []string{"--base-url", "http://127.0.0.1:1/"}, exitAPI, []string{"connection refused"}},
 	}

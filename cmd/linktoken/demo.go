@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/seed-5c49e0d7/linktoken"
+	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
@@ -35,14 +35,14 @@ HTTP exchange (method, path, status, contract verdict) and a summary.
 Exit 0 only when every step behaved as expected and every exchange conformed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			version, err := linktoken.ParseAPIVersion(apiVersion)
+			version, err := atlas.ParseAPIVersion(apiVersion)
 			if err != nil {
 				return usageError("--api-version: %w", err)
 			}
 			return runDemo(e, version, envelope)
 		},
 	}
-	cmd.Flags().StringVar(&apiVersion, "api-version", string(linktoken.APIVersionV2), "API version: v2 or v1.0")
+	cmd.Flags().StringVar(&apiVersion, "api-version", string(atlas.APIVersionV2), "API version: v2 or v1.0")
 	cmd.Flags().BoolVar(&envelope, "envelope", false, "ask for enveloped responses (envelope=true)")
 	return cmd
 }
@@ -107,7 +107,7 @@ func (d *demoRecorder) count() int {
 	return len(d.exchanges)
 }
 
-func runDemo(e *env, version linktoken.APIVersion, envelope bool) error {
+func runDemo(e *env, version atlas.APIVersion, envelope bool) error {
 	svc, err := atlastest.New()
 	if err != nil {
 		return apiError(fmt.Errorf("starting the in-memory Atlas: %w", err))
@@ -129,13 +129,13 @@ func runDemo(e *env, version linktoken.APIVersion, envelope bool) error {
 	base := &http.Transport{}
 	defer base.CloseIdleConnections()
 	rec := &demoRecorder{v: v, next: base, out: e.stdout}
-	c, err := linktoken.NewClient(
-		linktoken.WithBaseURL(root),
-		linktoken.WithAPIVersion(version),
-		linktoken.WithDigest(svc.PublicKey(), svc.PrivateKey()),
-		linktoken.WithEnvelope(envelope),
-		linktoken.WithHTTPClient(&http.Client{Transport: base, Timeout: 10 * time.Second}),
-		linktoken.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { rec.next = next; return rec }),
+	c, err := atlas.NewClient(
+		atlas.WithBaseURL(root),
+		atlas.WithAPIVersion(version),
+		atlas.WithDigest(svc.PublicKey(), svc.PrivateKey()),
+		atlas.WithEnvelope(envelope),
+		atlas.WithHTTPClient(&http.Client{Transport: base, Timeout: 10 * time.Second}),
+		atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { rec.next = next; return rec }),
 	)
 	if err != nil {
 		return apiError(err)
@@ -169,7 +169,7 @@ func runDemo(e *env, version linktoken.APIVersion, envelope bool) error {
 	before := rec.count()
 	_, err = c.CreateLinkToken(ctx, demoOrg, "10.0.0.1/24")
 	switch {
-	case !errors.Is(err, linktoken.ErrInvalidInput):
+	case !errors.Is(err, atlas.ErrInvalidInput):
 		fail("bad access list entry was not refused: %v", err)
 	case rec.count() != before:
 		fail("bad input reached the wire (%d exchanges)", rec.count()-before)
@@ -186,7 +186,7 @@ func runDemo(e *env, version linktoken.APIVersion, envelope bool) error {
 
 	step("4. Remove it again: 404")
 	err = c.DeleteLinkToken(ctx, demoOrg)
-	if errors.Is(err, linktoken.ErrNotFound) {
+	if errors.Is(err, atlas.ErrNotFound) {
 		ok("not found, as expected: %v", err)
 	} else {
 		fail("second remove: want a 404, got %v", err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/seed-5c49e0d7/linktoken"
+	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
@@ -127,7 +127,7 @@ func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service,
 		// Ready to paste into another shell, so linktoken create/delete (or
 		// the Atlas CLI's variables anywhere) point at this service.
 		fmt.Fprintf(e.stdout, "To use it from another shell:\n  export %s=%s %s=%s %s=%s/\n",
-			linktoken.EnvPublicAPIKey, key.Public, linktoken.EnvPrivateAPIKey, key.Private, linktoken.EnvBaseURL, root)
+			atlas.EnvPublicAPIKey, key.Public, atlas.EnvPrivateAPIKey, key.Private, atlas.EnvBaseURL, root)
 	} else {
 		fmt.Fprintf(e.stdout, "Accepting API key %s\n", key.Public)
 	}

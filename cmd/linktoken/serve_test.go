@@ -13,7 +13,7 @@ import (
 	"github.com/icholy/digest"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/generated"
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 func TestServeStartsOnAFreePortAndStopsOnSignal(t *testing.T) {
@@ -122,8 +122,8 @@ func TestServeAnswersTheGeneratedClientAndLogsNoSecret(t *testing.T) {
 	}, "--addr", "127.0.0.1:0", "--org", "4888442a3354817a7320eb61")
 
 	hc := &http.Client{Transport: &digest.Transport{Username: public, Password: private}}
-	c, err := generated.NewClientWithResponses(root+atlastest.BasePathV2, generated.WithHTTPClient(hc),
-		generated.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+	c, err := client.NewClientWithResponses(root+atlastest.BasePathV2, client.WithHTTPClient(hc),
+		client.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Accept", atlastest.MediaTypeV2)
 			return nil
 		}))
@@ -131,7 +131,7 @@ func TestServeAnswersTheGeneratedClientAndLogsNoSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	created, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(t.Context(), "4888442a3354817a7320eb61", nil,
-		generated.TargetOrgRequest{AccessListIps: []string{"192.0.2.10"}})
+		client.TargetOrgRequest{AccessListIps: []string{"192.0.2.10"}})
 	if err != nil || created.JSON201 == nil {
 		t.Fatalf("create: %v %v", err, created)
 	}

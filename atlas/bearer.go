@@ -1,0 +1,111 @@
+package atlas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// bearerTransport authenticates with a service account: OAuth 2 client
+// credentials exchanged for a bearer token, cached until it expires. Unlike
+// oauth2.Transport it also recovers from a token the service revoked or
+// expired early: a 401 fetches a fresh token and sends the request once more
+// (a 401 is never carried out, so this is safe for a create too).
+type bearerTransport struct {
+	cfg         clientcredentials.Config
+	tokenClient *http.Client // reaches the token endpoint through the caller's transport
+	next        http.RoundTripper
+
+	mu  sync.Mutex
+	tok *oauth2.Token
+}
+
+func newBearerTransport(cfg clientcredentials.Config, tokenClient *http.Client, next http.RoundTripper) *bearerTransport {
+	return &bearerTransport{cfg: cfg, tokenClient: tokenClient, next: next}
+}
+
+// token returns the cached token, or a fresh one when it is missing, expired
+// or refused (stale is the token the server just refused). A fetch runs
+// under the context of the call that needs it, so it ends with that call.
+func (b *bearerTransport) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.tok.Valid() && b.tok != stale {
+		return b.tok, nil
+	}
+	tok, err := b.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, b.tokenClient))
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			// The call gave up (deadline or cancel), not the token endpoint.
+			return nil, fmt.Errorf("linktoken: service-account token: %w", ctxErr)
+		}
+		te := &TokenError{Message: redactText(err.Error(), 200)}
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil {
+			te.StatusCode = re.Response.StatusCode
+		}
+		return nil, te
+	}
+	b.tok = tok
+	return tok, nil
+}
+
+func (b *bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	getBody, err := replayableBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var refused *oauth2.Token
+	for attempt := 0; ; attempt++ {
+		tok, err := b.token(r.Context(), refused)
+		if err != nil {
+			return nil, err
+		}
+		req := r.Clone(r.Context())
+		if req.Body, err = getBody(); err != nil {
+			return nil, err
+		}
+		req.GetBody = getBody
+		tok.SetAuthHeader(req)
+		resp, err := b.next.RoundTrip(req)
+		if err != nil || resp.StatusCode != http.StatusUnauthorized || attempt > 0 {
+			return resp, err
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+		_ = resp.Body.Close()
+		refused = tok
+	}
+}
+
+// CloseIdleConnections reaches the wire.
+func (b *bearerTransport) CloseIdleConnections() {
+	if c, ok := b.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// TokenError is a failed service-account token exchange. It matches
+// ErrUnauthorized when the token endpoint refused the credentials (400 or
+// 401), and is never retried: new attempts would meet the same refusal.
+type TokenError struct {
+	// StatusCode is the token endpoint's status, or 0 when it was not reached.
+	StatusCode int
+	// Message is oauth2's error, redacted and cut short (it may quote the
+	// endpoint's body).
+	Message string
+}
+
+func (e *TokenError) Error() string {
+	return fmt.Sprintf("linktoken: service-account token: %s", e.Message)
+}
+
+// Is matches ErrUnauthorized for refused credentials.
+func (e *TokenError) Is(target error) bool {
+	return target == ErrUnauthorized && (e.StatusCode == 400 || e.StatusCode == 401)
+}

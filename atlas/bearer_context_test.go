@@ -1,0 +1,44 @@
+package atlas_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/atlas"
+)
+
+// TestServiceAccountTokenFetchEndsWithTheCall: a token endpoint that never
+// answers holds a call only until the call's own deadline, and the error says
+// so (errors.Is context.DeadlineExceeded), rather than waiting out the HTTP
+// client's timeout.
+func TestServiceAccountTokenFetchEndsWithTheCall(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+
+	c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL), atlas.WithServiceAccount("mdb_sa_id_ctx", "mdb_sa_sk_ctx"),
+		atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = c.CreateLinkToken(ctx, "4888442a3354817a7320eb61")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want one matching context.DeadlineExceeded", err)
+	}
+	if waited := time.Since(start); waited > 10*time.Second {
+		t.Fatalf("the call took %v past a 200ms deadline", waited)
+	}
+}

@@ -1,0 +1,428 @@
+// Package atlas is the client for MongoDB Atlas's link-token operations:
+// create the link-token a Cloud Manager or Ops Manager organization needs
+// before it can push a live migration into Atlas, and remove it.
+//
+// It builds on the generated client (package generated/client, still reachable
+// through [Client.Generated]) and adds what the generated code cannot: digest
+// or service-account authentication layered onto the caller's own transport,
+// the Accept header each API version needs, input checks before any byte is
+// sent, typed errors, safe retries, transparent envelopes, and a LinkToken
+// type that never prints its secret.
+//
+// Transports are layered as: retries (around each call) → authentication
+// (digest or OAuth 2) → [WithWireTransport] wrappers (e.g. contract
+// validation, which therefore sees the 401 challenge too) → the caller's
+// transport.
+//
+// Digest: authentication is built from github.com/icholy/digest's
+// primitives, with a pool of challenges owned by the Client rather than
+// digest.Transport's single challenge cached per host NAME (not host:port).
+// Each in-flight request holds one challenge exclusively, so nonce counts
+// reach the server in order even under concurrency, and two Clients pointed
+// at two servers on one host (say two test servers on 127.0.0.1) never share
+// a nonce. After the first call each call costs one exchange; a stale nonce
+// costs one transparent extra exchange. See digest.go.
+package atlas
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
+)
+
+// DefaultUserAgent is sent unless WithUserAgent says otherwise.
+const DefaultUserAgent = "linktoken-go/0.1 (+https://github.com/seed-5c49e0d7/linktoken)"
+
+// maxBody bounds how much of a response the client reads; the largest
+// legitimate body (an ApiError with field details) is a few kilobytes.
+const maxBody = 1 << 20
+
+// ErrNoCredentials is returned by NewClient when neither API keys nor a
+// service account were given.
+var ErrNoCredentials = errors.New("linktoken: no credentials: use WithDigest or WithServiceAccount " +
+	"(or set MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY, or MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET)")
+
+// Client creates and removes link-tokens. It is safe for concurrent use.
+type Client struct {
+	gen      *client.ClientWithResponses
+	base     http.RoundTripper // the caller's transport, under every layer
+	server   string
+	version  APIVersion
+	retry    RetryPolicy
+	logger   *slog.Logger
+	envelope bool
+	pretty   bool
+}
+
+// NewClient builds a Client. Credentials are required (WithDigest,
+// WithServiceAccount or WithEnv); everything else has a default: the service
+// root https://cloud.mongodb.com/, API v2, a fresh http.Client over
+// http.DefaultTransport, DefaultRetryPolicy.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := config{baseURL: DefaultBaseURL, version: APIVersionV2, userAgent: DefaultUserAgent, retry: DefaultRetryPolicy()}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	root, err := checkRoot(cfg.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	server := root + "api/atlas/" + string(cfg.version)
+
+	// Copy the caller's client: its timeout, jar and redirect policy stay;
+	// only our copy gets the authenticated transport.
+	hc := &http.Client{}
+	if cfg.httpClient != nil {
+		copied := *cfg.httpClient
+		hc = &copied
+	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	wire := base
+	for _, wrap := range cfg.wire {
+		wire = wrap(wire)
+	}
+	switch {
+	case cfg.publicKey != "":
+		// One challenge pool per Client (see digest.go).
+		hc.Transport = newDigestTransport(cfg.publicKey, cfg.privateKey, wire)
+	case cfg.clientID != "":
+		if cfg.version != APIVersionV2 {
+			return nil, errors.New("linktoken: service accounts work with API v2 only; use WithDigest for v1.0")
+		}
+		cc := clientcredentials.Config{ClientID: cfg.clientID, ClientSecret: cfg.clientSecret, TokenURL: root + "api/oauth/token"}
+		// The token exchange uses the caller's transport too, never
+		// http.DefaultClient; it is not an operation of the contract, so it
+		// bypasses the wire wrappers.
+		hc.Transport = newBearerTransport(cc, &http.Client{Transport: base, Timeout: hc.Timeout}, wire)
+	default:
+		return nil, ErrNoCredentials
+	}
+
+	media, ua := cfg.version.mediaType(), cfg.userAgent
+	headers := func(_ context.Context, req *http.Request) error {
+		// The generated client sends no Accept header.
+		req.Header.Set("Accept", media)
+		if ua != "" {
+			req.Header.Set("User-Agent", ua)
+		}
+		return nil
+	}
+	gen, err := client.NewClientWithResponses(server, client.WithHTTPClient(hc), client.WithRequestEditorFn(headers))
+	if err != nil {
+		return nil, fmt.Errorf("linktoken: %w", err)
+	}
+	return &Client{
+		gen: gen, base: base, server: server, version: cfg.version,
+		retry: cfg.retry.withDefaults(), logger: cfg.logger,
+		envelope: cfg.envelope, pretty: cfg.pretty,
+	}, nil
+}
+
+// checkRoot validates the service root and returns it with one trailing slash.
+func checkRoot(root string) (string, error) {
+	u, err := url.Parse(root)
+	if err != nil {
+		return "", fmt.Errorf("linktoken: base URL %q: %w", root, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return "", fmt.Errorf("linktoken: base URL %q: want an http(s) service root such as %s", root, DefaultBaseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("linktoken: base URL %q: want a service root without query, fragment or user info", root)
+	}
+	if strings.Contains(u.Path, "/api/atlas/") {
+		return "", fmt.Errorf("linktoken: base URL %q: pass the service root (e.g. %s://%s/); the client adds /api/atlas/<version>", root, u.Scheme, u.Host)
+	}
+	s := u.String()
+	if !strings.HasSuffix(s, "/") {
+		s += "/"
+	}
+	return s, nil
+}
+
+// Generated returns the generated client this Client is built on, with the
+// same authentication, Accept and User-Agent headers, for raw calls. Raw calls
+// get no input checks, retries or envelope handling.
+func (c *Client) Generated() *client.ClientWithResponses { return c.gen }
+
+// BaseURL is the API base every call goes to, e.g.
+// https://cloud.mongodb.com/api/atlas/v2.
+func (c *Client) BaseURL() string { return c.server }
+
+// APIVersion is the version the Client speaks.
+func (c *Client) APIVersion() APIVersion { return c.version }
+
+// CloseIdleConnections closes idle connections of the caller's transport
+// (reached directly: wire wrappers need not forward the call).
+func (c *Client) CloseIdleConnections() {
+	if ci, ok := c.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+// CreateLinkToken creates a link-token for orgID whose API key admits the
+// given access list entries (IPv4/IPv6 addresses or CIDR blocks); none sends
+// an empty list. Input is checked before anything is sent. A 429 is retried;
+// a 5xx, timeout or broken connection is not, unless the retry policy sets
+// RetryUnsafeCreate, because the first attempt may have been carried out.
+func (c *Client) CreateLinkToken(ctx context.Context, orgID string, accessListIPs ...string) (LinkToken, error) {
+	if err := CheckOrgID(orgID); err != nil {
+		return LinkToken{}, err
+	}
+	if err := CheckAccessList(accessListIPs); err != nil {
+		return LinkToken{}, err
+	}
+	// The contract requires the array; a nil slice would go out as null.
+	body := client.TargetOrgRequest{AccessListIps: append([]string{}, accessListIPs...)}
+	params := &client.CreateLinkTokenParams{}
+	if c.envelope {
+		params.Envelope = ptr(true)
+	}
+	if c.pretty {
+		params.Pretty = ptr(true)
+	}
+	var token LinkToken
+	err := c.withRetries(ctx, "create", false, func(ctx context.Context) error {
+		var resp *http.Response
+		var err error
+		if c.version == APIVersionV1 {
+			resp, err = c.gen.CreateLinkToken(ctx, orgID, params, body)
+		} else {
+			resp, err = c.gen.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBody(ctx, orgID, params, body)
+		}
+		if err != nil {
+			return fmt.Errorf("linktoken: create link-token: %w", err)
+		}
+		ex, err := c.read("create", resp)
+		if err != nil {
+			return err
+		}
+		if ex.status != http.StatusCreated && ex.status != http.StatusOK {
+			return ex.failure("create")
+		}
+		var org client.TargetOrg
+		if err := json.Unmarshal(ex.body, &org); err != nil {
+			return ex.unexpected("create", "undecodable body")
+		}
+		if org.LinkToken == "" {
+			return ex.unexpected("create", "response without a linkToken")
+		}
+		token = NewLinkToken(org.LinkToken)
+		return nil
+	})
+	return token, err
+}
+
+// DeleteLinkToken removes orgID's link, which invalidates its link-token. A
+// remove is idempotent, so 429, 5xx, timeouts and broken connections are
+// retried per the retry policy. A second remove fails with ErrNotFound;
+// but a 404 answering a retry, after an attempt whose outcome the client
+// could not learn (broken connection, timeout, 5xx), counts as success:
+// that attempt most likely removed the link, and the link is gone.
+func (c *Client) DeleteLinkToken(ctx context.Context, orgID string) error {
+	if err := CheckOrgID(orgID); err != nil {
+		return err
+	}
+	params := &client.DeleteLinkTokenParams{}
+	if c.envelope {
+		params.Envelope = ptr(true)
+	}
+	// outcomeUnknown is set when an attempt may have removed the link without
+	// the client learning so (a broken connection, a timeout, a 5xx).
+	outcomeUnknown := false
+	return c.withRetries(ctx, "delete", true, func(ctx context.Context) error {
+		resp, err := c.gen.DeleteLinkToken(ctx, orgID, params)
+		if err != nil {
+			outcomeUnknown = true
+			return fmt.Errorf("linktoken: delete link-token: %w", err)
+		}
+		ex, err := c.read("delete", resp)
+		if err != nil {
+			outcomeUnknown = true
+			return err
+		}
+		if ex.status == http.StatusNoContent || ex.status == http.StatusOK {
+			return nil
+		}
+		ferr := ex.failure("delete")
+		if ex.status == http.StatusNotFound && outcomeUnknown {
+			// The earlier attempt most likely removed the link; the caller
+			// asked for it to be gone, and it is.
+			c.log(ctx, "linktoken: remove answered 404 after an attempt with unknown outcome; the link is gone",
+				slog.String("operation", "delete"))
+			return nil
+		}
+		if ex.status >= 500 {
+			outcomeUnknown = true
+		}
+		return ferr
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// exchange is one response after envelope unwrapping.
+type exchange struct {
+	status      int
+	header      http.Header
+	contentType string
+	body        []byte
+}
+
+// read drains and closes resp and unwraps an envelope when one was asked for.
+func (c *Client) read(op string, resp *http.Response) (*exchange, error) {
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, fmt.Errorf("linktoken: %s link-token: reading the response: %w", op, err)
+	}
+	ex := &exchange{status: resp.StatusCode, header: resp.Header, contentType: resp.Header.Get("Content-Type"), body: body}
+	if !c.envelope || resp.StatusCode != http.StatusOK {
+		return ex, nil
+	}
+	var env struct {
+		Status  int32           `json:"status"`
+		Content json.RawMessage `json:"content"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, ex.unexpected(op, "undecodable envelope")
+	}
+	if env.Status == 0 {
+		// A server that ignores envelope=true answers the plain body.
+		return ex, nil
+	}
+	ex.status = int(env.Status)
+	ex.body = nil
+	if len(env.Content) > 0 && !bytes.Equal(env.Content, []byte("null")) {
+		ex.body = env.Content
+	}
+	return ex, nil
+}
+
+// failure turns a non-success response into an *APIError, or an
+// *UnexpectedResponseError when it is no ApiError.
+func (ex *exchange) failure(op string) error {
+	if ex.status < 400 {
+		return ex.unexpected(op, "unexpected status")
+	}
+	var body client.ApiError
+	if err := json.Unmarshal(ex.body, &body); err != nil || body.Error == 0 {
+		return ex.unexpected(op, "undecodable error body")
+	}
+	e := &APIError{
+		Operation:  op,
+		StatusCode: ex.status,
+		ErrorCode:  deref(body.ErrorCode),
+		Detail:     deref(body.Detail),
+		Reason:     deref(body.Reason),
+		RetryAfter: parseRetryAfter(ex.header, time.Now()),
+	}
+	if e.ErrorCode == "" {
+		e.ErrorCode = ex.header.Get("X-Error-Code")
+	}
+	if body.Parameters != nil {
+		e.Parameters = *body.Parameters
+	}
+	if body.BadRequestDetail != nil {
+		for _, f := range body.BadRequestDetail.Fields {
+			e.BadRequestFields = append(e.BadRequestFields, FieldError{Field: f.Field, Description: f.Description})
+		}
+	}
+	return e
+}
+
+func (ex *exchange) unexpected(op, problem string) error {
+	ct := ex.contentType
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		ct = mt
+	}
+	return &UnexpectedResponseError{
+		Operation: op, StatusCode: ex.status, ContentType: ct, Problem: problem,
+		Excerpt: redactText(string(ex.body), 160),
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// withRetries runs attempt until it succeeds, the policy gives up, or the
+// context ends. It never sleeps past the context's deadline.
+func (c *Client) withRetries(ctx context.Context, op string, idempotent bool, attempt func(context.Context) error) error {
+	p := c.retry
+	for n := 1; ; n++ {
+		err := attempt(ctx)
+		if err == nil {
+			return nil
+		}
+		v := p.classify(ctx, err, idempotent)
+		if !v.retry || n >= p.MaxAttempts {
+			return attemptsNote(err, n)
+		}
+		wait := p.Jitter(p.backoff(n))
+		if v.retryAfter > 0 {
+			wait = max(wait, min(v.retryAfter, p.MaxRetryAfter))
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			c.log(ctx, "linktoken: not retrying: the wait would pass the context deadline",
+				slog.String("operation", op), slog.Int("attempt", n), slog.String("reason", v.reason), slog.Duration("wait", wait))
+			return attemptsNote(err, n)
+		}
+		ev := RetryEvent{Operation: op, Attempt: n, Reason: v.reason, StatusCode: v.status, RetryAfter: v.retryAfter, Wait: wait}
+		if p.OnRetry != nil {
+			p.OnRetry(ev)
+		}
+		c.log(ctx, "linktoken: retrying",
+			slog.String("operation", op), slog.Int("attempt", n), slog.String("reason", v.reason),
+			slog.Int("status", v.status), slog.Duration("retryAfter", v.retryAfter), slog.Duration("wait", wait))
+		if serr := p.Sleep(ctx, wait); serr != nil {
+			return attemptsNote(err, n)
+		}
+	}
+}
+
+func (c *Client) log(ctx context.Context, msg string, attrs ...slog.Attr) {
+	if c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
+	}
+}
+
+// attemptsNote says how many attempts were made when there was more than one,
+// keeping err reachable through errors.As/Is.
+func attemptsNote(err error, n int) error {
+	if n <= 1 {
+		return err
+	}
+	return &retriedError{err: err, attempts: n}
+}
+
+type retriedError struct {
+	err      error
+	attempts int
+}
+
+func (e *retriedError) Error() string {
+	return fmt.Sprintf("%v (after %d attempts)", e.err, e.attempts)
+}
+func (e *retriedError) Unwrap() error { return e.err }

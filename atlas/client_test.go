@@ -1,0 +1,290 @@
+package atlas_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken/atlas"
+)
+
+func TestCreateAndDeleteSpeakEachVersionsMediaType(t *testing.T) {
+	tests := []struct {
+		version atlas.APIVersion
+		path    string
+		media   string
+	}{
+		{atlas.APIVersionV2, "/svc/api/atlas/v2/orgs/" + testOrg + "/liveMigrations/linkTokens", "application/vnd.atlas.2023-01-01+json"},
+		{atlas.APIVersionV1, "/svc/api/atlas/v1.0/orgs/" + testOrg + "/liveMigrations/linkTokens", "application/json"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.version), func(t *testing.T) {
+			f := newFakeAtlas(t)
+			c, _ := newFakeClient(t, f, atlas.WithAPIVersion(tt.version), atlas.WithUserAgent("ua-test/1"))
+			tok, err := c.CreateLinkToken(context.Background(), testOrg, "192.0.2.10", "10.0.0.0/24")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(tok.Reveal(), "dG9r") {
+				t.Errorf("token %q is not the fake's", tok.Reveal())
+			}
+			if err := c.DeleteLinkToken(context.Background(), testOrg); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range f.requests() {
+				if r.Path != tt.path || r.Accept != tt.media || r.UserAgent != "ua-test/1" {
+					t.Errorf("%s %s: Accept %q UA %q", r.Method, r.Path, r.Accept, r.UserAgent)
+				}
+				if r.Method == http.MethodPost && (r.ContentType != tt.media || r.Body != `{"accessListIps":["192.0.2.10","10.0.0.0/24"]}`) {
+					t.Errorf("POST Content-Type %q body %s", r.ContentType, r.Body)
+				}
+			}
+			if want := "/api/atlas/" + string(tt.version); !strings.HasSuffix(c.BaseURL(), want) {
+				t.Errorf("BaseURL %q, want suffix %q", c.BaseURL(), want)
+			}
+		})
+	}
+}
+
+func TestCreateWithoutAddressesSendsAnEmptyArray(t *testing.T) {
+	f := newFakeAtlas(t)
+	c, _ := newFakeClient(t, f)
+	if _, err := c.CreateLinkToken(context.Background(), testOrg); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range f.requests() {
+		if r.Method == http.MethodPost && r.Authorized && r.Body != `{"accessListIps":[]}` {
+			t.Errorf("body %s, want an empty array, never null", r.Body)
+		}
+	}
+}
+
+func TestDigestCostsOneExchangePerCallAfterTheFirst(t *testing.T) {
+	f := newFakeAtlas(t)
+	c, _ := newFakeClient(t, f)
+	const calls = 10
+	for range calls {
+		if _, err := c.CreateLinkToken(context.Background(), testOrg, "192.0.2.10"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := f.count(""), calls+1; got != want {
+		t.Errorf("%d calls cost %d exchanges, want %d (one challenge, then one each)", calls, got, want)
+	}
+}
+
+func TestStaleNonceRecoversTransparently(t *testing.T) {
+	f := newFakeAtlas(t)
+	c, _ := newFakeClient(t, f)
+	ctx := context.Background()
+	if _, err := c.CreateLinkToken(ctx, testOrg); err != nil {
+		t.Fatal(err)
+	}
+	f.expireNonce()
+	if err := c.DeleteLinkToken(ctx, testOrg); err != nil {
+		t.Fatalf("after a stale nonce: %v", err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 4 {
+		t.Fatalf("got %d exchanges, want 4 (challenge, create, stale 401, delete)", len(reqs))
+	}
+	if reqs[2].Status != 401 || !reqs[2].Challenged || reqs[3].Status != 204 {
+		t.Errorf("exchanges: %+v", reqs)
+	}
+}
+
+func TestWrongCredentialsAreUnauthorizedAndNotRetried(t *testing.T) {
+	f := newFakeAtlas(t)
+	c, s := newFakeClient(t, f, atlas.WithDigest(f.public, "wrong-private-key"))
+	err := c.DeleteLinkToken(context.Background(), testOrg)
+	var ae *atlas.APIError
+	if !errors.As(err, &ae) || !errors.Is(err, atlas.ErrUnauthorized) || ae.StatusCode != 401 {
+		t.Fatalf("err = %v, want a 401 *APIError", err)
+	}
+	if n := f.count(""); n != 2 || len(s.got()) != 0 {
+		t.Errorf("%d exchanges and %d retries, want 2 (challenge + one try) and none", n, len(s.got()))
+	}
+}
+
+func TestOwnHTTPClientCarriesTheAuthAndIsNotModified(t *testing.T) {
+	f := newFakeAtlas(t)
+	var used atomic.Int32
+	base := countingTransport{next: http.DefaultTransport, n: &used}
+	mine := &http.Client{Transport: base}
+	defaultBefore := http.DefaultClient.Transport
+	c, _ := newFakeClient(t, f, atlas.WithHTTPClient(mine))
+	if _, err := c.CreateLinkToken(context.Background(), testOrg); err != nil {
+		t.Fatal(err)
+	}
+	if used.Load() != 2 {
+		t.Errorf("the caller's transport carried %d exchanges, want 2", used.Load())
+	}
+	if _, ok := mine.Transport.(countingTransport); !ok {
+		t.Errorf("the caller's client was modified: %T", mine.Transport)
+	}
+	if http.DefaultClient.Transport != defaultBefore {
+		t.Error("http.DefaultClient was modified")
+	}
+}
+
+func TestWireTransportSeesTheDigestChallenge(t *testing.T) {
+	f := newFakeAtlas(t)
+	var statuses []int
+	wire := atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			resp, err := next.RoundTrip(r)
+			if err == nil {
+				statuses = append(statuses, resp.StatusCode)
+			}
+			return resp, err
+		})
+	})
+	c, _ := newFakeClient(t, f, wire)
+	if _, err := c.CreateLinkToken(context.Background(), testOrg); err != nil {
+		t.Fatal(err)
+	}
+	if len(statuses) != 2 || statuses[0] != 401 || statuses[1] != 201 {
+		t.Errorf("wire saw %v, want [401 201]", statuses)
+	}
+}
+
+func TestServiceAccountUsesBearerTokensOnV2Only(t *testing.T) {
+	f := newFakeAtlas(t)
+	c, err := atlas.NewClient(atlas.WithBaseURL(f.root()), atlas.WithServiceAccount("mdb_sa_id_1", "mdb_sa_sk_secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := c.CreateLinkToken(context.Background(), testOrg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := f.requests()
+	if len(reqs) != 3 || reqs[0].Path != "/svc/api/oauth/token" || !strings.HasPrefix(reqs[1].Auth, "Bearer ") || !reqs[2].Authorized {
+		t.Errorf("exchanges: %+v", reqs)
+	}
+	_, err = atlas.NewClient(atlas.WithBaseURL(f.root()), atlas.WithAPIVersion(atlas.APIVersionV1),
+		atlas.WithServiceAccount("mdb_sa_id_1", "mdb_sa_sk_secret"))
+	if err == nil || !strings.Contains(err.Error(), "v2 only") {
+		t.Errorf("service account on v1.0: err = %v", err)
+	}
+}
+
+func TestNewClientRefusesBadConfiguration(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []atlas.Option
+		want string
+	}{
+		{"no credentials", nil, "no credentials"},
+		{"half a key", []atlas.Option{atlas.WithDigest("pub", "")}, "both"},
+		{"API path in root", []atlas.Option{atlas.WithDigest("a", "b"), atlas.WithBaseURL("https://cloud.mongodb.com/api/atlas/v2")}, "service root"},
+		{"no scheme", []atlas.Option{atlas.WithDigest("a", "b"), atlas.WithBaseURL("cloud.mongodb.com")}, "http(s)"},
+		{"bad version", []atlas.Option{atlas.WithDigest("a", "b"), atlas.WithAPIVersion("v3")}, "v3"},
+		{"nil client", []atlas.Option{atlas.WithDigest("a", "b"), atlas.WithHTTPClient(nil)}, "nil"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := atlas.NewClient(tt.opts...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want one mentioning %q", err, tt.want)
+			}
+		})
+	}
+	_, err := atlas.NewClient()
+	if !errors.Is(err, atlas.ErrNoCredentials) {
+		t.Errorf("err = %v, want ErrNoCredentials", err)
+	}
+}
+
+func TestEnvironmentConfiguresTheClientAndOptionsWin(t *testing.T) {
+	f := newFakeAtlas(t)
+	env := map[string]string{
+		atlas.EnvPublicAPIKey:  f.public,
+		atlas.EnvPrivateAPIKey: f.private,
+		atlas.EnvBaseURL:       "https://example.invalid/",
+	}
+	getenv := func(k string) string { return env[k] }
+	c, err := atlas.NewClient(atlas.WithEnv(getenv), atlas.WithBaseURL(f.root()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateLinkToken(context.Background(), testOrg); err != nil {
+		t.Fatalf("env credentials did not work: %v", err)
+	}
+	c2, err := atlas.NewClient(atlas.WithEnv(getenv))
+	if err != nil || !strings.HasPrefix(c2.BaseURL(), "https://example.invalid/api/atlas/v2") {
+		t.Errorf("base URL from env: %v %v", c2, err)
+	}
+	delete(env, atlas.EnvPrivateAPIKey)
+	if _, err := atlas.NewClient(atlas.WithEnv(getenv)); err == nil || !strings.Contains(err.Error(), atlas.EnvPrivateAPIKey) {
+		t.Errorf("half a key pair: err = %v", err)
+	}
+	env = map[string]string{atlas.EnvClientID: "id", atlas.EnvClientSecret: "secret"}
+	if _, err := atlas.NewClient(atlas.WithEnv(getenv)); err != nil {
+		t.Errorf("service account from env: %v", err)
+	}
+}
+
+func TestParseAPIVersion(t *testing.T) {
+	for in, want := range map[string]atlas.APIVersion{"v2": "v2", "2": "v2", "v1.0": "v1.0", "v1": "v1.0", "1.0": "v1.0"} {
+		if got, err := atlas.ParseAPIVersion(in); err != nil || got != want {
+			t.Errorf("ParseAPIVersion(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := atlas.ParseAPIVersion("v3"); err == nil {
+		t.Error("v3 accepted")
+	}
+}
+
+func TestGeneratedClientIsReachable(t *testing.T) {
+	f := newFakeAtlas(t)
+	c, _ := newFakeClient(t, f)
+	resp, err := c.Generated().DeleteLinkTokenWithResponse(context.Background(), testOrg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode() != 404 || resp.JSON404 == nil {
+		t.Errorf("raw delete: %d %s", resp.StatusCode(), resp.Body)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+type countingTransport struct {
+	next http.RoundTripper
+	n    *atomic.Int32
+}
+
+func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
+}
+
+// closeCounter is a caller's transport that counts CloseIdleConnections.
+type closeCounter struct {
+	http.RoundTripper
+	n *atomic.Int32
+}
+
+func (c closeCounter) CloseIdleConnections() { c.n.Add(1) }
+
+func TestCloseIdleConnectionsReachesTheCallersTransport(t *testing.T) {
+	var n atomic.Int32
+	c, err := atlas.NewClient(atlas.WithDigest("a", "b"),
+		atlas.WithHTTPClient(&http.Client{Transport: closeCounter{RoundTripper: http.DefaultTransport, n: &n}}),
+		// A wire wrapper that does not forward CloseIdleConnections.
+		atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { return roundTripFunc(next.RoundTrip) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.CloseIdleConnections()
+	if n.Load() != 1 {
+		t.Errorf("CloseIdleConnections reached the caller's transport %d times, want 1", n.Load())
+	}
+}

@@ -1,0 +1,176 @@
+package atlas
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RetryPolicy bounds how the client repeats a call. The zero value of any
+// field takes its default (see DefaultRetryPolicy).
+//
+// What is retried: a 429 always (the request was not carried out); a 503,
+// another 5xx, a timeout or a broken connection only for a remove (which is
+// idempotent) unless RetryUnsafeCreate is set, because a create that got one
+// may have been carried out and a repeat would replace the token the first
+// one issued. Nothing else (4xx, wrong credentials) is retried.
+type RetryPolicy struct {
+	// MaxAttempts counts the first attempt; 1 disables retries. Default 4.
+	MaxAttempts int
+	// BaseDelay is the first backoff; it doubles each retry. Default 500ms.
+	BaseDelay time.Duration
+	// MaxDelay caps one backoff. Default 30s.
+	MaxDelay time.Duration
+	// MaxRetryAfter caps how long a Retry-After header can make the client
+	// wait. Default 60s.
+	MaxRetryAfter time.Duration
+	// RetryUnsafeCreate lets a create be repeated after a 5xx, a timeout or a
+	// broken connection. Off by default: the first attempt may have succeeded.
+	RetryUnsafeCreate bool
+	// OnRetry, if set, is called before each wait.
+	OnRetry func(RetryEvent)
+	// Sleep waits d or until ctx ends; tests inject a fake. Default: a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Jitter maps a backoff to the wait actually used; default: uniform in
+	// [d/2, d]. Tests may inject the identity.
+	Jitter func(d time.Duration) time.Duration
+}
+
+// DefaultRetryPolicy is the policy a Client uses unless told otherwise.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 4, BaseDelay: 500 * time.Millisecond, MaxDelay: 30 * time.Second, MaxRetryAfter: 60 * time.Second}
+}
+
+// RetryEvent describes one retry about to happen.
+type RetryEvent struct {
+	// Operation is "create" or "delete".
+	Operation string
+	// Attempt is the attempt that failed (1 for the first).
+	Attempt int
+	// Reason is a short, secret-free cause: "429 Too Many Requests", "503
+	// Service Unavailable", "timeout", "connection error".
+	Reason string
+	// StatusCode is the failed attempt's status, or 0 for a transport error.
+	StatusCode int
+	// RetryAfter is the server's Retry-After (before capping), or 0.
+	RetryAfter time.Duration
+	// Wait is how long the client sleeps before the next attempt.
+	Wait time.Duration
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetryPolicy()
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = d.MaxAttempts
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = d.BaseDelay
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = d.MaxDelay
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = d.MaxRetryAfter
+	}
+	if p.Sleep == nil {
+		p.Sleep = sleepCtx
+	}
+	if p.Jitter == nil {
+		p.Jitter = halfJitter
+	}
+	return p
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func halfJitter(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+// backoff is the exponential delay before retry number n (1-based), capped.
+func (p RetryPolicy) backoff(n int) time.Duration {
+	d := p.BaseDelay
+	for i := 1; i < n && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, p.MaxDelay)
+}
+
+// verdict is the retry decision for one failed attempt.
+type verdict struct {
+	retry      bool
+	reason     string
+	status     int
+	retryAfter time.Duration
+}
+
+// classify decides whether a failed attempt may be repeated. idempotent is
+// false for a create.
+func (p RetryPolicy) classify(ctx context.Context, err error, idempotent bool) verdict {
+	if ctx.Err() != nil {
+		return verdict{reason: "context done"}
+	}
+	unsafeOK := idempotent || p.RetryUnsafeCreate
+	var ae *APIError
+	var ue *UnexpectedResponseError
+	switch {
+	case errors.As(err, &ae):
+		v := verdict{status: ae.StatusCode, retryAfter: ae.RetryAfter, reason: strconv.Itoa(ae.StatusCode) + " " + statusText(ae.StatusCode, "")}
+		switch {
+		case ae.StatusCode == http.StatusTooManyRequests:
+			v.retry = true // not carried out: always safe
+		case ae.StatusCode >= 500:
+			v.retry = unsafeOK
+		}
+		return v
+	case errors.As(err, &ue):
+		v := verdict{status: ue.StatusCode, reason: strconv.Itoa(ue.StatusCode) + " " + statusText(ue.StatusCode, "")}
+		v.retry = ue.StatusCode == http.StatusTooManyRequests || (ue.StatusCode >= 500 && unsafeOK)
+		return v
+	case errors.Is(err, ErrInvalidInput):
+		return verdict{reason: "invalid input"}
+	}
+	if te := (*TokenError)(nil); errors.As(err, &te) && te.StatusCode != 0 {
+		return verdict{reason: "service-account token refused"}
+	}
+	var te interface{ Timeout() bool }
+	if errors.As(err, &te) && te.Timeout() {
+		return verdict{retry: unsafeOK, reason: "timeout"}
+	}
+	return verdict{retry: unsafeOK, reason: "connection error"}
+}
+
+// parseRetryAfter reads whole seconds or an HTTP date; 0 when absent or bad.
+func parseRetryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

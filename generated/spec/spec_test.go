@@ -1,0 +1,260 @@
+package spec_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/seed-5c49e0d7/linktoken/generated/spec"
+	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
+)
+
+const specPath = "../../openapi/linktoken.yaml"
+
+// strictValidation is how the contract must pass: examples checked against
+// their schemas, and any format kin-openapi does not know is an error rather
+// than silently accepted.
+var strictValidation = []openapi3.ValidationOption{
+	openapi3.EnableExamplesValidation(),
+	openapi3.EnableSchemaFormatValidation(),
+	openapi3.EnableSchemaPatternValidation(),
+}
+
+func loadSpecFile(t *testing.T) *openapi3.T {
+	t.Helper()
+	specformats.Register()
+	doc, err := openapi3.NewLoader().LoadFromFile(specPath)
+	if err != nil {
+		t.Fatalf("load %s: %v", specPath, err)
+	}
+	return doc
+}
+
+func TestSpecLoadsAndValidates(t *testing.T) {
+	doc := loadSpecFile(t)
+	if err := doc.Validate(context.Background(), strictValidation...); err != nil {
+		t.Fatalf("contract does not validate: %v", err)
+	}
+	if got := doc.OpenAPI; got != "3.0.3" {
+		t.Errorf("openapi version = %q, want 3.0.3", got)
+	}
+}
+
+func TestEmbeddedSpecMatchesFile(t *testing.T) {
+	fromFile := loadSpecFile(t)
+	embedded, err := spec.GetSwagger()
+	if err != nil {
+		t.Fatalf("GetSwagger: %v", err)
+	}
+	a, _ := json.Marshal(fromFile)
+	b, _ := json.Marshal(embedded)
+	if string(a) != string(b) {
+		t.Fatal("the spec embedded in generated/ differs from openapi/linktoken.yaml: run make generate")
+	}
+}
+
+// TestUnknownFormatFailsValidation proves the ip-or-cidr format is enforced
+// because it is registered, not because kin-openapi ignores unknown formats.
+func TestUnknownFormatFailsValidation(t *testing.T) {
+	doc := loadSpecFile(t)
+	items := doc.Components.Schemas["TargetOrgRequest"].Value.Properties["accessListIps"].Value.Items.Value
+	items.Format = "no-such-format"
+	if err := doc.Validate(context.Background(), strictValidation...); err == nil {
+		t.Fatal("validation passed with an unregistered format; format validation is not switched on")
+	}
+}
+
+func TestEveryBodyHasAnExampleThatValidates(t *testing.T) {
+	doc := loadSpecFile(t)
+	checked := 0
+	check := func(where string, mt *openapi3.MediaType) {
+		t.Helper()
+		if mt.Example == nil && len(mt.Examples) == 0 {
+			t.Errorf("%s: no example", where)
+			return
+		}
+		for name, ex := range mt.Examples {
+			if err := mt.Schema.Value.VisitJSON(ex.Value.Value, openapi3.MultiErrors()); err != nil {
+				t.Errorf("%s example %q does not match its schema: %v", where, name, err)
+			}
+			checked++
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody != nil {
+				for ct, mt := range op.RequestBody.Value.Content {
+					check(method+" "+path+" request "+ct, mt)
+				}
+			}
+			for status, resp := range op.Responses.Map() {
+				for ct, mt := range resp.Value.Content {
+					check(method+" "+path+" "+status+" "+ct, mt)
+				}
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("checked only %d examples; the walk is missing bodies", checked)
+	}
+}
+
+// TestSpecIsCompleteForAReader holds the contract to its promise that every
+// operation, parameter, schema and property says what it is.
+func TestSpecIsCompleteForAReader(t *testing.T) {
+	doc := loadSpecFile(t)
+	if doc.Info.Description == "" || doc.Info.Contact == nil {
+		t.Error("info needs a description and a contact")
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.Summary == "" || op.Description == "" || len(op.Tags) == 0 {
+				t.Errorf("%s %s: needs summary, description and tag", method, path)
+			}
+			for status, resp := range op.Responses.Map() {
+				if resp.Value.Description == nil || *resp.Value.Description == "" {
+					t.Errorf("%s %s %s: response without description", method, path, status)
+				}
+			}
+		}
+	}
+	for name, p := range doc.Components.Parameters {
+		if p.Value.Description == "" {
+			t.Errorf("parameter %s: no description", name)
+		}
+	}
+	for name, s := range doc.Components.Schemas {
+		if s.Value.Description == "" {
+			t.Errorf("schema %s: no description", name)
+		}
+		for prop, ps := range s.Value.Properties {
+			if ps.Value.Description == "" {
+				t.Errorf("schema %s property %s: no description", name, prop)
+			}
+		}
+	}
+}
+
+func TestResponsesDeclaredForEveryOperation(t *testing.T) {
+	doc := loadSpecFile(t)
+	item := doc.Paths.Find("/orgs/{orgId}/liveMigrations/linkTokens")
+	if item == nil {
+		t.Fatal("link-token path missing")
+	}
+	want := map[string][]string{
+		"createLinkToken": {"200", "201", "400", "401", "403", "404", "406", "415", "429", "500", "503"},
+		"deleteLinkToken": {"200", "204", "400", "401", "403", "404", "406", "409", "429", "500", "503"},
+	}
+	for _, op := range []*openapi3.Operation{item.Post, item.Delete} {
+		var got []string
+		for status, resp := range op.Responses.Map() {
+			got = append(got, status)
+			for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining"} {
+				if resp.Value.Headers[h] == nil {
+					t.Errorf("%s %s: %s header not declared", op.OperationID, status, h)
+				}
+			}
+			if strings.HasPrefix(status, "4") || strings.HasPrefix(status, "5") {
+				if _, ok := resp.Value.Content["application/json"]; !ok || len(resp.Value.Content) != 1 {
+					t.Errorf("%s %s: error body must be application/json only", op.OperationID, status)
+				}
+			}
+		}
+		if !sameSet(got, want[op.OperationID]) {
+			t.Errorf("%s declares %v, want %v", op.OperationID, got, want[op.OperationID])
+		}
+	}
+	if h := item.Post.Responses.Value("401").Value.Headers["WWW-Authenticate"]; h == nil || !h.Value.Required {
+		t.Error("401 must require the WWW-Authenticate challenge")
+	}
+	if h := item.Post.Responses.Value("429").Value.Headers["Retry-After"]; h == nil || !h.Value.Required {
+		t.Error("429 must require Retry-After")
+	}
+}
+
+func sameSet(a, b []string) bool {
+	seen := map[string]int{}
+	for _, s := range a {
+		seen[s]++
+	}
+	for _, s := range b {
+		seen[s]--
+	}
+	for _, n := range seen {
+		if n != 0 {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+func TestSchemasFollowTheLiveService(t *testing.T) {
+	doc := loadSpecFile(t)
+	schema := func(name string) *openapi3.Schema { return doc.Components.Schemas[name].Value }
+	tests := []struct {
+		name    string
+		schema  string
+		body    string
+		wantErr string
+	}{
+		{name: "recorded 201 body", schema: "TargetOrg", body: `{"linkToken":"redactedToken"}`},
+		// The seed page's own example body: an array where its table says string.
+		{name: "seed example body is rejected", schema: "TargetOrg", body: `{"linkToken":["string"]}`, wantErr: "string"},
+		{name: "recorded 404 with null parameters", schema: "ApiError", body: `{"detail":"Could not find the requested external organization link.","error":404,"errorCode":"UNEXPECTED_ERROR","parameters":null,"reason":"Not Found"}`},
+		{name: "null errorCode seen live in 2025", schema: "ApiError", body: `{"error":500,"errorCode":null,"detail":null,"reason":null}`},
+		{name: "errorCode of the wrong type", schema: "ApiError", body: `{"error":404,"errorCode":404}`, wantErr: "string"},
+		{name: "addresses and blocks", schema: "TargetOrgRequest", body: `{"accessListIps":["192.0.2.1","10.0.0.0/8","2001:db8::/32","::1"]}`},
+		{name: "empty access list as the Atlas CLI sends it", schema: "TargetOrgRequest", body: `{"accessListIps":[]}`},
+		{name: "not an address", schema: "TargetOrgRequest", body: `{"accessListIps":["not-an-ip"]}`, wantErr: "ip-or-cidr"},
+		{name: "malformed CIDR", schema: "TargetOrgRequest", body: `{"accessListIps":["10.0.0.0/33"]}`, wantErr: "ip-or-cidr"},
+		{name: "access list not an array", schema: "TargetOrgRequest", body: `{"accessListIps":"192.0.2.1"}`, wantErr: "array"},
+		{name: "access list missing", schema: "TargetOrgRequest", body: `{}`, wantErr: "accessListIps"},
+		{name: "envelope", schema: "TargetOrgOrEnvelope", body: `{"status":201,"content":{"linkToken":"x"}}`},
+		{name: "neither token nor envelope", schema: "TargetOrgOrEnvelope", body: `{"status":"201"}`, wantErr: "must be an integer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v any
+			if err := json.Unmarshal([]byte(tt.body), &v); err != nil {
+				t.Fatal(err)
+			}
+			err := schema(tt.schema).VisitJSON(v)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("rejected: %v", err)
+			case tt.wantErr != "" && err == nil:
+				t.Fatalf("accepted, want an error about %q", tt.wantErr)
+			case tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr):
+				t.Fatalf("error %q does not mention %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestServersNameTheirMediaType(t *testing.T) {
+	doc := loadSpecFile(t)
+	want := map[string]string{
+		"https://cloud.mongodb.com/api/atlas/v2":   "application/vnd.atlas.2023-01-01+json",
+		"https://cloud.mongodb.com/api/atlas/v1.0": "application/json",
+	}
+	got := map[string]string{}
+	for _, s := range doc.Servers {
+		mt, _ := s.Extensions["x-atlas-media-type"].(string)
+		got[s.URL] = mt
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("servers = %v, want %v", got, want)
+	}
+}
+
+func TestMain(m *testing.M) {
+	if _, err := os.Stat(specPath); err != nil {
+		panic("run the tests from the module: " + err.Error())
+	}
+	os.Exit(m.Run())
+}
