@@ -79,7 +79,7 @@ func TestCheckHAR(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runCLI(t, cliOpts{}, "check", path)
-	if r.code != exitOK || r.stdout != "1 exchanges, 1 conform, 0 violations, 1 skipped (not link-token operations)\n" {
+	if r.code != exitOK || r.stdout != "1 exchanges, 1 conform, 0 violations, 1 skipped (not operations of the contract)\n" {
 		t.Fatalf("got %+v", r)
 	}
 }
