@@ -181,7 +181,12 @@ func benchGenerated(b *testing.B, rec benchRecorded) benchCall {
 func (f *benchFixed) counter() func(b *testing.B, calls int) {
 	start, conns := f.exchanges.Load(), f.conns.Load()
 	return func(b *testing.B, calls int) {
-		if n := f.conns.Load() - conns; n > 1 {
+		// Keep-alive holds one connection, but the transport may dial a
+		// spare when a call starts before the previous one's connection is
+		// back in the idle pool (it is put back on the transport's own
+		// goroutine): seen once in 10,000 calls on a busy machine. Without
+		// keep-alive every call dials.
+		if n := f.conns.Load() - conns; n > 1 && n*100 > int64(calls) {
 			b.Fatalf("%d connections for %d sequential calls: keep-alive is not working", n, calls)
 		}
 		exchanges := f.exchanges.Load() - start
