@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"encoding/json"
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
@@ -103,13 +104,23 @@ func withoutContentEncoding(h http.Header) http.Header {
 // jsonText is the verdict on a body as one JSON text (RFC 8259): its
 // value, or what keeps it from being one.
 type jsonText struct {
-	value any
-	ok    bool
-	// One of these when !ok:
-	syntax    string // not JSON at all (or trailing data), with the byte offset
-	duplicate string // JSON pointer of a member name that appears twice in its object
-	utf8      string // JSON pointer of the first string that is not valid UTF-8
+	// value is the decoded value: when ok, or, for a body that is JSON but
+	// for a repeated name or invalid UTF-8, as encoding/json (and so
+	// kin-openapi) reads it, so the rest of the body is still checked.
+	value   any
+	ok      bool
+	problem jsonProblem
+	where   string // the problem's JSON pointer; its byte offset for a syntax error
 }
+
+type jsonProblem int
+
+const (
+	jsonOK        jsonProblem = iota
+	jsonSyntax                // not JSON at all, or data after the value
+	jsonDuplicate             // a member name twice in one object
+	jsonUTF8                  // a string that is not valid UTF-8
+)
 
 // parseJSON reads data as exactly one JSON text, refusing what
 // encoding/json lets through: a member name twice in one object (two
@@ -128,17 +139,23 @@ func parseJSON(data []byte) jsonText {
 		return jsonText{value: value, ok: true}
 	}
 	var se *jsontext.SyntacticError
-	if errors.As(err, &se) {
-		ptr := string(se.JSONPointer)
-		switch {
-		case errors.Is(se.Err, jsontext.ErrDuplicateName):
-			return jsonText{duplicate: ptr}
-		case se.Err != nil && strings.Contains(se.Err.Error(), "invalid UTF-8"):
-			return jsonText{utf8: ptr}
-		}
-		return jsonText{syntax: fmt.Sprintf("%s at byte %d", syntaxReason(se), se.ByteOffset)}
+	if !errors.As(err, &se) {
+		return jsonText{problem: jsonSyntax, where: err.Error()}
 	}
-	return jsonText{syntax: err.Error()}
+	ptr := string(se.JSONPointer)
+	var t jsonText
+	switch {
+	case errors.Is(se.Err, jsontext.ErrDuplicateName):
+		t = jsonText{problem: jsonDuplicate, where: ptr}
+	case se.Err != nil && strings.Contains(se.Err.Error(), "invalid UTF-8"):
+		t = jsonText{problem: jsonUTF8, where: ptr}
+	default:
+		return jsonText{problem: jsonSyntax, where: fmt.Sprintf("%s at byte %d", syntaxReason(se), se.ByteOffset)}
+	}
+	if json.Unmarshal(data, &t.value) != nil {
+		t.value = nil
+	}
+	return t
 }
 
 // syntaxReason is the library's reason without its own "jsontext:" prefix

@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -171,6 +170,3 @@ func joinComma(list []string) string {
 	}
 	return out
 }
-
-// errIsNotInContract is errors.Is(err, ErrNotInContract), named for readers.
-func errIsNotInContract(err error) bool { return errors.Is(err, ErrNotInContract) }

@@ -2,3 +2,4 @@ package contract
 
 // ReadSizedForTest exposes readSized to the package's external tests.
 var ReadSizedForTest = readSized
+var WithoutFastPath = withoutFastPath

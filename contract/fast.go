@@ -313,7 +313,7 @@ func (c *checker) fastEnvelope(f *fastOp) bool {
 	if fr == nil || fr.envelope == nil || c.inner == nil || !c.resp.json.ok || c.resp.unreadable {
 		return false
 	}
-	if !fr.envelope(c.resp.json.value) {
+	if ok200.ref.Value.Content.Get(c.ex.Response.Header.Get("Content-Type")) == nil || !fr.envelope(c.resp.json.value) {
 		return false
 	}
 	inner := f.responses[c.inner]

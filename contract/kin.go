@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -174,7 +173,19 @@ func (c *checker) addResponseBodyError(prefix string, err error, onlyNotices boo
 // schema, then the headers and content of the response it wraps.
 func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 	ok200 := c.m.op.status(http.StatusOK)
-	if c.resp.unreadable || !c.resp.json.ok || c.plainForEnvelope || ok200 == nil || ok200.envelope == nil {
+	if c.plainForEnvelope || ok200 == nil || ok200.envelope == nil || len(c.ex.Response.Body) == 0 {
+		return
+	}
+	// The envelope is a body of the 200: in one of its media types.
+	if ct := c.ex.Response.Header.Get("Content-Type"); ok200.ref.Value.Content.Get(ct) == nil {
+		found := strconv.Quote(ct)
+		if ct == "" {
+			found = "no Content-Type"
+		}
+		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, ok200.types, found)
+		return
+	}
+	if c.resp.unreadable || c.resp.json.value == nil {
 		return
 	}
 	visit := func(s *openapi3.Schema) error {
@@ -327,17 +338,4 @@ func (c *checker) addRequestBodyError(re *openapi3filter.RequestError) {
 	default:
 		c.add(SideRequest, PartBody, "", "schema", "a body the contract accepts", re.Error())
 	}
-}
-
-// routedURL is u cut to start at the base path, for kin-openapi's router.
-func routedURL(u *url.URL, prefix string) *url.URL {
-	if prefix == "" {
-		return u
-	}
-	cut := *u
-	cut.RawPath = u.EscapedPath()[len(prefix):]
-	if p, err := url.PathUnescape(cut.RawPath); err == nil {
-		cut.Path = p
-	}
-	return &cut
 }

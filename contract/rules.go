@@ -60,15 +60,15 @@ func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 	}
 	b.isJSON = true
 	b.json = parseJSON(b.data)
-	switch {
-	case b.json.ok:
-	case b.json.syntax != "":
-		c.add(side, PartBody, "", RuleJSON, "one JSON text", "malformed JSON ("+b.json.syntax+")")
+	switch b.json.problem {
+	case jsonSyntax:
+		c.add(side, PartBody, "", RuleJSON, "one JSON text", "malformed JSON ("+b.json.where+")")
 		b.unreadable = true
-	case b.json.duplicate != "":
-		c.add(side, PartBody, b.json.duplicate, RuleDuplicateName, "each member name once in its object (RFC 8259 §4)", "the name twice")
-	case b.json.utf8 != "":
-		c.add(side, PartBody, b.json.utf8, RuleUTF8, "UTF-8 text (RFC 8259 §8.1)", "bytes that are not UTF-8")
+	case jsonDuplicate:
+		c.add(side, PartBody, b.json.where, RuleDuplicateName, "each member name once in its object (RFC 8259 §4)", "the name twice")
+	case jsonUTF8:
+		c.add(side, PartBody, b.json.where, RuleUTF8, "UTF-8 text (RFC 8259 §8.1)", "bytes that are not UTF-8")
+		b.unreadable = b.json.value == nil
 	}
 	return b
 }
@@ -267,21 +267,33 @@ func (c *checker) envelopeRules() bool {
 		if st == http.StatusUnauthorized && !c.resp.looksEnveloped() {
 			return false // the plain 401 of the digest handshake (assumed: see the contract)
 		}
+		if rs := op.status(st); st != http.StatusOK && rs != nil && !rs.hasContent {
+			return false // a status that carries no body (204) carries no envelope either
+		}
 	case st == http.StatusOK && !ok200.plainAllowed:
 		c.add(SideResponse, PartStatus, "", RuleEnvelope, "200 only for a request with envelope=true; otherwise one of "+op.statuses, "200 without envelope=true")
+	case st == http.StatusOK && c.resp.looksEnveloped():
+		// A 200 that may be plain (the create's, as the published specs
+		// declare it) is an envelope only for envelope=true.
+		c.add(SideResponse, PartBody, "", RuleEnvelope, "the plain body of a 200 (an envelope only for a request with envelope=true)", "an envelope")
+		c.resp.unreadable = true
+		return false
 	default:
 		return false
 	}
 	c.enveloped = true
 	if len(resp.Body) == 0 {
-		c.add(SideResponse, PartBody, "", RuleRequired, "a "+envelopeName+" body", "no body")
+		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" body (envelope=true)", "no body")
+		c.plainForEnvelope = true
 		return true
 	}
 	obj, isObj := c.resp.json.value.(map[string]any)
-	if !c.resp.json.ok || !isObj {
+	if !isObj {
 		return true // the JSON rule or the envelope's schema says what is wrong
 	}
-	if _, has := obj["status"]; !has && st != http.StatusOK {
+	_, hasStatus := obj["status"]
+	_, hasContent := obj["content"]
+	if !hasStatus && !hasContent {
 		// A plain answer to envelope=true.
 		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" ({status, content}) for a request with envelope=true", "a body without status")
 		c.plainForEnvelope = true

@@ -1,0 +1,587 @@
+package casegen
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// declared is one response the operation declares, ready to send.
+type declared struct {
+	key      string
+	status   int
+	ref      *openapi3.ResponseRef
+	pure     bool             // its body is the envelope only (a remove's 200)
+	envelope bool             // it can carry the envelope
+	plain    *openapi3.Schema // its plain body's schema (not the envelope)
+	mt       string           // the media type it answers in on this server
+}
+
+func (x *op) declaredResponses() []declared {
+	var out []declared
+	for _, key := range sortedKeys(x.op.Responses.Map()) {
+		status, err := strconv.Atoi(key)
+		if err != nil {
+			continue // ranges and default: no status to send
+		}
+		ref := x.op.Responses.Value(key)
+		d := declared{key: key, status: status, ref: ref}
+		types := sortedKeys(ref.Value.Content)
+		if len(types) > 0 {
+			allowed := allowedTypes(types, x.srv.responses)
+			d.mt = allowed[0]
+			for _, t := range allowed {
+				if t == x.accept {
+					d.mt = t
+				}
+			}
+			m := ref.Value.Content.Get(d.mt)
+			if m.Schema != nil && x.g.envelope != nil {
+				s := m.Schema.Value
+				if s == x.g.envelope {
+					d.pure, d.envelope = true, true
+				}
+				for _, b := range s.OneOf {
+					if b.Value == x.g.envelope {
+						d.envelope = true
+					} else {
+						d.plain = b.Value
+					}
+				}
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// response builds a conforming response of d; body nil means the example.
+func (x *op) response(d declared) (Response, error) {
+	r := Response{Status: d.status, Header: http.Header{}}
+	for _, name := range sortedKeys(d.ref.Value.Headers) {
+		h := d.ref.Value.Headers[name].Value
+		if strings.EqualFold(name, "Content-Type") {
+			continue
+		}
+		v, err := headerValue(h)
+		if err != nil {
+			return r, fmt.Errorf("header %s: %w", name, err)
+		}
+		r.Header.Set(name, v)
+	}
+	if d.mt != "" {
+		body, err := exampleOrValid(d.ref.Value.Content.Get(d.mt), d.plain)
+		if err != nil {
+			return r, fmt.Errorf("%s body: %w", d.key, err)
+		}
+		r.Header.Set("Content-Type", d.mt)
+		r.Body, _ = json.Marshal(body)
+	}
+	return r, nil
+}
+
+func headerValue(h *openapi3.Header) (string, error) {
+	if h.Example != nil {
+		return fmt.Sprint(h.Example), nil
+	}
+	if h.Schema == nil {
+		return "value", nil
+	}
+	v, err := valid(h.Schema.Value, 0)
+	if err != nil {
+		return "", err
+	}
+	return scalar(v), nil
+}
+
+// cases derives every case of the operation on its server.
+func (x *op) cases() ([]Case, error) {
+	var out []Case
+	add := func(c Case) {
+		c.Operation, c.Server = x.id, x.srv.url
+		out = append(out, c)
+	}
+	resps := x.declaredResponses()
+	// Requests are paired with a plain success: one that cannot carry the
+	// envelope, when there is one.
+	var success *declared
+	for i := range resps {
+		if d := &resps[i]; d.status/100 == 2 && !d.pure && (success == nil || success.envelope && !d.envelope) {
+			success = d
+		}
+	}
+	if success == nil {
+		return nil, fmt.Errorf("no plain success response to pair requests with")
+	}
+	okResp, err := x.response(*success)
+	if err != nil {
+		return nil, err
+	}
+	req := func() Request { return x.request(x.queryVals, x.reqBody) }
+
+	// Conforming: every declared status.
+	for _, d := range resps {
+		if d.pure {
+			continue
+		}
+		resp, err := x.response(d)
+		if err != nil {
+			return nil, err
+		}
+		add(Case{Name: x.name(d.key, ""), Request: req(), Response: resp})
+		if d.status == http.StatusUnauthorized {
+			anon := req()
+			anon.Header.Del("Authorization")
+			add(Case{Name: x.name(d.key, "the first half of the digest handshake"), Request: anon, Response: resp})
+			basic := resp
+			basic.Header = resp.Header.Clone()
+			basic.Header.Set("WWW-Authenticate", `Basic realm="x"`)
+			add(Case{Name: x.name(d.key, "a challenge of a scheme the request cannot use"), Request: req(), Response: basic,
+				Broken: &Broken{Side: "response", Rule: "challenge", Where: "WWW-Authenticate"}})
+		}
+	}
+	// Conforming variants of the request.
+	for _, mt := range x.reqTypes[min(1, len(x.reqTypes)):] {
+		r := req()
+		r.Header.Set("Content-Type", mt)
+		add(Case{Name: x.name(success.key, "request body as "+mt), Request: r, Response: okResp})
+	}
+	if x.authAlt != "" {
+		r := req()
+		r.Header.Set("Authorization", x.authAlt)
+		add(Case{Name: x.name(success.key, "another accepted scheme"), Request: r, Response: okResp})
+	}
+	for _, p := range x.params {
+		if p.In != openapi3.ParameterInQuery || p.Required || p.Name == "envelope" {
+			continue
+		}
+		v, err := paramValue(p)
+		if err != nil {
+			return nil, err
+		}
+		q := cloneValues(x.queryVals)
+		q.Set(p.Name, v)
+		add(Case{Name: x.name(success.key, "with "+p.Name+"="+v), Request: x.request(q, x.reqBody), Response: okResp})
+	}
+	if strings.Contains(x.accept, "vnd.") && success.mt == x.accept {
+		r := req()
+		later := strings.Replace(x.accept, versionOf(x.accept), "2025-03-12", 1)
+		r.Header.Set("Accept", later)
+		add(Case{Name: x.name(success.key, "Accept names a later version"), Request: r, Response: okResp})
+		early := req()
+		early.Header.Set("Accept", strings.Replace(x.accept, versionOf(x.accept), "2001-01-01", 1))
+		add(Case{Name: x.name(success.key, "answered in a version after the one Accept asked for"), Request: early, Response: okResp,
+			Broken: &Broken{Side: "response", Rule: "version", Where: "Content-Type"}})
+	}
+	if len(okResp.Body) > 0 {
+		gz := okResp
+		gz.Header = okResp.Header.Clone()
+		gz.Header.Set("Content-Encoding", "gzip")
+		gz.Body = gzipped(okResp.Body)
+		add(Case{Name: x.name(success.key, "a gzip-encoded body"), Request: req(), Response: gz,
+			Broken: &Broken{Side: "response", Rule: "content-encoding", Where: "Content-Encoding"}})
+	}
+
+	out = append(out, x.envelopeCases(resps, success, okResp)...)
+	out = append(out, x.requestBreakages(success, okResp)...)
+	out = append(out, x.responseBreakages(resps)...)
+	for i := range out {
+		out[i].Operation, out[i].Server = x.id, x.srv.url
+	}
+	return out, nil
+}
+
+func versionOf(mt string) string {
+	i := strings.Index(mt, "vnd.")
+	if i < 0 {
+		return ""
+	}
+	rest := mt[i:]
+	for j := 0; j+10 <= len(rest); j++ {
+		if rest[j] >= '0' && rest[j] <= '9' && len(rest[j:]) >= 10 && rest[j+4] == '-' && rest[j+7] == '-' {
+			return rest[j : j+10]
+		}
+	}
+	return ""
+}
+
+// envelopeCases: envelope=true answered with each declared status wrapped.
+func (x *op) envelopeCases(resps []declared, success *declared, okResp Response) []Case {
+	var env *declared
+	for i := range resps {
+		if resps[i].status == http.StatusOK && resps[i].envelope {
+			env = &resps[i]
+		}
+	}
+	if env == nil || !x.envParam {
+		var out []Case
+		return out
+	}
+	var out []Case
+	q := cloneValues(x.queryVals)
+	q.Set("envelope", "true")
+	req := x.request(q, x.reqBody)
+	for _, d := range resps {
+		if d.pure || d.status == http.StatusUnauthorized {
+			continue
+		}
+		inner, err := x.response(d)
+		if err != nil {
+			continue
+		}
+		body := map[string]any{"status": float64(d.status)}
+		if len(inner.Body) > 0 {
+			var content any
+			_ = json.Unmarshal(inner.Body, &content)
+			body["content"] = content
+		}
+		resp := Response{Status: http.StatusOK, Header: inner.Header.Clone()}
+		if resp.Header.Get("Content-Type") == "" {
+			resp.Header.Set("Content-Type", env.mt)
+		}
+		resp.Body, _ = json.Marshal(body)
+		out = append(out, Case{Name: x.name("200", fmt.Sprintf("envelope=true, %d enveloped", d.status)), Request: req, Response: resp})
+		if len(inner.Body) > 0 && d.status != http.StatusOK {
+			real := resp
+			real.Status = d.status
+			out = append(out, Case{Name: x.name(d.key, "envelope=true, enveloped on its own status line"), Request: req, Response: real,
+				Broken: &Broken{Side: "response", Rule: "envelope-status-line", Where: "status"}})
+		}
+		if d.status == success.status && len(inner.Body) > 0 {
+			var content any
+			_ = json.Unmarshal(inner.Body, &content)
+			if obj, ok := content.(map[string]any); ok {
+				for k := range obj {
+					broken := cloneMap(obj)
+					broken[k] = []any{"not", "this"}
+					b := map[string]any{"status": float64(d.status), "content": broken}
+					bad := resp
+					bad.Body, _ = json.Marshal(b)
+					out = append(out, Case{Name: x.name("200", "envelope=true, content breaks its status's schema"), Request: req, Response: bad,
+						Broken: &Broken{Side: "response", Rule: "envelope-content", Where: "/content/" + escape(k)}})
+					break
+				}
+			}
+		}
+	}
+	if len(okResp.Body) > 0 {
+		// (A 204 cannot carry an envelope: answering it plain is fine.)
+		out = append(out, Case{Name: x.name(success.key, "envelope=true answered plain"), Request: req, Response: okResp,
+			Broken: &Broken{Side: "response", Rule: "envelope", Where: "body"}})
+	}
+	if env.pure {
+		// The enveloped-only 200 without envelope=true.
+		inner := map[string]any{"status": float64(success.status)}
+		resp := Response{Status: http.StatusOK, Header: okResp.Header.Clone()}
+		if resp.Header.Get("Content-Type") == "" {
+			resp.Header.Set("Content-Type", env.mt)
+		}
+		resp.Body, _ = json.Marshal(inner)
+		out = append(out, Case{Name: x.name("200", "an envelope without envelope=true"), Request: x.request(x.queryVals, x.reqBody), Response: resp,
+			Broken: &Broken{Side: "response", Rule: "envelope", Where: "status"}})
+	}
+	return out
+}
+
+func (x *op) requestBreakages(success *declared, okResp Response) []Case {
+	var out []Case
+	add := func(what string, r Request, b Broken) {
+		b.Side = "request"
+		out = append(out, Case{Name: x.name(success.key, what), Request: r, Response: okResp, Broken: &b})
+	}
+	// Parameters.
+	for _, p := range x.params {
+		if p.Schema == nil || p.Name == "envelope" && p.In == openapi3.ParameterInQuery {
+			continue
+		}
+		good, err := paramValue(p)
+		if err != nil {
+			continue
+		}
+		var goodValue any = good
+		if typeOf(p.Schema.Value) != openapi3.TypeString {
+			_ = json.Unmarshal([]byte(good), &goodValue)
+		}
+		for _, b := range breakages(p.Schema.Value, goodValue, x.g.knownFormat, 0) {
+			raw, ok := paramString(p.Schema.Value, b)
+			if !ok {
+				continue
+			}
+			add(p.In+" "+p.Name+" breaks "+b.rule, x.withParam(p, raw), Broken{Rule: b.rule, Where: p.Name})
+		}
+		if p.Required && p.In != openapi3.ParameterInPath {
+			add(p.In+" "+p.Name+" missing", x.withParam(p, ""), Broken{Rule: "required", Where: p.Name})
+		}
+	}
+	q := cloneValues(x.queryVals)
+	q.Set("undeclaredParameter", "1")
+	add("an undeclared query parameter", x.request(q, x.reqBody), Broken{Rule: "undeclared-parameter", Where: "undeclaredParameter"})
+	// Method.
+	r := x.request(x.queryVals, x.reqBody)
+	r.Method = "PATCH"
+	if x.item.GetOperation("PATCH") == nil {
+		add("an undeclared method", r, Broken{Rule: "undeclared-method", Where: "method"})
+	}
+	// Credentials.
+	if x.auth != "" {
+		anon := x.request(x.queryVals, x.reqBody)
+		anon.Header.Del("Authorization")
+		add("no credentials, answered without the challenge", anon, Broken{Rule: "security", Where: "Authorization"})
+		if x.auth == "digest" {
+			r := x.request(x.queryVals, x.reqBody)
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), `nonce="bm9uY2UtMDAwMQ==", `, "", 1))
+			add("a digest credential without nonce", r, Broken{Rule: "security", Where: "Authorization"})
+		}
+		r = x.request(x.queryVals, x.reqBody)
+		r.Header.Set("Authorization", "Basic dXNlcjpwYXNz")
+		if !strings.HasPrefix(x.auth, "Basic") && !strings.HasPrefix(x.authAlt, "Basic") {
+			add("a scheme the operation does not take", r, Broken{Rule: "security", Where: "Authorization"})
+		}
+		if other := x.g.schemeNotAccepted(x.op, x.srv); other != "" {
+			r := x.request(x.queryVals, x.reqBody)
+			r.Header.Set("Authorization", other)
+			add("a scheme another server takes", r, Broken{Rule: "security", Where: "Authorization"})
+		}
+	}
+	// Body.
+	if !x.hasBody {
+		r := x.request(x.queryVals, nil)
+		r.Header.Set("Content-Type", "application/json")
+		r.Body = []byte(`{}`)
+		add("a body where none is declared", r, Broken{Rule: "no-body", Where: "body"})
+		return out
+	}
+	body := func(data []byte) Request {
+		r := x.request(x.queryVals, x.reqBody)
+		r.Body = data
+		return r
+	}
+	if x.op.RequestBody.Value.Required {
+		r := x.request(x.queryVals, nil)
+		add("no body", r, Broken{Rule: "missing-body", Where: "body"})
+	}
+	good, _ := json.Marshal(x.reqBody)
+	add("a body that is not JSON", body(good[:len(good)-1]), Broken{Rule: "not-json", Where: "body"})
+	add("a JSON text with data after it", body(append(append([]byte{}, good...), " {}"...)), Broken{Rule: "trailing-data", Where: "body"})
+	if dup, ok := duplicateFirstName(good); ok {
+		add("a member name twice", body(dup), Broken{Rule: "duplicate-name", Where: "body"})
+	}
+	if bad, ok := invalidUTF8(good); ok {
+		add("a string that is not UTF-8", body(bad), Broken{Rule: "utf-8", Where: "body"})
+	}
+	r = x.request(x.queryVals, x.reqBody)
+	r.Header.Del("Content-Type")
+	add("no Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
+	r = x.request(x.queryVals, x.reqBody)
+	r.Header.Set("Content-Type", "text/plain")
+	add("an undeclared Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
+	if other := otherServersType(sortedKeys(x.op.RequestBody.Value.Content), x.srv.requests); other != "" {
+		r := x.request(x.queryVals, x.reqBody)
+		r.Header.Set("Content-Type", other)
+		add("another server's media type", r, Broken{Rule: "media-type", Where: "Content-Type"})
+	}
+	schema := x.op.RequestBody.Value.Content.Get(x.reqType).Schema
+	if schema != nil {
+		for _, b := range breakages(schema.Value, x.reqBody, x.g.knownFormat, 0) {
+			data, _ := json.Marshal(b.value)
+			add("body "+b.pointer+" breaks "+b.rule, body(data), Broken{Rule: b.rule, Where: b.pointer})
+		}
+	}
+	return out
+}
+
+// withParam is the conforming request with one parameter set to raw ("":
+// left out).
+func (x *op) withParam(p *openapi3.Parameter, raw string) Request {
+	switch p.In {
+	case openapi3.ParameterInPath:
+		saved := x.pathVals[p.Name]
+		x.pathVals[p.Name] = raw
+		r := x.request(x.queryVals, x.reqBody)
+		x.pathVals[p.Name] = saved
+		return r
+	case openapi3.ParameterInQuery:
+		q := cloneValues(x.queryVals)
+		if raw == "" {
+			q.Del(p.Name)
+		} else {
+			q.Set(p.Name, raw)
+		}
+		return x.request(q, x.reqBody)
+	}
+	r := x.request(x.queryVals, x.reqBody)
+	switch p.In {
+	case openapi3.ParameterInHeader:
+		if raw == "" {
+			r.Header.Del(p.Name)
+		} else {
+			r.Header.Set(p.Name, raw)
+		}
+	case openapi3.ParameterInCookie:
+		r.Header.Del("Cookie")
+		for _, q := range x.params {
+			if q.In == openapi3.ParameterInCookie && q.Required && q.Name != p.Name {
+				v, _ := paramValue(q)
+				r.Header.Add("Cookie", q.Name+"="+v)
+			}
+		}
+		if raw != "" {
+			r.Header.Add("Cookie", p.Name+"="+raw)
+		}
+	}
+	return r
+}
+
+// paramString renders a broken parameter value as the string a request
+// carries; a breakage a string cannot carry (a JSON type for a string
+// parameter, null) is skipped.
+func paramString(s *openapi3.Schema, b breakage) (string, bool) {
+	switch b.rule {
+	case "nullable":
+		return "", false
+	case "type":
+		if typeOf(s) == openapi3.TypeString {
+			return "", false
+		}
+	}
+	if b.pointer != "" {
+		return "", false
+	}
+	switch v := b.value.(type) {
+	case string:
+		return v, v != ""
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(v), true
+	}
+	return "", false
+}
+
+func (x *op) responseBreakages(resps []declared) []Case {
+	var out []Case
+	req := x.request(x.queryVals, x.reqBody)
+	add := func(d declared, what string, resp Response, b Broken) {
+		b.Side = "response"
+		out = append(out, Case{Name: x.name(d.key, what), Request: req, Response: resp, Broken: &b})
+	}
+	out = append(out, Case{Name: x.name("418", "an undeclared status"), Request: req,
+		Response: Response{Status: 418, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{}`)},
+		Broken:   &Broken{Side: "response", Rule: "status", Where: "status"}})
+	for _, d := range resps {
+		if d.pure {
+			continue
+		}
+		good, err := x.response(d)
+		if err != nil {
+			continue
+		}
+		clone := func() Response {
+			r := good
+			r.Header = good.Header.Clone()
+			r.Body = append([]byte(nil), good.Body...)
+			return r
+		}
+		for _, name := range sortedKeys(d.ref.Value.Headers) {
+			h := d.ref.Value.Headers[name].Value
+			if h.Required {
+				r := clone()
+				r.Header.Del(name)
+				add(d, "no "+name, r, Broken{Rule: "required-header", Where: name})
+			}
+			if h.Schema != nil && typeOf(h.Schema.Value) != openapi3.TypeString && typeOf(h.Schema.Value) != "" {
+				r := clone()
+				r.Header.Set(name, "not-a-number")
+				add(d, name+" of the wrong type", r, Broken{Rule: "type", Where: name})
+			}
+		}
+		if d.mt == "" {
+			r := clone()
+			r.Body = []byte(`{"unexpected":"body"}`)
+			r.Header.Set("Content-Type", "application/json")
+			add(d, "a body where none is declared", r, Broken{Rule: "no-body", Where: "body"})
+			continue
+		}
+		r := clone()
+		r.Body = nil
+		add(d, "no body", r, Broken{Rule: "missing-body", Where: "body"})
+		r = clone()
+		r.Body = r.Body[:len(r.Body)-1]
+		add(d, "a body that is not JSON", r, Broken{Rule: "not-json", Where: "body"})
+		r = clone()
+		r.Header.Del("Content-Type")
+		add(d, "no Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
+		r = clone()
+		r.Header.Set("Content-Type", "text/plain")
+		add(d, "an undeclared Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
+		if other := otherServersType(sortedKeys(d.ref.Value.Content), x.srv.responses); other != "" {
+			r := clone()
+			r.Header.Set("Content-Type", other)
+			add(d, "another server's media type", r, Broken{Rule: "media-type", Where: "Content-Type"})
+		}
+		if dup, ok := duplicateFirstName(good.Body); ok {
+			r := clone()
+			r.Body = dup
+			add(d, "a member name twice", r, Broken{Rule: "duplicate-name", Where: "body"})
+		}
+		if bad, ok := invalidUTF8(good.Body); ok {
+			r := clone()
+			r.Body = bad
+			add(d, "a string that is not UTF-8", r, Broken{Rule: "utf-8", Where: "body"})
+		}
+		var value any
+		_ = json.Unmarshal(good.Body, &value)
+		if obj, ok := value.(map[string]any); ok {
+			extra := cloneMap(obj)
+			extra["propertyAddedLater"] = "x"
+			r := clone()
+			r.Body, _ = json.Marshal(extra)
+			add(d, "a property the contract does not declare", r, Broken{Rule: "undeclared-property", Where: "/propertyAddedLater"})
+		}
+		schema := d.plain
+		if schema == nil {
+			if m := d.ref.Value.Content.Get(d.mt); m != nil && m.Schema != nil {
+				schema = m.Schema.Value
+			}
+		}
+		for _, b := range breakages(schema, value, x.g.knownFormat, 0) {
+			r := clone()
+			r.Body, _ = json.Marshal(b.value)
+			add(d, "body "+b.pointer+" breaks "+b.rule, r, Broken{Rule: b.rule, Where: b.pointer})
+		}
+	}
+	return out
+}
+
+// duplicateFirstName repeats an object's first member: {"a":1,"a":1,…}.
+func duplicateFirstName(body []byte) ([]byte, bool) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil || len(obj) == 0 {
+		return nil, false
+	}
+	name := sortedKeys(obj)[0]
+	member, _ := json.Marshal(name)
+	dup := append(append([]byte("{"), member...), ':')
+	dup = append(dup, obj[name]...)
+	dup = append(dup, ',')
+	return append(dup, body[1:]...), true
+}
+
+// invalidUTF8 puts a byte that is not UTF-8 into the first string value.
+func invalidUTF8(body []byte) ([]byte, bool) {
+	i := strings.Index(string(body), `":"`)
+	if i < 0 {
+		return nil, false
+	}
+	out := append([]byte(nil), body[:i+3]...)
+	out = append(out, 0xff)
+	return append(out, body[i+3:]...), true
+}
+
+// EncodeQuery is url.Values.Encode, for callers building URLs by hand.
+func EncodeQuery(v url.Values) string { return v.Encode() }

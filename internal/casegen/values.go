@@ -1,0 +1,280 @@
+package casegen
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// valid builds a value the schema accepts: its example, default or first
+// enum value when it has one (the document's own word), else one built from
+// its type and bounds. It fails only for a string pattern without an
+// example, which no generator can satisfy in general: the contract must
+// then give an example.
+func valid(s *openapi3.Schema, depth int) (any, error) {
+	if s == nil {
+		return "value", nil
+	}
+	if depth > 8 {
+		return nil, fmt.Errorf("schema nests deeper than 8 levels")
+	}
+	if s.Example != nil {
+		return s.Example, nil
+	}
+	if s.Default != nil {
+		return s.Default, nil
+	}
+	if len(s.Enum) > 0 {
+		return s.Enum[0], nil
+	}
+	if len(s.OneOf) > 0 {
+		return valid(s.OneOf[0].Value, depth+1)
+	}
+	if len(s.AnyOf) > 0 {
+		return valid(s.AnyOf[0].Value, depth+1)
+	}
+	if len(s.AllOf) > 0 {
+		out := map[string]any{}
+		for _, b := range s.AllOf {
+			v, err := valid(b.Value, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if m, ok := v.(map[string]any); ok {
+				for k, x := range m {
+					out[k] = x
+				}
+			}
+		}
+		return out, nil
+	}
+	switch typeOf(s) {
+	case openapi3.TypeString:
+		if s.Pattern != "" {
+			return nil, fmt.Errorf("a string with pattern %q has no example to build from", s.Pattern)
+		}
+		n := max(int(s.MinLength), 1)
+		if s.MaxLength != nil && uint64(n) > *s.MaxLength {
+			n = int(*s.MaxLength)
+		}
+		return strings.Repeat("a", n), nil
+	case openapi3.TypeInteger, openapi3.TypeNumber:
+		v := 0.0
+		if s.Min != nil {
+			v = math.Ceil(*s.Min)
+			if s.ExclusiveMin.IsTrue() {
+				v++
+			}
+		} else if s.Max != nil && *s.Max < 0 {
+			v = math.Floor(*s.Max)
+		}
+		return v, nil
+	case openapi3.TypeBoolean:
+		return true, nil
+	case openapi3.TypeArray:
+		n := max(int(s.MinItems), 1)
+		if s.MaxItems != nil && uint64(n) > *s.MaxItems {
+			n = int(*s.MaxItems)
+		}
+		out := make([]any, 0, n)
+		for i := 0; i < n; i++ {
+			var item *openapi3.Schema
+			if s.Items != nil {
+				item = s.Items.Value
+			}
+			v, err := valid(item, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case openapi3.TypeObject, "":
+		out := map[string]any{}
+		for _, name := range sortedKeys(s.Properties) {
+			p := s.Properties[name].Value
+			if p.ReadOnly || p.WriteOnly {
+				continue
+			}
+			v, err := valid(p, depth+1)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			out[name] = v
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("type %q cannot be built", typeOf(s))
+}
+
+// breakage is one value that breaks one rule of a schema.
+type breakage struct {
+	pointer string // JSON pointer of the broken value, below the value's own place
+	rule    string // the JSON Schema keyword broken
+	value   any    // the whole value, with that one part broken
+}
+
+// breakages lists values that each break exactly one keyword of s, found
+// from its keywords; good is a value s accepts. Only keywords that
+// constrain are broken (an unknown format checks nothing, so it is not).
+func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, depth int) []breakage {
+	if s == nil || depth > 6 {
+		return nil
+	}
+	var out []breakage
+	add := func(rule string, v any) { out = append(out, breakage{rule: rule, value: v}) }
+	typ := typeOf(s)
+	if typ != "" && len(s.OneOf)+len(s.AnyOf)+len(s.AllOf) == 0 {
+		add("type", wrongType(typ))
+		if !s.Nullable {
+			add("nullable", nil)
+		}
+	}
+	switch typ {
+	case openapi3.TypeString:
+		str, _ := good.(string)
+		if s.MinLength > 0 {
+			add("minLength", truncateRunes(str, int(s.MinLength)-1))
+		}
+		if s.MaxLength != nil {
+			add("maxLength", str+strings.Repeat("a", int(*s.MaxLength)-len([]rune(str))+1))
+		}
+		if s.Pattern != "" {
+			if re, err := regexp.Compile(s.Pattern); err == nil {
+				for _, bad := range []string{strings.ToUpper(str), str + "!", "!" + str, str[:len(str)/2]} {
+					if bad != str && !re.MatchString(bad) && lengthOK(s, bad) {
+						add("pattern", bad)
+						break
+					}
+				}
+			}
+		}
+		if s.Format != "" && knownFormat(s.Format) {
+			add("format", "not a "+s.Format)
+		}
+		if len(s.Enum) > 0 {
+			add("enum", "not-one-of-the-enum")
+		}
+	case openapi3.TypeInteger, openapi3.TypeNumber:
+		if s.Min != nil {
+			add("minimum", *s.Min-1)
+		}
+		if s.Max != nil {
+			add("maximum", *s.Max+1)
+		}
+		if typ == openapi3.TypeInteger {
+			add("type", 1.5)
+		}
+	case openapi3.TypeArray:
+		arr, _ := good.([]any)
+		if s.MinItems > 0 {
+			add("minItems", arr[:s.MinItems-1])
+		}
+		if s.MaxItems != nil && len(arr) > 0 {
+			more := slices.Clone(arr)
+			for uint64(len(more)) <= *s.MaxItems {
+				more = append(more, arr[0])
+			}
+			add("maxItems", more)
+		}
+		if s.Items != nil && len(arr) > 0 {
+			for _, b := range breakages(s.Items.Value, arr[0], knownFormat, depth+1) {
+				broken := slices.Clone(arr)
+				broken[0] = b.value
+				out = append(out, breakage{pointer: "/0" + b.pointer, rule: b.rule, value: broken})
+			}
+		}
+	case openapi3.TypeObject:
+		obj, _ := good.(map[string]any)
+		for _, name := range s.Required {
+			broken := cloneMap(obj)
+			delete(broken, name)
+			out = append(out, breakage{pointer: "/" + escape(name), rule: "required", value: broken})
+		}
+		if s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has {
+			broken := cloneMap(obj)
+			broken["undeclaredProperty"] = 1.0
+			out = append(out, breakage{pointer: "/undeclaredProperty", rule: "additionalProperties", value: broken})
+		}
+		for _, name := range sortedKeys(s.Properties) {
+			p := s.Properties[name].Value
+			v, ok := obj[name]
+			if !ok || p.ReadOnly || p.WriteOnly {
+				continue
+			}
+			for _, b := range breakages(p, v, knownFormat, depth+1) {
+				if b.rule == "nullable" && !slices.Contains(s.Required, name) && p.Nullable {
+					continue
+				}
+				broken := cloneMap(obj)
+				broken[name] = b.value
+				out = append(out, breakage{pointer: "/" + escape(name) + b.pointer, rule: b.rule, value: broken})
+			}
+		}
+	}
+	return out
+}
+
+func lengthOK(s *openapi3.Schema, v string) bool {
+	n := uint64(len([]rune(v)))
+	return n >= s.MinLength && (s.MaxLength == nil || n <= *s.MaxLength)
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if n < 0 {
+		n = 0
+	}
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+// wrongType is a value of another JSON type.
+func wrongType(typ string) any {
+	switch typ {
+	case openapi3.TypeString:
+		return 12345.0
+	case openapi3.TypeInteger, openapi3.TypeNumber:
+		return "not-a-number"
+	case openapi3.TypeBoolean:
+		return "not-a-boolean"
+	case openapi3.TypeArray:
+		return map[string]any{"not": "an array"}
+	}
+	return []any{"not", "an", "object"}
+}
+
+func typeOf(s *openapi3.Schema) string {
+	if s == nil || s.Type == nil || len(*s.Type) != 1 {
+		return ""
+	}
+	return (*s.Type)[0]
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// escape escapes one JSON pointer token (RFC 6901).
+func escape(s string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+}
