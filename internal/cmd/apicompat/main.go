@@ -26,6 +26,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 // Exit codes.
@@ -88,12 +90,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage()
 		return exitFailed
 	}
-	root, err := os.Getwd()
-	if err != nil {
-		fmt.Fprintf(stderr, "apicompat: %v\n", err)
+	env := os.Environ()
+	// The module root, wherever in the module the command runs.
+	gomod, err := command(ctx, "", env, "go", "env", "GOMOD")
+	if err != nil || strings.TrimSpace(string(gomod)) == os.DevNull || strings.TrimSpace(string(gomod)) == "" {
+		fmt.Fprintf(stderr, "%s: not inside this module (go env GOMOD: %q, %v)\n", c.label, gomod, err)
 		return exitFailed
 	}
-	o := &options{root: root, tool: *tool, env: os.Environ(), stdout: stdout, stderr: stderr}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	o := &options{root: root, tool: *tool, env: env, stdout: stdout, stderr: stderr}
 	return c.check(ctx, o, *base)
 }
 
