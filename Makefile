@@ -21,7 +21,7 @@ NEW ?= HEAD
 # and they report SKIPPED while there is none.
 BASE ?=
 
-.PHONY: generate check-generated test lint ci bench bench-compare fuzz load secret-scan api-diff go-api-diff
+.PHONY: generate check-generated test lint ci bench bench-compare fuzz load secret-scan
 
 ## generate: regenerate generated/ from openapi/ (never edit a *.gen.go by hand)
 generate:
@@ -105,6 +105,8 @@ load:
 # not run as `go run MODULE@VERSION` either: that asks the proxy for deprecation notices even when the
 # module cache holds everything, so the suite, which may not use the network, could not run it.
 # internal/cmd/apicompat builds each from its module (cached after the first build) and runs it.
+
+.PHONY: api-diff go-api-diff
 
 ## api-diff: fail on any change to openapi/linktoken.yaml since BASE that breaks existing clients or
 ## servers (oasdiff): one line per breaking change, with its place in the contract
