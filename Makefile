@@ -17,10 +17,6 @@ LOAD_DURATION ?= 60s
 OLD ?= HEAD~1
 NEW ?= HEAD
 
-# The compatibility checks compare with BASE (any revision); empty means the previous release tag,
-# and they report SKIPPED while there is none.
-BASE ?=
-
 .PHONY: generate check-generated test lint ci bench bench-compare fuzz load secret-scan
 
 ## generate: regenerate generated/ from openapi/ (never edit a *.gen.go by hand)
@@ -105,6 +101,10 @@ load:
 # not run as `go run MODULE@VERSION` either: that asks the proxy for deprecation notices even when the
 # module cache holds everything, so the suite, which may not use the network, could not run it.
 # internal/cmd/apicompat builds each from its module (cached after the first build) and runs it.
+
+# The compatibility checks compare with BASE (any revision); empty means the previous release tag,
+# and they report SKIPPED while there is none.
+BASE ?=
 
 .PHONY: api-diff go-api-diff
 
