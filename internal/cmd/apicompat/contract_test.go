@@ -16,8 +16,10 @@ const (
 	deleteResponses409       = "        \"409\":\n          $ref: \"#/components/responses/Conflict\"\n"
 	createParameters         = "      parameters:\n        - $ref: \"#/components/parameters/pretty\"\n"
 	createParametersDryRun   = createParameters + "        - name: dryRun\n          in: query\n          required: false\n          description: Check the request without creating anything.\n          schema:\n            type: boolean\n"
-	requestRequired          = "      required: [accessListIps]\n      properties:\n"
-	requestRequiredNote      = "      required: [accessListIps, note]\n      properties:\n        note:\n          type: string\n          description: A note.\n"
+	requestRequired          = "      required: [accessListIps]\n"
+	requestRequiredNote      = "      required: [accessListIps, note]\n"
+	requestProperties        = "        accessListIps:\n          type: array\n"
+	requestPropertiesNote    = "        note:\n          type: string\n          description: A note.\n" + requestProperties
 	deleteOperation          = "/orgs/{orgId}/liveMigrations/linkTokens"
 )
 
@@ -40,28 +42,32 @@ func TestContractBreaks(t *testing.T) {
 	contract := readContract(t)
 	tests := []struct {
 		name string
-		edit func(string) string
+		edit func(*testing.T, string) string
 		// want holds, per breaking change, the parts its line must contain;
 		// nil means compatible.
 		want [][]string
 	}{
 		{
 			name: "unchanged",
-			edit: func(s string) string { return s },
+			edit: func(_ *testing.T, s string) string { return s },
 		},
 		{
 			name: "the 429 response removed from delete",
-			edit: func(s string) string { return replaceOnce(t, s, deleteResponses409And429, deleteResponses409) },
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, deleteResponses409And429, deleteResponses409)
+			},
 			want: [][]string{{"base:openapi/linktoken.yaml:", ": error: DELETE " + deleteOperation + ": ", "`429`", "[response-non-success-status-removed]"}},
 		},
 		{
 			name: "the pretty query parameter removed from create",
-			edit: func(s string) string { return replaceOnce(t, s, createParameters, "") },
+			edit: func(t *testing.T, s string) string { return replaceOnce(t, s, createParameters, "") },
 			want: [][]string{{": warning: POST " + deleteOperation + ": ", "`pretty`", "[request-parameter-removed]"}},
 		},
 		{
 			name: "a new required request property",
-			edit: func(s string) string { return replaceOnce(t, s, requestRequired, requestRequiredNote) },
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, replaceOnce(t, s, requestRequired, requestRequiredNote), requestProperties, requestPropertiesNote)
+			},
 			// One per media type of the request body.
 			want: [][]string{
 				{"openapi/linktoken.yaml:", ": error: POST " + deleteOperation + ": ", "`note`", "(media type: application/json)", "[new-required-request-property]"},
@@ -70,7 +76,9 @@ func TestContractBreaks(t *testing.T) {
 		},
 		{
 			name: "a new optional query parameter on create",
-			edit: func(s string) string { return replaceOnce(t, s, createParameters, createParametersDryRun) },
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, createParameters, createParametersDryRun)
+			},
 		},
 	}
 	for _, tt := range tests {
@@ -79,7 +87,7 @@ func TestContractBreaks(t *testing.T) {
 			dir := t.TempDir()
 			basePath, revPath := filepath.Join(dir, "base.yaml"), filepath.Join(dir, "revision.yaml")
 			writeFile(t, basePath, []byte(contract))
-			writeFile(t, revPath, []byte(tt.edit(contract)))
+			writeFile(t, revPath, []byte(tt.edit(t, contract)))
 			lines, err := contractBreaks(context.Background(), bin, dir, basePath, revPath, "base:"+contractPath, contractPath, offlineEnv())
 			if err != nil {
 				t.Fatal(err)
