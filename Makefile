@@ -75,7 +75,7 @@ secret-scan:
 	rm -rf $$tmp
 
 ## ci: everything CI runs
-ci: test check-generated lint secret-scan
+ci: test check-generated lint secret-scan api-diff go-api-diff
 
 ## bench: every benchmark (BENCH regexp, BENCH_COUNT runs, BENCHTIME each), baselines in the same run,
 ## with allocations, into bench.out; fails when any benchmark fails
@@ -116,3 +116,29 @@ fuzz:
 ## load: the load test for LOAD_DURATION (the suite runs a short version)
 load:
 	LINKTOKEN_LOAD_DURATION=$(LOAD_DURATION) $(GO) test -race -count=1 -run '^TestLoad$$' -v -timeout 30m ./atlas
+
+# api-diff and go-api-diff: oasdiff (v1.37.0) and apidiff (golang.org/x/exp) are not pinned in tools.go
+# but each in a module of its own, internal/tools/{oasdiff,apidiff}/go.mod, whose go.sum pins every
+# dependency. Pinning them in go.mod would leave kin-openapi (v0.153.0, which oasdiff v1.37.0 requires
+# too) and oapi-codegen (v2.8.2) as they are, but raise versions that every importer's build selects
+# through our go.mod: golang.org/x/text v0.40.0 -> v0.43.0, go.yaml.in/yaml/v3, spf13/pflag and, for
+# apidiff's x/exp, golang.org/x/tools v0.51.0 -> a v0.52.1 pre-release (also what staticcheck builds
+# with), and add some twenty modules (viper, cloud.google.com/go, ...) to their module graphs. They are
+# not run as `go run MODULE@VERSION` either: that asks the proxy for deprecation notices even when the
+# module cache holds everything, so the suite, which may not use the network, could not run it.
+# internal/cmd/apicompat builds each from its module (cached after the first build) and runs it.
+
+# The compatibility checks compare with BASE (any revision); empty means the previous release tag,
+# and they report SKIPPED while there is none.
+BASE ?=
+
+.PHONY: api-diff go-api-diff
+
+## api-diff: fail on any change to openapi/linktoken.yaml since BASE that breaks existing clients or
+## servers (oasdiff): one line per breaking change, with its place in the contract
+api-diff:
+	$(GO) run ./internal/cmd/apicompat contract $(if $(BASE),-base '$(BASE)')
+
+## go-api-diff: fail on any incompatible change since BASE to the exported API of a public package (apidiff)
+go-api-diff:
+	$(GO) run ./internal/cmd/apicompat go $(if $(BASE),-base '$(BASE)')

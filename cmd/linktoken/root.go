@@ -90,6 +90,7 @@ flags beat the environment.`,
 		newDemoCmd(e),
 		newServeCmd(e),
 		newCheckCmd(e),
+		newVersionCmd(e),
 	)
 	// Cobra reports unknown flags and arguments as plain errors; they are usage errors.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Edits of the real contract, each anchored on text that occurs once.
+const (
+	deleteResponses409And429 = "        \"409\":\n          $ref: \"#/components/responses/Conflict\"\n        \"429\":\n          $ref: \"#/components/responses/TooManyRequests\"\n"
+	deleteResponses409       = "        \"409\":\n          $ref: \"#/components/responses/Conflict\"\n"
+	createParameters         = "      parameters:\n        - $ref: \"#/components/parameters/pretty\"\n"
+	createParametersDryRun   = createParameters + "        - name: dryRun\n          in: query\n          required: false\n          description: Check the request without creating anything.\n          schema:\n            type: boolean\n"
+	requestRequired          = "      required: [accessListIps]\n"
+	requestRequiredNote      = "      required: [accessListIps, note]\n"
+	requestProperties        = "        accessListIps:\n          type: array\n"
+	requestPropertiesNote    = "        note:\n          type: string\n          description: A note.\n" + requestProperties
+	deleteOperation          = "/orgs/{orgId}/liveMigrations/linkTokens"
+)
+
+func readContract(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(moduleRoot, contractPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestContractBreaks applies one change at a time to a copy of the contract
+// and asserts what the check says of it: each breaking change named on a line
+// of its own with its operation, its rule and where it is; a compatible change
+// passes.
+func TestContractBreaks(t *testing.T) {
+	t.Parallel()
+	bin := builtTool(t, oasdiff)
+	contract := readContract(t)
+	tests := []struct {
+		name string
+		edit func(*testing.T, string) string
+		// want holds, per breaking change, the parts its line must contain;
+		// nil means compatible.
+		want [][]string
+	}{
+		{
+			name: "unchanged",
+			edit: func(_ *testing.T, s string) string { return s },
+		},
+		{
+			name: "the 429 response removed from delete",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, deleteResponses409And429, deleteResponses409)
+			},
+			want: [][]string{{"base:openapi/linktoken.yaml:", ": error: DELETE " + deleteOperation + ": ", "`429`", "[response-non-success-status-removed]"}},
+		},
+		{
+			name: "the pretty query parameter removed from create",
+			edit: func(t *testing.T, s string) string { return replaceOnce(t, s, createParameters, "") },
+			want: [][]string{{": warning: POST " + deleteOperation + ": ", "`pretty`", "[request-parameter-removed]"}},
+		},
+		{
+			name: "a new required request property",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, replaceOnce(t, s, requestRequired, requestRequiredNote), requestProperties, requestPropertiesNote)
+			},
+			// One per media type of the request body.
+			want: [][]string{
+				{"openapi/linktoken.yaml:", ": error: POST " + deleteOperation + ": ", "`note`", "(media type: application/json)", "[new-required-request-property]"},
+				{"openapi/linktoken.yaml:", ": error: POST " + deleteOperation + ": ", "`note`", "(media type: application/vnd.atlas.2023-01-01+json)", "[new-required-request-property]"},
+			},
+		},
+		{
+			name: "a new optional query parameter on create",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, createParameters, createParametersDryRun)
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			basePath, revPath := filepath.Join(dir, "base.yaml"), filepath.Join(dir, "revision.yaml")
+			writeFile(t, basePath, []byte(contract))
+			writeFile(t, revPath, []byte(tt.edit(t, contract)))
+			lines, err := contractBreaks(context.Background(), bin, dir, basePath, revPath, "base:"+contractPath, contractPath, offlineEnv())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lines) != len(tt.want) {
+				t.Fatalf("got %d breaking changes, want %d:\n%s", len(lines), len(tt.want), strings.Join(lines, "\n"))
+			}
+			for _, parts := range tt.want {
+				if !slices.ContainsFunc(lines, func(l string) bool { return containsAll(l, parts) }) {
+					t.Errorf("no line holds all of %q:\n%s", parts, strings.Join(lines, "\n"))
+				}
+			}
+		})
+	}
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestContractCheckAgainstARevision runs the check as `make api-diff` does, in
+// a scratch repository: against a named revision, then against the previous
+// release tag, and skipped while there is none.
+func TestContractCheckAgainstARevision(t *testing.T) {
+	t.Parallel()
+	bin := builtTool(t, oasdiff)
+	contract := readContract(t)
+	repo := scratchRepo(t, map[string][]byte{contractPath: []byte(contract)})
+	check := func(base string, wantCode int, wantOut ...string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		o := &options{root: repo, tool: bin, env: offlineEnv(), stdout: &stdout, stderr: &stderr}
+		code := checks["contract"].check(context.Background(), o, base)
+		if code != wantCode {
+			t.Fatalf("base %q: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", base, code, wantCode, &stdout, &stderr)
+		}
+		for _, w := range wantOut {
+			if !strings.Contains(stdout.String(), w) {
+				t.Errorf("base %q: stdout lacks %q:\n%s", base, w, &stdout)
+			}
+		}
+	}
+
+	check("", exitCompatible, "api-diff: SKIPPED: no release tag")
+
+	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, contract, deleteResponses409And429, deleteResponses409)))
+	check("HEAD", exitBreaking,
+		"HEAD:openapi/linktoken.yaml:", "DELETE "+deleteOperation, "`429`",
+		"api-diff: openapi/linktoken.yaml against HEAD: 1 breaking change\n")
+
+	git(t, repo, "tag", "v0.1.0")
+	git(t, repo, "-c", "commit.gpgsign=false", "commit", "--quiet", "-am", "drop the 429")
+	git(t, repo, "tag", "v0.2.0") // on HEAD: the check compares with the release before it
+	check("", exitBreaking, "v0.1.0:openapi/linktoken.yaml:", "`429`", "against v0.1.0: 1 breaking change")
+
+	git(t, repo, "checkout", "--quiet", "v0.1.0", "--", contractPath)
+	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, contract, createParameters, createParametersDryRun)))
+	check("", exitCompatible, "api-diff: openapi/linktoken.yaml against v0.1.0: no breaking change\n")
+}

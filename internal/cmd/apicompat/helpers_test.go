@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// moduleRoot is the module root as seen from this package's directory.
+const moduleRoot = "../../.."
+
+// offlineEnv is the environment of every go and git command the tests run: the
+// suite may not use the network, so modules come from the module cache alone,
+// and commits in scratch repositories need an author.
+func offlineEnv() []string {
+	return append(os.Environ(),
+		"GOPROXY=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local",
+		"GIT_AUTHOR_NAME=apicompat test", "GIT_AUTHOR_EMAIL=apicompat@example.invalid",
+		"GIT_COMMITTER_NAME=apicompat test", "GIT_COMMITTER_EMAIL=apicompat@example.invalid",
+	)
+}
+
+// toolsDir is where each tool is built once per test binary; TestMain removes it.
+var toolsDir string
+
+// builds holds each tool's one build; the map itself is never written.
+var builds = map[string]*struct {
+	once sync.Once
+	bin  string
+	err  error
+}{oasdiff.name: {}, apidiff.name: {}}
+
+func TestMain(m *testing.M) {
+	var err error
+	toolsDir, err = os.MkdirTemp("", "apicompat-test-tools-")
+	if err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(toolsDir)
+	os.Exit(code)
+}
+
+// builtTool returns the pinned tool, built once for the whole test binary.
+// Without the network the build needs the tool's modules in the module cache.
+// Where they are missing the test is skipped with a message that says so and
+// how to fix it — except in CI, which downloads them first (.ci/run), so that
+// there a missing module fails rather than hides the check.
+func builtTool(t *testing.T, tl tool) string {
+	t.Helper()
+	b := builds[tl.name]
+	b.once.Do(func() {
+		root, err := filepath.Abs(moduleRoot)
+		if err != nil {
+			b.err = err
+			return
+		}
+		b.bin, b.err = tl.build(context.Background(), root, toolsDir, offlineEnv())
+	})
+	err := b.err
+	if err == nil {
+		return b.bin
+	}
+	if strings.Contains(err.Error(), "GOPROXY=off") && os.Getenv("CI") == "" {
+		t.Skipf("SKIPPED, NOT CHECKED: %s cannot be built without the network: its modules are not in the module cache.\n"+
+			"Run `go -C %s mod download` (as .ci/run does) and test again.\n%v", tl.name, tl.module, err)
+	}
+	t.Fatalf("building %s: %v", tl.name, err)
+	return ""
+}
+
+// scratchRepo makes a git repository in a temporary directory holding files
+// (relative path → content), committed once.
+func scratchRepo(t *testing.T, files map[string][]byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		writeFile(t, filepath.Join(dir, name), content)
+	}
+	git(t, dir, "init", "--quiet")
+	git(t, dir, "add", ".")
+	git(t, dir, "-c", "commit.gpgsign=false", "commit", "--quiet", "-m", "base")
+	return dir
+}
+
+func writeFile(t *testing.T, path string, content []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// git runs git in dir and returns its trimmed output, failing the test on error.
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = offlineEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// replaceOnce returns s with old replaced by new, failing the test unless old
+// occurs exactly once: an edit that no longer applies must not pass unnoticed.
+func replaceOnce(t *testing.T, s, old, new string) string {
+	t.Helper()
+	if n := strings.Count(s, old); n != 1 {
+		t.Fatalf("the edit expects %q exactly once, found %d times: the file changed shape; update the test", old, n)
+	}
+	return strings.Replace(s, old, new, 1)
+}
