@@ -31,9 +31,9 @@ func (e *InputError) Error() string {
 // Is makes every InputError match ErrInvalidInput.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
-// CheckOrgID applies the contract's orgId rule, ^[a-f0-9]{24}$
-// (internal/orgid, the rule the in-memory server uses too), and says what is
-// wrong; for upper-case hex it suggests the lower-case form.
+// CheckOrgID applies the contract's orgId rule, ^[a-f0-9]{24}$ (the rule
+// package atlastest's in-memory server applies too), and says what is wrong;
+// for upper-case hex it suggests the lower-case form.
 func CheckOrgID(orgID string) error {
 	if problem := orgid.Problem(orgID); problem != "" {
 		return &InputError{Field: "orgId", Index: -1, Value: orgID, Rule: problem}
@@ -41,9 +41,10 @@ func CheckOrgID(orgID string) error {
 	return nil
 }
 
-// CheckAccessList applies the access list rule (internal/accesslist, the same
-// rule the contract and the in-memory server use) to every entry, and names
-// the first offending entry's index and value.
+// CheckAccessList applies the access list rule (an IPv4 or IPv6 address, or a
+// CIDR block with zero host bits: the contract's ip-or-cidr format, which the
+// in-memory server applies too) to every entry, and names the first offending
+// entry's index and value.
 func CheckAccessList(entries []string) error {
 	for i, e := range entries {
 		if err := accesslist.CheckEntry(e); err != nil {
