@@ -68,7 +68,7 @@ type ResponseEnvelope struct {
 	Status int32 `json:"status"`
 }
 
-// TargetOrg The link-token. The seed documentation's example shows `"linkToken": ["string"]`, an array,
+// TargetOrg The link-token. The example on MongoDB's "Create One Link-Token" API reference page shows `"linkToken": ["string"]`, an array,
 // contradicting its own table; the live service sends a string, and so does this contract.
 type TargetOrg struct {
 	// LinkToken Atlas-generated token that links the source (Cloud Manager or Ops Manager) organization to
@@ -82,7 +82,7 @@ type TargetOrgOrEnvelope struct {
 	union json.RawMessage
 }
 
-// TargetOrgRequest The access list of the API key that the link-token carries. The seed documentation calls
+// TargetOrgRequest The access list of the API key that the link-token carries. MongoDB's "Create One Link-Token" API reference page calls
 // `accessListIps` required; the Atlas CLI sends `[]` when no address is given.
 type TargetOrgRequest struct {
 	// AccessListIps IP access list entries for the API key: each an IPv4 or IPv6 address, or a CIDR block
