@@ -9,6 +9,21 @@ import (
 	"strings"
 )
 
+// ExchangeResult is what checking one exchange found, as Report.OnExchange
+// receives it.
+type ExchangeResult struct {
+	// Name is the exchange's name as violations print it.
+	Name string
+	// Operation is the operation id, empty when skipped.
+	Operation string
+	// Skipped: not an operation of the contract.
+	Skipped bool
+	// Violations are the exchange's violations, in the order found.
+	Violations Violations
+	// Notices are findings that do not fail a check; empty for now.
+	Notices Violations
+}
+
 // Report is what checking recorded traffic found.
 type Report struct {
 	// Exchanges counts the link-token exchanges checked; Conform those
@@ -26,6 +41,9 @@ type Report struct {
 	// Violations keeping it, so that a check of any amount of traffic runs
 	// in bounded memory.
 	Emit func(*Violation) `json:"-"`
+	// OnExchange, when set, is called once per exchange read, checked or
+	// skipped, in order, after its violations were counted (and emitted).
+	OnExchange func(ExchangeResult) `json:"-"`
 }
 
 // Summary is the report's last line: "N exchanges, N conform, N violations",
@@ -45,14 +63,21 @@ func (r *Report) OK() bool { return r.Count == 0 }
 func (v *Validator) Add(r *Report, ex *Exchange) {
 	var vs Violations
 	var err error
+	var name, op string
 	if ex.Request == nil && ex.Response != nil {
-		vs = v.CheckResponseAlone(ex)
+		vs, name, op = v.checkResponseAlone(ex)
 	} else {
 		// A request alone (no response recorded) is checked as a request.
 		vs, err = v.Check(ex)
+		if r.OnExchange != nil && err == nil {
+			name, op = ex.Name(), v.operationID(ex.Request)
+		}
 	}
 	if err != nil {
 		r.Skipped++
+		if r.OnExchange != nil {
+			r.OnExchange(ExchangeResult{Name: ex.Name(), Skipped: true})
+		}
 		return
 	}
 	r.Exchanges++
@@ -64,9 +89,26 @@ func (v *Validator) Add(r *Report, ex *Exchange) {
 		for _, x := range vs {
 			r.Emit(x)
 		}
-		return
+	} else {
+		r.Violations = append(r.Violations, vs...)
 	}
-	r.Violations = append(r.Violations, vs...)
+	if r.OnExchange != nil {
+		r.OnExchange(ExchangeResult{Name: name, Operation: op, Violations: vs})
+	}
+}
+
+// operationID is the id of the operation req routes to; empty for a method
+// the path does not declare.
+func (v *Validator) operationID(req *Request) string {
+	if req == nil || req.URL == nil {
+		return ""
+	}
+	if _, rt, _, ok := v.match(req.URL.EscapedPath()); ok && rt != nil {
+		if op := rt.ops[req.Method]; op != nil {
+			return op.id
+		}
+	}
+	return ""
 }
 
 // CheckFile checks a HAR archive or a raw HTTP exchange file into r. A file
@@ -136,33 +178,40 @@ func unwrapPathError(err error) error {
 // accepts it; otherwise the violations of the closest candidate, with
 // that candidate named in each violation's exchange.
 func (v *Validator) CheckResponseAlone(ex *Exchange) Violations {
-	var best Violations
+	vs, _, _ := v.checkResponseAlone(ex)
+	return vs
+}
+
+// checkResponseAlone is CheckResponseAlone, also returning the name and the
+// operation id of the candidate that accepted the response, or else of the
+// closest one.
+func (v *Validator) checkResponseAlone(ex *Exchange) (best Violations, name, op string) {
 	for i := range v.servers {
 		srv := &v.servers[i]
 		for j := range v.routes {
 			rt := &v.routes[j]
 			for _, method := range strings.Split(rt.methods, ", ") {
-				op := rt.ops[method]
+				o := rt.ops[method]
 				for _, envelope := range []bool{false, true} {
-					name := ex.Source
-					if name != "" {
-						name += " "
+					n := ex.Source
+					if n != "" {
+						n += " "
 					}
-					name += fmt.Sprintf("response alone, as %s on %s", op.id, srv.base)
+					n += fmt.Sprintf("response alone, as %s on %s", o.id, srv.base)
 					if envelope {
-						name += " with envelope=true"
+						n += " with envelope=true"
 					}
-					c := checker{v: v, ex: ex, name: name + " → " + fmt.Sprint(ex.Response.StatusCode)}
-					v.checkResponse(&c, matched{srv: srv, op: op, envelope: envelope}, ex.Response)
+					c := checker{v: v, ex: ex, name: n + " → " + fmt.Sprint(ex.Response.StatusCode)}
+					v.checkResponse(&c, matched{srv: srv, op: o, envelope: envelope}, ex.Response)
 					if len(c.vs) == 0 {
-						return nil
+						return nil, c.name, o.id
 					}
 					if best == nil || len(c.vs) < len(best) {
-						best = c.vs
+						best, name, op = c.vs, c.name, o.id
 					}
 				}
 			}
 		}
 	}
-	return best
+	return best, name, op
 }
