@@ -18,6 +18,9 @@ const (
 	exitOK    = 0
 	exitAPI   = 1 // the service answered with an error, or traffic broke the contract
 	exitUsage = 2 // bad flags, bad input, unreadable files
+	// exitNothingChecked: check found no exchange of the contract, so a CI
+	// job pointed at the wrong archive does not pass forever.
+	exitNothingChecked = 3
 )
 
 // env is everything a command touches outside itself, so tests can drive the
