@@ -3,6 +3,8 @@ GO ?= go
 # The README's test command, which .ci/run calls too.
 TEST_FLAGS ?= -race -count=1 -timeout 10m
 
+# Spectral, the ecosystem's standard OpenAPI linter, pinned; npx fetches it from the npm registry.
+SPECTRAL ?= npx --yes @stoplight/spectral-cli@6.16.3
 BENCHSTAT ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 BENCH ?= .
 BENCH_COUNT ?= 6
@@ -17,7 +19,7 @@ LOAD_DURATION ?= 60s
 OLD ?= HEAD~1
 NEW ?= HEAD
 
-.PHONY: generate check-generated test lint ci bench bench-compare fuzz load secret-scan
+.PHONY: generate check-generated test lint lint-go lint-spec ci bench bench-compare fuzz load secret-scan
 
 ## generate: regenerate generated/ from openapi/ (never edit a *.gen.go by hand)
 generate:
@@ -35,10 +37,16 @@ check-generated: generate
 test:
 	$(GO) test $(TEST_FLAGS) ./...
 
-## lint: go vet and staticcheck
-lint:
+## lint: go vet, staticcheck, and Spectral's spectral:oas ruleset on the contract (fails on any warning)
+lint: lint-go lint-spec
+
+lint-go:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck ./...
+
+## lint-spec: the contract through Spectral (spectral:oas), as tools outside Go read it
+lint-spec:
+	$(SPECTRAL) lint openapi/linktoken.yaml --ruleset openapi/.spectral.yaml --fail-severity=warn
 
 ## secret-scan: run the suite verbosely, recording every secret the in-memory
 ## Atlas issued or saw, and fail if any of them appears in what it printed

@@ -3,7 +3,9 @@ module github.com/seed-5c49e0d7/linktoken
 go 1.26.0
 
 require (
+	github.com/andybalholm/brotli v1.3.0
 	github.com/getkin/kin-openapi v0.153.0
+	github.com/go-json-experiment/json v1.27.2
 	github.com/icholy/digest v1.2.0
 	github.com/oapi-codegen/oapi-codegen/v2 v2.8.2
 	github.com/oapi-codegen/runtime v1.9.0

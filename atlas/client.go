@@ -341,8 +341,8 @@ func (ex *exchange) failure(op string) error {
 	if body.Parameters != nil {
 		e.Parameters = *body.Parameters
 	}
-	if body.BadRequestDetail != nil {
-		for _, f := range body.BadRequestDetail.Fields {
+	if body.BadRequestDetail != nil && body.BadRequestDetail.Fields != nil {
+		for _, f := range *body.BadRequestDetail.Fields {
 			e.BadRequestFields = append(e.BadRequestFields, FieldError{Field: f.Field, Description: f.Description})
 		}
 	}

@@ -88,7 +88,7 @@ func ExampleAPIError() {
 	// 409 CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK
 	// true
 	// true
-	// linktoken: invalid accessListIps[0]: "10.0.0.1/24" has host bits set: did you mean 10.0.0.0/24?
+	// linktoken: invalid accessListIps[0]: "10.0.0.1/24" has host bits set: did you mean 10.0.0.0/24? (refused by this client, not by the contract)
 }
 
 func ExampleWithHTTPClient() {

@@ -69,7 +69,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := svc.NewHTTPServer()
-	hs.Handler = contract.Middleware(v, func(_ *http.Request, vs contract.Violations) { viol.add("server", vs) })(svc)
+	hs.Handler = contract.Middleware(v, contract.ReportTo(func(_ *http.Request, res *contract.Result) { viol.add("server", res.Violations) }))(svc)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -31,9 +31,9 @@ func (e *InputError) Error() string {
 // Is makes every InputError match ErrInvalidInput.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
-// CheckOrgID applies the contract's orgId rule, ^[a-f0-9]{24}$ (the rule
-// package atlastest's in-memory server applies too), and says what is wrong;
-// for upper-case hex it suggests the lower-case form.
+// CheckOrgID applies the contract's orgId rule, ^[a-f0-9]{24}$ (the rule the
+// in-memory server uses too), and says what is wrong; for upper-case hex it
+// suggests the lower-case form.
 func CheckOrgID(orgID string) error {
 	if problem := orgid.Problem(orgID); problem != "" {
 		return &InputError{Field: "orgId", Index: -1, Value: orgID, Rule: problem}
@@ -41,14 +41,23 @@ func CheckOrgID(orgID string) error {
 	return nil
 }
 
-// CheckAccessList applies the access list rule (an IPv4 or IPv6 address, or a
-// CIDR block with zero host bits: the contract's ip-or-cidr format, which the
-// in-memory server applies too) to every entry, and names the first offending
-// entry's index and value.
+// CheckAccessList applies the contract's access list rule (an IPv4 or IPv6
+// address, or a CIDR block: the rule the in-memory server uses too) to every
+// entry, and names the first offending entry's index and value.
+//
+// It also refuses, on this client's own account, a CIDR block with host bits
+// set ("10.0.0.1/24"). The contract accepts such a block, since no MongoDB
+// document says what the service does with it; but it almost always means a
+// single address or a mistyped block, so the error names the block that was
+// probably meant. Send that block, or the generated client, to pass one as is.
 func CheckAccessList(entries []string) error {
 	for i, e := range entries {
 		if err := accesslist.CheckEntry(e); err != nil {
 			return &InputError{Field: "accessListIps", Index: i, Value: e, Rule: err.Error()}
+		}
+		if masked, ok := accesslist.HostBits(e); ok {
+			return &InputError{Field: "accessListIps", Index: i, Value: e, Rule: fmt.Sprintf(
+				"%q has host bits set: did you mean %s? (refused by this client, not by the contract)", e, masked)}
 		}
 	}
 	return nil

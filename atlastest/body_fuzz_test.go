@@ -140,11 +140,11 @@ func FuzzCreateBody(f *testing.F) {
 			Request:  &contract.Request{Method: http.MethodPost, URL: req.URL, Header: req.Header, Body: sent},
 			Response: &contract.Response{StatusCode: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()},
 		}
-		vs, err := fzStrict.Check(ex)
+		res, err := fzStrict.Check(ex)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, v := range vs {
+		for _, v := range res.Violations {
 			if v.Side == contract.SideResponse {
 				t.Fatalf("answer breaks the contract: %v\nresponse %d %v %s", v, rec.Code, rec.Header(), rec.Body)
 			}
@@ -162,8 +162,8 @@ func FuzzCreateBody(f *testing.F) {
 		if svc.LinkCount() < max(before, 1) {
 			t.Fatalf("answered 201 but holds %d links", svc.LinkCount())
 		}
-		laxVs, _ := fzLax.Check(ex)
-		for _, v := range laxVs {
+		laxRes, _ := fzLax.Check(ex)
+		for _, v := range laxRes.Violations {
 			if v.Side == contract.SideRequest && v.Rule != contract.RuleSecurity {
 				t.Fatalf("created a link from a body the contract refuses: %v\nbody %q", v, sent)
 			}

@@ -64,7 +64,7 @@ func writeAPIError(w http.ResponseWriter, e server.ApiError) {
 func writeValidationError(w http.ResponseWriter, detail string, fields ...server.FieldViolation) {
 	e := newAPIError(http.StatusBadRequest, CodeValidation, detail)
 	if len(fields) > 0 {
-		e.BadRequestDetail = &server.BadRequestDetail{Fields: fields}
+		e.BadRequestDetail = &server.BadRequestDetail{Fields: &fields}
 	}
 	writeAPIError(w, e)
 }

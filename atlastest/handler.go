@@ -33,7 +33,7 @@ func newLinkService(orgs map[string]bool) *linkService {
 func (l *linkService) orgProblem(orgID string) (status int, e server.ApiError) {
 	if !orgid.Valid(orgID) {
 		e = newAPIError(http.StatusBadRequest, CodeValidation, "The request does not conform to the API specification.")
-		e.BadRequestDetail = &server.BadRequestDetail{Fields: []server.FieldViolation{{
+		e.BadRequestDetail = &server.BadRequestDetail{Fields: &[]server.FieldViolation{{
 			Field:       "orgId",
 			Description: fmt.Sprintf("%q is not 24 lower-case hexadecimal digits", orgID),
 		}}}
@@ -61,7 +61,7 @@ func (l *linkService) CreateLinkToken(ctx context.Context, req server.CreateLink
 	}
 	if fields := checkTargetOrgRequest(body); len(fields) > 0 {
 		e := newAPIError(http.StatusBadRequest, CodeValidation, "The request body does not conform to the API specification.")
-		e.BadRequestDetail = &server.BadRequestDetail{Fields: fields}
+		e.BadRequestDetail = &server.BadRequestDetail{Fields: &fields}
 		return server.CreateLinkToken400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e, Headers: server.BadRequestResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 	}
 	token := newLinkToken(req.OrgId, body.AccessListIps)

@@ -93,7 +93,7 @@ func New(opts ...Option) (*Service, error) {
 		// No response report: responses are shaped (charset, rate-limit
 		// headers, envelope) only after the handler, so they are checked on
 		// the wire instead (see the package's tests).
-		s.validate = contract.Middleware(v, nil)
+		s.validate = contract.Middleware(v)
 	}
 	return s, nil
 }

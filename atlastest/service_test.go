@@ -151,6 +151,26 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestHostBitsPassTheServer: no MongoDB document says whether the service
+// refuses a CIDR block with host bits set, so the in-memory service must
+// not (the contract accepts it too; only the client refuses it, on its own
+// account).
+func TestHostBitsPassTheServer(t *testing.T) {
+	for _, tc := range validationModes {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := atlastest.NewServer(t, tc.opts...)
+			c := newClient(t, srv, clientOpts{})
+			r := create(t, c, atlastest.BasePathV2, orgA, nil, "10.0.0.1/24", "2001:db8::1/32")
+			if r.StatusCode() != http.StatusCreated {
+				t.Fatalf("%d %s", r.StatusCode(), r.Body)
+			}
+			if _, ok := srv.LinkToken(orgA); !ok {
+				t.Error("no link after a 201")
+			}
+		})
+	}
+}
+
 // TestBadInputIsRefusedWithOrWithoutTheContract: the contract middleware
 // refuses bad input first; without it the service's own checks give the
 // same fields.
@@ -159,12 +179,12 @@ func TestBadInputIsRefusedWithOrWithoutTheContract(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := atlastest.NewServer(t, tc.opts...)
 			c := newClient(t, srv, clientOpts{})
-			r := create(t, c, atlastest.BasePathV2, orgA, nil, "x", "192.0.2.1", "10.0.0.1/24")
+			r := create(t, c, atlastest.BasePathV2, orgA, nil, "x", "192.0.2.1", "10.0.0.0/33")
 			if r.JSON400 == nil || r.JSON400.BadRequestDetail == nil {
 				t.Fatalf("%d %s", r.StatusCode(), r.Body)
 			}
 			var fields []string
-			for _, f := range r.JSON400.BadRequestDetail.Fields {
+			for _, f := range *r.JSON400.BadRequestDetail.Fields {
 				fields = append(fields, f.Field)
 			}
 			if got := strings.Join(fields, " "); got != "/accessListIps/0 /accessListIps/2" {
@@ -174,7 +194,7 @@ func TestBadInputIsRefusedWithOrWithoutTheContract(t *testing.T) {
 				t.Error("a refused create left a link")
 			}
 			d := remove(t, c, "4888442A3354817A7320EB61", nil)
-			if d.JSON400 == nil || d.JSON400.BadRequestDetail == nil || d.JSON400.BadRequestDetail.Fields[0].Field != "orgId" {
+			if d.JSON400 == nil || d.JSON400.BadRequestDetail == nil || (*d.JSON400.BadRequestDetail.Fields)[0].Field != "orgId" {
 				t.Errorf("upper-case orgId: %d %s", d.StatusCode(), d.Body)
 			}
 		})
@@ -272,7 +292,7 @@ func TestParamsThatDoNotBind(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.StatusCode() != 400 || res.JSON400 == nil || res.JSON400.BadRequestDetail.Fields[0].Field != "envelope" {
+			if res.StatusCode() != 400 || res.JSON400 == nil || (*res.JSON400.BadRequestDetail.Fields)[0].Field != "envelope" {
 				t.Errorf("%d %s", res.StatusCode(), res.Body)
 			}
 		})

@@ -36,7 +36,7 @@ func ExampleValidator_ValidateExchange() {
 		Request: &contract.Request{
 			Method: http.MethodPost, URL: u,
 			Header: http.Header{"Content-Type": {"application/json"}, "Authorization": {"Basic dXNlcjpwYXNz"}},
-			Body:   []byte(`{"accessListIps":["10.0.0.1/24"]}`),
+			Body:   []byte(`{"accessListIps":["10.0.0.1/24"],"accessListIps":["192.0.2.10"]}`),
 		},
 		Response: &contract.Response{
 			StatusCode: 201,
@@ -46,8 +46,8 @@ func ExampleValidator_ValidateExchange() {
 	})
 	fmt.Println(err)
 	// Output:
+	// POST /api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens → 201: request body /accessListIps: duplicate-name: expected each member name once in its object (RFC 8259 §4), found the name twice
 	// POST /api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens → 201: request header /Authorization: security: expected Authorization: Digest …, found scheme "Basic"
-	// POST /api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens → 201: request body /accessListIps/0: format: expected format ip-or-cidr, found "10.0.0.1/24" has host bits set: did you mean 10.0.0.0/24?
 	// POST /api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens → 201: response body /linkToken: type: expected string, found array
 }
 
@@ -59,7 +59,7 @@ func ExampleMiddleware() {
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprint(w, `{"linkToken":"redactedToken"}`)
 	})
-	h := contract.Middleware(v, func(_ *http.Request, vs contract.Violations) { fmt.Println("reported:", vs) })(handler)
+	h := contract.Middleware(v, contract.ReportTo(func(_ *http.Request, res *contract.Result) { fmt.Println("reported:", res.Violations) }))(handler)
 
 	req := httptest.NewRequest(http.MethodPost, "/api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens",
 		strings.NewReader(`{"accessListIps":"192.0.2.10"}`))

@@ -3,77 +3,135 @@ package contract
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 )
+
+// DefaultMiddlewareBodyLimit caps a request body Middleware reads: the
+// largest legitimate request of this API is a few kilobytes.
+const DefaultMiddlewareBodyLimit = 1 << 20
+
+// MiddlewareOption configures Middleware.
+type MiddlewareOption func(*middlewareConfig)
+
+type middlewareConfig struct {
+	report func(*http.Request, *Result)
+	limit  int64
+}
+
+// ReportTo has Middleware pass the verdict on every exchange that has a
+// violation or a notice to report, once the handler has answered. report
+// may be called from many goroutines at once.
+func ReportTo(report func(*http.Request, *Result)) MiddlewareOption {
+	return func(c *middlewareConfig) { c.report = report }
+}
+
+// RequestBodyLimit caps the request bodies Middleware reads (default
+// DefaultMiddlewareBodyLimit); a larger one is answered 413 in the Atlas
+// error shape, without reaching the handler.
+func RequestBodyLimit(n int64) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		if n > 0 {
+			c.limit = n
+		}
+	}
+}
 
 // Middleware returns net/http middleware that checks a server's traffic
 // against the contract.
 //
 // A request that breaks the contract is refused before it reaches next,
 // with an Atlas-style ApiError whose badRequestDetail.fields names every
-// offending field: 400 VALIDATION_ERROR, or 415 UNSUPPORTED_MEDIA_TYPE for
-// a body in a media type the version does not take, or 405 for a method
-// the path does not declare. Credentials are the exception: a request
-// without them, or with malformed ones, goes on to next, whose
-// authentication must answer the 401 digest challenge (which this
-// middleware cannot build); it is reported if next answers otherwise.
+// offending field: 400 VALIDATION_ERROR, 415 UNSUPPORTED_MEDIA_TYPE for a
+// body in a media type the operation does not take (where the operation
+// declares 415), 405 for a method the path does not declare, 413 for a body
+// over the limit. Credentials are the exception: a request without them,
+// or with malformed ones, goes on to next, whose authentication must answer
+// the 401 challenge (which this middleware cannot build); it is reported if
+// next answers otherwise. Notices (an undeclared query parameter) never
+// refuse a request.
 //
 // Every response next writes is passed through as it is written and
-// copied on the side; when next returns, the exchange is checked and
-// report (if non-nil) receives the violations of a non-conforming one.
-// Requests that are not link-token operations pass untouched.
+// copied on the side; with ReportTo, the exchange is then checked whole.
+// Requests that are not operations of the contract pass untouched.
 //
-// The request half is ours rather than github.com/oapi-codegen/nethttp-middleware:
-// that middleware routes with gorillamux under a single Prefix, while this
-// contract serves two base paths (/api/atlas/v2, /api/atlas/v1.0) whose
-// media types differ, and it knows none of the contract's own rules
-// (x-atlas-media-type, well-formed credentials, strict properties).
-func Middleware(v *Validator, report func(*http.Request, Violations)) func(http.Handler) http.Handler {
+// The request half is this package's rather than
+// github.com/oapi-codegen/nethttp-middleware's: that middleware routes
+// under a single Prefix, while this contract serves two base paths whose
+// media types differ, and it knows none of the contract's own rules.
+func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.Handler {
+	cfg := middlewareConfig{limit: DefaultMiddlewareBodyLimit}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !v.IsLinkToken(r.URL) {
+			m, err := v.Match(r.Method, r.URL)
+			if err != nil {
 				next.ServeHTTP(w, r)
 				return
 			}
-			req, err := RequestFromHTTP(r)
+			req, err := readLimitedRequest(r, cfg.limit)
 			if err != nil {
+				if errors.Is(err, errBodyTooLarge) {
+					writeAPIError(w, http.StatusRequestEntityTooLarge, "VALIDATION_ERROR",
+						fmt.Sprintf("The request body exceeds %d bytes.", cfg.limit),
+						[]fieldViolation{{Field: "/", Description: RuleBodyTooLarge + ": expected at most " + strconv.FormatInt(cfg.limit, 10) + " bytes"}})
+					return
+				}
 				writeAPIError(w, http.StatusBadRequest, "VALIDATION_ERROR", "The request body could not be read.", nil)
 				return
 			}
-			ex := &Exchange{Request: req}
-			c := checker{v: v, ex: ex}
-			m, err := v.checkRequest(&c, req)
-			if err != nil {
-				next.ServeHTTP(w, r)
+			res := v.CheckMatch(m, &Exchange{Request: req})
+			if refuse(w, m, res.Violations) {
 				return
 			}
-			if refused := refuse(w, m, c.vs); refused {
+			if cfg.report == nil {
+				next.ServeHTTP(w, r)
 				return
 			}
 			rec := &recorder{ResponseWriter: w}
 			next.ServeHTTP(rec, r)
-			if report == nil || m.op == nil {
-				return
+			header := rec.header
+			if header == nil {
+				header = w.Header()
 			}
-			ex.Response = &Response{StatusCode: rec.status(), Header: rec.header, Body: rec.body.Bytes()}
-			if rec.header == nil {
-				ex.Response.Header = w.Header()
-			}
-			v.checkResponse(&c, m, ex.Response)
-			if m.anon && !m.op.anonymous && ex.Response.StatusCode != http.StatusUnauthorized {
-				c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, expectedAuth(m.srv, m.op), "no Authorization header, answered "+strconv.Itoa(ex.Response.StatusCode)+" rather than the 401 challenge")
-			}
-			if len(c.vs) > 0 {
-				report(r, c.vs)
+			full := v.CheckMatch(m, &Exchange{Request: req, Response: &Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()}})
+			if len(full.Violations) > 0 || len(full.Notices) > 0 {
+				cfg.report(r, full)
 			}
 		})
 	}
 }
 
+// readLimitedRequest captures r, reading at most limit bytes of its body;
+// the body is replaced by an unread copy.
+func readLimitedRequest(r *http.Request, limit int64) (*Request, error) {
+	if r.ContentLength > limit {
+		return nil, errBodyTooLarge
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		_ = r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		if int64(len(data)) > limit {
+			return nil, errBodyTooLarge
+		}
+		r.Body = newReplayBody(data)
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		return &Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: data}, nil
+	}
+	return &Request{Method: r.Method, URL: r.URL, Header: r.Header}, nil
+}
+
 // refuse answers a non-conforming request and reports whether it did.
 // Security violations alone do not refuse (see Middleware).
-func refuse(w http.ResponseWriter, m matched, vs Violations) bool {
+func refuse(w http.ResponseWriter, m *Match, vs Violations) bool {
 	var fields []fieldViolation
 	status, code := http.StatusBadRequest, "VALIDATION_ERROR"
 	for _, x := range vs {
@@ -85,17 +143,18 @@ func refuse(w http.ResponseWriter, m matched, vs Violations) bool {
 			status, code = http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED"
 			w.Header().Set("Allow", x.Expected)
 		case RuleContentType, RuleMediaType:
-			if status == http.StatusBadRequest && m.op != nil && m.op.responses[http.StatusUnsupportedMediaType] != nil {
+			if status == http.StatusBadRequest && m.op != nil && m.op.status(http.StatusUnsupportedMediaType) != nil {
 				status, code = http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"
 			}
+		case RuleBodyTooLarge:
+			status = http.StatusRequestEntityTooLarge
 		}
 		fields = append(fields, fieldViolation{Field: fieldName(x), Description: x.Rule + ": expected " + x.Expected + ", found " + x.Found})
 	}
 	if len(fields) == 0 {
 		return false
 	}
-	detail := "The request does not conform to the API specification."
-	writeAPIError(w, status, code, detail, fields)
+	writeAPIError(w, status, code, "The request does not conform to the API specification.", fields)
 	return true
 }
 

@@ -15,7 +15,7 @@ import (
 func TestMiddlewareRefusesWithFields(t *testing.T) {
 	v := contract.MustNew(contract.Strict())
 	reached := false
-	h := contract.Middleware(v, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached = true }))
+	h := contract.Middleware(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached = true }))
 	req := httptest.NewRequest(http.MethodPost, "/api/atlas/v2/orgs/4888442a3354817a7320EB61/liveMigrations/linkTokens",
 		strings.NewReader(`{"accessListIps":["not-an-ip"]}`))
 	req.Header.Set("Content-Type", v2Type)
@@ -60,11 +60,11 @@ func TestMiddlewareReportsResponses(t *testing.T) {
 	v := contract.MustNew(contract.Strict())
 	var mu sync.Mutex
 	var got contract.Violations
-	h := contract.Middleware(v, func(_ *http.Request, vs contract.Violations) {
+	h := contract.Middleware(v, contract.ReportTo(func(_ *http.Request, res *contract.Result) {
 		mu.Lock()
 		defer mu.Unlock()
-		got = append(got, vs...)
-	})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, res.Violations...)
+	}))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		if string(b) != `{"accessListIps":["192.0.2.10"]}` {
 			t.Errorf("handler read %q", b)
@@ -89,7 +89,7 @@ func TestMiddlewareReportsResponses(t *testing.T) {
 func TestMiddlewareLetsAnonymousThroughToTheChallenge(t *testing.T) {
 	v := contract.MustNew(contract.Strict())
 	var got contract.Violations
-	h := contract.Middleware(v, func(_ *http.Request, vs contract.Violations) { got = vs })(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := contract.Middleware(v, contract.ReportTo(func(_ *http.Request, res *contract.Result) { got = res.Violations }))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", `Digest realm="MMS Public API", nonce="abc", algorithm=MD5, qop="auth", stale=false`)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(401)

@@ -98,14 +98,10 @@ func (qc *quickCompiler) str(s *openapi3.Schema) quick {
 			return nil
 		}
 	}
-	var format openapi3.StringFormatValidator
-	if s.Format != "" {
-		f, ok := openapi3.SchemaStringFormats[s.Format]
-		if !ok {
-			return nil // kin-openapi decides what an unknown format means
-		}
-		format = f
-	}
+	// A format is looked up when a value is checked, as kin-openapi does: a
+	// format nobody registered (an annotation such as password) checks
+	// nothing, and one registered later is checked from then on.
+	format := s.Format
 	minLen, maxLen, nullable := s.MinLength, s.MaxLength, s.Nullable
 	return func(v any) bool {
 		str, ok := v.(string)
@@ -121,7 +117,11 @@ func (qc *quickCompiler) str(s *openapi3.Schema) quick {
 		if re != nil && !re.MatchString(str) {
 			return false
 		}
-		return format == nil || format.Validate(str) == nil
+		if format == "" {
+			return true
+		}
+		f, ok := openapi3.SchemaStringFormats[format]
+		return !ok || f.Validate(str) == nil
 	}
 }
 

@@ -5,53 +5,61 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
 )
 
-// ExchangeResult is what checking one exchange found, as Report.OnExchange
-// receives it.
-type ExchangeResult struct {
-	// Name is the exchange's name as violations print it.
-	Name string
-	// Operation is the operation id, empty when skipped.
-	Operation string
-	// Skipped: not an operation of the contract.
-	Skipped bool
-	// Violations are the exchange's violations, in the order found.
-	Violations Violations
-	// Notices are findings that do not fail a check; empty for now.
-	Notices Violations
-}
-
 // Report is what checking recorded traffic found.
 type Report struct {
-	// Exchanges counts the link-token exchanges checked; Conform those
+	// Exchanges counts the exchanges of the contract checked; Conform those
 	// without a violation.
 	Exchanges int `json:"exchanges"`
 	Conform   int `json:"conform"`
-	// Skipped counts exchanges that are not link-token operations: counted,
-	// not flagged.
+	// Skipped counts exchanges that are not operations of the contract:
+	// counted, not flagged.
 	Skipped int `json:"skipped"`
-	// Count is the number of violations found.
-	Count int `json:"count"`
-	// Violations lists every violation, in order, unless Emit is set.
+	// Count is the number of violations found, NoticeCount of notices.
+	Count       int `json:"count"`
+	NoticeCount int `json:"noticeCount"`
+	// Violations and Notices list every one, in order, unless Emit (or
+	// EmitNotice) is set.
 	Violations Violations `json:"violations"`
+	Notices    Violations `json:"notices"`
 	// Emit, when set, receives each violation as it is found instead of
-	// Violations keeping it, so that a check of any amount of traffic runs
-	// in bounded memory.
-	Emit func(*Violation) `json:"-"`
-	// OnExchange, when set, is called once per exchange read, checked or
-	// skipped, in order, after its violations were counted (and emitted).
+	// Violations keeping it, and EmitNotice each notice, so that a check of
+	// any amount of traffic runs in bounded memory.
+	Emit       func(*Violation) `json:"-"`
+	EmitNotice func(*Violation) `json:"-"`
+	// OnExchange, when set, is called once per exchange read (checked or
+	// skipped), in order.
 	OnExchange func(ExchangeResult) `json:"-"`
 }
 
+// ExchangeResult is the verdict on one exchange of a Report.
+type ExchangeResult struct {
+	// Name is the exchange's name as violations print it.
+	Name string
+	// Operation is the operation id; empty when skipped.
+	Operation string
+	// Skipped: not an operation of the contract.
+	Skipped bool
+	// Violations break the contract; Notices are findings that do not fail
+	// a check (see Result.Notices).
+	Violations Violations
+	Notices    Violations
+}
+
 // Summary is the report's last line: "N exchanges, N conform, N violations",
-// and ", N skipped" when any were.
+// then ", N notices" and ", N skipped" when there were any.
 func (r *Report) Summary() string {
 	s := fmt.Sprintf("%d exchanges, %d conform, %d violations", r.Exchanges, r.Conform, r.Count)
+	if r.NoticeCount > 0 {
+		s += fmt.Sprintf(", %d notices", r.NoticeCount)
+	}
 	if r.Skipped > 0 {
-		s += fmt.Sprintf(", %d skipped (not link-token operations)", r.Skipped)
+		s += fmt.Sprintf(", %d skipped (not operations of the contract)", r.Skipped)
 	}
 	return s
 }
@@ -61,17 +69,13 @@ func (r *Report) OK() bool { return r.Count == 0 }
 
 // Add checks one exchange into the report.
 func (v *Validator) Add(r *Report, ex *Exchange) {
-	var vs Violations
+	var res *Result
 	var err error
-	var name, op string
 	if ex.Request == nil && ex.Response != nil {
-		vs, name, op = v.checkResponseAlone(ex)
+		res = &Result{Violations: v.CheckResponseAlone(ex)}
 	} else {
 		// A request alone (no response recorded) is checked as a request.
-		vs, err = v.Check(ex)
-		if r.OnExchange != nil && err == nil {
-			name, op = ex.Name(), v.operationID(ex.Request)
-		}
+		res, err = v.Check(ex)
 	}
 	if err != nil {
 		r.Skipped++
@@ -81,34 +85,28 @@ func (v *Validator) Add(r *Report, ex *Exchange) {
 		return
 	}
 	r.Exchanges++
-	if len(vs) == 0 {
+	if len(res.Violations) == 0 {
 		r.Conform++
 	}
-	r.Count += len(vs)
+	r.Count += len(res.Violations)
+	r.NoticeCount += len(res.Notices)
+	if r.OnExchange != nil {
+		r.OnExchange(ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices})
+	}
 	if r.Emit != nil {
-		for _, x := range vs {
+		for _, x := range res.Violations {
 			r.Emit(x)
 		}
 	} else {
-		r.Violations = append(r.Violations, vs...)
+		r.Violations = append(r.Violations, res.Violations...)
 	}
-	if r.OnExchange != nil {
-		r.OnExchange(ExchangeResult{Name: name, Operation: op, Violations: vs})
-	}
-}
-
-// operationID is the id of the operation req routes to; empty for a method
-// the path does not declare.
-func (v *Validator) operationID(req *Request) string {
-	if req == nil || req.URL == nil {
-		return ""
-	}
-	if _, rt, _, ok := v.match(req.URL.EscapedPath()); ok && rt != nil {
-		if op := rt.ops[req.Method]; op != nil {
-			return op.id
+	if r.EmitNotice != nil {
+		for _, x := range res.Notices {
+			r.EmitNotice(x)
 		}
+	} else {
+		r.Notices = append(r.Notices, res.Notices...)
 	}
-	return ""
 }
 
 // CheckFile checks a HAR archive or a raw HTTP exchange file into r. A file
@@ -173,45 +171,41 @@ func unwrapPathError(err error) error {
 }
 
 // CheckResponseAlone checks a response whose request is unknown (a
-// recording of responses only) against every operation, on every API
-// version, plain and enveloped, and returns no violation if any of them
-// accepts it; otherwise the violations of the closest candidate, with
-// that candidate named in each violation's exchange.
+// recording of responses only) against every operation, on every server,
+// plain and enveloped, and returns no violation if any of them accepts it;
+// otherwise the violations of the closest candidate, with that candidate
+// named in each violation's exchange.
 func (v *Validator) CheckResponseAlone(ex *Exchange) Violations {
-	vs, _, _ := v.checkResponseAlone(ex)
-	return vs
-}
-
-// checkResponseAlone is CheckResponseAlone, also returning the name and the
-// operation id of the candidate that accepted the response, or else of the
-// closest one.
-func (v *Validator) checkResponseAlone(ex *Exchange) (best Violations, name, op string) {
-	for i := range v.servers {
-		srv := &v.servers[i]
-		for j := range v.routes {
-			rt := &v.routes[j]
-			for _, method := range strings.Split(rt.methods, ", ") {
-				o := rt.ops[method]
+	var best Violations
+	for _, srv := range v.servers {
+		for _, rt := range v.routes {
+			for _, method := range rt.allow {
+				op := rt.ops[method]
 				for _, envelope := range []bool{false, true} {
-					n := ex.Source
-					if n != "" {
-						n += " "
+					name := ex.Source
+					if name != "" {
+						name += " "
 					}
-					n += fmt.Sprintf("response alone, as %s on %s", o.id, srv.base)
+					name += fmt.Sprintf("response alone, as %s on %s", op.id, srv.base)
 					if envelope {
-						n += " with envelope=true"
+						name += " with envelope=true"
 					}
-					c := checker{v: v, ex: ex, name: n + " → " + fmt.Sprint(ex.Response.StatusCode)}
-					v.checkResponse(&c, matched{srv: srv, op: o, envelope: envelope}, ex.Response)
-					if len(c.vs) == 0 {
-						return nil, c.name, o.id
+					name += " → " + fmt.Sprint(ex.Response.StatusCode)
+					// A request that could have caused it: the operation's
+					// own, with credentials, and an Accept of any version.
+					req := &Request{Method: method, URL: &url.URL{Path: srv.base + rt.path}, Header: http.Header{}}
+					m := &Match{Operation: op.id, Method: method, Path: rt.path, Server: srv.base, Allow: rt.allow, Envelope: envelope, srv: srv, rt: rt, op: op}
+					c := checker{v: v, ex: &Exchange{Request: req, Response: ex.Response}, m: m, res: &Result{}, name: name}
+					c.runResponseOnly()
+					if len(c.res.Violations) == 0 {
+						return nil
 					}
-					if best == nil || len(c.vs) < len(best) {
-						best, name, op = c.vs, c.name, o.id
+					if best == nil || len(c.res.Violations) < len(best) {
+						best = c.res.Violations
 					}
 				}
 			}
 		}
 	}
-	return best, name, op
+	return best
 }

@@ -11,17 +11,20 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// addSchemaErrors turns what kin-openapi's VisitJSON returned into
+// schemaViolations turns what kin-openapi's schema validator returned into
 // violations, each with a JSON pointer below prefix. A value that breaks
 // several keywords (an orgId both too short and off its pattern) is one
 // violation, of the first keyword kin-openapi reports.
-func (c *checker) addSchemaErrors(side Side, part Part, prefix string, err error) {
-	start := len(c.vs)
-	c.addSchemaErrorList(side, part, prefix, err)
-	kept := c.vs[:start]
-	for _, x := range c.vs[start:] {
+func (c *checker) schemaViolations(side Side, part Part, prefix string, err error) Violations {
+	if err == nil {
+		return nil
+	}
+	var out Violations
+	c.collectSchemaErrors(&out, side, part, prefix, err)
+	kept := out[:0]
+	for _, x := range out {
 		dup := false
-		for _, y := range kept[start:] {
+		for _, y := range kept {
 			if y.Pointer == x.Pointer {
 				dup = true
 				break
@@ -31,33 +34,33 @@ func (c *checker) addSchemaErrors(side Side, part Part, prefix string, err error
 			kept = append(kept, x)
 		}
 	}
-	c.vs = kept
+	return kept
 }
 
-func (c *checker) addSchemaErrorList(side Side, part Part, prefix string, err error) {
+func (c *checker) collectSchemaErrors(out *Violations, side Side, part Part, prefix string, err error) {
 	var me openapi3.MultiError
 	if errors.As(err, &me) && isMulti(err) {
 		for _, e := range me {
-			c.addSchemaErrorList(side, part, prefix, e)
+			c.collectSchemaErrors(out, side, part, prefix, e)
 		}
 		return
 	}
 	var se *openapi3.SchemaError
 	if !errors.As(err, &se) {
-		c.add(side, part, prefix, "schema", "a value the schema accepts", err.Error())
+		*out = append(*out, c.violation(side, part, prefix, "schema", "a value the schema accepts", err.Error()))
 		return
 	}
 	ptr := prefix
 	for _, k := range se.JSONPointer() {
 		ptr += "/" + pointerEscape(k)
 	}
-	rule, expected, found := describeSchemaError(se, ptr)
+	rule, expected, found := describeSchemaError(se)
 	if rule == RuleAdditionalProps {
 		if name, ok := unsupportedProperty(se.Reason); ok {
 			ptr += "/" + pointerEscape(name)
 		}
 	}
-	c.add(side, part, ptr, rule, expected, found)
+	*out = append(*out, c.violation(side, part, ptr, rule, expected, found))
 }
 
 func isMulti(err error) bool {
@@ -81,11 +84,11 @@ func unsupportedProperty(reason string) (string, bool) {
 }
 
 // describeSchemaError names the rule a value broke, what the schema wants and
-// what the value was. A value under /linkToken is a secret: only its kind
-// and size are described.
-func describeSchemaError(se *openapi3.SchemaError, ptr string) (rule, expected, found string) {
+// what the value was. A value whose schema is a secret's (format: password,
+// as the contract marks the link-token) is described by kind and size only.
+func describeSchemaError(se *openapi3.SchemaError) (rule, expected, found string) {
 	s := se.Schema
-	secret := strings.HasSuffix(ptr, "/linkToken")
+	secret := isSecret(s)
 	show := func() string {
 		if secret {
 			return describeKind(se.Value)
@@ -143,6 +146,10 @@ func describeSchemaError(se *openapi3.SchemaError, ptr string) (rule, expected, 
 	}
 	return rule, se.Reason, show()
 }
+
+// isSecret reports whether a schema's values are secrets: the contract
+// marks them with format: password.
+func isSecret(s *openapi3.Schema) bool { return s != nil && s.Format == "password" }
 
 func propertyNames(s *openapi3.Schema) string {
 	names := make([]string, 0, len(s.Properties))

@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// Transport is an http.RoundTripper that checks every link-token exchange
-// passing through it against the contract. It reads each request and
-// response body once, into memory, and hands on unread copies: the caller,
-// and any transport below it, read exactly the bytes that were sent and
-// received. Exchanges that are not link-token operations pass untouched.
+// Transport is an http.RoundTripper that checks every exchange of the
+// contract passing through it. It reads each request and response body
+// once, into memory, and hands on unread copies: the caller, and any
+// transport below it, read exactly the bytes that were sent and received.
+// Exchanges that are not operations of the contract pass untouched.
 type Transport struct {
 	// Base carries the requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
@@ -20,11 +20,14 @@ type Transport struct {
 	// Report receives the violations of each non-conforming exchange. It may
 	// be called from several goroutines at once.
 	Report func(Violations)
+	// Notice, when set, receives the notices of each exchange that has any
+	// (see Result.Notices). It may be called from several goroutines at once.
+	Notice func(Violations)
 }
 
 // NewTransport wraps base (nil: http.DefaultTransport) so that every
-// link-token exchange is checked by v and each non-conforming one is passed
-// to report.
+// exchange of the contract is checked by v and each non-conforming one is
+// passed to report.
 //
 // It works at either place in a stack of transports:
 //   - on the wire, below authentication (what atlas.WithWireTransport
@@ -40,21 +43,28 @@ func NewTransport(v *Validator, base http.RoundTripper, report func(Violations))
 	return &Transport{Base: base, Validator: v, Report: report}
 }
 
-// TestTransport is NewTransport for tests: a strict validator, and every
-// violation fails t (with t.Errorf, so it is safe from any goroutine).
+// TestTransport is NewTransport for tests: every violation fails t (with
+// t.Errorf, so it is safe from any goroutine) and every notice is logged
+// (t.Logf). opts configure the validator; Strict() makes notices fail too.
 //
 //	client := &http.Client{Transport: contract.TestTransport(t, nil)}
-func TestTransport(t testing.TB, base http.RoundTripper) *Transport {
+func TestTransport(t testing.TB, base http.RoundTripper, opts ...Option) *Transport {
 	t.Helper()
-	v, err := New(Strict())
+	v, err := New(opts...)
 	if err != nil {
 		t.Fatalf("contract: %v", err)
 	}
-	return NewTransport(v, base, func(vs Violations) {
+	tr := NewTransport(v, base, func(vs Violations) {
 		for _, x := range vs {
 			t.Errorf("contract violation: %v", x)
 		}
 	})
+	tr.Notice = func(vs Violations) {
+		for _, x := range vs {
+			t.Logf("contract notice: %v", x)
+		}
+	}
+	return tr
 }
 
 // RoundTrip sends the request through Base and checks the exchange.
@@ -66,8 +76,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.Validator == nil {
 		return base.RoundTrip(req)
 	}
-	srv, rt, vals, ok := t.Validator.match(req.URL.EscapedPath())
-	if !ok || rt == nil {
+	var m Match
+	if !t.Validator.match(req.Method, req.URL, &m) {
 		return base.RoundTrip(req)
 	}
 	// A RoundTripper must not change the caller's request. When the request
@@ -122,22 +132,22 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.Request != nil && resp.Request.Header != nil {
 		header = resp.Request.Header
 	}
-	// One allocation for the exchange, its two halves and the route the path
-	// already matched (Check would otherwise match it again).
+	// One allocation for the exchange and its two halves.
 	x := &struct {
-		ex    Exchange
-		req   Request
-		resp  Response
-		route routeMatch
+		ex   Exchange
+		req  Request
+		resp Response
 	}{
-		req:   Request{Method: req.Method, URL: req.URL, Header: header, Body: reqBody},
-		resp:  Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
-		route: routeMatch{srv: srv, rt: rt, vals: vals},
+		req:  Request{Method: req.Method, URL: req.URL, Header: header, Body: reqBody},
+		resp: Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
 	}
 	x.ex.Request, x.ex.Response = &x.req, &x.resp
-	vs, cerr := t.Validator.checkRouted(&x.ex, &x.route)
-	if cerr == nil && len(vs) > 0 && t.Report != nil {
-		t.Report(vs)
+	res := t.Validator.CheckMatch(&m, &x.ex)
+	if len(res.Violations) > 0 && t.Report != nil {
+		t.Report(res.Violations)
+	}
+	if len(res.Notices) > 0 && t.Notice != nil {
+		t.Notice(res.Notices)
 	}
 	return resp, nil
 }

@@ -205,8 +205,8 @@ func TestValidatorIsSafeForConcurrentUse(t *testing.T) {
 					Request:  &contract.Request{Method: "POST", URL: u, Header: http.Header{"Content-Type": {v2Type}, "Authorization": {digestHdr}}, Body: []byte(`{"accessListIps":["192.0.2.10"]}`)},
 					Response: &contract.Response{StatusCode: 201, Header: http.Header{"Content-Type": {v2Type}}, Body: []byte(`{"linkToken":["x"]}`)},
 				}
-				if vs, _ := v.Check(ex); len(vs) != 1 {
-					t.Errorf("got %v", vs)
+				if res, _ := v.Check(ex); res == nil || len(res.Violations) != 1 {
+					t.Errorf("got %v", res)
 					return
 				}
 			}

@@ -1,230 +1,118 @@
-// Package contract checks HTTP exchanges against the link-token contract,
-// openapi/linktoken.yaml, as embedded in package generated/spec.
-//
-// A Validator takes a request, a response (with the request that caused it)
-// or a whole Exchange, and returns every way it breaks the contract as
-// Violations. It is stricter than kin-openapi's defaults, whose schema engine
-// it uses: an undeclared status, an undeclared content type, a missing
-// required header and the other API version's media type are violations; the
-// Strict option also refuses properties and query parameters the contract
-// does not declare. Envelopes (envelope=true) are opened and their content
-// checked against the response declared for their status. Credentials are
-// checked for form, never for correctness.
-//
-// The drop-in forms are NewTransport and TestTransport for clients and
-// Middleware for servers; ReadHAR and ReadHTTPFile read recorded traffic.
 package contract
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
 )
 
-// ErrNotLinkToken is returned (wrapped) for an exchange whose request is not
-// one of the contract's operations: no server base path, or no path under it.
-// Readers and Check count such exchanges and skip them.
-var ErrNotLinkToken = errors.New("not a link-token operation")
-
 // Option configures a Validator.
 type Option func(*config)
 
 type config struct {
-	strict bool
+	strict  bool
+	doc     *openapi3.T
+	maxBody int64
+	noFast  bool
 }
 
-// Strict refuses, besides everything else, body properties the schema does
-// not declare (as if every object schema said additionalProperties: false)
-// and query parameters the operation does not declare. Tests and the check
-// command use it; TestTransport turns it on.
+// Strict turns two kinds of notice into violations: response properties the
+// contract does not declare (MongoDB adds properties within a resource
+// version, so by default they are reported, not refused), and query
+// parameters an operation does not declare (no MongoDB document says the
+// service refuses them). Undeclared request body properties are violations
+// either way: the contract's request schemas are closed.
 func Strict() Option { return func(c *config) { c.strict = true } }
+
+// WithDocument checks against doc instead of the contract embedded in this
+// module, for a contract that has grown, or a test copy of it. The
+// Validator takes doc as its own: the caller must not change it afterwards.
+func WithDocument(doc *openapi3.T) Option { return func(c *config) { c.doc = doc } }
+
+// MaxBodyBytes bounds each body a check reads, after decoding its
+// Content-Encoding (default DefaultMaxBodyBytes). A larger body is a
+// violation (RuleBodyTooLarge); Middleware answers it with a 413.
+func MaxBodyBytes(n int64) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	}
+}
+
+// withoutFastPath makes every check take kin-openapi's path: for the tests
+// and benchmarks that measure or prove the fast path.
+func withoutFastPath() Option { return func(c *config) { c.noFast = true } }
 
 // Validator checks exchanges against the contract. It is built once and is
 // safe for use by any number of goroutines.
 type Validator struct {
 	strict  bool
-	servers []server
-	routes  []route
-	quick   map[*openapi3.Schema]quick // read-only after New
+	maxBody int64
+	noFast  bool
+	doc     *openapi3.T    // the document kin-openapi routes and validates against
+	router  routers.Router // kin-openapi's gorilla/mux router over the servers' base paths
+	servers []*server      // longest base path first
+	routes  []*route       // one per path of the document, in kin-openapi's matching order
+	ops     map[*openapi3.Operation]*operation
+	// envelope is the schema of an enveloped body (ResponseEnvelope), when
+	// the contract has one.
+	envelope *openapi3.Schema
+	qc       *quickCompiler          // the fast path's compiled schemas; read-only after New
+	options  *openapi3filter.Options // how this package runs kin-openapi
 }
 
-// server is one entry of the document's servers: a base path and the media
-// type of that API version's request and success bodies.
-type server struct {
-	base      string // "/api/atlas/v2"
-	mediaType string // x-atlas-media-type
-	bearer    bool   // service-account bearer tokens accepted
-}
-
-type route struct {
-	segments []string // "orgs", "{orgId}", …; a parameter segment starts with '{'
-	params   []string // the parameters' names, in order
-	ops      map[string]*operation
-	methods  string // "DELETE, POST"
-}
-
-type operation struct {
-	id         string
-	pathParams map[string]*param
-	query      map[string]*param // path item and operation, operation wins
-	body       *bodySpec         // nil: no request body declared
-	digest     bool              // Digest accepted
-	bearer     bool              // Bearer accepted (before the server's own rule)
-	anonymous  bool              // no security requirement at all
-	responses  map[int]*response
-	statuses   string // "200, 201, 400, …"
-}
-
-type param struct {
-	name     string
-	required bool
-	schema   *openapi3.Schema
-	typ      string // the schema's single type, for decoding
-}
-
-type bodySpec struct {
-	required bool
-	content  map[string]*openapi3.Schema // lower-case media type → schema
-	types    string                      // declared media types, for messages
-}
-
-type response struct {
-	status   int
-	headers  []header
-	content  map[string]*openapi3.Schema
-	types    string
-	plain    *openapi3.Schema // for a oneOf of X and ResponseEnvelope: X
-	envelope *openapi3.Schema // for a oneOf or a plain ResponseEnvelope: the envelope
-}
-
-type header struct {
-	name     string // canonical
-	required bool
-	schema   *openapi3.Schema
-	typ      string
-}
-
-var (
-	requestOpts  = []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsRequest()}
-	responseOpts = []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsResponse()}
-	valueOpts    = []openapi3.SchemaValidationOption{openapi3.MultiErrors()}
-)
-
-// New loads the contract embedded in package generated/spec (no file is read) and
-// prepares everything a check needs.
+// New loads the contract (the one embedded in package generated/spec, or
+// WithDocument's) and prepares every check. It refuses a document that uses
+// a part of OpenAPI this package would not check: the error names the
+// feature and where it is (see the package documentation).
 func New(opts ...Option) (*Validator, error) {
-	var c config
+	c := config{maxBody: DefaultMaxBodyBytes}
 	for _, o := range opts {
 		o(&c)
 	}
 	specformats.Register()
-	doc, err := spec.GetSpec()
-	if err != nil {
-		return nil, fmt.Errorf("contract: load embedded spec: %w", err)
-	}
-	if c.strict {
-		closeObjects(doc)
-	}
-	v := &Validator{strict: c.strict}
-	for _, s := range doc.Servers {
-		u, err := url.Parse(s.URL)
-		if err != nil {
-			return nil, fmt.Errorf("contract: server %q: %w", s.URL, err)
+	doc := c.doc
+	if doc == nil {
+		var err error
+		if doc, err = spec.GetSpec(); err != nil {
+			return nil, fmt.Errorf("contract: load embedded spec: %w", err)
 		}
-		mt, _ := s.Extensions["x-atlas-media-type"].(string)
-		base := strings.TrimSuffix(u.Path, "/")
-		v.servers = append(v.servers, server{
-			base:      base,
-			mediaType: strings.ToLower(mt),
-			// Service accounts are accepted on v2 only (the ServiceAccounts
-			// scheme's description); OpenAPI 3.0 cannot say so itself.
-			bearer: !strings.HasSuffix(base, "/v1.0"),
-		})
 	}
-	// Longest base first, so that no base can shadow a longer one.
-	sort.Slice(v.servers, func(i, j int) bool { return len(v.servers[i].base) > len(v.servers[j].base) })
-
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		r := route{segments: strings.Split(strings.Trim(path, "/"), "/"), ops: map[string]*operation{}}
-		for _, seg := range r.segments {
-			if strings.HasPrefix(seg, "{") {
-				r.params = append(r.params, strings.Trim(seg, "{}"))
-			}
-		}
-		if len(r.params) > maxPathParams {
-			return nil, fmt.Errorf("contract: %s has %d path parameters; the router holds at most %d", path, len(r.params), maxPathParams)
-		}
-		var methods []string
-		for method, op := range item.Operations() {
-			o, err := newOperation(doc, item, op)
-			if err != nil {
-				return nil, fmt.Errorf("contract: %s %s: %w", method, path, err)
-			}
-			r.ops[method] = o
-			methods = append(methods, method)
-		}
-		slices.Sort(methods)
-		r.methods = strings.Join(methods, ", ")
-		v.routes = append(v.routes, r)
+	if err := doc.Validate(context.Background(),
+		openapi3.EnableSchemaFormatValidation(), openapi3.EnableSchemaPatternValidation()); err != nil {
+		return nil, fmt.Errorf("contract: the document does not validate: %w", err)
 	}
-	v.compileQuick()
+	if err := audit(doc); err != nil {
+		return nil, err
+	}
+	v := &Validator{strict: c.strict, maxBody: c.maxBody, noFast: c.noFast, ops: map[*openapi3.Operation]*operation{}}
+	if err := v.build(doc); err != nil {
+		return nil, err
+	}
+	v.options = &openapi3filter.Options{
+		MultiError:                        true,
+		IncludeResponseStatus:             true,
+		SkipSettingDefaults:               true, // a check never changes what it checks
+		RejectWhenRequestBodyNotSpecified: true,
+		AuthenticationFunc:                v.authenticate,
+	}
 	return v, nil
 }
 
-// compileQuick prepares the accept-only pre-check of every schema a check
-// can visit.
-func (v *Validator) compileQuick() {
-	qc := quickCompiler{done: map[*openapi3.Schema]quick{}}
-	for _, r := range v.routes {
-		for _, op := range r.ops {
-			for _, p := range op.pathParams {
-				qc.compile(p.schema)
-			}
-			for _, p := range op.query {
-				qc.compile(p.schema)
-			}
-			if op.body != nil {
-				for _, s := range op.body.content {
-					qc.compile(s)
-				}
-			}
-			for _, rs := range op.responses {
-				for _, h := range rs.headers {
-					qc.compile(h.schema)
-				}
-				for _, s := range rs.content {
-					qc.compile(s)
-				}
-				qc.compile(rs.plain)
-				qc.compile(rs.envelope)
-			}
-		}
-	}
-	v.quick = qc.done
-}
-
-// visit checks value against schema: the quick pre-check first, and
-// kin-openapi when that cannot vouch for the value.
-func (v *Validator) visit(schema *openapi3.Schema, value any, opts []openapi3.SchemaValidationOption) error {
-	if q := v.quick[schema]; q != nil && q(value) {
-		return nil
-	}
-	return schema.VisitJSON(value, opts...)
-}
-
 // MustNew is New for package-level variables and tests; it panics on error,
-// which can only come from a broken embedded spec.
+// which, for the embedded contract, can only come from a broken build.
 func MustNew(opts ...Option) *Validator {
 	v, err := New(opts...)
 	if err != nil {
@@ -236,282 +124,107 @@ func MustNew(opts ...Option) *Validator {
 // IsStrict reports whether the validator was built with Strict.
 func (v *Validator) IsStrict() bool { return v.strict }
 
-func newOperation(doc *openapi3.T, item *openapi3.PathItem, op *openapi3.Operation) (*operation, error) {
-	o := &operation{
-		id:         op.OperationID,
-		pathParams: map[string]*param{},
-		query:      map[string]*param{},
-		responses:  map[int]*response{},
+// build prepares the servers, the router and every operation.
+func (v *Validator) build(doc *openapi3.T) error {
+	// kin-openapi routes under each server's base path on any host: the
+	// router sees a copy of the document whose servers are path-only, and
+	// this package finds the base path itself (under any mount prefix).
+	routed := *doc
+	routed.Servers = nil
+	servers := doc.Servers
+	if len(servers) == 0 {
+		servers = openapi3.Servers{{URL: "/"}}
 	}
-	addParams := func(ps openapi3.Parameters) {
-		for _, ref := range ps {
-			p := ref.Value
-			pp := &param{name: p.Name, required: p.Required}
-			if p.Schema != nil {
-				pp.schema = p.Schema.Value
-				pp.typ = singleType(pp.schema)
-			}
-			switch p.In {
-			case openapi3.ParameterInPath:
-				o.pathParams[p.Name] = pp
-			case openapi3.ParameterInQuery:
-				o.query[p.Name] = pp
-			}
-		}
-	}
-	addParams(item.Parameters)
-	addParams(op.Parameters)
-
-	if rb := op.RequestBody; rb != nil && rb.Value != nil {
-		b := &bodySpec{required: rb.Value.Required, content: map[string]*openapi3.Schema{}}
-		var types []string
-		for mt, m := range rb.Value.Content {
-			b.content[strings.ToLower(mt)] = schemaOf(m)
-			types = append(types, mt)
-		}
-		slices.Sort(types)
-		b.types = strings.Join(types, " or ")
-		o.body = b
-	}
-
-	security := doc.Security
-	if op.Security != nil {
-		security = *op.Security
-	}
-	if len(security) == 0 {
-		o.anonymous = true
-	}
-	for _, req := range security {
-		if len(req) == 0 {
-			o.anonymous = true
-		}
-		for name := range req {
-			ref := doc.Components.SecuritySchemes[name]
-			if ref == nil || ref.Value == nil {
-				return nil, fmt.Errorf("security scheme %q is not declared", name)
-			}
-			s := ref.Value
-			switch {
-			case s.Type == "http" && strings.EqualFold(s.Scheme, "digest"):
-				o.digest = true
-			case s.Type == "http" && strings.EqualFold(s.Scheme, "bearer"), s.Type == "oauth2", s.Type == "openIdConnect":
-				o.bearer = true
-			}
-		}
-	}
-
-	var statuses []int
-	for code, ref := range op.Responses.Map() {
-		status, err := strconv.Atoi(code)
+	for _, s := range servers {
+		srv, err := newServer(s)
 		if err != nil {
-			return nil, fmt.Errorf("response %q: only numeric statuses are supported", code)
+			return err
 		}
-		r := ref.Value
-		resp := &response{status: status, content: map[string]*openapi3.Schema{}}
-		var names []string
-		for name := range r.Headers {
-			names = append(names, name)
-		}
-		slices.Sort(names)
-		for _, name := range names {
-			h := r.Headers[name].Value
-			hh := header{name: canonical(name), required: h.Required}
-			if h.Schema != nil {
-				hh.schema = h.Schema.Value
-				hh.typ = singleType(hh.schema)
+		v.servers = append(v.servers, srv)
+		routed.Servers = append(routed.Servers, srv.routed)
+	}
+	v.doc = &routed
+	router, err := gorillamux.NewRouter(v.doc)
+	if err != nil {
+		return fmt.Errorf("contract: kin-openapi router: %w", err)
+	}
+	v.router = router
+	// Longest base first, so that no base can shadow a longer one.
+	slices.SortStableFunc(v.servers, func(a, b *server) int { return len(b.base) - len(a.base) })
+
+	if ref := doc.Components.Schemas[envelopeName]; ref != nil {
+		v.envelope = ref.Value
+	}
+	closed := newCloser()
+	v.qc = &quickCompiler{done: map[*openapi3.Schema]quick{}}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		r := newRoute(path)
+		for method, op := range item.Operations() {
+			o, err := v.newOperation(path, item, method, op, closed)
+			if err != nil {
+				return fmt.Errorf("contract: %s %s: %w", method, path, err)
 			}
-			resp.headers = append(resp.headers, hh)
+			r.ops[method] = o
+			r.allow = append(r.allow, method)
+			v.ops[op] = o
 		}
-		var types []string
-		for mt, m := range r.Content {
-			s := schemaOf(m)
-			resp.content[strings.ToLower(mt)] = s
-			types = append(types, mt)
-			if s != nil {
-				resp.plain, resp.envelope = splitEnvelope(m.Schema)
-			}
-		}
-		slices.Sort(types)
-		resp.types = strings.Join(types, " or ")
-		o.responses[status] = resp
-		statuses = append(statuses, status)
+		slices.Sort(r.allow)
+		v.routes = append(v.routes, r)
 	}
-	slices.Sort(statuses)
-	var s []string
-	for _, st := range statuses {
-		s = append(s, strconv.Itoa(st))
-	}
-	o.statuses = strings.Join(s, ", ")
-	return o, nil
+	return nil
 }
 
-const envelopeRef = "#/components/schemas/ResponseEnvelope"
-
-// splitEnvelope tells a response body schema apart into what a plain response
-// carries and what an enveloped one does.
-func splitEnvelope(ref *openapi3.SchemaRef) (plain, envelope *openapi3.Schema) {
-	if ref == nil || ref.Value == nil {
-		return nil, nil
-	}
-	if strings.HasSuffix(ref.Ref, envelopeRef) {
-		return nil, ref.Value
-	}
-	if len(ref.Value.OneOf) == 0 {
-		return ref.Value, nil
-	}
-	for _, b := range ref.Value.OneOf {
-		if strings.HasSuffix(b.Ref, envelopeRef) {
-			envelope = b.Value
-		} else {
-			plain = b.Value
-		}
-	}
-	return plain, envelope
+// server is one entry of the document's servers.
+type server struct {
+	url    string           // as written
+	base   string           // its path, without a trailing slash: "/api/atlas/v2"
+	routed *openapi3.Server // the path-only server the router is built on
+	// The media types of bodies on this server (x-atlas-media-types).
+	requests, responses mediaTypes
 }
 
-func schemaOf(m *openapi3.MediaType) *openapi3.Schema {
-	if m == nil || m.Schema == nil {
-		return nil
+func newServer(s *openapi3.Server) (*server, error) {
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		return nil, fmt.Errorf("contract: servers: %q: %w", s.URL, err)
 	}
-	return m.Schema.Value
+	base := strings.TrimSuffix(u.Path, "/")
+	srv := &server{url: s.URL, base: base, routed: &openapi3.Server{URL: base}}
+	if base == "" {
+		srv.routed.URL = "/"
+	}
+	if raw, ok := s.Extensions[extMediaTypes]; ok {
+		if srv.requests, srv.responses, err = parseServerMediaTypes(raw); err != nil {
+			return nil, fmt.Errorf("contract: servers: %q: %s: %w", s.URL, extMediaTypes, err)
+		}
+	}
+	return srv, nil
 }
 
-func singleType(s *openapi3.Schema) string {
-	if s == nil || s.Type == nil || len(*s.Type) != 1 {
-		return ""
+// acceptsScheme reports whether a security scheme may be used on srv: every
+// scheme may, unless it lists its servers in x-atlas-servers (OpenAPI 3.0
+// cannot tie a scheme to a server).
+func (srv *server) acceptsScheme(s *openapi3.SecurityScheme) bool {
+	raw, ok := s.Extensions[extServers]
+	if !ok {
+		return true
 	}
-	return (*s.Type)[0]
+	list, _ := raw.([]any)
+	for _, x := range list {
+		if str, _ := x.(string); strings.TrimSuffix(str, "/") == strings.TrimSuffix(srv.url, "/") {
+			return true
+		}
+	}
+	return false
 }
 
-// closeObjects makes every object schema with declared properties refuse
-// undeclared ones, unless it says otherwise. The document is this
-// validator's own copy.
-func closeObjects(doc *openapi3.T) {
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(*openapi3.SchemaRef)
-	walk = func(ref *openapi3.SchemaRef) {
-		if ref == nil || ref.Value == nil || seen[ref.Value] {
-			return
-		}
-		s := ref.Value
-		seen[s] = true
-		if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
-			f := false
-			s.AdditionalProperties.Has = &f
-		}
-		for _, p := range s.Properties {
-			walk(p)
-		}
-		walk(s.Items)
-		for _, l := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf} {
-			for _, b := range l {
-				walk(b)
-			}
-		}
-	}
-	for _, s := range doc.Components.Schemas {
-		walk(s)
-	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				for _, m := range op.RequestBody.Value.Content {
-					walk(m.Schema)
-				}
-			}
-			for _, r := range op.Responses.Map() {
-				for _, m := range r.Value.Content {
-					walk(m.Schema)
-				}
-			}
-		}
-	}
-}
+// The extensions this package reads, and the envelope's schema name.
+const (
+	extMediaTypes = "x-atlas-media-types"
+	extServers    = "x-atlas-servers"
+	envelopeName  = "ResponseEnvelope"
+	envelopeParam = "envelope"
+)
 
-// canonical is http.CanonicalHeaderKey; named for brevity.
-func canonical(name string) string { return http.CanonicalHeaderKey(name) }
-
-// match finds the server and operation of a request path, on any host and
-// under any mount prefix: the server is picked by its base path, and the
-// rest of the path must match a path of the document.
-func (v *Validator) match(escapedPath string) (*server, *route, pathValues, bool) {
-	for i := range v.servers {
-		s := &v.servers[i]
-		idx := indexSegment(escapedPath, s.base)
-		if idx < 0 {
-			continue
-		}
-		rest := escapedPath[idx+len(s.base):]
-		for j := range v.routes {
-			r := &v.routes[j]
-			if vals, ok := matchSegments(r.segments, rest); ok {
-				return s, r, vals, true
-			}
-		}
-		return s, nil, pathValues{}, false
-	}
-	return nil, nil, pathValues{}, false
-}
-
-// indexSegment finds base in path where it starts a segment and ends one.
-func indexSegment(path, base string) int {
-	from := 0
-	for {
-		i := strings.Index(path[from:], base)
-		if i < 0 {
-			return -1
-		}
-		i += from
-		end := i + len(base)
-		if (i == 0 || path[i-1] == '/' || base[0] == '/') && (end == len(path) || path[end] == '/') {
-			return i
-		}
-		from = i + 1
-	}
-}
-
-// matchSegments matches rest ("/orgs/abc/liveMigrations/linkTokens") against
-// a template's segments and returns the raw values of its parameters.
-// maxPathParams bounds the path parameters of one route, so that matching a
-// path returns its values in a fixed array and costs no allocation (the
-// contract's one route has one parameter).
-const maxPathParams = 4
-
-// pathValues are the raw values of a route's path parameters, in order.
-type pathValues struct {
-	n int
-	v [maxPathParams]string
-}
-
-func matchSegments(segs []string, rest string) (pathValues, bool) {
-	if len(rest) == 0 || rest[0] != '/' {
-		return pathValues{}, false
-	}
-	rest = rest[1:]
-	rest = strings.TrimSuffix(rest, "/")
-	var vals pathValues
-	for i, seg := range segs {
-		var part string
-		j := strings.IndexByte(rest, '/')
-		if j < 0 {
-			part, rest = rest, ""
-			if i != len(segs)-1 {
-				return pathValues{}, false
-			}
-		} else {
-			part, rest = rest[:j], rest[j+1:]
-			if i == len(segs)-1 {
-				return pathValues{}, false
-			}
-		}
-		if len(seg) > 0 && seg[0] == '{' {
-			vals.v[vals.n] = part
-			vals.n++
-			continue
-		}
-		if part != seg {
-			return pathValues{}, false
-		}
-	}
-	return vals, true
-}
+var errNoRequest = errors.New("contract: exchange has no request")

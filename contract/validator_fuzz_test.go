@@ -117,17 +117,17 @@ func FuzzValidateExchange(f *testing.F) {
 			if ex.Request == nil {
 				return v.CheckResponseAlone(ex), true
 			}
-			vs, err := v.Check(ex)
+			res, err := v.Check(ex)
 			if err != nil {
-				if !errors.Is(err, contract.ErrNotLinkToken) {
-					t.Fatalf("Check: %v, not ErrNotLinkToken", err)
+				if !errors.Is(err, contract.ErrNotInContract) {
+					t.Fatalf("Check: %v, not ErrNotInContract", err)
 				}
-				if len(vs) != 0 {
-					t.Fatalf("Check: %v with violations %v", err, vs)
+				if res != nil {
+					t.Fatalf("Check: %v with a result %v", err, res)
 				}
 				return nil, false
 			}
-			return vs, true
+			return res.Violations, true
 		}
 		mayQuoteBody := strings.Contains(fzLinkTokenSecret.ReplaceAllString(string(respBody), ""), fzSecret)
 		for _, v := range []*contract.Validator{fzLax, strict} {
@@ -160,10 +160,10 @@ func FuzzValidateExchange(f *testing.F) {
 		}
 		// The error form agrees with the slice form.
 		if method != "" {
-			vs, _ := strict.Check(build())
+			res, _ := strict.Check(build())
 			err := strict.ValidateExchange(build())
-			if (err == nil) != (len(vs) == 0) && !errors.Is(err, contract.ErrNotLinkToken) {
-				t.Fatalf("ValidateExchange %v, Check %d violations", err, len(vs))
+			if res != nil && (err == nil) != (len(res.Violations) == 0) && !errors.Is(err, contract.ErrNotInContract) {
+				t.Fatalf("ValidateExchange %v, Check %d violations", err, len(res.Violations))
 			}
 		}
 	})

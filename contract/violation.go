@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"net/http"
 	"strings"
 )
 
@@ -22,23 +23,31 @@ const (
 	PartPath   Part = "path"   // a path parameter
 	PartQuery  Part = "query"  // a query parameter
 	PartHeader Part = "header" // a header, Content-Type and Authorization included
+	PartCookie Part = "cookie" // a cookie parameter
 	PartStatus Part = "status" // the response status (response side only)
 	PartBody   Part = "body"   // the body, JSON pointer into it
 )
 
 // Rules that are not JSON Schema keywords. Schema failures use the keyword
 // that failed ("type", "pattern", "format", "required", "minLength", …), with
-// "additionalProperties" for a property the strict mode does not allow.
+// "additionalProperties" for a property a closed schema does not allow.
 const (
-	RuleStatus          = "status"          // a status the operation does not declare
-	RuleContentType     = "content-type"    // a media type the operation does not declare, or none
-	RuleMediaType       = "media-type"      // a declared media type of the other API version (x-atlas-media-type)
-	RuleRequiredHeader  = "required-header" // a declared required header is missing
-	RuleRequired        = "required"        // a required body or property is missing
-	RuleNoBody          = "no-body"         // a body where the contract declares none
-	RuleJSON            = "json"            // a body that is not JSON
-	RuleSecurity        = "security"        // missing or malformed Authorization, or a scheme the version does not accept
-	RuleEnvelope        = "envelope"        // envelope=true broken (status, shape, content)
+	RuleStatus          = "status"           // a status the operation does not declare
+	RuleContentType     = "content-type"     // a media type the operation does not declare, or none
+	RuleMediaType       = "media-type"       // a declared media type its server does not use for that body (x-atlas-media-types)
+	RuleVersion         = "version"          // a resource version after the one Accept asked for
+	RuleRequiredHeader  = "required-header"  // a declared required header is missing
+	RuleRequired        = "required"         // a required body, parameter or property is missing
+	RuleEmptyValue      = "empty-value"      // a parameter sent with an empty value it does not allow
+	RuleNoBody          = "no-body"          // a body where the contract declares none
+	RuleJSON            = "json"             // a body that is not one JSON text
+	RuleDuplicateName   = "duplicate-name"   // an object member name that appears twice (RFC 8259 §4: SHOULD be unique)
+	RuleUTF8            = "utf-8"            // a JSON body that is not valid UTF-8 (RFC 8259 §8.1)
+	RuleContentEncoding = "content-encoding" // a body that does not decode from its Content-Encoding
+	RuleBodyTooLarge    = "body-size"        // a body larger than the check reads
+	RuleSecurity        = "security"         // missing or malformed credentials, or a scheme the server does not accept
+	RuleChallenge       = "challenge"        // a 401 without a well-formed challenge the request could answer
+	RuleEnvelope        = "envelope"         // envelope=true broken (status, shape, content)
 	RuleUndeclaredParam = "undeclared-parameter"
 	RuleMethod          = "method" // a method the path does not declare
 	RuleParameterType   = "type"   // a parameter that does not parse as its schema's type
@@ -149,3 +158,6 @@ func pointerEscape(s string) string {
 	}
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
+
+// canonical is http.CanonicalHeaderKey; named for brevity.
+func canonical(name string) string { return http.CanonicalHeaderKey(name) }

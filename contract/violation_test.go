@@ -33,10 +33,11 @@ func TestViolationPrintsOnOneLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			vs, err := strict.Check(tt.ex)
+			res, err := strict.Check(tt.ex)
 			if err != nil {
 				t.Fatal(err)
 			}
+			vs := append(res.Violations, res.Notices...)
 			found := false
 			for _, v := range vs {
 				line := v.Error()

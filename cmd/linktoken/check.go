@@ -24,7 +24,7 @@ Each FILE is a HAR 1.2 archive (ending in .har, or starting with '{'), read as a
 in bounded memory, or a raw HTTP exchange file: a request followed by its response (as
 many times as it likes), or a response alone, whose request is read from the file
 X.request.http beside X.http when there is one (and which is otherwise checked against
-every operation). Exchanges that are not link-token operations are counted and skipped.
+every operation). Exchanges that are not operations of the contract are counted and skipped.
 
 Output (-o): text prints one line per violation, as it is found, then a summary
 ("N exchanges, N conform, N violations"); json prints one JSON document; junit prints

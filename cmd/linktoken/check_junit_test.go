@@ -43,8 +43,8 @@ const (
 )
 
 // junitCreate is two digest-authenticated creates as raw HTTP: the first
-// conforms, the second's answer has the wrong media type and an undeclared
-// property.
+// conforms, the second's answer has the token in an array and an
+// undeclared property.
 func junitCreate() string {
 	req := "POST /api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens HTTP/1.1\r\n" +
 		"Host: cloud.mongodb.com\r\nAccept: application/vnd.atlas.2023-01-01+json\r\n" +
@@ -58,7 +58,7 @@ func junitCreate() string {
 	return message(req, reqBody) +
 		message("HTTP/1.1 201 Created\r\nContent-Type: application/vnd.atlas.2023-01-01+json;charset=utf-8\r\n", `{"linkToken":"`+junitLinkToken+`"}`) +
 		message(req, reqBody) +
-		message("HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\n", `{"linkToken":"`+junitLinkToken+`","privateKey":"`+junitPrivateKey+`"}`)
+		message("HTTP/1.1 201 Created\r\nContent-Type: application/vnd.atlas.2023-01-01+json;charset=utf-8\r\n", `{"linkToken":["`+junitLinkToken+`"],"privateKey":"`+junitPrivateKey+`"}`)
 }
 
 const junitHAR = `{"log":{"version":"1.2","entries":[
@@ -106,7 +106,7 @@ func TestCheckJUnitReport(t *testing.T) {
 			t.Errorf("conforming case %+v", ok)
 		}
 		if bad.ClassName != "createLinkToken" || len(bad.Failures) < 2 {
-			t.Errorf("want a failure per violation (media type, undeclared property): %+v", bad)
+			t.Errorf("want a failure per violation (type, undeclared property): %+v", bad)
 		}
 		rules := map[string]bool{}
 		for _, f := range bad.Failures {
@@ -115,7 +115,7 @@ func TestCheckJUnitReport(t *testing.T) {
 				t.Errorf("failure %+v", f)
 			}
 		}
-		if !rules["content-type"] || !rules["additionalProperties"] {
+		if !rules["type"] || !rules["additionalProperties"] {
 			t.Errorf("failure types %v", rules)
 		}
 	}

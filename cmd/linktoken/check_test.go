@@ -79,7 +79,7 @@ func TestCheckHAR(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runCLI(t, cliOpts{}, "check", path)
-	if r.code != exitOK || r.stdout != "1 exchanges, 1 conform, 0 violations, 1 skipped (not link-token operations)\n" {
+	if r.code != exitOK || r.stdout != "1 exchanges, 1 conform, 0 violations, 1 skipped (not operations of the contract)\n" {
 		t.Fatalf("got %+v", r)
 	}
 }
@@ -140,7 +140,7 @@ func TestCheckFailsWhenNothingWasChecked(t *testing.T) {
 	if r.code != exitNothingChecked {
 		t.Fatalf("exit %d, want %d: %+v", r.code, exitNothingChecked, r)
 	}
-	if r.stdout != "0 exchanges, 0 conform, 0 violations, 2 skipped (not link-token operations)\n" {
+	if r.stdout != "0 exchanges, 0 conform, 0 violations, 2 skipped (not operations of the contract)\n" {
 		t.Errorf("stdout %q", r.stdout)
 	}
 	for _, want := range []string{"no exchange of the link-token contract in " + path, "2 other exchanges skipped", "--allow-empty"} {

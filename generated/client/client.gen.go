@@ -20,7 +20,8 @@ import (
 // service sends it: `parameters` comes as `null`, and in 2025 the service sent `null` for
 // `errorCode`, which its specification calls required.
 type ApiError struct {
-	// BadRequestDetail On a 400, which fields of the request broke which rule.
+	// BadRequestDetail On a 400, which fields of the request broke which rule. MongoDB's published specifications
+	// declare `fields` without requiring it, so this contract does not require it either.
 	BadRequestDetail *BadRequestDetail `json:"badRequestDetail,omitempty"`
 
 	// Detail Human-readable description of the error.
@@ -41,10 +42,11 @@ type ApiError struct {
 	Reason *string `json:"reason,omitempty"`
 }
 
-// BadRequestDetail On a 400, which fields of the request broke which rule.
+// BadRequestDetail On a 400, which fields of the request broke which rule. MongoDB's published specifications
+// declare `fields` without requiring it, so this contract does not require it either.
 type BadRequestDetail struct {
 	// Fields One entry for each offending field.
-	Fields []FieldViolation `json:"fields"`
+	Fields *[]FieldViolation `json:"fields,omitempty"`
 }
 
 // FieldViolation One field of the request and what is wrong with it.
@@ -56,19 +58,21 @@ type FieldViolation struct {
 	Field string `json:"field"`
 }
 
-// ResponseEnvelope The body of every response to a request with `envelope=true` (sent as HTTP 200): the real
-// status and the body that status would have carried. `content` is validated against the
+// ResponseEnvelope The body of every response to a request with `envelope=true` (sent as HTTP 200 by this
+// module's in-memory service; see the document's description): the real status and the body
+// that status would have carried. `content` is validated against the
 // response this contract declares for `status`; it is absent or `null` when that response has
 // no body (a 204).
 type ResponseEnvelope struct {
-	// Content The body the response would have had without the envelope, or null if it had none.
-	Content interface{} `json:"content,omitempty"`
+	// Content The body the response would have had without the envelope (every body of these operations
+	// is an object); absent or null when that response has none.
+	Content *map[string]interface{} `json:"content,omitempty"`
 
 	// Status The HTTP status the response would have had without the envelope.
 	Status int32 `json:"status"`
 }
 
-// TargetOrg The link-token. The example on MongoDB's "Create One Link-Token" API reference page shows `"linkToken": ["string"]`, an array,
+// TargetOrg The link-token. The example on MongoDB's "Create One Link-Token" page shows `"linkToken": ["string"]`, an array,
 // contradicting its own table; the live service sends a string, and so does this contract.
 type TargetOrg struct {
 	// LinkToken Atlas-generated token that links the source (Cloud Manager or Ops Manager) organization to
@@ -82,12 +86,18 @@ type TargetOrgOrEnvelope struct {
 	union json.RawMessage
 }
 
-// TargetOrgRequest The access list of the API key that the link-token carries. MongoDB's "Create One Link-Token" API reference page calls
-// `accessListIps` required; the Atlas CLI sends `[]` when no address is given.
+// TargetOrgRequest The access list of the API key that the link-token carries. MongoDB's "Create One
+// Link-Token" page calls `accessListIps` required; the Atlas CLI sends `[]` when no address is
+// given. Closed to other properties: MongoDB's reference page says invalid fields are rejected
+// with a 400, not ignored.
 type TargetOrgRequest struct {
-	// AccessListIps IP access list entries for the API key: each an IPv4 or IPv6 address, or a CIDR block
-	// whose host bits are zero (`10.0.0.0/24`, not `10.0.0.1/24`). Enforced through the
-	// string format `ip-or-cidr`, which this module registers with kin-openapi.
+	// AccessListIps IP access list entries for the API key: each an IPv4 or IPv6 address, or a CIDR block.
+	// Entries are addresses in MongoDB's documents; CIDR blocks are accepted by Atlas access lists
+	// elsewhere (`INVALID_IP_ADDRESS_OR_CIDR_NOTATION`). Whether a block with host bits set
+	// (`10.0.0.1/24`) is refused or normalised is not recorded, so the contract accepts it
+	// (assumed). The custom string format `ip-or-cidr` (an IPv4 or IPv6 address without zone, or
+	// an address/prefix-length block) is registered by this module with kin-openapi; other
+	// tools that do not know it treat it as a plain string.
 	AccessListIps []string `json:"accessListIps"`
 }
 
@@ -130,6 +140,11 @@ type NotAcceptable = ApiError
 // `errorCode`, which its specification calls required.
 type NotFound = ApiError
 
+// PayloadTooLarge Every error body, sent as plain `application/json` on both API versions. Typed as the live
+// service sends it: `parameters` comes as `null`, and in 2025 the service sent `null` for
+// `errorCode`, which its specification calls required.
+type PayloadTooLarge = ApiError
+
 // ServiceUnavailable Every error body, sent as plain `application/json` on both API versions. Typed as the live
 // service sends it: `parameters` comes as `null`, and in 2025 the service sent `null` for
 // `errorCode`, which its specification calls required.
@@ -153,8 +168,9 @@ type UnsupportedMediaType = ApiError
 // DeleteLinkTokenParams defines parameters for DeleteLinkToken.
 type DeleteLinkTokenParams struct {
 	// Envelope Wrap the response in `{"status", "content"}` for clients that cannot read the status line or
-	// headers. An enveloped response is sent as HTTP 200 (except the 401 digest challenge); see the
-	// document's description.
+	// headers (MongoDB's reference page, "Envelopes"). The status line of an enveloped response is
+	// not documented by MongoDB (assumed: 200, or the enveloped status); see the document's
+	// description.
 	Envelope *Envelope `form:"envelope,omitempty" json:"envelope,omitempty"`
 }
 
@@ -164,8 +180,9 @@ type CreateLinkTokenParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 
 	// Envelope Wrap the response in `{"status", "content"}` for clients that cannot read the status line or
-	// headers. An enveloped response is sent as HTTP 200 (except the 401 digest challenge); see the
-	// document's description.
+	// headers (MongoDB's reference page, "Envelopes"). The status line of an enveloped response is
+	// not documented by MongoDB (assumed: 200, or the enveloped status); see the document's
+	// description.
 	Envelope *Envelope `form:"envelope,omitempty" json:"envelope,omitempty"`
 }
 
@@ -781,6 +798,13 @@ type DeleteLinkTokenResponse409Headers struct {
 	XErrorCode         *string
 }
 
+// DeleteLinkTokenResponse413Headers the declared response headers of an HTTP 413 response for DeleteLinkToken
+type DeleteLinkTokenResponse413Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	XErrorCode         *string
+}
+
 // DeleteLinkTokenResponse429Headers the declared response headers of an HTTP 429 response for DeleteLinkToken
 type DeleteLinkTokenResponse429Headers struct {
 	RateLimitLimit     *int
@@ -821,6 +845,8 @@ type DeleteLinkTokenResponse struct {
 	JSON406 *NotAcceptable
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -843,6 +869,8 @@ type DeleteLinkTokenResponse struct {
 	Headers406 *DeleteLinkTokenResponse406Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *DeleteLinkTokenResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *DeleteLinkTokenResponse413Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteLinkTokenResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
@@ -884,6 +912,11 @@ func (r DeleteLinkTokenResponse) GetJSON406() *NotAcceptable {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r DeleteLinkTokenResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteLinkTokenResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -979,6 +1012,13 @@ type CreateLinkTokenResponse406Headers struct {
 	XErrorCode         *string
 }
 
+// CreateLinkTokenResponse413Headers the declared response headers of an HTTP 413 response for CreateLinkToken
+type CreateLinkTokenResponse413Headers struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	XErrorCode         *string
+}
+
 // CreateLinkTokenResponse415Headers the declared response headers of an HTTP 415 response for CreateLinkToken
 type CreateLinkTokenResponse415Headers struct {
 	RateLimitLimit     *int
@@ -1026,6 +1066,8 @@ type CreateLinkTokenResponse struct {
 	JSON404 *NotFound
 	// JSON406 the response for an HTTP 406 `application/json` response
 	JSON406 *NotAcceptable
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -1048,6 +1090,8 @@ type CreateLinkTokenResponse struct {
 	Headers404 *CreateLinkTokenResponse404Headers
 	// Headers406 the parsed response headers for an HTTP 406 response
 	Headers406 *CreateLinkTokenResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateLinkTokenResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
 	Headers415 *CreateLinkTokenResponse415Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -1091,6 +1135,11 @@ func (r CreateLinkTokenResponse) GetJSON404() *NotFound {
 // GetJSON406 returns the response for an HTTP 406 `application/json` response
 func (r CreateLinkTokenResponse) GetJSON406() *NotAcceptable {
 	return r.JSON406
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateLinkTokenResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
 }
 
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
@@ -1289,6 +1338,13 @@ func ParseDeleteLinkTokenResponse(rsp *http.Response) (*DeleteLinkTokenResponse,
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -1506,6 +1562,30 @@ func ParseDeleteLinkTokenResponse(rsp *http.Response) (*DeleteLinkTokenResponse,
 			headers.XErrorCode = &value
 		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers DeleteLinkTokenResponse413Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Error-Code", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XErrorCode = &value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteLinkTokenResponse429Headers
 		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
@@ -1659,6 +1739,13 @@ func ParseCreateLinkTokenResponse(rsp *http.Response) (*CreateLinkTokenResponse,
 			return nil, err
 		}
 		response.JSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
@@ -1859,6 +1946,30 @@ func ParseCreateLinkTokenResponse(rsp *http.Response) (*CreateLinkTokenResponse,
 			headers.XErrorCode = &value
 		}
 		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateLinkTokenResponse413Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Error-Code", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XErrorCode = &value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers CreateLinkTokenResponse415Headers
 		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {

@@ -21,7 +21,8 @@ import (
 // service sends it: `parameters` comes as `null`, and in 2025 the service sent `null` for
 // `errorCode`, which its specification calls required.
 type ApiError struct {
-	// BadRequestDetail On a 400, which fields of the request broke which rule.
+	// BadRequestDetail On a 400, which fields of the request broke which rule. MongoDB's published specifications
+	// declare `fields` without requiring it, so this contract does not require it either.
 	BadRequestDetail *BadRequestDetail `json:"badRequestDetail,omitempty"`
 
 	// Detail Human-readable description of the error.
@@ -42,10 +43,11 @@ type ApiError struct {
 	Reason *string `json:"reason,omitempty"`
 }
 
-// BadRequestDetail On a 400, which fields of the request broke which rule.
+// BadRequestDetail On a 400, which fields of the request broke which rule. MongoDB's published specifications
+// declare `fields` without requiring it, so this contract does not require it either.
 type BadRequestDetail struct {
 	// Fields One entry for each offending field.
-	Fields []FieldViolation `json:"fields"`
+	Fields *[]FieldViolation `json:"fields,omitempty"`
 }
 
 // FieldViolation One field of the request and what is wrong with it.
@@ -57,19 +59,21 @@ type FieldViolation struct {
 	Field string `json:"field"`
 }
 
-// ResponseEnvelope The body of every response to a request with `envelope=true` (sent as HTTP 200): the real
-// status and the body that status would have carried. `content` is validated against the
+// ResponseEnvelope The body of every response to a request with `envelope=true` (sent as HTTP 200 by this
+// module's in-memory service; see the document's description): the real status and the body
+// that status would have carried. `content` is validated against the
 // response this contract declares for `status`; it is absent or `null` when that response has
 // no body (a 204).
 type ResponseEnvelope struct {
-	// Content The body the response would have had without the envelope, or null if it had none.
-	Content interface{} `json:"content,omitempty"`
+	// Content The body the response would have had without the envelope (every body of these operations
+	// is an object); absent or null when that response has none.
+	Content *map[string]interface{} `json:"content,omitempty"`
 
 	// Status The HTTP status the response would have had without the envelope.
 	Status int32 `json:"status"`
 }
 
-// TargetOrg The link-token. The example on MongoDB's "Create One Link-Token" API reference page shows `"linkToken": ["string"]`, an array,
+// TargetOrg The link-token. The example on MongoDB's "Create One Link-Token" page shows `"linkToken": ["string"]`, an array,
 // contradicting its own table; the live service sends a string, and so does this contract.
 type TargetOrg struct {
 	// LinkToken Atlas-generated token that links the source (Cloud Manager or Ops Manager) organization to
@@ -83,12 +87,18 @@ type TargetOrgOrEnvelope struct {
 	union json.RawMessage
 }
 
-// TargetOrgRequest The access list of the API key that the link-token carries. MongoDB's "Create One Link-Token" API reference page calls
-// `accessListIps` required; the Atlas CLI sends `[]` when no address is given.
+// TargetOrgRequest The access list of the API key that the link-token carries. MongoDB's "Create One
+// Link-Token" page calls `accessListIps` required; the Atlas CLI sends `[]` when no address is
+// given. Closed to other properties: MongoDB's reference page says invalid fields are rejected
+// with a 400, not ignored.
 type TargetOrgRequest struct {
-	// AccessListIps IP access list entries for the API key: each an IPv4 or IPv6 address, or a CIDR block
-	// whose host bits are zero (`10.0.0.0/24`, not `10.0.0.1/24`). Enforced through the
-	// string format `ip-or-cidr`, which this module registers with kin-openapi.
+	// AccessListIps IP access list entries for the API key: each an IPv4 or IPv6 address, or a CIDR block.
+	// Entries are addresses in MongoDB's documents; CIDR blocks are accepted by Atlas access lists
+	// elsewhere (`INVALID_IP_ADDRESS_OR_CIDR_NOTATION`). Whether a block with host bits set
+	// (`10.0.0.1/24`) is refused or normalised is not recorded, so the contract accepts it
+	// (assumed). The custom string format `ip-or-cidr` (an IPv4 or IPv6 address without zone, or
+	// an address/prefix-length block) is registered by this module with kin-openapi; other
+	// tools that do not know it treat it as a plain string.
 	AccessListIps []string `json:"accessListIps"`
 }
 
@@ -131,6 +141,11 @@ type NotAcceptable = ApiError
 // `errorCode`, which its specification calls required.
 type NotFound = ApiError
 
+// PayloadTooLarge Every error body, sent as plain `application/json` on both API versions. Typed as the live
+// service sends it: `parameters` comes as `null`, and in 2025 the service sent `null` for
+// `errorCode`, which its specification calls required.
+type PayloadTooLarge = ApiError
+
 // ServiceUnavailable Every error body, sent as plain `application/json` on both API versions. Typed as the live
 // service sends it: `parameters` comes as `null`, and in 2025 the service sent `null` for
 // `errorCode`, which its specification calls required.
@@ -154,8 +169,9 @@ type UnsupportedMediaType = ApiError
 // DeleteLinkTokenParams defines parameters for DeleteLinkToken.
 type DeleteLinkTokenParams struct {
 	// Envelope Wrap the response in `{"status", "content"}` for clients that cannot read the status line or
-	// headers. An enveloped response is sent as HTTP 200 (except the 401 digest challenge); see the
-	// document's description.
+	// headers (MongoDB's reference page, "Envelopes"). The status line of an enveloped response is
+	// not documented by MongoDB (assumed: 200, or the enveloped status); see the document's
+	// description.
 	Envelope *Envelope `form:"envelope,omitempty" json:"envelope,omitempty"`
 }
 
@@ -165,8 +181,9 @@ type CreateLinkTokenParams struct {
 	Pretty *Pretty `form:"pretty,omitempty" json:"pretty,omitempty"`
 
 	// Envelope Wrap the response in `{"status", "content"}` for clients that cannot read the status line or
-	// headers. An enveloped response is sent as HTTP 200 (except the 401 digest challenge); see the
-	// document's description.
+	// headers (MongoDB's reference page, "Envelopes"). The status line of an enveloped response is
+	// not documented by MongoDB (assumed: 200, or the enveloped status); see the document's
+	// description.
 	Envelope *Envelope `form:"envelope,omitempty" json:"envelope,omitempty"`
 }
 
@@ -546,6 +563,17 @@ type NotFoundJSONResponse struct {
 	Headers NotFoundResponseHeaders
 }
 
+type PayloadTooLargeResponseHeaders struct {
+	RateLimitLimit     *int
+	RateLimitRemaining *int
+	XErrorCode         *string
+}
+type PayloadTooLargeJSONResponse struct {
+	Body ApiError
+
+	Headers PayloadTooLargeResponseHeaders
+}
+
 type ServiceUnavailableResponseHeaders struct {
 	RateLimitLimit     *int
 	RateLimitRemaining *int
@@ -815,6 +843,29 @@ func (response DeleteLinkToken409JSONResponse) VisitDeleteLinkTokenResponse(w ht
 		w.Header().Set("X-Error-Code", fmt.Sprint(*response.Headers.XErrorCode))
 	}
 	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLinkToken413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response DeleteLinkToken413JSONResponse) VisitDeleteLinkTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimitLimit != nil {
+		w.Header().Set("RateLimit-Limit", fmt.Sprint(*response.Headers.RateLimitLimit))
+	}
+	if response.Headers.RateLimitRemaining != nil {
+		w.Header().Set("RateLimit-Remaining", fmt.Sprint(*response.Headers.RateLimitRemaining))
+	}
+	if response.Headers.XErrorCode != nil {
+		w.Header().Set("X-Error-Code", fmt.Sprint(*response.Headers.XErrorCode))
+	}
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1126,6 +1177,29 @@ func (response CreateLinkToken406JSONResponse) VisitCreateLinkTokenResponse(w ht
 		w.Header().Set("X-Error-Code", fmt.Sprint(*response.Headers.XErrorCode))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLinkToken413JSONResponse struct{ PayloadTooLargeJSONResponse }
+
+func (response CreateLinkToken413JSONResponse) VisitCreateLinkTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimitLimit != nil {
+		w.Header().Set("RateLimit-Limit", fmt.Sprint(*response.Headers.RateLimitLimit))
+	}
+	if response.Headers.RateLimitRemaining != nil {
+		w.Header().Set("RateLimit-Remaining", fmt.Sprint(*response.Headers.RateLimitRemaining))
+	}
+	if response.Headers.XErrorCode != nil {
+		w.Header().Set("X-Error-Code", fmt.Sprint(*response.Headers.XErrorCode))
+	}
+	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
 }

@@ -147,8 +147,8 @@ func TestResponsesDeclaredForEveryOperation(t *testing.T) {
 		t.Fatal("link-token path missing")
 	}
 	want := map[string][]string{
-		"createLinkToken": {"200", "201", "400", "401", "403", "404", "406", "415", "429", "500", "503"},
-		"deleteLinkToken": {"200", "204", "400", "401", "403", "404", "406", "409", "429", "500", "503"},
+		"createLinkToken": {"200", "201", "400", "401", "403", "404", "406", "413", "415", "429", "500", "503"},
+		"deleteLinkToken": {"200", "204", "400", "401", "403", "404", "406", "409", "413", "429", "500", "503"},
 	}
 	for _, op := range []*openapi3.Operation{item.Post, item.Delete} {
 		var got []string
@@ -236,19 +236,64 @@ func TestSchemasFollowTheLiveService(t *testing.T) {
 	}
 }
 
-func TestServersNameTheirMediaType(t *testing.T) {
+// TestServersNameTheirMediaTypes: each server lists the media types of its
+// request and success bodies (MongoDB's reference page: v2 takes
+// application/json as well as the versioned type; the v1.0 specification
+// knows only application/json).
+func TestServersNameTheirMediaTypes(t *testing.T) {
 	doc := loadSpecFile(t)
-	want := map[string]string{
-		"https://cloud.mongodb.com/api/atlas/v2":   "application/vnd.atlas.2023-01-01+json",
-		"https://cloud.mongodb.com/api/atlas/v1.0": "application/json",
+	want := map[string]any{
+		"https://cloud.mongodb.com/api/atlas/v2": map[string]any{
+			"requests":  []any{"application/vnd.atlas.{version}+json", "application/json"},
+			"responses": []any{"application/vnd.atlas.{version}+json"},
+		},
+		"https://cloud.mongodb.com/api/atlas/v1.0": map[string]any{
+			"requests":  []any{"application/json"},
+			"responses": []any{"application/json"},
+		},
 	}
-	got := map[string]string{}
+	got := map[string]any{}
 	for _, s := range doc.Servers {
-		mt, _ := s.Extensions["x-atlas-media-type"].(string)
-		got[s.URL] = mt
+		got[s.URL] = s.Extensions["x-atlas-media-types"]
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("servers = %v, want %v", got, want)
+	}
+}
+
+// TestRequestSchemasAreClosed: every object schema a request body can reach
+// declares additionalProperties (false for the contract's own), so a new
+// operation cannot forget that the service rejects unknown fields.
+func TestRequestSchemasAreClosed(t *testing.T) {
+	doc := loadSpecFile(t)
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(string, *openapi3.SchemaRef)
+	walk = func(at string, ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if len(s.Properties) > 0 && s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil {
+			t.Errorf("%s: an object in a request body without additionalProperties", at)
+		}
+		for name, p := range s.Properties {
+			walk(at+"/"+name, p)
+		}
+		walk(at+"/items", s.Items)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil {
+				continue
+			}
+			for mt, m := range op.RequestBody.Value.Content {
+				walk(method+" "+path+" "+mt, m.Schema)
+			}
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("no request schema found")
 	}
 }
 

@@ -11,12 +11,13 @@ import (
 )
 
 // CheckEntry reports whether s is one IPv4 or IPv6 address, or one CIDR block
-// whose host bits are zero. The error says what is wrong with s and quotes it;
+// (address/prefix length). The error says what is wrong with s and quotes it;
 // callers add the position.
 //
-// Host bits are refused ("10.0.0.1/24") because such an entry almost always
-// means the caller meant a single address or mistyped the block, and the
-// error can say which block was meant.
+// A block with host bits set ("10.0.0.1/24") passes: no MongoDB document or
+// recording says whether the service refuses or normalises it, so the
+// contract must not refuse it. [HostBits] tells such a block apart for a
+// caller that wants to refuse it on its own account.
 func CheckEntry(s string) error {
 	if s == "" {
 		return fmt.Errorf("empty entry: want an IP address or CIDR block")
@@ -25,12 +26,8 @@ func CheckEntry(s string) error {
 		return fmt.Errorf("%q has surrounding white space", s)
 	}
 	if strings.Contains(s, "/") {
-		prefix, err := netip.ParsePrefix(s)
-		if err != nil {
+		if _, err := netip.ParsePrefix(s); err != nil {
 			return fmt.Errorf("%q is not a valid CIDR block", s)
-		}
-		if masked := prefix.Masked(); masked != prefix {
-			return fmt.Errorf("%q has host bits set: did you mean %s?", s, masked)
 		}
 		return nil
 	}
@@ -42,4 +39,15 @@ func CheckEntry(s string) error {
 		return fmt.Errorf("%q carries an IPv6 zone, which an access list cannot use", s)
 	}
 	return nil
+}
+
+// HostBits reports whether s is a CIDR block with host bits set, and the
+// block it most likely meant (its network address): "10.0.0.1/24" gives
+// "10.0.0.0/24", true.
+func HostBits(s string) (masked string, ok bool) {
+	prefix, err := netip.ParsePrefix(s)
+	if err != nil || prefix.Masked() == prefix {
+		return "", false
+	}
+	return prefix.Masked().String(), true
 }

@@ -23,7 +23,7 @@ func TestCheckEntry(t *testing.T) {
 		{in: "256.0.0.1", wantErr: "not an IP address"},
 		{in: "10.0.0/24", wantErr: "not a valid CIDR block"},
 		{in: "10.0.0.0/33", wantErr: "not a valid CIDR block"},
-		{in: "10.0.0.1/24", wantErr: "did you mean 10.0.0.0/24"},
+		{in: "10.0.0.1/24"}, // host bits: the contract cannot refuse them (see HostBits)
 		{in: "fe80::1%eth0", wantErr: "zone"},
 		{in: "2001:db8::/129", wantErr: "not a valid CIDR block"},
 	}
@@ -40,5 +40,26 @@ func TestCheckEntry(t *testing.T) {
 				t.Fatalf("CheckEntry(%q) = %v, want an error containing %q", tt.in, err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestHostBits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, masked string
+		ok         bool
+	}{
+		{"10.0.0.1/24", "10.0.0.0/24", true},
+		{"2001:db8::1/32", "2001:db8::/32", true},
+		{"10.0.0.0/24", "", false},
+		{"192.0.2.10", "", false},
+		{"0.0.0.0/0", "", false},
+		{"not-a-block/8", "", false},
+	}
+	for _, tt := range tests {
+		masked, ok := HostBits(tt.in)
+		if masked != tt.masked || ok != tt.ok {
+			t.Errorf("HostBits(%q) = %q, %v; want %q, %v", tt.in, masked, ok, tt.masked, tt.ok)
+		}
 	}
 }

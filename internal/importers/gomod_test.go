@@ -102,6 +102,9 @@ func TestAgainstTheInMemoryAtlas(t *testing.T) {
 			"github.com/santhosh-tekuri/jsonschema/v6": "kin-openapi's schema engine",
 			"go.yaml.in/yaml/v4":                       "kin-openapi's YAML",
 			"golang.org/x/text":                        "required by santhosh-tekuri/jsonschema",
+			"github.com/gorilla/mux":                   "kin-openapi's gorillamux router, which the contract check routes with",
+			"github.com/andybalholm/brotli":            "the contract check decodes br-encoded recorded bodies",
+			"github.com/go-json-experiment/json":       "the contract check's strict JSON parsing (duplicate names, invalid UTF-8)",
 		},
 		denied: []string{
 			"github.com/oapi-codegen/oapi-codegen/v2",

@@ -1,0 +1,362 @@
+package contract
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/icholy/digest"
+)
+
+// Credentials are checked as a contract, never for correctness: that a
+// request carries well-formed credentials of a scheme its server accepts.
+// Whether the digest response or the token is right is the server's
+// business. What is found is described by scheme and missing parameters
+// only; no credential is ever copied into a violation.
+//
+// kin-openapi decides which security requirements are met (alternatives,
+// and schemes required together) and calls this package's authentication
+// function for each scheme; the function judges one credential.
+
+// credentialError is the authentication function's verdict on a credential
+// that is absent, malformed, or of a scheme the server does not take.
+type credentialError struct {
+	absent bool // no credential of this scheme at all
+	// rank orders what a violation should say when no requirement is met:
+	// a malformed credential of the scheme sent (3) over a scheme the server
+	// does not take (2) over a scheme the requirement does not name (1).
+	rank     int
+	expected string // empty: what the operation accepts on the server
+	found    string
+}
+
+func (e *credentialError) Error() string { return e.found }
+
+var errNoCredential = &credentialError{absent: true, found: "no credentials"}
+
+// authenticate is the openapi3filter.AuthenticationFunc of every check.
+func (v *Validator) authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	srv := v.serverOf(in.RequestValidationInput.Route.Server)
+	if err := credentialProblem(in.RequestValidationInput.Request, in.SecurityScheme, srv); err != nil {
+		return err
+	}
+	return nil
+}
+
+// serverOf maps a routed (path-only) server back to its server.
+func (v *Validator) serverOf(s *openapi3.Server) *server {
+	for _, srv := range v.servers {
+		if srv.routed == s {
+			return srv
+		}
+	}
+	return nil
+}
+
+// credentialProblem judges the credential a request carries for one scheme;
+// nil means well-formed. It allocates nothing for a well-formed bearer
+// token; a digest credential is parsed by github.com/icholy/digest, the
+// parser the in-memory server uses too.
+func credentialProblem(r *http.Request, s *openapi3.SecurityScheme, srv *server) *credentialError {
+	switch s.Type {
+	case "apiKey":
+		var present bool
+		var value string
+		switch s.In {
+		case "header":
+			vals := r.Header.Values(s.Name)
+			present, value = len(vals) > 0, strings.Join(vals, "")
+		case "query":
+			vals, ok := r.URL.Query()[s.Name]
+			present, value = ok, strings.Join(vals, "")
+		case "cookie":
+			if c, err := r.Cookie(s.Name); err == nil {
+				present, value = true, c.Value
+			}
+		}
+		switch {
+		case !present:
+			return errNoCredential
+		case srv != nil && !srv.acceptsScheme(s):
+			return &credentialError{rank: 2, found: s.Name + ", which " + srv.base + " does not accept"}
+		case value == "":
+			return &credentialError{rank: 3, expected: "a non-empty " + s.Name, found: "an empty " + s.Name}
+		}
+		return nil
+	case "http", "oauth2", "openIdConnect":
+	default:
+		return &credentialError{rank: 1, expected: "credentials of scheme type " + s.Type, found: "a scheme type this check cannot see"}
+	}
+	want := "Bearer"
+	if s.Type == "http" {
+		want = s.Scheme
+	}
+	values := r.Header.Values("Authorization")
+	if len(values) == 0 {
+		return errNoCredential
+	}
+	if len(values) > 1 {
+		return &credentialError{rank: 3, expected: "one Authorization header", found: "more than one Authorization header"}
+	}
+	scheme, rest, _ := strings.Cut(strings.TrimSpace(values[0]), " ")
+	rest = strings.TrimSpace(rest)
+	if !strings.EqualFold(scheme, want) {
+		found := "scheme " + quoteScheme(scheme)
+		if scheme == "" {
+			found = "an empty Authorization header"
+		}
+		return &credentialError{rank: 1, found: found}
+	}
+	if srv != nil && !srv.acceptsScheme(s) {
+		return &credentialError{rank: 2, found: canonicalScheme(want) + ", which " + srv.base + " does not accept"}
+	}
+	var problem string
+	switch strings.ToLower(want) {
+	case "digest":
+		problem = digestProblem(values[0])
+	case "bearer":
+		if !isToken68(rest) {
+			problem = "with a malformed or empty token"
+		}
+	case "basic":
+		if raw, err := base64.StdEncoding.DecodeString(rest); err != nil || !strings.Contains(string(raw), ":") {
+			problem = "that is not base64 of user:password"
+		}
+	default:
+		if rest == "" {
+			problem = "without credentials"
+		}
+	}
+	if problem != "" {
+		return &credentialError{rank: 3, expected: "a well-formed " + canonicalScheme(want) + " Authorization", found: canonicalScheme(want) + " " + problem}
+	}
+	return nil
+}
+
+func canonicalScheme(s string) string {
+	switch strings.ToLower(s) {
+	case "digest":
+		return "Digest"
+	case "bearer":
+		return "Bearer"
+	case "basic":
+		return "Basic"
+	}
+	return s
+}
+
+// digestProblem checks a Digest credential (RFC 7616 §3.4): the parameters
+// the response is computed from, and a response of the algorithm's length.
+func digestProblem(value string) string {
+	c, err := digest.ParseCredentials(value)
+	if err != nil {
+		return "with malformed parameters"
+	}
+	for _, f := range []struct{ name, val string }{
+		{"username", c.Username}, {"realm", c.Realm}, {"nonce", c.Nonce}, {"uri", c.URI}, {"response", c.Response},
+	} {
+		if f.val == "" {
+			return "without " + f.name
+		}
+	}
+	want := 0
+	switch strings.ToUpper(strings.TrimSuffix(strings.ToUpper(c.Algorithm), "-SESS")) {
+	case "", "MD5":
+		want = 32
+	case "SHA-256", "SHA-512-256":
+		want = 64
+	case "SHA-512":
+		want = 128
+	default:
+		return "with an unknown algorithm"
+	}
+	if len(c.Response) != want || !isHex(c.Response) {
+		return "with a response that is not a hex digest of the algorithm's length"
+	}
+	if c.QOP != "" {
+		if c.QOP != "auth" && c.QOP != "auth-int" {
+			return `with qop other than "auth" or "auth-int"`
+		}
+		if c.Nc <= 0 {
+			return "with qop but no nonce count"
+		}
+		if c.Cnonce == "" {
+			return "with qop but no cnonce"
+		}
+	}
+	return ""
+}
+
+// quoteScheme shows a scheme name, cut short: it may be a credential pasted
+// without one.
+func quoteScheme(s string) string {
+	if len(s) > 16 || strings.ContainsAny(s, "=:") {
+		return "(unrecognised)"
+	}
+	return `"` + s + `"`
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isToken68 reports whether s is an RFC 9110 token68.
+func isToken68(s string) bool {
+	if s == "" {
+		return false
+	}
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/", c) >= 0 {
+			continue
+		}
+		break
+	}
+	if i == 0 {
+		return false
+	}
+	for ; i < len(s); i++ {
+		if s[i] != '=' {
+			return false
+		}
+	}
+	return true
+}
+
+// securityVerdict is what a request's credentials amount to against an
+// operation's requirements: met, absent altogether (the first half of a
+// digest handshake), or broken (with the most telling problem).
+type securityVerdict struct {
+	met     bool
+	absent  bool
+	problem *credentialError
+}
+
+// judgeSecurity applies the requirements the way kin-openapi does (any one
+// requirement met, each of its schemes in name order, the first failure
+// failing it), with the same function, so the fast path and kin-openapi's
+// can never disagree.
+func (v *Validator) judgeSecurity(r *http.Request, reqs openapi3.SecurityRequirements, srv *server) securityVerdict {
+	if len(reqs) == 0 {
+		return securityVerdict{met: true}
+	}
+	var problems []*credentialError
+	for _, req := range reqs {
+		err := v.judgeRequirement(r, req, srv)
+		if err == nil {
+			return securityVerdict{met: true}
+		}
+		problems = append(problems, err)
+	}
+	return verdictOf(problems)
+}
+
+func (v *Validator) judgeRequirement(r *http.Request, req openapi3.SecurityRequirement, srv *server) *credentialError {
+	names := make([]string, 0, len(req))
+	for name := range req {
+		names = append(names, name)
+	}
+	if len(names) > 1 {
+		sortStrings(names)
+	}
+	for _, name := range names {
+		ref := v.doc.Components.SecuritySchemes[name]
+		if ref == nil || ref.Value == nil {
+			return &credentialError{rank: 1, expected: "a declared security scheme", found: "scheme " + name + " is not declared"}
+		}
+		if err := credentialProblem(r, ref.Value, srv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verdictOf turns the failures of every requirement into one verdict: all
+// absent is an anonymous request; otherwise the problem of the credential
+// the request did carry.
+func verdictOf(problems []*credentialError) securityVerdict {
+	var best *credentialError
+	for _, p := range problems {
+		if !p.absent && (best == nil || p.rank > best.rank) {
+			best = p
+		}
+	}
+	if best == nil {
+		return securityVerdict{absent: true}
+	}
+	return securityVerdict{problem: best}
+}
+
+// securityErrors unwraps kin-openapi's verdict on the requirements into
+// this package's credential errors.
+func securityErrors(err *openapi3filter.SecurityRequirementsError) []*credentialError {
+	var out []*credentialError
+	for _, e := range err.Errors {
+		var ce *credentialError
+		if errors.As(e, &ce) {
+			out = append(out, ce)
+			continue
+		}
+		out = append(out, &credentialError{rank: 1, found: "credentials it does not accept"})
+	}
+	return out
+}
+
+// expectedAuth says which credentials an operation takes on a server.
+func (v *Validator) expectedAuth(o *operation, srv *server) string {
+	var schemes []string
+	for _, req := range o.security {
+		for name := range req {
+			ref := v.doc.Components.SecuritySchemes[name]
+			if ref == nil || ref.Value == nil || srv != nil && !srv.acceptsScheme(ref.Value) {
+				continue
+			}
+			s := ref.Value
+			var label string
+			switch s.Type {
+			case "http":
+				label = "Authorization: " + canonicalScheme(s.Scheme) + " …"
+			case "oauth2", "openIdConnect":
+				label = "Authorization: Bearer …"
+			case "apiKey":
+				label = s.Name + " (" + s.In + ")"
+			}
+			if label != "" && !contains(schemes, label) {
+				schemes = append(schemes, label)
+			}
+		}
+	}
+	if len(schemes) == 0 {
+		return "no credentials"
+	}
+	sortStrings(schemes)
+	return strings.Join(schemes, " or ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

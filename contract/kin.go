@@ -1,0 +1,343 @@
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// The slow path: kin-openapi's own engine (the router, ValidateRequest,
+// ValidateResponse, the schema validator), run on what the project's rules
+// have already read, its errors turned into this package's violations.
+
+// kin checks the exchange with kin-openapi and records what it finds.
+func (c *checker) kin() {
+	route, params, err := c.kinRoute()
+	if err != nil || route == nil || route.Operation == nil {
+		// The fast matcher and kin-openapi's router never disagree
+		// (FuzzRoutingAgreesWithKinOpenAPI); if they did, kin-openapi's
+		// verdict would be missing, which this says.
+		c.add(SideRequest, PartPath, "", "routing", "the route kin-openapi finds for "+c.m.Path, "none")
+		return
+	}
+	reqInput := c.kinRequest(route, params)
+	if c.ex.Response != nil {
+		c.kinResponse(reqInput)
+	}
+}
+
+// kinRoute asks kin-openapi's router for the request's route, on the
+// request path cut to start at the server's base path.
+func (c *checker) kinRoute() (*routers.Route, map[string]string, error) {
+	u := c.ex.Request.URL
+	escaped := u.EscapedPath()
+	return c.v.findRoute(c.ex.Request.Method, u, escaped, len(c.m.Prefix), c.m.srv)
+}
+
+func (c *checker) kinRequest(route *routers.Route, params map[string]string) *openapi3filter.RequestValidationInput {
+	req := c.ex.Request
+	hreq := &http.Request{
+		Method: req.Method, URL: req.URL, Header: c.req.header, Host: req.URL.Host,
+		Body: io.NopCloser(bytes.NewReader(c.req.data)), ContentLength: int64(len(c.req.data)),
+	}
+	if hreq.Header == nil {
+		hreq.Header = http.Header{}
+	}
+	opts := c.v.options
+	if c.req.unreadable {
+		o := *opts
+		o.ExcludeRequestBody = true // its rule has said why it cannot be read
+		opts = &o
+	}
+	input := &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, Route: route, Options: opts}
+	err := openapi3filter.ValidateRequest(context.Background(), input)
+	c.addKinErrors(err)
+	return input
+}
+
+func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
+	resp := c.ex.Response
+	if c.enveloped {
+		c.kinEnvelope(reqInput)
+		return
+	}
+	rs := c.m.op.status(resp.StatusCode)
+	if rs == nil {
+		return // RuleStatus is reported
+	}
+	c.kinHeaders(reqInput, rs, resp.StatusCode)
+	if rs.hasContent && !c.resp.unreadable {
+		c.kinBody(reqInput, rs, resp.StatusCode, c.resp.data, "")
+	}
+}
+
+// kinHeaders checks each declared header on its own (ValidateResponse stops
+// at the first header that fails).
+func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
+	for i := range rs.headers {
+		h := &rs.headers[i]
+		in := *reqInput
+		in.Route = h.route
+		err := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &in, Status: status, Header: c.ex.Response.Header, Body: http.NoBody, Options: c.v.options,
+		})
+		var re *openapi3filter.ResponseError
+		switch {
+		case err == nil:
+		case errors.As(err, &re) && strings.HasSuffix(re.Reason, " missing"):
+			c.add(SideResponse, PartHeader, "/"+h.name, RuleRequiredHeader, "the header (required)", "absent")
+		case errors.As(err, &re) && re.Err != nil:
+			c.addValueError(SideResponse, PartHeader, h.name, h.header.Schema, re.Err)
+		default:
+			c.add(SideResponse, PartHeader, "/"+h.name, "schema", "a value the header's schema accepts", err.Error())
+		}
+	}
+}
+
+// kinBody checks a response body (or an envelope's content, under prefix)
+// against rs: the open schemas for violations and, unless strict, the
+// closed ones for notices of undeclared properties.
+func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, prefix string) {
+	resp := c.ex.Response
+	ct := resp.Header.Get("Content-Type")
+	if len(data) == 0 {
+		c.add(SideResponse, PartBody, prefix, RuleRequired, "a body of "+rs.types, "no body")
+		return
+	}
+	if rs.ref.Value.Content.Get(ct) == nil {
+		found := strconv.Quote(ct)
+		if ct == "" {
+			found = "no Content-Type"
+		}
+		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, rs.types, found)
+		return
+	}
+	header := c.resp.header
+	run := func(route *routers.Route) error {
+		in := *reqInput
+		in.Route = route
+		return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &in, Status: status, Header: header,
+			Body: io.NopCloser(bytes.NewReader(data)), Options: c.v.options,
+		})
+	}
+	if c.v.strict {
+		c.addResponseBodyError(prefix, run(rs.closedBody), false)
+		return
+	}
+	c.addResponseBodyError(prefix, run(rs.body), false)
+	c.addResponseBodyError(prefix, run(rs.closedBody), true)
+}
+
+// addResponseBodyError records what ValidateResponse said of a body; with
+// onlyNotices, only the properties a closed schema refuses, as notices.
+func (c *checker) addResponseBodyError(prefix string, err error, onlyNotices bool) {
+	if err == nil {
+		return
+	}
+	var re *openapi3filter.ResponseError
+	if !errors.As(err, &re) || re.Err == nil {
+		if !onlyNotices {
+			c.add(SideResponse, PartBody, prefix, "schema", "a body the contract accepts", err.Error())
+		}
+		return
+	}
+	if strings.HasPrefix(re.Reason, "failed to decode") {
+		if !onlyNotices && !c.resp.unreadable {
+			c.add(SideResponse, PartBody, prefix, RuleJSON, "a body of the declared media type", "undecodable ("+re.Err.Error()+")")
+		}
+		return
+	}
+	vs := c.schemaViolations(SideResponse, PartBody, prefix, re.Err)
+	for _, x := range vs {
+		if onlyNotices {
+			if x.Rule == RuleAdditionalProps {
+				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
+			}
+			continue
+		}
+		c.res.Violations = append(c.res.Violations, x)
+	}
+}
+
+// kinEnvelope checks an enveloped response: the envelope against its
+// schema, then the headers and content of the response it wraps.
+func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
+	ok200 := c.m.op.status(http.StatusOK)
+	if c.resp.unreadable || !c.resp.json.ok || c.plainForEnvelope || ok200 == nil || ok200.envelope == nil {
+		return
+	}
+	visit := func(s *openapi3.Schema) error {
+		return s.VisitJSON(c.resp.json.value, openapi3.MultiErrors(), openapi3.VisitAsResponse())
+	}
+	if c.v.strict {
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visit(ok200.closedEnvelope))...)
+	} else {
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visit(ok200.envelope))...)
+		for _, x := range c.schemaViolations(SideResponse, PartBody, "", visit(ok200.closedEnvelope)) {
+			if x.Rule == RuleAdditionalProps {
+				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
+			}
+		}
+	}
+	if c.inner == nil {
+		return
+	}
+	c.kinHeaders(reqInput, c.inner, c.innerStatus)
+	obj, _ := c.resp.json.value.(map[string]any)
+	content := obj["content"]
+	if !c.inner.hasContent || content == nil {
+		return
+	}
+	data, err := json.Marshal(content)
+	if err != nil {
+		return
+	}
+	c.kinBody(reqInput, c.inner, c.innerStatus, data, "/content")
+}
+
+// addKinErrors turns ValidateRequest's errors into violations.
+func (c *checker) addKinErrors(err error) {
+	if err == nil {
+		return
+	}
+	var me openapi3.MultiError
+	if errors.As(err, &me) && isMulti(err) {
+		for _, e := range me {
+			c.addKinErrors(e)
+		}
+		return
+	}
+	var se *openapi3filter.SecurityRequirementsError
+	if errors.As(err, &se) {
+		c.addSecurity(securityErrors(se))
+		return
+	}
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		c.add(SideRequest, PartPath, "", "request", "a request the contract accepts", err.Error())
+		return
+	}
+	switch {
+	case re.Parameter != nil:
+		c.addParameterError(re)
+	case re.RequestBody != nil || strings.Contains(re.Error(), "request body"):
+		c.addRequestBodyError(re)
+	case re.Reason == "authorization failed":
+		var ce *credentialError
+		if errors.As(re.Err, &ce) {
+			c.addSecurity([]*credentialError{ce})
+			return
+		}
+		fallthrough
+	default:
+		c.add(SideRequest, PartHeader, "", "request", "a request the contract accepts", re.Error())
+	}
+}
+
+func (c *checker) addSecurity(problems []*credentialError) {
+	v := verdictOf(problems)
+	if v.problem == nil {
+		return // no credentials at all: the handshake rule decides
+	}
+	expected := v.problem.expected
+	if expected == "" {
+		expected = c.v.expectedAuth(c.m.op, c.m.srv)
+	}
+	c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, expected, v.problem.found)
+}
+
+func (c *checker) addParameterError(re *openapi3filter.RequestError) {
+	p := re.Parameter
+	part := Part(p.In)
+	switch {
+	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+		c.add(SideRequest, part, "/"+pointerEscape(p.Name), RuleRequired, "the parameter (required)", "absent")
+	case errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
+		c.add(SideRequest, part, "/"+pointerEscape(p.Name), RuleEmptyValue, "a value", "an empty value")
+	default:
+		c.addValueError(SideRequest, part, p.Name, p.Schema, re.Err)
+	}
+}
+
+// addValueError records why a parameter or header value failed: it did not
+// parse as its type, or its schema refused it.
+func (c *checker) addValueError(side Side, part Part, name string, schema *openapi3.SchemaRef, err error) {
+	ptr := "/" + pointerEscape(name)
+	var pe *openapi3filter.ParseError
+	if errors.As(err, &pe) {
+		expected := "a value of its type"
+		if schema != nil {
+			expected = typeOf(schema.Value)
+			if schema.Value.Type.Is(openapi3.TypeBoolean) {
+				expected = "boolean (true or false)"
+			}
+		}
+		c.add(side, part, ptr, RuleParameterType, expected, describeValue(pe.Value))
+		return
+	}
+	vs := c.schemaViolations(side, part, ptr, err)
+	if len(vs) == 0 {
+		c.add(side, part, ptr, "schema", "a value the schema accepts", err.Error())
+	}
+	c.res.Violations = append(c.res.Violations, vs...)
+}
+
+func (c *checker) addRequestBodyError(re *openapi3filter.RequestError) {
+	switch {
+	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+		types := "a body"
+		if c.m.op.request != nil {
+			types = "a body of " + c.m.op.request.types
+		}
+		c.add(SideRequest, PartBody, "", RuleRequired, types, "no body")
+	case strings.HasPrefix(re.Reason, "header Content-Type has unexpected value"):
+		ct := c.ex.Request.Header.Get("Content-Type")
+		found := strconv.Quote(ct)
+		if ct == "" {
+			found = "no Content-Type"
+		}
+		expected := "no body"
+		if c.m.op.request != nil {
+			expected = c.m.op.request.types
+		}
+		c.add(SideRequest, PartHeader, "/Content-Type", RuleContentType, expected, found)
+	case strings.HasPrefix(re.Reason, "failed to decode"):
+		if !c.req.unreadable {
+			c.add(SideRequest, PartBody, "", RuleJSON, "a body of the declared media type", "undecodable")
+		}
+	case re.RequestBody == nil && re.Err != nil && strings.Contains(re.Err.Error(), "not allowed"):
+		c.add(SideRequest, PartBody, "", RuleNoBody, "no body", strconv.Itoa(len(c.req.data))+" bytes")
+	case re.Err != nil:
+		vs := c.schemaViolations(SideRequest, PartBody, "", re.Err)
+		if len(vs) == 0 {
+			c.add(SideRequest, PartBody, "", "schema", "a body the contract accepts", re.Error())
+		}
+		c.res.Violations = append(c.res.Violations, vs...)
+	default:
+		c.add(SideRequest, PartBody, "", "schema", "a body the contract accepts", re.Error())
+	}
+}
+
+// routedURL is u cut to start at the base path, for kin-openapi's router.
+func routedURL(u *url.URL, prefix string) *url.URL {
+	if prefix == "" {
+		return u
+	}
+	cut := *u
+	cut.RawPath = u.EscapedPath()[len(prefix):]
+	if p, err := url.PathUnescape(cut.RawPath); err == nil {
+		cut.Path = p
+	}
+	return &cut
+}

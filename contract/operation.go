@@ -1,0 +1,284 @@
+package contract
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// operation is what New prepares for one operation of the document.
+type operation struct {
+	id     string
+	method string
+	path   string
+	op     *openapi3.Operation
+	item   *openapi3.PathItem
+	// query lists the query parameters the operation declares (its own and
+	// its path item's), by name; envelopeParam says one is envelope.
+	query         map[string]*openapi3.Parameter
+	envelopeParam bool
+	// security is the operation's requirements (the document's when it
+	// has none); anonymous is true when one of them is empty or there are
+	// none, so a request without credentials may succeed.
+	security  openapi3.SecurityRequirements
+	anonymous bool
+	// request is the request body, nil when none is declared.
+	request *requestBody
+	// responses are the declared responses, by status key ("201", "2XX",
+	// "default").
+	responses map[string]*response
+	statuses  string // "200, 201, 400, …", for messages
+	fast      *fastOp
+}
+
+type requestBody struct {
+	required bool
+	declared []string // lower-case media types
+	types    string   // for messages
+	content  openapi3.Content
+}
+
+// response is one declared response, with what kin-openapi is given to
+// check it a part at a time. ValidateResponse stops at the first header
+// that fails and then skips the body, so a check that is to report every
+// violation hands it each header, and the body, as an operation of its own
+// that declares only that part.
+type response struct {
+	key        string
+	ref        *openapi3.ResponseRef
+	declared   []string // lower-case media types of its content
+	types      string
+	hasContent bool
+	headers    []headerCheck
+	body       *routers.Route // the body only (no headers); a oneOf with the envelope: its plain branch
+	closedBody *routers.Route // the same with every object closed (Strict, and notices)
+	// envelope, when this response can carry an envelope (the 200 of an
+	// operation with envelope=true), is its schema; closedEnvelope closed.
+	envelope, closedEnvelope *openapi3.Schema
+	// plainAllowed: the response may also carry the plain body (a oneOf of
+	// the body and the envelope, as the create's 200).
+	plainAllowed bool
+}
+
+type headerCheck struct {
+	name     string // canonical
+	required bool
+	route    *routers.Route
+	header   *openapi3.Header
+}
+
+func (v *Validator) newOperation(path string, item *openapi3.PathItem, method string, op *openapi3.Operation, closed *closer) (*operation, error) {
+	o := &operation{
+		id: op.OperationID, method: method, path: path, op: op, item: item,
+		query:     map[string]*openapi3.Parameter{},
+		responses: map[string]*response{},
+	}
+	if o.id == "" {
+		o.id = method + " " + path
+	}
+	for _, ps := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, ref := range ps {
+			if p := ref.Value; p.In == openapi3.ParameterInQuery {
+				o.query[p.Name] = p
+				if p.Name == envelopeParam && p.Schema != nil && p.Schema.Value.Type.Is(openapi3.TypeBoolean) {
+					o.envelopeParam = true
+				}
+			}
+		}
+	}
+	o.security = v.docSecurity()
+	if op.Security != nil {
+		o.security = *op.Security
+	}
+	o.anonymous = len(o.security) == 0
+	for _, req := range o.security {
+		if len(req) == 0 {
+			o.anonymous = true
+		}
+	}
+	if rb := op.RequestBody; rb != nil && rb.Value != nil {
+		b := &requestBody{required: rb.Value.Required, content: rb.Value.Content}
+		b.declared, b.types = mediaTypesOf(rb.Value.Content)
+		o.request = b
+	}
+	var statuses []string
+	for key, ref := range op.Responses.Map() {
+		o.responses[key] = v.newResponse(key, ref, method, path, item, closed)
+		statuses = append(statuses, key)
+	}
+	slices.Sort(statuses)
+	o.statuses = strings.Join(statuses, ", ")
+	o.fast = v.compileFastOp(o)
+	return o, nil
+}
+
+func (v *Validator) docSecurity() openapi3.SecurityRequirements {
+	return v.doc.Security
+}
+
+func mediaTypesOf(content openapi3.Content) (declared []string, types string) {
+	var names []string
+	for mt := range content {
+		declared = append(declared, strings.ToLower(mt))
+		names = append(names, mt)
+	}
+	slices.Sort(declared)
+	slices.Sort(names)
+	return declared, strings.Join(names, " or ")
+}
+
+func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, path string, item *openapi3.PathItem, closed *closer) *response {
+	r := &response{key: key, ref: ref}
+	resp := ref.Value
+	r.declared, r.types = mediaTypesOf(resp.Content)
+	r.hasContent = len(resp.Content) > 0
+	route := func(only *openapi3.Response) *routers.Route {
+		synth := &openapi3.Operation{Responses: openapi3.NewResponses(openapi3.WithName(key, only))}
+		return &routers.Route{Spec: v.doc, Path: path, PathItem: item, Method: method, Operation: synth}
+	}
+	var names []string
+	for name := range resp.Headers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		h := resp.Headers[name]
+		if h == nil || h.Value == nil || strings.EqualFold(name, "Content-Type") {
+			continue // OpenAPI: a Content-Type response header is ignored
+		}
+		r.headers = append(r.headers, headerCheck{
+			name: canonical(name), required: h.Value.Required, header: h.Value,
+			route: route(&openapi3.Response{Description: resp.Description, Headers: openapi3.Headers{name: h}}),
+		})
+	}
+	// The body: for a oneOf of a body and the envelope (the create's 200,
+	// which the published specs give a TargetOrg and envelope=true turns
+	// into an envelope), the plain branch; the envelope is checked apart.
+	bodyContent, closedContent := openapi3.Content{}, openapi3.Content{}
+	for mt, m := range resp.Content {
+		schema := m.Schema
+		if plain, env, ok := v.splitEnvelope(schema); ok {
+			r.envelope, r.closedEnvelope = env.Value, closed.close(env).Value
+			if plain != nil {
+				r.plainAllowed = true
+				schema = plain
+			} else {
+				schema = nil
+			}
+		}
+		bm := *m
+		bm.Schema = schema
+		bodyContent[mt] = &bm
+		cm := *m
+		cm.Schema = closed.close(schema)
+		closedContent[mt] = &cm
+	}
+	if len(resp.Content) > 0 {
+		r.body = route(&openapi3.Response{Description: resp.Description, Content: bodyContent})
+		r.closedBody = route(&openapi3.Response{Description: resp.Description, Content: closedContent})
+	}
+	return r
+}
+
+// splitEnvelope tells apart, in a response body schema, the body a plain
+// response carries and the envelope: a plain ResponseEnvelope is all
+// envelope; a oneOf of X and ResponseEnvelope is X or the envelope.
+func (v *Validator) splitEnvelope(ref *openapi3.SchemaRef) (plain, envelope *openapi3.SchemaRef, ok bool) {
+	if ref == nil || ref.Value == nil || v.envelope == nil {
+		return nil, nil, false
+	}
+	if ref.Value == v.envelope {
+		return nil, ref, true
+	}
+	if len(ref.Value.OneOf) != 2 {
+		return nil, nil, false
+	}
+	for _, b := range ref.Value.OneOf {
+		if b.Value == v.envelope {
+			envelope = b
+		} else {
+			plain = b
+		}
+	}
+	return plain, envelope, envelope != nil && plain != nil
+}
+
+// status finds the response the operation declares for a status, as
+// kin-openapi does: the exact code, then its range ("4XX"), then default.
+func (o *operation) status(code int) *response {
+	ref := o.op.Responses.Status(code)
+	if ref == nil {
+		ref = o.op.Responses.Default()
+	}
+	if ref == nil {
+		return nil
+	}
+	for _, r := range o.responses {
+		if r.ref == ref {
+			return r
+		}
+	}
+	return nil
+}
+
+// closer makes closed copies of schemas: every object schema that declares
+// properties and says nothing of others refuses them. The document itself
+// is never changed; a schema reached twice is copied once.
+type closer struct {
+	memo map[*openapi3.Schema]*openapi3.Schema
+}
+
+func newCloser() *closer { return &closer{memo: map[*openapi3.Schema]*openapi3.Schema{}} }
+
+func (c *closer) close(ref *openapi3.SchemaRef) *openapi3.SchemaRef {
+	return c.copyRef(ref, true)
+}
+
+// copyRef copies ref; closeIt is false for the branches of an allOf, which
+// each describe only part of the object and must not refuse the rest.
+func (c *closer) copyRef(ref *openapi3.SchemaRef, closeIt bool) *openapi3.SchemaRef {
+	if ref == nil || ref.Value == nil {
+		return ref
+	}
+	if done, ok := c.memo[ref.Value]; ok && closeIt {
+		return &openapi3.SchemaRef{Ref: ref.Ref, Value: done}
+	}
+	orig := ref.Value
+	cp := new(openapi3.Schema)
+	*cp = *orig
+	if closeIt {
+		c.memo[orig] = cp
+	}
+	if len(orig.Properties) > 0 {
+		cp.Properties = make(openapi3.Schemas, len(orig.Properties))
+		for k, p := range orig.Properties {
+			cp.Properties[k] = c.copyRef(p, true)
+		}
+	}
+	cp.Items = c.copyRef(orig.Items, true)
+	cp.Not = c.copyRef(orig.Not, true)
+	cp.OneOf = c.copyAll(orig.OneOf, true)
+	cp.AnyOf = c.copyAll(orig.AnyOf, true)
+	cp.AllOf = c.copyAll(orig.AllOf, false)
+	switch {
+	case orig.AdditionalProperties.Schema != nil:
+		cp.AdditionalProperties.Schema = c.copyRef(orig.AdditionalProperties.Schema, true)
+	case closeIt && orig.AdditionalProperties.Has == nil && len(orig.Properties) > 0 && len(orig.AllOf) == 0:
+		f := false
+		cp.AdditionalProperties.Has = &f
+	}
+	return &openapi3.SchemaRef{Ref: ref.Ref, Value: cp}
+}
+
+func (c *closer) copyAll(refs openapi3.SchemaRefs, closeIt bool) openapi3.SchemaRefs {
+	if len(refs) == 0 {
+		return refs
+	}
+	out := make(openapi3.SchemaRefs, len(refs))
+	for i, r := range refs {
+		out[i] = c.copyRef(r, closeIt)
+	}
+	return out
+}

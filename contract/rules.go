@@ -1,0 +1,340 @@
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/icholy/digest"
+)
+
+// The project's own rules: what the contract says that OpenAPI 3.0 cannot,
+// and what kin-openapi leaves unchecked. Each is listed, with its source,
+// in contract/README.md, and named in the differential test
+// (TestVerdictsAgreeWithOpenapi3filter), which requires kin-openapi's plain
+// verdict everywhere else.
+
+// messageBody is one body as the checks read it: decoded from its
+// Content-Encoding and, when its media type is JSON, parsed once.
+type messageBody struct {
+	data   []byte      // decoded; nil when it could not be
+	header http.Header // the headers as the decoded body goes (no Content-Encoding)
+	mt     string      // lower-case media type of its Content-Type, no parameters
+	json   jsonText
+	isJSON bool // a non-empty body whose media type is JSON
+	// unreadable: a rule already said the body cannot be read (encoding,
+	// size, not JSON), so nothing else looks into it.
+	unreadable bool
+}
+
+// readBody applies the body rules: content-coding, size, one JSON text,
+// unique member names, UTF-8.
+func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
+	b := messageBody{data: raw, header: h, mt: mediaTypeOf(h.Get("Content-Type"))}
+	if len(raw) == 0 {
+		return b
+	}
+	if len(contentCodings(h)) > 0 {
+		data, err := decodeContent(h, raw, c.v.maxBody)
+		if err != nil {
+			rule := RuleContentEncoding
+			if errors.Is(err, errBodyTooLarge) {
+				rule = RuleBodyTooLarge
+			}
+			c.add(side, PartBody, "", rule, "a body that decodes from its Content-Encoding", err.Error())
+			b.data, b.unreadable = nil, true
+			return b
+		}
+		b.data, b.header = data, withoutContentEncoding(h)
+	}
+	if int64(len(b.data)) > c.v.maxBody {
+		c.add(side, PartBody, "", RuleBodyTooLarge, fmt.Sprintf("at most %d bytes", c.v.maxBody), fmt.Sprintf("%d bytes", len(b.data)))
+		b.data, b.unreadable = nil, true
+		return b
+	}
+	if !isJSONMediaType(b.mt) || len(b.data) == 0 {
+		return b
+	}
+	b.isJSON = true
+	b.json = parseJSON(b.data)
+	switch {
+	case b.json.ok:
+	case b.json.syntax != "":
+		c.add(side, PartBody, "", RuleJSON, "one JSON text", "malformed JSON ("+b.json.syntax+")")
+		b.unreadable = true
+	case b.json.duplicate != "":
+		c.add(side, PartBody, b.json.duplicate, RuleDuplicateName, "each member name once in its object (RFC 8259 §4)", "the name twice")
+	case b.json.utf8 != "":
+		c.add(side, PartBody, b.json.utf8, RuleUTF8, "UTF-8 text (RFC 8259 §8.1)", "bytes that are not UTF-8")
+	}
+	return b
+}
+
+// projectRules runs every rule of the project's own on the exchange.
+func (c *checker) projectRules() {
+	op, srv := c.m.op, c.m.srv
+	req := c.ex.Request
+	c.undeclaredQuery()
+	if len(c.req.data) > 0 && op.request != nil && srv.requests.restricts(op.request.declared) &&
+		op.request.content.Get(req.Header.Get("Content-Type")) != nil {
+		if _, ok := srv.requests.match(c.req.mt); !ok {
+			c.add(SideRequest, PartHeader, "/Content-Type", RuleMediaType,
+				"a media type "+srv.base+" takes: "+srv.requests.describe(op.request.declared), strconv.Quote(req.Header.Get("Content-Type")))
+		}
+	}
+	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
+	c.security = c.v.judgeSecurity(&hr, op.security, srv)
+	anonymous := c.security.absent && !op.anonymous
+	resp := c.ex.Response
+	if resp == nil {
+		if anonymous {
+			c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, c.v.expectedAuth(op, srv), "no credentials")
+		}
+		return
+	}
+	// A request without credentials conforms only as the first half of the
+	// digest handshake: its answer must be the 401 challenge.
+	if anonymous && resp.StatusCode != http.StatusUnauthorized {
+		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, c.v.expectedAuth(op, srv),
+			fmt.Sprintf("no credentials, answered %d rather than the 401 challenge", resp.StatusCode))
+	}
+	c.responseRules()
+}
+
+// responseRules are the project's rules on a response: the challenge, the
+// envelope, a declared status, and the body rules.
+func (c *checker) responseRules() {
+	resp, op := c.ex.Response, c.m.op
+	if resp.StatusCode == http.StatusUnauthorized {
+		c.challengeRule()
+	}
+	if c.envelopeRules() {
+		return
+	}
+	rs := op.status(resp.StatusCode)
+	if rs == nil {
+		c.add(SideResponse, PartStatus, "", RuleStatus, "one of "+op.statuses, strconv.Itoa(resp.StatusCode))
+		return
+	}
+	c.bodyRules(rs, "")
+}
+
+// bodyRules: no body where none is declared, the server's media types, and
+// the resource version Accept asked for.
+func (c *checker) bodyRules(rs *response, prefix string) {
+	resp, srv := c.ex.Response, c.m.srv
+	if !rs.hasContent {
+		if prefix == "" && len(resp.Body) > 0 {
+			c.add(SideResponse, PartBody, "", RuleNoBody, "no body (status "+rs.key+")", fmt.Sprintf("%d bytes", len(resp.Body)))
+		}
+		return
+	}
+	ct := resp.Header.Get("Content-Type")
+	if len(resp.Body) == 0 || rs.ref.Value.Content.Get(ct) == nil {
+		return // kin-openapi says what is missing
+	}
+	if srv.responses.restricts(rs.declared) {
+		if _, ok := srv.responses.match(c.resp.mt); !ok {
+			c.add(SideResponse, PartHeader, "/Content-Type", RuleMediaType,
+				"a media type "+srv.base+" answers in: "+srv.responses.describe(rs.declared), strconv.Quote(ct))
+			return
+		}
+	}
+	if version, ok := srv.responses.match(c.resp.mt); ok && version != "" {
+		if asked := srv.responses.requestedVersion(c.ex.Request.Header.Values("Accept")); asked != "" && version > asked {
+			c.add(SideResponse, PartHeader, "/Content-Type", RuleVersion,
+				"a resource version not after "+asked+" (the one Accept asked for)", strconv.Quote(ct))
+		}
+	}
+}
+
+// undeclaredQuery reports query parameters the operation does not declare:
+// a notice (no MongoDB document says the service refuses them), a
+// violation when strict.
+func (c *checker) undeclaredQuery() {
+	q := c.ex.Request.URL.RawQuery
+	if q == "" {
+		return
+	}
+	vals, _ := url.ParseQuery(q)
+	if len(vals) == 0 {
+		return
+	}
+	names := make([]string, 0, len(vals))
+	for k := range vals {
+		if c.m.op.query[k] == nil {
+			names = append(names, k)
+		}
+	}
+	sortStrings(names)
+	for _, k := range names {
+		c.notice(SideRequest, PartQuery, "/"+pointerEscape(k), RuleUndeclaredParam,
+			"only "+c.m.op.declaredQuery(), "undeclared parameter "+strconv.Quote(k))
+	}
+}
+
+func (o *operation) declaredQuery() string {
+	names := make([]string, 0, len(o.query))
+	for n := range o.query {
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		return "no query parameters"
+	}
+	sortStrings(names)
+	return strings.Join(names, ", ")
+}
+
+// challengeRule: a 401 must offer a challenge of a scheme the request could
+// have used on its server (RFC 9110 §11.6.1), and a Digest challenge must be
+// one a client can answer: realm and nonce (RFC 7616 §3.3), parsed by
+// github.com/icholy/digest as the client of this module parses it. A
+// missing header is kin-openapi's to report (the contract requires it).
+func (c *checker) challengeRule() {
+	values := c.ex.Response.Header.Values("WWW-Authenticate")
+	if len(values) == 0 {
+		return
+	}
+	accepted := c.v.challengeSchemes(c.m.op, c.m.srv)
+	if len(accepted) == 0 {
+		return
+	}
+	offered := false
+	for _, val := range values {
+		scheme, _, _ := strings.Cut(strings.TrimSpace(val), " ")
+		if !contains(accepted, strings.ToLower(scheme)) {
+			continue
+		}
+		offered = true
+		if strings.EqualFold(scheme, "Digest") {
+			ch, err := digest.ParseChallenge(strings.TrimSpace(val))
+			switch {
+			case err != nil:
+				c.add(SideResponse, PartHeader, "/Www-Authenticate", RuleChallenge, "a well-formed Digest challenge (RFC 7616)", "a Digest challenge with malformed parameters")
+			case ch.Realm == "" || ch.Nonce == "":
+				c.add(SideResponse, PartHeader, "/Www-Authenticate", RuleChallenge, "a Digest challenge with realm and nonce (RFC 7616)", "a Digest challenge without realm or nonce")
+			}
+		}
+	}
+	if !offered {
+		c.add(SideResponse, PartHeader, "/Www-Authenticate", RuleChallenge,
+			"a challenge of a scheme the request could use: "+strings.Join(accepted, ", "), "no such challenge")
+	}
+}
+
+// challengeSchemes lists, lower case, the Authorization schemes an
+// operation accepts on a server.
+func (v *Validator) challengeSchemes(o *operation, srv *server) []string {
+	var out []string
+	for _, req := range o.security {
+		for name := range req {
+			ref := v.doc.Components.SecuritySchemes[name]
+			if ref == nil || ref.Value == nil || !srv.acceptsScheme(ref.Value) {
+				continue
+			}
+			var scheme string
+			switch ref.Value.Type {
+			case "http":
+				scheme = strings.ToLower(ref.Value.Scheme)
+			case "oauth2", "openIdConnect":
+				scheme = "bearer"
+			}
+			if scheme != "" && !contains(out, scheme) {
+				out = append(out, scheme)
+			}
+		}
+	}
+	sortStrings(out)
+	return out
+}
+
+// envelopeRules handles a response to envelope=true (and a 200 that only
+// an enveloped response may be). It reports whether it took the response
+// over; c.inner then holds what the envelope wraps.
+func (c *checker) envelopeRules() bool {
+	resp, op := c.ex.Response, c.m.op
+	ok200 := op.status(http.StatusOK)
+	if ok200 == nil || ok200.envelope == nil {
+		return false
+	}
+	st := resp.StatusCode
+	asked := c.m.Envelope || c.m.envelopeLoose && c.resp.looksEnveloped()
+	switch {
+	case asked:
+		if st == http.StatusUnauthorized && !c.resp.looksEnveloped() {
+			return false // the plain 401 of the digest handshake (assumed: see the contract)
+		}
+	case st == http.StatusOK && !ok200.plainAllowed:
+		c.add(SideResponse, PartStatus, "", RuleEnvelope, "200 only for a request with envelope=true; otherwise one of "+op.statuses, "200 without envelope=true")
+	default:
+		return false
+	}
+	c.enveloped = true
+	if len(resp.Body) == 0 {
+		c.add(SideResponse, PartBody, "", RuleRequired, "a "+envelopeName+" body", "no body")
+		return true
+	}
+	obj, isObj := c.resp.json.value.(map[string]any)
+	if !c.resp.json.ok || !isObj {
+		return true // the JSON rule or the envelope's schema says what is wrong
+	}
+	if _, has := obj["status"]; !has && st != http.StatusOK {
+		// A plain answer to envelope=true.
+		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" ({status, content}) for a request with envelope=true", "a body without status")
+		c.plainForEnvelope = true
+		return true
+	}
+	f, isNum := obj["status"].(float64)
+	if !isNum || f != float64(int(f)) || f < 100 || f > 599 {
+		return true // the envelope's schema says what is wrong
+	}
+	status := int(f)
+	if st != http.StatusOK && st != status {
+		c.add(SideResponse, PartStatus, "", RuleEnvelope,
+			fmt.Sprintf("200 or the enveloped status %d for a request with envelope=true", status), strconv.Itoa(st))
+	}
+	inner := op.status(status)
+	if inner == nil {
+		c.add(SideResponse, PartBody, "/status", RuleStatus, "one of "+op.statuses, strconv.Itoa(status))
+		return true
+	}
+	c.inner, c.innerStatus = inner, status
+	content := obj["content"]
+	if !inner.hasContent {
+		if content != nil {
+			c.add(SideResponse, PartBody, "/content", RuleEnvelope, "absent or null (status "+inner.key+" has no body)", describeKind(content))
+		}
+		return true
+	}
+	if content == nil {
+		c.add(SideResponse, PartBody, "/content", RuleRequired, "the body of a "+inner.key+" ("+inner.types+")", "absent or null")
+		return true
+	}
+	c.bodyRules(inner, "/content")
+	return true
+}
+
+// looksEnveloped reports whether a body is an envelope's shape: a JSON
+// object with a numeric status.
+func (b *messageBody) looksEnveloped() bool {
+	obj, ok := b.json.value.(map[string]any)
+	if !ok {
+		return false
+	}
+	_, ok = obj["status"].(float64)
+	return ok
+}
+
+// describe lists, for a message, the declared media types a list admits.
+func (mts mediaTypes) describe(declared []string) string {
+	var out []string
+	for _, d := range declared {
+		if _, ok := mts.match(d); ok {
+			out = append(out, d)
+		}
+	}
+	return strings.Join(out, " or ")
+}
