@@ -19,18 +19,36 @@ LOAD_DURATION ?= 60s
 OLD ?= HEAD~1
 NEW ?= HEAD
 
-.PHONY: generate check-generated test lint lint-go lint-spec ci bench bench-compare fuzz load secret-scan
+.PHONY: generate check-generated check-generated-files test lint lint-go lint-spec ci bench bench-compare fuzz load secret-scan
 
 ## generate: regenerate generated/ from openapi/ (never edit a *.gen.go by hand)
 generate:
 	$(GO) generate ./...
 
-## check-generated: regenerate and fail if generated/ differs from what is committed
+## check-generated: regenerate, then fail if generated/ holds a file no config produces
+## (check-generated-files) or differs from what is committed (hand-written *_test.go aside)
 check-generated: generate
-	@changes="$$(git status --porcelain -- generated)"; \
+	@$(MAKE) --no-print-directory check-generated-files
+	@changes="$$(git status --porcelain -- generated ':(exclude,glob)generated/**/*_test.go')"; \
 	if [ -n "$$changes" ]; then \
 		echo "generated code is out of date with the contract; run 'make generate' and commit:"; \
 		echo "$$changes"; git --no-pager diff --stat -- generated; exit 1; \
+	fi
+
+# The files the generator writes: the top-level output: line of each openapi/*.cfg.yaml,
+# unquoted, without a trailing comment or a leading ./
+CONFIG_OUTPUTS = awk '/^output:/ { sub(/^output:[ \t]*/, ""); sub(/[ \t]+\#.*$$/, ""); \
+	gsub(/^["\047]|["\047]$$/, ""); sub(/^\.\//, ""); print }' openapi/*.cfg.yaml
+
+## check-generated-files: fail if generated/ holds any file, committed or not, that no
+## openapi/*.cfg.yaml names as its output; hand-written *_test.go files are allowed beside them
+check-generated-files:
+	@expected="$$($(CONFIG_OUTPUTS))"; \
+	if [ -z "$$expected" ]; then echo "no output: line in openapi/*.cfg.yaml"; exit 1; fi; \
+	stray="$$(find generated ! -type d ! -name '*_test.go' | LC_ALL=C sort | grep -vxF "$$expected")"; \
+	if [ -n "$$stray" ]; then \
+		echo "these files in generated/ are the output of no openapi/*.cfg.yaml (only config outputs and *_test.go belong there):"; \
+		echo "$$stray"; exit 1; \
 	fi
 
 ## test: the whole test suite

@@ -176,21 +176,34 @@ func benchGenerated(b *testing.B, rec benchRecorded) benchCall {
 }
 
 // counter starts counting the fixed server's exchanges and connections for
-// one contender.
+// one contender, which must make exactly one exchange per call (the handler
+// asks for no authentication) over one kept-alive connection.
 func (f *benchFixed) counter() func(b *testing.B, calls int) {
 	start, conns := f.exchanges.Load(), f.conns.Load()
 	return func(b *testing.B, calls int) {
-		if n := f.conns.Load() - conns; n > 1 {
+		// Keep-alive holds one connection, but the transport may dial a
+		// spare when a call starts before the previous one's connection is
+		// back in the idle pool (it is put back on the transport's own
+		// goroutine): seen once in 10,000 calls on a busy machine. Without
+		// keep-alive every call dials.
+		if n := f.conns.Load() - conns; n > 1 && n*100 > int64(calls) {
 			b.Fatalf("%d connections for %d sequential calls: keep-alive is not working", n, calls)
 		}
-		b.ReportMetric(float64(f.exchanges.Load()-start)/float64(calls), "exchanges/op")
+		exchanges := f.exchanges.Load() - start
+		if exchanges != int64(calls) {
+			b.Fatalf("%d exchanges for %d calls, want one each", exchanges, calls)
+		}
+		b.ReportMetric(float64(exchanges)/float64(calls), "exchanges/op")
 	}
 }
 
 // benchClient is the root Client with digest against its own atlastest,
-// with contract.NewTransport on the wire when validated.
+// with contract.NewTransport on the wire when validated. Its done holds the
+// client to one HTTP exchange per call after the first call's challenge.
 func benchClient(b *testing.B, validated bool) benchCall {
-	srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
+	// Nonces outlive any -benchtime, so that every challenge but the first
+	// would be the client's fault.
+	srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond), atlastest.WithNonceTTL(24*time.Hour))
 	opts := []atlas.Option{
 		atlas.WithBaseURL(srv.URL()), atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),
 		atlas.WithHTTPClient(&http.Client{Transport: benchTransport(b, 2)}),
@@ -221,6 +234,10 @@ func benchClient(b *testing.B, validated bool) benchCall {
 			}
 			if n := violations.Load(); n > 0 {
 				b.Fatalf("%d exchanges broke the contract", n)
+			}
+			if st.Challenges != 1 || st.Exchanges != calls+1 {
+				b.Fatalf("%d calls cost %d exchanges and %d challenges; want %d and 1 (the first call's challenge, then one exchange each)",
+					calls, st.Exchanges, st.Challenges, calls+1)
 			}
 			b.ReportMetric(st.ExchangesPerSuccess(), "exchanges/op")
 		},
@@ -262,13 +279,14 @@ func benchInterleave(b *testing.B, contenders ...benchCall) (spent []time.Durati
 	return spent, calls
 }
 
-// benchPair interleaves two contenders: ratio is other's time over base's,
-// added-ns/op their difference per call.
-func benchPair(b *testing.B, base, other benchCall) {
+// benchPair interleaves two contenders and reports, under the unit named
+// ratioUnit (other/base), other's time over base's; added-ns/op is their
+// difference per call.
+func benchPair(b *testing.B, base, other benchCall, ratioUnit string) {
 	spent, calls := benchInterleave(b, base, other)
 	base.done(b, calls)
 	other.done(b, calls)
-	b.ReportMetric(float64(spent[1])/float64(spent[0]), "ratio")
+	b.ReportMetric(float64(spent[1])/float64(spent[0]), ratioUnit)
 	b.ReportMetric(float64(spent[1]-spent[0])/float64(calls), "added-ns/op")
 }
 
@@ -357,15 +375,16 @@ func benchValidatedAdded(b *testing.B, plain, validated benchCall, ex *contract.
 //   - raw: a hand-written net/http POST (json.Marshal, POST, read,
 //     json.Unmarshal) to a handler that answers atlastest's recorded 201: the
 //     floor on this machine;
-//   - generated: the generated ClientWithResponses, no authentication, against
-//     the same handler;
+//   - generated: the generated ClientWithResponses (oapi-codegen's stock
+//     templates), no authentication, against the same handler;
 //   - client: the root Client with digest against atlastest (authentication,
 //     contract validation of requests, state);
 //   - client-validated: the same with contract.NewTransport on the wire;
 //
 // and the two comparisons the targets name, each contender pair interleaved
 // call by call so that the ratio does not depend on when each ran:
-//   - generated-vs-raw: ratio is generated's time over raw's (target ≤ 1.10);
+//   - generated-vs-raw: generated/raw is the generated client's time over the
+//     hand-written call's (target ≤ 1.20);
 //   - validated-vs-client: client and client-validated interleaved with
 //     ValidateExchange on the very exchange they make: added-ns/op is what
 //     the validating transport adds to a call, validator-ns/op the
@@ -374,8 +393,10 @@ func benchValidatedAdded(b *testing.B, plain, validated benchCall, ex *contract.
 //     a network).
 //
 // exchanges/op is HTTP exchanges per successful call as the server counted
-// them, the first call's digest challenge included (on a pair, the second
-// contender's). cpu-ns/op is the CPU time of
+// them, the first call's digest challenge included; every contender fails
+// the benchmark unless it made exactly one exchange per call, plus that one
+// challenge where there is digest (target: one exchange per call after the
+// first challenge). cpu-ns/op is the CPU time of
 // client and server together per call, which waiting for a busy machine
 // does not inflate as it does ns/op.
 func BenchmarkCreateLinkToken(b *testing.B) {
@@ -384,7 +405,7 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 	b.Run("generated", func(b *testing.B) { benchOne(b, benchGenerated(b, rec)) })
 	b.Run("client", func(b *testing.B) { benchOne(b, benchClient(b, false)) })
 	b.Run("client-validated", func(b *testing.B) { benchOne(b, benchClient(b, true)) })
-	b.Run("generated-vs-raw", func(b *testing.B) { benchPair(b, benchRaw(b, rec), benchGenerated(b, rec)) })
+	b.Run("generated-vs-raw", func(b *testing.B) { benchPair(b, benchRaw(b, rec), benchGenerated(b, rec), "generated/raw") })
 	b.Run("validated-vs-client", func(b *testing.B) {
 		benchValidatedAdded(b, benchClient(b, false), benchClient(b, true), benchCapturedExchange(b))
 	})

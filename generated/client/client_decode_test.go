@@ -88,30 +88,65 @@ func TestRecordedDelete204HasNoTypedBody(t *testing.T) {
 }
 
 // TestEveryJSONMediaTypeFillsTheTypedField covers the media types either API
-// version may send, with and without parameters.
+// version may send, with and without parameters, on every success response
+// with a body: the generated code's side of TestClientViewHasOneJSONMediaTypePerResponse.
 func TestEveryJSONMediaTypeFillsTheTypedField(t *testing.T) {
-	for _, ct := range []string{
-		"application/json",
-		"application/json;charset=utf-8",
-		"application/vnd.atlas.2023-01-01+json",
-		"application/vnd.atlas.2023-01-01+json;charset=utf-8",
-		"application/vnd.atlas.2023-01-01+json; charset=UTF-8",
-	} {
-		t.Run(ct, func(t *testing.T) {
-			resp := &http.Response{
-				StatusCode: http.StatusCreated,
-				Header:     http.Header{"Content-Type": {ct}},
-				Body:       nopCloser{strings.NewReader(`{"linkToken":"abc"}`)},
-			}
-			parsed, err := client.ParseCreateLinkTokenResponse(resp)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if parsed.JSON201 == nil || parsed.JSON201.LinkToken != "abc" {
-				t.Fatalf("JSON201 = %+v", parsed.JSON201)
-			}
-		})
+	responses := []struct {
+		name   string
+		status int
+		body   string
+		// typedBody parses resp and returns the typed field for status, nil if unfilled.
+		typedBody func(*http.Response) (any, error)
+	}{
+		{name: "createLinkToken 201", status: http.StatusCreated, body: `{"linkToken":"abc"}`,
+			typedBody: func(resp *http.Response) (any, error) {
+				parsed, err := client.ParseCreateLinkTokenResponse(resp)
+				return nilIfUnset(parsed.JSON201), err
+			}},
+		{name: "createLinkToken 200", status: http.StatusOK, body: `{"status":201,"content":{"linkToken":"abc"}}`,
+			typedBody: func(resp *http.Response) (any, error) {
+				parsed, err := client.ParseCreateLinkTokenResponse(resp)
+				return nilIfUnset(parsed.JSON200), err
+			}},
+		{name: "deleteLinkToken 200", status: http.StatusOK, body: `{"status":204,"content":null}`,
+			typedBody: func(resp *http.Response) (any, error) {
+				parsed, err := client.ParseDeleteLinkTokenResponse(resp)
+				return nilIfUnset(parsed.JSON200), err
+			}},
 	}
+	for _, r := range responses {
+		for _, ct := range []string{
+			"application/json",
+			"application/json;charset=utf-8",
+			"application/vnd.atlas.2023-01-01+json",
+			"application/vnd.atlas.2023-01-01+json;charset=utf-8",
+			"application/vnd.atlas.2023-01-01+json; charset=UTF-8",
+		} {
+			t.Run(r.name+"/"+ct, func(t *testing.T) {
+				resp := &http.Response{
+					StatusCode: r.status,
+					Header:     http.Header{"Content-Type": {ct}},
+					Body:       nopCloser{strings.NewReader(r.body)},
+				}
+				typed, err := r.typedBody(resp)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if typed == nil {
+					t.Fatal("the typed field is nil: the client compared the media type byte for byte")
+				}
+			})
+		}
+	}
+}
+
+// nilIfUnset turns a nil *T into a nil interface, so that typedBody's caller
+// can test for nil without knowing T.
+func nilIfUnset[T any](field *T) any {
+	if field == nil {
+		return nil
+	}
+	return field
 }
 
 // TestSeedUnauthorizedCharsetFillsJSON401 uses the seed page's 401, whose
