@@ -1,3 +1,7 @@
+// Package linktoken is the module's root: it holds the go:generate lines and
+// the tool pins, and nothing to import. Programs use package atlas (the
+// client), tests package atlastest (an in-memory Atlas) and package contract
+// (the contract check); the command is cmd/linktoken.
 package linktoken
 
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config openapi/client.cfg.yaml openapi/linktoken.yaml

@@ -96,6 +96,10 @@ func TestCheckUnusableInput(t *testing.T) {
 	truncated := write("truncated.har", `{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"}}`)
 	notHAR := write("object.har", `{"log":{"version":"1.2"}}`)
 	garbage := write("garbage.http", "this is not HTTP\r\n\r\n")
+	malformed := write("malformed.http", "GET /api/atlas/v2 HTTP/1.1\r\nno colon in this header\r\n\r\n")
+	emptyHAR := write("empty.har", "")
+	emptyHTTP := write("empty.http", "")
+	blank := write("blank.http", "\r\n\r\n  \n")
 	missing := filepath.Join(dir, "missing.har")
 	for _, tc := range []struct {
 		args []string
@@ -103,14 +107,61 @@ func TestCheckUnusableInput(t *testing.T) {
 	}{
 		{[]string{"check", truncated}, truncated + ": byte"},
 		{[]string{"check", notHAR}, notHAR + `: byte 25: not a HAR archive: no "log.entries"`},
-		{[]string{"check", garbage}, garbage + ": message 1: request: malformed HTTP"},
+		{[]string{"check", garbage}, garbage + ": neither a HAR archive (JSON starting with '{') nor raw HTTP exchanges"},
+		{[]string{"check", malformed}, malformed + ": message 1: request: malformed"},
+		{[]string{"check", emptyHAR}, emptyHAR + ": the file is empty: nothing to check"},
+		{[]string{"check", emptyHTTP}, emptyHTTP + ": the file is empty: nothing to check"},
+		{[]string{"check", blank}, blank + ": the file holds only white space"},
 		{[]string{"check", missing}, missing + ": no such file or directory"},
-		{[]string{"check"}, "requires at least 1 arg"},
-		{[]string{"check", "-o", "yaml", garbage}, `-o "yaml": want text or json`},
+		{[]string{"check"}, "no FILE to check\nUsage: linktoken check FILE... [flags]\n"},
+		{[]string{"check", "-o", "yaml", garbage}, `-o "yaml": want text, json or junit`},
 	} {
 		r := runCLI(t, cliOpts{}, tc.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: got %+v, want exit 2 and %q", tc.args, r, tc.want)
 		}
+		if strings.Contains(r.stderr, "byte 0") || (strings.Contains(r.stderr, "unexpected EOF") && tc.args[len(tc.args)-1] != truncated) {
+			t.Errorf("%v: a reader's error where the file was simply empty: %q", tc.args, r.stderr)
+		}
+	}
+}
+
+// TestCheckFailsWhenNothingWasChecked: a CI job pointed at the wrong
+// archive (one with traffic, none of it link-token operations) must not pass.
+func TestCheckFailsWhenNothingWasChecked(t *testing.T) {
+	har := `{"log":{"version":"1.2","entries":[
+	{"request":{"method":"GET","url":"https://cloud.mongodb.com/api/atlas/v2/groups","headers":[]},"response":{"status":200,"headers":[],"content":{"text":""}}},
+	{"request":{"method":"GET","url":"https://example.com/","headers":[]},"response":{"status":200,"headers":[],"content":{"text":""}}}]}}`
+	path := filepath.Join(t.TempDir(), "other.har")
+	if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, cliOpts{}, "check", path)
+	if r.code != exitNothingChecked {
+		t.Fatalf("exit %d, want %d: %+v", r.code, exitNothingChecked, r)
+	}
+	if r.stdout != "0 exchanges, 0 conform, 0 violations, 2 skipped (not operations of the contract)\n" {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	for _, want := range []string{"no exchange of the link-token contract in " + path, "2 other exchanges skipped", "--allow-empty"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr %q lacks %q", r.stderr, want)
+		}
+	}
+	if r := runCLI(t, cliOpts{}, "check", "--allow-empty", path); r.code != exitOK || r.stderr != "" {
+		t.Errorf("--allow-empty: %+v", r)
+	}
+	r = runCLI(t, cliOpts{}, "check", "-o", "json", path)
+	var out struct {
+		Exchanges, Skipped int
+		Error              string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != exitNothingChecked || out.Skipped != 2 || !strings.Contains(out.Error, "no exchange") {
+		t.Errorf("-o json: %+v %v", r, err)
+	}
+	// One file with exchanges of the contract is enough for the whole run.
+	files, _ := filepath.Glob("../../testdata/recorded/*.http")
+	if r := runCLI(t, cliOpts{}, append([]string{"check", path}, files...)...); r.code != exitOK {
+		t.Errorf("with recordings beside it: %+v", r)
 	}
 }

@@ -16,29 +16,55 @@ import (
 )
 
 // clientFlags are the settings create and delete share: where to go and how
-// to authenticate. Flags beat the Atlas CLI's environment variables.
+// to authenticate. Flags beat the Atlas CLI's environment variables, which
+// beat its profile (as in the Atlas CLI).
 type clientFlags struct {
 	orgID      string
 	baseURL    string
 	apiVersion string
+	profile    string
 	timeout    time.Duration
+
+	// Resolved once per run by resolve.
+	resolved bool
+	getenv   func(string) string // the environment over the profile
+	prof     *atlasProfile       // nil without one
 }
 
-func (f *clientFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.orgID, "orgId", "", "organization ID (24 lower-case hex digits); default $"+atlas.EnvOrgID)
+// register adds the flags; timeoutHelp says what a timed-out attempt of
+// this command means, which differs between create and delete.
+func (f *clientFlags) register(cmd *cobra.Command, timeoutHelp string) {
+	cmd.Flags().StringVar(&f.orgID, "orgId", "", "organization ID (24 lower-case hex digits); default $"+atlas.EnvOrgID+", else the profile's org_id (alias --org-id)")
 	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "service root, like $"+atlas.EnvBaseURL+" (default "+atlas.DefaultBaseURL+"); /api/atlas/<version> is added")
 	cmd.Flags().StringVar(&f.apiVersion, "api-version", string(atlas.APIVersionV2), "API version: v2 or v1.0")
-	cmd.Flags().DurationVar(&f.timeout, "timeout", time.Minute, "give up on one HTTP attempt after this long (a timed-out create is not repeated)")
+	cmd.Flags().StringVarP(&f.profile, "profile", "P", "", "Atlas CLI profile to read settings from (default $"+envProfile+", else \""+defaultProfile+"\")")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", time.Minute, "give up on one HTTP attempt after this long; "+timeoutHelp)
 }
 
-// org returns the organization from the flag or the environment.
+// resolve reads the profile once and layers the environment over it.
+func (f *clientFlags) resolve(e *env) error {
+	if f.resolved {
+		return nil
+	}
+	p, err := loadProfile(e, f.profile)
+	if err != nil {
+		return err
+	}
+	f.resolved, f.prof, f.getenv = true, p, layered(e, p)
+	return nil
+}
+
+// org returns the organization from the flag, the environment or the profile.
 func (f *clientFlags) org(e *env) (string, error) {
+	if err := f.resolve(e); err != nil {
+		return "", err
+	}
 	org := f.orgID
 	if org == "" {
-		org = e.getenv(atlas.EnvOrgID)
+		org = f.getenv(atlas.EnvOrgID)
 	}
 	if org == "" {
-		return "", usageError("--orgId is required (or set %s)", atlas.EnvOrgID)
+		return "", usageError("--orgId is required (or set %s, or org_id in an Atlas CLI profile)", atlas.EnvOrgID)
 	}
 	if err := atlas.CheckOrgID(org); err != nil {
 		return "", usageError("%w", err)
@@ -46,9 +72,12 @@ func (f *clientFlags) org(e *env) (string, error) {
 	return org, nil
 }
 
-// client builds the library client: environment first, flags over it.
-// Retries are reported on stderr.
+// client builds the library client: environment and profile first, flags
+// over them. Retries are reported on stderr.
 func (f *clientFlags) client(e *env) (*atlas.Client, error) {
+	if err := f.resolve(e); err != nil {
+		return nil, err
+	}
 	version, err := atlas.ParseAPIVersion(f.apiVersion)
 	if err != nil {
 		return nil, usageError("--api-version: %w", err)
@@ -57,7 +86,7 @@ func (f *clientFlags) client(e *env) (*atlas.Client, error) {
 		return nil, usageError("--timeout %s: want a positive duration", f.timeout)
 	}
 	opts := []atlas.Option{
-		atlas.WithEnv(e.getenv),
+		atlas.WithEnv(f.getenv),
 		atlas.WithHTTPClient(&http.Client{Timeout: f.timeout}),
 		atlas.WithAPIVersion(version),
 		atlas.WithUserAgent("linktoken-cli/0.1"),
@@ -68,8 +97,12 @@ func (f *clientFlags) client(e *env) (*atlas.Client, error) {
 	}
 	c, err := atlas.NewClient(opts...)
 	if errors.Is(err, atlas.ErrNoCredentials) {
-		return nil, usageError("no credentials: set %s and %s (API key), or %s and %s (service account)",
-			atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey, atlas.EnvClientID, atlas.EnvClientSecret)
+		where := ""
+		if f.prof != nil {
+			where = fmt.Sprintf(" (%s has none)", f.prof)
+		}
+		return nil, usageError("no credentials: set %s and %s (API key), or %s and %s (service account), or use an Atlas CLI profile with -P%s",
+			atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey, atlas.EnvClientID, atlas.EnvClientSecret, where)
 	}
 	if err != nil {
 		return nil, usageError("%w", err)
@@ -78,10 +111,25 @@ func (f *clientFlags) client(e *env) (*atlas.Client, error) {
 }
 
 // callError maps a failed call to its exit code: refused input is a usage
-// error (2); anything the service or the network said is 1.
-func callError(err error) error {
+// error (2); anything the service or the network said is 1. A 401 after
+// the digest handshake means the service did not accept the credentials:
+// the service's own text says little, so the hint names the credential
+// used (its public half only) and where it came from, and the usual causes.
+func (f *clientFlags) callError(e *env, err error) error {
 	if errors.Is(err, atlas.ErrInvalidInput) {
 		return usageError("%w", err)
+	}
+	if errors.Is(err, atlas.ErrUnauthorized) && f.getenv != nil {
+		var who string
+		if pub := f.getenv(atlas.EnvPublicAPIKey); pub != "" {
+			who = fmt.Sprintf("API key %s (public key, from %s)", pub, settingSource(e, f.prof, atlas.EnvPublicAPIKey))
+		} else if id := f.getenv(atlas.EnvClientID); id != "" {
+			who = fmt.Sprintf("service account %s (client id, from %s)", id, settingSource(e, f.prof, atlas.EnvClientID))
+		}
+		if who != "" {
+			return apiError(fmt.Errorf("%w\nhint: the service did not accept %s: the key may be wrong or revoked, "+
+				"may lack the Organization Owner role on this organization, or the API access list may not admit this machine's address", err, who))
+		}
 	}
 	return apiError(err)
 }
@@ -125,7 +173,7 @@ Like "atlas liveMigrations link create".`,
 				return apiError(fmt.Errorf("%w\nno answer within --timeout %s; the create may have been carried out, so it was not repeated", err, flags.timeout))
 			}
 			if err != nil {
-				return callError(err)
+				return flags.callError(e, err)
 			}
 			// Printing the token is the point of create, so it is revealed here
 			// and nowhere else.
@@ -140,8 +188,8 @@ Like "atlas liveMigrations link create".`,
 			return nil
 		},
 	}
-	flags.register(cmd)
-	cmd.Flags().StringSliceVar(&accessList, "accessListIp", nil, "IP addresses or CIDR blocks the token's API key admits, comma-separated")
+	flags.register(cmd, "a create that timed out may have been carried out, so it is not repeated")
+	cmd.Flags().StringSliceVar(&accessList, "accessListIp", nil, "IP addresses or CIDR blocks the token's API key admits, comma-separated (alias --access-list-ip)")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	return cmd
 }

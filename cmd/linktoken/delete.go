@@ -50,13 +50,13 @@ Like "atlas liveMigrations link delete".`,
 			ctx, cancel := e.interruptContext(context.Background())
 			defer cancel()
 			if err := c.DeleteLinkToken(ctx, org); err != nil {
-				return callError(err)
+				return flags.callError(e, err)
 			}
 			fmt.Fprintln(e.stdout, "Link-token deleted")
 			return nil
 		},
 	}
-	flags.register(cmd)
+	flags.register(cmd, "a remove that timed out is tried again, as removing twice does no harm")
 	cmd.Flags().BoolVar(&force, "force", false, "delete without asking for confirmation")
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
@@ -112,5 +113,25 @@ func TestDeleteRetriesA503(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "retrying") || !strings.Contains(r.stderr, "503") {
 		t.Errorf("the retry is not reported on stderr: %q", r.stderr)
+	}
+}
+
+// TestDeleteUnauthorizedNamesTheServiceAccount: the 401 hint names the
+// client id (never the secret) and where it came from.
+func TestDeleteUnauthorizedNamesTheServiceAccount(t *testing.T) {
+	srv := atlastest.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id_0123456789abcdef", "mdb_sa_sk_the-right-secret"))
+	const wrong = "mdb_sa_sk_a-revoked-secret"
+	r := runCLI(t, cliOpts{env: map[string]string{
+		atlas.EnvClientID: "mdb_sa_id_0123456789abcdef", atlas.EnvClientSecret: wrong,
+		atlas.EnvBaseURL: srv.URL(), atlas.EnvOrgID: createTestOrg,
+	}}, "delete", "--force")
+	if r.code != exitAPI {
+		t.Fatalf("%+v", r)
+	}
+	if want := "hint: the service did not accept service account mdb_sa_id_0123456789abcdef (client id, from $" + atlas.EnvClientID + ")"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr %q lacks %q", r.stderr, want)
+	}
+	if strings.Contains(r.stderr, wrong) {
+		t.Errorf("stderr leaks the client secret: %q", r.stderr)
 	}
 }

@@ -23,6 +23,18 @@ func TestDemoConformsOnEveryVariant(t *testing.T) {
 					t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 				}
 			}
+			if !strings.HasPrefix(r.stdout, "A link-token lets a Cloud Manager or Ops Manager organization push a live migration into an Atlas organization.\n") {
+				t.Errorf("the demo does not start by saying what a link-token is for:\n%s", r.stdout)
+			}
+			// The service's UNEXPECTED_ERROR beside a tick must say whose code it is.
+			for _, line := range strings.Split(r.stdout, "\n") {
+				if strings.Contains(line, "UNEXPECTED_ERROR") && !strings.Contains(line, "the service's own code") {
+					t.Errorf("UNEXPECTED_ERROR printed without saying it is the service's code: %q", line)
+				}
+			}
+			if !strings.Contains(r.stdout, "✓ 404 Not Found, as expected") {
+				t.Errorf("stdout:\n%s", r.stdout)
+			}
 			if strings.Contains(r.stdout, "✗") || r.stderr != "" {
 				t.Errorf("failures reported:\n%s\n%s", r.stdout, r.stderr)
 			}

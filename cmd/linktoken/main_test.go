@@ -22,6 +22,9 @@ type cliOpts struct {
 	terminal bool
 	// signals replaces SIGINT/SIGTERM for long-running commands.
 	signals context.Context
+	// userConfigDir is where the Atlas CLI's config is looked for; by
+	// default an empty directory, so no developer's own profile leaks in.
+	userConfigDir func() (string, error)
 }
 
 // runCLI drives the command as a user would: arguments in; stdout, stderr
@@ -29,6 +32,10 @@ type cliOpts struct {
 func runCLI(t testing.TB, o cliOpts, args ...string) cliResult {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
+	if o.userConfigDir == nil {
+		dir := t.TempDir()
+		o.userConfigDir = func() (string, error) { return dir, nil }
+	}
 	e := &env{
 		stdin:           io.Reader(strings.NewReader(o.stdin)),
 		stdout:          &stdout,
@@ -36,6 +43,7 @@ func runCLI(t testing.TB, o cliOpts, args ...string) cliResult {
 		getenv:          func(k string) string { return o.env[k] },
 		stdinIsTerminal: func() bool { return o.terminal },
 		signals:         o.signals,
+		userConfigDir:   o.userConfigDir,
 	}
 	code := run(args, e)
 	return cliResult{stdout: stdout.String(), stderr: stderr.String(), code: code}

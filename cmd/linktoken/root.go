@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -18,6 +19,9 @@ const (
 	exitOK    = 0
 	exitAPI   = 1 // the service answered with an error, or traffic broke the contract
 	exitUsage = 2 // bad flags, bad input, unreadable files
+	// exitNothingChecked: check found no exchange of the contract, so a CI
+	// job pointed at the wrong archive does not pass forever.
+	exitNothingChecked = 3
 )
 
 // env is everything a command touches outside itself, so tests can drive the
@@ -29,6 +33,8 @@ type env struct {
 	getenv func(string) string
 	// stdinIsTerminal reports whether a person could answer a prompt.
 	stdinIsTerminal func() bool
+	// userConfigDir is where the Atlas CLI keeps its config (os.UserConfigDir).
+	userConfigDir func() (string, error)
 	// signals, when non-nil, is used by long-running commands (serve) instead
 	// of the process's SIGINT/SIGTERM.
 	signals context.Context
@@ -41,6 +47,7 @@ func newEnv() *env {
 		stderr:          os.Stderr,
 		getenv:          os.Getenv,
 		stdinIsTerminal: func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
+		userConfigDir:   os.UserConfigDir,
 	}
 }
 
@@ -74,10 +81,18 @@ func newRootCmd(e *env) *cobra.Command {
 		Long: `linktoken manages the link-token a Cloud Manager or Ops Manager organization needs
 before it can push a live migration into MongoDB Atlas.
 
-Credentials and settings come from the Atlas CLI's environment variables
-(MONGODB_ATLAS_PUBLIC_API_KEY, MONGODB_ATLAS_PRIVATE_API_KEY, MONGODB_ATLAS_ORG_ID,
-MONGODB_ATLAS_OPS_MANAGER_URL, MONGODB_ATLAS_CLIENT_ID, MONGODB_ATLAS_CLIENT_SECRET);
-flags beat the environment.`,
+Credentials and settings come, as in the Atlas CLI, from flags, then its environment
+variables (MONGODB_ATLAS_PUBLIC_API_KEY, MONGODB_ATLAS_PRIVATE_API_KEY, MONGODB_ATLAS_ORG_ID,
+MONGODB_ATLAS_OPS_MANAGER_URL, MONGODB_ATLAS_CLIENT_ID, MONGODB_ATLAS_CLIENT_SECRET), then
+its profile (-P/--profile or MONGODB_ATLAS_PROFILE, else "default", read from
+atlascli/config.toml in the user's config directory). No key is ever printed.
+
+Flags the Atlas CLI has keep its names (--orgId, --accessListIp, --force, -o, -P);
+this command's own flags are kebab-case (--base-url), and --org-id and
+--access-list-ip are accepted too.
+
+Exit status: 0 success; 1 an API error (with its status and errorCode) or a contract
+violation; 2 a usage or input error; 3 check found no exchange of the contract.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -92,9 +107,28 @@ flags beat the environment.`,
 		newCheckCmd(e),
 		newVersionCmd(e),
 	)
+	root.SetGlobalNormalizationFunc(flagAliases)
 	// Cobra reports unknown flags and arguments as plain errors; they are usage errors.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return root
+}
+
+// atlasFlagAliases are kebab-case spellings of the flags that keep the
+// Atlas CLI's names. The rule: this command's own flags are kebab-case
+// (--base-url, --api-version, --allow-empty); a flag the Atlas CLI also has
+// keeps the Atlas CLI's name (--orgId, --accessListIp, --force, -o/--output,
+// -P/--profile), so its users' habits and scripts carry over, and answers
+// to its kebab-case spelling too.
+var atlasFlagAliases = map[string]string{
+	"org-id":         "orgId",
+	"access-list-ip": "accessListIp",
+}
+
+func flagAliases(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	if canonical, ok := atlasFlagAliases[name]; ok {
+		name = canonical
+	}
+	return pflag.NormalizedName(name)
 }
 
 // run executes the command line and returns the process's exit code.

@@ -101,8 +101,8 @@ One line per exchange is logged to standard error, with no secret in it.`,
 	f.StringVar(&privateKey, "private-key", "", "private API key to accept (default $MONGODB_ATLAS_PRIVATE_API_KEY, else generated)")
 	f.StringSliceVar(&orgs, "org", nil, "the only organizations that exist (repeatable or comma-separated; default every well-formed orgId)")
 	f.BoolVar(&notOwner, "not-org-owner", false, "the key lacks the Organization Owner role, so every operation is answered 403")
-	f.StringVar(&algorithm, "digest-algorithm", "MD5", "algorithm named in digest challenges: MD5 or SHA-256")
-	f.IntVar(&rateLimit, "rate-limit", 0, "requests per minute per organization (default 500 burst, refilled at 100 a second)")
+	f.StringVar(&algorithm, "digest-algorithm", "MD5", "algorithm named in digest challenges: MD5 or SHA-256; credentials computed with either are accepted whatever the challenge names")
+	f.IntVar(&rateLimit, "rate-limit", 0, "requests a minute per organization, in bursts of up to that many (0: the default bucket of 500, refilled at 6,000 a minute)")
 	f.StringVar(&clientID, "client-id", "", "service-account client id to accept on v2 (default $MONGODB_ATLAS_CLIENT_ID)")
 	f.StringVar(&clientSecret, "client-secret", "", "service-account client secret (default $MONGODB_ATLAS_CLIENT_SECRET)")
 	return cmd

@@ -1,0 +1,18 @@
+// Package contract checks HTTP exchanges against the link-token contract,
+// openapi/linktoken.yaml, as embedded in package generated/spec.
+//
+// A Validator takes a request, a response (with the request that caused it)
+// or a whole Exchange, and returns a Result: every way it breaks the
+// contract, as Violations, and Notices, findings that do not fail a check.
+// The judge is kin-openapi's own engine (its router, openapi3filter and its
+// schema validator), with the contract's rules on top: each API version's
+// media types, well-formed credentials and the digest handshake, the
+// envelope (envelope=true), no body on a 204, and bodies read as one JSON
+// text. Undeclared response properties and query parameters are notices,
+// and violations with the Strict option. Credentials are checked for form,
+// never for correctness.
+//
+// The drop-in forms are NewTransport and TestTransport for clients and
+// Middleware for servers; ReadHAR and ReadHTTPFile read recorded traffic,
+// and a Report gathers what checking it found.
+package contract
