@@ -3,6 +3,7 @@ package contract
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
@@ -95,6 +96,11 @@ type checker struct {
 
 	req, resp messageBody
 	security  securityVerdict
+	// query is the request's query, parsed once (queryErr: it did not parse
+	// cleanly, as url.ParseQuery says).
+	query    url.Values
+	queryErr error
+	queryOK  bool
 	// enveloped: the response is an envelope; inner is the response it
 	// wraps (nil when that is not known), for status innerStatus.
 	enveloped   bool
@@ -137,6 +143,16 @@ func (c *checker) runResponseOnly() {
 		Request: &http.Request{Method: c.ex.Request.Method, URL: c.ex.Request.URL, Header: c.ex.Request.Header},
 		PathParams: params, Route: route, Options: c.v.options,
 	})
+}
+
+// queryValues parses the request's query once, as kin-openapi does
+// (url.ParseQuery, keeping what parsed when part did not).
+func (c *checker) queryValues() (url.Values, error) {
+	if !c.queryOK {
+		c.query, c.queryErr = url.ParseQuery(c.ex.Request.URL.RawQuery)
+		c.queryOK = true
+	}
+	return c.query, c.queryErr
 }
 
 // add records a violation.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -159,7 +158,7 @@ func (c *checker) undeclaredQuery() {
 	if q == "" {
 		return
 	}
-	vals, _ := url.ParseQuery(q)
+	vals, _ := c.queryValues()
 	if len(vals) == 0 {
 		return
 	}

@@ -90,12 +90,12 @@ func New(opts ...Option) (*Validator, error) {
 			return nil, fmt.Errorf("contract: load embedded spec: %w", err)
 		}
 	}
+	if err := audit(doc); err != nil {
+		return nil, err
+	}
 	if err := doc.Validate(context.Background(),
 		openapi3.EnableSchemaFormatValidation(), openapi3.EnableSchemaPatternValidation()); err != nil {
 		return nil, fmt.Errorf("contract: the document does not validate: %w", err)
-	}
-	if err := audit(doc); err != nil {
-		return nil, err
 	}
 	v := &Validator{strict: c.strict, maxBody: c.maxBody, noFast: c.noFast, ops: map[*openapi3.Operation]*operation{}}
 	if err := v.build(doc); err != nil {
