@@ -43,6 +43,7 @@ type Match struct {
 	// not read as true: the response may then be enveloped or plain.
 	envelopeLoose bool
 
+	v    *Validator
 	srv  *server
 	rt   *route
 	op   *operation
@@ -79,6 +80,20 @@ func (v *Validator) Match(method string, u *url.URL) (*Match, error) {
 		return nil, fmt.Errorf("%s %s: %w", method, u.Path, ErrNotInContract)
 	}
 	return m, nil
+}
+
+// UnderServer reports whether a request path is under one of the
+// document's servers (on any host, under any prefix), and which: a server
+// answers a path there that is no operation's with its own 404, after
+// authentication.
+func (v *Validator) UnderServer(u *url.URL) (base string, ok bool) {
+	escaped := u.EscapedPath()
+	for _, srv := range v.servers {
+		if srv.base != "" && indexSegment(escaped, srv.base) >= 0 {
+			return srv.base, true
+		}
+	}
+	return "", false
 }
 
 // InContract reports whether a request path is one of the contract's
@@ -118,7 +133,7 @@ func (v *Validator) match(method string, u *url.URL, m *Match) bool {
 }
 
 func (v *Validator) fill(m *Match, method string, u *url.URL, srv *server, prefix string, rt *route, vals pathValues) {
-	*m = Match{Method: method, Path: rt.path, Server: srv.base, Prefix: prefix, Allow: rt.allow, srv: srv, rt: rt, vals: vals}
+	*m = Match{Method: method, Path: rt.path, Server: srv.base, Prefix: prefix, Allow: rt.allow, v: v, srv: srv, rt: rt, vals: vals}
 	if op := rt.ops[method]; op != nil {
 		m.op, m.Operation = op, op.id
 		if op.envelopeParam {
