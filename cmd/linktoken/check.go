@@ -13,12 +13,17 @@ import (
 
 func newCheckCmd(e *env) *cobra.Command {
 	var output string
-	var allowEmpty bool
+	var allowEmpty, strict bool
 	cmd := &cobra.Command{
 		Use:   "check FILE...",
 		Short: "Check recorded traffic (HAR archives, raw HTTP exchange files) against the link-token contract",
-		Long: `Check recorded traffic against the link-token contract (openapi/linktoken.yaml), strictly:
-undeclared statuses, content types, properties and query parameters are violations.
+		Long: `Check recorded traffic against the link-token contract (openapi/linktoken.yaml).
+
+Undeclared statuses, content types, request properties and malformed bodies are
+violations. A response property the contract does not declare, or an undeclared query
+parameter, is a notice: MongoDB adds response properties within a resource version, so
+live traffic may carry them; notices are printed but do not change the exit status,
+unless --strict makes them violations.
 
 Each FILE is a HAR 1.2 archive (ending in .har, or starting with '{'), read as a stream
 in bounded memory, or a raw HTTP exchange file: a request followed by its response (as
@@ -26,10 +31,11 @@ many times as it likes), or a response alone, whose request is read from the fil
 X.request.http beside X.http when there is one (and which is otherwise checked against
 every operation). Exchanges that are not operations of the contract are counted and skipped.
 
-Output (-o): text prints one line per violation, as it is found, then a summary
-("N exchanges, N conform, N violations"); json prints one JSON document; junit prints
-a JUnit XML report for CI systems: one test suite per file, one test case per exchange,
-one failure per violation. No output carries a credential or a link-token.
+Output (-o): text prints one line per violation ("notice: …" for a notice), as it is
+found, then a summary ("N exchanges, N conform, N violations, N notices"); json prints
+one JSON document (violations, notices, counts); junit prints a JUnit XML report for CI
+systems: one test suite per file, one test case per exchange, one failure per violation,
+notices in the test case's system-out. No output carries a credential or a link-token.
 
 Exit status (of the installed binary: go run turns every failure into 1):
   0  every exchange conforms
@@ -48,22 +54,27 @@ Exit status (of the installed binary: go run turns every failure into 1):
 			return nil
 		},
 		RunE: func(_ *cobra.Command, files []string) error {
-			return runCheck(e, files, output, allowEmpty)
+			return runCheck(e, files, output, allowEmpty, strict)
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or junit")
 	cmd.Flags().BoolVar(&allowEmpty, "allow-empty", false, "succeed even when no exchange of the contract was found")
+	cmd.Flags().BoolVar(&strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
 	return cmd
 }
 
 // runCheck checks every file into one report, writing violations as they
 // are found, so any amount of traffic is checked in bounded memory in
 // every format.
-func runCheck(e *env, files []string, output string, allowEmpty bool) error {
+func runCheck(e *env, files []string, output string, allowEmpty, strict bool) error {
 	if output != "text" && output != "json" && output != "junit" {
 		return usageError("-o %q: want text, json or junit", output)
 	}
-	v, err := contract.New(contract.Strict())
+	var opts []contract.Option
+	if strict {
+		opts = append(opts, contract.Strict())
+	}
+	v, err := contract.New(opts...)
 	if err != nil {
 		return err
 	}
@@ -71,6 +82,7 @@ func runCheck(e *env, files []string, output string, allowEmpty bool) error {
 	defer out.Flush()
 	var rep contract.Report
 	var junit *junitReport
+	var notices *noticeSpool
 	first := true
 	switch output {
 	case "json":
@@ -85,6 +97,13 @@ func runCheck(e *env, files []string, output string, allowEmpty bool) error {
 			out.WriteString("\n    ")
 			out.Write(b)
 		}
+		// Notices follow the violations in the document; they are spooled
+		// to a file meanwhile, so memory stays bounded.
+		if notices, err = newNoticeSpool(); err != nil {
+			return err
+		}
+		defer notices.close()
+		rep.EmitNotice = notices.add
 	case "junit":
 		if junit, err = newJUnitReport(out); err != nil {
 			return err
@@ -93,6 +112,11 @@ func runCheck(e *env, files []string, output string, allowEmpty bool) error {
 		rep.OnExchange = junit.exchange
 	default:
 		rep.Emit = func(x *contract.Violation) {
+			out.WriteString(x.Error())
+			out.WriteByte('\n')
+		}
+		rep.EmitNotice = func(x *contract.Violation) {
+			out.WriteString("notice: ")
 			out.WriteString(x.Error())
 			out.WriteByte('\n')
 		}
@@ -137,6 +161,13 @@ func runCheck(e *env, files []string, output string, allowEmpty bool) error {
 		if rep.Count > 0 {
 			out.WriteString("\n  ")
 		}
+		out.WriteString("],\n  \"notices\": [")
+		if err := notices.copyTo(out); err != nil && inputErr == nil {
+			inputErr = err
+		}
+		if rep.NoticeCount > 0 {
+			out.WriteString("\n  ")
+		}
 		errText := ""
 		if inputErr != nil {
 			errText = inputErr.Error()
@@ -147,9 +178,10 @@ func runCheck(e *env, files []string, output string, allowEmpty bool) error {
 			Exchanges int    `json:"exchanges"`
 			Conform   int    `json:"conform"`
 			Count     int    `json:"violationCount"`
+			Notices   int    `json:"noticeCount"`
 			Skipped   int    `json:"skipped"`
 			Error     string `json:"error,omitempty"`
-		}{rep.Exchanges, rep.Conform, rep.Count, rep.Skipped, errText})
+		}{rep.Exchanges, rep.Conform, rep.Count, rep.NoticeCount, rep.Skipped, errText})
 		// Splice the counts in after the violations: {"files", "violations", counts…}.
 		fmt.Fprintf(out, "],\n  %s\n}\n", tail[1:len(tail)-1])
 	case "text":

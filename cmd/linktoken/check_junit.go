@@ -14,8 +14,9 @@ import (
 // junitReport writes check's result as JUnit XML, the report format CI
 // systems (GitLab, GitHub Actions' report actions, Jenkins) display: one
 // <testsuite> per file, one <testcase> per exchange, one <failure> per
-// violation, a <skipped/> for an exchange that is not an operation of the
-// contract, and an <error> for a file that could not be used.
+// violation, its notices in <system-out>, a <skipped/> for an exchange that
+// is not an operation of the contract, and an <error> for a file that could
+// not be used.
 //
 // A suite's counts come first in its start tag but are known only after its
 // last exchange, so test cases are spooled to a temporary file and copied
@@ -49,6 +50,9 @@ type junitCase struct {
 	Failures  []junitFailure `xml:"failure"`
 	Skipped   *junitMessage  `xml:"skipped"`
 	Error     *junitFailure  `xml:"error"`
+	// SystemOut holds the exchange's notices, one a line: findings that do
+	// not fail it (check --strict makes them failures).
+	SystemOut string `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
@@ -79,6 +83,9 @@ func (j *junitReport) exchange(x contract.ExchangeResult) {
 			}
 			tc.Failures = append(tc.Failures, junitFailure{Message: where + ": " + v.Rule, Type: v.Rule, Text: v.Error()})
 		}
+	}
+	for _, n := range x.Notices {
+		tc.SystemOut += "notice: " + n.Error() + "\n"
 	}
 	j.writeCase(tc)
 }

@@ -165,3 +165,30 @@ func TestCheckFailsWhenNothingWasChecked(t *testing.T) {
 		t.Errorf("with recordings beside it: %+v", r)
 	}
 }
+
+// TestCheckReportsNotices: a response property the contract does not
+// declare is a notice, printed in text and JSON, that leaves the exit
+// status alone; --strict makes it a violation.
+func TestCheckReportsNotices(t *testing.T) {
+	file := filepath.Join(fixtures, "violations/createLinkToken/201_response-extra-property_v2.http")
+	r := runCLI(t, cliOpts{}, "check", file)
+	if r.code != exitOK || !strings.Contains(r.stdout, "notice: ") || !strings.Contains(r.stdout, "1 notices") {
+		t.Errorf("text: %+v", r)
+	}
+	r = runCLI(t, cliOpts{}, "check", "-o", "json", file)
+	var doc struct {
+		Violations  []json.RawMessage `json:"violations"`
+		Notices     []struct{ Pointer, Rule string }
+		NoticeCount int `json:"noticeCount"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != exitOK {
+		t.Fatalf("json: %v %+v", err, r)
+	}
+	if len(doc.Violations) != 0 || doc.NoticeCount != 1 || len(doc.Notices) != 1 || doc.Notices[0].Rule != "additionalProperties" {
+		t.Errorf("json: %+v", doc)
+	}
+	r = runCLI(t, cliOpts{}, "check", "--strict", file)
+	if r.code != exitAPI || strings.Contains(r.stdout, "notice: ") {
+		t.Errorf("strict: %+v", r)
+	}
+}
