@@ -158,3 +158,32 @@ func TestEveryParameterKindIsChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretsComeFromTheDocument: a property the contract marks as a secret
+// (format: password) is never quoted in a violation, whatever its name, so
+// a secret field added to the contract is redacted with no code change.
+func TestSecretsComeFromTheDocument(t *testing.T) {
+	doc := docCopy(t)
+	secret := openapi3.NewStringSchema()
+	secret.Format = "password"
+	secret.Pattern = "^[a-z]+$"
+	doc.Components.Schemas["TargetOrg"].Value.Properties["apiKeySecret"] = secret.NewRef()
+	v, err := contract.New(contract.WithDocument(doc), contract.Strict())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const value = "S3CRET-VALUE-never-print"
+	ex := createExchange(createBody, []byte(`{"linkToken":"t","apiKeySecret":"`+value+`"}`), nil, nil)
+	res, err := v.Check(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Violations) == 0 {
+		t.Fatal("no violation for a secret breaking its schema")
+	}
+	for _, x := range res.Violations {
+		if strings.Contains(x.Error(), value) || strings.Contains(x.Error(), "S3CRET") {
+			t.Errorf("violation quotes the secret: %v", x)
+		}
+	}
+}
