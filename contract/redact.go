@@ -1,0 +1,527 @@
+package contract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Redacted is what stands in for a secret in a redacted exchange. It is a
+// token68 and a non-empty string, so a redacted bearer credential or
+// link-token keeps the form the contract asks for.
+const Redacted = "REDACTED"
+
+// Redact returns a copy of ex that can be recorded or shown: every secret in
+// it is replaced, in a way that keeps a conforming exchange conforming, so
+// a recording of redacted traffic still checks as the traffic did. ex is
+// not changed.
+//
+// What is a secret comes from the document, not from names:
+//   - a body value whose schema is a secret's (format: password, as on
+//     linkToken) becomes the string "REDACTED" (padded or cut to the
+//     schema's length bounds), wherever the operation's schemas put it: the
+//     request body against the request body's schemas, the response body
+//     against those of the response its status declares (every response's,
+//     when it declares none), an envelope's content against every response
+//     of the operation. The rest of the body is kept byte for byte. A body
+//     that holds a secret is stored decoded from its Content-Encoding (the
+//     header goes); one that does not decode, or past the point where it
+//     stops being JSON, is replaced by a marker that is not JSON either,
+//     when the schemas could place a secret in it;
+//   - the credentials of the document's security schemes: an Authorization
+//     (and Proxy-Authorization) value keeps its scheme and its form: a
+//     Digest credential keeps every parameter but its response, which
+//     becomes zeros of the same length (so it is still a hex digest of its
+//     algorithm's length), Bearer becomes "Bearer REDACTED", Basic the
+//     base64 of "REDACTED:REDACTED"; an apiKey scheme's header or query
+//     value becomes "REDACTED";
+//   - cookies (Cookie, Set-Cookie: values, not names or attributes) and the
+//     rspauth of Authentication-Info, which is derived from the password.
+//
+// An exchange that is not an operation of the contract, or whose method its
+// path does not declare, keeps no body at all: no schema says what its
+// bodies hold.
+func (v *Validator) Redact(ex *Exchange) *Exchange {
+	out := &Exchange{Source: ex.Source}
+	keys := v.apiKeyLocations()
+	m, err := (*Match)(nil), error(nil)
+	if ex.Request != nil {
+		req := *ex.Request
+		req.Header = redactHeaders(req.Header, keys.headers)
+		if req.URL != nil {
+			req.URL = redactQuery(req.URL, keys.query)
+			m, err = v.Match(req.Method, ex.Request.URL)
+		}
+		switch {
+		case err != nil || m == nil || m.op == nil:
+			req.Body = nil
+		case m.op.request != nil:
+			req.Header, req.Body = v.redactBody(req.Header, req.Body, schemasOf(m.op.request.content), nil)
+		}
+		out.Request = &req
+	}
+	if ex.Response != nil {
+		resp := *ex.Response
+		resp.Header = redactHeaders(resp.Header, keys.headers)
+		if m == nil || m.op == nil {
+			resp.Body = nil
+		} else {
+			roots, all := responseSchemas(m.op, resp.StatusCode)
+			resp.Header, resp.Body = v.redactBody(resp.Header, resp.Body, roots, all)
+		}
+		out.Response = &resp
+	}
+	return out
+}
+
+// apiKeys are where the document's apiKey schemes carry their keys.
+type apiKeys struct {
+	headers map[string]bool // canonical names
+	query   map[string]bool
+}
+
+func (v *Validator) apiKeyLocations() apiKeys {
+	var k apiKeys
+	for _, ref := range v.doc.Components.SecuritySchemes {
+		s := ref.Value
+		if s == nil || s.Type != "apiKey" {
+			continue
+		}
+		switch s.In {
+		case "header":
+			if k.headers == nil {
+				k.headers = map[string]bool{}
+			}
+			k.headers[canonical(s.Name)] = true
+		case "query":
+			if k.query == nil {
+				k.query = map[string]bool{}
+			}
+			k.query[s.Name] = true
+		}
+	}
+	return k
+}
+
+// redactHeaders returns a copy of h with every credential and cookie value
+// replaced.
+func redactHeaders(h http.Header, apiKeyHeaders map[string]bool) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := h.Clone()
+	for name, values := range out {
+		for i, val := range values {
+			switch c := canonical(name); {
+			case c == "Authorization" || c == "Proxy-Authorization":
+				values[i] = redactCredential(val)
+			case c == "Authentication-Info" || c == "Proxy-Authentication-Info":
+				values[i] = zeroAuthParam(val, "rspauth")
+			case c == "Cookie":
+				values[i] = redactCookiePairs(val, ";")
+			case c == "Set-Cookie":
+				pair, attrs, found := strings.Cut(val, ";")
+				values[i] = redactCookiePairs(pair, ";")
+				if found {
+					values[i] += ";" + attrs
+				}
+			case apiKeyHeaders[c]:
+				values[i] = Redacted
+			}
+		}
+	}
+	return out
+}
+
+// redactQuery returns u, or a copy of it with the apiKey query parameters'
+// values replaced.
+func redactQuery(u *url.URL, names map[string]bool) *url.URL {
+	if len(names) == 0 || u.RawQuery == "" {
+		return u
+	}
+	q := u.Query()
+	changed := false
+	for name := range names {
+		if vals, ok := q[name]; ok {
+			for i := range vals {
+				vals[i] = Redacted
+			}
+			changed = true
+		}
+	}
+	if !changed {
+		return u
+	}
+	c := *u
+	c.RawQuery = q.Encode()
+	return &c
+}
+
+// redactCredential keeps an Authorization value's scheme and form and
+// replaces what proves the secret.
+func redactCredential(val string) string {
+	trimmed := strings.TrimSpace(val)
+	scheme, _, _ := strings.Cut(trimmed, " ")
+	switch strings.ToLower(scheme) {
+	case "":
+		return val
+	case "digest":
+		return zeroAuthParam(trimmed, "response")
+	case "basic":
+		return scheme + " " + base64Redacted
+	}
+	return scheme + " " + Redacted
+}
+
+// base64Redacted is base64 of "REDACTED:REDACTED": a well-formed Basic
+// credential.
+const base64Redacted = "UkVEQUNURUQ6UkVEQUNURUQ="
+
+// zeroAuthParam replaces the value of the auth-param name (RFC 9110
+// §11.2) in a credential or an Authentication-Info value with zeros of
+// the same length: a digest response, or an rspauth, stays a hex digest of
+// its algorithm's length. A value whose parameters do not parse keeps
+// its scheme only, followed by Redacted.
+func zeroAuthParam(val, name string) string {
+	start, end, found, ok := authParamValue(val, name)
+	if ok && !found {
+		return val
+	}
+	if !ok {
+		scheme, _, _ := strings.Cut(strings.TrimSpace(val), " ")
+		if strings.Contains(scheme, "=") {
+			return name + "=" + Redacted // Authentication-Info has no scheme
+		}
+		return scheme + " " + Redacted
+	}
+	return val[:start] + strings.Repeat("0", end-start) + val[end:]
+}
+
+// authParamValue finds the value of the auth-param name in a credential
+// ("Digest a=b, c=\"d\"") or a bare list of parameters: the span of its
+// characters, inside the quotes of a quoted-string. ok is false when the
+// list does not parse; found when the parameter is there.
+func authParamValue(val, name string) (start, end int, found, ok bool) {
+	i := 0
+	skip := func(set string) {
+		for i < len(val) && strings.IndexByte(set, val[i]) >= 0 {
+			i++
+		}
+	}
+	skip(" \t")
+	// A scheme is a token followed by whitespace; a bare list starts with
+	// a name followed by '='.
+	j := i
+	for j < len(val) && val[j] != ' ' && val[j] != '\t' && val[j] != '=' && val[j] != ',' {
+		j++
+	}
+	if j < len(val) && (val[j] == ' ' || val[j] == '\t') {
+		i = j
+	}
+	for {
+		skip(" \t,")
+		if i >= len(val) {
+			return start, end, found, true
+		}
+		n := i
+		for i < len(val) && val[i] != '=' && val[i] != ' ' && val[i] != '\t' && val[i] != ',' {
+			i++
+		}
+		param := val[n:i]
+		skip(" \t")
+		if param == "" || i >= len(val) || val[i] != '=' {
+			return 0, 0, false, false
+		}
+		i++
+		skip(" \t")
+		var s, e int
+		if i < len(val) && val[i] == '"' {
+			i++
+			s = i
+			for i < len(val) && val[i] != '"' {
+				if val[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			if i >= len(val) {
+				return 0, 0, false, false
+			}
+			e = i
+			i++
+		} else {
+			s = i
+			for i < len(val) && val[i] != ',' && val[i] != ' ' && val[i] != '\t' {
+				i++
+			}
+			e = i
+		}
+		if strings.EqualFold(param, name) {
+			start, end, found = s, e, true
+		}
+	}
+}
+
+// redactCookiePairs replaces the value of every name=value pair in a list
+// separated by sep.
+func redactCookiePairs(list, sep string) string {
+	pairs := strings.Split(list, sep)
+	for i, p := range pairs {
+		if name, _, ok := strings.Cut(p, "="); ok {
+			pairs[i] = name + "=" + Redacted
+		}
+	}
+	return strings.Join(pairs, sep)
+}
+
+// schemasOf lists the schemas of every media type of a content map.
+func schemasOf(content openapi3.Content) []*openapi3.Schema {
+	var out []*openapi3.Schema
+	for _, mt := range content {
+		if mt != nil && mt.Schema != nil && mt.Schema.Value != nil {
+			out = append(out, mt.Schema.Value)
+		}
+	}
+	return out
+}
+
+// responseSchemas are the body schemas of the response status declares
+// (every response's when it declares none), and those of every response of
+// the operation, which an envelope's content may be.
+func responseSchemas(o *operation, status int) (roots, all []*openapi3.Schema) {
+	for _, r := range o.responses {
+		all = append(all, schemasOf(r.ref.Value.Content)...)
+	}
+	if r := o.status(status); r != nil {
+		return schemasOf(r.ref.Value.Content), all
+	}
+	return all, all
+}
+
+// redactBody replaces the secrets of one body; roots are the schemas it
+// may have, envelopeContent those an envelope's content may have. It
+// returns the header and body to keep.
+func (v *Validator) redactBody(h http.Header, body []byte, roots, envelopeContent []*openapi3.Schema) (http.Header, []byte) {
+	if len(body) == 0 {
+		return h, body
+	}
+	w := &secretWalker{envelope: v.envelope, envelopeContent: envelopeContent}
+	if !w.reaches(roots) {
+		return h, body
+	}
+	decoded, err := decodeContent(h, body, v.maxBody)
+	if err != nil {
+		return h, []byte(fmt.Sprintf("<%d bytes redacted: they do not decode from their Content-Encoding>", len(body)))
+	}
+	out, changed := w.redactJSON(decoded, roots)
+	if !changed {
+		return h, body
+	}
+	if len(contentCodings(h)) > 0 {
+		h = withoutContentEncoding(h)
+	}
+	if h.Get("Content-Length") != "" {
+		h = h.Clone()
+		h.Set("Content-Length", strconv.Itoa(len(out)))
+	}
+	return h, out
+}
+
+// secretWalker follows JSON pointers through a body's schemas to tell
+// where the document puts secrets.
+type secretWalker struct {
+	envelope        *openapi3.Schema
+	envelopeContent []*openapi3.Schema
+}
+
+// maxCompositionDepth bounds how far allOf/oneOf/anyOf are followed
+// without descending into the value: a schema may refer to itself.
+const maxCompositionDepth = 32
+
+// expand adds to set every schema the schemas reach through allOf, oneOf
+// and anyOf (each once).
+func expand(schemas []*openapi3.Schema) []*openapi3.Schema {
+	seen := map[*openapi3.Schema]bool{}
+	var out []*openapi3.Schema
+	var add func(s *openapi3.Schema, depth int)
+	add = func(s *openapi3.Schema, depth int) {
+		if s == nil || seen[s] || depth > maxCompositionDepth {
+			return
+		}
+		seen[s] = true
+		out = append(out, s)
+		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, r := range refs {
+				if r != nil {
+					add(r.Value, depth+1)
+				}
+			}
+		}
+	}
+	for _, s := range schemas {
+		add(s, 0)
+	}
+	return out
+}
+
+// children are the schemas a member or item named seg of a value of one
+// of set may have.
+func (w *secretWalker) children(set []*openapi3.Schema, seg string) []*openapi3.Schema {
+	var next []*openapi3.Schema
+	for _, s := range set {
+		if s == w.envelope && seg == "content" {
+			next = append(next, w.envelopeContent...)
+			continue
+		}
+		if p := s.Properties[seg]; p != nil {
+			next = append(next, p.Value)
+		} else if ap := s.AdditionalProperties.Schema; ap != nil {
+			next = append(next, ap.Value)
+		}
+		if s.Items != nil {
+			next = append(next, s.Items.Value)
+		}
+	}
+	return expand(next)
+}
+
+func anySecret(set []*openapi3.Schema) bool {
+	for _, s := range set {
+		if isSecret(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// at reports whether the value at ptr is a secret, or inside one.
+func (w *secretWalker) at(roots []*openapi3.Schema, ptr jsontext.Pointer) bool {
+	set := expand(roots)
+	for seg := range ptr.Tokens() {
+		if len(set) == 0 {
+			return false
+		}
+		if anySecret(set) {
+			return true
+		}
+		set = w.children(set, seg)
+	}
+	return anySecret(set)
+}
+
+// reaches reports whether any value of the schemas could be a secret.
+func (w *secretWalker) reaches(roots []*openapi3.Schema) bool {
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(set []*openapi3.Schema) bool
+	walk = func(set []*openapi3.Schema) bool {
+		var next []*openapi3.Schema
+		for _, s := range expand(set) {
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			if isSecret(s) {
+				return true
+			}
+			if s == w.envelope {
+				next = append(next, w.envelopeContent...)
+			}
+			for _, p := range s.Properties {
+				next = append(next, p.Value)
+			}
+			if ap := s.AdditionalProperties.Schema; ap != nil {
+				next = append(next, ap.Value)
+			}
+			if s.Items != nil {
+				next = append(next, s.Items.Value)
+			}
+		}
+		return len(next) > 0 && walk(next)
+	}
+	return walk(roots)
+}
+
+// redactJSON replaces every string value at a secret's place in data,
+// keeping every other byte. Past the point where data stops being JSON (or
+// past its first JSON text), the rest is replaced by a marker that is not
+// JSON either, so the body still fails as it did, since no schema places
+// what it holds.
+func (w *secretWalker) redactJSON(data []byte, roots []*openapi3.Schema) ([]byte, bool) {
+	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	var out bytes.Buffer
+	last := 0
+	changed := false
+	for {
+		before := int(dec.InputOffset())
+		tok, err := dec.ReadToken()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return unparsed(&out, data, last, before), true
+		}
+		if tok.Kind() == '"' && !isMemberName(dec) {
+			if ptr := dec.StackPointer(); w.at(roots, ptr) {
+				end := int(dec.InputOffset())
+				start := before + bytes.IndexByte(data[before:end], '"')
+				out.Write(data[last:start])
+				out.WriteString(strconv.Quote(w.placeholder(roots, ptr)))
+				last = end
+				changed = true
+			}
+		}
+		if dec.StackDepth() == 0 {
+			// A body is one JSON text; no schema places anything after it.
+			if after := int(dec.InputOffset()); len(bytes.TrimSpace(data[after:])) > 0 {
+				return unparsed(&out, data, last, after), true
+			}
+		}
+	}
+	out.Write(data[last:])
+	return out.Bytes(), changed
+}
+
+// isMemberName reports whether the string token just read is an object
+// member's name rather than a value.
+func isMemberName(dec *jsontext.Decoder) bool {
+	kind, n := dec.StackIndex(dec.StackDepth())
+	return kind == '{' && n%2 == 1
+}
+
+// unparsed writes data from last to from, then a marker in place of the
+// rest, and returns the body.
+func unparsed(out *bytes.Buffer, data []byte, last, from int) []byte {
+	out.Write(data[last:from])
+	fmt.Fprintf(out, "<%d bytes redacted: no schema places them>", len(data)-from)
+	return out.Bytes()
+}
+
+// placeholder is Redacted, padded or cut to the length bounds of the
+// secret schemas at ptr, so the redacted value still conforms to them.
+func (w *secretWalker) placeholder(roots []*openapi3.Schema, ptr jsontext.Pointer) string {
+	set := expand(roots)
+	for seg := range ptr.Tokens() {
+		set = w.children(set, seg)
+	}
+	s := Redacted
+	for _, sch := range set {
+		if !isSecret(sch) {
+			continue
+		}
+		if n := int(sch.MinLength); len(s) < n {
+			s += strings.Repeat("-", n-len(s))
+		}
+		if sch.MaxLength != nil && uint64(len(s)) > *sch.MaxLength {
+			s = s[:*sch.MaxLength]
+		}
+	}
+	return s
+}
