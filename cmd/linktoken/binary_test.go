@@ -2,31 +2,65 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildBin  string
+	buildErr  error
+)
+
+// builtBinary builds the command once per test run (the go command with
+// the module cache only: no network) and returns its path; TestMain
+// removes it.
+func builtBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if buildDir, buildErr = os.MkdirTemp("", "linktoken-bin-"); buildErr != nil {
+			return
+		}
+		buildBin = filepath.Join(buildDir, "linktoken")
+		if runtime.GOOS == "windows" {
+			buildBin += ".exe"
+		}
+		build := exec.Command("go", "build", "-o", buildBin, ".")
+		build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local")
+		if out, err := build.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildBin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
 // TestBuiltBinaryExitCodes builds the command once and checks the exit codes
 // its help and the docs promise, as a CI job sees them: go run would turn
 // every failure into 1, so only a built binary shows 2 and 3.
 func TestBuiltBinaryExitCodes(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "linktoken")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := builtBinary(t)
 
 	srv := atlastest.NewServer(t)
 	// A config home with an Atlas CLI profile, found through the binary's

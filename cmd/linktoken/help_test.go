@@ -76,6 +76,10 @@ func TestHelpTextsAgreeWithWhatTheCommandsDo(t *testing.T) {
 		{"create", "orgId", []string{"--org-id"}, nil},
 		{"create", "accessListIp", []string{"--access-list-ip"}, nil},
 		{"check", "output", []string{"junit"}, nil},
+		// The proxy forwards the client's path: --upstream is a root.
+		{"proxy", "upstream", []string{"root URL"}, nil},
+		{"proxy", "enforce", []string{"credentials excepted"}, nil},
+		{"proxy", "record", []string{"redacted"}, nil},
 	}
 	for _, tt := range tests {
 		line := flagHelp(t, tt.command, tt.flag)

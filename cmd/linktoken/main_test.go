@@ -61,7 +61,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("got %+v", r)
 	}
-	for _, c := range []string{"create", "delete", "demo", "serve", "check", "completion"} {
+	for _, c := range []string{"create", "delete", "demo", "serve", "check", "proxy", "completion"} {
 		if !strings.Contains(r.stdout, c) {
 			t.Errorf("help does not list %q:\n%s", c, r.stdout)
 		}

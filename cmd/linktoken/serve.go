@@ -137,6 +137,16 @@ func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service,
 	// (plus any latency it injects) and idle keep-alives are all bounded,
 	// so a slow or stuck client cannot hold a connection forever.
 	srv := svc.NewHTTPServer()
+	if err := serveUntil(ctx, srv, ln, serveShutdownGrace); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Stopped.")
+	return nil
+}
+
+// serveUntil serves on ln until ctx ends, then shuts srv down: no new
+// connections, and in-flight exchanges given grace to finish.
+func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
@@ -144,7 +154,7 @@ func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service,
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), serveShutdownGrace)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
 	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && serr != nil {
@@ -153,7 +163,6 @@ func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service,
 	if err != nil {
 		return fmt.Errorf("stop: %w", err)
 	}
-	fmt.Fprintln(e.stdout, "Stopped.")
 	return nil
 }
 

@@ -81,6 +81,15 @@ func (s *serveBuffer) String() string {
 // the exit code.
 func serveRunning(t *testing.T, envVars map[string]string, args ...string) (root string, stdout, stderr *serveBuffer, stop func() int) {
 	t.Helper()
+	return commandRunning(t, envVars, regexp.MustCompile(`on (http://127\.0\.0\.1:[0-9]+)\n`), append([]string{"serve"}, args...)...)
+}
+
+// commandRunning starts a long-running command (serve, proxy) with args
+// and env, and waits until it prints the address that ready matches (its
+// first group). It returns that address, the outputs, and a stop function
+// that interrupts the command and returns its exit code.
+func commandRunning(t *testing.T, envVars map[string]string, ready *regexp.Regexp, args ...string) (addr string, stdout, stderr *serveBuffer, stop func() int) {
+	t.Helper()
 	stdout, stderr = &serveBuffer{}, &serveBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &env{
@@ -90,27 +99,30 @@ func serveRunning(t *testing.T, envVars map[string]string, args ...string) (root
 		signals:         ctx,
 	}
 	code := make(chan int, 1)
-	go func() { code <- run(append([]string{"serve"}, args...), e) }()
+	go func() { code <- run(args, e) }()
 	stop = func() int {
 		cancel()
 		select {
 		case c := <-code:
 			return c
 		case <-time.After(10 * time.Second):
-			t.Fatal("serve did not stop")
+			t.Fatalf("%s did not stop", args[0])
 			return -1
 		}
 	}
-	addr := regexp.MustCompile(`on (http://127\.0\.0\.1:[0-9]+)\n`)
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		if m := addr.FindStringSubmatch(stdout.String()); m != nil {
+		if m := ready.FindStringSubmatch(stdout.String()); m != nil {
 			return m[1], stdout, stderr, stop
 		}
-		time.Sleep(5 * time.Millisecond)
+		select {
+		case c := <-code:
+			t.Fatalf("%s exited (%d) before it was ready: %s %s", args[0], c, stdout, stderr)
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 	stop()
-	t.Fatalf("serve printed no address: %s %s", stdout, stderr)
+	t.Fatalf("%s printed no address: %s %s", args[0], stdout, stderr)
 	return
 }
 

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// proxyShutdownGrace bounds how long in-flight exchanges may finish (and
+// be recorded) after the user asks the proxy to stop.
+const proxyShutdownGrace = 5 * time.Second
+
+// newProxyCmd checks a running server, or a client, against the contract
+// by standing between them.
+func newProxyCmd(e *env) *cobra.Command {
+	var (
+		upstream, listen, record string
+		enforce, strict          bool
+		maxBody                  int64
+	)
+	cmd := &cobra.Command{
+		Use:   "proxy --upstream URL",
+		Short: "Stand between a client and a server and check every exchange against the link-token contract",
+		Long: `proxy is a reverse proxy that checks every exchange of the link-token contract passing
+through it, both ways, until interrupted (SIGINT or SIGTERM). Point a client (curl, the
+Atlas CLI, a Terraform provider, a script, this command's create and delete) at it instead
+of the server; the server is --upstream (the live service, linktoken serve, or your own).
+
+Digest and bearer authentication pass through untouched: each request goes upstream with
+its method, path, query and Authorization exactly as the client sent them (a digest
+credential covers the method and the URI), only the Host becoming the upstream's. So the
+401 challenge, the retried request and the answer all pass, and all are checked.
+
+Each exchange is logged to standard error, then each violation and notice on a line of
+its own; no secret is ever written (keys, digest responses, bearer tokens, link-tokens).
+Each response to an operation of the contract carries the verdict for the client:
+X-Linktoken-Violations (the count, 0 when it conforms), an X-Linktoken-Violation line
+per violation (place and rule) and X-Linktoken-Notices. Requests that are not operations
+of the contract pass untouched, bodies streamed.
+
+--enforce refuses a request that breaks the contract before it reaches the upstream, with
+the Atlas-style error the contract's middleware sends (400, 405, 413 or 415); a request
+without credentials, or with malformed ones, still goes upstream, to be answered with the
+challenge. --record writes the traffic to a HAR 1.2 archive that "linktoken check" reads,
+with every secret redacted in a way that keeps conforming traffic conforming; the file is a
+complete archive after every exchange, so it stays valid however the proxy stops.
+
+Exit status once stopped: 0 every exchange of the contract conformed (notices aside);
+1 one broke it; 2 a usage error, or the recording failed.`,
+		Example: `  linktoken proxy --upstream https://cloud.mongodb.com/ --record traffic.har
+  curl --digest -u "$PUBLIC:$PRIVATE" -H 'Accept: application/vnd.atlas.2023-01-01+json' \
+    -X DELETE http://127.0.0.1:8081/api/atlas/v2/orgs/$ORG/liveMigrations/linkTokens
+  linktoken check traffic.har`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			up, err := parseUpstream(upstream)
+			if err != nil {
+				return err
+			}
+			if maxBody <= 0 {
+				return usageError("--max-body-bytes %d: want a positive number of bytes", maxBody)
+			}
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return usageError("listen on %s: %v", listen, err)
+			}
+			if ln.Addr().String() == up.Host {
+				_ = ln.Close()
+				return usageError("--upstream %s is the proxy's own address: every request would come back to it", up)
+			}
+			cfg := proxyConfig{upstream: up, enforce: enforce, strict: strict, maxBody: maxBody, log: newProxyLog(e.stderr)}
+			if record != "" {
+				if cfg.har, err = createHAR(record, buildVersion()); err != nil {
+					_ = ln.Close()
+					return usageError("--record: %v", err)
+				}
+			}
+			p, err := newCheckingProxy(cfg)
+			if err != nil {
+				_ = ln.Close()
+				return err
+			}
+			return runProxy(cmd.Context(), e, ln, p, record)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&upstream, "upstream", "", "the server's root URL, as http(s)://host[:port]/ (required)")
+	f.StringVar(&listen, "listen", "127.0.0.1:8081", "address to listen on (port 0 picks a free one)")
+	f.StringVar(&record, "record", "", "write the traffic, secrets redacted, to this HAR file (replaced if it exists)")
+	f.BoolVar(&enforce, "enforce", false, "refuse a request that breaks the contract before it reaches the upstream (credentials excepted)")
+	f.BoolVar(&strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
+	f.Int64Var(&maxBody, "max-body-bytes", defaultProxyBodyLimit, "the largest body checked and recorded; a larger one is a violation, streamed on unchecked")
+	return cmd
+}
+
+// parseUpstream accepts a server's root URL only: the proxy forwards each
+// request's path as the client sent it, so that a digest credential, which
+// covers the URI, is valid upstream; a base path of the upstream's own
+// would change every URI.
+func parseUpstream(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, usageError("--upstream is required: the server's root URL, as http(s)://host[:port]/")
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return nil, usageError("--upstream %q: %v", s, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, usageError("--upstream %q: want an http or https URL", s)
+	case u.Host == "":
+		return nil, usageError("--upstream %q: no host", s)
+	case u.User != nil:
+		return nil, usageError("--upstream: credentials do not belong in the URL; the client sends its own")
+	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "":
+		return nil, usageError("--upstream %q: want the server's root URL, without a path or query: requests keep the path "+
+			"the client sent, which its digest credential covers", s)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+}
+
+// buildVersion is the module version the binary was built from, for the
+// archive's creator.
+func buildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}
+
+// runProxy serves on ln until the user interrupts, then lets in-flight
+// exchanges finish for a moment, closes the archive, and says what it saw.
+func runProxy(ctx context.Context, e *env, ln net.Listener, p *checkingProxy, record string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := e.interruptContext(ctx)
+	defer stop()
+
+	fmt.Fprintf(e.stdout, "Proxying http://%s to %s, checking against the link-token contract\n", ln.Addr(), p.upstream)
+	if p.enforce {
+		fmt.Fprintln(e.stdout, "Enforcing: requests that break the contract are refused before they reach the upstream.")
+	}
+	if record != "" {
+		fmt.Fprintf(e.stdout, "Recording to %s (secrets redacted)\n", record)
+	}
+	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
+
+	srv := &http.Server{
+		Handler: p,
+		// Bounded, as linktoken serve is, against slow or stuck clients;
+		// bodies are not (they may stream), but the checked ones are capped.
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          p.rp.ErrorLog,
+	}
+	err := serveUntil(ctx, srv, ln, proxyShutdownGrace)
+	if p.har != nil {
+		err = errors.Join(err, p.har.Close())
+	}
+	checked, broke := p.checked.Load(), p.broke.Load()
+	fmt.Fprintf(e.stdout, "Stopped: %d exchanges of the contract checked, %d broke it, %d notices; %d other requests passed through.\n",
+		checked, broke, p.notices.Load(), p.passed.Load())
+	if p.har != nil {
+		fmt.Fprintf(e.stdout, "Recorded %d exchanges to %s.\n", p.har.count(), record)
+	}
+	switch {
+	case err != nil:
+		return usageError("%v", err)
+	case broke > 0:
+		return apiError(fmt.Errorf("%d of %d exchanges broke the contract", broke, checked))
+	}
+	return nil
+}

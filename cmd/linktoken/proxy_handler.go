@@ -1,0 +1,426 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
+)
+
+// The headers the proxy adds to every response to an operation of the
+// contract, so that a client (or the person running it) sees the verdict
+// where it looks: the number of violations (0 when the exchange conforms),
+// one short line per violation (at most maxViolationHeaders, naming the
+// place and the rule, never a value), and the number of notices.
+const (
+	headerViolations    = "X-Linktoken-Violations"
+	headerViolation     = "X-Linktoken-Violation"
+	headerNotices       = "X-Linktoken-Notices"
+	maxViolationHeaders = 10
+	maxHeaderSummary    = 200
+)
+
+// defaultProxyBodyLimit caps each body the proxy holds to check: the
+// largest legitimate body of this API is a few kilobytes.
+const defaultProxyBodyLimit = contract.DefaultMiddlewareBodyLimit
+
+// checkingProxy is a reverse proxy that checks every exchange of the
+// contract passing through it. It forwards each request as the client
+// sent it (method, path and query byte for byte, every header but the
+// hop-by-hop ones, Authorization untouched), so a digest credential,
+// which covers the method and the URI, is as valid upstream as it was
+// here. Only the Host becomes the upstream's, which the credential does
+// not cover and TLS and virtual hosting need.
+type checkingProxy struct {
+	upstream *url.URL
+	v        *contract.Validator
+	enforce  bool
+	maxBody  int64
+	log      *proxyLog
+	har      *harWriter // nil without --record
+	rp       *httputil.ReverseProxy
+	now      func() time.Time
+
+	checked, broke, notices, passed atomic.Int64
+}
+
+// proxyConfig is what the command's flags set.
+type proxyConfig struct {
+	upstream *url.URL
+	enforce  bool
+	strict   bool
+	maxBody  int64
+	log      *proxyLog
+	har      *harWriter
+	// transport carries the requests upstream; nil: a clone of
+	// http.DefaultTransport that adds nothing to them.
+	transport http.RoundTripper
+}
+
+func newCheckingProxy(c proxyConfig) (*checkingProxy, error) {
+	if c.maxBody <= 0 {
+		c.maxBody = defaultProxyBodyLimit
+	}
+	opts := []contract.Option{contract.MaxBodyBytes(c.maxBody)}
+	if c.strict {
+		opts = append(opts, contract.Strict())
+	}
+	v, err := contract.New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	p := &checkingProxy{upstream: c.upstream, v: v, enforce: c.enforce, maxBody: c.maxBody, log: c.log, har: c.har, now: time.Now}
+	tr := c.transport
+	if tr == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Left on, the transport would ask for gzip on the client's behalf
+		// and decode it: the upstream would see a header the client never
+		// sent, and the client a body the upstream never sent.
+		t.DisableCompression = true
+		tr = t
+	}
+	p.rp = &httputil.ReverseProxy{
+		Rewrite:        p.rewrite,
+		Transport:      tr,
+		ModifyResponse: p.checkResponse,
+		ErrorHandler:   p.upstreamFailed,
+		ErrorLog:       log.New(p.log.writer("proxy: "), "", 0),
+	}
+	return p, nil
+}
+
+// rewrite sends the request to the upstream, changing nothing but where
+// it goes: path, query and Authorization stay as the client sent them.
+func (p *checkingProxy) rewrite(pr *httputil.ProxyRequest) {
+	pr.Out.URL.Scheme = p.upstream.Scheme
+	pr.Out.URL.Host = p.upstream.Host
+	pr.Out.Host = ""
+}
+
+// exchangeKey finds an exchange's state in its request's context, from
+// the ReverseProxy's hooks.
+type exchangeKey struct{}
+
+// exchange is one exchange of the contract on its way through the proxy.
+type exchange struct {
+	m       *contract.Match
+	start   time.Time
+	req     *contract.Request // its body nil when over the cap
+	reqOver bool
+	resp    *contract.Response // nil until the upstream answers (or the proxy refuses)
+	// respOver: the response body was over the cap (streamed, not held);
+	// respErr: the upstream's body broke off after the bytes held.
+	respOver bool
+	respErr  error
+	// upstreamErr: no response came (connection refused, timeout, the
+	// client gone).
+	upstreamErr error
+	refused     bool
+	res         *contract.Result
+}
+
+func (p *checkingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m, err := p.v.Match(r.Method, r.URL)
+	if err != nil {
+		p.passThrough(w, r)
+		return
+	}
+	x := &exchange{m: m, start: p.now()}
+	body, over, err := readCapped(r.Body, p.maxBody)
+	if err != nil {
+		p.log.line("%s %s: the request body could not be read: %v", r.Method, r.URL.EscapedPath(), err)
+		http.Error(w, "linktoken proxy: the request body could not be read", http.StatusBadRequest)
+		return
+	}
+	x.reqOver = over
+	if over {
+		// Streamed on, unchecked: what was read, then the rest.
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		body = nil
+	} else if r.Body != nil && r.Body != http.NoBody {
+		_ = r.Body.Close()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	x.req = &contract.Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: body}
+	// Deferred, so that an exchange whose response broke off (which the
+	// ReverseProxy ends with a panic, http.ErrAbortHandler) is reported too.
+	defer p.finish(r, x)
+	if p.enforce && p.refuse(w, x) {
+		return
+	}
+	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
+}
+
+// passThrough forwards a request that is not an operation of the contract,
+// streaming both bodies untouched, and notes it.
+func (p *checkingProxy) passThrough(w http.ResponseWriter, r *http.Request) {
+	start := p.now()
+	sw := &statusWriter{ResponseWriter: w}
+	p.passed.Add(1)
+	defer func() {
+		took := p.now().Sub(start)
+		p.log.line("%s %s %d (not in the contract: passed through) took=%s", r.Method, r.URL.EscapedPath(), sw.status(), took.Round(time.Microsecond))
+		if p.har != nil {
+			p.har.add(otherEntry(r, p.upstream, sw.status(), start, took))
+		}
+	}()
+	p.rp.ServeHTTP(sw, r)
+}
+
+// refuse answers, with --enforce, a request that breaks the contract, as
+// the contract's own middleware does (contract.Refuse), before it reaches
+// the upstream. A request without credentials, or with malformed ones, is
+// the exception whatever else it breaks: the live service authenticates
+// first and answers the challenge, and digest clients (curl among them)
+// send a first request without a body to get it.
+func (p *checkingProxy) refuse(w http.ResponseWriter, x *exchange) bool {
+	res := p.v.CheckMatch(x.m, &contract.Exchange{Request: x.req})
+	if x.reqOver {
+		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(x, contract.SideRequest))
+	}
+	for _, v := range res.Violations {
+		if v.Rule == contract.RuleSecurity && !x.m.Anonymous() {
+			return false
+		}
+	}
+	rec := httptest.NewRecorder()
+	setVerdictHeaders(rec.Header(), res)
+	if !contract.Refuse(rec, x.m, res) {
+		return false
+	}
+	resp := rec.Result()
+	x.refused, x.res = true, res
+	x.resp = &contract.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: rec.Body.Bytes()}
+	for k, vs := range resp.Header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(x.resp.Body)
+	return true
+}
+
+// checkResponse is the ReverseProxy's ModifyResponse: it holds the
+// response body (up to the cap), checks the whole exchange, and adds the
+// verdict headers before anything goes to the client.
+func (p *checkingProxy) checkResponse(resp *http.Response) error {
+	x, _ := resp.Request.Context().Value(exchangeKey{}).(*exchange)
+	if x == nil {
+		return nil // not an operation of the contract: streamed untouched
+	}
+	body, over, err := readCapped(resp.Body, p.maxBody)
+	switch {
+	case over:
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+		body = nil
+	case err != nil:
+		// Hand on what came, then the same failure: the client sees the
+		// answer break off where the upstream's did.
+		_ = resp.Body.Close()
+		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
+	default:
+		_ = resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	x.respOver, x.respErr = over, err
+	x.resp = &contract.Response{StatusCode: resp.StatusCode, Header: resp.Header.Clone(), Body: body}
+	x.res = p.check(x)
+	setVerdictHeaders(resp.Header, x.res)
+	return nil
+}
+
+// check judges the whole exchange. A body over the cap was not held: the
+// checks of that body are replaced by the one violation it is.
+func (p *checkingProxy) check(x *exchange) *contract.Result {
+	res := p.v.CheckMatch(x.m, &contract.Exchange{Request: x.req, Response: x.resp})
+	if x.reqOver {
+		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(x, contract.SideRequest))
+	}
+	if x.respOver {
+		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(x, contract.SideResponse))
+	}
+	return res
+}
+
+func (p *checkingProxy) tooLarge(x *exchange, side contract.Side) *contract.Violation {
+	name := (&contract.Exchange{Request: x.req, Response: x.resp}).Name()
+	return &contract.Violation{Exchange: name, Side: side, Part: contract.PartBody, Rule: contract.RuleBodyTooLarge,
+		Expected: "at most " + strconv.FormatInt(p.maxBody, 10) + " bytes (--max-body-bytes)", Found: "more"}
+}
+
+func withoutPart(vs contract.Violations, side contract.Side, part contract.Part) contract.Violations {
+	out := vs[:0:0]
+	for _, v := range vs {
+		if v.Side != side || v.Part != part {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// upstreamFailed is the ReverseProxy's ErrorHandler: no response came.
+// The client gets a 502 (unless it is the one that went away); an
+// exchange of the contract is logged by finish, anything else here.
+func (p *checkingProxy) upstreamFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if x, _ := r.Context().Value(exchangeKey{}).(*exchange); x != nil {
+		x.upstreamErr = err
+	} else {
+		p.log.line("%s %s: the upstream did not answer: %v", r.Method, r.URL.EscapedPath(), err)
+	}
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	http.Error(w, "linktoken proxy: the upstream did not answer", http.StatusBadGateway)
+}
+
+// finish logs the exchange, and its violations and notices one a line,
+// counts it, and records it.
+func (p *checkingProxy) finish(r *http.Request, x *exchange) {
+	took := p.now().Sub(x.start)
+	status := 0
+	if x.resp != nil {
+		status = x.resp.StatusCode
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %d %s", r.Method, r.URL.EscapedPath(), status, orDash(x.m.Operation))
+	if x.m.Envelope {
+		b.WriteString(" enveloped")
+	}
+	if x.res != nil {
+		fmt.Fprintf(&b, " violations=%d notices=%d", len(x.res.Violations), len(x.res.Notices))
+	}
+	if x.refused {
+		b.WriteString(" refused (--enforce): the upstream did not see it")
+	}
+	switch {
+	case x.upstreamErr != nil:
+		fmt.Fprintf(&b, " the upstream did not answer: %v", x.upstreamErr)
+	case x.respErr != nil:
+		fmt.Fprintf(&b, " the upstream's body broke off: %v", x.respErr)
+	}
+	fmt.Fprintf(&b, " took=%s", took.Round(time.Microsecond))
+	lines := []string{b.String()}
+	if x.res != nil {
+		p.checked.Add(1)
+		if !x.res.OK() {
+			p.broke.Add(1)
+		}
+		p.notices.Add(int64(len(x.res.Notices)))
+		for _, v := range x.res.Violations {
+			lines = append(lines, "  violation: "+v.Error())
+		}
+		for _, v := range x.res.Notices {
+			lines = append(lines, "  notice: "+v.Error())
+		}
+	}
+	p.log.lines(lines)
+	if p.har != nil {
+		p.har.add(p.contractEntry(x, took))
+	}
+}
+
+// setVerdictHeaders writes the verdict into a response's headers.
+func setVerdictHeaders(h http.Header, res *contract.Result) {
+	h.Set(headerViolations, strconv.Itoa(len(res.Violations)))
+	for i, v := range res.Violations {
+		if i == maxViolationHeaders {
+			break
+		}
+		h.Add(headerViolation, headerSafe(violationSummary(v), maxHeaderSummary))
+	}
+	if len(res.Notices) > 0 {
+		h.Set(headerNotices, strconv.Itoa(len(res.Notices)))
+	}
+}
+
+// violationSummary names a violation's place and rule, without what was
+// expected or found: "response header /Retry-After: required-header".
+func violationSummary(v *contract.Violation) string {
+	s := string(v.Side) + " " + string(v.Part)
+	if v.Pointer != "" {
+		s += " " + v.Pointer
+	}
+	return s + ": " + v.Rule
+}
+
+// headerSafe keeps printable ASCII only (a JSON pointer may hold any
+// member name a client sent) and at most max bytes.
+func headerSafe(s string, max int) string {
+	out := []byte(nil)
+	for i := 0; i < len(s) && len(out) < max; i++ {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			out = append(out, c)
+		} else {
+			out = append(out, '?')
+		}
+	}
+	return string(out)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// readCapped reads at most max bytes of body; over reports that there was
+// more, which is left unread in body.
+func readCapped(body io.ReadCloser, max int64) (data []byte, over bool, err error) {
+	if body == nil || body == http.NoBody {
+		return nil, false, nil
+	}
+	data, err = io.ReadAll(io.LimitReader(body, max+1))
+	if int64(len(data)) > max {
+		return data, true, nil
+	}
+	return data, false, err
+}
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// statusWriter notes the status written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.code == 0 {
+		s.code = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.code == 0 {
+		s.code = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) status() int { return s.code }
+
+// Unwrap lets http.ResponseController (the ReverseProxy's flushes) reach
+// the real writer.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
+)
+
+// harWriter writes a HAR 1.2 archive one entry at a time, and keeps the
+// file a complete archive after every entry: each entry is written
+// together with the archive's closing brackets, and the next one starts
+// where those brackets began. An interrupted proxy (even one killed
+// outright) leaves valid JSON that linktoken check reads. A file that
+// cannot seek (a pipe) gets its brackets when the writer is closed.
+type harWriter struct {
+	mu       sync.Mutex
+	f        *os.File
+	path     string
+	seekable bool
+	entries  int
+	closed   bool
+	err      error // the first write error; recording stops there
+}
+
+const harTail = "\n]}}\n"
+
+// createHAR creates (or truncates) path and writes the archive's head.
+func createHAR(path, creatorVersion string) (*harWriter, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	creator, _ := json.Marshal(map[string]string{"name": "linktoken proxy", "version": creatorVersion})
+	head := `{"log":{"version":"1.2","creator":` + string(creator) + `,"entries":[`
+	h := &harWriter{f: f, path: path}
+	_, serr := f.Seek(0, io.SeekCurrent)
+	h.seekable = serr == nil
+	if err := h.write(head, ""); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return h, nil
+}
+
+// write appends s; on a seekable file the tail follows it and the offset
+// goes back to where the tail starts.
+func (h *harWriter) write(s, sep string) error {
+	if !h.seekable {
+		_, err := io.WriteString(h.f, sep+s)
+		return err
+	}
+	if _, err := io.WriteString(h.f, sep+s+harTail); err != nil {
+		return err
+	}
+	_, err := h.f.Seek(-int64(len(harTail)), io.SeekCurrent)
+	return err
+}
+
+// add appends one entry. It is safe for concurrent use; after Close, or
+// after a write failed, it does nothing (the failure is Close's error).
+func (h *harWriter) add(e *harEntry) {
+	data, err := json.Marshal(e)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed || h.err != nil {
+		return
+	}
+	if err != nil {
+		h.err = err
+		return
+	}
+	sep := "\n"
+	if h.entries > 0 {
+		sep = ",\n"
+	}
+	if h.err = h.write(string(data), sep); h.err == nil {
+		h.entries++
+	}
+}
+
+// count is the number of entries written.
+func (h *harWriter) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.entries
+}
+
+// Close finishes the archive and closes the file.
+func (h *harWriter) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil
+	}
+	h.closed = true
+	err := h.err
+	if !h.seekable && err == nil {
+		_, err = io.WriteString(h.f, harTail)
+	}
+	if h.seekable {
+		err = errors.Join(err, h.f.Sync())
+	}
+	if cerr := h.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("recording to %s: %w", h.path, err)
+	}
+	return nil
+}
+
+// The parts of a HAR 1.2 entry (http://www.softwareishard.com/blog/har-12-spec/),
+// with every field the format requires.
+type (
+	harEntry struct {
+		StartedDateTime string      `json:"startedDateTime"`
+		Time            float64     `json:"time"`
+		Request         harRequest  `json:"request"`
+		Response        harResponse `json:"response"`
+		Cache           struct{}    `json:"cache"`
+		Timings         harTimings  `json:"timings"`
+		Comment         string      `json:"comment,omitempty"`
+	}
+	harRequest struct {
+		Method      string       `json:"method"`
+		URL         string       `json:"url"`
+		HTTPVersion string       `json:"httpVersion"`
+		Cookies     []struct{}   `json:"cookies"`
+		Headers     []harNV      `json:"headers"`
+		QueryString []harNV      `json:"queryString"`
+		PostData    *harPostData `json:"postData,omitempty"`
+		HeadersSize int          `json:"headersSize"`
+		BodySize    int          `json:"bodySize"`
+	}
+	// harPostData's encoding is not in HAR 1.2; linktoken check and other
+	// readers take it, for a body that is not UTF-8.
+	harPostData struct {
+		MimeType string `json:"mimeType"`
+		Text     string `json:"text"`
+		Encoding string `json:"encoding,omitempty"`
+	}
+	harResponse struct {
+		Status      int        `json:"status"`
+		StatusText  string     `json:"statusText"`
+		HTTPVersion string     `json:"httpVersion"`
+		Cookies     []struct{} `json:"cookies"`
+		Headers     []harNV    `json:"headers"`
+		Content     harContent `json:"content"`
+		RedirectURL string     `json:"redirectURL"`
+		HeadersSize int        `json:"headersSize"`
+		BodySize    int        `json:"bodySize"`
+	}
+	harContent struct {
+		Size     int    `json:"size"`
+		MimeType string `json:"mimeType"`
+		Text     string `json:"text,omitempty"`
+		Encoding string `json:"encoding,omitempty"`
+		Comment  string `json:"comment,omitempty"`
+	}
+	harTimings struct {
+		Send    float64 `json:"send"`
+		Wait    float64 `json:"wait"`
+		Receive float64 `json:"receive"`
+	}
+	harNV struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+)
+
+// harHeaders lists h sorted by name, so archives compare.
+func harHeaders(h http.Header) []harNV {
+	out := []harNV{}
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		for _, v := range h[name] {
+			out = append(out, harNV{name, v})
+		}
+	}
+	return out
+}
+
+func harQuery(u *url.URL) []harNV {
+	out := []harNV{}
+	q := u.Query()
+	names := make([]string, 0, len(q))
+	for name := range q {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		for _, v := range q[name] {
+			out = append(out, harNV{name, v})
+		}
+	}
+	return out
+}
+
+// harText is a body as HAR text: as it is when UTF-8, else base64.
+func harText(b []byte) (text, encoding string) {
+	if utf8.Valid(b) {
+		return string(b), ""
+	}
+	return base64.StdEncoding.EncodeToString(b), "base64"
+}
+
+// upstreamURL is the URL the upstream was asked: its scheme and host, the
+// path and query as the client sent them.
+func upstreamURL(upstream *url.URL, u *url.URL) *url.URL {
+	out := *u
+	out.Scheme, out.Host, out.User = upstream.Scheme, upstream.Host, nil
+	return &out
+}
+
+func harMillis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// contractEntry is the record of one exchange of the contract, with every
+// secret redacted as the contract says (contract.Validator.Redact), so
+// that the archive checks as the traffic did. A body over the cap is not
+// recorded: the proxy never held all of it, so nothing could redact it.
+func (p *checkingProxy) contractEntry(x *exchange, took time.Duration) *harEntry {
+	red := p.v.Redact(&contract.Exchange{Request: x.req, Response: x.resp})
+	u := upstreamURL(p.upstream, red.Request.URL)
+	e := &harEntry{
+		StartedDateTime: x.start.UTC().Format(time.RFC3339Nano),
+		Time:            harMillis(took),
+		Timings:         harTimings{Wait: harMillis(took)},
+		Request: harRequest{
+			Method: red.Request.Method, URL: u.String(), HTTPVersion: "HTTP/1.1",
+			Cookies: []struct{}{}, Headers: harHeaders(red.Request.Header), QueryString: harQuery(u),
+			HeadersSize: -1, BodySize: len(red.Request.Body),
+		},
+	}
+	var comments []string
+	if len(red.Request.Body) > 0 {
+		text, enc := harText(red.Request.Body)
+		e.Request.PostData = &harPostData{MimeType: red.Request.Header.Get("Content-Type"), Text: text, Encoding: enc}
+	}
+	if x.reqOver {
+		e.Request.BodySize = -1
+		comments = append(comments, fmt.Sprintf("request body over %d bytes: not recorded", p.maxBody))
+	}
+	e.Response = harResponse{Cookies: []struct{}{}, Headers: []harNV{}, HeadersSize: -1, BodySize: -1}
+	switch {
+	case red.Response == nil:
+		// HAR's "no response": status 0, as browsers record a failed request.
+		comments = append(comments, "no response: the upstream did not answer")
+	default:
+		r := red.Response
+		text, enc := harText(r.Body)
+		e.Response = harResponse{
+			Status: r.StatusCode, StatusText: http.StatusText(r.StatusCode), HTTPVersion: "HTTP/1.1",
+			Cookies: []struct{}{}, Headers: harHeaders(r.Header), HeadersSize: -1, BodySize: len(r.Body),
+			Content: harContent{Size: len(r.Body), MimeType: r.Header.Get("Content-Type"), Text: text, Encoding: enc},
+		}
+		if x.respOver {
+			e.Response.BodySize, e.Response.Content.Size = -1, -1
+			e.Response.Content.Comment = fmt.Sprintf("body over %d bytes: not recorded", p.maxBody)
+		}
+		if x.respErr != nil {
+			comments = append(comments, "the upstream's body broke off after the bytes recorded")
+		}
+		if x.refused {
+			comments = append(comments, "refused by linktoken proxy --enforce: the upstream did not see this request")
+		}
+	}
+	for i, c := range comments {
+		if i > 0 {
+			e.Comment += "; "
+		}
+		e.Comment += c
+	}
+	return e
+}
+
+// otherEntry is the record of a request that is not an operation of the
+// contract: its method, path and status only. No schema says what its
+// query, headers or bodies hold, so none of them is recorded.
+func otherEntry(r *http.Request, upstream *url.URL, status int, start time.Time, took time.Duration) *harEntry {
+	u := upstreamURL(upstream, r.URL)
+	u.RawQuery, u.ForceQuery = "", false
+	return &harEntry{
+		StartedDateTime: start.UTC().Format(time.RFC3339Nano),
+		Time:            harMillis(took),
+		Timings:         harTimings{Wait: harMillis(took)},
+		Request: harRequest{
+			Method: r.Method, URL: u.String(), HTTPVersion: "HTTP/1.1",
+			Cookies: []struct{}{}, Headers: []harNV{}, QueryString: []harNV{},
+			HeadersSize: -1, BodySize: -1,
+		},
+		Response: harResponse{
+			Status: status, StatusText: http.StatusText(status), HTTPVersion: "HTTP/1.1",
+			Cookies: []struct{}{}, Headers: []harNV{}, HeadersSize: -1, BodySize: -1,
+			Content: harContent{Size: -1},
+		},
+		Comment: "not an operation of the link-token contract: passed through; its query, headers and bodies are not recorded",
+	}
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// proxyLog writes the proxy's lines to standard error, whole lines at a
+// time from any number of exchanges at once, each with its time. Nothing
+// written here holds a secret: exchanges are named by method, escaped path
+// and status; violations and notices are the contract's, which describe
+// credentials and secret values rather than copy them.
+type proxyLog struct {
+	mu  sync.Mutex
+	w   io.Writer
+	now func() time.Time
+}
+
+func newProxyLog(w io.Writer) *proxyLog { return &proxyLog{w: w, now: time.Now} }
+
+func (l *proxyLog) line(format string, args ...any) {
+	l.lines([]string{fmt.Sprintf(format, args...)})
+}
+
+// lines writes lines together, the first with the time, so one exchange's
+// lines are not interleaved with another's.
+func (l *proxyLog) lines(lines []string) {
+	var b strings.Builder
+	stamp := l.now().UTC().Format(time.RFC3339)
+	for i, s := range lines {
+		if i == 0 {
+			b.WriteString(stamp)
+			b.WriteByte(' ')
+		}
+		b.WriteString(oneLine(s))
+		b.WriteByte('\n')
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, _ = io.WriteString(l.w, b.String())
+}
+
+// oneLine replaces control characters, so nothing a client sent can forge
+// a log line.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// writer is an io.Writer for log.Logger (the ReverseProxy's ErrorLog):
+// each write is a line with prefix.
+func (l *proxyLog) writer(prefix string) io.Writer { return logWriter{l, prefix} }
+
+type logWriter struct {
+	l      *proxyLog
+	prefix string
+}
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.l.line("%s%s", w.prefix, strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
