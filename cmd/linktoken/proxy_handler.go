@@ -103,11 +103,25 @@ func newCheckingProxy(c proxyConfig) (*checkingProxy, error) {
 
 // rewrite sends the request to the upstream, changing nothing but where
 // it goes: path, query and Authorization stay as the client sent them.
+// The ReverseProxy drops a query's unparsable parameters and the
+// Forwarded headers before Rewrite; both are put back, since the digest
+// covers the query and this proxy is a tap, not a gateway that vouches
+// for a client's address.
 func (p *checkingProxy) rewrite(pr *httputil.ProxyRequest) {
 	pr.Out.URL.Scheme = p.upstream.Scheme
 	pr.Out.URL.Host = p.upstream.Host
+	pr.Out.URL.RawQuery = pr.In.URL.RawQuery
 	pr.Out.Host = ""
+	for _, name := range forwardedHeaders {
+		if vs, ok := pr.In.Header[name]; ok {
+			pr.Out.Header[name] = vs
+		}
+	}
 }
+
+// forwardedHeaders are the headers httputil.ReverseProxy removes before
+// Rewrite, canonical.
+var forwardedHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"}
 
 // exchangeKey finds an exchange's state in its request's context, from
 // the ReverseProxy's hooks.
@@ -160,10 +174,12 @@ func (p *checkingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Deferred, so that an exchange whose response broke off (which the
 	// ReverseProxy ends with a panic, http.ErrAbortHandler) is reported too.
 	defer p.finish(r, x)
-	if p.enforce && p.refuse(w, x) {
-		return
+	if !p.enforce || !p.refuse(w, x) {
+		p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
 	}
-	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x)))
+	// The answer goes out now, not when the handler returns: the client
+	// need not wait for the log line and the recording.
+	_ = http.NewResponseController(w).Flush()
 }
 
 // passThrough forwards a request that is not an operation of the contract,

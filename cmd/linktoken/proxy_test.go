@@ -259,6 +259,9 @@ func TestProxyKeepsWhatTheDigestCovers(t *testing.T) {
 	}{
 		{"as signed", http.MethodPost, path + "?pretty=true", http.MethodPost, path + "?pretty=true", 201},
 		{"another query", http.MethodPost, path + "?pretty=true", http.MethodPost, path, 401},
+		// httputil.ReverseProxy drops what url.ParseQuery cannot read; the
+		// credential covers it.
+		{"an unparsable query", http.MethodDelete, path + "?pretty=true;x=%zz", http.MethodDelete, path + "?pretty=true;x=%zz", -401},
 		{"another method", http.MethodDelete, path, http.MethodPost, path, 401},
 		// %34 is "4": signed with the escape, the credential is good only if
 		// the upstream gets the escape too (it then refuses the orgId as
@@ -572,13 +575,17 @@ func TestProxyPassesOtherTrafficUntouched(t *testing.T) {
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		w.Header().Set("X-Echo-Query", r.URL.RawQuery)
+		w.Header().Set("X-Echo-Forwarded", r.Header.Get("X-Forwarded-For"))
 		w.WriteHeader(http.StatusTeapot)
 		_, _ = w.Write(bytes.ToUpper(b))
 	}))
 	t.Cleanup(upstream.Close)
 	har := filepath.Join(t.TempDir(), "traffic.har")
 	root, _, _, stop := proxyRunning(t, upstream.URL, "--record", har)
-	resp, err := http.Post(root+"/api/oauth/token?client_secret=hush-hush-value", "application/x-www-form-urlencoded", strings.NewReader("grant_type=x&secret=hush-hush-body"))
+	req, _ := http.NewRequest("POST", root+"/api/oauth/token?client_secret=hush-hush-value", strings.NewReader("grant_type=x&secret=hush-hush-body"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", "192.0.2.1")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -586,6 +593,9 @@ func TestProxyPassesOtherTrafficUntouched(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusTeapot || string(got) != "GRANT_TYPE=X&SECRET=HUSH-HUSH-BODY" || resp.Header.Get("X-Echo-Query") != "client_secret=hush-hush-value" {
 		t.Errorf("changed on its way: %d %q %q", resp.StatusCode, got, resp.Header.Get("X-Echo-Query"))
+	}
+	if got := resp.Header.Get("X-Echo-Forwarded"); got != "192.0.2.1" {
+		t.Errorf("X-Forwarded-For reached the upstream as %q", got)
 	}
 	if resp.Header.Get(headerViolations) != "" {
 		t.Error("a verdict on traffic outside the contract")
