@@ -192,7 +192,8 @@ func (p *checkingProxy) passThrough(w http.ResponseWriter, r *http.Request) {
 		took := p.now().Sub(start)
 		p.log.line("%s %s %d (not in the contract: passed through) took=%s", r.Method, r.URL.EscapedPath(), sw.status(), took.Round(time.Microsecond))
 		if p.har != nil {
-			p.har.add(otherEntry(r, p.upstream, sw.status(), start, took))
+			status := sw.status()
+			p.har.add(func() *harEntry { return otherEntry(r, p.upstream, status, start, took) })
 		}
 	}()
 	p.rp.ServeHTTP(sw, r)
@@ -348,7 +349,8 @@ func (p *checkingProxy) finish(r *http.Request, x *exchange) {
 	}
 	p.log.lines(lines)
 	if p.har != nil {
-		p.har.add(p.contractEntry(x, took))
+		// Nothing changes x, r.URL or r.Header once the exchange is over.
+		p.har.add(func() *harEntry { return p.contractEntry(x, took) })
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -23,14 +24,30 @@ import (
 // where those brackets began. An interrupted proxy (even one killed
 // outright) leaves valid JSON that linktoken check reads. A file that
 // cannot seek (a pipe) gets its brackets when the writer is closed.
+//
+// Entries are built (redacted) and written by one goroutine of its own,
+// in the order they were added, so no exchange waits for the file: a
+// client's next request on the same connection would otherwise wait for
+// the last one's recording.
 type harWriter struct {
-	mu       sync.Mutex
+	mu     sync.Mutex // guards closed and sending on queue
+	closed bool
+	queue  chan harItem
+	done   chan struct{} // closed when the goroutine has written everything
+
+	// Owned by the goroutine until done is closed.
 	f        *os.File
 	path     string
 	seekable bool
-	entries  int
-	closed   bool
-	err      error // the first write error; recording stops there
+	entries  atomic.Int64
+	err      error // the first failure; recording stops there
+}
+
+// harItem is an entry to build and write, or (with flushed) a request to
+// say when everything before it is written.
+type harItem struct {
+	build   func() *harEntry
+	flushed chan struct{}
 }
 
 const harTail = "\n]}}\n"
@@ -41,16 +58,51 @@ func createHAR(path, creatorVersion string) (*harWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	creator, _ := json.Marshal(map[string]string{"name": "linktoken proxy", "version": creatorVersion})
-	head := `{"log":{"version":"1.2","creator":` + string(creator) + `,"entries":[`
-	h := &harWriter{f: f, path: path}
-	_, serr := f.Seek(0, io.SeekCurrent)
-	h.seekable = serr == nil
-	if err := h.write(head, ""); err != nil {
+	h, err := newHARWriter(f, path, creatorVersion)
+	if err != nil {
 		_ = f.Close()
 		return nil, err
 	}
 	return h, nil
+}
+
+// newHARWriter writes the archive's head to f and starts the writer.
+func newHARWriter(f *os.File, path, creatorVersion string) (*harWriter, error) {
+	creator, _ := json.Marshal(map[string]string{"name": "linktoken proxy", "version": creatorVersion})
+	head := `{"log":{"version":"1.2","creator":` + string(creator) + `,"entries":[`
+	h := &harWriter{f: f, path: path, queue: make(chan harItem, 256), done: make(chan struct{})}
+	_, serr := f.Seek(0, io.SeekCurrent)
+	h.seekable = serr == nil
+	if err := h.write(head, ""); err != nil {
+		return nil, err
+	}
+	go h.run()
+	return h, nil
+}
+
+func (h *harWriter) run() {
+	defer close(h.done)
+	for it := range h.queue {
+		if it.flushed != nil {
+			close(it.flushed)
+			continue
+		}
+		if h.err != nil {
+			continue
+		}
+		data, err := json.Marshal(it.build())
+		if err != nil {
+			h.err = err
+			continue
+		}
+		sep := "\n"
+		if h.entries.Load() > 0 {
+			sep = ",\n"
+		}
+		if h.err = h.write(string(data), sep); h.err == nil {
+			h.entries.Add(1)
+		}
+	}
 }
 
 // write appends s; on a seekable file the tail follows it and the offset
@@ -67,43 +119,45 @@ func (h *harWriter) write(s, sep string) error {
 	return err
 }
 
-// add appends one entry. It is safe for concurrent use; after Close, or
-// after a write failed, it does nothing (the failure is Close's error).
-func (h *harWriter) add(e *harEntry) {
-	data, err := json.Marshal(e)
+// add queues an entry; build runs on the writer's goroutine and must only
+// read what no one changes any more. Safe for concurrent use; after Close
+// it does nothing, and after a failure nothing more is written (the
+// failure is Close's error).
+func (h *harWriter) add(build func() *harEntry) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.closed || h.err != nil {
+	if !h.closed {
+		h.queue <- harItem{build: build}
+	}
+}
+
+// flush waits until every entry added before it is written.
+func (h *harWriter) flush() {
+	ch := make(chan struct{})
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
 		return
 	}
-	if err != nil {
-		h.err = err
-		return
-	}
-	sep := "\n"
-	if h.entries > 0 {
-		sep = ",\n"
-	}
-	if h.err = h.write(string(data), sep); h.err == nil {
-		h.entries++
-	}
+	h.queue <- harItem{flushed: ch}
+	h.mu.Unlock()
+	<-ch
 }
 
 // count is the number of entries written.
-func (h *harWriter) count() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.entries
-}
+func (h *harWriter) count() int { return int(h.entries.Load()) }
 
-// Close finishes the archive and closes the file.
+// Close writes what is queued, finishes the archive and closes the file.
 func (h *harWriter) Close() error {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.closed {
+		h.mu.Unlock()
 		return nil
 	}
 	h.closed = true
+	close(h.queue)
+	h.mu.Unlock()
+	<-h.done
 	err := h.err
 	if !h.seekable && err == nil {
 		_, err = io.WriteString(h.f, harTail)

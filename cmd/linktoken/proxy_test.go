@@ -648,8 +648,11 @@ func TestHARWriterIsAnArchiveAfterEveryEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entry := &harEntry{Request: harRequest{Method: "GET", URL: "http://127.0.0.1/x"}, Response: harResponse{Status: 200}}
+	entry := func() *harEntry {
+		return &harEntry{Request: harRequest{Method: "GET", URL: "http://127.0.0.1/x"}, Response: harResponse{Status: 200}}
+	}
 	for i := 0; i < 3; i++ {
+		w.flush()
 		data, _ := os.ReadFile(path)
 		var doc struct {
 			Log struct{ Entries []json.RawMessage }
@@ -673,8 +676,8 @@ func TestHARWriterIsAnArchiveAfterEveryEntry(t *testing.T) {
 	}
 	read := make(chan []byte)
 	go func() { b, _ := io.ReadAll(pr); read <- b }()
-	pipe := &harWriter{f: pw, path: "pipe"}
-	if err := pipe.write(`{"log":{"version":"1.2","entries":[`, ""); err != nil {
+	pipe, err := newHARWriter(pw, "pipe", "test")
+	if err != nil {
 		t.Fatal(err)
 	}
 	pipe.add(entry)
