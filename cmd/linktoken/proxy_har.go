@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -233,32 +234,17 @@ type (
 	}
 )
 
-// harHeaders lists h sorted by name, so archives compare.
-func harHeaders(h http.Header) []harNV {
+// harPairs lists headers or query parameters sorted by name, so
+// archives compare.
+func harPairs[M ~map[string][]string](m M) []harNV {
 	out := []harNV{}
-	names := make([]string, 0, len(h))
-	for name := range h {
+	names := make([]string, 0, len(m))
+	for name := range m {
 		names = append(names, name)
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		for _, v := range h[name] {
-			out = append(out, harNV{name, v})
-		}
-	}
-	return out
-}
-
-func harQuery(u *url.URL) []harNV {
-	out := []harNV{}
-	q := u.Query()
-	names := make([]string, 0, len(q))
-	for name := range q {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		for _, v := range q[name] {
+		for _, v := range m[name] {
 			out = append(out, harNV{name, v})
 		}
 	}
@@ -283,6 +269,25 @@ func upstreamURL(upstream *url.URL, u *url.URL) *url.URL {
 
 func harMillis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// newHAREntry is an entry for a request to u that started at start and
+// took took, with no headers, body or response yet: HAR's "no response"
+// is status 0, as browsers record a failed request.
+func newHAREntry(method string, u *url.URL, start time.Time, took time.Duration) *harEntry {
+	return &harEntry{
+		StartedDateTime: start.UTC().Format(time.RFC3339Nano),
+		Time:            harMillis(took),
+		Timings:         harTimings{Wait: harMillis(took)},
+		Request: harRequest{
+			Method: method, URL: u.String(), HTTPVersion: "HTTP/1.1",
+			Cookies: []struct{}{}, Headers: []harNV{}, QueryString: []harNV{}, HeadersSize: -1, BodySize: -1,
+		},
+		Response: harResponse{
+			HTTPVersion: "HTTP/1.1", Cookies: []struct{}{}, Headers: []harNV{}, HeadersSize: -1, BodySize: -1,
+			Content: harContent{Size: -1},
+		},
+	}
+}
+
 // contractEntry is the record of one exchange of the contract, with every
 // secret redacted as the contract says (contract.Validator.Redact), so
 // that the archive checks as the traffic did. A body over the cap is not
@@ -290,41 +295,29 @@ func harMillis(d time.Duration) float64 { return float64(d.Microseconds()) / 100
 func (p *checkingProxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 	red := p.v.Redact(&contract.Exchange{Request: x.req, Response: x.resp})
 	u := upstreamURL(p.upstream, red.Request.URL)
-	e := &harEntry{
-		StartedDateTime: x.start.UTC().Format(time.RFC3339Nano),
-		Time:            harMillis(took),
-		Timings:         harTimings{Wait: harMillis(took)},
-		Request: harRequest{
-			Method: red.Request.Method, URL: u.String(), HTTPVersion: "HTTP/1.1",
-			Cookies: []struct{}{}, Headers: harHeaders(red.Request.Header), QueryString: harQuery(u),
-			HeadersSize: -1, BodySize: len(red.Request.Body),
-		},
-	}
+	e := newHAREntry(red.Request.Method, u, x.start, took)
+	e.Request.Headers, e.Request.QueryString = harPairs(red.Request.Header), harPairs(u.Query())
 	var comments []string
+	if x.reqOver {
+		comments = append(comments, fmt.Sprintf("request body over %d bytes: not recorded", p.maxBody))
+	} else {
+		e.Request.BodySize = len(red.Request.Body)
+	}
 	if len(red.Request.Body) > 0 {
 		text, enc := harText(red.Request.Body)
 		e.Request.PostData = &harPostData{MimeType: red.Request.Header.Get("Content-Type"), Text: text, Encoding: enc}
 	}
-	if x.reqOver {
-		e.Request.BodySize = -1
-		comments = append(comments, fmt.Sprintf("request body over %d bytes: not recorded", p.maxBody))
-	}
-	e.Response = harResponse{Cookies: []struct{}{}, Headers: []harNV{}, HeadersSize: -1, BodySize: -1}
-	switch {
-	case red.Response == nil:
-		// HAR's "no response": status 0, as browsers record a failed request.
+	if r := red.Response; r == nil {
 		comments = append(comments, "no response: the upstream did not answer")
-	default:
-		r := red.Response
-		text, enc := harText(r.Body)
-		e.Response = harResponse{
-			Status: r.StatusCode, StatusText: http.StatusText(r.StatusCode), HTTPVersion: "HTTP/1.1",
-			Cookies: []struct{}{}, Headers: harHeaders(r.Header), HeadersSize: -1, BodySize: len(r.Body),
-			Content: harContent{Size: len(r.Body), MimeType: r.Header.Get("Content-Type"), Text: text, Encoding: enc},
-		}
+	} else {
+		e.Response.Status, e.Response.StatusText = r.StatusCode, http.StatusText(r.StatusCode)
+		e.Response.Headers = harPairs(r.Header)
+		e.Response.Content.MimeType = r.Header.Get("Content-Type")
 		if x.respOver {
-			e.Response.BodySize, e.Response.Content.Size = -1, -1
 			e.Response.Content.Comment = fmt.Sprintf("body over %d bytes: not recorded", p.maxBody)
+		} else {
+			e.Response.BodySize, e.Response.Content.Size = len(r.Body), len(r.Body)
+			e.Response.Content.Text, e.Response.Content.Encoding = harText(r.Body)
 		}
 		if x.respErr != nil {
 			comments = append(comments, "the upstream's body broke off after the bytes recorded")
@@ -333,12 +326,7 @@ func (p *checkingProxy) contractEntry(x *exchange, took time.Duration) *harEntry
 			comments = append(comments, "refused by linktoken proxy --enforce: the upstream did not see this request")
 		}
 	}
-	for i, c := range comments {
-		if i > 0 {
-			e.Comment += "; "
-		}
-		e.Comment += c
-	}
+	e.Comment = strings.Join(comments, "; ")
 	return e
 }
 
@@ -348,20 +336,8 @@ func (p *checkingProxy) contractEntry(x *exchange, took time.Duration) *harEntry
 func otherEntry(r *http.Request, upstream *url.URL, status int, start time.Time, took time.Duration) *harEntry {
 	u := upstreamURL(upstream, r.URL)
 	u.RawQuery, u.ForceQuery = "", false
-	return &harEntry{
-		StartedDateTime: start.UTC().Format(time.RFC3339Nano),
-		Time:            harMillis(took),
-		Timings:         harTimings{Wait: harMillis(took)},
-		Request: harRequest{
-			Method: r.Method, URL: u.String(), HTTPVersion: "HTTP/1.1",
-			Cookies: []struct{}{}, Headers: []harNV{}, QueryString: []harNV{},
-			HeadersSize: -1, BodySize: -1,
-		},
-		Response: harResponse{
-			Status: status, StatusText: http.StatusText(status), HTTPVersion: "HTTP/1.1",
-			Cookies: []struct{}{}, Headers: []harNV{}, HeadersSize: -1, BodySize: -1,
-			Content: harContent{Size: -1},
-		},
-		Comment: "not an operation of the link-token contract: passed through; its query, headers and bodies are not recorded",
-	}
+	e := newHAREntry(r.Method, u, start, took)
+	e.Response.Status, e.Response.StatusText = status, http.StatusText(status)
+	e.Comment = "not an operation of the link-token contract: passed through; its query, headers and bodies are not recorded"
+	return e
 }

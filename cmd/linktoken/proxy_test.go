@@ -486,16 +486,7 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 			}))
 			t.Cleanup(upstream.Close)
 			root, _, stderr, stop := proxyRunning(t, upstream.URL)
-			req, _ := http.NewRequest("POST", root+"/api/atlas/v2"+linkTokens, strings.NewReader(createJSON))
-			req.Header.Set("Accept", v2MediaType)
-			req.Header.Set("Content-Type", v2MediaType)
-			req.Header.Set("Authorization", "Bearer dGVzdA")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, got := postCreate(t, root, createJSON)
 			if resp.StatusCode != tt.status || string(got) != tt.body {
 				t.Errorf("the answer changed on its way: %d %q", resp.StatusCode, got)
 			}
@@ -523,6 +514,27 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 	}
 }
 
+// postCreate sends a v2 create with body and well-formed bearer
+// credentials (which nobody checks) through the proxy at root, and returns
+// the answer and its body.
+func postCreate(t *testing.T, root, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", root+"/api/atlas/v2"+linkTokens, strings.NewReader(body))
+	req.Header.Set("Accept", v2MediaType)
+	req.Header.Set("Content-Type", v2MediaType)
+	req.Header.Set("Authorization", "Bearer dGVzdA")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, got
+}
+
 // TestProxyCapsBodies: a body over --max-body-bytes is streamed on whole,
 // unchecked, reported as the one violation it is, and not recorded.
 func TestProxyCapsBodies(t *testing.T) {
@@ -539,16 +551,7 @@ func TestProxyCapsBodies(t *testing.T) {
 	har := filepath.Join(t.TempDir(), "traffic.har")
 	root, _, stderr, stop := proxyRunning(t, upstream.URL, "--max-body-bytes", "1024", "--record", har)
 	reqBody := `{"accessListIps":["` + strings.Repeat("1", 2000) + `"]}`
-	req, _ := http.NewRequest("POST", root+"/api/atlas/v2"+linkTokens, strings.NewReader(reqBody))
-	req.Header.Set("Accept", v2MediaType)
-	req.Header.Set("Content-Type", v2MediaType)
-	req.Header.Set("Authorization", "Bearer dGVzdA")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, got := postCreate(t, root, reqBody)
 	if string(got) != big || gotRequest.Load() != int64(len(reqBody)) {
 		t.Errorf("bodies cut: the client got %d of %d bytes, the upstream %d of %d", len(got), len(big), gotRequest.Load(), len(reqBody))
 	}
