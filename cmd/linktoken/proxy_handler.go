@@ -143,6 +143,8 @@ type exchange struct {
 	upstreamErr error
 	refused     bool
 	res         *contract.Result
+	// flush sends what has been written to the client so far.
+	flush func() error
 }
 
 func (p *checkingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +153,7 @@ func (p *checkingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.passThrough(w, r)
 		return
 	}
-	x := &exchange{m: m, start: p.now()}
+	x := &exchange{m: m, start: p.now(), flush: http.NewResponseController(w).Flush}
 	body, over, err := readCapped(r.Body, p.maxBody)
 	if err != nil {
 		p.log.line("%s %s: the request body could not be read: %v", r.Method, r.URL.EscapedPath(), err)
@@ -249,9 +251,10 @@ func (p *checkingProxy) checkResponse(resp *http.Response) error {
 		body = nil
 	case err != nil:
 		// Hand on what came, then the same failure: the client sees the
-		// answer break off where the upstream's did.
+		// answer break off where the upstream's did (what was written is
+		// flushed first; the ReverseProxy then drops the connection).
 		_ = resp.Body.Close()
-		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
+		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err, x.flush}))
 	default:
 		_ = resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
@@ -412,10 +415,16 @@ func readCapped(body io.ReadCloser, max int64) (data []byte, over bool, err erro
 	return data, false, err
 }
 
-// errReader fails every read with err.
-type errReader struct{ err error }
+// errReader flushes, then fails every read with err.
+type errReader struct {
+	err   error
+	flush func() error
+}
 
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+func (e errReader) Read([]byte) (int, error) {
+	_ = e.flush()
+	return 0, e.err
+}
 
 // statusWriter notes the status written through it.
 type statusWriter struct {

@@ -476,6 +476,8 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 		{"linkToken as an array", 201, v2MediaType, `{"linkToken":["c2VjcmV0"]}`,
 			[]string{"response body /linkToken: type"}, "violation: "},
 		{"a conforming 201", 201, v2MediaType, `{"linkToken":"c2VjcmV0"}`, nil, ""},
+		{"an undeclared property: a notice", 201, v2MediaType, `{"linkToken":"c2VjcmV0","expiresAt":"2026-12-01T00:00:00Z"}`,
+			nil, "  notice: POST /api/atlas/v2" + linkTokens + " → 201: response body /expiresAt: additionalProperties"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -504,6 +506,10 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 				t.Errorf("exit %d, want %d", code, want)
 			}
 			log := stderr.String()
+			wantNotice := strings.Contains(tt.wantLog, "notice:")
+			if got := resp.Header.Get(headerNotices); (got == "1") != wantNotice {
+				t.Errorf("%s %q", headerNotices, got)
+			}
 			if n := strings.Count(log, "  violation: "); n != len(tt.want) || !strings.Contains(log, tt.wantLog) {
 				t.Errorf("%d violation lines, want %d, and %q in:\n%s", n, len(tt.want), tt.wantLog, log)
 			}
@@ -533,6 +539,62 @@ func postCreate(t *testing.T, root, body string) (*http.Response, []byte) {
 		t.Fatal(err)
 	}
 	return resp, got
+}
+
+// TestProxyUpstreamFailures: an upstream that does not answer, or whose
+// answer breaks off, is reported as such; the client sees what it would
+// have seen without the proxy (a 502 for no answer, a body cut short),
+// and the recording keeps no more of a secret than of the rest.
+func TestProxyUpstreamFailures(t *testing.T) {
+	cut := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 201 Created\r\nContent-Type: " + v2MediaType + "\r\nContent-Length: 200\r\n\r\n" +
+			`{"linkToken":"c2VjcmV0LWN1dC1zaG9ydA`)
+		_ = buf.Flush()
+	}))
+	t.Cleanup(cut.Close)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close() // nothing listens there any more
+	for _, tc := range []struct {
+		name, upstream string
+		status         int
+		cutShort       bool // the client's read of the body fails
+		wantLog        string
+	}{
+		{"no answer", closed.URL, http.StatusBadGateway, false, " 0 createLinkToken the upstream did not answer: "},
+		{"an answer cut short", cut.URL, http.StatusCreated, true, " 201 createLinkToken violations=1 notices=0 the upstream's body broke off: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			har := filepath.Join(t.TempDir(), "traffic.har")
+			root, _, stderr, stop := proxyRunning(t, tc.upstream, "--record", har)
+			req, _ := http.NewRequest("POST", root+"/api/atlas/v2"+linkTokens, strings.NewReader(createJSON))
+			req.Header.Set("Accept", v2MediaType)
+			req.Header.Set("Content-Type", v2MediaType)
+			req.Header.Set("Authorization", "Bearer dGVzdA")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, rerr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || (rerr != nil) != tc.cutShort {
+				t.Errorf("status %d, read error %v", resp.StatusCode, rerr)
+			}
+			stop()
+			if !strings.Contains(stderr.String(), tc.wantLog) {
+				t.Errorf("log lacks %q:\n%s", tc.wantLog, stderr)
+			}
+			data, _ := os.ReadFile(har)
+			if !json.Valid(data) || bytes.Contains(data, []byte("c2VjcmV0LWN1dC1zaG9ydA")) || bytes.Count(data, []byte(`"startedDateTime"`)) != 1 {
+				t.Errorf("archive:\n%s", data)
+			}
+		})
+	}
 }
 
 // TestProxyCapsBodies: a body over --max-body-bytes is streamed on whole,
