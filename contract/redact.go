@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -169,16 +170,46 @@ func redactQuery(u *url.URL, names map[string]bool) *url.URL {
 // replaces what proves the secret.
 func redactCredential(val string) string {
 	trimmed := strings.TrimSpace(val)
-	scheme, _, _ := strings.Cut(trimmed, " ")
+	scheme, rest, _ := strings.Cut(trimmed, " ")
+	if strings.TrimSpace(rest) == "" || !isToken(scheme) {
+		// A bare value (an API key sent without a scheme) or no scheme
+		// that could be told from a credential: nothing is kept.
+		if trimmed == "" {
+			return val
+		}
+		return Redacted
+	}
+	rest = strings.TrimSpace(rest)
 	switch strings.ToLower(scheme) {
-	case "":
-		return val
 	case "digest":
 		return zeroAuthParam(trimmed, "response")
 	case "basic":
-		return scheme + " " + base64Redacted
+		if raw, err := base64.StdEncoding.DecodeString(rest); err == nil && strings.Contains(string(raw), ":") {
+			return scheme + " " + base64Redacted
+		}
+	default:
+		if isToken68(rest) {
+			return scheme + " " + Redacted
+		}
 	}
-	return scheme + " " + Redacted
+	// Malformed, it stays malformed: '[' is neither base64 nor token68.
+	return scheme + " " + malformedRedacted
+}
+
+// malformedRedacted stands for a credential that was malformed: it is no
+// token68 and no base64, so the redacted credential is refused as the
+// original was.
+const malformedRedacted = "[" + Redacted + "]"
+
+// isToken reports whether s is an RFC 9110 token, as a scheme name is.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // base64Redacted is base64 of "REDACTED:REDACTED": a well-formed Basic
@@ -188,7 +219,7 @@ const base64Redacted = "UkVEQUNURUQ6UkVEQUNURUQ="
 // zeroAuthParam replaces the value of the auth-param name (RFC 9110
 // §11.2) in a credential or an Authentication-Info value with zeros of
 // the same length: a digest response, or an rspauth, stays a hex digest of
-// its algorithm's length. A value whose parameters do not parse keeps
+// its algorithm's length (and one that was not, is not). A value whose parameters do not parse keeps
 // its scheme only, followed by Redacted.
 func zeroAuthParam(val, name string) string {
 	start, end, found, ok := authParamValue(val, name)
@@ -202,7 +233,17 @@ func zeroAuthParam(val, name string) string {
 		}
 		return scheme + " " + Redacted
 	}
-	return val[:start] + strings.Repeat("0", end-start) + val[end:]
+	// Hex digits become zeros and anything else 'x', so the value keeps
+	// its length and whether it is a hex digest.
+	zeroed := []byte(val[start:end])
+	for i, c := range zeroed {
+		if isHex(string(c)) {
+			zeroed[i] = '0'
+		} else {
+			zeroed[i] = 'x'
+		}
+	}
+	return val[:start] + string(zeroed) + val[end:]
 }
 
 // authParamValue finds the value of the auth-param name in a credential
@@ -402,21 +443,6 @@ func anySecret(set []*openapi3.Schema) bool {
 	return false
 }
 
-// at reports whether the value at ptr is a secret, or inside one.
-func (w *secretWalker) at(roots []*openapi3.Schema, ptr jsontext.Pointer) bool {
-	set := expand(roots)
-	for seg := range ptr.Tokens() {
-		if len(set) == 0 {
-			return false
-		}
-		if anySecret(set) {
-			return true
-		}
-		set = w.children(set, seg)
-	}
-	return anySecret(set)
-}
-
 // reaches reports whether any value of the schemas could be a secret.
 func (w *secretWalker) reaches(roots []*openapi3.Schema) bool {
 	seen := map[*openapi3.Schema]bool{}
@@ -450,15 +476,18 @@ func (w *secretWalker) reaches(roots []*openapi3.Schema) bool {
 }
 
 // redactJSON replaces every string value at a secret's place in data,
-// keeping every other byte. Past the point where data stops being JSON (or
-// past its first JSON text), the rest is replaced by a marker that is not
-// JSON either, so the body still fails as it did, since no schema places
-// what it holds.
+// keeping every other byte. It follows the schemas down as it reads, a set
+// of them per open object or array, so each token costs the same whatever
+// its depth. Past the point where data stops being JSON (or past its first
+// JSON text), the rest is replaced by a marker that is not JSON either, so
+// the body still fails as it did, since no schema places what it holds.
 func (w *secretWalker) redactJSON(data []byte, roots []*openapi3.Schema) ([]byte, bool) {
 	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	var out bytes.Buffer
 	last := 0
 	changed := false
+	top := expand(roots)
+	stack := []*redactFrame{{set: top, secret: anySecret(top), top: true}}
 	for {
 		before := int(dec.InputOffset())
 		tok, err := dec.ReadToken()
@@ -468,12 +497,29 @@ func (w *secretWalker) redactJSON(data []byte, roots []*openapi3.Schema) ([]byte
 		if err != nil {
 			return unparsed(&out, data, last, before), true
 		}
-		if tok.Kind() == '"' && !isMemberName(dec) {
-			if ptr := dec.StackPointer(); w.at(roots, ptr) {
+		kind := tok.Kind()
+		parent := stack[len(stack)-1]
+		switch {
+		case kind == '}' || kind == ']':
+			stack = stack[:len(stack)-1]
+		case kind == '"' && isMemberName(dec):
+			parent.name = tok.String()
+		default:
+			// A value: of the member just named, or an item.
+			child := &redactFrame{secret: parent.secret}
+			if parent.top {
+				child.set = parent.set
+			} else if !parent.secret && len(parent.set) > 0 {
+				child.set = w.children(parent.set, parent.name)
+				child.secret = anySecret(child.set)
+			}
+			if kind == '{' || kind == '[' {
+				stack = append(stack, child)
+			} else if kind == '"' && child.secret {
 				end := int(dec.InputOffset())
 				start := before + bytes.IndexByte(data[before:end], '"')
 				out.Write(data[last:start])
-				out.WriteString(strconv.Quote(w.placeholder(roots, ptr)))
+				out.WriteString(strconv.Quote(placeholder(child.set)))
 				last = end
 				changed = true
 			}
@@ -487,6 +533,17 @@ func (w *secretWalker) redactJSON(data []byte, roots []*openapi3.Schema) ([]byte
 	}
 	out.Write(data[last:])
 	return out.Bytes(), changed
+}
+
+// redactFrame is what redactJSON knows of an open object or array: the
+// schemas it may have, whether it is (inside) a secret, and the name of
+// the member being read.
+type redactFrame struct {
+	set    []*openapi3.Schema
+	secret bool
+	name   string
+	// top: the frame of the body itself, whose value has set as its own.
+	top bool
 }
 
 // isMemberName reports whether the string token just read is an object
@@ -505,12 +562,8 @@ func unparsed(out *bytes.Buffer, data []byte, last, from int) []byte {
 }
 
 // placeholder is Redacted, padded or cut to the length bounds of the
-// secret schemas at ptr, so the redacted value still conforms to them.
-func (w *secretWalker) placeholder(roots []*openapi3.Schema, ptr jsontext.Pointer) string {
-	set := expand(roots)
-	for seg := range ptr.Tokens() {
-		set = w.children(set, seg)
-	}
+// secret schemas among set, so the redacted value still conforms to them.
+func placeholder(set []*openapi3.Schema) string {
 	s := Redacted
 	for _, sch := range set {
 		if !isSecret(sch) {

@@ -3,10 +3,13 @@ package contract_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -108,7 +111,11 @@ func TestRedactCredentials(t *testing.T) {
 		{"digest, unquoted response first", "Authorization", `Digest response=0123456789abcdef0123456789abcdef, username="pub"`, `Digest response=00000000000000000000000000000000, username="pub"`, "0123456789abcdef", false},
 		{"digest, a parameter quoting response=", "Authorization", `Digest username="response=x", response="0123456789abcdef0123456789abcdef"`, `Digest username="response=x", response="00000000000000000000000000000000"`, "0123456789abcdef", false},
 		{"digest that does not parse", "Authorization", `Digest username="unterminated, response="0123456789abcdef`, "Digest REDACTED", "0123456789abcdef", false},
+		{"digest with a response that is not hex", "Authorization", `Digest response="g123456789abcdef0123456789abcdeg"`, `Digest response="x000000000000000000000000000000x"`, "123456789abcdef", false},
 		{"bearer", "Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LWJlYXJlcg.sig", "Bearer REDACTED", "c2VjcmV0LWJlYXJlcg", false},
+		// Malformed stays malformed, so the check says what it said.
+		{"bearer, malformed", "Authorization", "Bearer !c2VjcmV0LWJlYXJlcg!", "Bearer [REDACTED]", "c2VjcmV0LWJlYXJlcg", false},
+		{"a bare key, no scheme", "Authorization", "c2VjcmV0LWtleS12YWx1ZQ", "REDACTED", "c2VjcmV0LWtleS12YWx1ZQ", false},
 		{"basic", "Authorization", "Basic cHViOnByaXZhdGUta2V5LXZhbHVl", "Basic UkVEQUNURUQ6UkVEQUNURUQ=", "cHViOnByaXZhdGUta2V5LXZhbHVl", false},
 		{"proxy credentials", "Proxy-Authorization", "Basic cHViOnByaXZhdGUta2V5LXZhbHVl", "Basic UkVEQUNURUQ6UkVEQUNURUQ=", "cHViOnByaXZhdGUta2V5LXZhbHVl", true},
 		{"cookie", "Cookie", "session=c2Vzc2lvbi1zZWNyZXQ; theme=dark", "session=REDACTED; theme=REDACTED", "c2Vzc2lvbi1zZWNyZXQ", true},
@@ -230,4 +237,53 @@ func TestRedactDropsBodiesNoSchemaPlaces(t *testing.T) {
 	if got := red.Request.Header.Get("Authorization"); got != "Basic UkVEQUNURUQ6UkVEQUNURUQ=" {
 		t.Errorf("Authorization %q", got)
 	}
+}
+
+// FuzzRedact: whatever the credential and the body, Redact does not
+// fail, a link-token that stands once in a body that parses does not
+// survive, a digest response that stands once does not either, and the
+// redacted exchange breaks the contract by the same rules as the original
+// (a body that is not UTF-8: still breaks it).
+func FuzzRedact(f *testing.F) {
+	f.Add(digestHdr, []byte(`{"linkToken":"`+redactSecret+`"}`))
+	f.Add(`Digest username="a", response=0123456789abcdef0123456789abcdef, realm="r", nonce="n", uri="/"`, []byte(`{"linkToken":["x","y"]}`))
+	f.Add(`Bearer abc.def`, []byte(`{"status":201,"content":{"linkToken":"`+redactSecret+`"}}`))
+	f.Add(`Digest response="unterminated`, []byte(`{"linkToken":"`+redactSecret))
+	f.Add(``, []byte(`{"linkToken":"a\"b"} "tail"`))
+	v := contract.MustNew()
+	f.Fuzz(func(t *testing.T, auth string, body []byte) {
+		ex := createExchange(createBody, body, http.Header{"Authorization": {auth}}, nil)
+		red := v.Redact(ex)
+		var doc struct {
+			LinkToken string `json:"linkToken"`
+		}
+		if json.Unmarshal(body, &doc) == nil && len(doc.LinkToken) >= 8 && bytes.Count(body, []byte(doc.LinkToken)) == 1 &&
+			bytes.Contains(red.Response.Body, []byte(doc.LinkToken)) {
+			t.Errorf("the link-token survived: %q", red.Response.Body)
+		}
+		if m := regexp.MustCompile(`response="?([0-9a-fA-F]{8,})`).FindStringSubmatch(auth); m != nil && strings.Count(auth, m[1]) == 1 &&
+			strings.Contains(red.Request.Header.Get("Authorization"), m[1]) {
+			t.Errorf("the digest response survived: %q", red.Request.Header.Get("Authorization"))
+		}
+		before, err := v.Check(ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := v.Check(red)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.Valid(body) {
+			// A secret's invalid bytes go with it, and the marker past
+			// invalid JSON is text: the body still fails, maybe by
+			// another rule.
+			if len(before.Violations) > 0 && len(after.Violations) == 0 {
+				t.Errorf("rules before %v, after none", before.Violations.Rules())
+			}
+			return
+		}
+		if b, a := strings.Join(before.Violations.Rules(), ","), strings.Join(after.Violations.Rules(), ","); a != b {
+			t.Errorf("rules before %s, after %s", b, a)
+		}
+	})
 }
