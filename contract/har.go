@@ -57,7 +57,10 @@ type harReader struct {
 	textCap int // the most bytes of a body's text kept (base64 and line breaks included)
 	meta    []byte
 	text    []byte
-	names   map[string]string // header names as recorded → canonical
+	fields  []harField // a headers list as it is read
+	// entryState is the entry being read.
+	entryState harEntry
+	names      map[string]string // header names as recorded → canonical
 }
 
 // The bodies' texts kept above this size are not reused for the next
@@ -219,22 +222,23 @@ func (b *harBudget) spend(n int) bool {
 
 // entry reads one entry of log.entries.
 func (hr *harReader) entry(name string) (*Exchange, cutBodies, error) {
-	e := harEntry{line: harBudget{left: maxHeaderBytes},
+	e := &hr.entryState // reused: what an Exchange takes from it is its own
+	*e = harEntry{line: harBudget{left: maxHeaderBytes},
 		req: harMessage{budget: harBudget{left: maxHeaderBytes}}, resp: harMessage{budget: harBudget{left: maxHeaderBytes}}}
 	s := hr.s
 	err := s.object(func(key []byte) error {
 		switch string(key) {
 		case "request":
-			return prefixErr("request", hr.request(&e))
+			return prefixErr("request", hr.request(e))
 		case "response":
-			return prefixErr("response", hr.response(&e))
+			return prefixErr("response", hr.response(e))
 		}
 		return s.skip()
 	})
 	if err != nil {
 		return nil, cutBodies{}, err
 	}
-	return hr.exchange(&e, name)
+	return hr.exchange(e, name)
 }
 
 func prefixErr(what string, err error) error {
@@ -371,6 +375,9 @@ func (hr *harReader) metaString(budget *harBudget) (string, error) {
 	return string(b), nil
 }
 
+// harField is one header of a headers list.
+type harField struct{ name, value string }
+
 // harHeaderCost is what a header costs of a message's budget beside its
 // name and value: a server counts its line's ": " and CRLF; this reader
 // counts what the header takes in memory.
@@ -380,11 +387,12 @@ const harHeaderCost = 32
 // header, without HTTP/2 pseudo-headers (:status, :path, …).
 func (hr *harReader) headers(m *harMessage) error {
 	s := hr.s
-	m.header, m.headers = make(http.Header, 8), 0
+	m.header, m.headers = nil, 0
 	if null, err := s.null(); null || err != nil {
 		return err
 	}
-	return s.array(func() error {
+	hr.fields = hr.fields[:0]
+	err := s.array(func() error {
 		if null, err := s.null(); null || err != nil {
 			return err
 		}
@@ -406,9 +414,22 @@ func (hr *harReader) headers(m *harMessage) error {
 		if err != nil || m.budget.over || (len(name) > 0 && name[0] == ':') {
 			return err
 		}
-		m.header[name] = append(m.header[name], value)
+		hr.fields = append(hr.fields, harField{name, value})
 		return nil
 	})
+	// A map of the headers' number, and one array for all their values.
+	m.header = make(http.Header, len(hr.fields))
+	values := make([]string, len(hr.fields))
+	for i, f := range hr.fields {
+		values[i] = f.value
+		if vs, ok := m.header[f.name]; ok {
+			m.header[f.name] = append(vs, f.value) // a repeated name: an array of its own
+		} else {
+			m.header[f.name] = values[i : i+1 : i+1]
+		}
+	}
+	clear(hr.fields)
+	return err
 }
 
 // headerName reads a header name, canonical (as http.Header.Add makes it);

@@ -27,6 +27,7 @@ type jsonStream struct {
 	base     int64  // stream offset of buf[0]
 	err      error  // what the reader returned last (io.EOF included), once it returned an error
 	stack    []byte // the containers open while skipping
+	name     []byte // the member name object reads
 	// tail is the last two bytes of the last string read, kept or not: a
 	// cut base64 body's padding.
 	tail [2]byte
@@ -34,6 +35,9 @@ type jsonStream struct {
 
 // jsonMaxDepth is encoding/json's limit on nesting.
 const jsonMaxDepth = 10000
+
+// jsonMaxName is the longest member name object passes on.
+const jsonMaxName = 64
 
 func newJSONStream(r io.Reader) *jsonStream {
 	return &jsonStream{r: r, buf: make([]byte, 64<<10)}
@@ -534,8 +538,8 @@ func (s *jsonStream) skipName() error {
 
 // object reads an object (the next value must be one), calling member with
 // each member's name, which must read or skip the member's value. The name
-// is valid only during the call; one longer than 64 bytes comes empty (no
-// caller looks for such a name).
+// is valid only until the member reads its value; one longer than
+// jsonMaxName bytes comes empty (no caller looks for such a name).
 func (s *jsonStream) object(member func(name []byte) error) error {
 	c, err := s.peek()
 	if err != nil {
@@ -551,9 +555,9 @@ func (s *jsonStream) object(member func(name []byte) error) error {
 		s.pos++
 		return nil
 	}
-	var scratch [64]byte
 	for {
-		name, n, err := s.readString(scratch[:0], len(scratch))
+		name, n, err := s.readString(s.name[:0], jsonMaxName)
+		s.name = name[:0]
 		if err != nil {
 			return err
 		}
