@@ -362,17 +362,24 @@ func (e *harEntry) parsedURL() (*url.URL, bool) {
 // metaString reads a string member (null reads as ""), within what is
 // left of its budget: a longer one comes cut.
 func (hr *harReader) metaString(budget *harBudget) (string, error) {
+	b, _, err := hr.budgeted(budget)
+	return string(b), err
+}
+
+// budgeted reads a string member (null reads as empty) into the reader's
+// buffer, as much of it as is left of budget; fits: all of it was. The
+// bytes are valid until the next read.
+func (hr *harReader) budgeted(budget *harBudget) (b []byte, fits bool, err error) {
 	s := hr.s
 	if null, err := s.null(); null || err != nil {
-		return "", err
+		return nil, true, err
 	}
 	b, n, err := s.readString(hr.meta[:0], budget.left)
 	hr.meta = b[:0]
 	if err != nil {
-		return "", err
+		return nil, false, err
 	}
-	budget.spend(int(min(n, maxHeaderBytes+1)))
-	return string(b), nil
+	return b, budget.spend(int(min(n, maxHeaderBytes+1))), nil
 }
 
 // harField is one header of a headers list.
@@ -435,13 +442,8 @@ func (hr *harReader) headers(m *harMessage) error {
 // headerName reads a header name, canonical (as http.Header.Add makes it);
 // the names an archive repeats on every entry cost no allocation.
 func (hr *harReader) headerName(budget *harBudget) (string, error) {
-	s := hr.s
-	if null, err := s.null(); null || err != nil {
-		return "", err
-	}
-	b, n, err := s.readString(hr.meta[:0], budget.left)
-	hr.meta = b[:0]
-	if err != nil || !budget.spend(int(min(n, maxHeaderBytes+1))) {
+	b, fits, err := hr.budgeted(budget)
+	if err != nil || !fits {
 		return "", err
 	}
 	if name, ok := hr.names[string(b)]; ok {

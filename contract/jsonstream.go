@@ -541,21 +541,8 @@ func (s *jsonStream) skipName() error {
 // is valid only until the member reads its value; one longer than
 // jsonMaxName bytes comes empty (no caller looks for such a name).
 func (s *jsonStream) object(member func(name []byte) error) error {
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	if c != '{' {
-		return s.syntax("expected an object, found %s", kind(c))
-	}
-	s.pos++
-	if c, err := s.peek(); err != nil {
-		return err
-	} else if c == '}' {
-		s.pos++
-		return nil
-	}
-	for {
+	empty, err := s.open('{', '}', "an object")
+	for more := !empty; more && err == nil; more, err = s.next('}') {
 		name, n, err := s.readString(s.name[:0], jsonMaxName)
 		s.name = name[:0]
 		if err != nil {
@@ -570,55 +557,54 @@ func (s *jsonStream) object(member func(name []byte) error) error {
 		if err := member(name); err != nil {
 			return err
 		}
-		c, err := s.peek()
-		if err != nil {
-			return err
-		}
-		s.pos++
-		switch c {
-		case '}':
-			return nil
-		case ',':
-		default:
-			s.pos--
-			return s.syntax("expected ',' or '}', found %s", describeByte(c))
-		}
 	}
+	return err
 }
 
 // array reads an array (the next value must be one), calling elem for each
 // element, which must read or skip it.
 func (s *jsonStream) array(elem func() error) error {
-	c, err := s.peek()
-	if err != nil {
-		return err
-	}
-	if c != '[' {
-		return s.syntax("expected an array, found %s", kind(c))
-	}
-	s.pos++
-	if c, err := s.peek(); err != nil {
-		return err
-	} else if c == ']' {
-		s.pos++
-		return nil
-	}
-	for {
+	empty, err := s.open('[', ']', "an array")
+	for more := !empty; more && err == nil; more, err = s.next(']') {
 		if err := elem(); err != nil {
 			return err
 		}
-		c, err := s.peek()
-		if err != nil {
-			return err
-		}
-		s.pos++
-		switch c {
-		case ']':
-			return nil
-		case ',':
-		default:
-			s.pos--
-			return s.syntax("expected ',' or ']', found %s", describeByte(c))
-		}
 	}
+	return err
+}
+
+// open reads the start of an object or an array (the next value must be
+// one); empty: its end follows at once, and is read too.
+func (s *jsonStream) open(start, end byte, what string) (empty bool, err error) {
+	c, err := s.peek()
+	if err != nil {
+		return false, err
+	}
+	if c != start {
+		return false, s.syntax("expected %s, found %s", what, kind(c))
+	}
+	s.pos++
+	if c, err = s.peek(); err != nil || c != end {
+		return false, err
+	}
+	s.pos++
+	return true, nil
+}
+
+// next reads what follows a member or an element: a comma before another
+// (more), or the end of the object or array.
+func (s *jsonStream) next(end byte) (more bool, err error) {
+	c, err := s.peek()
+	if err != nil {
+		return false, err
+	}
+	switch c {
+	case ',':
+		s.pos++
+		return true, nil
+	case end:
+		s.pos++
+		return false, nil
+	}
+	return false, s.syntax("expected ',' or %q, found %s", end, describeByte(c))
 }
