@@ -49,6 +49,22 @@ func newDigestTransport(username, password string, next http.RoundTripper) *dige
 	return &digestTransport{username: username, password: password, next: next}
 }
 
+// NewDigestTransport returns the HTTP Digest (RFC 7616) transport a Client
+// built WithDigest authenticates with, for a plain http.Client or the
+// generated client: publicKey is the user name, privateKey the password,
+// base (nil: http.DefaultTransport) carries the requests. It keeps a pool of
+// challenges of its own, so that each in-flight request holds one
+// exclusively (nonce counts reach the server in order under concurrency):
+// after the first challenge each call costs one exchange, and a stale nonce
+// one transparent extra exchange. Give each server its own transport; a
+// transport's challenges are meant for the server that issued them.
+func NewDigestTransport(publicKey, privateKey string, base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return newDigestTransport(publicKey, privateKey, base)
+}
+
 func (d *digestTransport) take() *heldChallenge {
 	d.mu.Lock()
 	defer d.mu.Unlock()
