@@ -1,7 +1,9 @@
 package atlastest_test
 
 import (
+	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,7 +55,15 @@ func TestFailingStatuses(t *testing.T) {
 }
 
 func TestLatency(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	var (
+		mu     sync.Mutex
+		faults []string
+	)
+	srv := atlastest.NewServer(t, atlastest.WithExchangeLog(func(x atlastest.Exchange) {
+		mu.Lock()
+		defer mu.Unlock()
+		faults = append(faults, x.Fault)
+	}))
 	c := newClient(t, srv, clientOpts{})
 	remove(t, c, orgA, nil) // handshake done
 	srv.InjectFault(1, atlastest.Fault{Latency: 150 * time.Millisecond})
@@ -62,10 +72,55 @@ func TestLatency(t *testing.T) {
 	if took := time.Since(start); took < 150*time.Millisecond || r.StatusCode() != 404 {
 		t.Errorf("took %v, status %d", took, r.StatusCode())
 	}
-	start = time.Now()
 	remove(t, c, orgA, nil)
-	if took := time.Since(start); took >= 150*time.Millisecond {
-		t.Errorf("latency outlived its fault: %v", took)
+	// The latency met one request only (its log names it), not the next.
+	mu.Lock()
+	defer mu.Unlock()
+	if len(faults) != 4 || faults[2] != "latency=150ms" || faults[3] != "" {
+		t.Errorf("faults logged %q, want the latency on the third exchange only", faults)
+	}
+}
+
+// TestFaultsShapedLikeAnyAnswer: a fault can name its error code, add
+// headers, or send a body no Atlas would (for a client's handling of
+// garbage), which goes out verbatim: not enveloped, not pretty-printed.
+func TestFaultsShapedLikeAnyAnswer(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	c := newClient(t, srv, clientOpts{transport: http.DefaultTransport}) // these answers break the contract on purpose
+	remove(t, c, orgA, nil)
+	for _, tc := range []struct {
+		name              string
+		fault             atlastest.Fault
+		status            int
+		ctype, code, body string
+	}{
+		// A fault's error is an answer like any other: enveloped, pretty.
+		{"an error code", atlastest.Fault{Status: 409, ErrorCode: "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK"},
+			200, "application/json", "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK", "{\n  \"status\": 409,"},
+		{"a raw body", atlastest.Fault{Status: 502, ContentType: "text/html", Body: "<p>gateway</p>"},
+			502, "text/html", "", "<p>gateway</p>"},
+		{"a raw body and a header", atlastest.Fault{Status: 500, ContentType: "application/json", Body: `{"error":500,"errorCode":null}`,
+			Header: http.Header{"X-Error-Code": {"UNEXPECTED_ERROR"}}},
+			500, "application/json", "UNEXPECTED_ERROR", `{"error":500,"errorCode":null}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.InjectFault(1, tc.fault)
+			r, err := c.DeleteLinkTokenWithResponse(t.Context(), orgA, &client.DeleteLinkTokenParams{Envelope: ptr(true)},
+				func(_ context.Context, req *http.Request) error {
+					req.URL.RawQuery += "&pretty=true"
+					return nil
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := r.HTTPResponse.Header
+			if r.StatusCode() != tc.status || h.Get("Content-Type") != tc.ctype || h.Get("X-Error-Code") != tc.code {
+				t.Errorf("%d %q %q, want %d %q %q", r.StatusCode(), h.Get("Content-Type"), h.Get("X-Error-Code"), tc.status, tc.ctype, tc.code)
+			}
+			if !strings.HasPrefix(string(r.Body), tc.body) || tc.fault.Body != "" && string(r.Body) != tc.body {
+				t.Errorf("body %q, want %q", r.Body, tc.body)
+			}
+		})
 	}
 }
 
