@@ -161,6 +161,16 @@ func checkRoot(root string) (string, error) {
 // Generated returns the generated client this Client is built on, with the
 // same authentication, Accept and User-Agent headers, for raw calls. Raw calls
 // get no input checks, retries or envelope handling.
+//
+// Which generated create fits which version: CreateLinkTokenWithResponse
+// sends its body as application/json, which both versions take (v1.0 takes
+// nothing else; on v2 it is what MongoDB's reference page and curl samples
+// send), so it is the call to use on either.
+// CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse
+// sends the versioned type, as MongoDB's SDK and CLI do: v2 only (v1.0
+// answers 415). DeleteLinkTokenWithResponse fits both. The Accept header
+// is this Client's version's (the versioned type on v2, plain JSON on
+// v1.0), and the typed fields (JSON201, JSON404…) are filled on both.
 func (c *Client) Generated() *client.ClientWithResponses { return c.gen }
 
 // BaseURL is the API base every call goes to, e.g.

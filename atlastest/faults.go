@@ -25,15 +25,18 @@ type Fault struct {
 	// its X-Error-Code header (a 403 USER_UNAUTHORIZED, a 409 …).
 	ErrorCode string
 	// Body, if set, is sent with Status instead of an error body, verbatim:
-	// with ContentType, never enveloped, pretty-printed or given a charset.
-	// For a client's handling of answers the service should never send (an
-	// HTML 502, a 201 that is not JSON, an error whose errorCode is null).
+	// with ContentType and Header only (no Retry-After unless Header has
+	// one), never enveloped, pretty-printed or given a charset. For a
+	// client's handling of answers the service should never send (an HTML
+	// 502, a 201 that is not JSON, an error whose errorCode is null, a 429
+	// without Retry-After).
 	Body        string
 	ContentType string
 	// Header holds headers added to the faulted response (X-Error-Code
 	// beside a Body, say).
 	Header http.Header
-	// RetryAfter, sent in whole seconds with a 503 or 429 (429 defaults to 1s).
+	// RetryAfter, sent in whole seconds with a 503 or 429 (429 defaults to
+	// 1s), unless the fault has a Body.
 	RetryAfter time.Duration
 	// AfterHandler carries the operation out before answering with Status,
 	// like a service that did the work but failed to say so.
@@ -122,13 +125,6 @@ func writeFault(w http.ResponseWriter, f Fault) (raw bool) {
 			w.Header().Add(k, v)
 		}
 	}
-	secs := int((f.RetryAfter + time.Second - 1) / time.Second)
-	switch {
-	case f.Status == http.StatusTooManyRequests:
-		writeRetryAfter(w.Header(), max(1, secs))
-	case f.Status == http.StatusServiceUnavailable && f.RetryAfter > 0:
-		writeRetryAfter(w.Header(), secs)
-	}
 	if f.Body != "" {
 		if f.ContentType != "" {
 			w.Header().Set("Content-Type", f.ContentType)
@@ -136,6 +132,13 @@ func writeFault(w http.ResponseWriter, f Fault) (raw bool) {
 		w.WriteHeader(f.Status)
 		_, _ = io.WriteString(w, f.Body)
 		return true
+	}
+	secs := int((f.RetryAfter + time.Second - 1) / time.Second)
+	switch {
+	case f.Status == http.StatusTooManyRequests:
+		writeRetryAfter(w.Header(), max(1, secs))
+	case f.Status == http.StatusServiceUnavailable && f.RetryAfter > 0:
+		writeRetryAfter(w.Header(), secs)
 	}
 	code, detail := CodeUnexpected, "Unexpected error."
 	switch f.Status {
