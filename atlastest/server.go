@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/internal/digestauth"
 )
 
 // Server is a [Service] listening on loopback for one test.
@@ -35,13 +35,13 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 func (s *Server) URL() string { return s.srv.URL }
 
 // DigestClient is a new HTTP client that authenticates with the Organization
-// Owner key, through the project's own digest transport
-// ([atlas.NewDigestTransport]): each client keeps its own pool of
+// Owner key, through the project's own digest transport (the one
+// atlas.NewDigestTransport returns): each client keeps its own pool of
 // challenges, one held by each request in flight, so nonce counts reach
 // the server in order however many goroutines share the client, and after
 // the first challenge each call costs one exchange.
 func (s *Server) DigestClient() *http.Client {
-	return &http.Client{Transport: atlas.NewDigestTransport(s.PublicKey(), s.PrivateKey(), s.srv.Client().Transport)}
+	return &http.Client{Transport: digestauth.New(s.PublicKey(), s.PrivateKey(), s.srv.Client().Transport)}
 }
 
 // Close stops the server early; cleanup would otherwise do it.
