@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -55,15 +54,8 @@ func TestFailingStatuses(t *testing.T) {
 }
 
 func TestLatency(t *testing.T) {
-	var (
-		mu     sync.Mutex
-		faults []string
-	)
-	srv := atlastest.NewServer(t, atlastest.WithExchangeLog(func(x atlastest.Exchange) {
-		mu.Lock()
-		defer mu.Unlock()
-		faults = append(faults, x.Fault)
-	}))
+	var log exchangeLog
+	srv := atlastest.NewServer(t, log.option())
 	c := newClient(t, srv, clientOpts{})
 	remove(t, c, orgA, nil) // handshake done
 	srv.InjectFault(1, atlastest.Fault{Latency: 150 * time.Millisecond})
@@ -74,9 +66,7 @@ func TestLatency(t *testing.T) {
 	}
 	remove(t, c, orgA, nil)
 	// The latency met one request only (its log names it), not the next.
-	mu.Lock()
-	defer mu.Unlock()
-	if len(faults) != 4 || faults[2] != "latency=150ms" || faults[3] != "" {
+	if faults := log.faults(); len(faults) != 4 || faults[2] != "latency=150ms" || faults[3] != "" {
 		t.Errorf("faults logged %q, want the latency on the third exchange only", faults)
 	}
 }
@@ -173,15 +163,8 @@ func TestStaleNoncesCostOneExtraExchange(t *testing.T) {
 }
 
 func TestQueuedFaultsCanBeCleared(t *testing.T) {
-	var (
-		mu     sync.Mutex
-		logged []string
-	)
-	srv := atlastest.NewServer(t, atlastest.WithExchangeLog(func(x atlastest.Exchange) {
-		mu.Lock()
-		defer mu.Unlock()
-		logged = append(logged, x.Fault)
-	}))
+	var log exchangeLog
+	srv := atlastest.NewServer(t, log.option())
 	c := newClient(t, srv, clientOpts{})
 	srv.InjectFault(1, atlastest.Fault{Status: 503, RetryAfter: time.Second, Latency: time.Millisecond})
 	srv.InjectFault(3, atlastest.Fault{Status: 500})
@@ -196,9 +179,7 @@ func TestQueuedFaultsCanBeCleared(t *testing.T) {
 		t.Errorf("after clearing: %d, pending %d", r.StatusCode(), srv.PendingFaults())
 	}
 	// The log names each fault: none for the handshake, then the 503, then none.
-	mu.Lock()
-	defer mu.Unlock()
-	if len(logged) != 3 || logged[0] != "" || logged[1] != "status=503,latency=1ms" || logged[2] != "" {
+	if logged := log.faults(); len(logged) != 3 || logged[0] != "" || logged[1] != "status=503,latency=1ms" || logged[2] != "" {
 		t.Errorf("logged faults %q", logged)
 	}
 }

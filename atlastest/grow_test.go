@@ -106,8 +106,8 @@ func TestAnOperationAddedToTheContractNeedsOnlyItsHandler(t *testing.T) {
 	var (
 		srv      *atlastest.Server
 		calls    atomic.Int32
+		log      exchangeLog
 		mu       sync.Mutex
-		logged   []atlastest.Exchange
 		orgParam []string
 	)
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -120,12 +120,7 @@ func TestAnOperationAddedToTheContractNeedsOnlyItsHandler(t *testing.T) {
 		w.Header().Set("Content-Type", atlastest.NegotiatedMediaType(r.Context()))
 		fmt.Fprintf(w, `{"linked":%t}`, linked)
 	})
-	srv = atlastest.NewServer(t, atlastest.WithContractValidator(v), atlastest.WithOperationHandler(statusOp, handler),
-		atlastest.WithExchangeLog(func(x atlastest.Exchange) {
-			mu.Lock()
-			defer mu.Unlock()
-			logged = append(logged, x)
-		}))
+	srv = atlastest.NewServer(t, atlastest.WithContractValidator(v), atlastest.WithOperationHandler(statusOp, handler), log.option())
 	wire := &checkedTransport{t: t, v: v, base: http.DefaultTransport.(*http.Transport).Clone()}
 	authed := &http.Client{Transport: atlas.NewDigestTransport(srv.PublicKey(), srv.PrivateKey(), wire), Timeout: hsDeadline}
 	plain := &http.Client{Transport: wire, Timeout: hsDeadline}
@@ -222,10 +217,8 @@ func TestAnOperationAddedToTheContractNeedsOnlyItsHandler(t *testing.T) {
 	if got := st.Count(statusOp, 200); got != answered {
 		t.Errorf("Stats counted %d answers 200 to %s, want %d (%v)", got, statusOp, answered, st.Requests)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	var seen int
-	for _, x := range logged {
+	for _, x := range log.exchanges() {
 		if x.Operation == statusOp && x.Status == 200 {
 			seen++
 			if x.PathParams["orgId"] != orgA && x.PathParams["orgId"] != orgB {
@@ -236,6 +229,8 @@ func TestAnOperationAddedToTheContractNeedsOnlyItsHandler(t *testing.T) {
 	if seen != answered {
 		t.Errorf("%d exchanges of %s logged with 200, want %d", seen, statusOp, answered)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(orgParam) != answered || orgParam[0] != orgA || orgParam[1] != orgB {
 		t.Errorf("the handler read orgId %v", orgParam)
 	}

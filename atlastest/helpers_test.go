@@ -141,3 +141,32 @@ func (c *fakeClock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
+
+// exchangeLog keeps what atlastest.WithExchangeLog reports.
+type exchangeLog struct {
+	mu  sync.Mutex
+	all []atlastest.Exchange
+}
+
+func (l *exchangeLog) option() atlastest.Option {
+	return atlastest.WithExchangeLog(func(x atlastest.Exchange) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.all = append(l.all, x)
+	})
+}
+
+func (l *exchangeLog) exchanges() []atlastest.Exchange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]atlastest.Exchange(nil), l.all...)
+}
+
+// faults names the fault each logged exchange met ("" for none), in order.
+func (l *exchangeLog) faults() []string {
+	var out []string
+	for _, x := range l.exchanges() {
+		out = append(out, x.Fault)
+	}
+	return out
+}
