@@ -59,8 +59,6 @@ func New(username, password string, next http.RoundTripper) *Transport {
 	return &Transport{username: username, password: password, next: next}
 }
 
-
-
 func (d *Transport) take() *heldChallenge {
 	d.mu.Lock()
 	defer d.mu.Unlock()
