@@ -276,26 +276,28 @@ func TestRequestBodiesAreReadAsTheContractSays(t *testing.T) {
 		{"a duplicate name, the other order", `{"accessListIps":[],"accessListIps":["192.0.2.10"]}`, 400, "/accessListIps"},
 		{"host bits set", `{"accessListIps":["10.0.0.1/24"]}`, 201, ""},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			before := srv.LinkCount()
-			res, err := c.CreateLinkTokenWithBodyWithResponse(t.Context(), orgA, nil, "application/json", strings.NewReader(tc.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.StatusCode() != tc.status {
-				t.Fatalf("%d %s, want %d", res.StatusCode(), res.Body, tc.status)
-			}
-			if tc.status != 400 {
-				return
-			}
-			if res.JSON400 == nil || res.JSON400.BadRequestDetail == nil || len(*res.JSON400.BadRequestDetail.Fields) == 0 ||
-				(*res.JSON400.BadRequestDetail.Fields)[0].Field != tc.field {
-				t.Errorf("400 does not name %s: %s", tc.field, res.Body)
-			}
-			if srv.LinkCount() != before {
-				t.Error("a refused create changed the links")
-			}
-		})
+		for _, ctype := range []string{atlastest.MediaTypeV2, "application/json"} {
+			t.Run(tc.name+" as "+ctype, func(t *testing.T) {
+				before, _ := srv.LinkToken(orgA)
+				res, err := c.CreateLinkTokenWithBodyWithResponse(t.Context(), orgA, nil, ctype, strings.NewReader(tc.body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.StatusCode() != tc.status {
+					t.Fatalf("%d %s, want %d", res.StatusCode(), res.Body, tc.status)
+				}
+				if tc.status != 400 {
+					return
+				}
+				if res.JSON400 == nil || res.JSON400.BadRequestDetail == nil || len(*res.JSON400.BadRequestDetail.Fields) == 0 ||
+					(*res.JSON400.BadRequestDetail.Fields)[0].Field != tc.field {
+					t.Errorf("400 does not name %s: %s", tc.field, res.Body)
+				}
+				if after, _ := srv.LinkToken(orgA); after != before {
+					t.Error("a refused create changed the link")
+				}
+			})
+		}
 	}
 }
 
