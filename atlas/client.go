@@ -58,6 +58,7 @@ var ErrNoCredentials = errors.New("linktoken: no credentials: use WithDigest or 
 
 // Client creates and removes link-tokens. It is safe for concurrent use.
 type Client struct {
+	hc       *http.Client // authenticated: what gen sends with
 	gen      *client.ClientWithResponses
 	base     http.RoundTripper // the caller's transport, under every layer
 	server   string
@@ -131,7 +132,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("linktoken: %w", err)
 	}
 	return &Client{
-		gen: gen, base: base, server: server, version: cfg.version,
+		hc: hc, gen: gen, base: base, server: server, version: cfg.version,
 		retry: cfg.retry.withDefaults(), logger: cfg.logger,
 		envelope: cfg.envelope, pretty: cfg.pretty,
 	}, nil
@@ -173,6 +174,12 @@ func checkRoot(root string) (string, error) {
 // is this Client's version's (the versioned type on v2, plain JSON on
 // v1.0), and the typed fields (JSON201, JSON404…) are filled on both.
 func (c *Client) Generated() *client.ClientWithResponses { return c.gen }
+
+// HTTPClient is the authenticated *http.Client every call of this Client
+// goes through (the digest or bearer layer over the caller's transport and
+// any WithWireTransport wrappers; no retries, which wrap each call): for
+// requests of one's own to the same service, authenticated the same way.
+func (c *Client) HTTPClient() *http.Client { return c.hc }
 
 // BaseURL is the API base every call goes to, e.g.
 // https://cloud.mongodb.com/api/atlas/v2.
