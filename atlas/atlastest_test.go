@@ -3,34 +3,12 @@ package atlas_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/contract"
 )
-
-// newAtlasClient is a digest client for srv with contract validation on the
-// wire: any exchange that breaks the contract fails t.
-func newAtlasClient(t *testing.T, srv *atlastest.Server, opts ...atlas.Option) (*atlas.Client, *sleeper) {
-	t.Helper()
-	s := &sleeper{}
-	all := append([]atlas.Option{
-		atlas.WithBaseURL(srv.URL()),
-		atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),
-		atlas.WithRetryPolicy(fastPolicy(s)),
-		atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { return contract.TestTransport(t, next) }),
-	}, opts...)
-	c, err := atlas.NewClient(all...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.CloseIdleConnections)
-	return c, s
-}
 
 func TestAtlastestLifecycleConformsOnEveryVersionAndEnvelope(t *testing.T) {
 	for _, version := range []atlas.APIVersion{atlas.APIVersionV2, atlas.APIVersionV1} {
@@ -109,86 +87,6 @@ func TestAtlastestActiveMigrationIsAConflict(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-
-func TestAtlastestFaults(t *testing.T) {
-	tests := []struct {
-		name     string
-		op       op
-		fault    atlastest.Fault
-		timeout  time.Duration
-		wantErr  error // nil: success
-		attempts int   // authenticated attempts
-		waits    []time.Duration
-	}{
-		{name: "429 on create waits Retry-After", op: createOp, fault: atlastest.Fault{Status: 429, RetryAfter: 3 * time.Second},
-			attempts: 2, waits: []time.Duration{3 * time.Second}},
-		{name: "503 on delete waits Retry-After", op: deleteOp, fault: atlastest.Fault{Status: 503, RetryAfter: 2 * time.Second},
-			attempts: 2, waits: []time.Duration{2 * time.Second}},
-		{name: "503 on create is not repeated", op: createOp, fault: atlastest.Fault{Status: 503, RetryAfter: 2 * time.Second},
-			wantErr: errAny, attempts: 1},
-		{name: "500 after carrying out a create is not repeated", op: createOp, fault: atlastest.Fault{Status: 500, AfterHandler: true},
-			wantErr: errAny, attempts: 1},
-		{name: "500 on delete is repeated", op: deleteOp, fault: atlastest.Fault{Status: 500},
-			attempts: 2, waits: []time.Duration{500 * time.Millisecond}},
-		{name: "reset after carrying out a create is not repeated", op: createOp, fault: atlastest.Fault{CloseConnection: true},
-			wantErr: errAny, attempts: 1},
-		{name: "reset after carrying out a delete: the retry's 404 means gone", op: deleteOp, fault: atlastest.Fault{CloseConnection: true},
-			attempts: 2, waits: []time.Duration{500 * time.Millisecond}},
-		{name: "truncated create body is not repeated", op: createOp, fault: atlastest.Fault{TruncateBody: true},
-			wantErr: errAny, attempts: 1},
-		{name: "timeout on create is not repeated", op: createOp, fault: atlastest.Fault{Latency: 5 * time.Second}, timeout: time.Second,
-			wantErr: errAny, attempts: 1},
-		{name: "timeout on delete is repeated", op: deleteOp, fault: atlastest.Fault{Latency: 5 * time.Second}, timeout: time.Second,
-			attempts: 2, waits: []time.Duration{500 * time.Millisecond}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := atlastest.NewServer(t)
-			var opts []atlas.Option
-			if tt.timeout > 0 {
-				opts = append(opts, atlas.WithHTTPClient(&http.Client{Timeout: tt.timeout}))
-			}
-			c, s := newAtlasClient(t, srv, opts...)
-			ctx := context.Background()
-			if _, err := c.CreateLinkToken(ctx, testOrg); err != nil { // also primes digest
-				t.Fatal(err)
-			}
-			srv.ResetStats()
-			srv.InjectFault(1, tt.fault)
-			err := tt.op.run(c)
-			if (err != nil) != (tt.wantErr != nil) {
-				t.Fatalf("err = %v, want error: %v", err, tt.wantErr != nil)
-			}
-			opID := atlastest.OpCreateLinkToken
-			if tt.op.name == "delete" {
-				opID = atlastest.OpDeleteLinkToken
-			}
-			// A request the client gave up on is counted when the server
-			// notices; give it a moment.
-			var st atlastest.Stats
-			got := 0
-			for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-				st, got = srv.Stats(), 0
-				for status, n := range st.Requests[opID] {
-					if status != 401 {
-						got += n
-					}
-				}
-				if got >= tt.attempts || time.Now().After(deadline) {
-					break
-				}
-			}
-			if got != tt.attempts {
-				t.Errorf("%d attempts, want %d (stats %+v)", got, tt.attempts, st.Requests)
-			}
-			if !equalDurations(s.got(), tt.waits) {
-				t.Errorf("waits %v, want %v", s.got(), tt.waits)
-			}
-		})
-	}
-}
-
-var errAny = errors.New("any error")
 
 func TestAtlastestServiceAccount(t *testing.T) {
 	srv := atlastest.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id_x", "mdb_sa_sk_x"))

@@ -21,7 +21,7 @@
 // reach the server in order even under concurrency, and two Clients pointed
 // at two servers on one host (say two test servers on 127.0.0.1) never share
 // a nonce. After the first call each call costs one exchange; a stale nonce
-// costs one transparent extra exchange. See digest.go.
+// costs one transparent extra exchange. See [NewDigestTransport].
 package atlas
 
 import (
@@ -41,6 +41,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/digestauth"
 )
 
 // DefaultUserAgent is sent unless WithUserAgent says otherwise.
@@ -57,6 +58,7 @@ var ErrNoCredentials = errors.New("linktoken: no credentials: use WithDigest or 
 
 // Client creates and removes link-tokens. It is safe for concurrent use.
 type Client struct {
+	hc       *http.Client // authenticated: what gen sends with
 	gen      *client.ClientWithResponses
 	base     http.RoundTripper // the caller's transport, under every layer
 	server   string
@@ -101,8 +103,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	switch {
 	case cfg.publicKey != "":
-		// One challenge pool per Client (see digest.go).
-		hc.Transport = newDigestTransport(cfg.publicKey, cfg.privateKey, wire)
+		// One challenge pool per Client (see NewDigestTransport).
+		hc.Transport = digestauth.New(cfg.publicKey, cfg.privateKey, wire)
 	case cfg.clientID != "":
 		if cfg.version != APIVersionV2 {
 			return nil, errors.New("linktoken: service accounts work with API v2 only; use WithDigest for v1.0")
@@ -130,7 +132,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("linktoken: %w", err)
 	}
 	return &Client{
-		gen: gen, base: base, server: server, version: cfg.version,
+		hc: hc, gen: gen, base: base, server: server, version: cfg.version,
 		retry: cfg.retry.withDefaults(), logger: cfg.logger,
 		envelope: cfg.envelope, pretty: cfg.pretty,
 	}, nil
@@ -161,7 +163,23 @@ func checkRoot(root string) (string, error) {
 // Generated returns the generated client this Client is built on, with the
 // same authentication, Accept and User-Agent headers, for raw calls. Raw calls
 // get no input checks, retries or envelope handling.
+//
+// Which generated create fits which version: CreateLinkTokenWithResponse
+// sends its body as application/json, which both versions take (v1.0 takes
+// nothing else; on v2 it is what MongoDB's reference page and curl samples
+// send), so it is the call to use on either.
+// CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse
+// sends the versioned type, as MongoDB's SDK and CLI do: v2 only (v1.0
+// answers 415). DeleteLinkTokenWithResponse fits both. The Accept header
+// is this Client's version's (the versioned type on v2, plain JSON on
+// v1.0), and the typed fields (JSON201, JSON404…) are filled on both.
 func (c *Client) Generated() *client.ClientWithResponses { return c.gen }
+
+// HTTPClient is the authenticated *http.Client every call of this Client
+// goes through (the digest or bearer layer over the caller's transport and
+// any WithWireTransport wrappers; no retries, which wrap each call): for
+// requests of one's own to the same service, authenticated the same way.
+func (c *Client) HTTPClient() *http.Client { return c.hc }
 
 // BaseURL is the API base every call goes to, e.g.
 // https://cloud.mongodb.com/api/atlas/v2.

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
 func TestEnvelopeIsSentAndUnwrapped(t *testing.T) {
-	f := newFakeAtlas(t)
-	c, s := newFakeClient(t, f, atlas.WithEnvelope(true), atlas.WithPretty(true))
+	srv := atlastest.NewServer(t)
+	c := newTestClient(t, srv, atlas.WithEnvelope(true), atlas.WithPretty(true))
 	ctx := context.Background()
 	tok, err := c.CreateLinkToken(ctx, testOrg, "192.0.2.10")
 	if err != nil || tok.IsZero() {
@@ -27,14 +28,14 @@ func TestEnvelopeIsSentAndUnwrapped(t *testing.T) {
 		t.Fatalf("second delete: %v", err)
 	}
 	// An enveloped 429 keeps Retry-After and is retried.
-	f.push(failWith(429, "RATE_LIMITED", "4"))
+	srv.InjectFault(1, atlastest.Fault{Status: 429, RetryAfter: 4 * time.Second})
 	if _, err := c.CreateLinkToken(ctx, testOrg); err != nil {
 		t.Fatalf("create after an enveloped 429: %v", err)
 	}
-	if w := s.got(); len(w) != 1 || w[0] != 4*time.Second {
+	if w := c.sleeps.got(); len(w) != 1 || w[0] != 4*time.Second {
 		t.Errorf("waits %v, want [4s]", w)
 	}
-	for _, r := range f.requests() {
+	for _, r := range c.wire.exchanges() {
 		if !strings.Contains(r.Query, "envelope=true") {
 			t.Errorf("%s without envelope=true: %q", r.Method, r.Query)
 		}
@@ -44,16 +45,16 @@ func TestEnvelopeIsSentAndUnwrapped(t *testing.T) {
 		if r.Method == http.MethodDelete && strings.Contains(r.Query, "pretty") {
 			t.Errorf("delete sent pretty, which it does not declare: %q", r.Query)
 		}
-		if r.Authorized && r.Status != 200 {
+		if r.attempt() && r.Status != 200 {
 			t.Errorf("enveloped response had status %d", r.Status)
 		}
 	}
 }
 
 func TestBrokenEnvelopeIsAnUnexpectedResponse(t *testing.T) {
-	f := newFakeAtlas(t)
-	c, _ := newFakeClient(t, f, atlas.WithEnvelope(true))
-	f.push(rawResponse(200, "application/json", "{not json"))
+	srv := atlastest.NewServer(t)
+	c := newLenientClient(t, srv, atlas.WithEnvelope(true))
+	srv.InjectFault(1, atlastest.Fault{Status: 200, ContentType: "application/json", Body: "{not json"})
 	err := c.DeleteLinkToken(context.Background(), testOrg)
 	var ue *atlas.UnexpectedResponseError
 	if !errors.As(err, &ue) || ue.Problem != "undecodable envelope" || ue.StatusCode != 200 {

@@ -3,35 +3,38 @@ package atlas_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
 func TestErrorStatusesAreTyped(t *testing.T) {
 	tests := []struct {
 		name     string
-		fault    fault
+		fault    atlastest.Fault
 		sentinel error
 		status   int
 		code     string
 	}{
-		{"400", failWith(400, "VALIDATION_ERROR", ""), nil, 400, "VALIDATION_ERROR"},
-		{"403 missing role", failWith(403, "USER_UNAUTHORIZED", ""), atlas.ErrForbidden, 403, "USER_UNAUTHORIZED"},
-		{"404", failWith(404, "RESOURCE_NOT_FOUND", ""), atlas.ErrNotFound, 404, "RESOURCE_NOT_FOUND"},
-		{"406", failWith(406, "INVALID_VERSION_DATE", ""), nil, 406, "INVALID_VERSION_DATE"},
-		{"409", failWith(409, "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK", ""), atlas.ErrConflict, 409, "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK"},
-		{"415", failWith(415, "UNSUPPORTED_MEDIA_TYPE", ""), nil, 415, "UNSUPPORTED_MEDIA_TYPE"},
-		{"errorCode null falls back to X-Error-Code", rawWithHeader(500, "X-Error-Code", "UNEXPECTED_ERROR",
-			`{"error":500,"errorCode":null,"detail":"boom","reason":"Internal Server Error","parameters":null}`), nil, 500, "UNEXPECTED_ERROR"},
+		{"400", atlastest.Fault{Status: 400, ErrorCode: "VALIDATION_ERROR"}, nil, 400, "VALIDATION_ERROR"},
+		{"403 missing role", atlastest.Fault{Status: 403, ErrorCode: "USER_UNAUTHORIZED"}, atlas.ErrForbidden, 403, "USER_UNAUTHORIZED"},
+		{"404", atlastest.Fault{Status: 404, ErrorCode: "RESOURCE_NOT_FOUND"}, atlas.ErrNotFound, 404, "RESOURCE_NOT_FOUND"},
+		{"406", atlastest.Fault{Status: 406, ErrorCode: "INVALID_VERSION_DATE"}, nil, 406, "INVALID_VERSION_DATE"},
+		{"409", atlastest.Fault{Status: 409, ErrorCode: "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK"}, atlas.ErrConflict, 409, "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK"},
+		{"415", atlastest.Fault{Status: 415, ErrorCode: "UNSUPPORTED_MEDIA_TYPE"}, nil, 415, "UNSUPPORTED_MEDIA_TYPE"},
+		{"errorCode null falls back to X-Error-Code", atlastest.Fault{Status: 500, ContentType: "application/json",
+			Body:   `{"error":500,"errorCode":null,"detail":"boom","reason":"Internal Server Error","parameters":null}`,
+			Header: http.Header{"X-Error-Code": {"UNEXPECTED_ERROR"}}}, nil, 500, "UNEXPECTED_ERROR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeAtlas(t)
-			c, s := newFakeClient(t, f)
-			f.push(tt.fault)
+			srv := atlastest.NewServer(t)
+			c := newLenientClient(t, srv) // a 409 on create breaks the contract, on purpose
+			srv.InjectFault(1, tt.fault)
 			_, err := c.CreateLinkToken(context.Background(), testOrg)
 			var ae *atlas.APIError
 			if !errors.As(err, &ae) {
@@ -53,7 +56,7 @@ func TestErrorStatusesAreTyped(t *testing.T) {
 			if atlas.StatusCode(err) != tt.status {
 				t.Errorf("StatusCode = %d", atlas.StatusCode(err))
 			}
-			if len(s.got()) != 0 {
+			if len(c.sleeps.got()) != 0 {
 				t.Errorf("retried a %d on create", tt.status)
 			}
 		})
@@ -61,8 +64,7 @@ func TestErrorStatusesAreTyped(t *testing.T) {
 }
 
 func TestRemoveWithoutLinkIsNotFound(t *testing.T) {
-	f := newFakeAtlas(t)
-	c, _ := newFakeClient(t, f)
+	c := newTestClient(t, atlastest.NewServer(t))
 	err := c.DeleteLinkToken(context.Background(), testOrg)
 	if !errors.Is(err, atlas.ErrNotFound) || !atlas.IsErrorCode(err, "UNEXPECTED_ERROR") {
 		t.Fatalf("err = %v", err)
@@ -70,10 +72,10 @@ func TestRemoveWithoutLinkIsNotFound(t *testing.T) {
 }
 
 func TestBadRequestFieldsAndParametersAreExposed(t *testing.T) {
-	f := newFakeAtlas(t)
-	c, _ := newFakeClient(t, f)
-	f.push(rawResponse(400, "application/json", `{"error":400,"errorCode":"VALIDATION_ERROR","detail":"The request body does not conform.",`+
-		`"reason":"Bad Request","parameters":["a",2],"badRequestDetail":{"fields":[{"field":"/accessListIps/0","description":"not an IP address"}]}}`))
+	srv := atlastest.NewServer(t)
+	c := newTestClient(t, srv)
+	srv.InjectFault(1, atlastest.Fault{Status: 400, ContentType: "application/json", Body: `{"error":400,"errorCode":"VALIDATION_ERROR","detail":"The request body does not conform.",` +
+		`"reason":"Bad Request","parameters":["a",2],"badRequestDetail":{"fields":[{"field":"/accessListIps/0","description":"not an IP address"}]}}`})
 	_, err := c.CreateLinkToken(context.Background(), testOrg, "192.0.2.1")
 	var ae *atlas.APIError
 	if !errors.As(err, &ae) {
@@ -88,9 +90,9 @@ func TestBadRequestFieldsAndParametersAreExposed(t *testing.T) {
 }
 
 func TestRetryAfterIsExposed(t *testing.T) {
-	f := newFakeAtlas(t)
-	c, _ := newFakeClient(t, f, atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
-	f.push(failWith(429, "RATE_LIMITED", "7"))
+	srv := atlastest.NewServer(t)
+	c := newTestClient(t, srv, atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
+	srv.InjectFault(1, atlastest.Fault{Status: 429, RetryAfter: 7 * time.Second})
 	_, err := c.CreateLinkToken(context.Background(), testOrg)
 	var ae *atlas.APIError
 	if !errors.As(err, &ae) || ae.RetryAfter != 7*time.Second || !errors.Is(err, atlas.ErrRateLimited) {
@@ -102,22 +104,22 @@ func TestUnexpectedResponsesKeepStatusAndARedactedExcerpt(t *testing.T) {
 	leak := "c2VjcmV0LXRva2VuLXRoYXQtbXVzdC1uZXZlci1sZWFrLW91dA=="
 	tests := []struct {
 		name    string
-		fault   fault
+		fault   atlastest.Fault
 		status  int
 		problem string
 	}{
-		{"html 502", rawResponse(502, "text/html", "<html><body>Bad gateway</body></html>"), 502, "undecodable error body"},
-		{"201 not json", rawResponse(201, "application/vnd.atlas.2023-01-01+json", "not json at all"), 201, "undecodable body"},
-		{"201 empty token", rawResponse(201, "application/json", `{"linkToken":""}`), 201, "response without a linkToken"},
-		{"undeclared 302", rawResponse(302, "text/plain", "moved"), 302, "unexpected status"},
-		{"error echoing a token", rawResponse(500, "text/plain", `{"linkToken":"`+leak+`"} token=`+leak), 500, "undecodable error body"},
-		{"404 html still matches ErrNotFound", rawResponse(404, "text/html", "<h1>not here</h1>"), 404, "undecodable error body"},
+		{"html 502", raw(502, "text/html", "<html><body>Bad gateway</body></html>"), 502, "undecodable error body"},
+		{"201 not json", raw(201, "application/vnd.atlas.2023-01-01+json", "not json at all"), 201, "undecodable body"},
+		{"201 empty token", raw(201, "application/json", `{"linkToken":""}`), 201, "response without a linkToken"},
+		{"undeclared 302", raw(302, "text/plain", "moved"), 302, "unexpected status"},
+		{"error echoing a token", raw(500, "text/plain", `{"linkToken":"`+leak+`"} token=`+leak), 500, "undecodable error body"},
+		{"404 html still matches ErrNotFound", raw(404, "text/html", "<h1>not here</h1>"), 404, "undecodable error body"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeAtlas(t)
-			c, _ := newFakeClient(t, f)
-			f.push(tt.fault)
+			srv := atlastest.NewServer(t)
+			c := newLenientClient(t, srv)
+			srv.InjectFault(1, tt.fault)
 			_, err := c.CreateLinkToken(context.Background(), testOrg)
 			var ue *atlas.UnexpectedResponseError
 			if !errors.As(err, &ue) || ue.StatusCode != tt.status || ue.Problem != tt.problem {
@@ -136,10 +138,7 @@ func TestUnexpectedResponsesKeepStatusAndARedactedExcerpt(t *testing.T) {
 	}
 }
 
-func rawWithHeader(status int, key, value, body string) fault {
-	inner := rawResponse(status, "application/json", body)
-	return func(w responseWriter, r request) int {
-		w.Header().Set(key, value)
-		return inner(w, r)
-	}
+// raw is a fault that answers with a body no Atlas sends.
+func raw(status int, contentType, body string) atlastest.Fault {
+	return atlastest.Fault{Status: status, ContentType: contentType, Body: body}
 }

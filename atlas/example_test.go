@@ -165,3 +165,29 @@ func ExampleLinkToken() {
 	fmt.Printf("%v %s %q %x %+v\n", token, token, token, token, struct{ T atlas.LinkToken }{token})
 	// Output: [REDACTED link-token] [REDACTED link-token] "[REDACTED link-token]" [REDACTED link-token] {T:[REDACTED link-token]}
 }
+
+// NewDigestTransport authenticates a plain http.Client (or the generated
+// client) the way a Client built WithDigest does: one exchange per call
+// after the first challenge.
+func ExampleNewDigestTransport() {
+	svc, srv := startAtlas()
+	defer srv.Close()
+	hc := &http.Client{Transport: atlas.NewDigestTransport(svc.PublicKey(), svc.PrivateKey(), nil)}
+	for range 3 {
+		req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens", nil)
+		req.Header.Set("Accept", "application/vnd.atlas.2023-01-01+json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+		fmt.Println(resp.StatusCode)
+	}
+	st := svc.Stats()
+	fmt.Println("exchanges:", st.Exchanges, "challenges:", st.Challenges)
+	// Output:
+	// 404
+	// 404
+	// 404
+	// exchanges: 4 challenges: 1
+}

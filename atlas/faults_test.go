@@ -11,7 +11,6 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 // The client against every fault atlastest can inject, on both operations.
@@ -141,20 +140,11 @@ func TestClientAgainstEveryInjectableFault(t *testing.T) {
 func fltRun(t *testing.T, tc fltCase) {
 	srv := atlastest.NewServer(t)
 	defer srv.Close()
-	s := &sleeper{}
-	opts := []atlas.Option{
-		atlas.WithBaseURL(srv.URL()),
-		atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),
-		atlas.WithRetryPolicy(fastPolicy(s)),
-		atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { return contract.TestTransport(t, next) }),
-	}
+	var opts []atlas.Option
 	if tc.clientTimeout > 0 {
 		opts = append(opts, atlas.WithHTTPClient(&http.Client{Timeout: tc.clientTimeout}))
 	}
-	c, err := atlas.NewClient(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newTestClient(t, srv, opts...)
 	defer c.CloseIdleConnections()
 
 	// The setup: a link (token t0) and a primed digest challenge.
@@ -165,6 +155,11 @@ func fltRun(t *testing.T, tc fltCase) {
 	}
 	t0, _ := srv.LinkToken(testOrg)
 	srv.ResetStats()
+	method := http.MethodPost
+	if tc.op == "delete" {
+		method = http.MethodDelete
+	}
+	before := c.wire.attempts(method)
 	if tc.fault != nil {
 		srv.InjectFault(max(tc.times, 1), *tc.fault)
 	}
@@ -179,6 +174,7 @@ func fltRun(t *testing.T, tc fltCase) {
 	ctx, cancelCall := context.WithTimeout(context.Background(), timeout)
 	defer cancelCall()
 	start := time.Now()
+	var err error
 	if tc.op == "create" {
 		_, err = c.CreateLinkToken(ctx, testOrg, "192.0.2.10")
 	} else {
@@ -196,32 +192,15 @@ func fltRun(t *testing.T, tc fltCase) {
 	if took > timeout+5*time.Second {
 		t.Errorf("the call took %s with a %s deadline", took, timeout)
 	}
-	if !equalDurations(s.got(), tc.waits) {
-		t.Errorf("waits %v, want %v", s.got(), tc.waits)
+	if !equalDurations(c.sleeps.got(), tc.waits) {
+		t.Errorf("waits %v, want %v", c.sleeps.got(), tc.waits)
 	}
-
-	opID := atlastest.OpCreateLinkToken
-	if tc.op == "delete" {
-		opID = atlastest.OpDeleteLinkToken
+	// Attempts are counted on the wire as they are sent: a request the
+	// client gave up on counts at once, whenever the server notices.
+	if got := c.wire.attempts(method) - before; got != tc.attempts {
+		t.Errorf("%d authenticated attempts, want %d", got, tc.attempts)
 	}
-	// A request the client gave up on is counted once the server notices.
-	var st atlastest.Stats
-	got := 0
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		st, got = srv.Stats(), 0
-		for status, n := range st.Requests[opID] {
-			if status != http.StatusUnauthorized {
-				got += n
-			}
-		}
-		if got >= tc.attempts || time.Now().After(deadline) {
-			break
-		}
-	}
-	if got != tc.attempts {
-		t.Errorf("%d authenticated attempts, want %d (%v)", got, tc.attempts, st.Requests[opID])
-	}
-	if tc.stale && st.StaleChallenges != 1 {
+	if st := srv.Stats(); tc.stale && st.StaleChallenges != 1 {
 		t.Errorf("%d stale challenges, want 1", st.StaleChallenges)
 	}
 	if n := srv.PendingFaults(); n != 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/icholy/digest"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
 // TestNoSecretInErrorsLogsOrDefaultOutput drives every status and fault the
@@ -25,26 +26,33 @@ func TestNoSecretInErrorsLogsOrDefaultOutput(t *testing.T) {
 	var texts []string
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	faults := []fault{
-		failWith(400, "VALIDATION_ERROR", ""), failWith(403, "USER_UNAUTHORIZED", ""), failWith(404, "RESOURCE_NOT_FOUND", ""),
-		failWith(409, "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK", ""), failWith(429, "RATE_LIMITED", "1"),
-		failWith(500, "UNEXPECTED_ERROR", ""), failWith(503, "SERVICE_UNAVAILABLE", "1"), cut(), hang(),
-		rawResponse(502, "text/html", "<p>gateway</p>"), rawResponse(201, "application/json", "{broken"),
+	faults := []atlastest.Fault{
+		{Status: 400, ErrorCode: "VALIDATION_ERROR"}, {Status: 403, ErrorCode: "USER_UNAUTHORIZED"}, {Status: 404, ErrorCode: "RESOURCE_NOT_FOUND"},
+		{Status: 409, ErrorCode: "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK"}, {Status: 429, RetryAfter: time.Second},
+		{Status: 500}, {Status: 503, RetryAfter: time.Second}, {CloseConnection: true}, {Latency: time.Minute},
+		{Status: 502, ContentType: "text/html", Body: "<p>gateway</p>"}, {Status: 201, ContentType: "application/json", Body: "{broken"},
+		{TruncateBody: true},
 	}
-	var fakes []*fakeAtlas
+	const clientID, clientSecret = "mdb_sa_id_1", "mdb_sa_sk_secret"
+	var (
+		servers []*atlastest.Server
+		wires   []*wireLog
+	)
 	for _, envelope := range []bool{false, true} {
 		for _, sa := range []bool{false, true} {
-			f := newFakeAtlas(t)
-			fakes = append(fakes, f)
+			srv := atlastest.NewServer(t, atlastest.WithServiceAccount(clientID, clientSecret))
+			wire := &wireLog{}
+			servers, wires = append(servers, srv), append(wires, wire)
 			s := &sleeper{}
 			p := fastPolicy(s)
 			p.MaxAttempts = 2
-			opts := []atlas.Option{atlas.WithBaseURL(f.root()), atlas.WithRetryPolicy(p), atlas.WithLogger(logger),
-				atlas.WithEnvelope(envelope), atlas.WithHTTPClient(&http.Client{Timeout: 150 * time.Millisecond})}
+			opts := []atlas.Option{atlas.WithBaseURL(root(srv)), atlas.WithRetryPolicy(p), atlas.WithLogger(logger),
+				atlas.WithEnvelope(envelope), atlas.WithHTTPClient(&http.Client{Timeout: 150 * time.Millisecond}),
+				atlas.WithWireTransport(wire.wrap)}
 			if sa {
-				opts = append(opts, atlas.WithServiceAccount("mdb_sa_id_1", "mdb_sa_sk_secret"))
+				opts = append(opts, atlas.WithServiceAccount(clientID, clientSecret))
 			} else {
-				opts = append(opts, atlas.WithDigest(f.public, f.private))
+				opts = append(opts, atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()))
 			}
 			c, err := atlas.NewClient(opts...)
 			if err != nil {
@@ -54,24 +62,27 @@ func TestNoSecretInErrorsLogsOrDefaultOutput(t *testing.T) {
 			for _, flt := range faults {
 				tok, err := c.CreateLinkToken(ctx, testOrg, "192.0.2.10")
 				texts = append(texts, fmt.Sprintf("%v %+v %#v %s", tok, tok, tok, errText(err)))
-				f.push(flt)
+				srv.InjectFault(1, flt)
 				tok, err = c.CreateLinkToken(ctx, testOrg, "192.0.2.10")
 				texts = append(texts, fmt.Sprintf("%v %s", tok, errText(err)))
-				f.push(flt)
+				srv.InjectFault(1, flt)
 				texts = append(texts, errText(c.DeleteLinkToken(ctx, testOrg)))
 			}
-			f.expireNonce()
+			srv.ExpireNonces()
 			texts = append(texts, errText(c.DeleteLinkToken(ctx, testOrg)))
-			wrong, _ := atlas.NewClient(atlas.WithBaseURL(f.root()), atlas.WithDigest(f.public, "not-the-private-key"), atlas.WithLogger(logger))
+			wrong, _ := atlas.NewClient(atlas.WithBaseURL(root(srv)), atlas.WithDigest(srv.PublicKey(), "not-the-private-key"),
+				atlas.WithLogger(logger), atlas.WithWireTransport(wire.wrap))
 			_, err = wrong.CreateLinkToken(ctx, testOrg)
 			texts = append(texts, errText(err))
 			c.CloseIdleConnections()
 		}
 	}
-	secrets := map[string]bool{"0123-private-key-secret-4567": true, "mdb_sa_sk_secret": true, "not-the-private-key": true}
+	secrets := map[string]bool{clientSecret: true, "not-the-private-key": true}
 	responseRE := regexp.MustCompile(`response="([^"]+)"`)
-	for _, f := range fakes {
-		for _, r := range f.requests() {
+	tokenRE := regexp.MustCompile(`"linkToken":\s*"([^"]+)"`)
+	for i, wire := range wires {
+		secrets[servers[i].PrivateKey()] = true
+		for _, r := range wire.exchanges() {
 			if digest.IsDigest(r.Auth) {
 				if m := responseRE.FindStringSubmatch(r.Auth); m != nil {
 					secrets[m[1]] = true
@@ -80,15 +91,14 @@ func TestNoSecretInErrorsLogsOrDefaultOutput(t *testing.T) {
 			if tok, ok := strings.CutPrefix(r.Auth, "Bearer "); ok {
 				secrets[tok] = true
 			}
+			for _, m := range tokenRE.FindAllStringSubmatch(r.RespBody, -1) {
+				if len(m[1]) > 20 { // a real token, not a fault's
+					secrets[m[1]] = true
+				}
+			}
 		}
-		f.mu.Lock()
-		for _, tok := range f.links {
-			secrets[tok] = true
-		}
-		f.mu.Unlock()
-		secrets[fmt.Sprintf("dG9rZW4tZm9yLW9yZy0%sLXNlY3JldC1wYXlsb2Fk", testOrg)] = true
 	}
-	if len(secrets) < 10 {
+	if len(secrets) < 40 {
 		t.Fatalf("only %d secrets collected; the scenario did not run", len(secrets))
 	}
 	all := strings.Join(texts, "\n") + "\n" + logs.String()

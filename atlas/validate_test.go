@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
 func TestBadInputIsRefusedBeforeAnyByteIsSent(t *testing.T) {
-	f := newFakeAtlas(t)
-	c, _ := newFakeClient(t, f)
+	srv := atlastest.NewServer(t)
+	c := newTestClient(t, srv)
 	tests := []struct {
 		name  string
 		org   string
@@ -52,8 +53,8 @@ func TestBadInputIsRefusedBeforeAnyByteIsSent(t *testing.T) {
 			}
 		})
 	}
-	if n := f.count(""); n != 0 {
-		t.Fatalf("the server saw %d requests; bad input must be refused before sending", n)
+	if n, st := len(c.wire.exchanges()), srv.Stats(); n != 0 || st.Exchanges != 0 || st.Challenges != 0 {
+		t.Fatalf("%d requests went out (the server counted %d); bad input must be refused before sending", n, st.Exchanges)
 	}
 }
 

@@ -40,8 +40,8 @@ type nonceEntry struct {
 // maxNonceCountWindow is the widest out-of-order window the bitmap holds.
 const maxNonceCountWindow = 64
 
-func newNonceStore(ttl time.Duration, max, window int) *nonceStore {
-	return &nonceStore{ttl: ttl, max: max, window: window, now: time.Now, byVal: map[string]*nonceEntry{}}
+func newNonceStore(ttl time.Duration, max, window int, now func() time.Time) *nonceStore {
+	return &nonceStore{ttl: ttl, max: max, window: window, now: now, byVal: map[string]*nonceEntry{}}
 }
 
 func (s *nonceStore) issue() string {

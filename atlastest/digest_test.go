@@ -157,15 +157,22 @@ func TestDigestHandshakeStepByStep(t *testing.T) {
 	}
 }
 
+// TestNonceExpiresWithTime: a nonce is good until its TTL has passed on
+// the service's clock, and answered stale=true from then on.
 func TestNonceExpiresWithTime(t *testing.T) {
-	srv := atlastest.NewServer(t, atlastest.WithNonceTTL(50*time.Millisecond))
+	clock := newFakeClock()
+	srv := atlastest.NewServer(t, atlastest.WithNonceTTL(time.Minute), atlastest.WithClock(clock.Now))
 	h := &handshake{t: t, srv: srv, c: newClient(t, srv, clientOpts{noAuth: true})}
 	chal := challengeOf(t, h.remove(""))
 	if res := h.remove(h.creds(chal, 1, srv.PrivateKey())); res.StatusCode != 404 {
 		t.Fatalf("fresh nonce: %d", res.StatusCode)
 	}
-	time.Sleep(80 * time.Millisecond)
-	if next := challengeOf(t, h.remove(h.creds(chal, 2, srv.PrivateKey()))); !next.Stale {
+	clock.Advance(time.Minute - time.Nanosecond)
+	if res := h.remove(h.creds(chal, 2, srv.PrivateKey())); res.StatusCode != 404 {
+		t.Fatalf("a nonce just short of its TTL: %d", res.StatusCode)
+	}
+	clock.Advance(time.Nanosecond)
+	if next := challengeOf(t, h.remove(h.creds(chal, 3, srv.PrivateKey()))); !next.Stale {
 		t.Error("an expired nonce was not answered stale=true")
 	}
 }

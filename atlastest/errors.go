@@ -24,9 +24,6 @@ const (
 	CodeMethodNotAllowed   = "METHOD_NOT_ALLOWED"
 )
 
-// detailNoLink is the live service's text, recorded August 2026.
-const detailNoLink = "Could not find the requested external organization link."
-
 // newAPIError builds an error body as the live service sends it: every field
 // present, "parameters" null unless there are some.
 func newAPIError(status int, code, detail string, params ...any) server.ApiError {
@@ -44,8 +41,8 @@ func newAPIError(status int, code, detail string, params ...any) server.ApiError
 }
 
 // writeAPIError sends e as plain application/json with the code mirrored in
-// X-Error-Code. The finishing layer adds rate-limit headers, the envelope
-// and pretty-printing.
+// X-Error-Code. The finishing layer (response.go) adds rate-limit headers,
+// the envelope and pretty-printing.
 func writeAPIError(w http.ResponseWriter, e server.ApiError) {
 	body, err := json.Marshal(e)
 	if err != nil { // cannot happen: ApiError holds only JSON-safe values

@@ -3,41 +3,22 @@ package atlastest
 import (
 	"context"
 	"log/slog"
-	"net/http"
-	"strings"
 	"time"
-)
 
-// Operation ids, as the contract names them; they key [Stats.Requests].
-const (
-	OpCreateLinkToken = "createLinkToken"
-	OpDeleteLinkToken = "deleteLinkToken"
-	OpOAuthToken      = "oauthToken" // the service-account token endpoint
-	OpUnknown         = "unknown"    // no operation of the contract
-)
-
-// API versions, by base path.
-const (
-	BasePathV2 = "/api/atlas/v2"
-	BasePathV1 = "/api/atlas/v1.0"
-)
-
-// Media types of request and success bodies.
-const (
-	MediaTypeV2 = "application/vnd.atlas.2023-01-01+json"
-	MediaTypeV1 = "application/json"
-	// mediaTypeV2Sent is what the live service sends for success bodies on v2.
-	mediaTypeV2Sent = MediaTypeV2 + ";charset=utf-8"
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 // Exchange describes one request and its response, for logs and tests. It
 // never holds a secret: no private key, digest response, bearer token or
 // link-token.
 type Exchange struct {
-	Method    string
-	Path      string // the request URI, query included
-	Operation string // one of the Op… constants
-	OrgID     string
+	Method string
+	Path   string // the request URI, query included
+	// Operation is the contract's operationId, or OpUnknown, or OpOAuthToken.
+	Operation string
+	// PathParams are the operation's path parameters, unescaped; nil when
+	// the request is for no operation.
+	PathParams map[string]string
 	// Principal is the public key or service-account client id that
 	// authenticated, empty if none did.
 	Principal string
@@ -69,20 +50,36 @@ func (x Exchange) attrs() []any {
 	return a
 }
 
-// exchange is the per-request state the layers of the service share.
+// exchange is what the layers of the service know about one request, found
+// once, when the request is matched against the contract, and filled in
+// as it passes through them.
 type exchange struct {
-	version   string // BasePathV2, BasePathV1 or ""
-	op        string
-	orgID     string
-	envelope  bool
-	pretty    bool
+	// match is the request's place in the contract; nil when its path is
+	// no operation's. match.Operation is "" for a method the path does not
+	// declare.
+	match *contract.Match
+	// server is the base path the request is under ("" for none), op the
+	// operation id (or OpUnknown, OpOAuthToken).
+	server string
+	op     string
+	// resource keys the rate limit: the matched path template with its
+	// path parameters' values, so one bucket per resource, shared by the
+	// resource's operations and versions.
+	resource string
+	envelope bool
+	pretty   bool
+	// mediaType is what Negotiate chose for a success body; validated
+	// says the contract validated the request (handlers then check
+	// nothing again).
+	mediaType string
+	validated bool
 	principal string
-	bearer    bool
 	// rate-limit state reported in headers; rlSet once the bucket was drawn from.
-	rlRemaining      int
-	rlSet            bool
-	fault            *Fault
-	methodNotAllowed bool
+	rlRemaining int
+	rlSet       bool
+	fault       *Fault
+	// raw: the response is a fault's verbatim body, sent unshaped.
+	raw bool
 }
 
 type exchangeKey struct{}
@@ -95,41 +92,13 @@ func exchangeFrom(ctx context.Context) *exchange {
 	return x
 }
 
-// classify works out which operation, version and organization a request is
-// for, before anything else runs, so that every layer (and every counter)
-// agrees on it.
-func classify(r *http.Request) *exchange {
-	x := &exchange{op: OpUnknown}
-	p := r.URL.Path
-	if p == "/api/oauth/token" {
-		x.op = OpOAuthToken
-		return x
-	}
-	var rest string
-	switch {
-	case strings.HasPrefix(p, BasePathV2+"/"):
-		x.version, rest = BasePathV2, strings.TrimPrefix(p, BasePathV2)
-	case strings.HasPrefix(p, BasePathV1+"/"):
-		x.version, rest = BasePathV1, strings.TrimPrefix(p, BasePathV1)
-	default:
-		return x
-	}
-	q := r.URL.Query()
-	x.envelope = q.Get("envelope") == "true"
-	x.pretty = q.Get("pretty") == "true"
-	parts := strings.Split(rest, "/")
-	// "", "orgs", id, "liveMigrations", "linkTokens"
-	if len(parts) != 5 || parts[1] != "orgs" || parts[2] == "" || parts[3] != "liveMigrations" || parts[4] != "linkTokens" {
-		return x
-	}
-	x.orgID = parts[2]
-	switch r.Method {
-	case http.MethodPost:
-		x.op = OpCreateLinkToken
-	case http.MethodDelete:
-		x.op = OpDeleteLinkToken
-	default:
-		x.methodNotAllowed = true
-	}
-	return x
-}
+// NegotiatedMediaType is the media type the service chose, from the
+// contract and the request's Accept header, for the success body of the
+// request whose context is ctx: a handler answers in it (the generated
+// typed response of that media type). Empty outside the service.
+func NegotiatedMediaType(ctx context.Context) string { return exchangeFrom(ctx).mediaType }
+
+// requestValidated reports whether the contract validated the request
+// whose context is ctx: a handler then leaves validation alone, and does
+// its own checks only for a service built WithoutContractValidation.
+func requestValidated(ctx context.Context) bool { return exchangeFrom(ctx).validated }

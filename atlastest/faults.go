@@ -2,6 +2,7 @@ package atlastest
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -11,14 +12,31 @@ import (
 
 // Fault is what to do to one authenticated request instead of (or after)
 // answering it normally. Faults are queued with [Service.InjectFault] and
-// taken in order by the next authenticated requests to the link-token
+// taken in order by the next authenticated requests to the contract's
 // operations, so a client's digest handshake still completes and the call
 // itself meets the fault.
 type Fault struct {
-	// Status, if non-zero, answers with this error status (500, 503 or 429)
-	// and the contract's ApiError for it. A 429 always carries Retry-After.
+	// Status, if non-zero, answers with this status and the contract's
+	// ApiError for it (RATE_LIMITED for a 429, SERVICE_UNAVAILABLE for a
+	// 503, UNEXPECTED_ERROR otherwise, unless ErrorCode says). A 429 always
+	// carries Retry-After.
 	Status int
-	// RetryAfter, sent in whole seconds with a 503 or 429 (429 defaults to 1s).
+	// ErrorCode, if set, replaces the errorCode of Status's error body and
+	// its X-Error-Code header (a 403 USER_UNAUTHORIZED, a 409 …).
+	ErrorCode string
+	// Body, if set, is sent with Status instead of an error body, verbatim:
+	// with ContentType and Header only (no Retry-After unless Header has
+	// one), never enveloped, pretty-printed or given a charset. For a
+	// client's handling of answers the service should never send (an HTML
+	// 502, a 201 that is not JSON, an error whose errorCode is null, a 429
+	// without Retry-After).
+	Body        string
+	ContentType string
+	// Header holds headers added to the faulted response (X-Error-Code
+	// beside a Body, say).
+	Header http.Header
+	// RetryAfter, sent in whole seconds with a 503 or 429 (429 defaults to
+	// 1s), unless the fault has a Body.
 	RetryAfter time.Duration
 	// AfterHandler carries the operation out before answering with Status,
 	// like a service that did the work but failed to say so.
@@ -40,6 +58,12 @@ func (f Fault) String() string {
 	var parts []string
 	if f.Status != 0 {
 		parts = append(parts, fmt.Sprintf("status=%d", f.Status))
+	}
+	if f.ErrorCode != "" {
+		parts = append(parts, "code="+f.ErrorCode)
+	}
+	if f.Body != "" {
+		parts = append(parts, "raw-body")
 	}
 	if f.AfterHandler {
 		parts = append(parts, "after-handler")
@@ -92,21 +116,42 @@ func (q *faultQueue) clear() {
 	q.q = nil
 }
 
-// writeFault answers with the fault's status and the contract's error body.
-func writeFault(w http.ResponseWriter, f Fault) {
+// writeFault answers with the fault's status and the contract's error
+// body, or the fault's own body; it reports whether that body is raw (to
+// be sent as it is).
+func writeFault(w http.ResponseWriter, f Fault) (raw bool) {
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	if f.Body != "" {
+		if f.ContentType != "" {
+			w.Header().Set("Content-Type", f.ContentType)
+		}
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, f.Body)
+		return true
+	}
 	secs := int((f.RetryAfter + time.Second - 1) / time.Second)
+	switch {
+	case f.Status == http.StatusTooManyRequests:
+		writeRetryAfter(w.Header(), max(1, secs))
+	case f.Status == http.StatusServiceUnavailable && f.RetryAfter > 0:
+		writeRetryAfter(w.Header(), secs)
+	}
+	code, detail := CodeUnexpected, "Unexpected error."
 	switch f.Status {
 	case http.StatusTooManyRequests:
-		writeRetryAfter(w.Header(), max(1, secs))
-		writeAPIError(w, newAPIError(f.Status, CodeRateLimited, "Resource is limited; retry later."))
+		code, detail = CodeRateLimited, "Resource is limited; retry later."
 	case http.StatusServiceUnavailable:
-		if f.RetryAfter > 0 {
-			writeRetryAfter(w.Header(), secs)
-		}
-		writeAPIError(w, newAPIError(f.Status, CodeServiceUnavailable, "The service is temporarily unavailable; retry later."))
-	default:
-		writeAPIError(w, newAPIError(f.Status, CodeUnexpected, "Unexpected error."))
+		code, detail = CodeServiceUnavailable, "The service is temporarily unavailable; retry later."
 	}
+	if f.ErrorCode != "" {
+		code, detail = f.ErrorCode, "Injected "+http.StatusText(f.Status)+"."
+	}
+	writeAPIError(w, newAPIError(f.Status, code, detail))
+	return false
 }
 
 // randomFaults draws a fault for a share of requests from a seeded
@@ -128,8 +173,8 @@ func (r *randomFaults) draw() (Fault, bool) {
 	return r.faults[r.rng.IntN(len(r.faults))], true
 }
 
-// WithRandomFaults makes each authenticated request to the link-token
-// operations that finds no queued fault (see [Service.InjectFault]) meet,
+// WithRandomFaults makes each authenticated request to an operation of the
+// contract that finds no queued fault (see [Service.InjectFault]) meet,
 // with probability rate, one of faults picked uniformly, from a generator
 // seeded with seed. For load tests: random 429s and 503s that a client must
 // ride out. [Stats.Faults] counts the faults met, queued and random.

@@ -1,8 +1,9 @@
 package atlastest_test
 
 import (
+	"context"
 	"net/http"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,7 +54,8 @@ func TestFailingStatuses(t *testing.T) {
 }
 
 func TestLatency(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	var log exchangeLog
+	srv := atlastest.NewServer(t, log.option())
 	c := newClient(t, srv, clientOpts{})
 	remove(t, c, orgA, nil) // handshake done
 	srv.InjectFault(1, atlastest.Fault{Latency: 150 * time.Millisecond})
@@ -62,10 +64,53 @@ func TestLatency(t *testing.T) {
 	if took := time.Since(start); took < 150*time.Millisecond || r.StatusCode() != 404 {
 		t.Errorf("took %v, status %d", took, r.StatusCode())
 	}
-	start = time.Now()
 	remove(t, c, orgA, nil)
-	if took := time.Since(start); took >= 150*time.Millisecond {
-		t.Errorf("latency outlived its fault: %v", took)
+	// The latency met one request only (its log names it), not the next.
+	if faults := log.faults(); len(faults) != 4 || faults[2] != "latency=150ms" || faults[3] != "" {
+		t.Errorf("faults logged %q, want the latency on the third exchange only", faults)
+	}
+}
+
+// TestFaultsShapedLikeAnyAnswer: a fault can name its error code, add
+// headers, or send a body no Atlas would (for a client's handling of
+// garbage), which goes out verbatim: not enveloped, not pretty-printed.
+func TestFaultsShapedLikeAnyAnswer(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	c := newClient(t, srv, clientOpts{transport: http.DefaultTransport}) // these answers break the contract on purpose
+	remove(t, c, orgA, nil)
+	for _, tc := range []struct {
+		name              string
+		fault             atlastest.Fault
+		status            int
+		ctype, code, body string
+	}{
+		// A fault's error is an answer like any other: enveloped, pretty.
+		{"an error code", atlastest.Fault{Status: 409, ErrorCode: "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK"},
+			200, "application/json", "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK", "{\n  \"status\": 409,"},
+		{"a raw body", atlastest.Fault{Status: 502, ContentType: "text/html", Body: "<p>gateway</p>"},
+			502, "text/html", "", "<p>gateway</p>"},
+		{"a raw body and a header", atlastest.Fault{Status: 500, ContentType: "application/json", Body: `{"error":500,"errorCode":null}`,
+			Header: http.Header{"X-Error-Code": {"UNEXPECTED_ERROR"}}},
+			500, "application/json", "UNEXPECTED_ERROR", `{"error":500,"errorCode":null}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv.InjectFault(1, tc.fault)
+			r, err := c.DeleteLinkTokenWithResponse(t.Context(), orgA, &client.DeleteLinkTokenParams{Envelope: ptr(true)},
+				func(_ context.Context, req *http.Request) error {
+					req.URL.RawQuery += "&pretty=true"
+					return nil
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := r.HTTPResponse.Header
+			if r.StatusCode() != tc.status || h.Get("Content-Type") != tc.ctype || h.Get("X-Error-Code") != tc.code {
+				t.Errorf("%d %q %q, want %d %q %q", r.StatusCode(), h.Get("Content-Type"), h.Get("X-Error-Code"), tc.status, tc.ctype, tc.code)
+			}
+			if !strings.HasPrefix(string(r.Body), tc.body) || tc.fault.Body != "" && string(r.Body) != tc.body {
+				t.Errorf("body %q, want %q", r.Body, tc.body)
+			}
+		})
 	}
 }
 
@@ -118,15 +163,8 @@ func TestStaleNoncesCostOneExtraExchange(t *testing.T) {
 }
 
 func TestQueuedFaultsCanBeCleared(t *testing.T) {
-	var (
-		mu     sync.Mutex
-		logged []string
-	)
-	srv := atlastest.NewServer(t, atlastest.WithExchangeLog(func(x atlastest.Exchange) {
-		mu.Lock()
-		defer mu.Unlock()
-		logged = append(logged, x.Fault)
-	}))
+	var log exchangeLog
+	srv := atlastest.NewServer(t, log.option())
 	c := newClient(t, srv, clientOpts{})
 	srv.InjectFault(1, atlastest.Fault{Status: 503, RetryAfter: time.Second, Latency: time.Millisecond})
 	srv.InjectFault(3, atlastest.Fault{Status: 500})
@@ -141,9 +179,7 @@ func TestQueuedFaultsCanBeCleared(t *testing.T) {
 		t.Errorf("after clearing: %d, pending %d", r.StatusCode(), srv.PendingFaults())
 	}
 	// The log names each fault: none for the handshake, then the 503, then none.
-	mu.Lock()
-	defer mu.Unlock()
-	if len(logged) != 3 || logged[0] != "" || logged[1] != "status=503,latency=1ms" || logged[2] != "" {
+	if logged := log.faults(); len(logged) != 3 || logged[0] != "" || logged[1] != "status=503,latency=1ms" || logged[2] != "" {
 		t.Errorf("logged faults %q", logged)
 	}
 }

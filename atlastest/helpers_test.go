@@ -3,7 +3,9 @@ package atlastest_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/icholy/digest"
 
@@ -117,4 +119,54 @@ func acceptFor(version string) client.RequestEditorFn {
 		return acceptHeader(atlastest.MediaTypeV1)
 	}
 	return acceptHeader(atlastest.MediaTypeV2)
+}
+
+// fakeClock is a clock a test moves by hand (atlastest.WithClock): expiry
+// and refills are then exact, whatever the machine's load.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// exchangeLog keeps what atlastest.WithExchangeLog reports.
+type exchangeLog struct {
+	mu  sync.Mutex
+	all []atlastest.Exchange
+}
+
+func (l *exchangeLog) option() atlastest.Option {
+	return atlastest.WithExchangeLog(func(x atlastest.Exchange) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.all = append(l.all, x)
+	})
+}
+
+func (l *exchangeLog) exchanges() []atlastest.Exchange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]atlastest.Exchange(nil), l.all...)
+}
+
+// faults names the fault each logged exchange met ("" for none), in order.
+func (l *exchangeLog) faults() []string {
+	var out []string
+	for _, x := range l.exchanges() {
+		out = append(out, x.Fault)
+	}
+	return out
 }

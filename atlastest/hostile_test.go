@@ -141,8 +141,8 @@ func hsRefused(t *testing.T, what string, res *http.Response, want int) {
 func TestHostileOversizedBodies(t *testing.T) {
 	const limit = 1 << 10
 	srv := atlastest.NewServer(t, atlastest.WithMaxBodyBytes(limit))
-	// Credentials by hand: icholy/digest's transport reads a whole body
-	// into memory to be able to resend it, so it never ends an endless one.
+	// Credentials by hand: a digest transport reads a whole body into
+	// memory to be able to resend it, so it never ends an endless one.
 	c := hsClient(t)
 	huge := `{"accessListIps":["` + strings.Repeat("1", 4*limit) + `"]}`
 	for _, tc := range []struct {
@@ -168,8 +168,8 @@ func TestHostileOversizedBodies(t *testing.T) {
 				t.Logf("the server hung up: %v", err)
 			} else {
 				res.Body.Close()
-				if res.StatusCode != http.StatusBadRequest {
-					t.Errorf("%d, want 400", res.StatusCode)
+				if res.StatusCode != http.StatusRequestEntityTooLarge {
+					t.Errorf("%d, want 413", res.StatusCode)
 				}
 			}
 			if srv.LinkCount() != 0 {
@@ -677,31 +677,37 @@ func TestHostileOrganizationFloodLeavesNoState(t *testing.T) {
 }
 
 // TestHostileAuthenticatedOrganizationFloodStaysBounded: an authenticated
-// caller naming endless organizations keeps at most the bound of rate-limit
-// buckets, and an organization it keeps draining is still limited.
+// caller naming endless organizations leaves at most the bound of
+// rate-limit buckets and of organizations' link state, the least recently
+// used dropped first and counted; an organization it keeps using is never
+// the one dropped, so it stays limited.
 func TestHostileAuthenticatedOrganizationFloodStaysBounded(t *testing.T) {
-	const bound = 64
-	srv := atlastest.NewServer(t, atlastest.WithoutAuthentication(), atlastest.WithoutContractValidation(),
-		atlastest.WithRateLimit(3, time.Hour))
-	atlastest.SetMaxRateLimitBuckets(srv.Service, bound)
+	const bound, flood = 64, 1000
+	srv := atlastest.NewServer(t, atlastest.WithoutAuthentication(), atlastest.WithRateLimit(3, time.Hour),
+		atlastest.WithMaxResources(bound))
 	c := hsClient(t)
 	busy := fmt.Sprintf("%s/orgs/%024x/liveMigrations/linkTokens", atlastest.BasePathV2, 0xb00)
-	for i := range 1000 {
+	for i := range flood {
 		path := fmt.Sprintf("%s/orgs/%024x/liveMigrations/linkTokens", atlastest.BasePathV2, 0xf100d000+i)
-		if res := hsRequest(t, c, srv, http.MethodDelete, path); res.StatusCode != http.StatusNotFound {
-			t.Fatalf("request %d: %d, want 404 (no link)", i, res.StatusCode)
+		if res := hsRequest(t, c, srv, http.MethodPost, path); res.StatusCode != http.StatusCreated {
+			t.Fatalf("request %d: %d, want 201", i, res.StatusCode)
 		}
-		if b := atlastest.RateLimitBuckets(srv.Service); b > bound {
-			t.Fatalf("%d rate-limit buckets after %d organizations; the bound is %d", b, i+1, bound)
+		if i%2 == 0 && i < 6 {
+			hsRequest(t, c, srv, http.MethodDelete, busy) // keeps busy recently used
 		}
 	}
-	// Below the bound nothing is evicted: a drained organization stays limited.
-	atlastest.SetMaxRateLimitBuckets(srv.Service, 1<<20)
+	if b, o, l := atlastest.RateLimitBuckets(srv.Service), atlastest.OrganizationStates(srv.Service), srv.LinkCount(); b > bound || o > bound || l > bound {
+		t.Fatalf("after %d organizations: %d buckets, %d organizations' state, %d links; the bound is %d", flood, b, o, l, bound)
+	}
+	// Every bucket and every link past the bound was dropped, and counted.
+	if ev, want := srv.Stats().Evictions, (flood+1-bound)+(flood-bound); ev != want { // busy has a bucket, no state
+		t.Errorf("%d evictions, want %d", ev, want)
+	}
 	statuses := []int{}
 	for range 4 {
 		statuses = append(statuses, hsRequest(t, c, srv, http.MethodDelete, busy).StatusCode)
 	}
 	if statuses[3] != http.StatusTooManyRequests {
-		t.Fatalf("a fourth request within the hour got %v, want the last to be 429", statuses)
+		t.Fatalf("requests within the hour got %v, want the last to be 429", statuses)
 	}
 }

@@ -24,8 +24,8 @@ type issuedToken struct {
 	expires  time.Time
 }
 
-func newTokenStore(ttl time.Duration) *tokenStore {
-	return &tokenStore{ttl: ttl, now: time.Now, tokens: map[string]issuedToken{}}
+func newTokenStore(ttl time.Duration, now func() time.Time) *tokenStore {
+	return &tokenStore{ttl: ttl, now: now, tokens: map[string]issuedToken{}}
 }
 
 func (s *tokenStore) issue(clientID string) (string, time.Duration) {

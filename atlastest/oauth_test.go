@@ -12,7 +12,9 @@ import (
 )
 
 func TestServiceAccounts(t *testing.T) {
-	srv := atlastest.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"), atlastest.WithTokenTTL(time.Minute))
+	clock := newFakeClock()
+	srv := atlastest.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"), atlastest.WithTokenTTL(time.Minute),
+		atlastest.WithClock(clock.Now))
 	oauthClient := func(secret string) *http.Client {
 		cfg := clientcredentials.Config{ClientID: "mdb_sa_id", ClientSecret: secret, TokenURL: srv.URL() + "/api/oauth/token"}
 		return cfg.Client(t.Context())
@@ -53,6 +55,20 @@ func TestServiceAccounts(t *testing.T) {
 		srv.ExpireNonces() // drops issued tokens too
 		if r := remove(t, c, orgA, nil); r.StatusCode() != 401 {
 			t.Fatalf("%d %s", r.StatusCode(), r.Body)
+		}
+	})
+	t.Run("a token outlives its TTL on the service's clock", func(t *testing.T) {
+		c := gen(oauthClient("mdb_sa_sk"), atlastest.BasePathV2)
+		if r := remove(t, c, orgA, nil); r.StatusCode() != 404 {
+			t.Fatalf("%d %s", r.StatusCode(), r.Body)
+		}
+		clock.Advance(time.Minute - time.Nanosecond)
+		if r := remove(t, c, orgA, nil); r.StatusCode() != 404 {
+			t.Fatalf("just short of the TTL: %d %s", r.StatusCode(), r.Body)
+		}
+		clock.Advance(time.Nanosecond)
+		if r := remove(t, c, orgA, nil); r.StatusCode() != 401 {
+			t.Fatalf("past the TTL: %d %s", r.StatusCode(), r.Body)
 		}
 	})
 }

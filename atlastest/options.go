@@ -3,10 +3,10 @@ package atlastest
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
-	"github.com/seed-5c49e0d7/linktoken/internal/orgid"
 	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
@@ -25,7 +25,7 @@ type APIKey struct {
 
 type config struct {
 	keys            []APIKey
-	orgs            map[string]bool // nil: every well-formed orgId exists
+	orgs            map[string]bool // WithOrganizations (links.go); nil: all exist
 	algorithm       string
 	nonceTTL        time.Duration
 	maxNonces       int
@@ -42,6 +42,9 @@ type config struct {
 	noAuth          bool
 	timeouts        ServerTimeouts
 	randomFaults    *randomFaults
+	now             func() time.Time
+	handlers        map[string]http.Handler // by operation id
+	maxResources    int
 }
 
 // Defaults: generous enough that no ordinary test meets them.
@@ -52,6 +55,9 @@ const (
 	defaultRateRefill   = 10 * time.Millisecond // 100 requests a second
 	defaultMaxBodyBytes = 64 << 10
 	defaultTokenTTL     = time.Hour
+	// defaultMaxResources is far more organizations than any test or local
+	// run uses, and about ten megabytes of state at most.
+	defaultMaxResources = 10000
 )
 
 func defaultConfig() config {
@@ -64,6 +70,8 @@ func defaultConfig() config {
 		maxBodyBytes:    defaultMaxBodyBytes,
 		tokenTTL:        defaultTokenTTL,
 		timeouts:        DefaultServerTimeouts(),
+		now:             time.Now,
+		maxResources:    defaultMaxResources,
 	}
 }
 
@@ -75,24 +83,6 @@ func WithAPIKey(k APIKey) Option {
 			return fmt.Errorf("atlastest: an API key needs a public and a private part")
 		}
 		c.keys = append(c.keys, k)
-		return nil
-	}
-}
-
-// WithOrganizations restricts the organizations that exist to ids; any other
-// well-formed orgId is answered 404 RESOURCE_NOT_FOUND. By default every
-// well-formed orgId exists.
-func WithOrganizations(ids ...string) Option {
-	return func(c *config) error {
-		if c.orgs == nil {
-			c.orgs = map[string]bool{}
-		}
-		for _, id := range ids {
-			if !orgid.Valid(id) {
-				return fmt.Errorf("atlastest: organization id %q is not 24 lower-case hex digits", id)
-			}
-			c.orgs[id] = true
-		}
 		return nil
 	}
 }
@@ -135,9 +125,10 @@ func WithMaxNonces(n int) Option {
 	}
 }
 
-// WithRateLimit gives each organization a token bucket of capacity requests
-// that refills one request every refillEvery. The default is 500, refilled
-// at 100 a second.
+// WithRateLimit gives each resource (an operation's path with its path
+// parameters: for the link-token operations, an organization) a token
+// bucket of capacity requests that refills one request every refillEvery.
+// The default is 500, refilled at 100 a second.
 func WithRateLimit(capacity int, refillEvery time.Duration) Option {
 	return func(c *config) error {
 		if capacity < 1 || refillEvery <= 0 {
@@ -148,8 +139,8 @@ func WithRateLimit(capacity int, refillEvery time.Duration) Option {
 	}
 }
 
-// WithMaxBodyBytes caps request bodies; a larger body is answered 400
-// VALIDATION_ERROR. The default is 64 KiB.
+// WithMaxBodyBytes caps request bodies; a larger body is answered 413
+// (VALIDATION_ERROR, as the contract's example). The default is 64 KiB.
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *config) error {
 		if n < 1 {
@@ -213,21 +204,82 @@ func WithLogger(l *slog.Logger) Option {
 	})
 }
 
-// WithContractValidator validates requests with v (see [contract.Middleware])
-// instead of the shared default validator.
+// WithContractValidator serves the contract v holds instead of the one
+// embedded in this module: v routes every request (operation, version,
+// path parameters, envelope, media types, authentication schemes) and,
+// unless [WithoutContractValidation], validates it. Build v with
+// contract.WithDocument to serve a contract that has grown: each operation
+// it adds needs a handler ([WithOperationHandler]) and nothing else.
 func WithContractValidator(v *contract.Validator) Option {
 	return func(c *config) error {
+		if v == nil {
+			return fmt.Errorf("atlastest: a nil contract validator")
+		}
 		c.validator = v
 		return nil
 	}
 }
 
 // WithoutContractValidation turns request validation against the contract
-// off, leaving only the service's own checks of orgId and the access list:
-// for tests of what a client does when a server lets bad input through.
+// off, leaving only the handlers' own checks (the orgId's form, the access
+// list's entries): for tests of what a client does when a server lets bad
+// input through. Requests are still routed by the contract.
 func WithoutContractValidation() Option {
 	return func(c *config) error {
 		c.noValidation = true
+		return nil
+	}
+}
+
+// WithOperationHandler serves the contract's operation operationID with h
+// instead of the generated strict server: for an operation the generated
+// interface does not have (one added to a test copy of the contract, see
+// [WithContractValidator]), or to replace one. h meets only requests that
+// passed the service's pipeline (authentication, faults, the rate limit,
+// content negotiation, validation); it reads path parameters with
+// r.PathValue, answers in [NegotiatedMediaType], and leaves the envelope,
+// pretty-printing, charset and rate-limit headers to the service. [New]
+// fails for an id that is not an operation of the contract.
+func WithOperationHandler(operationID string, h http.Handler) Option {
+	return func(c *config) error {
+		if operationID == "" || h == nil {
+			return fmt.Errorf("atlastest: an operation handler needs an operation id and a handler")
+		}
+		if c.handlers == nil {
+			c.handlers = map[string]http.Handler{}
+		}
+		c.handlers[operationID] = h
+		return nil
+	}
+}
+
+// WithClock makes now the service's clock for everything it times itself:
+// nonce and bearer-token expiry, rate-limit refills. Tests advance a fake
+// clock instead of sleeping. Latency ([WithLatency], [Fault.Latency]) and
+// connection timeouts stay on real time.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return fmt.Errorf("atlastest: a nil clock")
+		}
+		c.now = now
+		return nil
+	}
+}
+
+// WithMaxResources bounds the state the service keeps per resource, so
+// that an authenticated caller naming endless made-up organizations cannot
+// grow it without limit: at most n rate-limit buckets, and the link-token
+// state (link, migration flag) of at most n organizations. Past the bound
+// the least recently used entry is dropped ([Stats.Evictions] counts them):
+// a dropped bucket starts full again, a dropped organization has no link.
+// The default is 10,000.
+func WithMaxResources(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("atlastest: max resources must be at least 1")
+		}
+		c.maxResources = n
 		return nil
 	}
 }

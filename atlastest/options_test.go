@@ -3,6 +3,7 @@ package atlastest_test
 import (
 	"bytes"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +29,10 @@ func TestInvalidOptionsAreRefused(t *testing.T) {
 		{"service account without secret", atlastest.WithServiceAccount("id", ""), "client id and secret"},
 		{"zero token TTL", atlastest.WithTokenTTL(0), "positive"},
 		{"window too wide", atlastest.WithNonceCountWindow(65), "0 to 64"},
+		{"no resources", atlastest.WithMaxResources(0), "at least 1"},
+		{"no clock", atlastest.WithClock(nil), "nil clock"},
+		{"no contract", atlastest.WithContractValidator(nil), "nil contract"},
+		{"a handler without an operation", atlastest.WithOperationHandler("", http.NotFoundHandler()), "operation id and a handler"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := atlastest.New(tc.opt); err == nil || !strings.Contains(err.Error(), tc.want) {

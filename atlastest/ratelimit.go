@@ -6,75 +6,39 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
-
-	"github.com/seed-5c49e0d7/linktoken/internal/orgid"
 )
 
-// rateLimiter keeps one token bucket per organization. Requests that name no
-// well-formed organization share one bucket, and the buckets are bounded
-// (maxBuckets), so a flood of made-up ids cannot grow memory, even from an
-// authenticated caller.
+// rateLimiter keeps one token bucket per resource: an operation's path
+// with its path parameters' values (an organization, for the link-token
+// operations), whatever the operation or API version. Buckets are bounded
+// (WithMaxResources): past the bound the bucket used least recently is
+// dropped, which hands that resource a fresh bucket if it comes back, an
+// over-generous limit rather than unbounded memory. Time comes from the
+// service's clock (WithClock), so tests refill a bucket without sleeping.
 type rateLimiter struct {
-	mu         sync.Mutex
-	capacity   int
-	every      time.Duration
-	buckets    map[string]*rate.Limiter
-	maxBuckets int
+	mu       sync.Mutex
+	now      func() time.Time
+	capacity int
+	every    time.Duration
+	buckets  *lru[string, *rate.Limiter]
 }
 
-// defaultMaxRateBuckets is far more organizations than any test or local
-// run uses, and a few megabytes at most.
-const defaultMaxRateBuckets = 10000
-
-func newRateLimiter(capacity int, every time.Duration) *rateLimiter {
-	return &rateLimiter{capacity: capacity, every: every, buckets: map[string]*rate.Limiter{}, maxBuckets: defaultMaxRateBuckets}
+func newRateLimiter(capacity int, every time.Duration, maxBuckets int, now func() time.Time, onEvict func()) *rateLimiter {
+	return &rateLimiter{now: now, capacity: capacity, every: every, buckets: newLRU[string, *rate.Limiter](maxBuckets, onEvict)}
 }
 
-// makeRoom runs, under l.mu, before a bucket is added to a full map. It first
-// drops the buckets that have refilled to capacity: such a bucket is exactly
-// what a new one would be, so nothing is lost. If every bucket is still
-// draining (a flood of distinct organizations faster than the refill), it
-// drops arbitrary ones down to three quarters of the bound, which hands those
-// organizations a fresh bucket: an over-generous limit rather than unbounded
-// memory, and the sweep's cost is spread over the quarter it frees.
-func (l *rateLimiter) makeRoom(now time.Time) {
-	if len(l.buckets) < l.maxBuckets {
-		return
-	}
-	for id, b := range l.buckets {
-		if b.TokensAt(now) >= float64(l.capacity) {
-			delete(l.buckets, id)
-		}
-	}
-	for id := range l.buckets {
-		if len(l.buckets) <= l.maxBuckets*3/4 {
-			break
-		}
-		delete(l.buckets, id)
-	}
-}
-
-func (l *rateLimiter) bucket(orgID string) *rate.Limiter {
-	if !orgid.Valid(orgID) {
-		orgID = ""
-	}
+// take draws one request from the resource's bucket. When it is empty it
+// reports how long until one is available, rounded up to whole seconds (at
+// least 1) for Retry-After.
+func (l *rateLimiter) take(resource string) (remaining int, retryAfter int, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.buckets[orgID]
-	if b == nil {
-		l.makeRoom(time.Now())
+	now := l.now()
+	b, found := l.buckets.get(resource)
+	if !found {
 		b = rate.NewLimiter(rate.Every(l.every), l.capacity)
-		l.buckets[orgID] = b
+		l.buckets.put(resource, b)
 	}
-	return b
-}
-
-// take draws one request from the organization's bucket. When it is empty
-// it reports how long until one is available, rounded up to whole seconds
-// (at least 1) for Retry-After.
-func (l *rateLimiter) take(orgID string) (remaining int, retryAfter int, ok bool) {
-	b := l.bucket(orgID)
-	now := time.Now()
 	if b.AllowN(now, 1) {
 		return clampTokens(b.TokensAt(now)), 0, true
 	}
@@ -86,21 +50,28 @@ func (l *rateLimiter) take(orgID string) (remaining int, retryAfter int, ok bool
 
 // peek reports what is left without drawing, for responses (the 401 of a
 // handshake) that should not cost the caller a request. It never creates a
-// bucket: an organization nobody has drawn from has its full capacity, and
-// unauthenticated requests naming endless organizations must not grow the
-// map.
-func (l *rateLimiter) peek(orgID string) int {
-	if !orgid.Valid(orgID) {
-		orgID = ""
-	}
+// bucket: a resource nobody has drawn from has its full capacity, and
+// unauthenticated requests naming endless resources must not grow the map.
+func (l *rateLimiter) peek(resource string) int {
 	l.mu.Lock()
-	b := l.buckets[orgID]
-	capacity := l.capacity
-	l.mu.Unlock()
-	if b == nil {
-		return capacity
+	defer l.mu.Unlock()
+	b, ok := l.buckets.peek(resource)
+	if !ok {
+		return l.capacity
 	}
-	return clampTokens(b.Tokens())
+	return clampTokens(b.TokensAt(l.now()))
+}
+
+func (l *rateLimiter) limit() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.capacity
+}
+
+func (l *rateLimiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buckets.len()
 }
 
 func clampTokens(f float64) int {
@@ -110,11 +81,11 @@ func clampTokens(f float64) int {
 	return int(math.Floor(f))
 }
 
-// setCapacity changes the limits of every bucket, for tests that want to
-// meet a 429 quickly.
+// set changes the limits and starts every bucket afresh, for tests that
+// want to meet a 429 quickly.
 func (l *rateLimiter) set(capacity int, every time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.capacity, l.every = capacity, every
-	l.buckets = map[string]*rate.Limiter{}
+	l.buckets.clear()
 }

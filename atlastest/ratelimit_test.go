@@ -42,15 +42,23 @@ func TestRateLimitPerOrganization(t *testing.T) {
 	}
 }
 
+// TestRateLimitRefills: a bucket refills one request per interval of the
+// service's clock, and Retry-After says how long that is.
 func TestRateLimitRefills(t *testing.T) {
-	srv := atlastest.NewServer(t, atlastest.WithRateLimit(1, 100*time.Millisecond))
+	clock := newFakeClock()
+	srv := atlastest.NewServer(t, atlastest.WithRateLimit(1, 90*time.Second), atlastest.WithClock(clock.Now))
 	c := newClient(t, srv, clientOpts{})
 	remove(t, c, orgA, nil)
-	if r := remove(t, c, orgA, nil); r.StatusCode() != 429 {
-		t.Fatalf("second call: %d", r.StatusCode())
+	r := remove(t, c, orgA, nil)
+	if r.StatusCode() != 429 || r.HTTPResponse.Header.Get("Retry-After") != "90" {
+		t.Fatalf("second call: %d, Retry-After %q, want 429 and 90", r.StatusCode(), r.HTTPResponse.Header.Get("Retry-After"))
 	}
-	time.Sleep(150 * time.Millisecond)
+	clock.Advance(60 * time.Second)
+	if r := remove(t, c, orgA, nil); r.StatusCode() != 429 || r.HTTPResponse.Header.Get("Retry-After") != "30" {
+		t.Fatalf("a minute later: %d, Retry-After %q, want 429 and 30", r.StatusCode(), r.HTTPResponse.Header.Get("Retry-After"))
+	}
+	clock.Advance(30 * time.Second)
 	if r := remove(t, c, orgA, nil); r.StatusCode() != 404 {
-		t.Errorf("after refill: %d", r.StatusCode())
+		t.Errorf("after the refill: %d", r.StatusCode())
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/icholy/digest"
+	"github.com/seed-5c49e0d7/linktoken/internal/digestauth"
 )
 
 // Server is a [Service] listening on loopback for one test.
@@ -34,22 +34,14 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 // [BasePathV2] or [BasePathV1] for an API base URL.
 func (s *Server) URL() string { return s.srv.URL }
 
-// URLV2 is the v2 base URL.
-func (s *Server) URLV2() string { return s.srv.URL + BasePathV2 }
-
-// URLV1 is the v1.0 base URL.
-func (s *Server) URLV1() string { return s.srv.URL + BasePathV1 }
-
 // DigestClient is a new HTTP client that authenticates with the Organization
-// Owner key. Each call returns a client with its own challenge cache:
-// icholy/digest caches challenges per host name, so clients of two servers
-// on 127.0.0.1 must not share one.
+// Owner key, through the project's own digest transport (the one
+// atlas.NewDigestTransport returns): each client keeps its own pool of
+// challenges, one held by each request in flight, so nonce counts reach
+// the server in order however many goroutines share the client, and after
+// the first challenge each call costs one exchange.
 func (s *Server) DigestClient() *http.Client {
-	return &http.Client{Transport: &digest.Transport{
-		Username:  s.PublicKey(),
-		Password:  s.PrivateKey(),
-		Transport: s.srv.Client().Transport,
-	}}
+	return &http.Client{Transport: digestauth.New(s.PublicKey(), s.PrivateKey(), s.srv.Client().Transport)}
 }
 
 // Close stops the server early; cleanup would otherwise do it.

@@ -201,25 +201,36 @@ func TestBadInputIsRefusedWithOrWithoutTheContract(t *testing.T) {
 	}
 }
 
+// TestMediaTypeNegotiation: what the live service does with Accept and
+// Content-Type, as MongoDB documents it (issue 10): v2 takes plain JSON
+// bodies as well as the versioned type, a later version date in Accept is
+// served by the newest version not after it (named in the Content-Type),
+// 406 only when no version fits, 415 only for a type the contract refuses.
 func TestMediaTypeNegotiation(t *testing.T) {
+	const served = atlastest.MediaTypeV2 + ";charset=utf-8"
 	srv := atlastest.NewServer(t)
 	for _, tc := range []struct {
-		name    string
-		version string
-		accept  string
-		ctype   string // create body's Content-Type
-		status  int
-		code    string
+		name     string
+		version  string
+		accept   string
+		ctype    string // create body's Content-Type
+		status   int
+		code     string // X-Error-Code, or the success body's Content-Type
+		wantType string
 	}{
-		{"v2 without Accept", atlastest.BasePathV2, "-", atlastest.MediaTypeV2, 406, "INVALID_VERSION_DATE"},
-		{"v2 with plain JSON Accept", atlastest.BasePathV2, "application/json", atlastest.MediaTypeV2, 406, "INVALID_VERSION_DATE"},
-		{"v2 with another version date", atlastest.BasePathV2, "application/vnd.atlas.2024-05-30+json", atlastest.MediaTypeV2, 406, "INVALID_VERSION_DATE"},
-		{"v2 body as plain JSON", atlastest.BasePathV2, "", "application/json", 415, "UNSUPPORTED_MEDIA_TYPE"},
-		{"v1.0 body as the v2 type", atlastest.BasePathV1, "", atlastest.MediaTypeV2, 415, "UNSUPPORTED_MEDIA_TYPE"},
-		{"v1.0 asking for the v2 type", atlastest.BasePathV1, atlastest.MediaTypeV2, "application/json", 406, "INVALID_VERSION_DATE"},
-		{"v1.0 without Accept", atlastest.BasePathV1, "-", "application/json", 201, ""},
-		{"v1.0 with a wildcard", atlastest.BasePathV1, "*/*", "application/json", 201, ""},
-		{"v2 with a list", atlastest.BasePathV2, "application/json, application/vnd.atlas.2023-01-01+json", atlastest.MediaTypeV2, 201, ""},
+		{"v2 body as plain JSON (MongoDB's curl samples)", atlastest.BasePathV2, "", "application/json", 201, "", served},
+		{"v2 body as plain JSON with a charset", atlastest.BasePathV2, "", "application/json; charset=utf-8", 201, "", served},
+		{"v2 asking for a later version date", atlastest.BasePathV2, "application/vnd.atlas.2025-03-12+json", atlastest.MediaTypeV2, 201, "", served},
+		{"v2 asking for a date before the resource", atlastest.BasePathV2, "application/vnd.atlas.2022-01-01+json", atlastest.MediaTypeV2, 406, "INVALID_VERSION_DATE", ""},
+		{"v2 asking for HTML only", atlastest.BasePathV2, "text/html", atlastest.MediaTypeV2, 406, "INVALID_VERSION_DATE", ""},
+		{"v2 without Accept", atlastest.BasePathV2, "-", atlastest.MediaTypeV2, 201, "", served},
+		{"v2 with plain JSON Accept", atlastest.BasePathV2, "application/json", atlastest.MediaTypeV2, 201, "", served},
+		{"v2 with a list", atlastest.BasePathV2, "application/json, application/vnd.atlas.2023-01-01+json", atlastest.MediaTypeV2, 201, "", served},
+		{"v2 body as text", atlastest.BasePathV2, "", "text/plain", 415, "UNSUPPORTED_MEDIA_TYPE", ""},
+		{"v1.0 body as the v2 type", atlastest.BasePathV1, "", atlastest.MediaTypeV2, 415, "UNSUPPORTED_MEDIA_TYPE", ""},
+		{"v1.0 asking for the v2 type", atlastest.BasePathV1, atlastest.MediaTypeV2, "application/json", 406, "INVALID_VERSION_DATE", ""},
+		{"v1.0 without Accept", atlastest.BasePathV1, "-", "application/json", 201, "", "application/json"},
+		{"v1.0 with a wildcard", atlastest.BasePathV1, "*/*", "application/json", 201, "", "application/json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newClient(t, srv, clientOpts{version: tc.version, accept: tc.accept})
@@ -233,23 +244,70 @@ func TestMediaTypeNegotiation(t *testing.T) {
 			if tc.code != "" && res.HTTPResponse.Header.Get("X-Error-Code") != tc.code {
 				t.Errorf("X-Error-Code = %q", res.HTTPResponse.Header.Get("X-Error-Code"))
 			}
+			if tc.wantType != "" && res.HTTPResponse.Header.Get("Content-Type") != tc.wantType {
+				t.Errorf("Content-Type = %q, want %q", res.HTTPResponse.Header.Get("Content-Type"), tc.wantType)
+			}
 		})
 	}
-	t.Run("remove on v2 without Accept", func(t *testing.T) {
-		res := remove(t, newClient(t, srv, clientOpts{accept: "-"}), orgA, nil)
+	t.Run("remove on v2 asking for a date before the resource", func(t *testing.T) {
+		res := remove(t, newClient(t, srv, clientOpts{accept: "application/vnd.atlas.2020-01-01+json"}), orgA, nil)
 		if res.StatusCode() != 406 || res.JSON406 == nil {
 			t.Errorf("%d %s", res.StatusCode(), res.Body)
 		}
 	})
 }
 
-// validationModes runs a test with the contract middleware in front and
+// TestRequestBodiesAreReadAsTheContractSays: a body the contract refuses is
+// refused with a 400 naming the field, before any handler runs: undeclared
+// properties (MongoDB: invalid fields are rejected, not ignored) and
+// duplicate member names (two parsers reading one body two ways); a CIDR
+// block with host bits set is not refused (no source says the service
+// refuses it).
+func TestRequestBodiesAreReadAsTheContractSays(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	c := newClient(t, srv, clientOpts{})
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		field      string
+	}{
+		{"an undeclared property", `{"accessListIps":["192.0.2.10"],"ttl":1}`, 400, "/ttl"},
+		{"a duplicate member name", `{"accessListIps":["192.0.2.10"],"accessListIps":[]}`, 400, "/accessListIps"},
+		{"a duplicate name, the other order", `{"accessListIps":[],"accessListIps":["192.0.2.10"]}`, 400, "/accessListIps"},
+		{"host bits set", `{"accessListIps":["10.0.0.1/24"]}`, 201, ""},
+	} {
+		for _, ctype := range []string{atlastest.MediaTypeV2, "application/json"} {
+			t.Run(tc.name+" as "+ctype, func(t *testing.T) {
+				before, _ := srv.LinkToken(orgA)
+				res, err := c.CreateLinkTokenWithBodyWithResponse(t.Context(), orgA, nil, ctype, strings.NewReader(tc.body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.StatusCode() != tc.status {
+					t.Fatalf("%d %s, want %d", res.StatusCode(), res.Body, tc.status)
+				}
+				if tc.status != 400 {
+					return
+				}
+				if res.JSON400 == nil || res.JSON400.BadRequestDetail == nil || len(*res.JSON400.BadRequestDetail.Fields) == 0 ||
+					(*res.JSON400.BadRequestDetail.Fields)[0].Field != tc.field {
+					t.Errorf("400 does not name %s: %s", tc.field, res.Body)
+				}
+				if after, _ := srv.LinkToken(orgA); after != before {
+					t.Error("a refused create changed the link")
+				}
+			})
+		}
+	}
+}
+
+// validationModes runs a test with the contract validating requests and
 // with only the service's own checks: both must refuse bad input alike.
 var validationModes = []struct {
 	name string
 	opts []atlastest.Option
 }{
-	{"contract middleware", nil},
+	{"contract validation", nil},
 	{"own checks", []atlastest.Option{atlastest.WithoutContractValidation()}},
 }
 
@@ -258,17 +316,20 @@ func TestMalformedAndOversizedBodies(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			srv := atlastest.NewServer(t, append(mode.opts, atlastest.WithMaxBodyBytes(64))...)
 			c := newClient(t, srv, clientOpts{})
-			for _, tc := range []struct{ name, body, detail string }{
-				{"malformed JSON", `{"accessListIps":[`, "malformed JSON"},
-				{"missing accessListIps", `{}`, `"field":"/accessListIps"`},
-				{"too large", `{"accessListIps":["` + strings.Repeat("1", 100) + `"]}`, "exceeds 64 bytes"},
+			for _, tc := range []struct {
+				name, body, detail string
+				status             int
+			}{
+				{"malformed JSON", `{"accessListIps":[`, "malformed JSON", 400},
+				{"missing accessListIps", `{}`, `"field":"/accessListIps"`, 400},
+				{"too large", `{"accessListIps":["` + strings.Repeat("1", 100) + `"]}`, "exceeds 64 bytes", 413},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					res, err := c.CreateLinkTokenWithBodyWithResponse(t.Context(), orgA, nil, atlastest.MediaTypeV2, strings.NewReader(tc.body))
 					if err != nil {
 						t.Fatal(err)
 					}
-					if res.StatusCode() != 400 || res.JSON400 == nil || !strings.Contains(string(res.Body), tc.detail) {
+					if res.StatusCode() != tc.status || !strings.Contains(string(res.Body), tc.detail) {
 						t.Errorf("%d %s", res.StatusCode(), res.Body)
 					}
 				})

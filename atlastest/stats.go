@@ -12,12 +12,17 @@ type Stats struct {
 	Challenges int
 	// StaleChallenges counts the challenges that carried stale=true.
 	StaleChallenges int
-	// Exchanges counts every request to the link-token operations.
+	// Exchanges counts every request to an operation of the contract.
 	Exchanges int
-	// Successes counts 2xx answers to the link-token operations.
+	// Successes counts 2xx answers to operations of the contract.
 	Successes int
 	// Faults counts the injected faults requests met, queued or random.
 	Faults int
+	// Evictions counts the per-resource state dropped to stay within
+	// [WithMaxResources], the least recently used first: rate-limit
+	// buckets, and the handlers' state (an organization's link and
+	// migration flag).
+	Evictions int
 }
 
 // ExchangesPerSuccess is how many exchanges each successful call cost on
@@ -42,7 +47,8 @@ func newStats() *statsCollector {
 	return &statsCollector{s: Stats{Requests: map[string]map[int]int{}}}
 }
 
-func (c *statsCollector) record(op string, status int) {
+// record counts one answer; operation says op is one of the contract's.
+func (c *statsCollector) record(op string, status int, operation bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := c.s.Requests[op]
@@ -51,7 +57,7 @@ func (c *statsCollector) record(op string, status int) {
 		c.s.Requests[op] = m
 	}
 	m[status]++
-	if op == OpCreateLinkToken || op == OpDeleteLinkToken {
+	if operation {
 		c.s.Exchanges++
 		if status >= 200 && status < 300 {
 			c.s.Successes++
@@ -63,6 +69,12 @@ func (c *statsCollector) fault() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.s.Faults++
+}
+
+func (c *statsCollector) evicted() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.s.Evictions++
 }
 
 func (c *statsCollector) challenge(stale bool) {

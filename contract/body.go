@@ -2,10 +2,10 @@ package contract
 
 import (
 	"bytes"
-	"encoding/json"
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"

@@ -140,7 +140,7 @@ func (c *checker) runResponseOnly() {
 		return
 	}
 	c.kinResponse(&openapi3filter.RequestValidationInput{
-		Request: &http.Request{Method: c.ex.Request.Method, URL: c.ex.Request.URL, Header: c.ex.Request.Header},
+		Request:    &http.Request{Method: c.ex.Request.Method, URL: c.ex.Request.URL, Header: c.ex.Request.Header},
 		PathParams: params, Route: route, Options: c.v.options,
 	})
 }

@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -38,6 +39,31 @@ func BenchmarkCheckHAR(b *testing.B) {
 		}
 		if rep.Exchanges != lt || rep.Conform != ok || rep.Skipped != other {
 			b.Fatalf("report %+v; want %d exchanges, %d conform, %d skipped", rep, lt, ok, other)
+		}
+		ops++
+	}
+	b.ReportMetric(float64(entries*ops)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// BenchmarkReadHAR is the reader's share of BenchmarkCheckHAR: the same
+// archive read into exchanges, none of them checked.
+func BenchmarkReadHAR(b *testing.B) {
+	const entries = 1000
+	var buf bytes.Buffer
+	if _, _, _, err := writeHAR(&buf, harMix{Entries: entries}); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	ops := 0
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		if err := contract.ReadHAR(bytes.NewReader(data), "bench.har", func(*contract.Exchange) error {
+			n++
+			return nil
+		}); err != nil || n != entries {
+			b.Fatalf("%d entries, %v", n, err)
 		}
 		ops++
 	}

@@ -2,7 +2,10 @@ package contract_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -50,6 +53,13 @@ func TestReadHARMalformed(t *testing.T) {
 		"bad entry":         {`{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"}}, {"request":5}]}}`, "entry 1"},
 		"no url":            {`{"log":{"entries":[{"request":{"method":"GET"}}]}}`, "entry 0: request without method or url"},
 		"bad base64":        {`{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"},"response":{"status":200,"content":{"text":"!!","encoding":"base64"}}}]}}`, "entry 0: response content"},
+		"data after":        {`{"log":{"entries":[]}} {}`, "byte 23: data after the archive"},
+		"status a fraction": {`{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"},"response":{"status":200.5}}]}}`, "entry 0: response: status: 200.5 is not an integer"},
+		"status a string":   {`{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"},"response":{"status":"200"}}]}}`, "entry 0, byte 87: response: status: expected a number, found a string"},
+		"bad escape":        {`{"log":{"entries":[{"request":{"method":"G\qT","url":"https://x/"}}]}}`, `entry 0, byte 42: request: invalid escape \q`},
+		"control character": {"{\"log\":{\"entries\":[{\"request\":{\"method\":\"G\nT\"}}]}}", "control character byte 0x0a in a string"},
+		"unused and broken": {`{"x":[1,}],"log":{"entries":[]}}`, "byte 8: invalid character"},
+		"unused and deep":   {`{"x":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `,"log":{"entries":[]}}`, "nesting deeper than 10000"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := contract.ReadHAR(strings.NewReader(tc.har), "x.har", func(*contract.Exchange) error { return nil })
@@ -62,7 +72,8 @@ func TestReadHARMalformed(t *testing.T) {
 }
 
 func TestReadHARSkipsUnknownFieldsAndDecodesBase64(t *testing.T) {
-	har := `{"x":{"deep":[1,{"a":[]}]},"log":{"pages":[{"id":"p"}],"creator":{"name":"n"},"entries":[
+	// A byte order mark, as some Windows tools write, is fine.
+	har := "\uFEFF" + `{"x":{"deep":[1,{"a":[]}]},"log":{"pages":[{"id":"p"}],"creator":{"name":"n"},"entries":[
 	{"request":{"method":"DELETE","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens",
 	  "headers":[{"name":"authorization","value":"Bearer abc"},{"name":":authority","value":"cloud.mongodb.com"}]},
 	 "response":{"status":404,"headers":[{"name":"content-type","value":"application/json"}],
@@ -166,5 +177,190 @@ func TestCheckLargeHAR(t *testing.T) {
 	}
 	if n >= 100000 && !raceEnabled && rate < 20000 {
 		t.Errorf("%.0f entries/s, want 20,000 or more", rate)
+	}
+}
+
+// TestCheckHARStreamsInBoundedMemory streams an archive through CheckHAR
+// straight from its generator (an io.Pipe: never on disk, never whole in
+// memory) and requires a peak heap far below the archive's size. Beside its
+// ordinary entries the archive holds what a reader that keeps a value whole
+// would keep: a long string in a top-level key nobody reads, a long body of
+// an exchange outside the contract, and a create whose body is larger than
+// the check reads (a violation naming its size). In the suite the archive
+// is about 110 MiB (a reader holding either of the first two parts breaks
+// the bound: the old encoding/json reader did); LINKTOKEN_HAR_STREAM_BIG=1 makes
+// it about 330 MiB, with a 128 MiB string and 100,000 entries.
+func TestCheckHARStreamsInBoundedMemory(t *testing.T) {
+	const maxBody = 1 << 20
+	m := harMix{Entries: 5000, UnusedKey: 48 << 20, OtherBody: 40 << 20, Oversized: 16 << 20}
+	if os.Getenv("LINKTOKEN_HAR_STREAM_BIG") != "" {
+		m = harMix{Entries: 100000, UnusedKey: 128 << 20, OtherBody: 64 << 20, Oversized: 32 << 20}
+	}
+	const bound = 32 << 20
+	v := contract.MustNew(contract.Strict(), contract.MaxBodyBytes(maxBody))
+
+	pr, pw := io.Pipe()
+	var written countingWriter
+	var lt, ok, other int
+	generated := make(chan error, 1)
+	var rep contract.Report
+	var tooLarge []*contract.Violation
+	rep.Emit = func(x *contract.Violation) {
+		if x.Rule == contract.RuleBodyTooLarge {
+			tooLarge = append(tooLarge, x)
+		}
+	}
+	var checkErr error
+	start := time.Now()
+	peak := peakHeap(func() {
+		go func() {
+			var err error
+			lt, ok, other, err = writeHAR(io.MultiWriter(pw, &written), m)
+			pw.CloseWithError(err)
+			generated <- err
+		}()
+		checkErr = v.CheckHAR(&rep, pr, "stream.har")
+		pr.Close()
+	})
+	if err := <-generated; err != nil {
+		t.Fatal(err)
+	}
+	if checkErr != nil {
+		t.Fatal(checkErr)
+	}
+	elapsed := time.Since(start)
+	t.Logf("%.1f MiB streamed in %v: %d entries checked, peak heap %.1f MiB", float64(written.n)/(1<<20), elapsed.Round(time.Millisecond), rep.Exchanges+rep.Skipped, float64(peak)/(1<<20))
+	if m.UnusedKey <= bound || m.OtherBody <= bound {
+		t.Fatalf("parts of %d and %d bytes cannot tell a bound of %d", m.UnusedKey, m.OtherBody, bound)
+	}
+	if rep.Exchanges != lt || rep.Conform != ok || rep.Skipped != other {
+		t.Errorf("report %+v; want %d exchanges, %d conform, %d skipped", rep, lt, ok, other)
+	}
+	want := fmt.Sprintf("%d bytes as recorded", m.Oversized)
+	if len(tooLarge) != 1 || tooLarge[0].Side != contract.SideResponse || tooLarge[0].Found != want ||
+		!strings.HasPrefix(tooLarge[0].Exchange, "stream.har#1 ") {
+		t.Errorf("body-size violations %v; want one on stream.har#1's response, found %q", tooLarge, want)
+	}
+	if peak > bound {
+		t.Errorf("peak heap %.1f MiB, want under %d MiB", float64(peak)/(1<<20), bound>>20)
+	}
+}
+
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	return len(p), nil
+}
+
+// TestCheckHARBodyTooLarge: a body of an operation larger than the check
+// reads is a violation naming its size as recorded (kept whole up to a
+// little over the limit, cut beyond); a body outside the contract is never
+// read, whatever its size or its encoding.
+func TestCheckHARBodyTooLarge(t *testing.T) {
+	const limit = 1024
+	v := contract.MustNew(contract.Strict(), contract.MaxBodyBytes(limit))
+	long := func(n int) string { return `{"linkToken":"` + strings.Repeat("x", n-16) + `"}` }
+	create := func(reqText, respText string, asBase64 bool) map[string]any {
+		e, _ := harEntryFor(0, 10)
+		if reqText != "" {
+			e["request"].(map[string]any)["postData"].(map[string]any)["text"] = reqText
+		}
+		if respText != "" {
+			content := e["response"].(map[string]any)["content"].(map[string]any)
+			content["text"] = respText
+			if asBase64 {
+				content["text"], content["encoding"] = base64.StdEncoding.EncodeToString([]byte(respText)), "base64"
+			}
+		}
+		return e
+	}
+	other := func(text, encoding string) map[string]any {
+		e, _ := harEntryFor(8, 10)
+		content := e["response"].(map[string]any)["content"].(map[string]any)
+		content["text"], content["encoding"] = text, encoding
+		return e
+	}
+	for _, tc := range []struct {
+		name  string
+		entry map[string]any
+		side  contract.Side
+		found string // "" for no violation
+	}{
+		{"at the limit", create("", long(limit), false), "", ""},
+		{"over the limit, kept", create("", long(limit+1), false), contract.SideResponse, "1025 bytes"},
+		{"far over the limit, cut", create("", long(100000), false), contract.SideResponse, "100000 bytes as recorded"},
+		{"far over the limit in base64, cut", create("", long(100000), true), contract.SideResponse, "100000 bytes as recorded"},
+		{"far over the limit in base64, cut, padded", create("", long(100001), true), contract.SideResponse, "100001 bytes as recorded"},
+		{"a request far over the limit", create(long(50000), "", false), contract.SideRequest, "50000 bytes as recorded"},
+		{"outside the contract", other(strings.Repeat("y", 100000), ""), "", ""},
+		{"outside the contract, not even base64", other("!!", "base64"), "", ""},
+		{"outside the contract, an encoding nobody knows", other("", "rot13"), "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var rep contract.Report
+			if err := v.CheckHAR(&rep, bytes.NewReader(harOf(t, tc.entry)), "x.har"); err != nil {
+				t.Fatal(err)
+			}
+			var tooLarge []*contract.Violation
+			for _, x := range rep.Violations {
+				if x.Rule == contract.RuleBodyTooLarge {
+					tooLarge = append(tooLarge, x)
+				}
+			}
+			if tc.found == "" {
+				if len(tooLarge) > 0 || rep.Count > 0 {
+					t.Fatalf("violations %v", rep.Violations)
+				}
+				return
+			}
+			if len(tooLarge) != 1 || tooLarge[0].Side != tc.side || tooLarge[0].Found != tc.found {
+				t.Fatalf("violations %v; want one body-size on the %s, found %q", rep.Violations, tc.side, tc.found)
+			}
+		})
+	}
+}
+
+// TestCheckHARHeaderBound: an entry's request line and headers are kept up
+// to net/http's limit on a header block; beyond it an entry of the
+// contract cannot be checked and is refused, one outside it is skipped.
+func TestCheckHARHeaderBound(t *testing.T) {
+	huge := strings.Repeat("h", 2<<20)
+	withHeader := func(i int) map[string]any {
+		e, _ := harEntryFor(i, 10)
+		req := e["request"].(map[string]any)
+		req["headers"] = append(req["headers"].([]hh), hh{"name": "x-huge", "value": huge})
+		return e
+	}
+	withQuery := func(i int) map[string]any {
+		e, _ := harEntryFor(i, 10)
+		req := e["request"].(map[string]any)
+		req["url"] = req["url"].(string) + "?q=" + huge
+		return e
+	}
+	for _, tc := range []struct {
+		name  string
+		entry map[string]any
+		want  string // "" for skipped
+	}{
+		{"headers, outside the contract", withHeader(8), ""},
+		{"headers, an operation", withHeader(0), "request: method, URL, headers and MIME type exceed 1048576 bytes"},
+		{"query, outside the contract", withQuery(8), ""},
+		{"query, an operation", withQuery(0), "request: method and URL exceed 1048576 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var rep contract.Report
+			err := strict.CheckHAR(&rep, bytes.NewReader(harOf(t, tc.entry)), "x.har")
+			if tc.want == "" {
+				if err != nil || rep.Skipped != 1 {
+					t.Fatalf("got %v, report %+v; want it skipped", err, rep)
+				}
+				return
+			}
+			var ie *contract.InputError
+			if !errors.As(err, &ie) || ie.Where != "entry 0" || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v; want an InputError at entry 0 saying %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,29 +11,88 @@ import (
 // harMix says what a generated archive holds: of every Period entries,
 // one breaks the contract (a linkToken array), one is not a link-token
 // operation, and the rest are conforming creates and removes on both
-// versions, plain and enveloped.
+// versions, plain and enveloped. The large parts, when asked for, come
+// before those entries.
 type harMix struct {
 	Entries int
 	Period  int // 0 means 10
+	// UnusedKey: a string of about this many bytes (escapes included) in a
+	// top-level key no reader needs.
+	UnusedKey int64
+	// OtherBody: an exchange outside the contract whose response body has
+	// this many bytes.
+	OtherBody int64
+	// Oversized: a create whose response body has this many bytes (a
+	// violation once larger than the check reads).
+	Oversized int64
 }
 
-// writeHAR writes a HAR 1.2 archive of m.Entries entries to w, one entry at
-// a time (the generator holds no more than one in memory either). It
-// returns how many entries are link-token exchanges, how many of them
-// conform, and how many are other traffic.
+// writeHAR writes a HAR 1.2 archive of m to w, one entry at a time (the
+// generator holds no more than one in memory either, and writes a large
+// string a chunk at a time). It returns how many entries are link-token
+// exchanges, how many of them conform, and how many are other traffic.
 func writeHAR(w io.Writer, m harMix) (linkToken, conform, other int, err error) {
 	period := m.Period
 	if period == 0 {
 		period = 10
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if _, err = io.WriteString(bw, `{"log":{"version":"1.2","creator":{"name":"linktoken hargen","version":"1"},"pages":[],"entries":[`); err != nil {
+	if m.UnusedKey > 0 {
+		_, _ = io.WriteString(bw, `{"_unused":"`)
+		if err = writeLongText(bw, m.UnusedKey, `0123456789abcdef ,:{}[] \" \\ \/ \n \u00e9 \ud83d\ude00 `); err != nil {
+			return
+		}
+		_, _ = io.WriteString(bw, `",`)
+	} else {
+		_ = bw.WriteByte('{')
+	}
+	if _, err = io.WriteString(bw, `"log":{"version":"1.2","creator":{"name":"linktoken hargen","version":"1"},"pages":[],"entries":[`); err != nil {
 		return
 	}
-	for i := 0; i < m.Entries; i++ {
-		if i > 0 {
+	n := 0
+	entry := func(e map[string]any, text string, size int64) error {
+		if n > 0 {
 			_ = bw.WriteByte(',')
 		}
+		n++
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		if size == 0 {
+			_, err = bw.Write(b)
+			return err
+		}
+		// The body's text is a placeholder, replaced by size bytes
+		// written a chunk at a time.
+		i := bytes.Index(b, []byte(text))
+		_, _ = bw.Write(b[:i])
+		if err := writeLongText(bw, size, "x"); err != nil {
+			return err
+		}
+		_, err = bw.Write(b[i+len(text):])
+		return err
+	}
+	if m.OtherBody > 0 {
+		e, kind := harEntryFor(period-2, period)
+		if kind != "other" {
+			panic("harEntryFor changed its mix")
+		}
+		setResponseText(e, "@OTHER@")
+		if err = entry(e, "@OTHER@", m.OtherBody); err != nil {
+			return
+		}
+		other++
+	}
+	if m.Oversized > 0 {
+		e, _ := harEntryFor(0, period)
+		setResponseText(e, `{"linkToken":"@BIG@"}`)
+		if err = entry(e, "@BIG@", m.Oversized-len64(`{"linkToken":""}`)); err != nil {
+			return
+		}
+		linkToken++
+	}
+	for i := 0; i < m.Entries; i++ {
 		e, kind := harEntryFor(i, period)
 		switch kind {
 		case "other":
@@ -43,11 +103,7 @@ func writeHAR(w io.Writer, m harMix) (linkToken, conform, other int, err error) 
 			linkToken++
 			conform++
 		}
-		b, merr := json.Marshal(e)
-		if merr != nil {
-			return 0, 0, 0, merr
-		}
-		if _, err = bw.Write(b); err != nil {
+		if err = entry(e, "", 0); err != nil {
 			return
 		}
 	}
@@ -56,6 +112,29 @@ func writeHAR(w io.Writer, m harMix) (linkToken, conform, other int, err error) 
 	}
 	err = bw.Flush()
 	return
+}
+
+func len64(s string) int64 { return int64(len(s)) }
+
+// setResponseText sets the text of an entry's response content.
+func setResponseText(e map[string]any, text string) {
+	e["response"].(map[string]any)["content"].(map[string]any)["text"] = text
+}
+
+// writeLongText writes size bytes of JSON string content: unit repeated
+// (whole, so that its escapes stay whole), then x's, a chunk at a time.
+func writeLongText(w io.Writer, size int64, unit string) error {
+	u := int64(len(unit))
+	chunk := bytes.Repeat([]byte(unit), max(1, (64<<10)/len(unit)))
+	for size >= u {
+		c := chunk[:min(int64(len(chunk)), size/u*u)]
+		if _, err := w.Write(c); err != nil {
+			return err
+		}
+		size -= int64(len(c))
+	}
+	_, err := w.Write(bytes.Repeat([]byte("x"), int(size)))
+	return err
 }
 
 type hh = map[string]string

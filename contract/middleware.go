@@ -45,7 +45,7 @@ func RequestBodyLimit(n int64) MiddlewareOption {
 //
 // A request that breaks the contract is refused before it reaches next,
 // with an Atlas-style ApiError whose badRequestDetail.fields names every
-// offending field: 400 VALIDATION_ERROR, 415 UNSUPPORTED_MEDIA_TYPE for a
+// offending field (the first MaxRefusedFields of them): 400 VALIDATION_ERROR, 415 UNSUPPORTED_MEDIA_TYPE for a
 // body in a media type the operation does not take (where the operation
 // declares 415), 405 for a method the path does not declare, 413 for a body
 // over the limit. Credentials are the exception: a request without them,
@@ -154,7 +154,11 @@ func refuse(w http.ResponseWriter, m *Match, vs Violations) bool {
 	if len(fields) == 0 {
 		return false
 	}
-	writeAPIError(w, status, code, "The request does not conform to the API specification.", fields)
+	found := len(fields)
+	if found > MaxRefusedFields {
+		fields = fields[:MaxRefusedFields]
+	}
+	writeAPIError(w, status, code, RefusalDetail(len(fields), found), fields)
 	return true
 }
 

@@ -26,6 +26,15 @@ import (
 //
 // A response with neither a request before it nor a request file beside it
 // is checked as a response alone (see Validator.CheckResponseAlone).
+//
+// The readers stream a file, one exchange at a time, within the bounds of
+// recorded.go: a message's head over net/http's DefaultMaxHeaderBytes is an
+// *InputError; a body larger than a check reads is cut to its first
+// limit+1 bytes, without its Content-Encoding (which a check reports as too
+// large), and the rest read past. Bodies are otherwise kept as on the wire:
+// a Content-Encoding is the check's to decode (there is no HAR-style
+// leniency for a stale one); a chunked body is de-chunked, as net/http
+// reads it.
 
 // RequestFileSuffix names the request file beside a response-only file:
 // X.request.http holds the request of X.http.
@@ -33,27 +42,20 @@ const RequestFileSuffix = ".request.http"
 
 // ReadHTTPFile reads a raw HTTP exchange file, and the request file beside
 // it when the file is a response alone. An exchange with a nil Request is a
-// response alone.
+// response alone. Bodies are bounded as ReadHTTPExchanges bounds them.
 func ReadHTTPFile(path string) ([]*Exchange, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, &InputError{Source: path, Err: err}
+		return nil, &InputError{Source: path, Err: unwrapPathError(err)}
 	}
-	exs, err := ParseHTTPExchanges(data, path)
+	defer f.Close()
+	var exs []*Exchange
+	err = readHTTPFile(f, path, DefaultMaxBodyBytes, func(ex *Exchange, _ cutBodies) error {
+		exs = append(exs, ex)
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if len(exs) == 1 && exs[0].Request == nil {
-		reqPath := strings.TrimSuffix(path, filepath.Ext(path)) + RequestFileSuffix
-		if reqData, err := os.ReadFile(reqPath); err == nil {
-			req, err := parseRawRequest(reqData)
-			if err != nil {
-				return nil, &InputError{Source: reqPath, Err: err}
-			}
-			exs[0].Request = req
-		} else if !errors.Is(err, os.ErrNotExist) {
-			return nil, &InputError{Source: reqPath, Err: err}
-		}
 	}
 	return exs, nil
 }
@@ -61,107 +63,252 @@ func ReadHTTPFile(path string) ([]*Exchange, error) {
 // ParseHTTPExchanges parses the contents of a raw HTTP exchange file:
 // requests each followed by their response, or a single response alone.
 // source names the file in errors and exchanges ("source#N" when the file
-// holds more than one exchange).
+// holds more than one exchange). Bodies are bounded as ReadHTTPExchanges
+// bounds them.
 func ParseHTTPExchanges(data []byte, source string) ([]*Exchange, error) {
 	var exs []*Exchange
-	br := bufio.NewReader(bytes.NewReader(data))
-	var pending *Request
-	for i := 0; ; i++ {
-		// Blank lines between messages are allowed.
-		for {
-			b, err := br.Peek(1)
-			if err != nil || (b[0] != '\r' && b[0] != '\n') {
-				break
-			}
-			_, _ = br.ReadByte()
-		}
-		if _, err := br.Peek(1); err == io.EOF {
-			break
-		}
-		start, _ := br.Peek(5)
-		where := fmt.Sprintf("message %d", i+1)
-		if string(start) == "HTTP/" {
-			resp, err := http.ReadResponse(br, nil)
-			if err != nil {
-				return nil, &InputError{Source: source, Where: where, Err: fmt.Errorf("response: %w", err)}
-			}
-			body, err := io.ReadAll(resp.Body)
-			if err != nil {
-				return nil, &InputError{Source: source, Where: where, Err: fmt.Errorf("response body: %w", err)}
-			}
-			if n, ok := bodyOfBodiless(resp); ok {
-				// net/http reads no body for a 204 (or 1xx, 304); a recording
-				// of a server that sent one anyway must still show it.
-				body = make([]byte, n)
-				if _, err := io.ReadFull(br, body); err != nil {
-					return nil, &InputError{Source: source, Where: where, Err: fmt.Errorf("response body: %w", err)}
-				}
-			}
-			exs = append(exs, &Exchange{Request: pending, Response: &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}})
-			pending = nil
-			continue
-		}
-		if pending != nil {
-			return nil, &InputError{Source: source, Where: where, Err: errors.New("two requests in a row: each request must be followed by its response")}
-		}
-		req, err := readRawRequest(br)
-		if err != nil {
-			return nil, &InputError{Source: source, Where: where, Err: err}
-		}
-		pending = req
-	}
-	if pending != nil {
-		exs = append(exs, &Exchange{Request: pending})
-	}
-	if len(exs) == 0 {
-		return nil, &InputError{Source: source, Err: errors.New("no HTTP message")}
-	}
-	if len(exs) > 1 && exs[0].Request == nil {
-		return nil, &InputError{Source: source, Err: errors.New("a response without its request before other exchanges")}
-	}
-	for i, ex := range exs {
-		ex.Source = source
-		if len(exs) > 1 {
-			ex.Source = fmt.Sprintf("%s#%d", source, i)
-		}
+	err := ReadHTTPExchanges(bytes.NewReader(data), source, func(ex *Exchange) error {
+		exs = append(exs, ex)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return exs, nil
 }
 
+// ReadHTTPExchanges reads raw HTTP exchanges from r, as ParseHTTPExchanges
+// parses them, and calls fn with each, in order, holding one at a time: a
+// file of any size is read in bounded memory. A body larger than
+// DefaultMaxBodyBytes is cut to its first DefaultMaxBodyBytes+1 bytes,
+// without its Content-Encoding, which a check reports as too large
+// (RuleBodyTooLarge). Input it cannot use returns an *InputError naming
+// source, after fn has had the exchanges before the problem; an error from
+// fn stops the reading and is returned as is.
+func ReadHTTPExchanges(r io.Reader, source string, fn func(*Exchange) error) error {
+	return readHTTPExchanges(r, source, DefaultMaxBodyBytes, func(ex *Exchange, _ cutBodies) error {
+		return fn(ex)
+	})
+}
+
+// readHTTPFile reads the exchanges of the file at path from r, with the
+// request file beside it when the file is a response alone.
+func readHTTPFile(r io.Reader, path string, limit int64, fn func(*Exchange, cutBodies) error) error {
+	return readHTTPExchanges(r, path, limit, func(ex *Exchange, cut cutBodies) error {
+		if ex.Request == nil { // a response alone, which is always its file's only exchange
+			reqPath := strings.TrimSuffix(path, filepath.Ext(path)) + RequestFileSuffix
+			req, n, err := readRequestFile(reqPath, limit)
+			if err != nil {
+				return err
+			}
+			ex.Request, cut.request = req, n
+		}
+		return fn(ex, cut)
+	})
+}
+
+// readRequestFile reads the request file beside a response-only file; a
+// nil request when there is none.
+func readRequestFile(path string, limit int64) (*Request, int64, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, &InputError{Source: path, Err: unwrapPathError(err)}
+	}
+	defer f.Close()
+	rr := newRawReader(f, limit)
+	if _, err := rr.more(); err != nil {
+		return nil, 0, &InputError{Source: path, Err: err}
+	}
+	req, n, err := rr.request()
+	if err == nil {
+		err = rr.onlySpaceLeft()
+	}
+	if err != nil {
+		return nil, 0, &InputError{Source: path, Err: err}
+	}
+	return req, n, nil
+}
+
+func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*Exchange, cutBodies) error) error {
+	rr := newRawReader(r, limit)
+	fail := func(msg int, err error) error {
+		return &InputError{Source: source, Where: "message " + strconv.Itoa(msg), Err: err}
+	}
+	msg, handed := 0, 0
+	// An exchange is handed on once what follows it is known: its name
+	// depends on whether it is the file's only one.
+	var held *Exchange
+	var heldCut cutBodies
+	for {
+		more, err := rr.more()
+		if err != nil {
+			return &InputError{Source: source, Err: err}
+		}
+		if held != nil {
+			if handed == 0 && more && held.Request == nil {
+				return &InputError{Source: source, Err: errors.New("a response without its request before other exchanges")}
+			}
+			held.Source = source
+			if handed > 0 || more {
+				held.Source = source + "#" + strconv.Itoa(handed)
+			}
+			if err := fn(held, heldCut); err != nil {
+				return err
+			}
+			handed++
+			held = nil
+		}
+		if !more {
+			break
+		}
+		ex := &Exchange{}
+		var cut cutBodies
+		if !rr.atResponse() {
+			msg++
+			if ex.Request, cut.request, err = rr.request(); err != nil {
+				return fail(msg, err)
+			}
+			if more, err = rr.more(); err != nil {
+				return &InputError{Source: source, Err: err}
+			}
+			if !more { // a request alone ends the file
+				held, heldCut = ex, cut
+				continue
+			}
+			if !rr.atResponse() {
+				return fail(msg+1, errors.New("two requests in a row: each request must be followed by its response"))
+			}
+		}
+		msg++
+		if ex.Response, cut.response, err = rr.response(); err != nil {
+			return fail(msg, err)
+		}
+		held, heldCut = ex, cut
+	}
+	if handed == 0 {
+		return &InputError{Source: source, Err: errors.New("no HTTP message")}
+	}
+	return nil
+}
+
+// rawReader reads HTTP messages from a stream with net/http, heads bounded
+// by maxHeaderBytes and bodies by the check's limit.
+type rawReader struct {
+	head  *headLimit
+	br    *bufio.Reader
+	limit int64
+}
+
+func newRawReader(r io.Reader, limit int64) *rawReader {
+	head := &headLimit{r: r}
+	return &rawReader{head: head, br: bufio.NewReaderSize(head, 64<<10), limit: limit}
+}
+
+// headLimit lets net/http read no more than maxHeaderBytes (and a buffer)
+// of a message's head, as a server does: it is armed while a head is read.
+type headLimit struct {
+	r     io.Reader
+	left  int64
+	armed bool
+}
+
+var errHeadTooLarge = fmt.Errorf("the start line and headers exceed %d bytes, more than a server reads (net/http's DefaultMaxHeaderBytes)", maxHeaderBytes)
+
+func (l *headLimit) Read(p []byte) (int, error) {
+	if !l.armed {
+		return l.r.Read(p)
+	}
+	if l.left <= 0 {
+		return 0, errHeadTooLarge
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+func (rr *rawReader) armHead() {
+	rr.head.armed, rr.head.left = true, maxHeaderBytes+int64(rr.br.Size())
+}
+
+// more skips blank lines and reports whether a message follows.
+func (rr *rawReader) more() (bool, error) {
+	for {
+		b, err := rr.br.Peek(1)
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if b[0] != '\r' && b[0] != '\n' {
+			return true, nil
+		}
+		_, _ = rr.br.ReadByte()
+	}
+}
+
+func (rr *rawReader) atResponse() bool {
+	start, _ := rr.br.Peek(5)
+	return string(start) == "HTTP/"
+}
+
+// response reads one response; n is its body's size as recorded when it
+// was cut.
+func (rr *rawReader) response() (resp *Response, n int64, err error) {
+	rr.armHead()
+	hr, err := http.ReadResponse(rr.br, nil)
+	rr.head.armed = false
+	if err != nil {
+		return nil, 0, fmt.Errorf("response: %w", err)
+	}
+	body, n, err := rr.body(hr.Body, hr.Header, hr.ContentLength)
+	if err != nil {
+		return nil, 0, fmt.Errorf("response body: %w", err)
+	}
+	if declared, ok := bodyOfBodiless(hr); ok {
+		// net/http reads no body for a 204 (or 1xx, 304); a recording
+		// of a server that sent one anyway must still show it.
+		lr := &io.LimitedReader{R: rr.br, N: declared}
+		if body, n, err = rr.body(lr, hr.Header, declared); err == nil && lr.N > 0 {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("response body: %w", err)
+		}
+	}
+	return &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body}, n, nil
+}
+
 // bodyOfBodiless returns the declared length of a body net/http ignored.
-func bodyOfBodiless(resp *http.Response) (int, bool) {
+func bodyOfBodiless(resp *http.Response) (int64, bool) {
 	st := resp.StatusCode
 	if st != http.StatusNoContent && st != http.StatusNotModified && st/100 != 1 {
 		return 0, false
 	}
-	n, err := strconv.Atoi(resp.Header.Get("Content-Length"))
-	return n, err == nil && n > 0 && n < 1<<24
+	n, err := strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64)
+	return n, err == nil && n > 0
 }
 
-func parseRawRequest(data []byte) (*Request, error) {
-	br := bufio.NewReader(bytes.NewReader(data))
-	req, err := readRawRequest(br)
-	if err != nil {
-		return nil, err
-	}
-	if rest, _ := io.ReadAll(br); len(bytes.TrimSpace(rest)) > 0 {
-		return nil, errors.New("request: trailing data after the body (set Content-Length)")
-	}
-	return req, nil
-}
-
-// readRawRequest reads one request. Its body is Content-Length bytes: a
-// request without Content-Length has none. (A response without
+// request reads one request. Its body is Content-Length bytes (or
+// chunked): a request without Content-Length has none. (A response without
 // Content-Length runs to the end of the file, so one followed by another
-// message needs it too.)
-func readRawRequest(br *bufio.Reader) (*Request, error) {
-	r, err := http.ReadRequest(br)
+// message needs it too.) n is its body's size as recorded when it was cut.
+func (rr *rawReader) request() (req *Request, n int64, err error) {
+	rr.armHead()
+	r, err := http.ReadRequest(rr.br)
+	rr.head.armed = false
 	if err != nil {
-		return nil, fmt.Errorf("request: %w", err)
+		return nil, 0, fmt.Errorf("request: %w", err)
 	}
-	body, err := io.ReadAll(r.Body)
+	body, n, err := rr.body(r.Body, r.Header, r.ContentLength)
 	if err != nil {
-		return nil, fmt.Errorf("request body: %w", err)
+		return nil, 0, fmt.Errorf("request body: %w", err)
 	}
 	u := r.URL
 	if u.Host == "" && r.Host != "" {
@@ -169,5 +316,60 @@ func readRawRequest(br *bufio.Reader) (*Request, error) {
 		uu.Host = r.Host
 		u = &uu
 	}
-	return &Request{Method: r.Method, URL: u, Header: r.Header, Body: body}, nil
+	return &Request{Method: r.Method, URL: u, Header: r.Header, Body: body}, n, nil
+}
+
+// body reads a message's body, keeping no more of it than a check reads
+// (storedLimit): a longer one is cut (cutBody) and read to its end, and n is
+// its size.
+func (rr *rawReader) body(r io.Reader, h http.Header, declared int64) (data []byte, n int64, err error) {
+	keep := storedLimit(rr.limit, len(contentCodings(h)) > 0)
+	data, err = readPresized(io.LimitReader(r, keep+1), min(declared, keep+1))
+	if err != nil || int64(len(data)) <= keep {
+		return data, 0, err
+	}
+	rest, err := io.Copy(io.Discard, r)
+	return cutBody(h, data, rr.limit), int64(len(data)) + rest, err
+}
+
+// readPresized is io.ReadAll into a buffer of the size r declares (which
+// the caller has bounded), so that a large body is read without the
+// garbage of a growing buffer.
+func readPresized(r io.Reader, declared int64) ([]byte, error) {
+	if declared <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, declared+1) // the spare byte sees the end
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// onlySpaceLeft checks that nothing but white space follows a request
+// file's request.
+func (rr *rawReader) onlySpaceLeft() error {
+	for {
+		c, err := rr.br.ReadByte()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n', '\v', '\f':
+		default:
+			return errors.New("request: trailing data after the body (set Content-Length)")
+		}
+	}
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
@@ -73,6 +75,7 @@ func FuzzReadHAR(f *testing.F) {
 	f.Add([]byte(`{"log":{"version":"1.2","entries":[{"request":{"method":"POST","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens","headers":[{"name":":authority","value":"x"},{"name":"Content-Type","value":"application/vnd.atlas.2023-01-01+json"}],"postData":{"mimeType":"application/json","text":"eyJhIjoxfQ==","encoding":"base64"}},"response":{"status":201,"headers":[],"content":{"mimeType":"application/json","text":"{\"linkToken\":\"t\"}"}}}]}}`))
 	f.Add([]byte(`{"log":{"entries":[{"request":{"method":"DELETE","url":"/x"},"response":{"status":0}}],"pages":[{"a":[1,{"b":null}]}]}}`))
 	f.Add([]byte(`{"x":[{"log":1}],"log":{"creator":{},"entries":[{"request":{"method":"GET","url":"http://h/"},"response":{"status":204,"content":{"text":"","encoding":"gzip"}}}]}}`))
+	f.Add([]byte("\uFEFF" + `{"log":{"entries":[{"request":{"method":"G\u0045T","url":"http://h/\ud83d\ude00","headers":[{"name":"content-encoding","value":"br"}]},"response":{"status":200,"headers":null,"content":{"text":"{\"a\":\"\\u00e9\"}"}}}]}}`))
 	// One entry of the generated mix per kind (creates and removes on both
 	// versions, an envelope, other traffic, a violation), each alone in an
 	// archive: small seeds keep minimization short.
@@ -97,6 +100,15 @@ func FuzzReadHAR(f *testing.F) {
 		var ie *contract.InputError
 		if err != nil && !errors.As(err, &ie) {
 			t.Fatalf("ReadHAR: %T %v", err, err)
+		}
+		// Streamed a byte at a time, the same entries and the same error.
+		n1 := 0
+		err1 := contract.ReadHAR(iotest.OneByteReader(bytes.NewReader(data)), "f.har", func(*contract.Exchange) error {
+			n1++
+			return nil
+		})
+		if n1 != n || fmt.Sprint(err1) != fmt.Sprint(err) {
+			t.Fatalf("read whole: %d, %v; a byte at a time: %d, %v", n, err, n1, err1)
 		}
 		if err != nil && !strings.HasPrefix(err.Error(), "f.har: ") {
 			t.Fatalf("error does not name the source: %v", err)
@@ -131,6 +143,17 @@ func FuzzParseHTTPExchanges(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		exs, err := contract.ParseHTTPExchanges(data, "f.http")
+		// Streamed a byte at a time, the same exchanges, or the same error
+		// after the exchanges before it.
+		var streamed []*contract.Exchange
+		streamErr := contract.ReadHTTPExchanges(iotest.OneByteReader(bytes.NewReader(data)), "f.http", func(ex *contract.Exchange) error {
+			fzCheckExchange(t, ex)
+			streamed = append(streamed, ex)
+			return nil
+		})
+		if fmt.Sprint(err) != fmt.Sprint(streamErr) || (err == nil && len(streamed) != len(exs)) {
+			t.Fatalf("read whole: %d, %v; a byte at a time: %d, %v", len(exs), err, len(streamed), streamErr)
+		}
 		if err != nil {
 			var ie *contract.InputError
 			if !errors.As(err, &ie) {
@@ -141,8 +164,23 @@ func FuzzParseHTTPExchanges(f *testing.F) {
 			}
 			return
 		}
-		for _, ex := range exs {
+		for i, ex := range exs {
 			fzCheckExchange(t, ex)
+			if ex.Source != streamed[i].Source {
+				t.Fatalf("exchange %d: %q read whole, %q streamed", i, ex.Source, streamed[i].Source)
+			}
 		}
 	})
+}
+
+// FuzzJSONStream: the HAR reader's JSON reader and encoding/json agree on
+// which texts are JSON, and on what a string holds, whatever the bytes and
+// however the stream splits them.
+func FuzzJSONStream(f *testing.F) {
+	for _, s := range jsonStreamCases {
+		if len(s) < 100 {
+			f.Add([]byte(s))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkJSONStream(t, data) })
 }

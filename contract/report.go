@@ -68,7 +68,10 @@ func (r *Report) Summary() string {
 func (r *Report) OK() bool { return r.Count == 0 }
 
 // Add checks one exchange into the report.
-func (v *Validator) Add(r *Report, ex *Exchange) {
+func (v *Validator) Add(r *Report, ex *Exchange) { v.add(r, ex, cutBodies{}) }
+
+// add is Add for an exchange from a reader, which may have cut its bodies.
+func (v *Validator) add(r *Report, ex *Exchange, cut cutBodies) {
 	var res *Result
 	var err error
 	if ex.Request == nil && ex.Response != nil {
@@ -84,6 +87,7 @@ func (v *Validator) Add(r *Report, ex *Exchange) {
 		}
 		return
 	}
+	cut.explain(res.Violations)
 	r.Exchanges++
 	if len(res.Violations) == 0 {
 		r.Conform++
@@ -110,8 +114,11 @@ func (v *Validator) Add(r *Report, ex *Exchange) {
 }
 
 // CheckFile checks a HAR archive or a raw HTTP exchange file into r. A file
-// is taken for a HAR archive when it ends in .har or starts with '{'. Input
-// it cannot use comes back as an *InputError; r then holds what was checked
+// is taken for a HAR archive when it ends in .har or starts with '{'. Both
+// are read as streams, in bounded memory whatever their size (see
+// CheckHAR); a body larger than the validator reads (MaxBodyBytes) is a
+// violation (RuleBodyTooLarge) naming its size, and is not read. Input it
+// cannot use comes back as an *InputError; r then holds what was checked
 // before the problem.
 func (v *Validator) CheckFile(r *Report, path string) error {
 	f, err := os.Open(path)
@@ -126,22 +133,39 @@ func (v *Validator) CheckFile(r *Report, path string) error {
 		}
 	}
 	if strings.HasSuffix(strings.ToLower(path), ".har") || startsWithBrace(br) {
-		return ReadHAR(br, path, func(ex *Exchange) error {
-			v.Add(r, ex)
-			return nil
-		})
+		return v.CheckHAR(r, br, path)
 	}
 	if _, err := br.Peek(1); err != nil && err != io.EOF {
 		return &InputError{Source: path, Err: unwrapPathError(err)}
 	}
-	exs, err := ReadHTTPFile(path)
-	if err != nil {
-		return err
-	}
-	for _, ex := range exs {
-		v.Add(r, ex)
-	}
-	return nil
+	return readHTTPFile(br, path, v.maxBody, func(ex *Exchange, cut cutBodies) error {
+		v.add(r, ex, cut)
+		return nil
+	})
+}
+
+// CheckHAR checks a HAR 1.2 archive read from har into r, as ReadHAR reads
+// it, entry by entry; source names it in violations and errors. Of an
+// exchange that is not an operation of the contract it keeps no body, so
+// such an exchange is skipped (counted in r.Skipped) whatever its size; a
+// body of an operation larger than the validator reads (MaxBodyBytes) is a
+// violation (RuleBodyTooLarge) naming its size as recorded, and is not kept.
+// Memory stays bounded by one entry within those limits, however large the
+// archive. Input it cannot use comes back as an *InputError; r then holds
+// what was checked before the problem.
+func (v *Validator) CheckHAR(r *Report, har io.Reader, source string) error {
+	return readHAR(har, source, harOptions{limit: v.maxBody, need: v.readsBodies}, func(ex *Exchange, cut cutBodies) error {
+		v.add(r, ex, cut)
+		return nil
+	})
+}
+
+// readsBodies reports whether a check of a request reads its exchange's
+// bodies: only an operation of the contract's are (a method its path does
+// not declare is reported without them).
+func (v *Validator) readsBodies(method string, u *url.URL) bool {
+	var m Match
+	return v.match(method, u, &m) && m.op != nil
 }
 
 func startsWithBrace(br *bufio.Reader) bool {

@@ -35,7 +35,7 @@ func (l *proxyLog) lines(lines []string) {
 			b.WriteString(stamp)
 			b.WriteByte(' ')
 		}
-		b.WriteString(oneLine(s))
+		b.WriteString(withoutControls(s))
 		b.WriteByte('\n')
 	}
 	l.mu.Lock()
@@ -43,9 +43,9 @@ func (l *proxyLog) lines(lines []string) {
 	_, _ = io.WriteString(l.w, b.String())
 }
 
-// oneLine replaces control characters, so nothing a client sent can forge
+// withoutControls replaces control characters, so nothing a client sent can forge
 // a log line.
-func oneLine(s string) string {
+func withoutControls(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '

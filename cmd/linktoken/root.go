@@ -105,6 +105,7 @@ violation; 2 a usage or input error; 3 check found no exchange of the contract.`
 		newDemoCmd(e),
 		newServeCmd(e),
 		newCheckCmd(e),
+		newConformCmd(e),
 		newProxyCmd(e),
 		newVersionCmd(e),
 	)

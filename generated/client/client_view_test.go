@@ -169,4 +169,3 @@ func jsonMediaTypes(resp *openapi3.Response) []string {
 	slices.Sort(json)
 	return json
 }
-

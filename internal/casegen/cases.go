@@ -160,7 +160,7 @@ func (x *op) cases() ([]Case, error) {
 		if p.In != openapi3.ParameterInQuery || p.Required || p.Name == "envelope" {
 			continue
 		}
-		v, err := paramValue(p)
+		v, err := x.g.paramValue(p)
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +168,14 @@ func (x *op) cases() ([]Case, error) {
 		q.Set(p.Name, v)
 		add(Case{Name: x.name(success.key, "with "+p.Name+"="+v), Request: x.request(q, x.reqBody), Response: okResp})
 	}
-	if strings.Contains(x.accept, "vnd.") && success.mt == x.accept {
+	if x.hasBody {
+		if m := x.op.RequestBody.Value.Content.Get(x.reqType); m != nil && m.Schema != nil {
+			for _, b := range bounds(m.Schema.Value, x.reqBody, 0) {
+				add(Case{Name: x.name(success.key, "body "+b.pointer+" at its "+b.rule+" bound"), Request: x.request(x.queryVals, b.value), Response: okResp})
+			}
+		}
+	}
+		if strings.Contains(x.accept, "vnd.") && success.mt == x.accept {
 		r := req()
 		later := strings.Replace(x.accept, versionOf(x.accept), "2025-03-12", 1)
 		r.Header.Set("Accept", later)
@@ -299,7 +306,7 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 		if p.Schema == nil || p.Name == "envelope" && p.In == openapi3.ParameterInQuery {
 			continue
 		}
-		good, err := paramValue(p)
+		good, err := x.g.paramValue(p)
 		if err != nil {
 			continue
 		}
@@ -426,7 +433,7 @@ func (x *op) withParam(p *openapi3.Parameter, raw string) Request {
 		r.Header.Del("Cookie")
 		for _, q := range x.params {
 			if q.In == openapi3.ParameterInCookie && q.Required && q.Name != p.Name {
-				v, _ := paramValue(q)
+				v, _ := x.g.paramValue(q)
 				r.Header.Add("Cookie", q.Name+"="+v)
 			}
 		}

@@ -278,3 +278,51 @@ func cloneMap(m map[string]any) map[string]any {
 func escape(s string) string {
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
+
+// bounds lists values at the edges the schema allows, each still valid: an
+// array that may be empty sent empty, one with maxItems full; a plain
+// string at its minLength and maxLength. good is a valid value.
+func bounds(s *openapi3.Schema, good any, depth int) []breakage {
+	if s == nil || depth > 6 {
+		return nil
+	}
+	var out []breakage
+	switch typeOf(s) {
+	case openapi3.TypeArray:
+		arr, _ := good.([]any)
+		if s.MinItems == 0 && len(arr) > 0 {
+			out = append(out, breakage{rule: "minItems", value: []any{}})
+		}
+		if s.MaxItems != nil && len(arr) > 0 && *s.MaxItems <= 64 {
+			full := make([]any, *s.MaxItems)
+			for i := range full {
+				full[i] = arr[0]
+			}
+			out = append(out, breakage{rule: "maxItems", value: full})
+		}
+	case openapi3.TypeString:
+		if s.Pattern != "" || s.Format != "" || len(s.Enum) > 0 {
+			break
+		}
+		if s.MinLength > 0 {
+			out = append(out, breakage{rule: "minLength", value: strings.Repeat("a", int(s.MinLength))})
+		}
+		if s.MaxLength != nil && *s.MaxLength <= 4096 {
+			out = append(out, breakage{rule: "maxLength", value: strings.Repeat("a", int(*s.MaxLength))})
+		}
+	case openapi3.TypeObject:
+		obj, _ := good.(map[string]any)
+		for _, name := range sortedKeys(s.Properties) {
+			v, ok := obj[name]
+			if !ok {
+				continue
+			}
+			for _, b := range bounds(s.Properties[name].Value, v, depth+1) {
+				edged := cloneMap(obj)
+				edged[name] = b.value
+				out = append(out, breakage{pointer: "/" + escape(name) + b.pointer, rule: b.rule, value: edged})
+			}
+		}
+	}
+	return out
+}

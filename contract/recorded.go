@@ -1,0 +1,96 @@
+package contract
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// What the recorded-traffic readers (HAR archives, raw HTTP exchange
+// files) share: their error, and how they bound what they keep.
+//
+// Each reader holds one exchange at a time, and of it no more than
+//   - maxHeaderBytes of request line and headers per message, net/http's
+//     own limit on what a server reads (a larger header block is refused
+//     with an *InputError, unless the exchange is known not to be an
+//     operation of the contract, whose headers nobody reads); and
+//   - one body's worth per body, by the validator's limit (MaxBodyBytes,
+//     DefaultMaxBodyBytes for ReadHAR and ReadHTTPExchanges): a body larger
+//     as recorded is cut (see cutBody), and the check reports it with
+//     RuleBodyTooLarge, naming its size, instead of reading it.
+//
+// Anything else (a HAR's pages, timings, an unused top-level key, the body
+// of an exchange that is not in the contract) is read past without being
+// kept, whatever its size.
+
+// InputError is input a reader cannot use: a malformed HAR file, a raw HTTP
+// file that does not parse, a file that cannot be read. It names the source
+// and, where it can, the place.
+type InputError struct {
+	Source string // the file
+	Where  string // "entry 12", "byte 3071", …; may be empty
+	Err    error
+}
+
+func (e *InputError) Error() string {
+	if e.Where != "" {
+		return fmt.Sprintf("%s: %s: %v", e.Source, e.Where, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Source, e.Err)
+}
+
+func (e *InputError) Unwrap() error { return e.Err }
+
+// maxHeaderBytes bounds the request line and headers of one recorded
+// message: net/http's default for a server, so no more than a server would
+// have read.
+const maxHeaderBytes = http.DefaultMaxHeaderBytes
+
+// storedLimit is the most bytes of a body, as recorded, that a reader
+// keeps for a check whose limit on a (decoded) body is limit. A
+// content-encoded body gets some room above the limit: an incompressible
+// body grows a little when encoded (gzip and deflate by 5 bytes in 65,535,
+// plus a header), and whether it fits is the check's to say once it has
+// decoded it.
+func storedLimit(limit int64, encoded bool) int64 {
+	if !encoded {
+		return limit
+	}
+	return limit + limit/1024 + 4096
+}
+
+// cutBody is what a reader hands on for a body larger, as recorded, than
+// it keeps: its first limit+1 bytes, which a check reports as too large
+// (RuleBodyTooLarge) without looking into it. The message's
+// Content-Encoding goes, because a cut body does not decode: the check
+// then reports its size, not a broken encoding. data must hold at least
+// limit+1 bytes.
+func cutBody(h http.Header, data []byte, limit int64) []byte {
+	delete(h, "Content-Encoding")
+	return data[: limit+1 : limit+1]
+}
+
+// cutBodies records which bodies of an exchange a reader cut, by their
+// size as recorded (0: not cut).
+type cutBodies struct {
+	request, response int64
+}
+
+// explain puts the recorded size of a cut body into the violation that
+// reports it, in place of the length of the part the reader kept.
+func (c cutBodies) explain(vs Violations) {
+	if c == (cutBodies{}) {
+		return
+	}
+	for _, x := range vs {
+		if x.Rule != RuleBodyTooLarge {
+			continue
+		}
+		n := c.response
+		if x.Side == SideRequest {
+			n = c.request
+		}
+		if n > 0 {
+			x.Found = fmt.Sprintf("%d bytes as recorded", n)
+		}
+	}
+}
