@@ -175,7 +175,7 @@ func (x *op) cases() ([]Case, error) {
 			}
 		}
 	}
-		if strings.Contains(x.accept, "vnd.") && success.mt == x.accept {
+	if strings.Contains(x.accept, "vnd.") && success.mt == x.accept {
 		r := req()
 		later := strings.Replace(x.accept, versionOf(x.accept), "2025-03-12", 1)
 		r.Header.Set("Accept", later)
