@@ -19,10 +19,18 @@ const EnvVar = "LINKTOKEN_SECRET_LOG"
 // ordinary output by chance.
 const MinLength = 12
 
+// recent bounds the memory the log spends on not writing a secret twice: it
+// remembers the last values written, not all of them (the scan dedups
+// anyway), so a test that measures the heap while the log is on measures
+// the code under test, not the log.
+const recent = 1024
+
 var (
 	mu   sync.Mutex
 	file *os.File
 	seen = map[string]bool{}
+	ring [recent]string
+	next int
 	// openedPath is the file the process is writing to; a different
 	// $LINKTOKEN_SECRET_LOG (a test changing it) starts a new file.
 	openedPath string
@@ -56,6 +64,8 @@ func Record(secrets ...string) {
 		if len(s) < MinLength || strings.ContainsAny(s, "\r\n") || seen[s] {
 			continue
 		}
+		delete(seen, ring[next])
+		ring[next], next = s, (next+1)%recent
 		seen[s] = true
 		_, _ = file.WriteString(s + "\n")
 	}
