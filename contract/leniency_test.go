@@ -232,3 +232,24 @@ func TestMiddlewareCapsRequestBodies(t *testing.T) {
 		t.Fatalf("handler read %q", got)
 	}
 }
+
+// TestDigestHandshakeIsJudgedByItsAnswer: curl --digest (used on MongoDB's
+// own pages) sends the first request of the handshake without its body;
+// that request, without credentials, conforms when it is answered by the
+// 401 challenge, and only then.
+func TestDigestHandshakeIsJudgedByItsAnswer(t *testing.T) {
+	v := contract.MustNew()
+	challenge := http.Header{"Content-Type": {"application/json"}, "Www-Authenticate": {`Digest realm="MMS Public API", nonce="bm9uY2U=", algorithm=MD5, qop="auth"`}}
+	ex := createExchange(nil, []byte(`{"error":401,"errorCode":"NOT_ORG_GROUP_CREATOR","parameters":null,"reason":"Unauthorized"}`), nil, nil)
+	ex.Request.Header.Del("Authorization")
+	ex.Request.Header.Set("Content-Length", "0")
+	ex.Response.StatusCode, ex.Response.Header = 401, challenge
+	if res, err := v.Check(ex); err != nil || !res.OK() {
+		t.Fatalf("the handshake's first request: %v %v", res, err)
+	}
+	ex.Response.StatusCode, ex.Response.Header, ex.Response.Body = 201, http.Header{"Content-Type": {v2Type}}, []byte(`{"linkToken":"t"}`)
+	res, err := v.Check(ex)
+	if err != nil || res.OK() {
+		t.Fatalf("answered 201 without credentials: %v %v", res, err)
+	}
+}
