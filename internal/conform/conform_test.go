@@ -290,3 +290,29 @@ func serverErrorOnBadJSON(h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// TestInterruptedRunCleansUp: a run stopped half-way (the context ends, as
+// on SIGINT) still removes the link it created, with a context of its own.
+func TestInterruptedRunCleansUp(t *testing.T) {
+	srv, svc := serve(t, nil)
+	o := options(t, srv, svc)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	created := false
+	o.Progress = func(out conform.Outcome) {
+		if _, ok := svc.LinkToken(org); ok {
+			created = true
+			cancel() // interrupted while a link exists
+		}
+	}
+	rep, err := conform.Run(ctx, o)
+	if err == nil || !created {
+		t.Fatalf("the run was not interrupted with a link in place (err %v, created %v)", err, created)
+	}
+	if _, ok := svc.LinkToken(org); ok || rep.Cleanup != "removed what the run created" {
+		t.Fatalf("left a link behind after the interruption (%s)", rep.Cleanup)
+	}
+	if len(rep.Outcomes) >= 90 {
+		t.Errorf("the run went on after the interruption: %d outcomes", len(rep.Outcomes))
+	}
+}
