@@ -154,7 +154,27 @@ func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *r
 		return
 	}
 	c.addResponseBodyError(prefix, run(rs.body), false)
-	c.addResponseBodyError(prefix, run(rs.closedBody), true)
+	// The notices: the same body against the closed schemas. kin-openapi's
+	// schema validator runs on the value already decoded (ValidateResponse
+	// would decode the body a second time to no other end).
+	value, decoded := c.resp.json.value, c.resp.json.value != nil && prefix == ""
+	if prefix != "" {
+		if obj, ok := c.resp.json.value.(map[string]any); ok {
+			value, decoded = obj["content"], obj["content"] != nil
+		}
+	}
+	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(ct)
+	if !decoded || closed == nil || closed.Schema == nil {
+		c.addResponseBodyError(prefix, run(rs.closedBody), true)
+		return
+	}
+	if err := closed.Schema.Value.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse()); err != nil {
+		for _, x := range c.schemaViolations(SideResponse, PartBody, prefix, err) {
+			if x.Rule == RuleAdditionalProps {
+				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
+			}
+		}
+	}
 }
 
 // addResponseBodyError records what ValidateResponse said of a body; with
