@@ -164,9 +164,15 @@ func (x *op) cases() ([]Case, error) {
 		if err != nil {
 			return nil, err
 		}
-		q := cloneValues(x.queryVals)
-		q.Set(p.Name, v)
-		add(Case{Name: x.name(success.key, "with "+p.Name+"="+v), Request: x.request(q, x.reqBody), Response: okResp})
+		values := []string{v}
+		if p.Schema != nil && typeOf(p.Schema.Value) == openapi3.TypeBoolean {
+			values = []string{"true", "false"} // on and off
+		}
+		for _, v := range values {
+			q := cloneValues(x.queryVals)
+			q.Set(p.Name, v)
+			add(Case{Name: x.name(success.key, "with "+p.Name+"="+v), Request: x.request(q, x.reqBody), Response: okResp})
+		}
 	}
 	if x.hasBody {
 		if m := x.op.RequestBody.Value.Content.Get(x.reqType); m != nil && m.Schema != nil {
