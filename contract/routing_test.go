@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,20 +21,28 @@ import (
 // host-less, as this package routes them) sends a path.
 func kinRoutes(t testing.TB, method, path string) (template string, ok bool) {
 	t.Helper()
+	template, _, ok = kinRoutesWithParams(t, method, path)
+	return template, ok
+}
+
+// kinRoutesWithParams is kinRoutes with the path parameters the router
+// found (still escaped, as gorilla/mux reads an encoded path).
+func kinRoutesWithParams(t testing.TB, method, path string) (template string, params map[string]string, ok bool) {
+	t.Helper()
 	u := &url.URL{Scheme: "https", Host: "cloud.mongodb.com", RawPath: path}
 	p, err := url.PathUnescape(path)
 	if err != nil {
-		return "", false
+		return "", nil, false
 	}
 	u.Path = p
-	route, _, err := plain().router.FindRoute(&http.Request{Method: method, URL: u, Host: u.Host})
+	route, params, err := plain().router.FindRoute(&http.Request{Method: method, URL: u, Host: u.Host})
 	switch {
 	case err == nil:
-		return route.Path, true
+		return route.Path, params, true
 	case errors.Is(err, routers.ErrMethodNotAllowed):
-		return "?", true
+		return "?", nil, true
 	}
-	return "", false
+	return "", nil, false
 }
 
 func assertRoutingAgrees(t testing.TB, v *contract.Validator, method, path string) {
@@ -53,8 +62,14 @@ func assertRoutingAgrees(t testing.TB, v *contract.Validator, method, path strin
 		t.Fatalf("%s %s: this package says in contract=%v (%v), kin-openapi's router %v", method, path, err == nil, err, kinOK)
 	}
 	if err == nil && m.Operation != "" {
-		if tmpl, _ := kinRoutes(t, method, path); tmpl != m.Path {
+		tmpl, params, _ := kinRoutesWithParams(t, method, path)
+		if tmpl != m.Path {
 			t.Fatalf("%s %s: this package routes to %q, kin-openapi to %q", method, path, m.Path, tmpl)
+		}
+		// The slow path hands kin-openapi's validators the route and the
+		// parameters the fast matcher found: they must be the router's.
+		if got := m.PathParams(); !maps.Equal(got, params) {
+			t.Fatalf("%s %s: this package reads the path parameters %q, kin-openapi's router %q", method, path, got, params)
 		}
 	}
 }
