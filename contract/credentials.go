@@ -216,6 +216,7 @@ func digestFast(value string) bool {
 	}
 	var username, realm, nonce, uri, response, algorithm, qop, cnonce, ncv string
 	ncSeen := false
+	var seen uint16 // the fields already read
 	s := value[len(digest.Prefix):]
 	first := true
 	for {
@@ -257,25 +258,37 @@ func digestFast(value string) bool {
 			}
 			val, s = s[:j], s[j:]
 		}
+		// Each field once: of a repeated one, which counts is the parser's to
+		// say (FuzzDigestFastNeverLaxer found `nc=,…,nc=1`).
+		var field *string
+		var bit uint16
 		switch name {
 		case "username":
-			username = val
+			field, bit = &username, 1<<0
 		case "realm":
-			realm = val
+			field, bit = &realm, 1<<1
 		case "nonce":
-			nonce = val
+			field, bit = &nonce, 1<<2
 		case "uri":
-			uri = val
+			field, bit = &uri, 1<<3
 		case "response":
-			response = val
+			field, bit = &response, 1<<4
 		case "algorithm":
-			algorithm = val
+			field, bit = &algorithm, 1<<5
 		case "qop":
-			qop = val
+			field, bit = &qop, 1<<6
 		case "cnonce":
-			cnonce = val
+			field, bit = &cnonce, 1<<7
 		case "nc":
-			ncv, ncSeen = val, true
+			field, bit = &ncv, 1<<8
+			ncSeen = true
+		}
+		if field != nil {
+			if seen&bit != 0 {
+				return false
+			}
+			seen |= bit
+			*field = val
 		}
 	}
 	if ncSeen && (len(ncv) > 7 && ncv[0] != '0' || len(ncv) > 8 || !isHex(ncv) || strings.Trim(ncv, "0") == "") {
