@@ -29,8 +29,11 @@ type operation struct {
 	// responses are the declared responses, by status key ("201", "2XX",
 	// "default").
 	responses map[string]*response
-	statuses  string // "200, 201, 400, …", for messages
-	fast      *fastOp
+	// byStatus is the response each status from 100 to 599 finds (its own,
+	// else its class's, else the default), looked up once when built.
+	byStatus [500]*response
+	statuses string // "200, 201, 400, …", for messages
+	fast     *fastOp
 }
 
 type requestBody struct {
@@ -111,6 +114,9 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 	slices.Sort(statuses)
 	o.statuses = strings.Join(statuses, ", ")
 	o.fast = v.compileFastOp(o)
+	for code := 100; code < 600; code++ {
+		o.byStatus[code-100] = o.lookupStatus(code)
+	}
 	return o, nil
 }
 
@@ -208,6 +214,14 @@ func (v *Validator) splitEnvelope(ref *openapi3.SchemaRef) (plain, envelope *ope
 // status finds the response the operation declares for a status, as
 // kin-openapi does: the exact code, then its range ("4XX"), then default.
 func (o *operation) status(code int) *response {
+	if 100 <= code && code < 600 {
+		return o.byStatus[code-100]
+	}
+	return o.lookupStatus(code)
+}
+
+// lookupStatus finds a status's response as kin-openapi does.
+func (o *operation) lookupStatus(code int) *response {
 	ref := o.op.Responses.Status(code)
 	if ref == nil {
 		ref = o.op.Responses.Default()
