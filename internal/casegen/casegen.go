@@ -10,6 +10,11 @@
 // types a server takes and answers in, {version} for a version date),
 // x-atlas-servers (the servers a security scheme is accepted on), and the
 // envelope (the query parameter envelope and the ResponseEnvelope schema).
+//
+// It reads those from the document itself and never asks the contract
+// package, even where the two read the same extension the same way
+// (x-atlas-servers, say): the exchanges are the evidence the differential
+// tests judge the contract package by, so they must not come from it.
 package casegen
 
 import (
@@ -378,14 +383,18 @@ func normalize(v any) any {
 	return out
 }
 
+// security is the operation's requirements: its own, else the document's.
+func (g *Generator) security(o *openapi3.Operation) openapi3.SecurityRequirements {
+	if o.Security != nil {
+		return *o.Security
+	}
+	return g.doc.Security
+}
+
 // credentials builds a well-formed Authorization for the operation on its
 // server, and one of another accepted scheme when there is one.
 func (g *Generator) credentials(o *openapi3.Operation, srv *server) (first, alt string) {
-	reqs := g.doc.Security
-	if o.Security != nil {
-		reqs = *o.Security
-	}
-	for _, req := range reqs {
+	for _, req := range g.security(o) {
 		for _, name := range sortedKeys(req) {
 			ref := g.doc.Components.SecuritySchemes[name]
 			if ref == nil || ref.Value == nil || !g.acceptsScheme(ref.Value, srv) {
@@ -412,6 +421,8 @@ func (g *Generator) credentials(o *openapi3.Operation, srv *server) (first, alt 
 	return first, alt
 }
 
+// acceptsScheme reports whether a scheme may be used on srv: unless it
+// lists its servers in x-atlas-servers, every scheme may.
 func (g *Generator) acceptsScheme(s *openapi3.SecurityScheme, srv *server) bool {
 	raw, ok := s.Extensions["x-atlas-servers"]
 	if !ok {
@@ -429,11 +440,7 @@ func (g *Generator) acceptsScheme(s *openapi3.SecurityScheme, srv *server) bool 
 // schemeNotAccepted is an Authorization of a scheme the operation takes on
 // some server but not on this one (a bearer token on v1.0).
 func (g *Generator) schemeNotAccepted(o *openapi3.Operation, srv *server) string {
-	reqs := g.doc.Security
-	if o.Security != nil {
-		reqs = *o.Security
-	}
-	for _, req := range reqs {
+	for _, req := range g.security(o) {
 		for _, name := range sortedKeys(req) {
 			ref := g.doc.Components.SecuritySchemes[name]
 			if ref != nil && ref.Value != nil && !g.acceptsScheme(ref.Value, srv) &&

@@ -2,6 +2,7 @@ package casegen
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -257,14 +258,8 @@ func typeOf(s *openapi3.Schema) string {
 	return (*s.Type)[0]
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+// sortedKeys makes every walk over the document's maps deterministic.
+func sortedKeys[M ~map[string]V, V any](m M) []string { return slices.Sorted(maps.Keys(m)) }
 
 func cloneMap(m map[string]any) map[string]any {
 	out := make(map[string]any, len(m)+1)

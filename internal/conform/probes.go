@@ -3,6 +3,7 @@ package conform
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -74,7 +75,7 @@ func planProbes(doc *openapi3.T, plan []planned) []planned {
 			bases = append(bases, p)
 		}
 	}
-	for _, name := range sortedKeys(assumed) {
+	for _, name := range slices.Sorted(maps.Keys(assumed)) {
 		pf, ok := probes[name]
 		done := map[string]bool{}
 		for _, p := range bases {
@@ -231,15 +232,6 @@ func cloneCase(c casegen.Case) casegen.Case {
 	c.Request.Header = c.Request.Header.Clone()
 	c.Request.Body = append([]byte(nil), c.Request.Body...)
 	return c
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func embeddedDoc() (*openapi3.T, error) {
