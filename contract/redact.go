@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/go-json-experiment/json/jsontext"
@@ -218,12 +219,13 @@ const base64Redacted = "UkVEQUNURUQ6UkVEQUNURUQ="
 
 // zeroAuthParam replaces the value of the auth-param name (RFC 9110
 // §11.2) in a credential or an Authentication-Info value with zeros of
-// the same length: a digest response, or an rspauth, stays a hex digest of
-// its algorithm's length (and one that was not, is not). A value whose parameters do not parse keeps
-// its scheme only, followed by Redacted.
+// the same length, wherever it stands (a value naming it twice keeps
+// neither): a digest response, or an rspauth, stays a hex digest of its
+// algorithm's length (and one that was not, is not). A value whose
+// parameters do not parse keeps its scheme only, followed by Redacted.
 func zeroAuthParam(val, name string) string {
-	start, end, found, ok := authParamValue(val, name)
-	if ok && !found {
+	spans, ok := authParamValues(val, name)
+	if ok && len(spans) == 0 {
 		return val
 	}
 	if !ok {
@@ -235,22 +237,24 @@ func zeroAuthParam(val, name string) string {
 	}
 	// Hex digits become zeros and anything else 'x', so the value keeps
 	// its length and whether it is a hex digest.
-	zeroed := []byte(val[start:end])
-	for i, c := range zeroed {
-		if isHex(string(c)) {
-			zeroed[i] = '0'
-		} else {
-			zeroed[i] = 'x'
+	zeroed := []byte(val)
+	for _, span := range spans {
+		for i := span[0]; i < span[1]; i++ {
+			if isHex(val[i : i+1]) {
+				zeroed[i] = '0'
+			} else {
+				zeroed[i] = 'x'
+			}
 		}
 	}
-	return val[:start] + string(zeroed) + val[end:]
+	return string(zeroed)
 }
 
-// authParamValue finds the value of the auth-param name in a credential
-// ("Digest a=b, c=\"d\"") or a bare list of parameters: the span of its
-// characters, inside the quotes of a quoted-string. ok is false when the
-// list does not parse; found when the parameter is there.
-func authParamValue(val, name string) (start, end int, found, ok bool) {
+// authParamValues finds the values of the auth-param name in a credential
+// ("Digest a=b, c=\"d\"") or a bare list of parameters: the span of each
+// one's characters, inside the quotes of a quoted-string. ok is false when
+// the list does not parse.
+func authParamValues(val, name string) (spans [][2]int, ok bool) {
 	i := 0
 	skip := func(set string) {
 		for i < len(val) && strings.IndexByte(set, val[i]) >= 0 {
@@ -270,7 +274,7 @@ func authParamValue(val, name string) (start, end int, found, ok bool) {
 	for {
 		skip(" \t,")
 		if i >= len(val) {
-			return start, end, found, true
+			return spans, true
 		}
 		n := i
 		for i < len(val) && val[i] != '=' && val[i] != ' ' && val[i] != '\t' && val[i] != ',' {
@@ -279,7 +283,7 @@ func authParamValue(val, name string) (start, end int, found, ok bool) {
 		param := val[n:i]
 		skip(" \t")
 		if param == "" || i >= len(val) || val[i] != '=' {
-			return 0, 0, false, false
+			return nil, false
 		}
 		i++
 		skip(" \t")
@@ -294,7 +298,7 @@ func authParamValue(val, name string) (start, end int, found, ok bool) {
 				i++
 			}
 			if i >= len(val) {
-				return 0, 0, false, false
+				return nil, false
 			}
 			e = i
 			i++
@@ -306,7 +310,7 @@ func authParamValue(val, name string) (start, end int, found, ok bool) {
 			e = i
 		}
 		if strings.EqualFold(param, name) {
-			start, end, found = s, e, true
+			spans = append(spans, [2]int{s, e})
 		}
 	}
 }
@@ -519,7 +523,7 @@ func (w *secretWalker) redactJSON(data []byte, roots []*openapi3.Schema) ([]byte
 				end := int(dec.InputOffset())
 				start := before + bytes.IndexByte(data[before:end], '"')
 				out.Write(data[last:start])
-				out.WriteString(strconv.Quote(placeholder(child.set)))
+				out.WriteString(strconv.Quote(placeholder(child.set, tok.String())))
 				last = end
 				changed = true
 			}
@@ -561,9 +565,18 @@ func unparsed(out *bytes.Buffer, data []byte, last, from int) []byte {
 	return out.Bytes()
 }
 
-// placeholder is Redacted, padded or cut to the length bounds of the
-// secret schemas among set, so the redacted value still conforms to them.
-func placeholder(set []*openapi3.Schema) string {
+// placeholder is what stands for the secret value: Redacted, padded or
+// cut to the length bounds of the secret schemas among set, so the
+// redacted value still conforms to them; but a value that broke those
+// bounds (an empty link-token, say) becomes as many x's as it had
+// characters, and still breaks them.
+func placeholder(set []*openapi3.Schema, value string) string {
+	n := uint64(utf8.RuneCountInString(value))
+	for _, sch := range set {
+		if isSecret(sch) && (n < sch.MinLength || sch.MaxLength != nil && n > *sch.MaxLength) {
+			return strings.Repeat("x", int(n))
+		}
+	}
 	s := Redacted
 	for _, sch := range set {
 		if !isSecret(sch) {
