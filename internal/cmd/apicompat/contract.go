@@ -91,6 +91,9 @@ func contractBreaks(ctx context.Context, oasdiffBin, dir, basePath, revPath, bas
 	}
 	out, err := command(ctx, dir, env, oasdiffBin, "breaking", basePath, revPath,
 		"--format", "json", "--severity-levels", levels,
+		// Without it oasdiff compares only each operation's own parameters,
+		// and a change to a path-level one (orgId, envelope) passes unseen.
+		"--flatten-params",
 		// The contract has no external $ref; a base revision that did must not reach the network.
 		"--allow-external-refs=false")
 	if err != nil {

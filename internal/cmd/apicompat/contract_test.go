@@ -21,6 +21,10 @@ const (
 	requestProperties        = "        accessListIps:\n          type: array\n"
 	requestPropertiesNote    = "        note:\n          type: string\n          description: A note.\n" + requestProperties
 	deleteOperation          = "/orgs/{orgId}/liveMigrations/linkTokens"
+	// Parameters declared once for the path, which oasdiff compares only when told to flatten them.
+	orgIDPattern     = "        pattern: \"^([a-f0-9]{24})$\"\n"
+	orgIDMaxLength   = "        maxLength: 24\n"
+	envelopeOptional = "      x-atlas-assumed: [envelope-status-line, envelope-challenge]\n      required: false\n"
 )
 
 func readContract(t *testing.T) string {
@@ -72,6 +76,36 @@ func TestContractBreaks(t *testing.T) {
 			want: [][]string{
 				{"openapi/linktoken.yaml:", ": error: POST " + deleteOperation + ": ", "`note`", "(media type: application/json)", "[new-required-request-property]"},
 				{"openapi/linktoken.yaml:", ": error: POST " + deleteOperation + ": ", "`note`", "(media type: application/vnd.atlas.2023-01-01+json)", "[new-required-request-property]"},
+			},
+		},
+		{
+			name: "the path-level orgId's pattern narrowed",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, orgIDPattern, strings.Replace(orgIDPattern, "a-f0-9", "a-f", 1))
+			},
+			want: [][]string{
+				{": POST " + deleteOperation + ": ", "`orgId`", "[request-parameter-pattern-"},
+				{": DELETE " + deleteOperation + ": ", "`orgId`", "[request-parameter-pattern-"},
+			},
+		},
+		{
+			name: "the path-level orgId's maxLength decreased",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, orgIDMaxLength, "        maxLength: 23\n")
+			},
+			want: [][]string{
+				{": POST " + deleteOperation + ": ", "`orgId`", "[request-parameter-max-length-decreased]"},
+				{": DELETE " + deleteOperation + ": ", "`orgId`", "[request-parameter-max-length-decreased]"},
+			},
+		},
+		{
+			name: "the path-level envelope made required",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, envelopeOptional, strings.Replace(envelopeOptional, "false", "true", 1))
+			},
+			want: [][]string{
+				{": POST " + deleteOperation + ": ", "`envelope`", "[request-parameter-became-required]"},
+				{": DELETE " + deleteOperation + ": ", "`envelope`", "[request-parameter-became-required]"},
 			},
 		},
 		{
