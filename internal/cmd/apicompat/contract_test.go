@@ -170,7 +170,7 @@ func TestContractCheckAgainstARevision(t *testing.T) {
 		}
 	}
 
-	check("", exitCompatible, "api-diff: SKIPPED: no release tag")
+	check("", exitCompatible, "api-diff: SKIPPED: no previous release: ")
 
 	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, contract, deleteResponses409And429, deleteResponses409)))
 	check("HEAD", exitBreaking,

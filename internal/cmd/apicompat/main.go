@@ -7,9 +7,11 @@
 // `make api-diff` and `make go-api-diff` run it. REV defaults to the previous
 // release: the newest tag of the form vMAJOR.MINOR.PATCH reachable from HEAD,
 // not counting a tag on HEAD itself (a release is compared with the one before
-// it). While there is no such tag there is nothing to keep compatible with: the
-// check says it was skipped and exits 0. Any commit can be named instead, so
-// the checks work before the first release (-base HEAD~3).
+// it). A shallow clone, or one without tags, fetches the history and tags from
+// its remote first, and fails if it cannot: it never passes for want of a
+// baseline. Only a complete repository with no release tag at all has nothing
+// to keep compatible with: the check says SKIPPED and exits 0. Any commit can
+// be named instead, so the checks work before the first release (-base HEAD~3).
 //
 // Each breaking change is one line naming where it is. oasdiff and apidiff are
 // built from their own modules under internal/tools/ (see the Makefile for
@@ -90,7 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage()
 		return exitFailed
 	}
-	env := os.Environ()
+	// A fetch of the previous release (base.go) must fail, not wait for a password.
+	env := append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
 	// The module root, wherever in the module the command runs.
 	gomod, err := command(ctx, "", env, "go", "env", "GOMOD")
 	if err != nil || strings.TrimSpace(string(gomod)) == os.DevNull || strings.TrimSpace(string(gomod)) == "" {
@@ -106,7 +109,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // into an exit code.
 func (c check) check(ctx context.Context, o *options, base string) int {
 	var err error
-	o.base, o.baseName, err = resolveBase(ctx, o.root, o.env, base)
+	o.base, o.baseName, err = resolveBase(ctx, o.root, o.env, base, func(format string, args ...any) {
+		fmt.Fprintf(o.stderr, c.label+": "+format, args...)
+	})
 	var none *noReleaseError
 	if errors.As(err, &none) {
 		// Said on stdout, in capitals, so that a CI log cannot pass it off as a check that ran.
