@@ -109,6 +109,20 @@ func TestContractBreaks(t *testing.T) {
 			},
 		},
 		{
+			name: "the v2 server no longer lists application/json for requests (x-atlas-media-types)",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, v2MediaTypes, strings.Replace(v2MediaTypes, `, application/json]`, `]`, 1))
+			},
+			want: [][]string{{"openapi/linktoken.yaml:", ": error: servers[https://cloud.mongodb.com/api/atlas/v2].x-atlas-media-types: requests: `application/json` removed", "[x-atlas-media-types-request-removed]"}},
+		},
+		{
+			// Compatible for HTTP clients; the generated interfaces gain a method (TestGoAPICheck).
+			name: "a new operation",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, "\ncomponents:\n", "\n"+newOperation+"components:\n")
+			},
+		},
+		{
 			name: "a new optional query parameter on create",
 			edit: func(t *testing.T, s string) string {
 				return replaceOnce(t, s, createParameters, createParametersDryRun)
@@ -122,10 +136,7 @@ func TestContractBreaks(t *testing.T) {
 			basePath, revPath := filepath.Join(dir, "base.yaml"), filepath.Join(dir, "revision.yaml")
 			writeFile(t, basePath, []byte(contract))
 			writeFile(t, revPath, []byte(tt.edit(t, contract)))
-			lines, err := contractBreaks(context.Background(), bin, dir, basePath, revPath, "base:"+contractPath, contractPath, offlineEnv())
-			if err != nil {
-				t.Fatal(err)
-			}
+			lines := breakingLines(t, bin, dir, basePath, revPath)
 			if len(lines) != len(tt.want) {
 				t.Fatalf("got %d breaking changes, want %d:\n%s", len(lines), len(tt.want), strings.Join(lines, "\n"))
 			}
@@ -136,6 +147,23 @@ func TestContractBreaks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// breakingLines compares two contract files and returns the line of each
+// breaking change.
+func breakingLines(t *testing.T, bin, dir, basePath, revPath string) []string {
+	t.Helper()
+	changes, err := contractChanges(context.Background(), bin, dir, basePath, revPath, "base:"+contractPath, contractPath, offlineEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, c := range changes {
+		if c.breaking {
+			lines = append(lines, c.line())
+		}
+	}
+	return lines
 }
 
 func containsAll(s string, parts []string) bool {
@@ -179,8 +207,12 @@ func TestContractCheckAgainstARevision(t *testing.T) {
 
 	git(t, repo, "tag", "v0.1.0")
 	git(t, repo, "-c", "commit.gpgsign=false", "commit", "--quiet", "-am", "drop the 429")
-	git(t, repo, "tag", "v0.2.0") // on HEAD: the check compares with the release before it
-	check("", exitBreaking, "v0.1.0:openapi/linktoken.yaml:", "`429`", "against v0.1.0: 1 breaking change")
+	git(t, repo, "tag", "v0.1.1") // on HEAD: the check compares with the release before it
+	check("", exitBreaking, "v0.1.0:openapi/linktoken.yaml:", "`429`", "against v0.1.0: 1 breaking change\n")
+	// A release that may break: before v1, a new minor version.
+	git(t, repo, "tag", "v0.2.0")
+	check("", exitCompatible, "`429`", "against v0.1.0: 1 breaking change, allowed: before v1, v0.2.0 is a new minor version after v0.1.0\n")
+	git(t, repo, "tag", "-d", "v0.2.0")
 
 	git(t, repo, "checkout", "--quiet", "v0.1.0", "--", contractPath)
 	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, contract, createParameters, createParametersDryRun)))

@@ -47,7 +47,7 @@ func main() {
 type check struct {
 	label string // the make target, which names the check in what it prints
 	tool  string // the program that compares
-	run   func(context.Context, *options) (breaking int, err error)
+	run   func(context.Context, *options) (*outcome, error)
 }
 
 var checks = map[string]check{
@@ -122,12 +122,22 @@ func (c check) check(ctx context.Context, o *options, base string) int {
 		fmt.Fprintf(o.stderr, "%s: %v\n", c.label, err)
 		return exitFailed
 	}
-	breaking, err := c.run(ctx, o)
+	out, err := c.run(ctx, o)
 	if err != nil {
 		fmt.Fprintf(o.stderr, "%s: %v\n", c.label, err)
 		return exitFailed
 	}
-	if breaking > 0 {
+	accepted, err := loadAccepted(o.root, o.baseName)
+	if err != nil {
+		fmt.Fprintf(o.stderr, "%s: %v\n", c.label, err)
+		return exitFailed
+	}
+	release, err := releasedAs(ctx, o.root, o.env)
+	if err != nil {
+		fmt.Fprintf(o.stderr, "%s: %v\n", c.label, err)
+		return exitFailed
+	}
+	if !verdict(o.stdout, c.label, out, accepted, bumpAllows(o.baseName, release)) {
 		return exitBreaking
 	}
 	return exitCompatible
