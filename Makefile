@@ -130,17 +130,28 @@ load:
 # module cache holds everything, so the suite, which may not use the network, could not run it.
 # internal/cmd/apicompat builds each from its module (cached after the first build) and runs it.
 
-# The compatibility checks compare with BASE (any revision); empty means the previous release tag,
-# and they report SKIPPED while there is none.
+# The compatibility checks compare with BASE (any revision); empty means the previous release tag.
+# A shallow clone fetches the history and tags first, and fails if it cannot; only a complete
+# repository without any release tag reports SKIPPED. A break passes only when HEAD is tagged with a
+# version that allows it or .ci/accepted-breaks.yaml accepts it with its reason (docs/versioning.md).
 BASE ?=
+# The version make release records: vMAJOR.MINOR.PATCH.
+VERSION ?=
 
-.PHONY: api-diff go-api-diff
+.PHONY: api-diff go-api-diff release
 
 ## api-diff: fail on any change to openapi/linktoken.yaml since BASE that breaks existing clients or
-## servers (oasdiff): one line per breaking change, with its place in the contract
+## servers (oasdiff, then the contract's x-atlas-* extensions): one line per breaking change, with its place
 api-diff:
 	$(GO) run ./internal/cmd/apicompat contract $(if $(BASE),-base '$(BASE)')
 
 ## go-api-diff: fail on any incompatible change since BASE to the exported API of a public package (apidiff)
 go-api-diff:
 	$(GO) run ./internal/cmd/apicompat go $(if $(BASE),-base '$(BASE)')
+
+## release: record VERSION (make release VERSION=v0.1.0): on a clean tree, both checks against the
+## previous release, then CHANGELOG.md's Unreleased section dated under VERSION, a commit and a tag;
+## nothing is pushed
+release:
+	@test -n '$(VERSION)' || { echo 'usage: make release VERSION=vMAJOR.MINOR.PATCH'; exit 2; }
+	$(GO) run ./internal/cmd/apicompat release '$(VERSION)'

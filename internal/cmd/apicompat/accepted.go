@@ -99,3 +99,15 @@ func (a *acceptedBreaks) unused(check string) []acceptedBreak {
 	}
 	return out
 }
+
+// stale lists the entries for a release other than base: the release step
+// refuses to release while any is left.
+func (a *acceptedBreaks) stale() []acceptedBreak {
+	var out []acceptedBreak
+	for _, e := range a.entries {
+		if e.Base != a.base {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -43,14 +43,14 @@ func verdict(w io.Writer, label string, out *outcome, accepted *acceptedBreaks, 
 	if len(out.breaking) > 1 {
 		fmt.Fprintf(w, "%s: %s in %s: %s\n", label, count(len(out.breaking), out.noun), count(len(places(out.breaking)), "place"), summary(places(out.breaking)))
 	}
-	for _, n := range out.notes {
-		fmt.Fprintf(w, "%s (not breaking)\n", n)
-	}
 	for _, f := range ok {
 		fmt.Fprintf(w, "%s (accepted in %s: %s)\n", f.line, acceptedPath, reasons[f.key])
 	}
 	for _, f := range open {
 		fmt.Fprintln(w, f.line)
+	}
+	for _, n := range out.notes {
+		fmt.Fprintf(w, "%s (not breaking)\n", n)
 	}
 	for _, e := range accepted.unused(label) {
 		fmt.Fprintf(w, "%s: %s accepts %q against %s, which this comparison did not find: delete the entry if it is done with\n", label, acceptedPath, e.Change, e.Base)
