@@ -89,9 +89,13 @@ func (a *acceptedBreaks) reason(check, change string) (string, bool) {
 }
 
 // unused lists check's entries that accepted nothing in this comparison: for
-// another release, or for a change that is no longer there.
+// another release, or for a change that is no longer there. Compared with a
+// revision that is no release, no entry could apply, and none is listed.
 func (a *acceptedBreaks) unused(check string) []acceptedBreak {
 	var out []acceptedBreak
+	if !releaseTag.MatchString(a.base) {
+		return nil
+	}
 	for i, e := range a.entries {
 		if e.Check == check && !a.used[i] {
 			out = append(out, e)

@@ -55,7 +55,11 @@ func resolveBase(ctx context.Context, root string, env []string, asked string, l
 	if asked != "" {
 		commit, err := gitOutput(ctx, root, env, "rev-parse", "--verify", "--quiet", "--end-of-options", asked+"^{commit}")
 		if err != nil {
-			return "", "", fmt.Errorf("base %q is not a commit of this repository", asked)
+			err = fmt.Errorf("base %q is not a commit of this repository", asked)
+			if shallow, _ := gitOutput(ctx, root, env, "rev-parse", "--is-shallow-repository"); shallow == "true" {
+				err = &incompleteError{why: "this is a shallow clone", err: err}
+			}
+			return "", "", err
 		}
 		return commit, asked, nil
 	}

@@ -169,6 +169,12 @@ func TestResolveBaseInIncompleteClones(t *testing.T) {
 			wantErr:  []string{"no previous release: this repository has its complete history and no remote"},
 		},
 	}
+	t.Run("shallow clone, a base named that it lacks: says it is shallow", func(t *testing.T) {
+		_, _, err := resolveBase(context.Background(), clone("--depth", "1", "file://"+bare), offlineEnv(), "v0.1.0", nolog)
+		if err == nil || !containsAll(err.Error(), []string{`base "v0.1.0" is not a commit`, "this is a shallow clone", "fetch-depth: 0"}) {
+			t.Fatalf("got %v", err)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			commit, name, err := resolveBase(context.Background(), tt.repo(), offlineEnv(), "", nolog)

@@ -53,7 +53,11 @@ func verdict(w io.Writer, label string, out *outcome, accepted *acceptedBreaks, 
 		fmt.Fprintf(w, "%s (not breaking)\n", n)
 	}
 	for _, e := range accepted.unused(label) {
-		fmt.Fprintf(w, "%s: %s accepts %q against %s, which this comparison did not find: delete the entry if it is done with\n", label, acceptedPath, e.Change, e.Base)
+		if e.Base != accepted.base {
+			fmt.Fprintf(w, "%s: %s accepts %q against %s, not %s: it no longer applies; delete it (make release refuses until then)\n", label, acceptedPath, e.Change, e.Base, accepted.base)
+		} else {
+			fmt.Fprintf(w, "%s: %s accepts %q against %s, which this comparison did not find: delete the entry if it is done with\n", label, acceptedPath, e.Change, e.Base)
+		}
 	}
 	compared := out.compared
 	if out.compatible > 0 {

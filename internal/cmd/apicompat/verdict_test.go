@@ -56,6 +56,7 @@ func TestVerdict(t *testing.T) {
 		wantPass  bool
 		wantFirst string // the first line
 		want      []string
+		notWant   []string
 	}{
 		{
 			name: "none", accepted: accepted(), wantPass: true,
@@ -90,9 +91,15 @@ func TestVerdict(t *testing.T) {
 				acceptedBreak{Base: "v0.1.0", Check: "go-api-diff", Change: one[0].key, Reason: "other check"},
 			),
 			want: []string{
-				`accepts "GET /a: gone [api-path-removed]" against v0.0.9, which this comparison did not find: delete the entry`,
+				`accepts "GET /a: gone [api-path-removed]" against v0.0.9, not v0.1.0: it no longer applies; delete it`,
 				"api-diff: C against v0.1.0: 1 breaking change\n",
 			},
+		},
+		{
+			name: "compared with a revision, not a release: no entry applies, none is listed", breaking: one,
+			accepted: &acceptedBreaks{base: "HEAD~1", used: map[int]bool{}, entries: []acceptedBreak{{Base: "v0.1.0", Check: "api-diff", Change: one[0].key, Reason: "r"}}},
+			want:     []string{"api-diff: C against v0.1.0: 1 breaking change\n"},
+			notWant:  []string{"accepts"},
 		},
 		{
 			name: "one of two accepted", breaking: append(one, many[0]),
@@ -115,6 +122,11 @@ func TestVerdict(t *testing.T) {
 			for _, want := range tt.want {
 				if !strings.Contains(w.String(), want) {
 					t.Errorf("output lacks %q:\n%s", want, &w)
+				}
+			}
+			for _, bad := range tt.notWant {
+				if strings.Contains(w.String(), bad) {
+					t.Errorf("output holds %q:\n%s", bad, &w)
 				}
 			}
 		})
