@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -82,11 +83,9 @@ func resolveBase(ctx context.Context, root string, env []string, asked string, l
 		}
 		fetched = true
 	}
-	commit, name, err = previousRelease(ctx, root, env)
-	if err != nil || name != "" || fetched || remote == "" {
-		if err == nil && name == "" {
-			err = &noReleaseError{remote: remote}
-		}
+	commit, name, err = previousRelease(ctx, root, env, remote)
+	var none *noReleaseError
+	if !errors.As(err, &none) || fetched || remote == "" {
 		return commit, name, err
 	}
 	// The clone may have been made without tags (git clone --no-tags, a CI checkout of one ref).
@@ -94,15 +93,14 @@ func resolveBase(ctx context.Context, root string, env []string, asked string, l
 	if _, err := command(ctx, root, env, "git", "fetch", "--quiet", "--tags", remote); err != nil {
 		return "", "", &incompleteError{why: "no release tag is here and the tags of " + remote + " could not be fetched", err: err}
 	}
-	if commit, name, err = previousRelease(ctx, root, env); err == nil && name == "" {
-		err = &noReleaseError{remote: remote}
-	}
-	return commit, name, err
+	return previousRelease(ctx, root, env, remote)
 }
 
 // previousRelease is the newest release tag merged into HEAD other than
-// HEAD's own, or "" when there is none.
-func previousRelease(ctx context.Context, root string, env []string) (commit, name string, err error) {
+// HEAD's own. Without one, it is a noReleaseError only when the repository
+// holds no other release tag at all: a release that is not in HEAD's history
+// (a branch cut before it) is no reason to pass unchecked.
+func previousRelease(ctx context.Context, root string, env []string, remote string) (commit, name string, err error) {
 	onHead, err := gitLines(ctx, root, env, "tag", "--points-at", "HEAD")
 	if err != nil {
 		return "", "", err
@@ -118,7 +116,16 @@ func previousRelease(ctx context.Context, root string, env []string) (commit, na
 			return commit, tag, err
 		}
 	}
-	return "", "", nil
+	all, err := gitLines(ctx, root, env, "tag", "--list", "--sort=-v:refname")
+	if err != nil {
+		return "", "", err
+	}
+	for _, tag := range all {
+		if releaseTag.MatchString(tag) && !slices.Contains(onHead, tag) {
+			return "", "", fmt.Errorf("no release tag is in HEAD's history, but the release %s exists: name the release to stay compatible with, BASE=<tag>", tag)
+		}
+	}
+	return "", "", &noReleaseError{remote: remote}
 }
 
 // fetchRemote is the remote a clone fetches releases from: origin, else the

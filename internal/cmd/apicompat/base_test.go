@@ -163,6 +163,19 @@ func TestResolveBaseInIncompleteClones(t *testing.T) {
 			wantErr:  []string{"no previous release: this repository has its complete history and every tag of origin"},
 		},
 		{
+			name: "a release only on another branch: fails rather than skip",
+			repo: func() string {
+				dir := clone("file://" + untagged)
+				git(t, dir, "checkout", "--quiet", "-b", "side")
+				writeFile(t, filepath.Join(dir, "f"), []byte("side"))
+				git(t, dir, "-c", "commit.gpgsign=false", "commit", "--quiet", "-am", "side")
+				git(t, dir, "tag", "v1.0.0")
+				git(t, dir, "checkout", "--quiet", "-")
+				return dir
+			},
+			wantErr: []string{"no release tag is in HEAD's history, but the release v1.0.0 exists", "BASE=<tag>"},
+		},
+		{
 			name:     "complete repository without a remote and no release: no previous release",
 			repo:     func() string { return untagged },
 			wantNone: true,

@@ -210,7 +210,7 @@ func extensionChanges(base, rev *document) []contractChange {
 		case e.name == extServers && len(e.owner) == 3 && e.owner[0] == "components" && e.owner[1] == "securitySchemes":
 			changes = schemeServerChanges(base, rev, old, cur)
 		case e.name == extAssumed:
-			if old == nil || cur == nil || !reflect.DeepEqual(old.value, cur.value) {
+			if !reflect.DeepEqual(valueOf(old), valueOf(cur)) {
 				changes = []contractChange{{
 					text: fmt.Sprintf("assumptions changed from %s to %s: what `linktoken conform` probes, no verdict of the check", show(old), show(cur)),
 					rule: extAssumed + "-changed",

@@ -24,7 +24,7 @@ type releaseOptions struct {
 }
 
 // release records a release of HEAD as version: it refuses a dirty tree, a
-// version not after every release tag there is, and entries of
+// version that exists or is not after the previous release, and entries of
 // .ci/accepted-breaks.yaml left from an older release; it runs both
 // compatibility checks against the previous release as CI will run them on
 // the tagged commit (so a break passes only when version allows it or it is
@@ -54,14 +54,20 @@ func release(ctx context.Context, o *releaseOptions) int {
 	if err != nil && !errors.As(err, &none) {
 		return fail("%v", err)
 	}
-	tags, err := gitLines(ctx, o.root, o.env, "tag", "--list", "v*")
+	if _, err := gitOutput(ctx, o.root, o.env, "rev-parse", "--verify", "--quiet", "refs/tags/"+o.version); err == nil {
+		return fail("the tag %s exists already: a version is released once", o.version)
+	}
+	onHead, err := releasedAs(ctx, o.root, o.env)
 	if err != nil {
 		return fail("%v", err)
 	}
-	for _, tag := range tags {
-		if releaseTag.MatchString(tag) && semver.Compare(o.version, tag) <= 0 {
-			return fail("%s is not after the release %s: a version is released once, in order", o.version, tag)
-		}
+	if onHead != "" {
+		return fail("HEAD is released already, as %s: commit what the next release brings first", onHead)
+	}
+	// After the release before it in HEAD's history, not after every tag: a
+	// maintenance branch may release v1.0.1 once v1.1.0 is out.
+	if previous != "" && semver.Compare(o.version, previous) <= 0 {
+		return fail("%s is not after the previous release %s", o.version, previous)
 	}
 	if previous == "" {
 		fmt.Fprintf(o.stdout, "release: %s is the first release: no earlier release to stay compatible with\n", o.version)

@@ -108,7 +108,7 @@ func TestRelease(t *testing.T) {
 		}
 		tagged := git(t, repo, "tag", "--list", version) == version
 		if wantCode != exitCompatible {
-			if head := git(t, repo, "rev-parse", "HEAD"); head != headBefore || (tagged && !strings.Contains(out, "not after")) {
+			if head := git(t, repo, "rev-parse", "HEAD"); head != headBefore || (tagged && !strings.Contains(out, "exists already")) {
 				t.Errorf("release %s was refused but committed or tagged", version)
 			}
 			return
@@ -152,9 +152,11 @@ func TestRelease(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(repo, changelogPath)); !strings.Contains(string(b), "## [Unreleased]\n\n## [0.1.0] - 2026-12-03\n\n### Added\n\n- Something.") {
 		t.Errorf("CHANGELOG.md after v0.1.0:\n%s", b)
 	}
-	releaseAs("v0.1.0", exitFailed, "v0.1.0 is not after the release v0.1.0")
-	releaseAs("v0.0.9", exitFailed, "v0.0.9 is not after the release v0.1.0")
+	releaseAs("v0.1.0", exitFailed, "the tag v0.1.0 exists already")
+	releaseAs("v0.2.0", exitFailed, "HEAD is released already, as v0.1.0")
+	git(t, repo, "-c", "commit.gpgsign=false", "commit", "--quiet", "--allow-empty", "-m", "nothing yet")
 	releaseAs("v0.1.1", exitFailed, "lists no change")
+	releaseAs("v0.0.9", exitFailed, "v0.0.9 is not after the previous release v0.1.0")
 
 	// A break in a patch release: refused, until accepted with its reason.
 	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, contract, deleteResponses409And429, deleteResponses409)))
