@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/internal/buildinfo"
 )
 
 // clientFlags are the settings create and delete share: where to go and how
@@ -89,7 +90,7 @@ func (f *clientFlags) client(e *env) (*atlas.Client, error) {
 		atlas.WithEnv(f.getenv),
 		atlas.WithHTTPClient(&http.Client{Timeout: f.timeout}),
 		atlas.WithAPIVersion(version),
-		atlas.WithUserAgent("linktoken-cli/0.1"),
+		atlas.WithUserAgent(buildinfo.UserAgent("linktoken-cli")),
 		atlas.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
 	}
 	if f.baseURL != "" {
