@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -126,8 +128,8 @@ func runCheck(e *env, files []string, output string, allowEmpty, strict bool) er
 	for _, f := range files {
 		err := sniffInput(f)
 		if err == nil {
-			err = v.CheckFile(&rep, f)
-			var ie *contract.InputError
+			err = recorded.CheckFile(v, &rep, f)
+			var ie *recorded.InputError
 			if err != nil && !errors.As(err, &ie) {
 				err = fmt.Errorf("%s: %w", f, err)
 			}

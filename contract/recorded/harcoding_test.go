@@ -1,4 +1,4 @@
-package contract_test
+package recorded_test
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 // Bodies as they travel: a HAR stores a body encoded (proxies, base64) or
@@ -102,7 +104,7 @@ func TestHARContentEncoding(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			har := harOf(t, createEntry(tc.header, tc.stored(t), tc.asBase64))
 			var rep contract.Report
-			if err := strict.CheckHAR(&rep, bytes.NewReader(har), "x.har"); err != nil {
+			if err := recorded.CheckHAR(strict, &rep, bytes.NewReader(har), "x.har"); err != nil {
 				t.Fatal(err)
 			}
 			if rep.Exchanges != 1 || len(rep.Violations) != len(tc.want) {
@@ -121,7 +123,7 @@ func TestHARContentEncoding(t *testing.T) {
 // the wire, decoded by its Content-Encoding; a stale header is the
 // recording's fault and reported.
 func TestRawContentEncoding(t *testing.T) {
-	data, err := os.ReadFile("testdata/conforming/createLinkToken/201_v2.http")
+	data, err := os.ReadFile("../testdata/conforming/createLinkToken/201_v2.http")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +145,7 @@ func TestRawContentEncoding(t *testing.T) {
 		{"a stale Content-Encoding", "gzip", []byte(`{"linkToken":"redactedToken"}`), contract.RuleContentEncoding, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			exs, err := contract.ParseHTTPExchanges(exchange(tc.body, tc.coding), "x.http")
+			exs, err := recorded.ParseHTTPExchanges(exchange(tc.body, tc.coding), "x.http")
 			if err != nil || len(exs) != 1 {
 				t.Fatalf("%d exchanges, %v", len(exs), err)
 			}

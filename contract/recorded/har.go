@@ -1,4 +1,4 @@
-package contract
+package recorded
 
 import (
 	"encoding/base64"
@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 // ReadHAR reads a HAR 1.2 archive from r and calls fn with each entry as an
@@ -34,8 +36,8 @@ import (
 // each Exchange's Source ("source#N", N counting entries from 0). A
 // malformed archive returns an *InputError; an error from fn stops the
 // walk and is returned as is.
-func ReadHAR(r io.Reader, source string, fn func(*Exchange) error) error {
-	return readHAR(r, source, harOptions{limit: DefaultMaxBodyBytes}, func(ex *Exchange, _ cutBodies) error {
+func ReadHAR(r io.Reader, source string, fn func(*contract.Exchange) error) error {
+	return readHAR(r, source, harOptions{limit: contract.DefaultMaxBodyBytes}, func(ex *contract.Exchange, _ cutBodies) error {
 		return fn(ex)
 	})
 }
@@ -68,7 +70,7 @@ type harReader struct {
 // the archive.
 const harReuseText = 1 << 20
 
-func readHAR(r io.Reader, source string, opt harOptions, fn func(*Exchange, cutBodies) error) error {
+func readHAR(r io.Reader, source string, opt harOptions, fn func(*contract.Exchange, cutBodies) error) error {
 	enc := base64.StdEncoding.EncodedLen(int(storedLimit(opt.limit, true)))
 	hr := &harReader{s: newJSONStream(r), source: source, opt: opt,
 		textCap: enc + enc/32 + 64, // room for base64 broken into lines
@@ -221,7 +223,7 @@ func (b *harBudget) spend(n int) bool {
 }
 
 // entry reads one entry of log.entries.
-func (hr *harReader) entry(name string) (*Exchange, cutBodies, error) {
+func (hr *harReader) entry(name string) (*contract.Exchange, cutBodies, error) {
 	e := &hr.entryState // reused: what an Exchange takes from it is its own
 	*e = harEntry{line: harBudget{left: maxHeaderBytes},
 		req: harMessage{budget: harBudget{left: maxHeaderBytes}}, resp: harMessage{budget: harBudget{left: maxHeaderBytes}}}
@@ -501,7 +503,7 @@ func (hr *harReader) bodyText(e *harEntry, m *harMessage) error {
 }
 
 // exchange makes the entry an Exchange.
-func (hr *harReader) exchange(e *harEntry, name string) (*Exchange, cutBodies, error) {
+func (hr *harReader) exchange(e *harEntry, name string) (*contract.Exchange, cutBodies, error) {
 	var cut cutBodies
 	if e.method == "" || e.rawURL == "" {
 		return nil, cut, errors.New("request without method or url")
@@ -537,7 +539,7 @@ func (hr *harReader) exchange(e *harEntry, name string) (*Exchange, cutBodies, e
 			side.m.header = http.Header{}
 		}
 	}
-	req := &Request{Method: e.method, URL: u, Header: e.req.header}
+	req := &contract.Request{Method: e.method, URL: u, Header: e.req.header}
 	if e.postData {
 		if need {
 			var err error
@@ -551,11 +553,11 @@ func (hr *harReader) exchange(e *harEntry, name string) (*Exchange, cutBodies, e
 			req.Header.Set("Content-Type", e.req.mimeType)
 		}
 	}
-	ex := &Exchange{Source: name, Request: req}
+	ex := &contract.Exchange{Source: name, Request: req}
 	if !e.response || e.status == 0 {
 		return ex, cut, nil
 	}
-	resp := &Response{StatusCode: e.status, Header: e.resp.header}
+	resp := &contract.Response{StatusCode: e.status, Header: e.resp.header}
 	if need {
 		var err error
 		if resp.Body, cut.response, err = hr.body(&e.resp); err != nil {
@@ -646,8 +648,7 @@ func staleContentEncoding(h http.Header, data []byte, limit int64) bool {
 		if !utf8.Valid(data) {
 			return false
 		}
-		_, err := decodeContent(h, data, limit)
-		return err != nil && !errors.Is(err, errBodyTooLarge)
+		return !decodes(outer, data, limit)
 	}
 	return false
 }

@@ -1,4 +1,4 @@
-package contract
+package recorded
 
 import (
 	"bufio"
@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 // Raw HTTP exchange files are the format of testdata/recorded/: a status
@@ -43,14 +45,14 @@ const RequestFileSuffix = ".request.http"
 // ReadHTTPFile reads a raw HTTP exchange file, and the request file beside
 // it when the file is a response alone. An exchange with a nil Request is a
 // response alone. Bodies are bounded as ReadHTTPExchanges bounds them.
-func ReadHTTPFile(path string) ([]*Exchange, error) {
+func ReadHTTPFile(path string) ([]*contract.Exchange, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &InputError{Source: path, Err: unwrapPathError(err)}
 	}
 	defer f.Close()
-	var exs []*Exchange
-	err = readHTTPFile(f, path, DefaultMaxBodyBytes, func(ex *Exchange, _ cutBodies) error {
+	var exs []*contract.Exchange
+	err = readHTTPFile(f, path, contract.DefaultMaxBodyBytes, func(ex *contract.Exchange, _ cutBodies) error {
 		exs = append(exs, ex)
 		return nil
 	})
@@ -65,9 +67,9 @@ func ReadHTTPFile(path string) ([]*Exchange, error) {
 // source names the file in errors and exchanges ("source#N" when the file
 // holds more than one exchange). Bodies are bounded as ReadHTTPExchanges
 // bounds them.
-func ParseHTTPExchanges(data []byte, source string) ([]*Exchange, error) {
-	var exs []*Exchange
-	err := ReadHTTPExchanges(bytes.NewReader(data), source, func(ex *Exchange) error {
+func ParseHTTPExchanges(data []byte, source string) ([]*contract.Exchange, error) {
+	var exs []*contract.Exchange
+	err := ReadHTTPExchanges(bytes.NewReader(data), source, func(ex *contract.Exchange) error {
 		exs = append(exs, ex)
 		return nil
 	})
@@ -85,16 +87,16 @@ func ParseHTTPExchanges(data []byte, source string) ([]*Exchange, error) {
 // (RuleBodyTooLarge). Input it cannot use returns an *InputError naming
 // source, after fn has had the exchanges before the problem; an error from
 // fn stops the reading and is returned as is.
-func ReadHTTPExchanges(r io.Reader, source string, fn func(*Exchange) error) error {
-	return readHTTPExchanges(r, source, DefaultMaxBodyBytes, func(ex *Exchange, _ cutBodies) error {
+func ReadHTTPExchanges(r io.Reader, source string, fn func(*contract.Exchange) error) error {
+	return readHTTPExchanges(r, source, contract.DefaultMaxBodyBytes, func(ex *contract.Exchange, _ cutBodies) error {
 		return fn(ex)
 	})
 }
 
 // readHTTPFile reads the exchanges of the file at path from r, with the
 // request file beside it when the file is a response alone.
-func readHTTPFile(r io.Reader, path string, limit int64, fn func(*Exchange, cutBodies) error) error {
-	return readHTTPExchanges(r, path, limit, func(ex *Exchange, cut cutBodies) error {
+func readHTTPFile(r io.Reader, path string, limit int64, fn func(*contract.Exchange, cutBodies) error) error {
+	return readHTTPExchanges(r, path, limit, func(ex *contract.Exchange, cut cutBodies) error {
 		if ex.Request == nil { // a response alone, which is always its file's only exchange
 			reqPath := strings.TrimSuffix(path, filepath.Ext(path)) + RequestFileSuffix
 			req, n, err := readRequestFile(reqPath, limit)
@@ -109,7 +111,7 @@ func readHTTPFile(r io.Reader, path string, limit int64, fn func(*Exchange, cutB
 
 // readRequestFile reads the request file beside a response-only file; a
 // nil request when there is none.
-func readRequestFile(path string, limit int64) (*Request, int64, error) {
+func readRequestFile(path string, limit int64) (*contract.Request, int64, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, 0, nil
@@ -132,7 +134,7 @@ func readRequestFile(path string, limit int64) (*Request, int64, error) {
 	return req, n, nil
 }
 
-func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*Exchange, cutBodies) error) error {
+func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*contract.Exchange, cutBodies) error) error {
 	rr := newRawReader(r, limit)
 	fail := func(msg int, err error) error {
 		return &InputError{Source: source, Where: "message " + strconv.Itoa(msg), Err: err}
@@ -140,7 +142,7 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*Exchang
 	msg, handed := 0, 0
 	// An exchange is handed on once what follows it is known: its name
 	// depends on whether it is the file's only one.
-	var held *Exchange
+	var held *contract.Exchange
 	var heldCut cutBodies
 	for {
 		more, err := rr.more()
@@ -164,7 +166,7 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*Exchang
 		if !more {
 			break
 		}
-		ex := &Exchange{}
+		ex := &contract.Exchange{}
 		var cut cutBodies
 		if !rr.atResponse() {
 			msg++
@@ -260,7 +262,7 @@ func (rr *rawReader) atResponse() bool {
 
 // response reads one response; n is its body's size as recorded when it
 // was cut.
-func (rr *rawReader) response() (resp *Response, n int64, err error) {
+func (rr *rawReader) response() (resp *contract.Response, n int64, err error) {
 	rr.armHead()
 	hr, err := http.ReadResponse(rr.br, nil)
 	rr.head.armed = false
@@ -282,7 +284,7 @@ func (rr *rawReader) response() (resp *Response, n int64, err error) {
 			return nil, 0, fmt.Errorf("response body: %w", err)
 		}
 	}
-	return &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body}, n, nil
+	return &contract.Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body}, n, nil
 }
 
 // bodyOfBodiless returns the declared length of a body net/http ignored.
@@ -299,7 +301,7 @@ func bodyOfBodiless(resp *http.Response) (int64, bool) {
 // chunked): a request without Content-Length has none. (A response without
 // Content-Length runs to the end of the file, so one followed by another
 // message needs it too.) n is its body's size as recorded when it was cut.
-func (rr *rawReader) request() (req *Request, n int64, err error) {
+func (rr *rawReader) request() (req *contract.Request, n int64, err error) {
 	rr.armHead()
 	r, err := http.ReadRequest(rr.br)
 	rr.head.armed = false
@@ -316,7 +318,7 @@ func (rr *rawReader) request() (req *Request, n int64, err error) {
 		uu.Host = r.Host
 		u = &uu
 	}
-	return &Request{Method: r.Method, URL: u, Header: r.Header, Body: body}, n, nil
+	return &contract.Request{Method: r.Method, URL: u, Header: r.Header, Body: body}, n, nil
 }
 
 // body reads a message's body, keeping no more of it than a check reads

@@ -1,8 +1,10 @@
-package contract
+package recorded
 
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 // What the recorded-traffic readers (HAR archives, raw HTTP exchange
@@ -77,16 +79,16 @@ type cutBodies struct {
 
 // explain puts the recorded size of a cut body into the violation that
 // reports it, in place of the length of the part the reader kept.
-func (c cutBodies) explain(vs Violations) {
+func (c cutBodies) explain(vs contract.Violations) {
 	if c == (cutBodies{}) {
 		return
 	}
 	for _, x := range vs {
-		if x.Rule != RuleBodyTooLarge {
+		if x.Rule != contract.RuleBodyTooLarge {
 			continue
 		}
 		n := c.response
-		if x.Side == SideRequest {
+		if x.Side == contract.SideRequest {
 			n = c.request
 		}
 		if n > 0 {

@@ -1,4 +1,4 @@
-package contract_test
+package recorded_test
 
 import (
 	"bytes"
@@ -16,7 +16,12 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
+
+// strict is the check command's validator under --strict.
+var strict = contract.MustNew(contract.Strict())
 
 func TestReadHARCountsAndSkips(t *testing.T) {
 	var buf bytes.Buffer
@@ -29,7 +34,7 @@ func TestReadHARCountsAndSkips(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep contract.Report
-	if err := strict.CheckFile(&rep, path); err != nil {
+	if err := recorded.CheckFile(strict, &rep, path); err != nil {
 		t.Fatal(err)
 	}
 	if rep.Exchanges != lt || rep.Conform != ok || rep.Skipped != other || rep.Count != lt-ok {
@@ -62,8 +67,8 @@ func TestReadHARMalformed(t *testing.T) {
 		"unused and deep":   {`{"x":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `,"log":{"entries":[]}}`, "nesting deeper than 10000"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			err := contract.ReadHAR(strings.NewReader(tc.har), "x.har", func(*contract.Exchange) error { return nil })
-			var ie *contract.InputError
+			err := recorded.ReadHAR(strings.NewReader(tc.har), "x.har", func(*contract.Exchange) error { return nil })
+			var ie *recorded.InputError
 			if !errors.As(err, &ie) || ie.Source != "x.har" || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want an InputError mentioning %q", err, tc.want)
 			}
@@ -79,7 +84,7 @@ func TestReadHARSkipsUnknownFieldsAndDecodesBase64(t *testing.T) {
 	 "response":{"status":404,"headers":[{"name":"content-type","value":"application/json"}],
 	  "content":{"mimeType":"application/json","encoding":"base64","text":"eyJlcnJvciI6NDA0LCJlcnJvckNvZGUiOm51bGx9"}}}],"comment":"c"}}`
 	var n int
-	err := contract.ReadHAR(strings.NewReader(har), "x.har", func(ex *contract.Exchange) error {
+	err := recorded.ReadHAR(strings.NewReader(har), "x.har", func(ex *contract.Exchange) error {
 		n++
 		if string(ex.Response.Body) != `{"error":404,"errorCode":null}` {
 			t.Errorf("body %q", ex.Response.Body)
@@ -161,7 +166,7 @@ func TestCheckLargeHAR(t *testing.T) {
 	var checkErr error
 	peak := peakHeap(func() {
 		start := time.Now()
-		checkErr = strict.CheckFile(&rep, path)
+		checkErr = recorded.CheckFile(strict, &rep, path)
 		elapsed = time.Since(start)
 	})
 	if checkErr != nil {
@@ -219,7 +224,7 @@ func TestCheckHARStreamsInBoundedMemory(t *testing.T) {
 			pw.CloseWithError(err)
 			generated <- err
 		}()
-		checkErr = v.CheckHAR(&rep, pr, "stream.har")
+		checkErr = recorded.CheckHAR(v, &rep, pr, "stream.har")
 		pr.Close()
 	})
 	if err := <-generated; err != nil {
@@ -299,7 +304,7 @@ func TestCheckHARBodyTooLarge(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var rep contract.Report
-			if err := v.CheckHAR(&rep, bytes.NewReader(harOf(t, tc.entry)), "x.har"); err != nil {
+			if err := recorded.CheckHAR(v, &rep, bytes.NewReader(harOf(t, tc.entry)), "x.har"); err != nil {
 				t.Fatal(err)
 			}
 			var tooLarge []*contract.Violation
@@ -350,14 +355,14 @@ func TestCheckHARHeaderBound(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var rep contract.Report
-			err := strict.CheckHAR(&rep, bytes.NewReader(harOf(t, tc.entry)), "x.har")
+			err := recorded.CheckHAR(strict, &rep, bytes.NewReader(harOf(t, tc.entry)), "x.har")
 			if tc.want == "" {
 				if err != nil || rep.Skipped != 1 {
 					t.Fatalf("got %v, report %+v; want it skipped", err, rep)
 				}
 				return
 			}
-			var ie *contract.InputError
+			var ie *recorded.InputError
 			if !errors.As(err, &ie) || ie.Where != "entry 0" || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v; want an InputError at entry 0 saying %q", err, tc.want)
 			}

@@ -1,4 +1,4 @@
-package contract_test
+package recorded_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"testing/iotest"
 	"unicode/utf8"
 
-	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 // The HAR reader's JSON is checked against encoding/json: the same values
@@ -49,7 +49,7 @@ func checkJSONStream(t *testing.T, data []byte) {
 	}
 	want := json.Valid(data)
 	for how, r := range readers {
-		if err := contract.SkipJSONForTest(r()); (err == nil) != want {
+		if err := recorded.SkipJSONForTest(r()); (err == nil) != want {
 			t.Fatalf("%q read %s: skip says %v, encoding/json valid=%v", data, how, err, want)
 		}
 	}
@@ -62,14 +62,14 @@ func checkJSONStream(t *testing.T, data []byte) {
 		t.Fatal(err)
 	}
 	for how, r := range readers {
-		got, n, err := contract.ReadJSONStringForTest(r(), 1<<20)
+		got, n, err := recorded.ReadJSONStringForTest(r(), 1<<20)
 		if err != nil || string(got) != s || n != int64(len(s)) {
 			t.Fatalf("%q read %s: %q (%d bytes, %v), encoding/json %q", data, how, got, n, err, s)
 		}
 	}
 	// Kept up to a limit, the string is a prefix and its length whole.
 	if len(s) > 1 {
-		got, n, err := contract.ReadJSONStringForTest(bytes.NewReader(data), 1)
+		got, n, err := recorded.ReadJSONStringForTest(bytes.NewReader(data), 1)
 		if err != nil || string(got) != s[:1] || n != int64(len(s)) {
 			t.Fatalf("%q kept to 1 byte: %q, %d, %v", data, got, n, err)
 		}
@@ -79,7 +79,7 @@ func checkJSONStream(t *testing.T, data []byte) {
 func TestJSONStreamKeepsInvalidUTF8(t *testing.T) {
 	// encoding/json would make these U+FFFD; a body's bytes go to the
 	// check as they are, for its UTF-8 rule to judge.
-	got, n, err := contract.ReadJSONStringForTest(strings.NewReader("\"a\xff\xfeb\""), 100)
+	got, n, err := recorded.ReadJSONStringForTest(strings.NewReader("\"a\xff\xfeb\""), 100)
 	if err != nil || string(got) != "a\xff\xfeb" || n != 4 {
 		t.Fatalf("got %q, %d, %v", got, n, err)
 	}

@@ -1,4 +1,4 @@
-package contract
+package recorded
 
 import (
 	"encoding/binary"
