@@ -2,6 +2,7 @@ package recorded
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net/url"
@@ -36,35 +37,34 @@ func CheckFile(v *contract.Validator, r *contract.Report, path string) error {
 	if _, err := br.Peek(1); err != nil && err != io.EOF {
 		return &InputError{Source: path, Err: unwrapPathError(err)}
 	}
-	return readHTTPFile(br, path, v.BodyLimit(), func(ex *contract.Exchange, cut cutBodies) error {
-		record(v, r, ex, cut)
-		return nil
+	p := newPipeline(v, r, path, harOptions{limit: v.BodyLimit()})
+	err = readHTTPFile(br, path, v.BodyLimit(), func(ex *contract.Exchange, cut cutBodies) error {
+		return p.submit(&job{ex: ex, cut: cut})
 	})
+	return p.finish(err)
 }
 
 // CheckHAR checks a HAR 1.2 archive read from har into r with v, as ReadHAR
-// reads it, entry by entry; source names it in violations and errors. Of an
-// exchange that is not an operation of the contract it keeps no body, so
-// such an exchange is skipped (counted in r.Skipped) whatever its size; a
-// body of an operation larger than the validator reads (MaxBodyBytes) is a
-// violation (RuleBodyTooLarge) naming its size as recorded, and is not kept.
-// Memory stays bounded by one entry within those limits, however large the
-// archive. Input it cannot use comes back as an *InputError; r then holds
-// what was checked before the problem.
+// reads it; source names it in violations and errors. Entries are judged
+// concurrently, by as many workers as GOMAXPROCS, and counted into r in
+// their order in the archive: r's callbacks (Emit, EmitNotice, OnExchange)
+// are called one at a time, in that order, from a goroutine of the check's
+// own. Of an exchange that is not an operation of the contract no body is
+// decoded, so such an exchange is skipped (counted in r.Skipped); a body
+// of an operation larger than the validator reads (MaxBodyBytes) is a
+// violation (RuleBodyTooLarge) naming its size as recorded, and is not
+// kept. Memory stays bounded, however large the archive: the largest entry
+// (no more than EntryCap) read at a time, and no more than a window of
+// entries (window, windowBytes) waiting for a verdict. Input it cannot use
+// comes back as an *InputError; r then holds what was checked before the
+// problem.
 func CheckHAR(v *contract.Validator, r *contract.Report, har io.Reader, source string) error {
 	opt := harOptions{limit: v.BodyLimit(), need: func(method string, u *url.URL) bool { return readsBodies(v, method, u) }}
-	return readHAR(har, source, opt, func(ex *contract.Exchange, cut cutBodies) error {
-		record(v, r, ex, cut)
-		return nil
+	p := newPipeline(v, r, source, opt)
+	err := walkHAR(har, source, opt.entryCap(), func(i int, entry []byte) error {
+		return p.submit(&job{index: i, entry: bytes.Clone(entry)})
 	})
-}
-
-// record judges one exchange from a reader, which may have cut its
-// bodies, into r.
-func record(v *contract.Validator, r *contract.Report, ex *contract.Exchange, cut cutBodies) {
-	res := v.Judge(ex)
-	cut.explain(res.Violations)
-	r.Record(res)
+	return p.finish(err)
 }
 
 // readsBodies reports whether a check of a request reads its exchange's

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/andybalholm/brotli"
 )
@@ -44,4 +45,28 @@ func decodes(coding string, data []byte, limit int64) bool {
 	}
 	_, err := io.Copy(io.Discard, io.LimitReader(r, limit))
 	return err == nil
+}
+
+// staleContentEncoding reports whether a recorded body whose headers give
+// it a Content-Encoding was evidently stored decoded: for gzip, it does not
+// start with gzip's magic number (1f 8b); for deflate and br, which have
+// none, it is UTF-8 text that does not decode. (A check decodes a body as
+// its Content-Encoding says, so a stale header would otherwise make a
+// conforming body "malformed".) Codings it does not know are left to the
+// check to report.
+func staleContentEncoding(h http.Header, data []byte, limit int64) bool {
+	codings := contentCodings(h)
+	outer := ""
+	for i := len(codings) - 1; i >= 0 && outer == ""; i-- {
+		if codings[i] != "identity" {
+			outer = codings[i]
+		}
+	}
+	switch outer {
+	case "gzip", "x-gzip":
+		return len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b
+	case "deflate", "br":
+		return utf8.Valid(data) && !decodes(outer, data, limit)
+	}
+	return false
 }

@@ -174,15 +174,3 @@ func FuzzParseHTTPExchanges(f *testing.F) {
 		}
 	})
 }
-
-// FuzzJSONStream: the HAR reader's JSON reader and encoding/json agree on
-// which texts are JSON, and on what a string holds, whatever the bytes and
-// however the stream splits them.
-func FuzzJSONStream(f *testing.F) {
-	for _, s := range jsonStreamCases {
-		if len(s) < 100 {
-			f.Add([]byte(s))
-		}
-	}
-	f.Fuzz(func(t *testing.T, data []byte) { checkJSONStream(t, data) })
-}
