@@ -99,7 +99,14 @@ func TestHARContentEncoding(t *testing.T) {
 		{"gzip stored decoded, a violation inside", "gzip", asIs(broken), false, []want{{"type", "/linkToken"}}},
 		// Evidently encoded, and broken: the check says so.
 		{"gzip cut short", "gzip", asIs([]byte("\x1f\x8b\x08\x00")), true, []want{{contract.RuleContentEncoding, ""}}},
-		{"a coding no check decodes", "zstd", asIs(conforming), false, []want{{contract.RuleContentEncoding, ""}}},
+		// Every coding a browser decodes, and stores decoded.
+		{"zstd stored decoded", "zstd", asIs(conforming), false, nil},
+		{"zstd stored decoded, a violation inside", "zstd", asIs(broken), false, []want{{"type", "/linkToken"}}},
+		{"dcb stored decoded", "dcb", asIs(conforming), false, nil},
+		{"dcz stored decoded in base64", "dcz", asIs(conforming), true, nil},
+		// Stored encoded in a coding the check does not decode: it says so.
+		{"zstd stored encoded", "zstd", asIs([]byte("\x28\xb5\x2f\xfd\x04\x00")), true, []want{{contract.RuleContentEncoding, ""}}},
+		{"a coding no browser decodes", "compress", asIs(conforming), false, []want{{contract.RuleContentEncoding, ""}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			har := harOf(t, createEntry(tc.header, tc.stored(t), tc.asBase64))

@@ -156,3 +156,33 @@ func writeHugeExchange(t *testing.T, path string, request []byte, size int64, co
 		t.Fatal(err)
 	}
 }
+
+// TestCurlHTTP2Output: curl -i over HTTP/2 prints "HTTP/2 201", with or
+// without a reason, which net/http's reader refuses; such a file is read
+// as any other, each exchange of it, and the body after the line intact.
+func TestCurlHTTP2Output(t *testing.T) {
+	data, err := os.ReadFile("../testdata/conforming/createLinkToken/201_v2.http")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"HTTP/2 201", "HTTP/2 201 ", "HTTP/2 201 Created", "HTTP/3 201"} {
+		t.Run(line, func(t *testing.T) {
+			one := strings.Replace(string(data), "HTTP/1.1 201 Created", line, 1)
+			if one == string(data) {
+				t.Fatal("the fixture's status line moved")
+			}
+			path := filepath.Join(t.TempDir(), "curl.http")
+			// Twice, so that the second exchange is read after the first's fix.
+			if err := os.WriteFile(path, []byte(one+"\n"+one), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var rep contract.Report
+			if err := recorded.CheckFile(strict, &rep, path); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Exchanges != 2 || !rep.OK() {
+				t.Fatalf("report %+v; want two conforming exchanges", rep)
+			}
+		})
+	}
+}
