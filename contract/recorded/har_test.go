@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -407,5 +408,48 @@ func TestReadHAREntryCap(t *testing.T) {
 	}
 	if recorded.EntryCap != 64<<20 {
 		t.Errorf("EntryCap %d; the documents say 64 MiB", recorded.EntryCap)
+	}
+}
+
+// TestCheckHARReportsInOrder: entries are judged concurrently and reported
+// in the archive's order; an unusable entry stops the check with every
+// entry before it counted, and none after.
+func TestCheckHARReportsInOrder(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	var buf bytes.Buffer
+	const n = 3000
+	if _, _, _, err := writeHAR(&buf, harMix{Entries: n}); err != nil {
+		t.Fatal(err)
+	}
+	var rep contract.Report
+	var names []string
+	rep.OnExchange = func(res contract.ExchangeResult) { names = append(names, res.Name) }
+	if err := recorded.CheckHAR(strict, &rep, &buf, "x.har"); err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != n {
+		t.Fatalf("%d exchanges reported, want %d", len(names), n)
+	}
+	for i, name := range names {
+		if !strings.HasPrefix(name, fmt.Sprintf("x.har#%d ", i)) {
+			t.Fatalf("exchange %d reported as %q", i, name)
+		}
+	}
+
+	entries := make([]any, 0, 201)
+	for i := range 200 {
+		e, _ := harEntryFor(i, 10)
+		entries = append(entries, e)
+	}
+	entries = slices.Insert(entries, 100, any(map[string]any{"request": 5}))
+	har, err := json.Marshal(map[string]any{"log": map[string]any{"entries": entries}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep = contract.Report{}
+	err = recorded.CheckHAR(strict, &rep, bytes.NewReader(har), "x.har")
+	var ie *recorded.InputError
+	if !errors.As(err, &ie) || ie.Where != "entry 100" || rep.Exchanges+rep.Skipped != 100 {
+		t.Fatalf("got %v, report %+v; want an InputError at entry 100 after 100 exchanges", err, rep)
 	}
 }

@@ -311,7 +311,7 @@ func (rr *rawReader) response() (resp *contract.Response, n int64, err error) {
 	hr, err := http.ReadResponse(rr.br, nil)
 	rr.head.armed = false
 	if err != nil {
-		return nil, 0, fmt.Errorf("response: %w", err)
+		return nil, 0, fmt.Errorf("response: %w", headProblem(err))
 	}
 	body, n, err := rr.body(hr.Body, hr.Header, hr.ContentLength)
 	if err != nil {
@@ -350,7 +350,7 @@ func (rr *rawReader) request() (req *contract.Request, n int64, err error) {
 	r, err := http.ReadRequest(rr.br)
 	rr.head.armed = false
 	if err != nil {
-		return nil, 0, fmt.Errorf("request: %w", err)
+		return nil, 0, fmt.Errorf("request: %w", headProblem(err))
 	}
 	body, n, err := rr.body(r.Body, r.Header, r.ContentLength)
 	if err != nil {
