@@ -134,7 +134,9 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 		_, _ = br.Discard(3)
 	}
 	cr := &capReader{r: br}
-	dec := jsontext.NewDecoder(cr)
+	// The walk only finds where each entry ends: the entry's own decoding
+	// checks its names and its UTF-8, so the walk need not do it twice.
+	dec := jsontext.NewDecoder(cr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	fail := func(where string, err error) error {
 		var oc *overCapError
 		switch {
