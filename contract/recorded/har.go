@@ -139,15 +139,25 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 	dec := jsontext.NewDecoder(cr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	fail := func(where string, err error) error {
 		var oc *overCapError
+		var se *jsontext.SyntacticError
 		switch {
 		case errors.As(err, &oc):
 		case errors.Is(err, errOverCap):
 			err = &overCapError{cap: maxValue}
-		case where == "" || errors.Is(err, io.ErrUnexpectedEOF):
+		case errors.As(err, &se), where == "" || errors.Is(err, io.ErrUnexpectedEOF):
+			at := dec.InputOffset()
+			if se != nil {
+				// The offset, and what is wrong there: jsontext's pointer
+				// into a value cut short depends on how the reads fell.
+				at = se.ByteOffset
+				if se.Err != nil {
+					err = se.Err
+				}
+			}
 			if where != "" {
 				where += ", "
 			}
-			where += fmt.Sprintf("byte %d", dec.InputOffset())
+			where += fmt.Sprintf("byte %d", at)
 		}
 		return &InputError{Source: source, Where: where, Err: err}
 	}
@@ -232,10 +242,9 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 	})
 	var ee *entryError
 	switch {
-	case errors.As(err, &ee) && (stop == nil || stop == err):
-		if errors.Is(ee.err, errOverCap) || errors.Is(ee.err, io.ErrUnexpectedEOF) {
-			return fail("entry "+strconv.Itoa(ee.index), ee.err)
-		}
+	case errors.As(err, &ee) && stop == nil: // the walk's own: where in the input
+		return fail("entry "+strconv.Itoa(ee.index), ee.err)
+	case errors.As(err, &ee) && stop == err: // the entry's content
 		return entryInputError(source, ee)
 	case stop != nil:
 		return stop
@@ -378,6 +387,16 @@ func entryJSONError(err error) error {
 	var se *jsonv2.SemanticError
 	if errors.As(err, &se) && se.JSONKind != 0 {
 		return fmt.Errorf("%s: a JSON %s is not what HAR 1.2 has there", se.JSONPointer, se.JSONKind)
+	}
+	// Duplicate names, invalid UTF-8: where in the entry, not at which
+	// offset of it, which is not the archive's.
+	var ye *jsontext.SyntacticError
+	if errors.As(err, &ye) && ye.Err != nil {
+		ptr, msg := ye.JSONPointer, ye.Err.Error()
+		if ye.Err == jsontext.ErrDuplicateName {
+			ptr, msg = ptr.Parent(), msg+" "+strconv.Quote(ptr.LastToken())
+		}
+		return fmt.Errorf("%s: %s", ptr, msg)
 	}
 	return err
 }
