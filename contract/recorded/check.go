@@ -55,9 +55,9 @@ func CheckFile(v *contract.Validator, r *contract.Report, path string) error {
 // violation (RuleBodyTooLarge) naming its size as recorded, and is not
 // kept. Memory stays bounded, however large the archive: the largest entry
 // (no more than EntryCap) read at a time, and no more than a window of
-// entries (window, windowBytes) waiting for a verdict. Input it cannot use
-// comes back as an *InputError; r then holds what was checked before the
-// problem.
+// entries (16 per worker, 16 MiB in all) awaiting a verdict. Input it
+// cannot use comes back as an *InputError; r then holds what was checked
+// before the problem.
 func CheckHAR(v *contract.Validator, r *contract.Report, har io.Reader, source string) error {
 	opt := harOptions{limit: v.BodyLimit(), need: func(method string, u *url.URL) bool { return readsBodies(v, method, u) }}
 	p := newPipeline(v, r, source, opt)
