@@ -27,6 +27,8 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 var proxyReady = regexp.MustCompile(`Proxying (http://127\.0\.0\.1:[0-9]+) to `)
@@ -786,7 +788,7 @@ func TestProxyInterruptedMidExchangeFlushesTheArchive(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 	var n int
-	err := contract.ReadHAR(mustOpen(t, har), har, func(ex *contract.Exchange) error {
+	err := recorded.ReadHAR(mustOpen(t, har), har, func(ex *contract.Exchange) error {
 		n++
 		if ex.Response == nil || ex.Response.StatusCode != 204 {
 			t.Errorf("recorded %+v", ex.Response)
