@@ -19,9 +19,16 @@ const (
 	exitOK    = 0
 	exitAPI   = 1 // the service answered with an error, or traffic broke the contract
 	exitUsage = 2 // bad flags, bad input, unreadable files
-	// exitNothingChecked: check found no exchange of the contract, so a CI
-	// job pointed at the wrong archive does not pass forever.
+	// exitNothingChecked: check found no exchange of the contract, or
+	// conform ran no check, so a CI job pointed at the wrong archive or
+	// server does not pass forever.
 	exitNothingChecked = 3
+	// exitNoAnswer: conform sent requests that got no answer (refused,
+	// reset, timed out), so it could not judge them.
+	exitNoAnswer = 4
+	// exitLeftBehind: conform could not remove what it created, or may
+	// have: someone must look.
+	exitLeftBehind = 5
 )
 
 // env is everything a command touches outside itself, so tests can drive the
@@ -92,7 +99,9 @@ this command's own flags are kebab-case (--base-url), and --org-id and
 --access-list-ip are accepted too.
 
 Exit status: 0 success; 1 an API error (with its status and errorCode) or a contract
-violation; 2 a usage or input error; 3 check found no exchange of the contract.`,
+violation; 2 a usage or input error; 3 check found no exchange of the contract, or
+conform ran no check; 4 conform's requests got no answer; 5 conform could not remove
+what it created.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
