@@ -152,8 +152,11 @@ func WithMaxBodyBytes(n int64) Option {
 }
 
 // WithServiceAccount enables the v2 service-account flow for one client: POST
-// /api/oauth/token with grant_type=client_credentials issues bearer tokens
-// that the v2 base URL accepts (v1.0 does not, as live).
+// /api/oauth/token ([TokenPath]) with grant_type=client_credentials issues
+// bearer tokens that the v2 base URL accepts (v1.0 does not, as live).
+// Wrong secrets are throttled: past 10 a minute for one client id, or 100
+// a minute in all, the endpoint answers 429 with Retry-After, whatever
+// the secret, until the bound refills.
 func WithServiceAccount(clientID, clientSecret string) Option {
 	return func(c *config) error {
 		if clientID == "" || clientSecret == "" {

@@ -24,6 +24,7 @@ type Service struct {
 	links   *linkService
 	nonces  *nonceStore
 	tokens  *tokenStore
+	guesses *guessLimiter
 	limiter *rateLimiter
 	faults  faultQueue
 	stats   *statsCollector
@@ -52,6 +53,7 @@ func New(opts ...Option) (*Service, error) {
 		links:   newLinkService(cfg.orgs, cfg.maxResources, stats.evicted),
 		nonces:  newNonceStore(cfg.nonceTTL, cfg.maxNonces, cfg.ncWindow, cfg.now),
 		tokens:  newTokenStore(cfg.tokenTTL, cfg.now),
+		guesses: newGuessLimiter(cfg.serviceAccounts, cfg.now),
 		limiter: newRateLimiter(cfg.rateCapacity, cfg.rateRefillEvery, cfg.maxResources, cfg.now, stats.evicted),
 		stats:   stats,
 	}
