@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -119,9 +121,38 @@ what it created.`,
 		newVersionCmd(e),
 	)
 	root.SetGlobalNormalizationFunc(flagAliases)
+	// --version prints what the version command prints; cobra handles the
+	// flag once Version is set, and takes this flag instead of its own.
+	root.Version = "set"
+	root.Flags().Bool("version", false, "print the version this binary was built from, as \"linktoken version\" does")
+	root.SetVersionTemplate(strings.ReplaceAll(describeBuild(debug.ReadBuildInfo()), "{{", `{{"{{"}}`))
+	strictCompletion(root)
 	// Cobra reports unknown flags and arguments as plain errors; they are usage errors.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return root
+}
+
+// strictCompletion makes "completion SHELL" refuse a shell it has no
+// script for, with a usage error naming those it has: cobra's own prints
+// its help and exits 0, which a setup script takes for success.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, sub := range c.Commands() {
+			shells = append(shells, sub.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return usageError("completion %q: no script for that shell; supported: %s", args[0], strings.Join(shells, ", "))
+		}
+	}
 }
 
 // atlasFlagAliases are kebab-case spellings of the flags that keep the

@@ -78,6 +78,9 @@ One line per exchange is logged to standard error, with no secret in it.`,
 			if len(orgs) > 0 {
 				opts = append(opts, atlastest.WithOrganizations(orgs...))
 			}
+			if rateLimit < 0 {
+				return usageError("--rate-limit %d: want a number of requests a minute, or 0 for the default", rateLimit)
+			}
 			if rateLimit > 0 {
 				opts = append(opts, atlastest.WithRateLimit(rateLimit, time.Minute/time.Duration(rateLimit)))
 			}
