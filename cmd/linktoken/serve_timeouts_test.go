@@ -35,7 +35,7 @@ func TestServeCutsSlowClients(t *testing.T) {
 		signals:         ctx,
 	}
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, e, ln, svc, atlastest.GenerateAPIKey(), false) }()
+	go func() { done <- serve(ctx, e, ln, svc, atlastest.GenerateAPIKey(), false, false) }()
 	defer func() {
 		cancel()
 		select {
