@@ -155,6 +155,7 @@ func TestConformTakesPathParamsAndHeaders(t *testing.T) {
 	}{
 		{[]string{"--path-param", "widgetId"}, "want NAME=VALUE"},
 		{[]string{"--path-param", "orgId=4888442a3354817a7320eb61"}, "--orgId"},
+		{[]string{"--path-param", "widgetId=1"}, `no parameter "widgetId" (it has envelope, orgId, pretty)`},
 		{[]string{"--header", "X-Key " + secret}, `want "NAME: VALUE"`},
 		{[]string{"--header", "Authorization: Bearer " + secret}, "sets it on each request itself"},
 		{[]string{"--header", "Bad Name: " + secret}, `want "NAME: VALUE"`},
@@ -168,7 +169,7 @@ func TestConformTakesPathParamsAndHeaders(t *testing.T) {
 		t.Fatal("a refused command line sent requests")
 	}
 	r := runCLI(t, cliOpts{env: env}, "conform", "--base-url", srv.URL(), "--force", "--max-requests", "40",
-		"--header", "X-Gateway-Key: "+secret, "--path-param", "unusedId=1", "-o", "json")
+		"--header", "X-Gateway-Key: "+secret, "-o", "json")
 	if r.code != exitOK || strings.Contains(r.stdout+r.stderr, secret) || !strings.Contains(r.stdout, "X-Gateway-Key: …") {
 		t.Fatalf("%+v", r)
 	}

@@ -234,8 +234,12 @@ func (r *run) planRequests(doc *openapi3.T) ([]planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range r.o.Params {
-		g.SetParam(k, v)
+	known := parameterNames(doc)
+	for _, k := range slices.Sorted(maps.Keys(r.o.Params)) {
+		if !known[k] {
+			return nil, fmt.Errorf("conform: the contract has no parameter %q (it has %s)", k, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
+		}
+		g.SetParam(k, r.o.Params[k])
 	}
 	cases, err := g.Cases()
 	if err != nil {
@@ -299,6 +303,22 @@ func (r *run) planRequests(doc *openapi3.T) ([]planned, error) {
 		}
 	}
 	return out, nil
+}
+
+// parameterNames are the names of every parameter the contract declares.
+func parameterNames(doc *openapi3.T) map[string]bool {
+	out := map[string]bool{}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for _, op := range item.Operations() {
+			for _, p := range append(slices.Clone(item.Parameters), op.Parameters...) {
+				if p.Value != nil {
+					out[p.Value.Name] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // plain reports whether p is an operation's plain conforming request,

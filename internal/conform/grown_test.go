@@ -277,3 +277,31 @@ func failures(t *testing.T, rep *conform.Report) {
 		}
 	}
 }
+
+// TestPathParamsComeFromTheOptions: a path parameter the options name
+// takes their value; one the contract does not have stops the run before
+// anything is sent.
+func TestPathParamsComeFromTheOptions(t *testing.T) {
+	doc, v := grownContract(t)
+	var store widgetStore
+	srv, svc := serve(t, nil, append(store.options(), atlastest.WithContractValidator(v))...)
+	o := options(t, srv, svc)
+	o.Document, o.Validator, o.MaxRequests = doc, v, 2000
+	const mine = "abcdefabcdefabcdefabcdef"
+	o.Params["widgetId"] = mine
+	rep, err := conform.Run(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := false
+	for _, out := range rep.Outcomes {
+		used = used || out.Kind == conform.Positive && strings.Contains(out.Request, "DELETE") && strings.Contains(out.Request, "/widgets/"+mine)
+	}
+	if !used {
+		t.Error("no positive DELETE of the widget named in the options")
+	}
+	o.Params = map[string]string{"orgId": org, "noSuchId": "1"}
+	if rep, err := conform.Run(t.Context(), o); err == nil || rep != nil || !strings.Contains(err.Error(), `no parameter "noSuchId"`) {
+		t.Errorf("an unknown parameter: %v", err)
+	}
+}
