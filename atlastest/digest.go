@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/icholy/digest"
-
-	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // Realm is the digest realm of the live service.
@@ -140,7 +138,7 @@ func (s *Service) checkDigest(r *http.Request, header string) (principal string,
 		return "", authChallenge
 	}
 	// Every digest response the service sees is a secret the suite must never print.
-	secretlog.Record(creds.Response)
+	s.cfg.recordSecret(creds.Response)
 	key, ok := s.keys[creds.Username]
 	if !ok || creds.Userhash || creds.Realm != Realm || creds.QOP != "auth" || creds.Nc < 1 {
 		return "", authChallenge

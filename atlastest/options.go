@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
-	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // Option configures a [Service] (and so a [Server]).
@@ -40,11 +39,22 @@ type config struct {
 	validator       *contract.Validator
 	noValidation    bool
 	noAuth          bool
-	timeouts        ServerTimeouts
+	timeouts        serverTimeouts
 	randomFaults    *randomFaults
 	now             func() time.Time
 	handlers        map[string]http.Handler // by operation id
 	maxResources    int
+	secrets         func(string) // WithSecretLog; nil: none
+}
+
+// recordSecret hands secrets to the WithSecretLog recorder, if any.
+func (c *config) recordSecret(secrets ...string) {
+	if c.secrets == nil {
+		return
+	}
+	for _, s := range secrets {
+		c.secrets(s)
+	}
 }
 
 // Defaults: generous enough that no ordinary test meets them.
@@ -69,7 +79,7 @@ func defaultConfig() config {
 		rateRefillEvery: defaultRateRefill,
 		maxBodyBytes:    defaultMaxBodyBytes,
 		tokenTTL:        defaultTokenTTL,
-		timeouts:        DefaultServerTimeouts(),
+		timeouts:        defaultServerTimeouts(),
 		now:             time.Now,
 		maxResources:    defaultMaxResources,
 	}
@@ -113,9 +123,10 @@ func WithNonceTTL(d time.Duration) Option {
 	}
 }
 
-// WithMaxNonces bounds the memory spent on outstanding nonces: beyond n the
-// oldest is forgotten (a client still using it gets stale=true).
-func WithMaxNonces(n int) Option {
+// withMaxNonces bounds the memory spent on outstanding nonces: beyond n the
+// oldest is forgotten (a client still using it gets stale=true). The
+// default (4096) serves any test; this package's tests lower it.
+func withMaxNonces(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("atlastest: max nonces must be at least 1")
@@ -166,7 +177,6 @@ func WithServiceAccount(clientID, clientSecret string) Option {
 			c.serviceAccounts = map[string]string{}
 		}
 		c.serviceAccounts[clientID] = clientSecret
-		secretlog.Record(clientSecret)
 		return nil
 	}
 }
@@ -270,14 +280,14 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithMaxResources bounds the state the service keeps per resource, so
+// withMaxResources bounds the state the service keeps per resource, so
 // that an authenticated caller naming endless made-up organizations cannot
 // grow it without limit: at most n rate-limit buckets, and the link-token
 // state (link, migration flag) of at most n organizations. Past the bound
-// the least recently used entry is dropped ([Stats.Evictions] counts them):
+// the least recently used entry is dropped (Stats.Evictions counts them):
 // a dropped bucket starts full again, a dropped organization has no link.
-// The default is 10,000.
-func WithMaxResources(n int) Option {
+// The default is 10,000; this package's tests lower it.
+func withMaxResources(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("atlastest: max resources must be at least 1")
@@ -299,6 +309,19 @@ func WithNonceCountWindow(n int) Option {
 			return fmt.Errorf("atlastest: nonce count window %d: want 0 to %d", n, maxNonceCountWindow)
 		}
 		c.ncWindow = n
+		return nil
+	}
+}
+
+// WithSecretLog makes the service hand record every secret it issues or
+// sees: API private keys, client secrets, link-tokens and the keys inside
+// them, bearer tokens, digest responses. A test suite records them to
+// prove that none reaches its output (this module's secret scan does);
+// the service itself never writes them anywhere. record may be called
+// from many goroutines at once.
+func WithSecretLog(record func(secret string)) Option {
+	return func(c *config) error {
+		c.secrets = record
 		return nil
 	}
 }

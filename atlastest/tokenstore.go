@@ -3,8 +3,6 @@ package atlastest
 import (
 	"sync"
 	"time"
-
-	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // tokenStore holds the bearer tokens issued to service accounts. Every
@@ -17,6 +15,7 @@ type tokenStore struct {
 	mu     sync.Mutex
 	ttl    time.Duration
 	now    func() time.Time
+	record func(...string) // WithSecretLog
 	tokens map[string]issuedToken
 	order  []queued // issue order; may hold tokens check already dropped
 	// visited counts the queue entries the sweeps looked at, for the test
@@ -34,13 +33,13 @@ type queued struct {
 	expires time.Time
 }
 
-func newTokenStore(ttl time.Duration, now func() time.Time) *tokenStore {
-	return &tokenStore{ttl: ttl, now: now, tokens: map[string]issuedToken{}}
+func newTokenStore(ttl time.Duration, now func() time.Time, record func(...string)) *tokenStore {
+	return &tokenStore{ttl: ttl, now: now, record: record, tokens: map[string]issuedToken{}}
 }
 
 func (s *tokenStore) issue(clientID string) (string, time.Duration) {
 	tok := randomHex(32)
-	secretlog.Record(tok)
+	s.record(tok)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()

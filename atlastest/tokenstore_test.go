@@ -11,7 +11,7 @@ import (
 // expired ones.
 func TestTokenSweepIsAmortised(t *testing.T) {
 	now := time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
-	s := newTokenStore(time.Minute, func() time.Time { return now })
+	s := newTokenStore(time.Minute, func() time.Time { return now }, func(...string) {})
 	const n = 10000
 	for range n {
 		s.issue("id")

@@ -108,7 +108,15 @@ secrets a minute for one client id, or 100 in all.`,
 			if err != nil {
 				return usageError("listen on %s: %v", addr, err)
 			}
-			return serve(cmd.Context(), e, ln, svc, key, generatedKey, allowFaults)
+			// The service's own limits: headers, the whole request, the
+			// answer (plus any latency it injects) and idle keep-alives are
+			// all bounded, so a slow or stuck client cannot hold a
+			// connection forever.
+			srv := svc.NewHTTPServer()
+			if allowFaults {
+				srv.Handler = faultAdmin{svc: svc, next: srv.Handler}
+			}
+			return serve(cmd.Context(), e, ln, srv, key, generatedKey, allowFaults)
 		},
 	}
 	f := cmd.Flags()
@@ -127,7 +135,7 @@ secrets a minute for one client id, or 100 in all.`,
 
 // serve answers on ln until the user interrupts, then drains in-flight
 // exchanges for a moment and returns.
-func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service, key atlastest.APIKey, generatedKey, allowFaults bool) error {
+func serve(ctx context.Context, e *env, ln net.Listener, srv *http.Server, key atlastest.APIKey, generatedKey, allowFaults bool) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -153,13 +161,6 @@ func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service,
 	}
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 
-	// The service's own limits: headers, the whole request, the answer
-	// (plus any latency it injects) and idle keep-alives are all bounded,
-	// so a slow or stuck client cannot hold a connection forever.
-	srv := svc.NewHTTPServer()
-	if allowFaults {
-		srv.Handler = faultAdmin{svc: svc, next: srv.Handler}
-	}
 	if err := serveUntil(ctx, srv, ln, serveShutdownGrace); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 	"github.com/seed-5c49e0d7/linktoken/internal/conform"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
 )
 
@@ -23,6 +24,9 @@ const org = "4888442a3354817a7320eb61"
 // serve starts the in-memory Atlas behind wrap (nil: as it is).
 func serve(t *testing.T, wrap func(http.Handler) http.Handler, opts ...atlastest.Option) (*httptest.Server, *atlastest.Service) {
 	t.Helper()
+	if record := secretlog.FromEnv(); record != nil { // the suite's secret scan
+		opts = append(opts, atlastest.WithSecretLog(record))
+	}
 	svc, err := atlastest.New(opts...)
 	if err != nil {
 		t.Fatal(err)
