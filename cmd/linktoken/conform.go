@@ -4,11 +4,8 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,14 +15,20 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/internal/conform"
 )
 
+// conformOptions are conform's flags; validate turns them into a run's
+// options, run carries the run out and reports it.
+type conformOptions struct {
+	flags                                 clientFlags
+	output                                string
+	seed                                  uint64
+	maxRequests                           int
+	total                                 time.Duration
+	force                                 bool
+	pathParams, headers, allowUnremovable []string
+}
+
 func newConformCmd(e *env) *cobra.Command {
-	var flags clientFlags
-	var output string
-	var seed uint64
-	var maxRequests int
-	var total time.Duration
-	var force bool
-	var pathParams, headers, allowUnremovable []string
+	o := &conformOptions{}
 	cmd := &cobra.Command{
 		Use:   "conform --base-url URL --orgId ID",
 		Short: "Check a running server (Atlas, a gateway, a stand-in) against the link-token contract",
@@ -77,136 +80,139 @@ Exit status (when several apply, the first listed of 5, 1, 4, 3):
   linktoken conform --base-url https://gateway.example/ --orgId "$THROWAWAY_ORG" --header "X-Gateway-Key: $KEY"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" && output != "junit" {
-				return usageError("-o %q: want text, json or junit", output)
-			}
-			if flags.baseURL == "" {
-				return usageError("--base-url is required: conform creates and removes links, so it runs only against a service root you name")
-			}
-			if maxRequests < 1 || total <= 0 {
-				return usageError("--max-requests and --total must be positive")
-			}
-			org, err := flags.org(e)
+			opts, org, closeClients, err := o.validate(e, cmd.Flags().Changed("api-version"))
 			if err != nil {
 				return err
 			}
-			params, err := parsePathParams(pathParams)
-			if err != nil {
+			defer closeClients()
+			if proceed, err := o.confirm(e, org); !proceed {
 				return err
 			}
-			params["orgId"] = org
-			header, err := parseHeaders(headers)
-			if err != nil {
-				return err
-			}
-			versions := []atlas.APIVersion{atlas.APIVersionV2, atlas.APIVersionV1}
-			if cmd.Flags().Changed("api-version") {
-				v, err := atlas.ParseAPIVersion(flags.apiVersion)
-				if err != nil {
-					return usageError("--api-version: %w", err)
-				}
-				versions = []atlas.APIVersion{v}
-			}
-			clients := map[string]*http.Client{}
-			for _, v := range versions {
-				flags.apiVersion = string(v)
-				c, err := flags.client(e)
-				if err != nil {
-					if len(versions) > 1 && v == atlas.APIVersionV1 && strings.Contains(err.Error(), "v2 only") {
-						fmt.Fprintln(e.stderr, "conform: service accounts work with v2 only; v1.0 is not exercised")
-						continue
-					}
-					return err
-				}
-				defer c.CloseIdleConnections()
-				clients["/api/atlas/"+string(v)] = c.HTTPClient()
-			}
-			if !force {
-				if !e.stdinIsTerminal() {
-					return usageError("refusing to create and remove the link-token of organization %s at %s without --force: stdin is not a terminal", org, flags.baseURL)
-				}
-				fmt.Fprintf(e.stderr, "conform creates and removes the link-token of organization %s at %s. Continue? [y/N] ", org, flags.baseURL)
-				answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
-				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-					fmt.Fprintln(e.stderr, "Nothing sent.")
-					return nil
-				}
-			}
-			ctx, cancel := e.interruptContext(context.Background())
-			defer cancel()
-			ctx, cancelTotal := context.WithTimeout(ctx, total)
-			defer cancelTotal()
-			out := bufio.NewWriter(e.stdout)
-			defer out.Flush()
-			opts := conform.Options{
-				Root: flags.baseURL, Clients: clients, Raw: &http.Client{Timeout: flags.timeout},
-				Params: params, Header: header, AllowUnremovable: allowUnremovable, Seed: seed, MaxRequests: maxRequests,
-			}
-			if output == "text" {
-				opts.Progress = func(o conform.Outcome) { writeOutcome(out, o) }
-			}
-			rep, runErr := conform.Run(ctx, opts)
-			if rep == nil {
-				return usageError("%w", runErr)
-			}
-			switch output {
-			case "json":
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				_ = enc.Encode(rep)
-			case "junit":
-				writeConformJUnit(out, rep)
-			default:
-				writeConformSummary(out, rep)
-			}
-			return conformExit(rep, runErr)
+			return o.run(e, opts)
 		},
 	}
-	flags.register(cmd, "a request that takes longer counts as no answer")
+	o.flags.register(cmd, "a request that takes longer counts as no answer")
 	// The shared flags' help speaks of create and delete: conform has no
 	// default service root, and runs both versions unless told.
 	cmd.Flags().Lookup("base-url").Usage = "service root to check, such as http://127.0.0.1:8080/ (required: there is no default); /api/atlas/<version> is added"
 	apiVersion := cmd.Flags().Lookup("api-version")
 	apiVersion.Usage, apiVersion.DefValue = "exercise only this API version, v2 or v1.0 (default: both)", ""
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or junit")
-	cmd.Flags().Uint64Var(&seed, "seed", 1, "order of the requests; the same seed gives the same run")
-	cmd.Flags().IntVar(&maxRequests, "max-requests", 400, "send at most this many requests")
-	cmd.Flags().DurationVar(&total, "total", 10*time.Minute, "stop the run after this long (then remove what it created)")
-	cmd.Flags().BoolVar(&force, "force", false, "create and remove links without asking for confirmation")
-	cmd.Flags().StringArrayVar(&pathParams, "path-param", nil, "NAME=VALUE: the value of a path parameter other than orgId (repeatable; default the contract's example)")
-	cmd.Flags().StringArrayVar(&headers, "header", nil, `"NAME: VALUE": a header sent on every request, such as a gateway's key (repeatable; the value is never printed)`)
-	cmd.Flags().StringSliceVar(&allowUnremovable, "allow-unremovable", nil, "operation ids to exercise against a server not on loopback although the contract gives no way to remove what they create (repeatable)")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or junit")
+	cmd.Flags().Uint64Var(&o.seed, "seed", 1, "order of the requests; the same seed gives the same run")
+	cmd.Flags().IntVar(&o.maxRequests, "max-requests", 400, "send at most this many requests")
+	cmd.Flags().DurationVar(&o.total, "total", 10*time.Minute, "stop the run after this long (then remove what it created)")
+	cmd.Flags().BoolVar(&o.force, "force", false, "create and remove links without asking for confirmation")
+	cmd.Flags().StringArrayVar(&o.pathParams, "path-param", nil, "NAME=VALUE: the value of a path parameter other than orgId (repeatable; default the contract's example)")
+	cmd.Flags().StringArrayVar(&o.headers, "header", nil, `"NAME: VALUE": a header sent on every request, such as a gateway's key (repeatable; the value is never printed)`)
+	cmd.Flags().StringSliceVar(&o.allowUnremovable, "allow-unremovable", nil, "operation ids to exercise against a server not on loopback although the contract gives no way to remove what they create (repeatable)")
 	return cmd
 }
 
-// conformExit maps a run to the exit code its verdict has.
-func conformExit(rep *conform.Report, runErr error) error {
-	var code int
-	switch rep.Verdict {
-	case conform.VerdictPass:
-		code = exitOK
-	case conform.VerdictFailed:
-		code = exitAPI
-	case conform.VerdictNoAnswer:
-		code = exitNoAnswer
-	case conform.VerdictNothingChecked:
-		code = exitNothingChecked
-	case conform.VerdictLeftBehind:
-		code = exitLeftBehind
+// validate checks the flags and builds the run's options, with a client per
+// API version the run exercises (versionChosen: --api-version was given);
+// closeClients releases them. Nothing is sent.
+func (o *conformOptions) validate(e *env, versionChosen bool) (opts conform.Options, org string, closeClients func(), err error) {
+	closeClients = func() {}
+	switch {
+	case o.output != "text" && o.output != "json" && o.output != "junit":
+		return opts, "", closeClients, usageError("-o %q: want text, json or junit", o.output)
+	case o.flags.baseURL == "":
+		return opts, "", closeClients, usageError("--base-url is required: conform creates and removes links, so it runs only against a service root you name")
+	case o.maxRequests < 1 || o.total <= 0:
+		return opts, "", closeClients, usageError("--max-requests and --total must be positive")
+	}
+	if org, err = o.flags.org(e); err != nil {
+		return opts, "", closeClients, err
+	}
+	params, err := parsePathParams(o.pathParams)
+	if err != nil {
+		return opts, "", closeClients, err
+	}
+	params["orgId"] = org
+	header, err := parseHeaders(o.headers)
+	if err != nil {
+		return opts, "", closeClients, err
+	}
+	versions := []atlas.APIVersion{atlas.APIVersionV2, atlas.APIVersionV1}
+	if versionChosen {
+		v, err := atlas.ParseAPIVersion(o.flags.apiVersion)
+		if err != nil {
+			return opts, "", closeClients, usageError("--api-version: %w", err)
+		}
+		versions = []atlas.APIVersion{v}
+	}
+	clients := map[string]*http.Client{}
+	var made []*atlas.Client
+	closeClients = func() {
+		for _, c := range made {
+			c.CloseIdleConnections()
+		}
+	}
+	for _, v := range versions {
+		o.flags.apiVersion = string(v)
+		c, err := o.flags.client(e)
+		if err != nil {
+			if len(versions) > 1 && v == atlas.APIVersionV1 && strings.Contains(err.Error(), "v2 only") {
+				fmt.Fprintln(e.stderr, "conform: service accounts work with v2 only; v1.0 is not exercised")
+				continue
+			}
+			closeClients()
+			return opts, "", func() {}, err
+		}
+		made = append(made, c)
+		clients["/api/atlas/"+string(v)] = c.HTTPClient()
+	}
+	return conform.Options{
+		Root: o.flags.baseURL, Clients: clients, Raw: &http.Client{Timeout: o.flags.timeout},
+		Params: params, Header: header, AllowUnremovable: o.allowUnremovable, Seed: o.seed, MaxRequests: o.maxRequests,
+	}, org, closeClients, nil
+}
+
+// confirm asks a person before anything is created, unless --force;
+// without a terminal there is nobody to ask, and that is a usage error.
+func (o *conformOptions) confirm(e *env, org string) (bool, error) {
+	if o.force {
+		return true, nil
+	}
+	if !e.stdinIsTerminal() {
+		return false, usageError("refusing to create and remove the link-token of organization %s at %s without --force: stdin is not a terminal", org, o.flags.baseURL)
+	}
+	fmt.Fprintf(e.stderr, "conform creates and removes the link-token of organization %s at %s. Continue? [y/N] ", org, o.flags.baseURL)
+	answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		fmt.Fprintln(e.stderr, "Nothing sent.")
+		return false, nil
+	}
+	return true, nil
+}
+
+// run carries the run out until it ends, is interrupted or meets --total,
+// writes the report in the chosen form and returns its exit code.
+func (o *conformOptions) run(e *env, opts conform.Options) error {
+	ctx, cancel := e.interruptContext(context.Background())
+	defer cancel()
+	ctx, cancelTotal := context.WithTimeout(ctx, o.total)
+	defer cancelTotal()
+	out := bufio.NewWriter(e.stdout)
+	defer out.Flush()
+	if o.output == "text" {
+		opts.Progress = func(oc conform.Outcome) { writeOutcome(out, oc) }
+	}
+	rep, runErr := conform.Run(ctx, opts)
+	if rep == nil {
+		return usageError("%w", runErr)
+	}
+	switch o.output {
+	case "json":
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rep)
+	case "junit":
+		writeConformJUnit(out, rep)
 	default:
-		code = exitAPI // a verdict this build does not know never passes
+		writeConformSummary(out, rep)
 	}
-	if runErr != nil && code != exitLeftBehind {
-		return apiError(fmt.Errorf("the run stopped early: %v", runErr))
-	}
-	if code == exitOK {
-		return nil
-	}
-	_, why, _ := strings.Cut(rep.Summary(), "\n")
-	if why == "" {
-		why = string(rep.Verdict)
-	}
-	return &exitError{code: code, err: errors.New(strings.ReplaceAll(why, "\n", "; "))}
+	return conformExit(rep, runErr)
 }
 
 // parsePathParams reads --path-param NAME=VALUE values.
@@ -260,107 +266,4 @@ func validHeaderName(s string) bool {
 		}
 	}
 	return true
-}
-
-// writeConformSummary is the text report's end: notes, removals that
-// failed, the summary and the cleanup line.
-func writeConformSummary(out *bufio.Writer, rep *conform.Report) {
-	for _, n := range rep.Notes {
-		fmt.Fprintf(out, "NOTE %s\n", oneLine(n))
-	}
-	for _, rm := range rep.Removals {
-		if !rm.Removed && !rm.Allowed {
-			fmt.Fprintf(out, "LEFT %s: %s\n", rm.Created, oneLine(rm.Detail))
-		}
-	}
-	fmt.Fprintln(out, rep.Summary())
-	if rep.Cleanup != "" {
-		fmt.Fprintln(out, rep.Cleanup)
-	}
-}
-
-// writeOutcome prints a failed check, an error, or an observation.
-func writeOutcome(out *bufio.Writer, o conform.Outcome) {
-	for _, f := range o.Failures {
-		fmt.Fprintf(out, "FAIL %s: %s: %s\n  request: %s\n  replay:  %s\n", f.Check, o.Case, oneLine(f.Detail), o.Request, o.Replay)
-	}
-	if o.Err != "" {
-		fmt.Fprintf(out, "ERROR %s: %s\n", o.Case, oneLine(o.Err))
-	}
-	if o.Observation != "" {
-		fmt.Fprintf(out, "OBSERVED %s: %s\n", o.Case, oneLine(o.Observation))
-	}
-}
-
-func oneLine(s string) string { return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s) }
-
-// writeConformJUnit writes the report as one JUnit suite: a test case per
-// request, a failure per failed check, observations in system-out.
-func writeConformJUnit(out *bufio.Writer, rep *conform.Report) {
-	type failure struct {
-		Message string `xml:"message,attr"`
-		Type    string `xml:"type,attr"`
-		Text    string `xml:",chardata"`
-	}
-	type testcase struct {
-		ClassName string    `xml:"classname,attr"`
-		Name      string    `xml:"name,attr"`
-		Failures  []failure `xml:"failure"`
-		Error     *failure  `xml:"error"`
-		SystemOut string    `xml:"system-out,omitempty"`
-	}
-	type suite struct {
-		XMLName   xml.Name   `xml:"testsuite"`
-		Name      string     `xml:"name,attr"`
-		Tests     int        `xml:"tests,attr"`
-		Failures  int        `xml:"failures,attr"`
-		Errors    int        `xml:"errors,attr"`
-		Cases     []testcase `xml:"testcase"`
-		SystemOut string     `xml:"system-out,omitempty"`
-	}
-	s := suite{Name: "linktoken conform"}
-	for _, o := range rep.Outcomes {
-		tc := testcase{ClassName: string(o.Kind), Name: o.Case}
-		for _, f := range o.Failures {
-			tc.Failures = append(tc.Failures, failure{Message: f.Check + ": " + oneLine(f.Detail), Type: f.Check,
-				Text: f.Detail + "\nrequest: " + o.Request + "\nreplay: " + o.Replay})
-		}
-		if o.Err != "" {
-			tc.Error = &failure{Message: oneLine(o.Err), Type: "error", Text: o.Err}
-			s.Errors++
-		}
-		if o.Observation != "" {
-			tc.SystemOut = "observed: " + o.Observation + "\nrequest: " + o.Request
-		}
-		if len(tc.Failures) > 0 {
-			s.Failures++
-		}
-		s.Tests++
-		s.Cases = append(s.Cases, tc)
-	}
-	// What the run itself could not do is an error CI shows: what it left
-	// behind, a run that stopped early, a run with no check.
-	runError := func(class, name, msg string) {
-		s.Tests++
-		s.Errors++
-		s.Cases = append(s.Cases, testcase{ClassName: class, Name: name, Error: &failure{Message: oneLine(msg), Type: "error", Text: msg}})
-	}
-	for _, rm := range rep.Removals {
-		if !rm.Removed && !rm.Allowed {
-			runError("cleanup", rm.Created, rm.Detail)
-		}
-	}
-	if rep.Stopped != "" {
-		runError("run", "stopped early", rep.Stopped)
-	}
-	if rep.Verdict == conform.VerdictNothingChecked {
-		runError("run", "no check ran", rep.Summary())
-	}
-	s.SystemOut = strings.Join(append(slices.Clone(rep.Notes), rep.Summary(), rep.Cleanup), "\n")
-	out.WriteString(xml.Header)
-	out.WriteString("<testsuites name=\"linktoken conform\">\n")
-	enc := xml.NewEncoder(out)
-	enc.Indent("  ", "  ")
-	_ = enc.Encode(s)
-	out.WriteString("\n</testsuites>\n")
 }
