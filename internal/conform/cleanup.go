@@ -40,7 +40,7 @@ func (r *run) exchangeOf(p planned, req *http.Request, answered bool, resp *http
 	if !ok {
 		return x, false
 	}
-	x.pathParams, ok = pathParams(op.path, strings.TrimPrefix(req.URL.Path, strings.TrimSuffix(r.root.Path, "/")+p.server))
+	x.pathParams, ok = pathParams(op.path, strings.TrimPrefix(req.URL.EscapedPath(), strings.TrimSuffix(r.root.EscapedPath(), "/")+p.server))
 	return x, ok
 }
 
@@ -100,11 +100,10 @@ func (r *run) request(server string, to operation, params map[string]string) (*h
 		return nil, err
 	}
 	u := *r.root
-	u.Path = strings.TrimSuffix(r.root.Path, "/") + server + path
-	u.RawPath, u.RawQuery = "", ""
-	if u.EscapedPath() != u.Path {
-		u.RawPath = strings.TrimSuffix(r.root.Path, "/") + server + path
+	if err := setEscapedPath(&u, strings.TrimSuffix(r.root.EscapedPath(), "/")+server+path); err != nil {
+		return nil, err
 	}
+	u.RawQuery = ""
 	req, err := http.NewRequest(to.method, u.String(), http.NoBody)
 	if err != nil {
 		return nil, err
@@ -142,7 +141,7 @@ func (r *run) setupFor(p planned) (planned, bool) {
 func (r *run) reading(p planned, x exchange) planned {
 	rd := r.rs.readers[p.operation]
 	template := r.rs.ops[p.operation].path
-	own, ok := pathParams(template, strings.TrimPrefix(p.c.Request.URL.Path, p.server))
+	own, ok := pathParams(template, strings.TrimPrefix(p.c.Request.URL.EscapedPath(), p.server))
 	if !ok {
 		return p
 	}
@@ -162,7 +161,9 @@ func (r *run) reading(p planned, x exchange) planned {
 		return p
 	}
 	p.c = cloneCase(p.c)
-	p.c.Request.URL.Path, p.c.Request.URL.RawPath = p.server+path, ""
+	if setEscapedPath(p.c.Request.URL, p.server+path) != nil {
+		return p
+	}
 	p.readsCreated = true
 	return p
 }

@@ -266,7 +266,17 @@ func pathParams(template, path string) (map[string]string, bool) {
 	return out, true
 }
 
-// expand fills an operation's path template.
+// setEscapedPath sets u's path from its escaped form (what expand builds).
+func setEscapedPath(u *url.URL, escaped string) error {
+	path, err := url.PathUnescape(escaped)
+	if err != nil {
+		return err
+	}
+	u.Path, u.RawPath = path, escaped
+	return nil
+}
+
+// expand fills an operation's path template, each value escaped.
 func expand(template string, params map[string]string) (string, error) {
 	var b strings.Builder
 	for i, seg := range strings.Split(template, "/") {
