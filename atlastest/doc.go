@@ -42,7 +42,7 @@
 // The service is meant to withstand hostile clients, not only careless ones.
 // Connections are bounded (slow headers, slow or endless bodies, idle
 // keep-alives, oversized headers: see [Service.NewHTTPServer]), request
-// bodies by [WithMaxBodyBytes], and the memory spent on nonces (4,096) and
+// bodies (64 KiB), and the memory spent on nonces (4,096) and
 // on state per resource (10,000 rate-limit buckets and organizations'
 // links) by fixed bounds: nothing an unauthenticated client sends makes the
 // service remember more, and an authenticated one meets a bound. Credentials

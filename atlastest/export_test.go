@@ -17,6 +17,9 @@ var (
 	DefaultServerTimeouts = defaultServerTimeouts
 	WithMaxNonces         = withMaxNonces
 	WithMaxResources      = withMaxResources
+	WithMaxBodyBytes      = withMaxBodyBytes
+	// ExpectedDigestResponse is checked against RFC 7616's worked examples.
+	ExpectedDigestResponse = expectedDigestResponse
 )
 
 // ServerTimeoutsOf is the connection limits in force on s.
