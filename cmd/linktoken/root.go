@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -125,7 +124,7 @@ what it created.`,
 	// flag once Version is set, and takes this flag instead of its own.
 	root.Version = "set"
 	root.Flags().Bool("version", false, "print the version this binary was built from, as \"linktoken version\" does")
-	root.SetVersionTemplate(strings.ReplaceAll(describeBuild(debug.ReadBuildInfo()), "{{", `{{"{{"}}`))
+	root.SetVersionTemplate(strings.ReplaceAll(currentBuild().text(), "{{", `{{"{{"}}`))
 	strictCompletion(root)
 	// Cobra reports unknown flags and arguments as plain errors; they are usage errors.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })

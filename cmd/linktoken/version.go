@@ -29,6 +29,15 @@ func contractVersion() (string, error) {
 	return doc.Info.Version, nil
 }
 
+// currentBuild is the report of the running binary, for --version, which
+// has no error to return: an unreadable contract leaves its field empty.
+func currentBuild() buildReport {
+	info, _ := debug.ReadBuildInfo()
+	r := describeBuild(info)
+	r.Contract, _ = contractVersion()
+	return r
+}
+
 // versionCmd is newVersionCmd with its sources injected, for tests.
 func versionCmd(e *env, readBuildInfo func() (*debug.BuildInfo, bool), contract func() (string, error)) *cobra.Command {
 	var output string
