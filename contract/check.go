@@ -21,6 +21,12 @@ type Result struct {
 	// parameter. They never make a check fail unless it is Strict, which
 	// reports them as violations instead.
 	Notices Violations `json:"notices"`
+	// MoreViolations and MoreNotices count what was found past the first
+	// MaxListedPerExchange of each, which are not listed: the list then
+	// ends with a RuleOmitted entry that says how many ("… and N more"),
+	// so every output that prints the list shows the count.
+	MoreViolations int `json:"moreViolations,omitempty"`
+	MoreNotices    int `json:"moreNotices,omitempty"`
 }
 
 // OK reports whether the exchange conforms (notices aside).
@@ -47,6 +53,7 @@ func (v *Validator) Check(ex *Exchange) (*Result, error) {
 func (v *Validator) CheckMatch(m *Match, ex *Exchange) *Result {
 	c := checker{v: v, ex: ex, m: m, res: &Result{Operation: m.Operation}}
 	c.run()
+	c.res.capLists()
 	return c.res
 }
 

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -52,7 +53,13 @@ const (
 	RuleMethod          = "method" // a method the path does not declare
 	RuleParameterType   = "type"   // a parameter that does not parse as its schema's type
 	RuleAdditionalProps = "additionalProperties"
+	RuleOmitted         = "omitted" // not a rule: the last entry of a list cut at MaxListedPerExchange, counting the rest
 )
+
+// MaxListedPerExchange bounds the violations, and the notices, a Result
+// lists: a body with a million bad entries is reported by its first ones
+// and a count of the rest, in bounded output.
+const MaxListedPerExchange = 100
 
 // Violation is one way an exchange breaks the contract. It never holds a
 // secret: credentials and link-tokens are described, not copied.
@@ -141,6 +148,39 @@ func (vs Violations) err() error {
 		return nil
 	}
 	return vs
+}
+
+// capLists cuts each list at MaxListedPerExchange, counting the rest and
+// saying so in a last entry.
+func (r *Result) capLists() {
+	r.Violations, r.MoreViolations = capList(r.Violations, "violations")
+	r.Notices, r.MoreNotices = capList(r.Notices, "notices")
+}
+
+// total is how many violations the result found, listed or not.
+func (r *Result) total() (violations, notices int) {
+	violations, notices = len(r.Violations)+r.MoreViolations, len(r.Notices)+r.MoreNotices
+	if r.MoreViolations > 0 {
+		violations-- // the RuleOmitted entry
+	}
+	if r.MoreNotices > 0 {
+		notices--
+	}
+	return violations, notices
+}
+
+func capList(vs Violations, what string) (Violations, int) {
+	if len(vs) <= MaxListedPerExchange {
+		return vs, 0
+	}
+	more := len(vs) - MaxListedPerExchange
+	last := vs[MaxListedPerExchange-1]
+	vs = append(vs[:MaxListedPerExchange:MaxListedPerExchange], &Violation{
+		Exchange: last.Exchange, Side: last.Side, Part: last.Part, Rule: RuleOmitted,
+		Expected: fmt.Sprintf("at most %d %s listed per exchange", MaxListedPerExchange, what),
+		Found:    fmt.Sprintf("… and %d more", more),
+	})
+	return vs, more
 }
 
 // oneLine keeps a printed field on one line.
