@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/icholy/digest"
 )
 
 // The project's own rules: what the contract says that OpenAPI 3.0 cannot,
@@ -185,69 +183,6 @@ func (o *operation) declaredQuery() string {
 	}
 	sortStrings(names)
 	return strings.Join(names, ", ")
-}
-
-// challengeRule: a 401 must offer a challenge of a scheme the request could
-// have used on its server (RFC 9110 §11.6.1), and a Digest challenge must be
-// one a client can answer: realm and nonce (RFC 7616 §3.3), parsed by
-// github.com/icholy/digest as the client of this module parses it. A
-// missing header is kin-openapi's to report (the contract requires it).
-func (c *checker) challengeRule() {
-	values := c.ex.Response.Header.Values("WWW-Authenticate")
-	if len(values) == 0 {
-		return
-	}
-	accepted := c.v.challengeSchemes(c.m.op, c.m.srv)
-	if len(accepted) == 0 {
-		return
-	}
-	offered := false
-	for _, val := range values {
-		scheme, _, _ := strings.Cut(strings.TrimSpace(val), " ")
-		if !contains(accepted, strings.ToLower(scheme)) {
-			continue
-		}
-		offered = true
-		if strings.EqualFold(scheme, "Digest") {
-			ch, err := digest.ParseChallenge(strings.TrimSpace(val))
-			switch {
-			case err != nil:
-				c.add(SideResponse, PartHeader, "/Www-Authenticate", RuleChallenge, "a well-formed Digest challenge (RFC 7616)", "a Digest challenge with malformed parameters")
-			case ch.Realm == "" || ch.Nonce == "":
-				c.add(SideResponse, PartHeader, "/Www-Authenticate", RuleChallenge, "a Digest challenge with realm and nonce (RFC 7616)", "a Digest challenge without realm or nonce")
-			}
-		}
-	}
-	if !offered {
-		c.add(SideResponse, PartHeader, "/Www-Authenticate", RuleChallenge,
-			"a challenge of a scheme the request could use: "+strings.Join(accepted, ", "), "no such challenge")
-	}
-}
-
-// challengeSchemes lists, lower case, the Authorization schemes an
-// operation accepts on a server.
-func (v *Validator) challengeSchemes(o *operation, srv *server) []string {
-	var out []string
-	for _, req := range o.security {
-		for name := range req {
-			ref := v.doc.Components.SecuritySchemes[name]
-			if ref == nil || ref.Value == nil || !srv.acceptsScheme(ref.Value) {
-				continue
-			}
-			var scheme string
-			switch ref.Value.Type {
-			case "http":
-				scheme = strings.ToLower(ref.Value.Scheme)
-			case "oauth2", "openIdConnect":
-				scheme = "bearer"
-			}
-			if scheme != "" && !contains(out, scheme) {
-				out = append(out, scheme)
-			}
-		}
-	}
-	sortStrings(out)
-	return out
 }
 
 // envelopeRules handles a response to envelope=true (and a 200 that only
