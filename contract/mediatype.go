@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -116,14 +117,25 @@ func (mts mediaTypes) restricts(declared []string) bool {
 
 // requestedVersion is the latest resource version date an Accept header
 // asks for among the versioned types of mts, or "" when it names none (no
-// Accept, a wildcard, plain application/json).
+// Accept, plain application/json) or also takes any (a wildcard range
+// such as */* or application/*: any version is then acceptable). A range
+// of weight 0 asks for nothing (RFC 9110 §12.5.1), however its q is
+// written (0, 0.0, 0.000).
 func (mts mediaTypes) requestedVersion(accept []string) string {
 	latest := ""
 	for _, value := range accept {
 		for _, rng := range strings.Split(value, ",") {
 			mt, params, err := mime.ParseMediaType(strings.TrimSpace(rng))
-			if err != nil || params["q"] == "0" {
+			if err != nil {
 				continue
+			}
+			if q, ok := params["q"]; ok {
+				if w, err := strconv.ParseFloat(q, 64); err != nil || w <= 0 {
+					continue
+				}
+			}
+			if strings.HasSuffix(mt, "/*") {
+				return ""
 			}
 			for _, p := range mts {
 				if v, ok := p.version(mt); ok && v > latest {
