@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -168,7 +169,7 @@ func (c *checker) undeclaredQuery() {
 			names = append(names, k)
 		}
 	}
-	sortStrings(names)
+	slices.Sort(names)
 	for _, k := range names {
 		c.notice(SideRequest, PartQuery, "/"+pointerEscape(k), RuleUndeclaredParam,
 			"only "+c.m.op.declaredQuery(), "undeclared parameter "+strconv.Quote(k))
@@ -183,7 +184,7 @@ func (o *operation) declaredQuery() string {
 	if len(names) == 0 {
 		return "no query parameters"
 	}
-	sortStrings(names)
+	slices.Sort(names)
 	return strings.Join(names, ", ")
 }
 
@@ -204,7 +205,7 @@ func (c *checker) challengeRule() {
 	offered := false
 	for _, val := range values {
 		scheme, _, _ := strings.Cut(strings.TrimSpace(val), " ")
-		if !contains(accepted, strings.ToLower(scheme)) {
+		if !slices.Contains(accepted, strings.ToLower(scheme)) {
 			continue
 		}
 		offered = true
@@ -241,12 +242,12 @@ func (v *Validator) challengeSchemes(o *operation, srv *server) []string {
 			case "oauth2", "openIdConnect":
 				scheme = "bearer"
 			}
-			if scheme != "" && !contains(out, scheme) {
+			if scheme != "" && !slices.Contains(out, scheme) {
 				out = append(out, scheme)
 			}
 		}
 	}
-	sortStrings(out)
+	slices.Sort(out)
 	return out
 }
 
