@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/icholy/digest"
@@ -25,7 +26,7 @@ func (c *checker) challengeRule() {
 	for _, val := range values {
 		for _, challenge := range splitChallenges(val) {
 			scheme, _, _ := strings.Cut(challenge, " ")
-			if !contains(accepted, strings.ToLower(scheme)) {
+			if !slices.Contains(accepted, strings.ToLower(scheme)) {
 				continue
 			}
 			offered = true
@@ -64,12 +65,12 @@ func (v *Validator) challengeSchemes(o *operation, srv *server) []string {
 			case "oauth2", "openIdConnect":
 				scheme = "bearer"
 			}
-			if scheme != "" && !contains(out, scheme) {
+			if scheme != "" && !slices.Contains(out, scheme) {
 				out = append(out, scheme)
 			}
 		}
 	}
-	sortStrings(out)
+	slices.Sort(out)
 	return out
 }
 

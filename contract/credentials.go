@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -152,13 +153,8 @@ func canonicalScheme(s string) string {
 // digestProblem checks a Digest credential (RFC 7616 §3.4): the parameters
 // the response is computed from, and a response of the algorithm's length.
 // What counts as parseable is github.com/icholy/digest's verdict (the
-// parser the in-memory server and the client use); digestFast vouches for
-// the common, plainly written credential without running that parser,
-// which allocates per character.
+// parser the in-memory server and the client use).
 func digestProblem(value string) string {
-	if digestFast(value) {
-		return ""
-	}
 	c, err := digest.ParseCredentials(value)
 	if err != nil {
 		return "with malformed parameters"
@@ -201,113 +197,6 @@ func digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, 
 		}
 	}
 	return ""
-}
-
-// digestFast reports, without allocating, that a Digest credential is
-// well-formed, for credentials written in the plain form every client
-// sends: "Digest " then name=value pairs separated by a comma and spaces,
-// names and bare values of letters, digits and '-', quoted values without
-// escapes. Such a credential icholy/digest parses into exactly these
-// values; anything else (escapes, tabs, odd spacing) gets false and goes to
-// the parser. FuzzDigestFastNeverLaxer holds it to the parser's verdict.
-func digestFast(value string) bool {
-	if !digest.IsDigest(value) {
-		return false
-	}
-	var username, realm, nonce, uri, response, algorithm, qop, cnonce, ncv string
-	ncSeen := false
-	var seen uint16 // the fields already read
-	s := value[len(digest.Prefix):]
-	first := true
-	for {
-		s = strings.TrimLeft(s, " ")
-		if s == "" {
-			break
-		}
-		if !first {
-			if s[0] != ',' {
-				return false
-			}
-			s = strings.TrimLeft(s[1:], " ")
-		}
-		first = false
-		i := 0
-		for i < len(s) && isIdentByte(s[i]) {
-			i++
-		}
-		if i == 0 || i == len(s) || s[i] != '=' {
-			return false
-		}
-		name := s[:i]
-		s = s[i+1:]
-		var val string
-		if s != "" && s[0] == '"' {
-			end := strings.IndexByte(s[1:], '"')
-			if end < 0 {
-				return false
-			}
-			val = s[1 : 1+end]
-			if strings.IndexByte(val, '\\') >= 0 || !utf8Valid(val) {
-				return false
-			}
-			s = s[end+2:]
-		} else {
-			j := 0
-			for j < len(s) && isIdentByte(s[j]) {
-				j++
-			}
-			val, s = s[:j], s[j:]
-		}
-		// Each field once: of a repeated one, which counts is the parser's to
-		// say (FuzzDigestFastNeverLaxer found `nc=,…,nc=1`).
-		var field *string
-		var bit uint16
-		switch name {
-		case "username":
-			field, bit = &username, 1<<0
-		case "realm":
-			field, bit = &realm, 1<<1
-		case "nonce":
-			field, bit = &nonce, 1<<2
-		case "uri":
-			field, bit = &uri, 1<<3
-		case "response":
-			field, bit = &response, 1<<4
-		case "algorithm":
-			field, bit = &algorithm, 1<<5
-		case "qop":
-			field, bit = &qop, 1<<6
-		case "cnonce":
-			field, bit = &cnonce, 1<<7
-		case "nc":
-			field, bit = &ncv, 1<<8
-			ncSeen = true
-		}
-		if field != nil {
-			if seen&bit != 0 {
-				return false
-			}
-			seen |= bit
-			*field = val
-		}
-	}
-	if ncSeen && (len(ncv) > 7 && ncv[0] != '0' || len(ncv) > 8 || !isHex(ncv) || strings.Trim(ncv, "0") == "") {
-		return false // the parser's own reading of nc decides the rest
-	}
-	return digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, cnonce, ncv != "") == ""
-}
-
-func isIdentByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
-}
-
-func utf8Valid(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false // leave anything but ASCII to the parser
-		}
-	}
-	return true
 }
 
 // quoteScheme shows a scheme name, cut short: it may be a credential pasted
@@ -364,8 +253,8 @@ type securityVerdict struct {
 
 // judgeSecurity applies the requirements the way kin-openapi does (any one
 // requirement met, each of its schemes in name order, the first failure
-// failing it), with the same function, so the fast path and kin-openapi's
-// can never disagree.
+// failing it), with the same function, so that the project's rules, which
+// run first, see the verdict kin-openapi reaches.
 func (v *Validator) judgeSecurity(r *http.Request, reqs openapi3.SecurityRequirements, srv *server) securityVerdict {
 	if len(reqs) == 0 {
 		return securityVerdict{met: true}
@@ -386,9 +275,7 @@ func (v *Validator) judgeRequirement(r *http.Request, req openapi3.SecurityRequi
 	for name := range req {
 		names = append(names, name)
 	}
-	if len(names) > 1 {
-		sortStrings(names)
-	}
+	slices.Sort(names)
 	for _, name := range names {
 		ref := v.doc.Components.SecuritySchemes[name]
 		if ref == nil || ref.Value == nil {
@@ -451,7 +338,7 @@ func (v *Validator) expectedAuth(o *operation, srv *server) string {
 			case "apiKey":
 				label = s.Name + " (" + s.In + ")"
 			}
-			if label != "" && !contains(schemes, label) {
+			if label != "" && !slices.Contains(schemes, label) {
 				schemes = append(schemes, label)
 			}
 		}
@@ -459,23 +346,6 @@ func (v *Validator) expectedAuth(o *operation, srv *server) string {
 	if len(schemes) == 0 {
 		return "no credentials"
 	}
-	sortStrings(schemes)
+	slices.Sort(schemes)
 	return strings.Join(schemes, " or ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }

@@ -19,58 +19,13 @@ import (
 // ValidateResponse, the schema validator), run on what the project's rules
 // have already read, its errors turned into this package's violations.
 
-// kin checks the exchange with kin-openapi and records what it finds.
+// kin checks the exchange with kin-openapi and records what it finds, on
+// the route kin-openapi's router found when the request was matched.
 func (c *checker) kin() {
-	route, params, err := c.kinRoute()
-	if err != nil || route == nil || route.Operation == nil {
-		// The fast matcher and kin-openapi's router never disagree
-		// (FuzzRoutingAgreesWithKinOpenAPI); if they did, kin-openapi's
-		// verdict would be missing, which this says.
-		c.add(SideRequest, PartPath, "", "routing", "the route kin-openapi finds for "+c.m.Path, "none")
-		return
-	}
-	var reqInput *openapi3filter.RequestValidationInput
-	if f := c.fastOp(); f != nil && c.fastRequest(f) {
-		// The fast path vouches for the request: kin-openapi needs it only
-		// as the input of the response's checks.
-		reqInput = c.kinRequestInput(route, params, c.v.options)
-	} else {
-		reqInput = c.kinRequest(route, params)
-	}
+	reqInput := c.kinRequest(c.m.route, c.m.params)
 	if c.ex.Response != nil {
 		c.kinResponse(reqInput)
 	}
-}
-
-// kinRoute is the request's route as kin-openapi's router finds it, on the
-// request path cut to start at the server's base path. A path the fast
-// matcher found is not matched again with gorilla/mux's regular expressions:
-// the route is the one the router would build (its document, path-only
-// server, path, item and operation), with the parameters the matcher read —
-// the router's own, by TestRoutingAgreesWithKinOpenAPI and its fuzz target.
-// Any other path is asked of the router.
-func (c *checker) kinRoute() (*routers.Route, map[string]string, error) {
-	if route, params, ok := c.m.routerRoute(); ok {
-		return route, params, nil
-	}
-	u := c.ex.Request.URL
-	escaped := u.EscapedPath()
-	return c.v.findRoute(c.ex.Request.Method, u, escaped, len(c.m.Prefix), c.m.srv)
-}
-
-// routerRoute builds, for a path the fast matcher found, the route
-// kin-openapi's router returns for it; false for any other path.
-func (m *Match) routerRoute() (*routers.Route, map[string]string, bool) {
-	if !m.rt.fast {
-		return nil, nil, false
-	}
-	item := m.v.doc.Paths.Value(m.rt.path)
-	op := item.GetOperation(m.Method)
-	if op == nil {
-		return nil, nil, false
-	}
-	route := &routers.Route{Spec: m.v.doc, Server: m.srv.routed, Path: m.rt.path, PathItem: item, Method: m.Method, Operation: op}
-	return route, m.PathParams(), true
 }
 
 func (c *checker) kinRequest(route *routers.Route, params map[string]string) *openapi3filter.RequestValidationInput {
@@ -121,9 +76,6 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
 	for i := range rs.headers {
 		h := &rs.headers[i]
-		if fh := c.fastHeaderOf(rs, h.name); fh != nil && fh.accepts(c.ex.Response.Header) {
-			continue // kin-openapi would pass it
-		}
 		in := *reqInput
 		in.Route = h.route
 		err := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
@@ -159,9 +111,6 @@ func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *r
 		}
 		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, rs.types, found)
 		return
-	}
-	if prefix == "" && c.fastBodyOK(rs, c.resp.json.value) {
-		return // kin-openapi would pass it, closed schemas included
 	}
 	header := c.resp.header
 	run := func(route *routers.Route) error {

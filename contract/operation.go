@@ -33,7 +33,6 @@ type operation struct {
 	// else its class's, else the default), looked up once when built.
 	byStatus [500]*response
 	statuses string // "200, 201, 400, …", for messages
-	fast     *fastOp
 }
 
 type requestBody struct {
@@ -113,7 +112,6 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 	}
 	slices.Sort(statuses)
 	o.statuses = strings.Join(statuses, ", ")
-	o.fast = v.compileFastOp(o)
 	for code := 100; code < 600; code++ {
 		o.byStatus[code-100] = o.lookupStatus(code)
 	}

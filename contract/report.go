@@ -223,7 +223,7 @@ func (v *Validator) checkResponseAlone(ex *Exchange) *Result {
 					// A request that could have caused it: the operation's
 					// own, with credentials, and an Accept of any version.
 					req := &Request{Method: method, URL: &url.URL{Path: srv.base + rt.path}, Header: http.Header{}}
-					m := &Match{Operation: op.id, Method: method, Path: rt.path, Server: srv.base, Allow: rt.allow, Envelope: envelope, v: v, srv: srv, rt: rt, op: op}
+					m := &Match{Operation: op.id, Method: method, Path: rt.path, Server: srv.base, Allow: rt.allow, Envelope: envelope, v: v, srv: srv, op: op, route: v.routeOf(srv, rt, method)}
 					c := checker{v: v, ex: &Exchange{Request: req, Response: ex.Response}, m: m, res: &Result{}, name: name}
 					c.runResponseOnly()
 					c.res.capLists()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -166,7 +167,7 @@ func (c *checker) undeclaredQuery() {
 			names = append(names, k)
 		}
 	}
-	sortStrings(names)
+	slices.Sort(names)
 	for _, k := range names {
 		c.notice(SideRequest, PartQuery, "/"+pointerEscape(k), RuleUndeclaredParam,
 			"only "+c.m.op.declaredQuery(), "undeclared parameter "+strconv.Quote(k))
@@ -181,7 +182,7 @@ func (o *operation) declaredQuery() string {
 	if len(names) == 0 {
 		return "no query parameters"
 	}
-	sortStrings(names)
+	slices.Sort(names)
 	return strings.Join(names, ", ")
 }
 
