@@ -22,7 +22,10 @@ import (
 // kin checks the exchange with kin-openapi and records what it finds, on
 // the route kin-openapi's router found when the request was matched.
 func (c *checker) kin() {
-	reqInput := c.kinRequest(c.m.route, c.m.params)
+	// Path parameters are judged as the server reads them: the router's
+	// are still escaped (gorilla/mux matches the escaped path), and
+	// kin-openapi does not unescape them.
+	reqInput := c.kinRequest(c.m.route, c.m.UnescapedPathParams())
 	if c.ex.Response != nil {
 		c.kinResponse(reqInput)
 	}
