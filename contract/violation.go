@@ -50,7 +50,7 @@ const (
 	RuleChallenge       = "challenge"        // a 401 without a well-formed challenge the request could answer
 	RuleEnvelope        = "envelope"         // envelope=true broken (status, shape, content)
 	RuleUndeclaredParam = "undeclared-parameter"
-	RuleQuery           = "query" // a query url.ParseQuery cannot read whole (a ';' separator, past its parameter limit)
+	RuleQuery           = "query"  // a query url.ParseQuery cannot read whole (a ';' separator, past its parameter limit)
 	RuleMethod          = "method" // a method the path does not declare
 	RuleParameterType   = "type"   // a parameter that does not parse as its schema's type
 	RuleAdditionalProps = "additionalProperties"
