@@ -199,13 +199,17 @@ func digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, 
 	return ""
 }
 
-// quoteScheme shows a scheme name, cut short: it may be a credential pasted
-// without one.
+// quoteScheme names a scheme the request used, when it is a registered
+// one (IANA's HTTP Authentication Scheme Registry, and two in common use);
+// anything else may be a key pasted without a scheme, and is not shown.
 func quoteScheme(s string) string {
-	if len(s) > 16 || strings.ContainsAny(s, "=:") {
-		return "(unrecognised)"
+	for _, known := range []string{"AWS4-HMAC-SHA256", "Basic", "Bearer", "Concealed", "Digest", "DPoP", "GNAP", "HOBA",
+		"Mutual", "Negotiate", "NTLM", "OAuth", "PrivateToken", "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid"} {
+		if strings.EqualFold(s, known) {
+			return `"` + known + `"`
+		}
 	}
-	return `"` + s + `"`
+	return "(a value that is not a scheme this check knows; not shown)"
 }
 
 func isHex(s string) bool {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // Side says which half of an exchange a violation is in.
@@ -89,8 +91,9 @@ func (v *Violation) Error() string {
 	b.Grow(len(v.Exchange) + len(v.Pointer) + len(v.Expected) + len(v.Found) + 64)
 	if v.Exchange != "" {
 		// The name holds the request's decoded path, in which %0A is a
-		// line break: escaped, as every field here, so a logged violation
-		// cannot forge a second log line.
+		// line break and %1B an ANSI escape: escaped, as every field here,
+		// so a printed violation cannot forge a second log line or drive
+		// the terminal.
 		b.WriteString(oneLine(v.Exchange))
 		b.WriteString(": ")
 	}
@@ -184,13 +187,9 @@ func capList(vs Violations, what string) (Violations, int) {
 	return vs, more
 }
 
-// oneLine keeps a printed field on one line.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
-	}
-	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
-}
+// oneLine keeps a printed field on one line and free of terminal control
+// sequences (see safetext.Line).
+func oneLine(s string) string { return safetext.Line(s) }
 
 // pointerEscape escapes one JSON pointer token (RFC 6901).
 func pointerEscape(s string) string {
