@@ -86,7 +86,7 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 				return
 			}
 			res := v.CheckMatch(m, &Exchange{Request: req})
-			if refuse(w, m, res.Violations) {
+			if refuse(w, m, res) {
 				return
 			}
 			if cfg.report == nil {
@@ -131,11 +131,11 @@ func readLimitedRequest(r *http.Request, limit int64) (*Request, error) {
 
 // refuse answers a non-conforming request and reports whether it did.
 // Security violations alone do not refuse (see Middleware).
-func refuse(w http.ResponseWriter, m *Match, vs Violations) bool {
+func refuse(w http.ResponseWriter, m *Match, res *Result) bool {
 	var fields []fieldViolation
 	status, code := http.StatusBadRequest, "VALIDATION_ERROR"
-	for _, x := range vs {
-		if x.Rule == RuleSecurity {
+	for _, x := range res.Violations {
+		if x.Rule == RuleSecurity || x.Rule == RuleOmitted {
 			continue
 		}
 		switch x.Rule {
@@ -154,8 +154,8 @@ func refuse(w http.ResponseWriter, m *Match, vs Violations) bool {
 	if len(fields) == 0 {
 		return false
 	}
-	found := len(fields)
-	if found > MaxRefusedFields {
+	found := len(fields) + res.MoreViolations
+	if len(fields) > MaxRefusedFields {
 		fields = fields[:MaxRefusedFields]
 	}
 	writeAPIError(w, status, code, RefusalDetail(len(fields), found), fields)

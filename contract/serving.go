@@ -163,5 +163,5 @@ func acceptsAnyOf(accept []string, types []string) bool {
 // a server's authentication answers them with its challenge. It reports
 // whether it wrote a response.
 func Refuse(w http.ResponseWriter, m *Match, res *Result) bool {
-	return refuse(w, m, res.Violations)
+	return refuse(w, m, res)
 }
