@@ -92,22 +92,16 @@ type checker struct {
 	// plainForEnvelope: a plain body answered envelope=true (reported);
 	// its schema is not checked as an envelope's.
 	plainForEnvelope bool
+	// beforeAuth: a request without credentials answered as the service
+	// answers before it authenticates (see projectRules); a body it lacks
+	// is not required.
+	beforeAuth bool
 }
 
 // run checks the exchange: the project's own rules, then kin-openapi.
 func (c *checker) run() {
 	if c.m.op == nil {
 		c.add(SideRequest, PartMethod, "", RuleMethod, strings.Join(c.m.Allow, ", "), `"`+c.ex.Request.Method+`"`)
-		return
-	}
-	if c.handshake() {
-		// The first half of the digest handshake: a request without
-		// credentials, answered by the 401 challenge. The service
-		// authenticates before it reads anything else (the "Create One
-		// Link-Token" page shows the challenge answering an unauthenticated
-		// request), and curl, which MongoDB's pages use, sends that first
-		// request without its body: only the answer is judged.
-		c.runResponseOnly()
 		return
 	}
 	c.req = c.readBody(SideRequest, c.ex.Request.Header, c.ex.Request.Body)
@@ -118,21 +112,9 @@ func (c *checker) run() {
 	c.kin()
 }
 
-// handshake reports whether the exchange is the first half of the digest
-// handshake: no credentials at all for an operation that needs them,
-// answered 401.
-func (c *checker) handshake() bool {
-	resp, op := c.ex.Response, c.m.op
-	if resp == nil || resp.StatusCode != http.StatusUnauthorized || op.anonymous {
-		return false
-	}
-	hr := http.Request{Method: c.ex.Request.Method, URL: c.ex.Request.URL, Header: c.ex.Request.Header}
-	return c.v.judgeSecurity(&hr, op.security, c.m.srv).absent
-}
-
 // runResponseOnly checks only the response, as the answer to the request
 // c.ex holds, which is not judged: a response whose request is unknown
-// (see CheckResponseAlone), or the challenge of a digest handshake.
+// (see CheckResponseAlone).
 func (c *checker) runResponseOnly() {
 	c.resp = c.readBody(SideResponse, c.ex.Response.Header, c.ex.Response.Body)
 	c.security = securityVerdict{met: true}

@@ -33,9 +33,11 @@ func (c *checker) kin() {
 
 func (c *checker) kinRequest(route *routers.Route, params map[string]string) *openapi3filter.RequestValidationInput {
 	opts := c.v.options
-	if c.req.unreadable {
+	if c.req.unreadable || c.beforeAuth && len(c.ex.Request.Body) == 0 {
+		// Its rule has said why it cannot be read, or the handshake's first
+		// request came without it.
 		o := *opts
-		o.ExcludeRequestBody = true // its rule has said why it cannot be read
+		o.ExcludeRequestBody = true
 		opts = &o
 	}
 	input := c.kinRequestInput(route, params, opts)
