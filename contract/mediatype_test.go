@@ -40,3 +40,39 @@ func TestAcceptRefusesAndWildcards(t *testing.T) {
 		})
 	}
 }
+
+// TestAContentTypeMustParseWhole: a Content-Type is judged whole, not only
+// up to its first ';': a line break (header injection) or a malformed
+// parameter after the type is a violation, on either side.
+func TestAContentTypeMustParseWhole(t *testing.T) {
+	for _, ct := range []string{
+		"application/json; charset=utf-8\r\nX-Injected: 1",
+		v2Type + ";charset=utf-8\nX: y",
+		"application/json; charset",
+		"application/json; a=b; a=c",
+	} {
+		for _, side := range []string{"request", "response"} {
+			reqH, respH := http.Header{"Content-Type": {ct}}, http.Header(nil)
+			if side == "response" {
+				reqH, respH = nil, http.Header{"Content-Type": {ct}}
+			}
+			res, err := contract.MustNew().Check(createExchange(createBody, []byte(`{"linkToken":"t"}`), reqH, respH))
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, x := range res.Violations {
+				found = found || x.Rule == contract.RuleContentType && string(x.Side) == side
+			}
+			if !found {
+				t.Errorf("%s Content-Type %q: %v", side, ct, res.Violations)
+			}
+		}
+	}
+	for _, ct := range []string{v2Type + ";", v2Type + `;charset="utf-8"`, v2Type + " ;charset=utf-8"} {
+		res, _ := contract.MustNew().Check(createExchange(createBody, []byte(`{"linkToken":"t"}`), nil, http.Header{"Content-Type": {ct}}))
+		if !res.OK() {
+			t.Errorf("%q: %v", ct, res.Violations)
+		}
+	}
+}

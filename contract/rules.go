@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -31,7 +32,17 @@ type messageBody struct {
 // readBody applies the body rules: content-coding, size, one JSON text,
 // unique member names, UTF-8.
 func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
-	b := messageBody{data: raw, header: h, mt: mediaTypeOf(h.Get("Content-Type"))}
+	ct := h.Get("Content-Type")
+	b := messageBody{data: raw, header: h, mt: mediaTypeOf(ct)}
+	if ct != "" {
+		// Judged whole: the checks below read the type up to its first
+		// ';', which would let a line break (a header injected) or a
+		// malformed parameter after it pass.
+		if _, _, err := mime.ParseMediaType(ct); err != nil {
+			c.add(side, PartHeader, "/Content-Type", RuleContentType, "a well-formed media type (RFC 9110 §8.3.1)",
+				"a Content-Type that does not parse ("+strings.TrimPrefix(err.Error(), "mime: ")+")")
+		}
+	}
 	if len(raw) == 0 {
 		return b
 	}
