@@ -93,13 +93,14 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 				next.ServeHTTP(w, r)
 				return
 			}
-			rec := &recorder{ResponseWriter: w}
+			rec := &recorder{ResponseWriter: w, limit: v.maxBody}
 			next.ServeHTTP(rec, r)
 			header := rec.header
 			if header == nil {
 				header = w.Header()
 			}
 			full := v.CheckMatch(m, &Exchange{Request: req, Response: &Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()}})
+			notJudged(full, v.maxBody, false, int64(rec.body.Len()) > v.maxBody)
 			if len(full.Violations) > 0 || len(full.Notices) > 0 {
 				cfg.report(r, full)
 			}
@@ -213,12 +214,14 @@ func writeAPIError(w http.ResponseWriter, status int, code, detail string, field
 }
 
 // recorder passes a response through and keeps a copy of its status,
-// headers (as sent) and body.
+// headers (as sent) and body: of the body, at most limit bytes and one
+// more, which is all a check reads.
 type recorder struct {
 	http.ResponseWriter
 	code   int
 	header http.Header
 	body   bytes.Buffer
+	limit  int64
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -233,7 +236,9 @@ func (r *recorder) Write(p []byte) (int, error) {
 	if r.code == 0 {
 		r.WriteHeader(http.StatusOK)
 	}
-	r.body.Write(p)
+	if room := r.limit + 1 - int64(r.body.Len()); room > 0 {
+		r.body.Write(p[:min(int64(len(p)), room)])
+	}
 	return r.ResponseWriter.Write(p)
 }
 

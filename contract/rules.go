@@ -46,6 +46,13 @@ func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 	if len(raw) == 0 {
 		return b
 	}
+	if int64(len(raw)) > c.v.maxBody {
+		// Past the limit as sent: not decoded (a transport or a reader may
+		// have kept only the limit and a byte more).
+		c.add(side, PartBody, "", RuleBodyTooLarge, fmt.Sprintf("at most %d bytes", c.v.maxBody), fmt.Sprintf("%d bytes", len(raw)))
+		b.data, b.unreadable = nil, true
+		return b
+	}
 	if len(contentCodings(h)) > 0 {
 		data, err := decodeContent(h, raw, c.v.maxBody)
 		if err != nil {
