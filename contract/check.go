@@ -72,6 +72,7 @@ type checker struct {
 
 	req, resp messageBody
 	security  securityVerdict
+	creds     credentialMemo
 	// query is the request's query, parsed once (queryErr: it did not parse
 	// cleanly, as url.ParseQuery says).
 	query    url.Values
@@ -120,7 +121,7 @@ func (c *checker) handshake() bool {
 		return false
 	}
 	hr := http.Request{Method: c.ex.Request.Method, URL: c.ex.Request.URL, Header: c.ex.Request.Header}
-	return c.v.judgeSecurity(&hr, op.security, c.m.srv).absent
+	return c.v.judgeSecurity(&hr, op.security, c.m.srv, &c.creds).absent
 }
 
 // runResponseOnly checks only the response, as the answer to the request

@@ -36,7 +36,8 @@ func (c *checker) kinRequest(route *routers.Route, params map[string]string) *op
 		opts = &o
 	}
 	input := c.kinRequestInput(route, params, opts)
-	err := openapi3filter.ValidateRequest(context.Background(), input)
+	ctx := context.WithValue(context.Background(), credentialMemoKey{}, &c.creds)
+	err := openapi3filter.ValidateRequest(ctx, input)
 	c.addKinErrors(err)
 	return input
 }
@@ -65,10 +66,50 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	if rs == nil {
 		return // RuleStatus is reported
 	}
+	if c.kinWhole(reqInput, rs, resp.StatusCode) {
+		return
+	}
 	c.kinHeaders(reqInput, rs, resp.StatusCode)
 	if rs.hasContent && !c.resp.unreadable {
 		c.kinBody(reqInput, rs, resp.StatusCode, c.resp.data, "")
 	}
+}
+
+// kinWhole asks ValidateResponse once about the whole response, headers and
+// body (closed when strict), as plain openapi3filter would, and reports
+// whether it passed: then only the notices are left to find. It stops at
+// the first header that fails and then skips the body, so on a failure
+// kinHeaders and kinBody ask about each part on its own, to report every
+// violation.
+func (c *checker) kinWhole(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) bool {
+	if _, coded := c.ex.Response.Header["Content-Encoding"]; coded || rs.hasContent && (c.resp.unreadable || len(c.resp.data) == 0) {
+		return false // the parts' own checks say what is wrong
+	}
+	route := rs.whole
+	if c.v.strict {
+		route = rs.closedWhole
+	}
+	if c.validateResponse(reqInput, route, status, c.resp.header, c.resp.data) != nil {
+		return false
+	}
+	if rs.hasContent && !c.v.strict {
+		c.bodyNotices(reqInput, rs, status, c.resp.data, c.resp.json.value, "")
+	}
+	return true
+}
+
+// validateResponse runs ValidateResponse on route for the response, with
+// the request as kin-openapi read it.
+func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInput, route *routers.Route, status int, header http.Header, data []byte) error {
+	in := *reqInput
+	in.Route = route
+	var body io.ReadCloser = http.NoBody
+	if len(data) > 0 {
+		body = io.NopCloser(bytes.NewReader(data))
+	}
+	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &in, Status: status, Header: header, Body: body, Options: c.v.options,
+	})
 }
 
 // kinHeaders checks each declared header on its own (ValidateResponse stops
@@ -76,11 +117,7 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
 	for i := range rs.headers {
 		h := &rs.headers[i]
-		in := *reqInput
-		in.Route = h.route
-		err := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &in, Status: status, Header: c.ex.Response.Header, Body: http.NoBody, Options: c.v.options,
-		})
+		err := c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil)
 		var re *openapi3filter.ResponseError
 		switch {
 		case err == nil:
@@ -112,32 +149,28 @@ func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *r
 		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, rs.types, found)
 		return
 	}
-	header := c.resp.header
-	run := func(route *routers.Route) error {
-		in := *reqInput
-		in.Route = route
-		return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &in, Status: status, Header: header,
-			Body: io.NopCloser(bytes.NewReader(data)), Options: c.v.options,
-		})
-	}
 	if c.v.strict {
-		c.addResponseBodyError(prefix, run(rs.closedBody), false)
+		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), false)
 		return
 	}
-	c.addResponseBodyError(prefix, run(rs.body), false)
-	// The notices: the same body against the closed schemas. kin-openapi's
-	// schema validator runs on the value already decoded (ValidateResponse
-	// would decode the body a second time to no other end).
-	value, decoded := c.resp.json.value, c.resp.json.value != nil && prefix == ""
+	c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.body, status, c.resp.header, data), false)
+	value := c.resp.json.value
 	if prefix != "" {
-		if obj, ok := c.resp.json.value.(map[string]any); ok {
-			value, decoded = obj["content"], obj["content"] != nil
-		}
+		obj, _ := value.(map[string]any)
+		value = obj["content"]
 	}
-	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(ct)
-	if !decoded || closed == nil || closed.Schema == nil {
-		c.addResponseBodyError(prefix, run(rs.closedBody), true)
+	c.bodyNotices(reqInput, rs, status, data, value, prefix)
+}
+
+// bodyNotices reports, as notices, the properties a body (or an envelope's
+// content, under prefix) has that the closed schemas do not declare.
+// kin-openapi's schema validator runs on value, the body already decoded
+// (ValidateResponse would decode it a second time to no other end), when
+// there is one.
+func (c *checker) bodyNotices(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, value any, prefix string) {
+	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(c.ex.Response.Header.Get("Content-Type"))
+	if value == nil || closed == nil || closed.Schema == nil {
+		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), true)
 		return
 	}
 	if err := closed.Schema.Value.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse()); err != nil {

@@ -56,6 +56,10 @@ type response struct {
 	headers    []headerCheck
 	body       *routers.Route // the body only (no headers); a oneOf with the envelope: its plain branch
 	closedBody *routers.Route // the same with every object closed (Strict, and notices)
+	// whole is the headers and the body together, closedWhole the same
+	// with the closed body: one ValidateResponse call for a response that
+	// conforms.
+	whole, closedWhole *routers.Route
 	// envelope, when this response can carry an envelope (the 200 of an
 	// operation with envelope=true), is its schema; closedEnvelope closed.
 	envelope, closedEnvelope *openapi3.Schema
@@ -143,15 +147,17 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 		return &routers.Route{Spec: v.doc, Path: path, PathItem: item, Method: method, Operation: synth}
 	}
 	var names []string
-	for name := range resp.Headers {
+	headers := openapi3.Headers{}
+	for name, h := range resp.Headers {
+		if h == nil || h.Value == nil || strings.EqualFold(name, "Content-Type") {
+			continue // OpenAPI: a Content-Type response header is ignored
+		}
 		names = append(names, name)
+		headers[name] = h
 	}
 	slices.Sort(names)
 	for _, name := range names {
 		h := resp.Headers[name]
-		if h == nil || h.Value == nil || strings.EqualFold(name, "Content-Type") {
-			continue // OpenAPI: a Content-Type response header is ignored
-		}
 		r.headers = append(r.headers, headerCheck{
 			name: canonical(name), required: h.Value.Required, header: h.Value,
 			route: route(&openapi3.Response{Description: resp.Description, Headers: openapi3.Headers{name: h}}),
@@ -183,6 +189,8 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 		r.body = route(&openapi3.Response{Description: resp.Description, Content: bodyContent})
 		r.closedBody = route(&openapi3.Response{Description: resp.Description, Content: closedContent})
 	}
+	r.whole = route(&openapi3.Response{Description: resp.Description, Headers: headers, Content: bodyContent})
+	r.closedWhole = route(&openapi3.Response{Description: resp.Description, Headers: headers, Content: closedContent})
 	return r
 }
 

@@ -86,7 +86,7 @@ func (c *checker) projectRules() {
 		}
 	}
 	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
-	c.security = c.v.judgeSecurity(&hr, op.security, srv)
+	c.security = c.v.judgeSecurity(&hr, op.security, srv, &c.creds)
 	anonymous := c.security.absent && !op.anonymous
 	resp := c.ex.Response
 	if resp == nil {
