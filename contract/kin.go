@@ -66,36 +66,43 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	if rs == nil {
 		return // RuleStatus is reported
 	}
-	if c.kinWhole(reqInput, rs, resp.StatusCode) {
+	// One ValidateResponse call on the whole response (headers and body,
+	// closed when strict), as plain openapi3filter makes it, judges a
+	// response that conforms, or whose headers do and whose body does not.
+	// It stops at the first header that fails and then skips the body: the
+	// parts are then asked about one by one, to report every violation.
+	if _, coded := resp.Header["Content-Encoding"]; coded || rs.hasContent && (c.resp.unreadable || len(c.resp.data) == 0) {
+		c.kinParts(reqInput, rs, resp.StatusCode) // the parts' own checks say what is wrong
 		return
 	}
-	c.kinHeaders(reqInput, rs, resp.StatusCode)
-	if rs.hasContent && !c.resp.unreadable {
-		c.kinBody(reqInput, rs, resp.StatusCode, c.resp.data, "")
-	}
-}
-
-// kinWhole asks ValidateResponse once about the whole response, headers and
-// body (closed when strict), as plain openapi3filter would, and reports
-// whether it passed: then only the notices are left to find. It stops at
-// the first header that fails and then skips the body, so on a failure
-// kinHeaders and kinBody ask about each part on its own, to report every
-// violation.
-func (c *checker) kinWhole(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) bool {
-	if _, coded := c.ex.Response.Header["Content-Encoding"]; coded || rs.hasContent && (c.resp.unreadable || len(c.resp.data) == 0) {
-		return false // the parts' own checks say what is wrong
+	if !c.v.strict && rs.hasContent && rs.closedNarrows && c.validateResponse(reqInput, rs.closedWhole, resp.StatusCode, c.resp.header, c.resp.data) == nil {
+		return // no violation (the open schemas accept what the closed ones do) and no notice
 	}
 	route := rs.whole
 	if c.v.strict {
 		route = rs.closedWhole
 	}
-	if c.validateResponse(reqInput, route, status, c.resp.header, c.resp.data) != nil {
-		return false
+	err := c.validateResponse(reqInput, route, resp.StatusCode, c.resp.header, c.resp.data)
+	var re *openapi3filter.ResponseError
+	switch {
+	case err == nil:
+		if rs.hasContent && !c.v.strict {
+			c.bodyNotices(reqInput, rs, resp.StatusCode, c.resp.data, c.resp.value(), "")
+		}
+	case errors.As(err, &re) && (strings.HasPrefix(re.Reason, "response body ") || strings.HasSuffix(re.Reason, " response body")):
+		// Every header passed; this is the body's verdict.
+		c.kinBodyVerdict(reqInput, rs, resp.StatusCode, c.resp.data, "", err)
+	default:
+		c.kinParts(reqInput, rs, resp.StatusCode)
 	}
-	if rs.hasContent && !c.v.strict {
-		c.bodyNotices(reqInput, rs, status, c.resp.data, c.resp.json.value, "")
+}
+
+// kinParts checks a response's headers and body each on its own.
+func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
+	c.kinHeaders(reqInput, rs, status)
+	if rs.hasContent && !c.resp.unreadable {
+		c.kinBody(reqInput, rs, status, c.resp.data, "")
 	}
-	return true
 }
 
 // validateResponse runs ValidateResponse on route for the response, with
@@ -149,12 +156,21 @@ func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *r
 		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, rs.types, found)
 		return
 	}
+	route := rs.body
 	if c.v.strict {
-		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), false)
+		route = rs.closedBody
+	}
+	c.kinBodyVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, route, status, c.resp.header, data))
+}
+
+// kinBodyVerdict records ValidateResponse's verdict on a body (closed when
+// strict) and, unless strict, the notices.
+func (c *checker) kinBodyVerdict(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, prefix string, err error) {
+	c.addResponseBodyError(prefix, err, false)
+	if c.v.strict {
 		return
 	}
-	c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.body, status, c.resp.header, data), false)
-	value := c.resp.json.value
+	value := c.resp.value()
 	if prefix != "" {
 		obj, _ := value.(map[string]any)
 		value = obj["content"]
@@ -229,11 +245,11 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, ok200.types, found)
 		return
 	}
-	if c.resp.unreadable || c.resp.json.value == nil {
+	if c.resp.unreadable || c.resp.value() == nil {
 		return
 	}
 	visit := func(s *openapi3.Schema) error {
-		return s.VisitJSON(c.resp.json.value, openapi3.MultiErrors(), openapi3.VisitAsResponse())
+		return s.VisitJSON(c.resp.value(), openapi3.MultiErrors(), openapi3.VisitAsResponse())
 	}
 	if c.v.strict {
 		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visit(ok200.closedEnvelope))...)
@@ -249,7 +265,7 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		return
 	}
 	c.kinHeaders(reqInput, c.inner, c.innerStatus)
-	obj, _ := c.resp.json.value.(map[string]any)
+	obj, _ := c.resp.value().(map[string]any)
 	content := obj["content"]
 	if !c.inner.hasContent || content == nil {
 		return
