@@ -43,7 +43,8 @@ func (c *checker) kinRequest(route *routers.Route, params map[string]string) *op
 }
 
 // kinRequestInput is the request as kin-openapi reads it: its body decoded
-// from its Content-Encoding.
+// from its Content-Encoding, its query as the project's rules parsed it
+// (kin-openapi parses it once per input, the same way, unless given it).
 func (c *checker) kinRequestInput(route *routers.Route, params map[string]string, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
 	req := c.ex.Request
 	hreq := &http.Request{
@@ -53,7 +54,8 @@ func (c *checker) kinRequestInput(route *routers.Route, params map[string]string
 	if hreq.Header == nil {
 		hreq.Header = http.Header{}
 	}
-	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, Route: route, Options: opts}
+	query, _ := c.queryValues()
+	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, QueryParams: query, Route: route, Options: opts}
 }
 
 func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
