@@ -79,6 +79,7 @@ type checker struct {
 
 	req, resp messageBody
 	security  securityVerdict
+	creds     credentialMemo
 	// query is the request's query, parsed once (queryErr: it did not parse
 	// cleanly, as url.ParseQuery says).
 	query    url.Values

@@ -40,12 +40,38 @@ func (e *credentialError) Error() string { return e.found }
 var errNoCredential = &credentialError{absent: true, found: "no credentials"}
 
 // authenticate is the openapi3filter.AuthenticationFunc of every check.
-func (v *Validator) authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+func (v *Validator) authenticate(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
 	srv := v.serverOf(in.RequestValidationInput.Route.Server)
-	if err := credentialProblem(in.RequestValidationInput.Request, in.SecurityScheme, srv); err != nil {
+	memo, _ := ctx.Value(credentialMemoKey{}).(*credentialMemo)
+	if err := memo.problem(in.RequestValidationInput.Request, in.SecurityScheme, srv); err != nil {
 		return err
 	}
 	return nil
+}
+
+// credentialMemo keeps, for one exchange, the verdict on its credentials
+// per security scheme: the project's rules judge them before kin-openapi
+// asks again through authenticate, and a digest credential is parsed once.
+// A nil memo judges afresh.
+type credentialMemo struct {
+	schemes  []*openapi3.SecurityScheme
+	problems []*credentialError
+}
+
+// credentialMemoKey carries an exchange's memo to authenticate in the
+// context ValidateRequest passes on.
+type credentialMemoKey struct{}
+
+func (m *credentialMemo) problem(r *http.Request, s *openapi3.SecurityScheme, srv *server) *credentialError {
+	if m == nil {
+		return credentialProblem(r, s, srv)
+	}
+	if i := slices.Index(m.schemes, s); i >= 0 {
+		return m.problems[i]
+	}
+	p := credentialProblem(r, s, srv)
+	m.schemes, m.problems = append(m.schemes, s), append(m.problems, p)
+	return p
 }
 
 // serverOf maps a routed (path-only) server back to its server.
@@ -259,13 +285,13 @@ type securityVerdict struct {
 // requirement met, each of its schemes in name order, the first failure
 // failing it), with the same function, so that the project's rules, which
 // run first, see the verdict kin-openapi reaches.
-func (v *Validator) judgeSecurity(r *http.Request, reqs openapi3.SecurityRequirements, srv *server) securityVerdict {
+func (v *Validator) judgeSecurity(r *http.Request, reqs openapi3.SecurityRequirements, srv *server, memo *credentialMemo) securityVerdict {
 	if len(reqs) == 0 {
 		return securityVerdict{met: true}
 	}
 	var problems []*credentialError
 	for _, req := range reqs {
-		err := v.judgeRequirement(r, req, srv)
+		err := v.judgeRequirement(r, req, srv, memo)
 		if err == nil {
 			return securityVerdict{met: true}
 		}
@@ -274,7 +300,7 @@ func (v *Validator) judgeSecurity(r *http.Request, reqs openapi3.SecurityRequire
 	return verdictOf(problems)
 }
 
-func (v *Validator) judgeRequirement(r *http.Request, req openapi3.SecurityRequirement, srv *server) *credentialError {
+func (v *Validator) judgeRequirement(r *http.Request, req openapi3.SecurityRequirement, srv *server, memo *credentialMemo) *credentialError {
 	names := make([]string, 0, len(req))
 	for name := range req {
 		names = append(names, name)
@@ -285,7 +311,7 @@ func (v *Validator) judgeRequirement(r *http.Request, req openapi3.SecurityRequi
 		if ref == nil || ref.Value == nil {
 			return &credentialError{rank: 1, expected: "a declared security scheme", found: "scheme " + name + " is not declared"}
 		}
-		if err := credentialProblem(r, ref.Value, srv); err != nil {
+		if err := memo.problem(r, ref.Value, srv); err != nil {
 			return err
 		}
 	}

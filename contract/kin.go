@@ -41,13 +41,15 @@ func (c *checker) kinRequest(route *routers.Route, params map[string]string) *op
 		opts = &o
 	}
 	input := c.kinRequestInput(route, params, opts)
-	err := openapi3filter.ValidateRequest(context.Background(), input)
+	ctx := context.WithValue(context.Background(), credentialMemoKey{}, &c.creds)
+	err := openapi3filter.ValidateRequest(ctx, input)
 	c.addKinErrors(err)
 	return input
 }
 
 // kinRequestInput is the request as kin-openapi reads it: its body decoded
-// from its Content-Encoding.
+// from its Content-Encoding, its query as the project's rules parsed it
+// (kin-openapi parses it once per input, the same way, unless given it).
 func (c *checker) kinRequestInput(route *routers.Route, params map[string]string, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
 	req := c.ex.Request
 	hreq := &http.Request{
@@ -57,7 +59,8 @@ func (c *checker) kinRequestInput(route *routers.Route, params map[string]string
 	if hreq.Header == nil {
 		hreq.Header = http.Header{}
 	}
-	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, Route: route, Options: opts}
+	query, _ := c.queryValues()
+	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, QueryParams: query, Route: route, Options: opts}
 }
 
 func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
@@ -70,10 +73,57 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	if rs == nil {
 		return // RuleStatus is reported
 	}
-	c.kinHeaders(reqInput, rs, resp.StatusCode)
-	if rs.hasContent && !c.resp.unreadable {
-		c.kinBody(reqInput, rs, resp.StatusCode, c.resp.data, "")
+	// One ValidateResponse call on the whole response (headers and body,
+	// closed when strict), as plain openapi3filter makes it, judges a
+	// response that conforms, or whose headers do and whose body does not.
+	// It stops at the first header that fails and then skips the body: the
+	// parts are then asked about one by one, to report every violation.
+	if _, coded := resp.Header["Content-Encoding"]; coded || rs.hasContent && (c.resp.unreadable || len(c.resp.data) == 0) {
+		c.kinParts(reqInput, rs, resp.StatusCode) // the parts' own checks say what is wrong
+		return
 	}
+	if !c.v.strict && rs.hasContent && rs.closedNarrows && c.validateResponse(reqInput, rs.closedWhole, resp.StatusCode, c.resp.header, c.resp.data) == nil {
+		return // no violation (the open schemas accept what the closed ones do) and no notice
+	}
+	route := rs.whole
+	if c.v.strict {
+		route = rs.closedWhole
+	}
+	err := c.validateResponse(reqInput, route, resp.StatusCode, c.resp.header, c.resp.data)
+	var re *openapi3filter.ResponseError
+	switch {
+	case err == nil:
+		if rs.hasContent && !c.v.strict {
+			c.bodyNotices(reqInput, rs, resp.StatusCode, c.resp.data, c.resp.value(), "")
+		}
+	case errors.As(err, &re) && (strings.HasPrefix(re.Reason, "response body ") || strings.HasSuffix(re.Reason, " response body")):
+		// Every header passed; this is the body's verdict.
+		c.kinBodyVerdict(reqInput, rs, resp.StatusCode, c.resp.data, "", err)
+	default:
+		c.kinParts(reqInput, rs, resp.StatusCode)
+	}
+}
+
+// kinParts checks a response's headers and body each on its own.
+func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
+	c.kinHeaders(reqInput, rs, status)
+	if rs.hasContent && !c.resp.unreadable {
+		c.kinBody(reqInput, rs, status, c.resp.data, "")
+	}
+}
+
+// validateResponse runs ValidateResponse on route for the response, with
+// the request as kin-openapi read it.
+func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInput, route *routers.Route, status int, header http.Header, data []byte) error {
+	in := *reqInput
+	in.Route = route
+	var body io.ReadCloser = http.NoBody
+	if len(data) > 0 {
+		body = io.NopCloser(bytes.NewReader(data))
+	}
+	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &in, Status: status, Header: header, Body: body, Options: c.v.options,
+	})
 }
 
 // kinHeaders checks each declared header on its own (ValidateResponse stops
@@ -81,11 +131,7 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
 	for i := range rs.headers {
 		h := &rs.headers[i]
-		in := *reqInput
-		in.Route = h.route
-		err := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &in, Status: status, Header: c.ex.Response.Header, Body: http.NoBody, Options: c.v.options,
-		})
+		err := c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil)
 		var re *openapi3filter.ResponseError
 		switch {
 		case err == nil:
@@ -117,32 +163,37 @@ func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *r
 		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, rs.types, found)
 		return
 	}
-	header := c.resp.header
-	run := func(route *routers.Route) error {
-		in := *reqInput
-		in.Route = route
-		return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &in, Status: status, Header: header,
-			Body: io.NopCloser(bytes.NewReader(data)), Options: c.v.options,
-		})
-	}
+	route := rs.body
 	if c.v.strict {
-		c.addResponseBodyError(prefix, run(rs.closedBody), false)
+		route = rs.closedBody
+	}
+	c.kinBodyVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, route, status, c.resp.header, data))
+}
+
+// kinBodyVerdict records ValidateResponse's verdict on a body (closed when
+// strict) and, unless strict, the notices.
+func (c *checker) kinBodyVerdict(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, prefix string, err error) {
+	c.addResponseBodyError(prefix, err, false)
+	if c.v.strict {
 		return
 	}
-	c.addResponseBodyError(prefix, run(rs.body), false)
-	// The notices: the same body against the closed schemas. kin-openapi's
-	// schema validator runs on the value already decoded (ValidateResponse
-	// would decode the body a second time to no other end).
-	value, decoded := c.resp.json.value, c.resp.json.value != nil && prefix == ""
+	value := c.resp.value()
 	if prefix != "" {
-		if obj, ok := c.resp.json.value.(map[string]any); ok {
-			value, decoded = obj["content"], obj["content"] != nil
-		}
+		obj, _ := value.(map[string]any)
+		value = obj["content"]
 	}
-	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(ct)
-	if !decoded || closed == nil || closed.Schema == nil {
-		c.addResponseBodyError(prefix, run(rs.closedBody), true)
+	c.bodyNotices(reqInput, rs, status, data, value, prefix)
+}
+
+// bodyNotices reports, as notices, the properties a body (or an envelope's
+// content, under prefix) has that the closed schemas do not declare.
+// kin-openapi's schema validator runs on value, the body already decoded
+// (ValidateResponse would decode it a second time to no other end), when
+// there is one.
+func (c *checker) bodyNotices(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, value any, prefix string) {
+	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(c.ex.Response.Header.Get("Content-Type"))
+	if value == nil || closed == nil || closed.Schema == nil {
+		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), true)
 		return
 	}
 	if err := closed.Schema.Value.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse()); err != nil {
@@ -201,11 +252,11 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, ok200.types, found)
 		return
 	}
-	if c.resp.unreadable || c.resp.json.value == nil {
+	if c.resp.unreadable || c.resp.value() == nil {
 		return
 	}
 	visit := func(s *openapi3.Schema) error {
-		return s.VisitJSON(c.resp.json.value, openapi3.MultiErrors(), openapi3.VisitAsResponse())
+		return s.VisitJSON(c.resp.value(), openapi3.MultiErrors(), openapi3.VisitAsResponse())
 	}
 	if c.v.strict {
 		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visit(ok200.closedEnvelope))...)
@@ -221,7 +272,7 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		return
 	}
 	c.kinHeaders(reqInput, c.inner, c.innerStatus)
-	obj, _ := c.resp.json.value.(map[string]any)
+	obj, _ := c.resp.value().(map[string]any)
 	content := obj["content"]
 	if !c.inner.hasContent || content == nil {
 		return

@@ -56,6 +56,14 @@ type response struct {
 	headers    []headerCheck
 	body       *routers.Route // the body only (no headers); a oneOf with the envelope: its plain branch
 	closedBody *routers.Route // the same with every object closed (Strict, and notices)
+	// whole is the headers and the body together, closedWhole the same
+	// with the closed body: one ValidateResponse call for a response that
+	// conforms.
+	whole, closedWhole *routers.Route
+	// closedNarrows: closing the body's schemas only narrows what they
+	// accept (they use no oneOf and no not), so a body the closed schemas
+	// accept the open ones accept too, and has no undeclared property.
+	closedNarrows bool
 	// envelope, when this response can carry an envelope (the 200 of an
 	// operation with envelope=true), is its schema; closedEnvelope closed.
 	envelope, closedEnvelope *openapi3.Schema
@@ -143,15 +151,17 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 		return &routers.Route{Spec: v.doc, Path: path, PathItem: item, Method: method, Operation: synth}
 	}
 	var names []string
-	for name := range resp.Headers {
+	headers := openapi3.Headers{}
+	for name, h := range resp.Headers {
+		if h == nil || h.Value == nil || strings.EqualFold(name, "Content-Type") {
+			continue // OpenAPI: a Content-Type response header is ignored
+		}
 		names = append(names, name)
+		headers[name] = h
 	}
 	slices.Sort(names)
 	for _, name := range names {
 		h := resp.Headers[name]
-		if h == nil || h.Value == nil || strings.EqualFold(name, "Content-Type") {
-			continue // OpenAPI: a Content-Type response header is ignored
-		}
 		r.headers = append(r.headers, headerCheck{
 			name: canonical(name), required: h.Value.Required, header: h.Value,
 			route: route(&openapi3.Response{Description: resp.Description, Headers: openapi3.Headers{name: h}}),
@@ -183,7 +193,43 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 		r.body = route(&openapi3.Response{Description: resp.Description, Content: bodyContent})
 		r.closedBody = route(&openapi3.Response{Description: resp.Description, Content: closedContent})
 	}
+	r.closedNarrows = true
+	for _, m := range bodyContent {
+		if !narrowsWhenClosed(m.Schema, map[*openapi3.Schema]bool{}) {
+			r.closedNarrows = false
+		}
+	}
+	r.whole = route(&openapi3.Response{Description: resp.Description, Headers: headers, Content: bodyContent})
+	r.closedWhole = route(&openapi3.Response{Description: resp.Description, Headers: headers, Content: closedContent})
 	return r
+}
+
+// narrowsWhenClosed reports whether closing ref's objects can only narrow
+// what it accepts: so for every schema but oneOf (closing a branch can
+// leave a value matching one branch where it matched two) and not (closing
+// what is negated widens the negation).
+func narrowsWhenClosed(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) bool {
+	if ref == nil || ref.Value == nil || seen[ref.Value] {
+		return true
+	}
+	s := ref.Value
+	seen[s] = true
+	if len(s.OneOf) > 0 || s.Not != nil {
+		return false
+	}
+	for _, p := range s.Properties {
+		if !narrowsWhenClosed(p, seen) {
+			return false
+		}
+	}
+	for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, {s.Items, s.AdditionalProperties.Schema}} {
+		for _, r := range refs {
+			if !narrowsWhenClosed(r, seen) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // splitEnvelope tells apart, in a response body schema, the body a plain

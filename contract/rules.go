@@ -29,6 +29,10 @@ type messageBody struct {
 	unreadable bool
 }
 
+// value is the body's JSON value (nil when it has none), decoded once, on
+// first use.
+func (b *messageBody) value() any { return b.json.jsonValue(b.data) }
+
 // readBody applies the body rules: content-coding, size, one JSON text,
 // unique member names, UTF-8.
 func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
@@ -102,7 +106,7 @@ func (c *checker) projectRules() {
 		}
 	}
 	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
-	c.security = c.v.judgeSecurity(&hr, op.security, srv)
+	c.security = c.v.judgeSecurity(&hr, op.security, srv, &c.creds)
 	anonymous := c.security.absent && !op.anonymous
 	resp := c.ex.Response
 	if resp == nil {
@@ -269,7 +273,7 @@ func (c *checker) envelopeRules() bool {
 		c.plainForEnvelope = true
 		return true
 	}
-	obj, isObj := c.resp.json.value.(map[string]any)
+	obj, isObj := c.resp.value().(map[string]any)
 	if !isObj {
 		return true // the JSON rule or the envelope's schema says what is wrong
 	}
@@ -314,7 +318,7 @@ func (c *checker) envelopeRules() bool {
 // looksEnveloped reports whether a body is an envelope's shape: a JSON
 // object with a numeric status.
 func (b *messageBody) looksEnveloped() bool {
-	obj, ok := b.json.value.(map[string]any)
+	obj, ok := b.value().(map[string]any)
 	if !ok {
 		return false
 	}
