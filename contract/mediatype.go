@@ -129,10 +129,8 @@ func (mts mediaTypes) requestedVersion(accept []string) string {
 			if err != nil {
 				continue
 			}
-			if q, ok := params["q"]; ok {
-				if w, err := strconv.ParseFloat(q, 64); err != nil || w <= 0 {
-					continue
-				}
+			if weightZero(params) {
+				continue
 			}
 			if strings.HasSuffix(mt, "/*") {
 				return ""
@@ -145,6 +143,18 @@ func (mts mediaTypes) requestedVersion(accept []string) string {
 		}
 	}
 	return latest
+}
+
+// weightZero reports whether a media range's parameters give it weight 0
+// (RFC 9110 §12.4.2: q=0, 0.0, 0.000 alike), so it asks for nothing. A q
+// that is not a number asks for nothing either.
+func weightZero(params map[string]string) bool {
+	q, ok := params["q"]
+	if !ok {
+		return false
+	}
+	w, err := strconv.ParseFloat(q, 64)
+	return err != nil || w <= 0
 }
 
 // mediaTypeOf is the lower-case type/subtype of a Content-Type, without

@@ -143,7 +143,7 @@ func acceptsAnyOf(accept []string, types []string) bool {
 	}
 	for _, r := range ranges {
 		mt, params, err := mime.ParseMediaType(r)
-		if err != nil || params["q"] == "0" {
+		if err != nil || weightZero(params) {
 			continue
 		}
 		typ, _, _ := strings.Cut(mt, "/")
