@@ -49,6 +49,9 @@ type ExchangeResult struct {
 	// a check (see Result.Notices).
 	Violations Violations
 	Notices    Violations
+	// MoreViolations and MoreNotices count what the lists leave out (see
+	// Result.MoreViolations).
+	MoreViolations, MoreNotices int
 }
 
 // Summary is the report's last line: "N exchanges, N conform, N violations",
@@ -92,11 +95,11 @@ func (v *Validator) add(r *Report, ex *Exchange, cut cutBodies) {
 	if len(res.Violations) == 0 {
 		r.Conform++
 	}
-	nv, nn := res.total()
-	r.Count += nv
-	r.NoticeCount += nn
+	r.Count += found(res.Violations, res.MoreViolations)
+	r.NoticeCount += found(res.Notices, res.MoreNotices)
 	if r.OnExchange != nil {
-		r.OnExchange(ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices})
+		r.OnExchange(ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
+			MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices})
 	}
 	if r.Emit != nil {
 		for _, x := range res.Violations {

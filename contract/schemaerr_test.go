@@ -63,6 +63,11 @@ func TestManyViolationsAreLinearAndCapped(t *testing.T) {
 			if want := fmt.Sprintf("… and %d more", n-contract.MaxListedPerExchange); last.Found != want {
 				t.Errorf("found %q, want %q", last.Found, want)
 			}
+			var rep contract.Report
+			contract.MustNew().Add(&rep, tc.ex)
+			if count := map[bool]int{true: rep.Count, false: rep.NoticeCount}[tc.violations]; count != n {
+				t.Errorf("the report counts %d, want %d", count, n)
+			}
 		})
 	}
 }

@@ -161,16 +161,13 @@ func (r *Result) capLists() {
 	r.Notices, r.MoreNotices = capList(r.Notices, "notices")
 }
 
-// total is how many violations the result found, listed or not.
-func (r *Result) total() (violations, notices int) {
-	violations, notices = len(r.Violations)+r.MoreViolations, len(r.Notices)+r.MoreNotices
-	if r.MoreViolations > 0 {
-		violations-- // the RuleOmitted entry
+// found is how many findings a list cut by capList stands for: the entries
+// listed, but for the RuleOmitted one, and the more it counts.
+func found(list Violations, more int) int {
+	if more > 0 {
+		return len(list) - 1 + more
 	}
-	if r.MoreNotices > 0 {
-		notices--
-	}
-	return violations, notices
+	return len(list)
 }
 
 func capList(vs Violations, what string) (Violations, int) {
