@@ -592,10 +592,24 @@ func isMemberName(dec *jsontext.Decoder) bool {
 }
 
 // unparsed writes data from last to from, then a marker in place of the
-// rest, and returns the body.
+// rest, and returns the body. The marker is not JSON, so the copy fails as
+// the original did; and when the original fails first on bytes that are
+// not UTF-8 (RFC 8259 §8.1) rather than on its syntax, the marker is an
+// unterminated string holding such a byte, after the separator (',' or
+// ':') the original had there, so that the copy fails on the same rule.
 func unparsed(out *bytes.Buffer, data []byte, last, from int) []byte {
 	out.Write(data[last:from])
-	fmt.Fprintf(out, "<%d bytes redacted: no schema places them>", len(data)-from)
+	rest := data[from:]
+	if utf8.Valid(rest) || parseJSON(data).problem != jsonUTF8 {
+		fmt.Fprintf(out, "<%d bytes redacted: no schema places them>", len(rest))
+		return out.Bytes()
+	}
+	sep := len(rest) - len(bytes.TrimLeft(rest, " \t\r\n"))
+	if sep < len(rest) && (rest[sep] == ',' || rest[sep] == ':') {
+		sep = len(rest) - len(bytes.TrimLeft(rest[sep+1:], " \t\r\n"))
+	}
+	out.Write(rest[:sep])
+	fmt.Fprintf(out, "\"<%d bytes redacted: no schema places them>\xff", len(rest)-sep)
 	return out.Bytes()
 }
 
