@@ -121,9 +121,12 @@ func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInp
 	})
 }
 
-// kinHeaders checks each declared header on its own (ValidateResponse stops
-// at the first header that fails).
+// kinHeaders checks the declared headers: all at once, then, when one
+// fails, each on its own (ValidateResponse stops at the first that fails).
 func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
+	if len(rs.headers) == 0 || c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil) == nil {
+		return
+	}
 	for i := range rs.headers {
 		h := &rs.headers[i]
 		err := c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil)
@@ -186,18 +189,34 @@ func (c *checker) kinBodyVerdict(reqInput *openapi3filter.RequestValidationInput
 // (ValidateResponse would decode it a second time to no other end), when
 // there is one.
 func (c *checker) bodyNotices(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, value any, prefix string) {
-	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(c.ex.Response.Header.Get("Content-Type"))
-	if value == nil || closed == nil || closed.Schema == nil {
+	closed := c.closedSchema(rs)
+	if value == nil || closed == nil {
 		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), true)
 		return
 	}
-	if err := closed.Schema.Value.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse()); err != nil {
+	if err := visitResponse(closed, value); err != nil {
 		for _, x := range c.schemaViolations(SideResponse, PartBody, prefix, err) {
 			if x.Rule == RuleAdditionalProps {
 				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
 			}
 		}
 	}
+}
+
+// closedSchema is the closed schema of rs's body in the response's media
+// type; nil when it has none.
+func (c *checker) closedSchema(rs *response) *openapi3.Schema {
+	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(c.ex.Response.Header.Get("Content-Type"))
+	if closed == nil || closed.Schema == nil {
+		return nil
+	}
+	return closed.Schema.Value
+}
+
+// visitResponse runs kin-openapi's schema validator on a response value
+// already decoded, as ValidateResponse runs it with this package's options.
+func visitResponse(s *openapi3.Schema, value any) error {
+	return s.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse())
 }
 
 // addResponseBodyError records what ValidateResponse said of a body; with
@@ -250,14 +269,15 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 	if c.resp.unreadable || c.resp.value() == nil {
 		return
 	}
-	visit := func(s *openapi3.Schema) error {
-		return s.VisitJSON(c.resp.value(), openapi3.MultiErrors(), openapi3.VisitAsResponse())
-	}
-	if c.v.strict {
-		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visit(ok200.closedEnvelope))...)
-	} else {
-		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visit(ok200.envelope))...)
-		for _, x := range c.schemaViolations(SideResponse, PartBody, "", visit(ok200.closedEnvelope)) {
+	value := c.resp.value()
+	switch {
+	case c.v.strict:
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value))...)
+	case ok200.envelopeNarrows && visitResponse(ok200.closedEnvelope, value) == nil:
+		// The open envelope accepts what the closed one does; no notice.
+	default:
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.envelope, value))...)
+		for _, x := range c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value)) {
 			if x.Rule == RuleAdditionalProps {
 				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
 			}
@@ -267,10 +287,13 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		return
 	}
 	c.kinHeaders(reqInput, c.inner, c.innerStatus)
-	obj, _ := c.resp.value().(map[string]any)
+	obj, _ := value.(map[string]any)
 	content := obj["content"]
 	if !c.inner.hasContent || content == nil {
 		return
+	}
+	if closed := c.closedSchema(c.inner); !c.v.strict && c.inner.closedNarrows && closed != nil && visitResponse(closed, content) == nil {
+		return // as for a plain body: no violation and no notice
 	}
 	data, err := json.Marshal(content)
 	if err != nil {

@@ -54,6 +54,7 @@ type response struct {
 	types      string
 	hasContent bool
 	headers    []headerCheck
+	allHeaders *routers.Route // every header of headers at once (no body)
 	body       *routers.Route // the body only (no headers); a oneOf with the envelope: its plain branch
 	closedBody *routers.Route // the same with every object closed (Strict, and notices)
 	// whole is the headers and the body together, closedWhole the same
@@ -62,8 +63,9 @@ type response struct {
 	whole, closedWhole *routers.Route
 	// closedNarrows: closing the body's schemas only narrows what they
 	// accept (they use no oneOf and no not), so a body the closed schemas
-	// accept the open ones accept too, and has no undeclared property.
-	closedNarrows bool
+	// accept the open ones accept too, and has no undeclared property;
+	// envelopeNarrows the same for the envelope.
+	closedNarrows, envelopeNarrows bool
 	// envelope, when this response can carry an envelope (the 200 of an
 	// operation with envelope=true), is its schema; closedEnvelope closed.
 	envelope, closedEnvelope *openapi3.Schema
@@ -175,6 +177,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 		schema := m.Schema
 		if plain, env, ok := v.splitEnvelope(schema); ok {
 			r.envelope, r.closedEnvelope = env.Value, closed.close(env).Value
+			r.envelopeNarrows = narrowsWhenClosed(env, map[*openapi3.Schema]bool{})
 			if plain != nil {
 				r.plainAllowed = true
 				schema = plain
@@ -199,6 +202,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 			r.closedNarrows = false
 		}
 	}
+	r.allHeaders = route(&openapi3.Response{Description: resp.Description, Headers: headers})
 	r.whole = route(&openapi3.Response{Description: resp.Description, Headers: headers, Content: bodyContent})
 	r.closedWhole = route(&openapi3.Response{Description: resp.Description, Headers: headers, Content: closedContent})
 	return r
