@@ -77,8 +77,14 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 		c.kinParts(reqInput, rs, resp.StatusCode) // the parts' own checks say what is wrong
 		return
 	}
-	if !c.v.strict && rs.hasContent && rs.closedNarrows && c.validateResponse(reqInput, rs.closedWhole, resp.StatusCode, c.resp.header, c.resp.data) == nil {
-		return // no violation (the open schemas accept what the closed ones do) and no notice
+	if !c.v.strict && rs.hasContent && rs.closedNarrows {
+		err := c.validateResponse(reqInput, rs.closedWhole, resp.StatusCode, c.resp.header, c.resp.data)
+		if err == nil {
+			return // no violation (the open schemas accept what the closed ones do) and no notice
+		}
+		if rs.closedFlat && c.splitClosed(err) {
+			return
+		}
 	}
 	route := rs.whole
 	if c.v.strict {
@@ -97,6 +103,50 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	default:
 		c.kinParts(reqInput, rs, resp.StatusCode)
 	}
+}
+
+// splitClosed records what the closed schemas refused of a body, when the
+// headers passed and the schemas are flat: then the closed schemas refuse
+// exactly what the open ones do, and the undeclared properties closing
+// added, which are notices. It reports false, recording nothing, for any
+// other verdict.
+func (c *checker) splitClosed(err error) bool {
+	var re *openapi3filter.ResponseError
+	if !errors.As(err, &re) || !strings.HasPrefix(re.Reason, "response body doesn't match") || re.Err == nil {
+		return false
+	}
+	var open, undeclared openapi3.MultiError
+	var split func(error)
+	split = func(err error) {
+		if me, ok := err.(openapi3.MultiError); ok {
+			for _, e := range me {
+				split(e)
+			}
+			return
+		}
+		if se, ok := err.(*openapi3.SchemaError); ok && c.v.closedAdded[se.Schema] && isUnsupportedProperty(se) {
+			undeclared = append(undeclared, err)
+			return
+		}
+		open = append(open, err)
+	}
+	split(re.Err)
+	if len(open) > 0 {
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", open)...)
+	}
+	if len(undeclared) > 0 {
+		for _, x := range c.schemaViolations(SideResponse, PartBody, "", undeclared) {
+			c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
+		}
+	}
+	return true
+}
+
+// isUnsupportedProperty reports whether se is kin-openapi's refusal of a
+// property its object schema does not declare.
+func isUnsupportedProperty(se *openapi3.SchemaError) bool {
+	_, ok := unsupportedProperty(se.Reason)
+	return ok && se.SchemaField == "properties"
 }
 
 // kinParts checks a response's headers and body each on its own.
