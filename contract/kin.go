@@ -82,26 +82,83 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 		c.kinParts(reqInput, rs, resp.StatusCode) // the parts' own checks say what is wrong
 		return
 	}
-	if !c.v.strict && rs.hasContent && rs.closedNarrows && c.validateResponse(reqInput, rs.closedWhole, resp.StatusCode, c.resp.header, c.resp.data) == nil {
-		return // no violation (the open schemas accept what the closed ones do) and no notice
-	}
+	// Where closing only narrows the body's schemas, the closed ones are
+	// asked first: their acceptance means no violation and no notice.
+	closedFirst := !c.v.strict && rs.hasContent && rs.closedNarrows
 	route := rs.whole
-	if c.v.strict {
+	if c.v.strict || closedFirst {
 		route = rs.closedWhole
 	}
-	err := c.validateResponse(reqInput, route, resp.StatusCode, c.resp.header, c.resp.data)
-	var re *openapi3filter.ResponseError
+	status := resp.StatusCode
+	err := c.validateResponse(reqInput, route, status, c.resp.header, c.resp.data)
 	switch {
 	case err == nil:
-		if rs.hasContent && !c.v.strict {
-			c.bodyNotices(reqInput, rs, resp.StatusCode, c.resp.data, c.resp.value(), "")
+		if rs.hasContent && !c.v.strict && !closedFirst {
+			c.bodyNotices(reqInput, rs, status, c.resp.data, c.resp.value(), "")
 		}
-	case errors.As(err, &re) && (strings.HasPrefix(re.Reason, "response body ") || strings.HasSuffix(re.Reason, " response body")):
-		// Every header passed; this is the body's verdict.
-		c.kinBodyVerdict(reqInput, rs, resp.StatusCode, c.resp.data, "", err)
+	case !isBodyError(err):
+		// A header failed (the same under either schema): each part on its own.
+		c.kinParts(reqInput, rs, status)
+	case closedFirst && rs.closedFlat && c.splitClosed(err):
+	case closedFirst:
+		// Every header passed; the open schemas' verdict and the notices
+		// are still to be had.
+		c.kinBodyVerdict(reqInput, rs, status, c.resp.data, "", c.validateResponse(reqInput, rs.body, status, c.resp.header, c.resp.data))
 	default:
-		c.kinParts(reqInput, rs, resp.StatusCode)
+		// Every header passed; this is the body's verdict.
+		c.kinBodyVerdict(reqInput, rs, status, c.resp.data, "", err)
 	}
+}
+
+// isBodyError reports whether ValidateResponse's error is about the body,
+// which it reaches only once every header has passed.
+func isBodyError(err error) bool {
+	var re *openapi3filter.ResponseError
+	return errors.As(err, &re) && (strings.HasPrefix(re.Reason, "response body ") || strings.HasSuffix(re.Reason, " response body"))
+}
+
+// splitClosed records what the closed schemas refused of a body, when the
+// headers passed and the schemas are flat: then the closed schemas refuse
+// exactly what the open ones do, and the undeclared properties closing
+// added, which are notices. It reports false, recording nothing, for any
+// other verdict.
+func (c *checker) splitClosed(err error) bool {
+	var re *openapi3filter.ResponseError
+	if !errors.As(err, &re) || !strings.HasPrefix(re.Reason, "response body doesn't match") || re.Err == nil {
+		return false
+	}
+	var open, undeclared openapi3.MultiError
+	var split func(error)
+	split = func(err error) {
+		if me, ok := err.(openapi3.MultiError); ok {
+			for _, e := range me {
+				split(e)
+			}
+			return
+		}
+		if se, ok := err.(*openapi3.SchemaError); ok && c.v.closedAdded[se.Schema] && isUnsupportedProperty(se) {
+			undeclared = append(undeclared, err)
+			return
+		}
+		open = append(open, err)
+	}
+	split(re.Err)
+	if len(open) > 0 {
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", open)...)
+	}
+	if len(undeclared) > 0 {
+		for _, x := range c.schemaViolations(SideResponse, PartBody, "", undeclared) {
+			c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
+		}
+	}
+	return true
+}
+
+// isUnsupportedProperty reports whether se is kin-openapi's refusal of a
+// property its object schema does not declare.
+func isUnsupportedProperty(se *openapi3.SchemaError) bool {
+	_, ok := unsupportedProperty(se.Reason)
+	return ok && se.SchemaField == "properties"
 }
 
 // kinParts checks a response's headers and body each on its own.
@@ -126,9 +183,12 @@ func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInp
 	})
 }
 
-// kinHeaders checks each declared header on its own (ValidateResponse stops
-// at the first header that fails).
+// kinHeaders checks the declared headers: all at once, then, when one
+// fails, each on its own (ValidateResponse stops at the first that fails).
 func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
+	if len(rs.headers) == 0 || c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil) == nil {
+		return
+	}
 	for i := range rs.headers {
 		h := &rs.headers[i]
 		err := c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil)
@@ -191,18 +251,34 @@ func (c *checker) kinBodyVerdict(reqInput *openapi3filter.RequestValidationInput
 // (ValidateResponse would decode it a second time to no other end), when
 // there is one.
 func (c *checker) bodyNotices(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, value any, prefix string) {
-	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(c.ex.Response.Header.Get("Content-Type"))
-	if value == nil || closed == nil || closed.Schema == nil {
+	closed := c.closedSchema(rs)
+	if value == nil || closed == nil {
 		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), true)
 		return
 	}
-	if err := closed.Schema.Value.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse()); err != nil {
+	if err := visitResponse(closed, value); err != nil {
 		for _, x := range c.schemaViolations(SideResponse, PartBody, prefix, err) {
 			if x.Rule == RuleAdditionalProps {
 				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
 			}
 		}
 	}
+}
+
+// closedSchema is the closed schema of rs's body in the response's media
+// type; nil when it has none.
+func (c *checker) closedSchema(rs *response) *openapi3.Schema {
+	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(c.ex.Response.Header.Get("Content-Type"))
+	if closed == nil || closed.Schema == nil {
+		return nil
+	}
+	return closed.Schema.Value
+}
+
+// visitResponse runs kin-openapi's schema validator on a response value
+// already decoded, as ValidateResponse runs it with this package's options.
+func visitResponse(s *openapi3.Schema, value any) error {
+	return s.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse())
 }
 
 // addResponseBodyError records what ValidateResponse said of a body; with
@@ -255,14 +331,15 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 	if c.resp.unreadable || c.resp.value() == nil {
 		return
 	}
-	visit := func(s *openapi3.Schema) error {
-		return s.VisitJSON(c.resp.value(), openapi3.MultiErrors(), openapi3.VisitAsResponse())
-	}
-	if c.v.strict {
-		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visit(ok200.closedEnvelope))...)
-	} else {
-		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visit(ok200.envelope))...)
-		for _, x := range c.schemaViolations(SideResponse, PartBody, "", visit(ok200.closedEnvelope)) {
+	value := c.resp.value()
+	switch {
+	case c.v.strict:
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value))...)
+	case ok200.envelopeNarrows && visitResponse(ok200.closedEnvelope, value) == nil:
+		// The open envelope accepts what the closed one does; no notice.
+	default:
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.envelope, value))...)
+		for _, x := range c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value)) {
 			if x.Rule == RuleAdditionalProps {
 				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
 			}
@@ -272,10 +349,13 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		return
 	}
 	c.kinHeaders(reqInput, c.inner, c.innerStatus)
-	obj, _ := c.resp.value().(map[string]any)
+	obj, _ := value.(map[string]any)
 	content := obj["content"]
 	if !c.inner.hasContent || content == nil {
 		return
+	}
+	if closed := c.closedSchema(c.inner); !c.v.strict && c.inner.closedNarrows && closed != nil && visitResponse(closed, content) == nil {
+		return // as for a plain body: no violation and no notice
 	}
 	data, err := json.Marshal(content)
 	if err != nil {

@@ -65,6 +65,9 @@ type Validator struct {
 	// the contract has one.
 	envelope *openapi3.Schema
 	options  *openapi3filter.Options // how this package runs kin-openapi
+	// closedAdded holds the closed copies of object schemas that closing
+	// made refuse undeclared properties; read-only after New.
+	closedAdded map[*openapi3.Schema]bool
 }
 
 // New loads the contract (the one embedded in package generated/spec, or
@@ -163,6 +166,7 @@ func (v *Validator) build(doc *openapi3.T) error {
 		v.routes = append(v.routes, r)
 		v.paths[path] = r
 	}
+	v.closedAdded = closed.added
 	return nil
 }
 
