@@ -44,6 +44,9 @@ type ExchangeResult struct {
 	// a check (see Result.Notices).
 	Violations Violations
 	Notices    Violations
+	// MoreViolations and MoreNotices count what the lists leave out (see
+	// Result.MoreViolations).
+	MoreViolations, MoreNotices int
 }
 
 // Summary is the report's last line: "N exchanges, N conform, N violations",
@@ -72,14 +75,18 @@ func (v *Validator) Add(r *Report, ex *Exchange) { r.Record(v.Judge(ex)) }
 // concurrent use: a reader may judge exchanges in parallel and Record the
 // verdicts in order.
 func (v *Validator) Judge(ex *Exchange) ExchangeResult {
+	var res *Result
+	var err error
 	if ex.Request == nil && ex.Response != nil {
-		return ExchangeResult{Name: ex.Name(), Violations: v.CheckResponseAlone(ex)}
+		res = v.checkResponseAlone(ex)
+	} else {
+		res, err = v.Check(ex)
 	}
-	res, err := v.Check(ex)
 	if err != nil {
 		return ExchangeResult{Name: ex.Name(), Skipped: true}
 	}
-	return ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices}
+	return ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
+		MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices}
 }
 
 // Record counts a verdict (Judge's) into the report, and hands it and its
@@ -96,8 +103,8 @@ func (r *Report) Record(res ExchangeResult) {
 	if len(res.Violations) == 0 {
 		r.Conform++
 	}
-	r.Count += len(res.Violations)
-	r.NoticeCount += len(res.Notices)
+	r.Count += found(res.Violations, res.MoreViolations)
+	r.NoticeCount += found(res.Notices, res.MoreNotices)
 	if r.OnExchange != nil {
 		r.OnExchange(res)
 	}
@@ -123,7 +130,11 @@ func (r *Report) Record(res ExchangeResult) {
 // otherwise the violations of the closest candidate, with that candidate
 // named in each violation's exchange.
 func (v *Validator) CheckResponseAlone(ex *Exchange) Violations {
-	var best Violations
+	return v.checkResponseAlone(ex).Violations
+}
+
+func (v *Validator) checkResponseAlone(ex *Exchange) *Result {
+	var best *Result
 	for _, srv := range v.servers {
 		for _, rt := range v.routes {
 			for _, method := range rt.allow {
@@ -141,18 +152,22 @@ func (v *Validator) CheckResponseAlone(ex *Exchange) Violations {
 					// A request that could have caused it: the operation's
 					// own, with credentials, and an Accept of any version.
 					req := &Request{Method: method, URL: &url.URL{Path: srv.base + rt.path}, Header: http.Header{}}
-					m := &Match{Operation: op.id, Method: method, Path: rt.path, Server: srv.base, Allow: rt.allow, Envelope: envelope, v: v, srv: srv, rt: rt, op: op}
+					m := &Match{Operation: op.id, Method: method, Path: rt.path, Server: srv.base, Allow: rt.allow, Envelope: envelope, v: v, srv: srv, op: op, route: v.routeOf(srv, rt, method)}
 					c := checker{v: v, ex: &Exchange{Request: req, Response: ex.Response}, m: m, res: &Result{}, name: name}
 					c.runResponseOnly()
+					c.res.capLists()
 					if len(c.res.Violations) == 0 {
-						return nil
+						return &Result{}
 					}
-					if best == nil || len(c.res.Violations) < len(best) {
-						best = c.res.Violations
+					if best == nil || len(c.res.Violations)+c.res.MoreViolations < len(best.Violations)+best.MoreViolations {
+						best = &Result{Violations: c.res.Violations, MoreViolations: c.res.MoreViolations}
 					}
 				}
 			}
 		}
+	}
+	if best == nil {
+		return &Result{}
 	}
 	return best
 }

@@ -1,8 +1,11 @@
 package contract
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // Side says which half of an exchange a violation is in.
@@ -49,10 +52,18 @@ const (
 	RuleChallenge       = "challenge"        // a 401 without a well-formed challenge the request could answer
 	RuleEnvelope        = "envelope"         // envelope=true broken (status, shape, content)
 	RuleUndeclaredParam = "undeclared-parameter"
+	RuleQuery           = "query"  // a query url.ParseQuery cannot read whole (a ';' separator, past its parameter limit)
 	RuleMethod          = "method" // a method the path does not declare
 	RuleParameterType   = "type"   // a parameter that does not parse as its schema's type
 	RuleAdditionalProps = "additionalProperties"
+	RuleOmitted         = "omitted" // not a rule: closes a list cut at MaxListedPerExchange entries of one part, counting the rest
 )
+
+// MaxListedPerExchange bounds the violations, and the notices, a Result
+// lists of each part of each message (the request body, the response
+// headers, …): a body with a million bad entries is reported by its first
+// ones and a count of the rest, in bounded output.
+const MaxListedPerExchange = 100
 
 // Violation is one way an exchange breaks the contract. It never holds a
 // secret: credentials and link-tokens are described, not copied.
@@ -81,8 +92,9 @@ func (v *Violation) Error() string {
 	b.Grow(len(v.Exchange) + len(v.Pointer) + len(v.Expected) + len(v.Found) + 64)
 	if v.Exchange != "" {
 		// The name holds the request's decoded path, in which %0A is a
-		// line break: escaped, as every field here, so a logged violation
-		// cannot forge a second log line.
+		// line break and %1B an ANSI escape: escaped, as every field here,
+		// so a printed violation cannot forge a second log line or drive
+		// the terminal.
 		b.WriteString(oneLine(v.Exchange))
 		b.WriteString(": ")
 	}
@@ -143,13 +155,67 @@ func (vs Violations) err() error {
 	return vs
 }
 
-// oneLine keeps a printed field on one line.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
-	}
-	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
+// capLists cuts each list at MaxListedPerExchange entries of each part of
+// each message, counting the rest and saying so in an entry per part cut.
+func (r *Result) capLists() {
+	r.Violations, r.MoreViolations = capList(r.Violations, "violations")
+	r.Notices, r.MoreNotices = capList(r.Notices, "notices")
 }
+
+// found is how many findings a list cut by capList stands for: the entries
+// listed, but for the RuleOmitted ones, and the more they count.
+func found(list Violations, more int) int {
+	n := len(list) + more
+	if more > 0 {
+		for _, x := range list {
+			if x.Rule == RuleOmitted {
+				n--
+			}
+		}
+	}
+	return n
+}
+
+// capList keeps, of each side and part (the request body, the response
+// headers, …), the first MaxListedPerExchange entries: a flood in one part
+// (a body's bad entries) does not crowd out another (a missing credential).
+func capList(vs Violations, what string) (Violations, int) {
+	if len(vs) <= MaxListedPerExchange {
+		return vs, 0
+	}
+	type where struct {
+		side Side
+		part Part
+	}
+	seen := map[where]int{}
+	var cut []where // in the order first cut
+	kept := vs[:0:0]
+	for _, x := range vs {
+		k := where{x.Side, x.Part}
+		seen[k]++
+		switch n := seen[k]; {
+		case n <= MaxListedPerExchange:
+			kept = append(kept, x)
+		case n == MaxListedPerExchange+1:
+			cut = append(cut, k)
+		}
+	}
+	total := 0
+	for _, k := range cut {
+		more := seen[k] - MaxListedPerExchange
+		total += more
+		kept = append(kept, &Violation{
+			Exchange: vs[0].Exchange, Side: k.side, Part: k.part, Rule: RuleOmitted,
+			Expected: fmt.Sprintf("at most %d %s listed per part of a message", MaxListedPerExchange, what),
+			Found:    fmt.Sprintf("… and %d more", more),
+		})
+	}
+	return kept, total
+}
+
+// oneLine keeps a printed field on one line and free of terminal control
+// sequences (see safetext.Line).
+func oneLine(s string) string { return safetext.Line(s) }
 
 // pointerEscape escapes one JSON pointer token (RFC 6901).
 func pointerEscape(s string) string {

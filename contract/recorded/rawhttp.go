@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // Raw HTTP exchange files are the format of testdata/recorded/: a status
@@ -311,7 +312,7 @@ func (rr *rawReader) response() (resp *contract.Response, n int64, err error) {
 	hr, err := http.ReadResponse(rr.br, nil)
 	rr.head.armed = false
 	if err != nil {
-		return nil, 0, fmt.Errorf("response: %w", headProblem(err))
+		return nil, 0, fmt.Errorf("response: %w", safetext.ParseError(err))
 	}
 	body, n, err := rr.body(hr.Body, hr.Header, hr.ContentLength)
 	if err != nil {
@@ -350,7 +351,7 @@ func (rr *rawReader) request() (req *contract.Request, n int64, err error) {
 	r, err := http.ReadRequest(rr.br)
 	rr.head.armed = false
 	if err != nil {
-		return nil, 0, fmt.Errorf("request: %w", headProblem(err))
+		return nil, 0, fmt.Errorf("request: %w", safetext.ParseError(err))
 	}
 	body, n, err := rr.body(r.Body, r.Header, r.ContentLength)
 	if err != nil {
