@@ -1,18 +1,12 @@
 package contract
 
 import (
-	"bytes"
-	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 
-	"github.com/andybalholm/brotli"
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -23,83 +17,6 @@ import (
 // while keeping a compressed "bomb" or a runaway recording from exhausting
 // memory. [MaxBodyBytes] changes it.
 const DefaultMaxBodyBytes = 16 << 20
-
-// errBodyTooLarge is wrapped by every "body larger than the cap" error.
-var errBodyTooLarge = errors.New("body too large")
-
-// decodeContent undoes the Content-Encoding of a body (RFC 9110 §8.4): each
-// coding listed, last applied first. gzip (and x-gzip), deflate (zlib, or
-// the raw deflate some servers send) and br are decoded; identity is
-// nothing. A coding it cannot decode, or a body that does not decode, is an
-// error naming the coding. The decoded body is bounded by limit.
-func decodeContent(h http.Header, raw []byte, limit int64) ([]byte, error) {
-	codings := contentCodings(h)
-	if len(codings) == 0 {
-		return raw, nil
-	}
-	data := raw
-	for i := len(codings) - 1; i >= 0; i-- {
-		var r io.Reader
-		var err error
-		src := bytes.NewReader(data)
-		switch c := codings[i]; c {
-		case "identity":
-			continue
-		case "gzip", "x-gzip":
-			r, err = gzip.NewReader(src)
-		case "deflate":
-			// RFC 9110 says zlib; some servers send raw deflate.
-			if r, err = zlib.NewReader(src); err != nil {
-				r, err = flate.NewReader(bytes.NewReader(data)), nil
-			}
-		case "br":
-			r = brotli.NewReader(src)
-		default:
-			return nil, fmt.Errorf("content-coding %q is not one this check decodes (gzip, deflate, br)", c)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("body does not decode as %s: %v", codings[i], err)
-		}
-		out, err := io.ReadAll(io.LimitReader(r, limit+1))
-		if err != nil {
-			return nil, fmt.Errorf("body does not decode as %s: %v", codings[i], err)
-		}
-		if int64(len(out)) > limit {
-			return nil, fmt.Errorf("body decoded from %s exceeds %d bytes: %w", codings[i], limit, errBodyTooLarge)
-		}
-		data = out
-	}
-	return data, nil
-}
-
-// contentCodings lists the codings of a Content-Encoding header, lower case,
-// identity included.
-func contentCodings(h http.Header) []string {
-	values := h.Values("Content-Encoding")
-	if len(values) == 0 {
-		return nil
-	}
-	var codings []string
-	for _, v := range values {
-		for _, c := range strings.Split(v, ",") {
-			if c = strings.ToLower(strings.TrimSpace(c)); c != "" {
-				codings = append(codings, c)
-			}
-		}
-	}
-	return codings
-}
-
-// withoutContentEncoding returns h without Content-Encoding (a clone, when
-// it had one): what the body looks like once decoded.
-func withoutContentEncoding(h http.Header) http.Header {
-	if _, ok := h["Content-Encoding"]; !ok {
-		return h
-	}
-	c := h.Clone()
-	delete(c, "Content-Encoding")
-	return c
-}
 
 // jsonText is the verdict on a body as one JSON text (RFC 8259): its
 // value, or what keeps it from being one.

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/icholy/digest"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/internal/rfc9110"
 )
 
 // challengeRule: a 401 must offer a challenge of a scheme the request could
@@ -121,7 +123,7 @@ func splitChallenges(value string) []string {
 // something other than '=' (an auth-param may have spaces round its '=').
 func startsChallenge(elem string) bool {
 	n := 0
-	for n < len(elem) && isToken(elem[n:n+1]) {
+	for n < len(elem) && rfc9110.IsToken(elem[n:n+1]) {
 		n++
 	}
 	if n == 0 {

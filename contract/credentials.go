@@ -11,6 +11,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/icholy/digest"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/internal/rfc9110"
 )
 
 // Credentials are checked as a contract, never for correctness: that a
@@ -146,7 +148,7 @@ func credentialProblem(r *http.Request, s *openapi3.SecurityScheme, srv *server)
 	case "digest":
 		problem = digestProblem(values[0])
 	case "bearer":
-		if !isToken68(rest) {
+		if !rfc9110.IsToken68(rest) {
 			problem = "with a malformed or empty token"
 		}
 	case "basic":
@@ -208,7 +210,7 @@ func digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, 
 	default:
 		return "with an unknown algorithm"
 	}
-	if len(response) != want || !isHex(response) {
+	if len(response) != want || !rfc9110.IsHex(response) {
 		return "with a response that is not a hex digest of the algorithm's length"
 	}
 	if qop != "" {
@@ -236,40 +238,6 @@ func quoteScheme(s string) string {
 		}
 	}
 	return "(a value that is not a scheme this check knows; not shown)"
-}
-
-func isHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// isToken68 reports whether s is an RFC 9110 token68.
-func isToken68(s string) bool {
-	if s == "" {
-		return false
-	}
-	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/", c) >= 0 {
-			continue
-		}
-		break
-	}
-	if i == 0 {
-		return false
-	}
-	for ; i < len(s); i++ {
-		if s[i] != '=' {
-			return false
-		}
-	}
-	return true
 }
 
 // securityVerdict is what a request's credentials amount to against an

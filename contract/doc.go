@@ -15,4 +15,6 @@
 // The drop-in forms are NewTransport and TestTransport for clients and
 // Middleware for servers; a Report gathers what checking recorded traffic
 // found (Judge and Record), and package contract/recorded reads it.
+// Package contract/redact makes a copy of an exchange safe to record, which
+// checks as the original did.
 package contract

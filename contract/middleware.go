@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
 )
 
 // DefaultMiddlewareBodyLimit caps a request body Middleware reads: the
@@ -76,7 +78,7 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 			}
 			req, err := readLimitedRequest(r, cfg.limit)
 			if err != nil {
-				if errors.Is(err, errBodyTooLarge) {
+				if errors.Is(err, coding.ErrTooLarge) {
 					writeAPIError(w, http.StatusRequestEntityTooLarge, "VALIDATION_ERROR",
 						fmt.Sprintf("The request body exceeds %d bytes.", cfg.limit),
 						[]fieldViolation{{Field: "/", Description: RuleBodyTooLarge + ": expected at most " + strconv.FormatInt(cfg.limit, 10) + " bytes"}})
@@ -112,7 +114,7 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 // the body is replaced by an unread copy.
 func readLimitedRequest(r *http.Request, limit int64) (*Request, error) {
 	if r.ContentLength > limit {
-		return nil, errBodyTooLarge
+		return nil, coding.ErrTooLarge
 	}
 	if r.Body != nil && r.Body != http.NoBody {
 		data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
@@ -121,7 +123,7 @@ func readLimitedRequest(r *http.Request, limit int64) (*Request, error) {
 			return nil, err
 		}
 		if int64(len(data)) > limit {
-			return nil, errBodyTooLarge
+			return nil, coding.ErrTooLarge
 		}
 		r.Body = newReplayBody(data)
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
 )
 
 // The project's own rules: what the contract says that OpenAPI 3.0 cannot,
@@ -57,18 +59,18 @@ func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 		b.data, b.unreadable = nil, true
 		return b
 	}
-	if len(contentCodings(h)) > 0 {
-		data, err := decodeContent(h, raw, c.v.maxBody)
+	if len(coding.Codings(h)) > 0 {
+		data, err := coding.Decode(h, raw, c.v.maxBody)
 		if err != nil {
 			rule := RuleContentEncoding
-			if errors.Is(err, errBodyTooLarge) {
+			if errors.Is(err, coding.ErrTooLarge) {
 				rule = RuleBodyTooLarge
 			}
 			c.add(side, PartBody, "", rule, "a body that decodes from its Content-Encoding", err.Error())
 			b.data, b.unreadable = nil, true
 			return b
 		}
-		b.data, b.header = data, withoutContentEncoding(h)
+		b.data, b.header = data, coding.Without(h)
 	}
 	if int64(len(b.data)) > c.v.maxBody {
 		c.add(side, PartBody, "", RuleBodyTooLarge, fmt.Sprintf("at most %d bytes", c.v.maxBody), fmt.Sprintf("%d bytes", len(b.data)))

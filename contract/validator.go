@@ -122,6 +122,13 @@ func MustNew(opts ...Option) *Validator {
 // checks read (MaxBodyBytes): what a reader of recorded traffic need keep.
 func (v *Validator) BodyLimit() int64 { return v.maxBody }
 
+// Document is the document the validator checks against, its servers
+// reduced to their paths (the validator finds a server by its base path,
+// on any host): what a tool beside the checks, such as package
+// contract/redact, reads the operations' schemas from. The caller must
+// not change it.
+func (v *Validator) Document() *openapi3.T { return v.doc }
+
 // build prepares the servers, the router and every operation.
 func (v *Validator) build(doc *openapi3.T) error {
 	// kin-openapi routes under each server's base path on any host: the

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/redact"
 )
 
 // harWriter writes a HAR 1.2 archive one entry at a time, and keeps the
@@ -289,11 +290,11 @@ func newHAREntry(method string, u *url.URL, start time.Time, took time.Duration)
 }
 
 // contractEntry is the record of one exchange of the contract, with every
-// secret redacted as the contract says (contract.Validator.Redact), so
+// secret redacted as the contract says (package contract/redact), so
 // that the archive checks as the traffic did. A body over the cap is not
 // recorded: the proxy never held all of it, so nothing could redact it.
 func (p *checkingProxy) contractEntry(x *exchange, took time.Duration) *harEntry {
-	red := p.v.Redact(&contract.Exchange{Request: x.req, Response: x.resp})
+	red := redact.Exchange(p.v, &contract.Exchange{Request: x.req, Response: x.resp})
 	u := upstreamURL(p.upstream, red.Request.URL)
 	e := newHAREntry(red.Request.Method, u, x.start, took)
 	e.Request.Headers, e.Request.QueryString = harPairs(red.Request.Header), harPairs(u.Query())

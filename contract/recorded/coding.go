@@ -10,21 +10,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/andybalholm/brotli"
-)
 
-// contentCodings lists the codings of a Content-Encoding header, lower case,
-// identity included.
-func contentCodings(h http.Header) []string {
-	var codings []string
-	for _, v := range h.Values("Content-Encoding") {
-		for c := range strings.SplitSeq(v, ",") {
-			if c = strings.ToLower(strings.TrimSpace(c)); c != "" {
-				codings = append(codings, c)
-			}
-		}
-	}
-	return codings
-}
+	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
+)
 
 // decodes reports whether data decodes as deflate (zlib, or the raw
 // deflate some servers send) or br, reading no more than limit bytes of
@@ -67,7 +55,7 @@ var magic = map[string]string{
 // make a conforming body "malformed".) Codings no browser decodes are left
 // to the check to report.
 func staleContentEncoding(h http.Header, data []byte, limit int64) bool {
-	codings := contentCodings(h)
+	codings := coding.Codings(h)
 	outer := ""
 	for i := len(codings) - 1; i >= 0 && outer == ""; i-- {
 		if codings[i] != "identity" {

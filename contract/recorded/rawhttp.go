@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
@@ -370,7 +371,7 @@ func (rr *rawReader) request() (req *contract.Request, n int64, err error) {
 // (storedLimit): a longer one is cut (cutBody) and read to its end, and n is
 // its size.
 func (rr *rawReader) body(r io.Reader, h http.Header, declared int64) (data []byte, n int64, err error) {
-	keep := storedLimit(rr.limit, len(contentCodings(h)) > 0)
+	keep := storedLimit(rr.limit, len(coding.Codings(h)) > 0)
 	data, err = readPresized(io.LimitReader(r, keep+1), min(declared, keep+1))
 	if err != nil || int64(len(data)) <= keep {
 		return data, 0, err

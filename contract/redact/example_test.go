@@ -1,4 +1,4 @@
-package contract_test
+package redact_test
 
 import (
 	"fmt"
@@ -6,12 +6,13 @@ import (
 	"net/url"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/redact"
 )
 
 // A recorder keeps the redacted copy: the link-token (format: password in
 // the contract) and the digest response are gone, and the copy still
 // conforms, so a recording of conforming traffic checks clean.
-func ExampleValidator_Redact() {
+func ExampleExchange() {
 	v := contract.MustNew()
 	u, _ := url.Parse("https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens")
 	ex := &contract.Exchange{
@@ -31,7 +32,7 @@ func ExampleValidator_Redact() {
 			Body:       []byte(`{"linkToken":"eyJvcmdJZCI6IjQ4ODg0NDJhMzM1NDgxN2E3MzIwZWI2MSJ9"}`),
 		},
 	}
-	red := v.Redact(ex)
+	red := redact.Exchange(v, ex)
 	fmt.Println(string(red.Response.Body))
 	fmt.Println(red.Request.Header.Get("Authorization"))
 	fmt.Println(v.ValidateExchange(red))

@@ -1,4 +1,4 @@
-package contract_test
+package redact_test
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/redact"
+	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 )
 
 // redactSecret stands for a link-token in these tests: what must never
@@ -37,7 +39,7 @@ func gzipped(t *testing.T, s string) []byte {
 // the original did.
 func TestRedactKeepsAConformingExchangeConforming(t *testing.T) {
 	v := contract.MustNew()
-	enveloped := createFixture()
+	enveloped := createExchange(nil, nil, nil, nil)
 	enveloped.Request.URL, _ = url.Parse(enveloped.Request.URL.String() + "&envelope=true")
 	tests := []struct {
 		name     string
@@ -73,7 +75,7 @@ func TestRedactKeepsAConformingExchangeConforming(t *testing.T) {
 				t.Fatalf("the fixture does not conform: %v", orig.Violations)
 			}
 			before := string(tt.ex.Response.Body)
-			red := v.Redact(tt.ex)
+			red := redact.Exchange(v, tt.ex)
 			if got := string(red.Response.Body); tt.wantBody != "" && got != tt.wantBody {
 				t.Errorf("redacted body %q, want %q", got, tt.wantBody)
 			}
@@ -123,7 +125,7 @@ func TestRedactCredentials(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ex := createExchange(createBody, []byte(`{"linkToken":"t"}`), http.Header{tt.header: {tt.value}}, nil)
-			red := v.Redact(ex)
+			red := redact.Exchange(v, ex)
 			got := red.Request.Header.Get(tt.header)
 			if got != tt.want {
 				t.Errorf("%s: %q, want %q", tt.header, got, tt.want)
@@ -142,7 +144,7 @@ func TestRedactCredentials(t *testing.T) {
 		"Set-Cookie":          {"session=c2Vzc2lvbi1zZWNyZXQ; Path=/; HttpOnly"},
 		"Authentication-Info": {`rspauth="0123456789abcdef0123456789abcdef", cnonce="Y25vbmNl", nc=00000001, qop=auth`},
 	})
-	red := v.Redact(resp).Response.Header
+	red := redact.Exchange(v, resp).Response.Header
 	if got := red.Get("Set-Cookie"); got != "session=REDACTED; Path=/; HttpOnly" {
 		t.Errorf("Set-Cookie %q", got)
 	}
@@ -175,7 +177,7 @@ func TestRedactNonConformingBodies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			red := v.Redact(ex)
+			red := redact.Exchange(v, ex)
 			got := string(red.Response.Body)
 			if strings.Contains(got, redactSecret) || strings.Contains(got, redactSecret[:16]) {
 				t.Fatalf("the secret survived: %q", got)
@@ -191,7 +193,7 @@ func TestRedactNonConformingBodies(t *testing.T) {
 	}
 	// A body that does not decode from its Content-Encoding is replaced.
 	ex := createExchange(createBody, []byte(`{"linkToken":"`+redactSecret+`"}`), nil, http.Header{"Content-Encoding": {"gzip"}})
-	if got := string(v.Redact(ex).Response.Body); strings.Contains(got, redactSecret) {
+	if got := string(redact.Exchange(v, ex).Response.Body); strings.Contains(got, redactSecret) {
 		t.Errorf("an undecodable body survived: %q", got)
 	}
 }
@@ -200,7 +202,10 @@ func TestRedactNonConformingBodies(t *testing.T) {
 // the contract marks it so (format: password), not because of its name;
 // an apiKey scheme's header is a credential because the document says so.
 func TestRedactTakesSecretsFromTheDocument(t *testing.T) {
-	doc := docCopy(t)
+	doc, err := spec.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
 	secret := openapi3.NewStringSchema()
 	secret.Format = "password"
 	secret.MinLength = 12
@@ -213,11 +218,11 @@ func TestRedactTakesSecretsFromTheDocument(t *testing.T) {
 	}
 	ex := createExchange(createBody, []byte(`{"linkToken":"`+redactSecret+`","carrot":"orange-secret-value","tokenHint":"visible"}`),
 		http.Header{"X-Api-Key": {"api-key-secret-value"}}, nil)
-	red := v.Redact(ex)
+	red := redact.Exchange(v, ex)
 	if got, want := string(red.Response.Body), `{"linkToken":"REDACTED","carrot":"REDACTED----","tokenHint":"visible"}`; got != want {
 		t.Errorf("body %q, want %q", got, want)
 	}
-	if got := red.Request.Header.Get("X-Api-Key"); got != contract.Redacted {
+	if got := red.Request.Header.Get("X-Api-Key"); got != redact.Redacted {
 		t.Errorf("X-Api-Key %q", got)
 	}
 }
@@ -230,7 +235,7 @@ func TestRedactDropsBodiesNoSchemaPlaces(t *testing.T) {
 		Request:  &contract.Request{Method: http.MethodPost, URL: u, Header: http.Header{"Authorization": {"Basic Y2xpZW50OnNlY3JldA=="}}, Body: []byte("grant_type=client_credentials&client_secret=s3cr3t")},
 		Response: &contract.Response{StatusCode: 200, Header: http.Header{}, Body: []byte(`{"access_token":"s3cr3t-token"}`)},
 	}
-	red := contract.MustNew().Redact(ex)
+	red := redact.Exchange(contract.MustNew(), ex)
 	if red.Request.Body != nil || red.Response.Body != nil {
 		t.Errorf("bodies kept: %q, %q", red.Request.Body, red.Response.Body)
 	}
@@ -259,7 +264,7 @@ func FuzzRedact(f *testing.F) {
 	v := contract.MustNew()
 	f.Fuzz(func(t *testing.T, auth string, body []byte) {
 		ex := createExchange(createBody, body, http.Header{"Authorization": {auth}}, nil)
-		red := v.Redact(ex)
+		red := redact.Exchange(v, ex)
 		var doc struct {
 			LinkToken string `json:"linkToken"`
 		}

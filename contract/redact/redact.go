@@ -1,4 +1,9 @@
-package contract
+// Package redact makes a copy of an exchange that can be recorded or shown:
+// every secret the contract places in it is replaced, in a way that keeps
+// the copy's verdict the original's (a conforming exchange stays
+// conforming, a violation stays the same violation), so a recording of
+// redacted traffic still checks as the traffic did.
+package redact
 
 import (
 	"bytes"
@@ -14,7 +19,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
+	"github.com/seed-5c49e0d7/linktoken/contract/internal/rfc9110"
 )
 
 // Redacted is what stands in for a secret in a redacted exchange. It is a
@@ -22,7 +32,7 @@ import (
 // link-token keeps the form the contract asks for.
 const Redacted = "REDACTED"
 
-// Redact returns a copy of ex that can be recorded or shown: every secret in
+// Exchange returns a copy of ex that can be recorded or shown: every secret in
 // it is replaced, in a way that keeps a conforming exchange conforming, so
 // a recording of redacted traffic still checks as the traffic did. ex is
 // not changed.
@@ -54,33 +64,34 @@ const Redacted = "REDACTED"
 // An exchange that is not an operation of the contract, or whose method its
 // path does not declare, keeps no body at all: no schema says what its
 // bodies hold.
-func (v *Validator) Redact(ex *Exchange) *Exchange {
-	out := &Exchange{Source: ex.Source}
-	keys := v.apiKeyLocations()
-	m, err := (*Match)(nil), error(nil)
+func Exchange(v *contract.Validator, ex *contract.Exchange) *contract.Exchange {
+	out := &contract.Exchange{Source: ex.Source}
+	doc := v.Document()
+	keys := apiKeyLocations(doc)
+	var op *openapi3.Operation
 	if ex.Request != nil {
 		req := *ex.Request
 		req.Header = redactHeaders(req.Header, keys.headers)
 		if req.URL != nil {
 			req.URL = redactQuery(req.URL, keys.query)
-			m, err = v.Match(req.Method, ex.Request.URL)
+			op = operationOf(v, doc, req.Method, ex.Request.URL)
 		}
 		switch {
-		case err != nil || m == nil || m.op == nil:
+		case op == nil:
 			req.Body = nil
-		case m.op.request != nil:
-			req.Header, req.Body = v.redactBody(req.Header, req.Body, schemasOf(m.op.request.content), nil)
+		case op.RequestBody != nil && op.RequestBody.Value != nil:
+			req.Header, req.Body = redactBody(v, doc, req.Header, req.Body, schemasOf(op.RequestBody.Value.Content), nil)
 		}
 		out.Request = &req
 	}
 	if ex.Response != nil {
 		resp := *ex.Response
 		resp.Header = redactHeaders(resp.Header, keys.headers)
-		if m == nil || m.op == nil {
+		if op == nil {
 			resp.Body = nil
 		} else {
-			roots, all := responseSchemas(m.op, resp.StatusCode)
-			resp.Header, resp.Body = v.redactBody(resp.Header, resp.Body, roots, all)
+			roots, all := responseSchemas(op, resp.StatusCode)
+			resp.Header, resp.Body = redactBody(v, doc, resp.Header, resp.Body, roots, all)
 		}
 		out.Response = &resp
 	}
@@ -93,9 +104,23 @@ type apiKeys struct {
 	query   map[string]bool
 }
 
-func (v *Validator) apiKeyLocations() apiKeys {
+// operationOf is the operation of the contract a request is for, as the
+// validator routes it; nil when it is none (no schema then says what its
+// bodies hold).
+func operationOf(v *contract.Validator, doc *openapi3.T, method string, u *url.URL) *openapi3.Operation {
+	m, err := v.Match(method, u)
+	if err != nil {
+		return nil
+	}
+	if item := doc.Paths.Value(m.Path); item != nil {
+		return item.GetOperation(method)
+	}
+	return nil
+}
+
+func apiKeyLocations(doc *openapi3.T) apiKeys {
 	var k apiKeys
-	for _, ref := range v.doc.Components.SecuritySchemes {
+	for _, ref := range doc.Components.SecuritySchemes {
 		s := ref.Value
 		if s == nil || s.Type != "apiKey" {
 			continue
@@ -105,7 +130,7 @@ func (v *Validator) apiKeyLocations() apiKeys {
 			if k.headers == nil {
 				k.headers = map[string]bool{}
 			}
-			k.headers[canonical(s.Name)] = true
+			k.headers[http.CanonicalHeaderKey(s.Name)] = true
 		case "query":
 			if k.query == nil {
 				k.query = map[string]bool{}
@@ -125,7 +150,7 @@ func redactHeaders(h http.Header, apiKeyHeaders map[string]bool) http.Header {
 	out := h.Clone()
 	for name, values := range out {
 		for i, val := range values {
-			switch c := canonical(name); {
+			switch c := http.CanonicalHeaderKey(name); {
 			case c == "Authorization" || c == "Proxy-Authorization":
 				values[i] = redactCredential(val)
 			case c == "Authentication-Info" || c == "Proxy-Authentication-Info":
@@ -175,7 +200,7 @@ func redactQuery(u *url.URL, names map[string]bool) *url.URL {
 func redactCredential(val string) string {
 	trimmed := strings.TrimSpace(val)
 	scheme, rest, _ := strings.Cut(trimmed, " ")
-	if strings.TrimSpace(rest) == "" || !isToken(scheme) {
+	if strings.TrimSpace(rest) == "" || !rfc9110.IsToken(scheme) {
 		// A bare value (an API key sent without a scheme) or no scheme
 		// that could be told from a credential: nothing is kept.
 		if trimmed == "" {
@@ -192,7 +217,7 @@ func redactCredential(val string) string {
 			return scheme + " " + base64Redacted
 		}
 	default:
-		if isToken68(rest) {
+		if rfc9110.IsToken68(rest) {
 			return scheme + " " + Redacted
 		}
 	}
@@ -204,17 +229,6 @@ func redactCredential(val string) string {
 // token68 and no base64, so the redacted credential is refused as the
 // original was.
 const malformedRedacted = "[" + Redacted + "]"
-
-// isToken reports whether s is an RFC 9110 token, as a scheme name is.
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return s != ""
-}
 
 // base64Redacted is base64 of "REDACTED:REDACTED": a well-formed Basic
 // credential.
@@ -243,7 +257,7 @@ func zeroAuthParam(val, name string) string {
 	zeroed := []byte(val)
 	for _, span := range spans {
 		for i := span[0]; i < span[1]; i++ {
-			if isHex(val[i : i+1]) {
+			if rfc9110.IsHex(val[i : i+1]) {
 				zeroed[i] = '0'
 			} else {
 				zeroed[i] = 'x'
@@ -344,12 +358,18 @@ func schemasOf(content openapi3.Content) []*openapi3.Schema {
 // responseSchemas are the body schemas of the response status declares
 // (every response's when it declares none), and those of every response of
 // the operation, which an envelope's content may be.
-func responseSchemas(o *operation, status int) (roots, all []*openapi3.Schema) {
-	for _, r := range o.responses {
-		all = append(all, schemasOf(r.ref.Value.Content)...)
+func responseSchemas(op *openapi3.Operation, status int) (roots, all []*openapi3.Schema) {
+	for _, r := range op.Responses.Map() {
+		if r.Value != nil {
+			all = append(all, schemasOf(r.Value.Content)...)
+		}
 	}
-	if r := o.status(status); r != nil {
-		return schemasOf(r.ref.Value.Content), all
+	r := op.Responses.Status(status)
+	if r == nil {
+		r = op.Responses.Default()
+	}
+	if r != nil && r.Value != nil {
+		return schemasOf(r.Value.Content), all
 	}
 	return all, all
 }
@@ -357,17 +377,20 @@ func responseSchemas(o *operation, status int) (roots, all []*openapi3.Schema) {
 // redactBody replaces the secrets of one body; roots are the schemas it
 // may have, envelopeContent those an envelope's content may have. It
 // returns the header and body to keep.
-func (v *Validator) redactBody(h http.Header, body []byte, roots, envelopeContent []*openapi3.Schema) (http.Header, []byte) {
+func redactBody(v *contract.Validator, doc *openapi3.T, h http.Header, body []byte, roots, envelopeContent []*openapi3.Schema) (http.Header, []byte) {
 	if len(body) == 0 {
 		return h, body
 	}
-	w := &secretWalker{envelope: v.envelope, envelopeContent: envelopeContent}
+	w := &secretWalker{envelopeContent: envelopeContent}
+	if ref := doc.Components.Schemas[envelopeName]; ref != nil {
+		w.envelope = ref.Value
+	}
 	if !w.reaches(roots) {
 		return h, body
 	}
-	decoded, err := decodeContent(h, body, v.maxBody)
-	if errors.Is(err, errBodyTooLarge) {
-		return oversized(h, v.maxBody)
+	decoded, err := coding.Decode(h, body, v.BodyLimit())
+	if errors.Is(err, coding.ErrTooLarge) {
+		return oversized(h, v.BodyLimit())
 	}
 	if err != nil {
 		return h, []byte(fmt.Sprintf("<%d bytes redacted: they do not decode from their Content-Encoding>", len(body)))
@@ -376,8 +399,8 @@ func (v *Validator) redactBody(h http.Header, body []byte, roots, envelopeConten
 	if !changed {
 		return h, body
 	}
-	if len(contentCodings(h)) > 0 {
-		h = withoutContentEncoding(h)
+	if len(coding.Codings(h)) > 0 {
+		h = coding.Without(h)
 	}
 	if h.Get("Content-Length") != "" {
 		h = h.Clone()
@@ -385,6 +408,10 @@ func (v *Validator) redactBody(h http.Header, body []byte, roots, envelopeConten
 	}
 	return h, out
 }
+
+// envelopeName is the schema of an enveloped body, whose content may be
+// any response of the operation (as the contract's envelope rule reads it).
+const envelopeName = "ResponseEnvelope"
 
 // secretWalker follows JSON pointers through a body's schemas to tell
 // where the document puts secrets.
@@ -600,7 +627,7 @@ func isMemberName(dec *jsontext.Decoder) bool {
 func unparsed(out *bytes.Buffer, data []byte, last, from int) []byte {
 	out.Write(data[last:from])
 	rest := data[from:]
-	if utf8.Valid(rest) || parseJSON(data).problem != jsonUTF8 {
+	if utf8.Valid(rest) || !failsOnUTF8(data) {
 		fmt.Fprintf(out, "<%d bytes redacted: no schema places them>", len(rest))
 		return out.Bytes()
 	}
@@ -638,4 +665,16 @@ func placeholder(set []*openapi3.Schema, value string) string {
 		}
 	}
 	return s
+}
+
+// isSecret reports whether a schema is a secret's: format password, as on
+// linkToken.
+func isSecret(s *openapi3.Schema) bool { return s != nil && s.Format == "password" }
+
+// failsOnUTF8 reports whether data, read as one JSON text, fails first on
+// bytes that are not UTF-8 (RFC 8259 §8.1) rather than on its syntax: the
+// rule the contract's check then reports.
+func failsOnUTF8(data []byte) bool {
+	var se *jsontext.SyntacticError
+	return errors.As(jsonv2.Unmarshal(data, new(any)), &se) && se.Err != nil && strings.Contains(se.Err.Error(), "invalid UTF-8")
 }
