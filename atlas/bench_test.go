@@ -314,11 +314,14 @@ func (r *benchRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return resp, err
 	}
-	got, err := contract.ResponseFromHTTP(resp)
+	respBody, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
 	if err != nil {
 		return nil, err
 	}
-	r.got = &contract.Exchange{Request: &contract.Request{Method: req.Method, URL: req.URL, Header: req.Header, Body: reqBody}, Response: got}
+	resp.Body = io.NopCloser(bytes.NewReader(respBody))
+	r.got = &contract.Exchange{Request: &contract.Request{Method: req.Method, URL: req.URL, Header: req.Header, Body: reqBody},
+		Response: &contract.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody}}
 	return resp, nil
 }
 
@@ -350,15 +353,15 @@ func benchCapturedExchange(b *testing.B) *contract.Exchange {
 }
 
 // benchValidatedAdded interleaves one call by the atlas client, one by the
-// same client with the validating transport, and one ValidateExchange of the
+// same client with the validating transport, and one Check of the
 // exchange those calls make (the validator's own cost, in the same instants). added-ns/op is what validation added to
 // a call; added/validator is that over the validator's own time (the target
 // is at most 1).
 func benchValidatedAdded(b *testing.B, plain, validated benchCall, ex *contract.Exchange) {
 	v := contract.MustNew(contract.Strict())
 	validate := benchCall{call: func(b *testing.B) {
-		if err := v.ValidateExchange(ex); err != nil {
-			b.Fatal(err)
+		if res, err := v.Check(ex); err != nil || !res.OK() {
+			b.Fatal(err, res)
 		}
 	}}
 	spent, calls := benchInterleave(b, plain, validated, validate)
@@ -386,7 +389,7 @@ func benchValidatedAdded(b *testing.B, plain, validated benchCall, ex *contract.
 //   - generated-vs-raw: generated/raw is the generated client's time over the
 //     hand-written call's (target ≤ 1.20);
 //   - validated-vs-client: client and client-validated interleaved with
-//     ValidateExchange on the very exchange they make: added-ns/op is what
+//     Check on the very exchange they make: added-ns/op is what
 //     the validating transport adds to a call, validator-ns/op the
 //     validator's own cost in the same run, added/validator their ratio
 //     (target ≤ 1; BenchmarkTransport in contract/ measures the same without

@@ -34,10 +34,17 @@ type Result struct {
 func (r *Result) OK() bool { return len(r.Violations) == 0 }
 
 // Check checks a request and, if present, its response, returning every
-// violation and notice. err is non-nil only for an exchange whose request
-// is not one of the contract's operations (errors.Is(err,
-// ErrNotInContract)) or that has no request.
+// violation and notice. A response without its request (a recording of
+// responses only) is checked against every operation, on every server,
+// plain and enveloped: no violation if any of them accepts it, otherwise
+// the violations of the closest, named in each violation's exchange. err
+// is non-nil only for an exchange whose request is not one of the
+// contract's operations (errors.Is(err, ErrNotInContract)) or that has
+// neither request nor response.
 func (v *Validator) Check(ex *Exchange) (*Result, error) {
+	if ex != nil && ex.Request == nil && ex.Response != nil {
+		return v.checkResponseAlone(ex), nil
+	}
 	if ex == nil || ex.Request == nil || ex.Request.URL == nil {
 		return nil, errNoRequest
 	}
@@ -56,17 +63,6 @@ func (v *Validator) CheckMatch(m *Match, ex *Exchange) *Result {
 	c.run()
 	c.res.capLists()
 	return c.res
-}
-
-// ValidateExchange checks a request and, if present, its response. It
-// returns nil, Violations (notices are not errors), or an error wrapping
-// ErrNotInContract.
-func (v *Validator) ValidateExchange(ex *Exchange) error {
-	res, err := v.Check(ex)
-	if err != nil {
-		return err
-	}
-	return res.Violations.err()
 }
 
 // checker holds one exchange while it is checked.
@@ -115,7 +111,7 @@ func (c *checker) run() {
 
 // runResponseOnly checks only the response, as the answer to the request
 // c.ex holds, which is not judged: a response whose request is unknown
-// (see CheckResponseAlone).
+// (see Check).
 func (c *checker) runResponseOnly() {
 	c.resp = c.readBody(SideResponse, c.ex.Response.Header, c.ex.Response.Body)
 	c.security = securityVerdict{met: true}

@@ -45,8 +45,8 @@ func TestConformingFixtures(t *testing.T) {
 					t.Fatalf("%s: no request", f)
 				}
 				n++
-				if err := strict.ValidateExchange(ex); err != nil {
-					t.Errorf("%v", err)
+				if res, err := strict.Check(ex); err != nil || !res.OK() {
+					t.Errorf("%v %v", err, res.Violations)
 				}
 			}
 		})
@@ -100,8 +100,8 @@ func TestLiveResponsesAloneConform(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if vs := strict.CheckResponseAlone(exs[0]); vs != nil {
-			t.Errorf("%s: %v", f, vs)
+		if res, err := strict.Check(exs[0]); err != nil || !res.OK() {
+			t.Errorf("%s: %v %v", f, err, res.Violations)
 		}
 	}
 }
@@ -200,17 +200,17 @@ func TestViolationFixtures(t *testing.T) {
 			if len(exs) != 1 {
 				t.Fatalf("%d exchanges", len(exs))
 			}
-			err := strict.ValidateExchange(exs[0])
-			var vs contract.Violations
-			if !errors.As(err, &vs) || len(vs) != 1 {
-				t.Fatalf("want exactly one violation, got %v", err)
+			res, err := strict.Check(exs[0])
+			if err != nil || len(res.Violations) != 1 {
+				t.Fatalf("want exactly one violation, got %v %v", err, res)
 			}
+			vs := res.Violations
 			v := vs[0]
 			if string(v.Side) != tc.side || string(v.Part) != tc.part || v.Pointer != tc.pointer || v.Rule != tc.rule {
 				t.Errorf("got %s %s %q %s, want %s %s %q %s\n%v", v.Side, v.Part, v.Pointer, v.Rule, tc.side, tc.part, tc.pointer, tc.rule, v)
 			}
 			var one *contract.Violation
-			if !errors.As(err, &one) || one != v {
+			if !errors.As(error(res.Violations), &one) || one != v {
 				t.Error("errors.As does not reach the *Violation")
 			}
 			if strings.Contains(v.Error(), "\n") {

@@ -1,8 +1,8 @@
 // Package contract checks HTTP exchanges against the link-token contract,
 // openapi/linktoken.yaml, as embedded in package generated/spec.
 //
-// A Validator takes a request, a response (with the request that caused it)
-// or a whole Exchange, and returns a Result: every way it breaks the
+// A Validator checks an Exchange (a request, its response, or a response
+// recorded alone) with Check, and returns a Result: every way it breaks the
 // contract, as Violations, and Notices, findings that do not fail a check.
 // The judge is kin-openapi's own engine (its router, openapi3filter and its
 // schema validator), with the contract's rules on top: each API version's
@@ -14,7 +14,7 @@
 //
 // The drop-in forms are NewTransport and TestTransport for clients and
 // Middleware for servers; a Report gathers what checking recorded traffic
-// found (Judge and Record), and package contract/recorded reads it.
+// found (Record), and package contract/recorded reads it.
 // Package contract/redact makes a copy of an exchange safe to record, which
 // checks as the original did.
 package contract

@@ -29,10 +29,10 @@ func ExampleTestTransport() {
 
 // Violations are values: each names the exchange, the part, a JSON pointer,
 // the rule, and what was expected versus found.
-func ExampleValidator_ValidateExchange() {
+func ExampleValidator_Check() {
 	v := contract.MustNew(contract.Strict())
 	u, _ := url.Parse("https://cloud.mongodb.com/api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens")
-	err := v.ValidateExchange(&contract.Exchange{
+	res, err := v.Check(&contract.Exchange{
 		Request: &contract.Request{
 			Method: http.MethodPost, URL: u,
 			Header: http.Header{"Content-Type": {"application/json"}, "Authorization": {"Basic dXNlcjpwYXNz"}},
@@ -44,7 +44,10 @@ func ExampleValidator_ValidateExchange() {
 			Body:       []byte(`{"linkToken":["string"]}`),
 		},
 	})
-	fmt.Println(err)
+	if err != nil {
+		panic(err) // only for a request that is not an operation of the contract
+	}
+	fmt.Println(res.Violations)
 	// Output:
 	// POST /api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens → 201: request body /accessListIps: duplicate-name: expected each member name once in its object (RFC 8259 §4), found the name twice
 	// POST /api/atlas/v1.0/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens → 201: request header /Authorization: security: expected Authorization: Digest …, found scheme "Basic"

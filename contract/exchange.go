@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -51,27 +50,4 @@ func (ex *Exchange) Name() string {
 		b.WriteString(strconv.Itoa(ex.Response.StatusCode))
 	}
 	return b.String()
-}
-
-// readBody reads a body fully (into a buffer of its declared length, as the
-// transport does) and puts an identical one back, so the caller can still
-// read it; it returns the bytes.
-func readBody(body *io.ReadCloser, declared int64) ([]byte, error) {
-	if *body == nil || *body == http.NoBody {
-		return nil, nil
-	}
-	data, err := readSized(*body, declared)
-	_ = (*body).Close()
-	*body = newReplayBody(data)
-	return data, err
-}
-
-// ResponseFromHTTP captures resp as a Response, reading its body and
-// replacing it with an unread copy.
-func ResponseFromHTTP(resp *http.Response) (*Response, error) {
-	data, err := readBody(&resp.Body, resp.ContentLength)
-	if err != nil {
-		return nil, err
-	}
-	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }

@@ -65,31 +65,7 @@ func (r *Report) Summary() string {
 // OK reports whether everything checked conforms.
 func (r *Report) OK() bool { return r.Count == 0 }
 
-// Add checks one exchange into the report.
-func (v *Validator) Add(r *Report, ex *Exchange) { r.Record(v.Judge(ex)) }
-
-// Judge is the verdict on one exchange as a Report counts it: a response
-// alone is checked as CheckResponseAlone checks it, a request alone (no
-// response recorded) as a request, and an exchange that is not an
-// operation of the contract is Skipped. Like every check, it is safe for
-// concurrent use: a reader may judge exchanges in parallel and Record the
-// verdicts in order.
-func (v *Validator) Judge(ex *Exchange) ExchangeResult {
-	var res *Result
-	var err error
-	if ex.Request == nil && ex.Response != nil {
-		res = v.checkResponseAlone(ex)
-	} else {
-		res, err = v.Check(ex)
-	}
-	if err != nil {
-		return ExchangeResult{Name: ex.Name(), Skipped: true}
-	}
-	return ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
-		MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices}
-}
-
-// Record counts a verdict (Judge's) into the report, and hands it and its
+// Record counts a verdict into the report, and hands it and its
 // findings to OnExchange, Emit and EmitNotice when they are set.
 func (r *Report) Record(res ExchangeResult) {
 	if res.Skipped {
@@ -124,15 +100,8 @@ func (r *Report) Record(res ExchangeResult) {
 	}
 }
 
-// CheckResponseAlone checks a response whose request is unknown (a
-// recording of responses only) against every operation, on every server,
-// plain and enveloped, and returns no violation if any of them accepts it;
-// otherwise the violations of the closest candidate, with that candidate
-// named in each violation's exchange.
-func (v *Validator) CheckResponseAlone(ex *Exchange) Violations {
-	return v.checkResponseAlone(ex).Violations
-}
-
+// checkResponseAlone checks a response whose request is unknown (see
+// Check).
 func (v *Validator) checkResponseAlone(ex *Exchange) *Result {
 	var best *Result
 	for _, srv := range v.servers {

@@ -64,7 +64,11 @@ func TestManyViolationsAreLinearAndCapped(t *testing.T) {
 				t.Errorf("found %q, want %q", last.Found, want)
 			}
 			var rep contract.Report
-			contract.MustNew().Add(&rep, tc.ex)
+			res, err = contract.MustNew().Check(tc.ex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep.Record(contract.ExchangeResult{Violations: res.Violations, Notices: res.Notices, MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices})
 			if count := map[bool]int{true: rep.Count, false: rep.NoticeCount}[tc.violations]; count != n {
 				t.Errorf("the report counts %d, want %d", count, n)
 			}

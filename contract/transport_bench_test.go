@@ -63,8 +63,8 @@ func BenchmarkTransport(b *testing.B) {
 			Request:  &contract.Request{Method: http.MethodPost, URL: u, Header: reqH, Body: reqBody},
 			Response: &contract.Response{StatusCode: http.StatusCreated, Header: respH, Body: respBody},
 		}
-		if err := v.ValidateExchange(ex); err != nil {
-			b.Fatal(err)
+		if res, err := v.Check(ex); err != nil || !res.OK() {
+			b.Fatal(err, res)
 		}
 	}
 	violations := 0

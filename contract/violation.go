@@ -148,13 +148,6 @@ func (vs Violations) Rules() []string {
 	return rules
 }
 
-func (vs Violations) err() error {
-	if len(vs) == 0 {
-		return nil
-	}
-	return vs
-}
-
 // capLists cuts each list at MaxListedPerExchange entries of each part of
 // each message, counting the rest and saying so in an entry per part cut.
 func (r *Result) capLists() {

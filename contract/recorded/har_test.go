@@ -93,7 +93,11 @@ func TestReadHARSkipsUnknownFieldsAndDecodesBase64(t *testing.T) {
 		if string(ex.Response.Body) != `{"error":404,"errorCode":null}` {
 			t.Errorf("body %q", ex.Response.Body)
 		}
-		return strict.ValidateExchange(ex)
+		res, err := strict.Check(ex)
+		if err == nil && !res.OK() {
+			err = res.Violations
+		}
+		return err
 	})
 	if err != nil || n != 1 {
 		t.Fatalf("n=%d err=%v", n, err)

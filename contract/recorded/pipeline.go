@@ -94,12 +94,23 @@ func (p *pipeline) work() {
 			j.entry = nil
 		}
 		if j.err == nil {
-			j.res = p.v.Judge(j.ex)
+			j.res = judge(p.v, j.ex)
 			j.cut.explain(j.res.Violations)
 		}
 		j.ex = nil
 		close(j.done)
 	}
+}
+
+// judge is the verdict on one exchange as a Report counts it: an exchange
+// that is not an operation of the contract is Skipped.
+func judge(v *contract.Validator, ex *contract.Exchange) contract.ExchangeResult {
+	res, err := v.Check(ex)
+	if err != nil {
+		return contract.ExchangeResult{Name: ex.Name(), Skipped: true}
+	}
+	return contract.ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
+		MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices}
 }
 
 // record counts verdicts into r in order, until an input error.

@@ -30,7 +30,7 @@ import (
 //     the authenticated request and its 201).
 //
 // A response with neither a request before it nor a request file beside it
-// is checked as a response alone (see Validator.CheckResponseAlone).
+// is checked as a response alone (see Validator.Check).
 //
 // The readers stream a file, one exchange at a time, within the bounds of
 // recorded.go: a message's head over net/http's DefaultMaxHeaderBytes is an

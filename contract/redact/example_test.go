@@ -35,9 +35,10 @@ func ExampleExchange() {
 	red := redact.Exchange(v, ex)
 	fmt.Println(string(red.Response.Body))
 	fmt.Println(red.Request.Header.Get("Authorization"))
-	fmt.Println(v.ValidateExchange(red))
+	res, _ := v.Check(red)
+	fmt.Println(res.OK())
 	// Output:
 	// {"linkToken":"REDACTED"}
 	// Digest username="pub", realm="MMS Public API", nonce="bm9uY2U=", uri="/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens", algorithm=MD5, response="00000000000000000000000000000000", qop=auth, nc=00000001, cnonce="Y25vbmNl"
-	// <nil>
+	// true
 }
