@@ -43,6 +43,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
 	"github.com/seed-5c49e0d7/linktoken/internal/buildinfo"
 	"github.com/seed-5c49e0d7/linktoken/internal/digestauth"
+	"github.com/seed-5c49e0d7/linktoken/internal/wire"
 )
 
 // DefaultUserAgent returns the User-Agent sent unless WithUserAgent says
@@ -358,7 +359,7 @@ func (ex *exchange) failure(op string) error {
 		RetryAfter: parseRetryAfter(ex.header, time.Now()),
 	}
 	if e.ErrorCode == "" {
-		e.ErrorCode = ex.header.Get("X-Error-Code")
+		e.ErrorCode = ex.header.Get(wire.ErrorCodeHeader)
 	}
 	if body.Parameters != nil {
 		e.Parameters = *body.Parameters

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/wire"
 )
 
 // APIVersion selects the base path and media type of every call.
@@ -41,9 +43,9 @@ func ParseAPIVersion(s string) (APIVersion, error) {
 // mediaType is the Content-Type and Accept of request and success bodies.
 func (v APIVersion) mediaType() string {
 	if v == APIVersionV1 {
-		return "application/json"
+		return wire.MediaTypeJSON
 	}
-	return "application/vnd.atlas.2023-01-01+json"
+	return wire.MediaTypeV2
 }
 
 // Option configures a Client. Later options win over earlier ones, so

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 )
 
 // authenticate admits a request with credentials of a scheme the contract
@@ -49,7 +51,7 @@ func (s *Service) authenticate(w http.ResponseWriter, r *http.Request, x *exchan
 	case authOK:
 		return true
 	case authForbidden:
-		writeAPIError(w, newAPIError(http.StatusForbidden, CodeForbidden,
+		apierror.Write(w, apierror.New(http.StatusForbidden, CodeForbidden,
 			"The API key does not have the Organization Owner role in this organization."))
 		return false
 	}
@@ -58,6 +60,6 @@ func (s *Service) authenticate(w http.ResponseWriter, r *http.Request, x *exchan
 	} else {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="`+Realm+`"`)
 	}
-	writeAPIError(w, newAPIError(http.StatusUnauthorized, CodeUnauthorized, "You are not authorized for this resource."))
+	apierror.Write(w, apierror.New(http.StatusUnauthorized, CodeUnauthorized, "You are not authorized for this resource."))
 	return false
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 )
 
 // Fault is what to do to one authenticated request instead of (or after)
@@ -150,7 +152,7 @@ func writeFault(w http.ResponseWriter, f Fault) (raw bool) {
 	if f.ErrorCode != "" {
 		code, detail = f.ErrorCode, "Injected "+http.StatusText(f.Status)+"."
 	}
-	writeAPIError(w, newAPIError(f.Status, code, detail))
+	apierror.Write(w, apierror.New(f.Status, code, detail))
 	return false
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
 	"github.com/seed-5c49e0d7/linktoken/internal/accesslist"
+	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 	"github.com/seed-5c49e0d7/linktoken/internal/orgid"
 )
 
@@ -68,7 +69,7 @@ func WithOrganizations(ids ...string) Option {
 // request (WithoutContractValidation).
 func (l *linkService) orgProblem(ctx context.Context, orgID string) (status int, e server.ApiError) {
 	if !requestValidated(ctx) && !orgid.Valid(orgID) {
-		e = newAPIError(http.StatusBadRequest, CodeValidation, contract.RefusalDetail(1, 1))
+		e = apierror.New(http.StatusBadRequest, CodeValidation, contract.RefusalDetail(1, 1))
 		e.BadRequestDetail = &server.BadRequestDetail{Fields: &[]server.FieldViolation{{
 			Field:       "orgId",
 			Description: fmt.Sprintf("%q is not 24 lower-case hexadecimal digits", orgID),
@@ -76,7 +77,7 @@ func (l *linkService) orgProblem(ctx context.Context, orgID string) (status int,
 		return http.StatusBadRequest, e
 	}
 	if l.orgs != nil && !l.orgs[orgID] {
-		return http.StatusNotFound, newAPIError(http.StatusNotFound, CodeResourceNotFound,
+		return http.StatusNotFound, apierror.New(http.StatusNotFound, CodeResourceNotFound,
 			fmt.Sprintf("No organization with ID %s exists.", orgID), orgID)
 	}
 	return 0, e
@@ -97,7 +98,7 @@ func (l *linkService) CreateLinkToken(ctx context.Context, req server.CreateLink
 	}
 	if !requestValidated(ctx) || body == nil {
 		if fields, found := checkTargetOrgRequest(body); found > 0 {
-			e := newAPIError(http.StatusBadRequest, CodeValidation, contract.RefusalDetail(len(fields), found))
+			e := apierror.New(http.StatusBadRequest, CodeValidation, contract.RefusalDetail(len(fields), found))
 			e.BadRequestDetail = &server.BadRequestDetail{Fields: &fields}
 			return server.CreateLinkToken400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e, Headers: server.BadRequestResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 		}
@@ -128,11 +129,11 @@ func (l *linkService) DeleteLinkToken(ctx context.Context, req server.DeleteLink
 	defer l.mu.Unlock()
 	st, _ := l.state.get(req.OrgId)
 	if st.migrating {
-		e := newAPIError(http.StatusConflict, CodeActiveMigration, "Cannot delete the organization link while a live migration is active.")
+		e := apierror.New(http.StatusConflict, CodeActiveMigration, "Cannot delete the organization link while a live migration is active.")
 		return server.DeleteLinkToken409JSONResponse{ConflictJSONResponse: server.ConflictJSONResponse{Body: e, Headers: server.ConflictResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 	}
 	if st.link == "" {
-		e := newAPIError(http.StatusNotFound, CodeUnexpected, detailNoLink)
+		e := apierror.New(http.StatusNotFound, CodeUnexpected, detailNoLink)
 		return server.DeleteLinkToken404JSONResponse{NotFoundJSONResponse: server.NotFoundJSONResponse{Body: e, Headers: server.NotFoundResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 	}
 	l.state.remove(req.OrgId)

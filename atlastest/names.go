@@ -1,5 +1,7 @@
 package atlastest
 
+import "github.com/seed-5c49e0d7/linktoken/internal/wire"
+
 // Names the contract gives the link-token operations, for the tests and
 // programs that call the service. The service itself learns every one of
 // them from the contract (package contract); nothing in its pipeline uses
@@ -26,9 +28,9 @@ const (
 	// what a v2 client sends in Accept, and the Content-Type (with
 	// ";charset=utf-8", as live) of v2 success bodies. v2 request bodies may
 	// also be MediaTypeV1.
-	MediaTypeV2 = "application/vnd.atlas.2023-01-01+json"
+	MediaTypeV2 = wire.MediaTypeV2 // "application/vnd.atlas.2023-01-01+json"
 	// MediaTypeV1 is plain JSON: v1.0 bodies both ways, and every error body.
-	MediaTypeV1 = "application/json"
+	MediaTypeV1 = wire.MediaTypeJSON // "application/json"
 )
 
 // URLV2 is the v2 base URL.

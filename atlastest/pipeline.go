@@ -14,6 +14,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
+	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 )
 
 // TokenPath is where the service-account token endpoint answers, under the
@@ -127,13 +128,13 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 	switch {
 	case x.op == OpOAuthToken:
 		if len(s.cfg.serviceAccounts) == 0 {
-			writeAPIError(w, newAPIError(http.StatusNotFound, CodeResourceNotFound, "No service accounts are configured."))
+			apierror.Write(w, apierror.New(http.StatusNotFound, CodeResourceNotFound, "No service accounts are configured."))
 			return
 		}
 		s.serveToken(w, r)
 		return
 	case x.server == "":
-		writeAPIError(w, newAPIError(http.StatusNotFound, CodeResourceNotFound, "Cannot find resource "+r.URL.Path+"."))
+		apierror.Write(w, apierror.New(http.StatusNotFound, CodeResourceNotFound, "Cannot find resource "+r.URL.Path+"."))
 		return
 	}
 	m := x.match
@@ -146,11 +147,11 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 	}
 	switch {
 	case m == nil:
-		writeAPIError(w, newAPIError(http.StatusNotFound, CodeResourceNotFound, "Cannot find resource "+r.URL.Path+"."))
+		apierror.Write(w, apierror.New(http.StatusNotFound, CodeResourceNotFound, "Cannot find resource "+r.URL.Path+"."))
 		return
 	case m.Operation == "":
 		w.Header().Set("Allow", strings.Join(m.Allow, ", "))
-		writeAPIError(w, newAPIError(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "Method "+r.Method+" is not allowed."))
+		apierror.Write(w, apierror.New(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "Method "+r.Method+" is not allowed."))
 		return
 	}
 	if f, ok := s.nextFault(); ok {
@@ -165,13 +166,13 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 	x.rlRemaining, x.rlSet = remaining, true
 	if !ok {
 		writeRetryAfter(w.Header(), retryAfter)
-		writeAPIError(w, newAPIError(http.StatusTooManyRequests, CodeRateLimited,
+		apierror.Write(w, apierror.New(http.StatusTooManyRequests, CodeRateLimited,
 			fmt.Sprintf("Resource %s is limited to %d requests; retry in %d seconds.", r.URL.Path, s.limiter.limit(), retryAfter)))
 		return
 	}
 	mt, err := m.Negotiate(r.Header.Values("Accept"))
 	if err != nil {
-		writeAPIError(w, newAPIError(http.StatusNotAcceptable, CodeInvalidVersionDate,
+		apierror.Write(w, apierror.New(http.StatusNotAcceptable, CodeInvalidVersionDate,
 			"Invalid accept header or version date: no version of this resource is acceptable."))
 		return
 	}
@@ -184,7 +185,7 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 		// Two Content-Type headers leave the body's type ambiguous (RFC
 		// 9110 makes it a singleton field), even when one of them is
 		// right: two readers of the request could read two bodies.
-		writeAPIError(w, newAPIError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia,
+		apierror.Write(w, apierror.New(http.StatusUnsupportedMediaType, CodeUnsupportedMedia,
 			"Unsupported Content-Type: more than one Content-Type header."))
 		return
 	}
@@ -209,9 +210,9 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 func (s *Service) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	limit := s.cfg.maxBodyBytes
 	tooLarge := func() {
-		e := newAPIError(http.StatusRequestEntityTooLarge, CodeValidation, fmt.Sprintf("The request body exceeds %d bytes.", limit))
+		e := apierror.New(http.StatusRequestEntityTooLarge, CodeValidation, fmt.Sprintf("The request body exceeds %d bytes.", limit))
 		e.BadRequestDetail = &server.BadRequestDetail{Fields: &[]server.FieldViolation{{Field: "/", Description: "request body too large"}}}
-		writeAPIError(w, e)
+		apierror.Write(w, e)
 	}
 	if r.ContentLength > limit {
 		tooLarge()
@@ -257,5 +258,5 @@ func requestError(w http.ResponseWriter, _ *http.Request, _ error) {
 }
 
 func responseError(w http.ResponseWriter, _ *http.Request, _ error) {
-	writeAPIError(w, newAPIError(http.StatusInternalServerError, CodeUnexpected, "Unexpected error."))
+	apierror.Write(w, apierror.New(http.StatusInternalServerError, CodeUnexpected, "Unexpected error."))
 }

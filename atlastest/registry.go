@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
+	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 )
 
 // registry is the router the generated code registers its handlers with
@@ -35,7 +36,7 @@ func (g *registry) HandleFunc(pattern string, handler func(http.ResponseWriter, 
 func (g *registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := exchangeFrom(r.Context()).match
 	if m == nil {
-		writeAPIError(w, newAPIError(http.StatusNotFound, CodeResourceNotFound, "Cannot find resource "+r.URL.Path+"."))
+		apierror.Write(w, apierror.New(http.StatusNotFound, CodeResourceNotFound, "Cannot find resource "+r.URL.Path+"."))
 		return
 	}
 	for name, value := range m.UnescapedPathParams() {

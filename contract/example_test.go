@@ -71,5 +71,5 @@ func ExampleMiddleware() {
 	h.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, rec.Body.String())
 	// Output:
-	// 400 {"detail":"The request does not conform to the API specification.","error":400,"errorCode":"VALIDATION_ERROR","parameters":null,"reason":"Bad Request","badRequestDetail":{"fields":[{"field":"/accessListIps","description":"type: expected array, found string"}]}}
+	// 400 {"badRequestDetail":{"fields":[{"description":"type: expected array, found string","field":"/accessListIps"}]},"detail":"The request does not conform to the API specification.","error":400,"errorCode":"VALIDATION_ERROR","parameters":null,"reason":"Bad Request"}
 }

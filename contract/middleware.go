@@ -2,7 +2,6 @@ package contract
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,9 @@ import (
 	"strconv"
 
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
+	generated "github.com/seed-5c49e0d7/linktoken/generated/server"
+	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
+	"github.com/seed-5c49e0d7/linktoken/internal/wire"
 )
 
 // DefaultMiddlewareBodyLimit caps a request body Middleware reads: the
@@ -79,12 +81,12 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 			req, err := readLimitedRequest(r, cfg.limit)
 			if err != nil {
 				if errors.Is(err, coding.ErrTooLarge) {
-					writeAPIError(w, http.StatusRequestEntityTooLarge, "VALIDATION_ERROR",
+					writeAPIError(w, http.StatusRequestEntityTooLarge, wire.CodeValidation,
 						fmt.Sprintf("The request body exceeds %d bytes.", cfg.limit),
-						[]fieldViolation{{Field: "/", Description: RuleBodyTooLarge + ": expected at most " + strconv.FormatInt(cfg.limit, 10) + " bytes"}})
+						[]generated.FieldViolation{{Field: "/", Description: RuleBodyTooLarge + ": expected at most " + strconv.FormatInt(cfg.limit, 10) + " bytes"}})
 					return
 				}
-				writeAPIError(w, http.StatusBadRequest, "VALIDATION_ERROR", "The request body could not be read.", nil)
+				writeAPIError(w, http.StatusBadRequest, wire.CodeValidation, "The request body could not be read.", nil)
 				return
 			}
 			res := v.CheckMatch(m, &Exchange{Request: req})
@@ -135,24 +137,24 @@ func readLimitedRequest(r *http.Request, limit int64) (*Request, error) {
 // refuse answers a non-conforming request and reports whether it did.
 // Security violations alone do not refuse (see Middleware).
 func refuse(w http.ResponseWriter, m *Match, res *Result) bool {
-	var fields []fieldViolation
-	status, code := http.StatusBadRequest, "VALIDATION_ERROR"
+	var fields []generated.FieldViolation
+	status, code := http.StatusBadRequest, wire.CodeValidation
 	for _, x := range res.Violations {
 		if x.Rule == RuleSecurity || x.Rule == RuleOmitted {
 			continue
 		}
 		switch x.Rule {
 		case RuleMethod:
-			status, code = http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED"
+			status, code = http.StatusMethodNotAllowed, wire.CodeMethodNotAllowed
 			w.Header().Set("Allow", x.Expected)
 		case RuleContentType, RuleMediaType:
 			if status == http.StatusBadRequest && m.op != nil && m.op.status(http.StatusUnsupportedMediaType) != nil {
-				status, code = http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE"
+				status, code = http.StatusUnsupportedMediaType, wire.CodeUnsupportedMedia
 			}
 		case RuleBodyTooLarge:
 			status = http.StatusRequestEntityTooLarge
 		}
-		fields = append(fields, fieldViolation{Field: fieldName(x), Description: x.Rule + ": expected " + x.Expected + ", found " + x.Found})
+		fields = append(fields, generated.FieldViolation{Field: fieldName(x), Description: x.Rule + ": expected " + x.Expected + ", found " + x.Found})
 	}
 	if len(fields) == 0 {
 		return false
@@ -183,36 +185,14 @@ func fieldName(x *Violation) string {
 	return string(x.Part)
 }
 
-type fieldViolation struct {
-	Field       string `json:"field"`
-	Description string `json:"description"`
-}
-
-type apiError struct {
-	Detail           string          `json:"detail"`
-	Error            int             `json:"error"`
-	ErrorCode        string          `json:"errorCode"`
-	Parameters       []any           `json:"parameters"`
-	Reason           string          `json:"reason"`
-	BadRequestDetail *badRequestBody `json:"badRequestDetail,omitempty"`
-}
-
-type badRequestBody struct {
-	Fields []fieldViolation `json:"fields"`
-}
-
-func writeAPIError(w http.ResponseWriter, status int, code, detail string, fields []fieldViolation) {
-	body := apiError{Detail: detail, Error: status, ErrorCode: code, Reason: http.StatusText(status)}
+// writeAPIError answers with the contract's ApiError, listing fields in its
+// badRequestDetail when there are any.
+func writeAPIError(w http.ResponseWriter, status int, code, detail string, fields []generated.FieldViolation) {
+	e := apierror.New(status, code, detail)
 	if fields != nil {
-		body.BadRequestDetail = &badRequestBody{Fields: fields}
+		e.BadRequestDetail = &generated.BadRequestDetail{Fields: &fields}
 	}
-	data, _ := json.Marshal(body)
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Error-Code", code)
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	w.WriteHeader(status)
-	_, _ = w.Write(data)
+	apierror.Write(w, e)
 }
 
 // recorder passes a response through and keeps a copy of its status,

@@ -1,0 +1,49 @@
+// Package apierror builds and sends Atlas's error body, the contract's
+// ApiError as oapi-codegen generates it, for the two servers of this
+// module that answer with one: the in-memory service (atlastest) and the
+// contract's middleware. Both then answer as the live service does, from
+// the one type the contract declares.
+package apierror
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/seed-5c49e0d7/linktoken/generated/server"
+	"github.com/seed-5c49e0d7/linktoken/internal/wire"
+)
+
+// New builds an error body as the live service sends it: every field
+// present, "parameters" null unless there are some.
+func New(status int, code, detail string, params ...any) server.ApiError {
+	reason := http.StatusText(status)
+	e := server.ApiError{
+		Error:     int32(status),
+		ErrorCode: &code,
+		Detail:    &detail,
+		Reason:    &reason,
+	}
+	if len(params) > 0 {
+		e.Parameters = &params
+	}
+	return e
+}
+
+// Write sends e with its status as plain JSON, the code mirrored in
+// X-Error-Code.
+func Write(w http.ResponseWriter, e server.ApiError) {
+	body, err := json.Marshal(e)
+	if err != nil { // cannot happen: ApiError holds only JSON-safe values
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", wire.MediaTypeJSON)
+	if e.ErrorCode != nil {
+		h.Set(wire.ErrorCodeHeader, *e.ErrorCode)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(int(e.Error))
+	_, _ = w.Write(body)
+}
