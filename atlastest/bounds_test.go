@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
-	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 )
 
 // The service stays bounded under hostile use by an authenticated caller:
@@ -29,11 +29,11 @@ func bdServe(svc *atlastest.Service, method, path, body string) *httptest.Respon
 	return rec
 }
 
-// TestRefusalsListAtMostMaxRefusedFields: a 52 KB body with 13,000 bad
-// entries is answered with a 400 listing contract.MaxRefusedFields of them
+// TestRefusalsListAtMostMaxFields: a 52 KB body with 13,000 bad
+// entries is answered with a 400 listing apierror.MaxFields of them
 // and saying how many more there were, whether the contract or the
 // handler's own checks refuse it; not with megabytes.
-func TestRefusalsListAtMostMaxRefusedFields(t *testing.T) {
+func TestRefusalsListAtMostMaxFields(t *testing.T) {
 	const bad = 13000
 	body := `{"accessListIps":[` + strings.TrimSuffix(strings.Repeat(`"x",`, bad), ",") + `]}`
 	for _, mode := range validationModes {
@@ -50,10 +50,10 @@ func TestRefusalsListAtMostMaxRefusedFields(t *testing.T) {
 			if rec.Code != http.StatusBadRequest || json.Unmarshal(rec.Body.Bytes(), &e) != nil {
 				t.Fatalf("%d %.200s", rec.Code, rec.Body)
 			}
-			if n := len(e.BadRequestDetail.Fields); n != contract.MaxRefusedFields || e.BadRequestDetail.Fields[0].Field != "/accessListIps/0" {
-				t.Errorf("%d fields listed (first %+v), want %d", n, e.BadRequestDetail.Fields[:min(n, 1)], contract.MaxRefusedFields)
+			if n := len(e.BadRequestDetail.Fields); n != apierror.MaxFields || e.BadRequestDetail.Fields[0].Field != "/accessListIps/0" {
+				t.Errorf("%d fields listed (first %+v), want %d", n, e.BadRequestDetail.Fields[:min(n, 1)], apierror.MaxFields)
 			}
-			if more := fmt.Sprintf("%d more", bad-contract.MaxRefusedFields); !strings.Contains(e.Detail, more) {
+			if more := fmt.Sprintf("%d more", bad-apierror.MaxFields); !strings.Contains(e.Detail, more) {
 				t.Errorf("detail %q does not say %q", e.Detail, more)
 			}
 			if rec.Body.Len() > 16<<10 {

@@ -26,7 +26,7 @@
 // organization), content negotiation (406 only when no resource version
 // fits Accept: a later date is served by the newest version not after it),
 // the body cap (413), validation against the match (400, 405, 415 with
-// the contract's refusal, at most [contract.MaxRefusedFields] fields listed),
+// the contract's refusal, at most 100 fields listed),
 // and dispatch to the operation's handler, found by the match's method and
 // path template among those the generated router registered (or given by
 // [WithOperationHandler]). Handlers return the generated typed responses in

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sync"
 
-	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
 	"github.com/seed-5c49e0d7/linktoken/internal/accesslist"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
@@ -69,12 +68,10 @@ func WithOrganizations(ids ...string) Option {
 // request (WithoutContractValidation).
 func (l *linkService) orgProblem(ctx context.Context, orgID string) (status int, e server.ApiError) {
 	if !requestValidated(ctx) && !orgid.Valid(orgID) {
-		e = apierror.New(http.StatusBadRequest, CodeValidation, contract.RefusalDetail(1, 1))
-		e.BadRequestDetail = &server.BadRequestDetail{Fields: &[]server.FieldViolation{{
+		return http.StatusBadRequest, apierror.Refusal(http.StatusBadRequest, CodeValidation, []server.FieldViolation{{
 			Field:       "orgId",
 			Description: fmt.Sprintf("%q is not 24 lower-case hexadecimal digits", orgID),
-		}}}
-		return http.StatusBadRequest, e
+		}}, 1)
 	}
 	if l.orgs != nil && !l.orgs[orgID] {
 		return http.StatusNotFound, apierror.New(http.StatusNotFound, CodeResourceNotFound,
@@ -98,8 +95,7 @@ func (l *linkService) CreateLinkToken(ctx context.Context, req server.CreateLink
 	}
 	if !requestValidated(ctx) || body == nil {
 		if fields, found := checkTargetOrgRequest(body); found > 0 {
-			e := apierror.New(http.StatusBadRequest, CodeValidation, contract.RefusalDetail(len(fields), found))
-			e.BadRequestDetail = &server.BadRequestDetail{Fields: &fields}
+			e := apierror.Refusal(http.StatusBadRequest, CodeValidation, fields, found)
 			return server.CreateLinkToken400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e, Headers: server.BadRequestResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 		}
 	}
@@ -143,7 +139,7 @@ func (l *linkService) DeleteLinkToken(ctx context.Context, req server.DeleteLink
 
 // checkTargetOrgRequest applies the contract's rules for the body, for a
 // service that does not validate against the contract. It lists at most
-// contract.MaxRefusedFields fields, and counts them all.
+// apierror.MaxFields fields, and counts them all.
 func checkTargetOrgRequest(body *server.TargetOrgRequest) (fields []server.FieldViolation, found int) {
 	if body == nil {
 		return []server.FieldViolation{{Field: "/", Description: "a request body is required"}}, 1
@@ -153,7 +149,7 @@ func checkTargetOrgRequest(body *server.TargetOrgRequest) (fields []server.Field
 	}
 	for i, ip := range body.AccessListIps {
 		if err := accesslist.CheckEntry(ip); err != nil {
-			if found++; len(fields) < contract.MaxRefusedFields {
+			if found++; len(fields) < apierror.MaxFields {
 				fields = append(fields, server.FieldViolation{Field: fmt.Sprintf("/accessListIps/%d", i), Description: err.Error()})
 			}
 		}

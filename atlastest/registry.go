@@ -54,15 +54,22 @@ func newRegistry(v *contract.Validator, strict server.ServerInterface, byID map[
 	server.HandlerWithOptions(strict, server.StdHTTPServerOptions{BaseRouter: g, ErrorHandlerFunc: paramError})
 	var missing []string
 	known := map[string]bool{}
-	for _, rt := range v.Routes() {
-		known[rt.Operation] = true
-		if h, ok := byID[rt.Operation]; ok {
-			g.handlers[rt.Pattern()] = h
-		}
-		if g.handlers[rt.Pattern()] == nil {
-			missing = append(missing, fmt.Sprintf("%s (%s)", rt.Operation, rt.Pattern()))
+	doc := v.Document()
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for method, op := range doc.Paths.Value(path).Operations() {
+			// The pattern the generated HandlerWithOptions registers (with
+			// BaseURL ""), and what a match's Method and Path give.
+			pattern := method + " " + path
+			known[op.OperationID] = true
+			if h, ok := byID[op.OperationID]; ok {
+				g.handlers[pattern] = h
+			}
+			if g.handlers[pattern] == nil {
+				missing = append(missing, fmt.Sprintf("%s (%s)", op.OperationID, pattern))
+			}
 		}
 	}
+	sort.Strings(missing)
 	var unknown []string
 	for id := range byID {
 		if !known[id] {

@@ -49,7 +49,7 @@ func RequestBodyLimit(n int64) MiddlewareOption {
 //
 // A request that breaks the contract is refused before it reaches next,
 // with an Atlas-style ApiError whose badRequestDetail.fields names every
-// offending field (the first MaxRefusedFields of them): 400 VALIDATION_ERROR, 415 UNSUPPORTED_MEDIA_TYPE for a
+// offending field (the first 100 of them, the detail saying how many more there were): 400 VALIDATION_ERROR, 415 UNSUPPORTED_MEDIA_TYPE for a
 // body in a media type the operation does not take (where the operation
 // declares 415), 405 for a method the path does not declare, 413 for a body
 // over the limit. Credentials are the exception: a request without them,
@@ -159,11 +159,7 @@ func refuse(w http.ResponseWriter, m *Match, res *Result) bool {
 	if len(fields) == 0 {
 		return false
 	}
-	found := len(fields) + res.MoreViolations
-	if len(fields) > MaxRefusedFields {
-		fields = fields[:MaxRefusedFields]
-	}
-	writeAPIError(w, status, code, RefusalDetail(len(fields), found), fields)
+	apierror.Write(w, apierror.Refusal(status, code, fields, len(fields)+res.MoreViolations))
 	return true
 }
 

@@ -158,8 +158,8 @@ func acceptsAnyOf(accept []string, types []string) bool {
 
 // Refuse answers a request whose Result breaks the contract, as
 // Middleware does (see there): 400, 405, 413 or 415 with an Atlas-style
-// ApiError naming every offending field (the first MaxRefusedFields, the
-// detail saying how many more there were). Credentials are not refused here:
+// ApiError naming every offending field (the first 100, the detail
+// saying how many more there were). Credentials are not refused here:
 // a server's authentication answers them with its challenge. It reports
 // whether it wrote a response.
 func Refuse(w http.ResponseWriter, m *Match, res *Result) bool {

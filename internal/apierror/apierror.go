@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"fmt"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
 	"github.com/seed-5c49e0d7/linktoken/internal/wire"
 )
@@ -46,4 +47,28 @@ func Write(w http.ResponseWriter, e server.ApiError) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(int(e.Error))
 	_, _ = w.Write(body)
+}
+
+// MaxFields bounds the fields a refusal lists in badRequestDetail.fields:
+// a small body can break the contract in thousands of places (13,000 bad
+// entries in 52 KB), and a server must not answer it with megabytes. The
+// detail says how many more there were.
+const MaxFields = 100
+
+// Refusal is the error body of a request refused for breaking the
+// contract: status and code, the first MaxFields of fields, and the
+// contract's sentence, saying how many of found were left out.
+func Refusal(status int, code string, fields []server.FieldViolation, found int) server.ApiError {
+	if len(fields) > MaxFields {
+		fields = fields[:MaxFields]
+	}
+	detail := "The request does not conform to the API specification."
+	if found > len(fields) {
+		detail += fmt.Sprintf(" %d more violations are not listed.", found-len(fields))
+	}
+	e := New(status, code, detail)
+	if fields != nil {
+		e.BadRequestDetail = &server.BadRequestDetail{Fields: &fields}
+	}
+	return e
 }
