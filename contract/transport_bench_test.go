@@ -28,10 +28,10 @@ func (c benchCannedRT) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // BenchmarkTransport isolates what contract.NewTransport adds to a call
-// (buffering both bodies, then ValidateExchange) from network noise: the
+// (buffering both bodies, then Check) from network noise: the
 // same create goes over an in-memory wire, in one run,
 //   - direct: straight to the wire;
-//   - validate-only: ValidateExchange on the same exchange, no transport;
+//   - validate-only: Check on the same exchange, no transport;
 //   - validated: through NewTransport(strict validator);
 //   - paired: one of each per op, interleaved so that drift hits all three
 //     alike; added-ns/op is validated's time minus direct's, and
