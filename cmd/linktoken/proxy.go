@@ -11,20 +11,25 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/proxy"
 )
 
 // proxyShutdownGrace bounds how long in-flight exchanges may finish (and
 // be recorded) after the user asks the proxy to stop.
 const proxyShutdownGrace = 5 * time.Second
 
+// proxyOptions are the proxy command's flags.
+type proxyOptions struct {
+	upstream, listen, record string
+	enforce, strict          bool
+	maxBody                  int64
+}
+
 // newProxyCmd checks a running server, or a client, against the contract
 // by standing between them.
 func newProxyCmd(e *env) *cobra.Command {
-	var (
-		upstream, listen, record string
-		enforce, strict          bool
-		maxBody                  int64
-	)
+	var o proxyOptions
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
 		Short: "Stand between a client and a server and check every exchange against the link-token contract",
@@ -60,69 +65,58 @@ Exit status once stopped: 0 every exchange of the contract conformed (notices as
   linktoken check traffic.har`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			up, err := parseUpstream(upstream)
+			up, err := o.validate()
 			if err != nil {
 				return err
 			}
-			if maxBody <= 0 {
-				return usageError("--max-body-bytes %d: want a positive number of bytes", maxBody)
-			}
-			ln, err := net.Listen("tcp", listen)
-			if err != nil {
-				return usageError("listen on %s: %v", listen, err)
-			}
-			if ln.Addr().String() == up.Host {
-				_ = ln.Close()
-				return usageError("--upstream %s is the proxy's own address: every request would come back to it", up)
-			}
-			cfg := proxyConfig{upstream: up, enforce: enforce, strict: strict, maxBody: maxBody, log: newProxyLog(e.stderr)}
-			if record != "" {
-				if cfg.har, err = createHAR(record, buildVersion()); err != nil {
-					_ = ln.Close()
-					return usageError("--record: %v", err)
-				}
-			}
-			p, err := newCheckingProxy(cfg)
-			if err != nil {
-				_ = ln.Close()
-				return err
-			}
-			return runProxy(cmd.Context(), e, ln, p, record)
+			return o.run(cmd.Context(), e, up)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&upstream, "upstream", "", "the server's root URL, as http(s)://host[:port]/ (required)")
-	f.StringVar(&listen, "listen", "127.0.0.1:8081", "address to listen on (port 0 picks a free one)")
-	f.StringVar(&record, "record", "", "write the traffic, secrets redacted, to this HAR file (replaced if it exists)")
-	f.BoolVar(&enforce, "enforce", false, "refuse a request that breaks the contract before it reaches the upstream (credentials excepted)")
-	f.BoolVar(&strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
-	f.Int64Var(&maxBody, "max-body-bytes", defaultProxyBodyLimit, "the largest body checked and recorded; a larger one is a violation, streamed on unchecked")
+	f.StringVar(&o.upstream, "upstream", "", "the server's root URL, as http(s)://host[:port]/ (required)")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8081", "address to listen on (port 0 picks a free one)")
+	f.StringVar(&o.record, "record", "", "write the traffic, secrets redacted, to this HAR file (replaced if it exists)")
+	f.BoolVar(&o.enforce, "enforce", false, "refuse a request that breaks the contract before it reaches the upstream (credentials excepted)")
+	f.BoolVar(&o.strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
+	f.Int64Var(&o.maxBody, "max-body-bytes", proxy.DefaultMaxBody, "the largest body checked and recorded; a larger one is a violation, streamed on unchecked")
 	return cmd
 }
 
-// parseUpstream accepts a server's root URL only: the proxy forwards each
-// request's path as the client sent it, so that a digest credential, which
-// covers the URI, is valid upstream; a base path of the upstream's own
-// would change every URI.
-func parseUpstream(s string) (*url.URL, error) {
-	if s == "" {
-		return nil, usageError("--upstream is required: the server's root URL, as http(s)://host[:port]/")
+// validate checks the flags before anything is opened.
+func (o *proxyOptions) validate() (*url.URL, error) {
+	up, err := proxy.ParseUpstream(o.upstream)
+	if err != nil {
+		return nil, usageError("%v", err)
 	}
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return nil, usageError("--upstream %q: %v", s, err)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, usageError("--upstream %q: want an http or https URL", s)
-	case u.Host == "":
-		return nil, usageError("--upstream %q: no host", s)
-	case u.User != nil:
-		return nil, usageError("--upstream: credentials do not belong in the URL; the client sends its own")
-	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "":
-		return nil, usageError("--upstream %q: want the server's root URL, without a path or query: requests keep the path "+
-			"the client sent, which its digest credential covers", s)
+	if o.maxBody <= 0 {
+		return nil, usageError("--max-body-bytes %d: want a positive number of bytes", o.maxBody)
 	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+	return up, nil
+}
+
+// run listens, opens the recording, and proxies until interrupted.
+func (o *proxyOptions) run(ctx context.Context, e *env, up *url.URL) error {
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return usageError("listen on %s: %v", o.listen, err)
+	}
+	if ln.Addr().String() == up.Host {
+		_ = ln.Close()
+		return usageError("--upstream %s is the proxy's own address: every request would come back to it", up)
+	}
+	cfg := proxy.Config{Upstream: up, Enforce: o.enforce, Strict: o.strict, MaxBody: o.maxBody, Log: e.stderr}
+	if o.record != "" {
+		if cfg.HAR, err = proxy.CreateHAR(o.record, buildVersion()); err != nil {
+			_ = ln.Close()
+			return usageError("--record: %v", err)
+		}
+	}
+	p, err := proxy.New(cfg)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	return runProxy(ctx, e, ln, p, cfg.HAR, o)
 }
 
 // buildVersion is the module version the binary was built from, for the
@@ -136,19 +130,19 @@ func buildVersion() string {
 
 // runProxy serves on ln until the user interrupts, then lets in-flight
 // exchanges finish for a moment, closes the archive, and says what it saw.
-func runProxy(ctx context.Context, e *env, ln net.Listener, p *checkingProxy, record string) error {
+func runProxy(ctx context.Context, e *env, ln net.Listener, p *proxy.Proxy, har *proxy.HARWriter, o *proxyOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	ctx, stop := e.interruptContext(ctx)
 	defer stop()
 
-	fmt.Fprintf(e.stdout, "Proxying http://%s to %s, checking against the link-token contract\n", ln.Addr(), p.upstream)
-	if p.enforce {
+	fmt.Fprintf(e.stdout, "Proxying http://%s to %s, checking against the link-token contract\n", ln.Addr(), p.Upstream())
+	if o.enforce {
 		fmt.Fprintln(e.stdout, "Enforcing: requests that break the contract are refused before they reach the upstream.")
 	}
-	if record != "" {
-		fmt.Fprintf(e.stdout, "Recording to %s (secrets redacted)\n", record)
+	if har != nil {
+		fmt.Fprintf(e.stdout, "Recording to %s (secrets redacted)\n", o.record)
 	}
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 
@@ -158,17 +152,18 @@ func runProxy(ctx context.Context, e *env, ln net.Listener, p *checkingProxy, re
 		// bodies are not (they may stream), but the checked ones are capped.
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          p.rp.ErrorLog,
+		ErrorLog:          p.ErrorLog(),
 	}
 	err := serveUntil(ctx, srv, ln, proxyShutdownGrace)
-	if p.har != nil {
-		err = errors.Join(err, p.har.Close())
+	if har != nil {
+		err = errors.Join(err, har.Close())
 	}
-	checked, broke := p.checked.Load(), p.broke.Load()
+	st := p.Stats()
+	checked, broke := st.Checked, st.Broke
 	fmt.Fprintf(e.stdout, "Stopped: %d exchanges of the contract checked, %d broke it, %d notices; %d other requests passed through.\n",
-		checked, broke, p.notices.Load(), p.passed.Load())
-	if p.har != nil {
-		fmt.Fprintf(e.stdout, "Recorded %d exchanges to %s.\n", p.har.count(), record)
+		checked, broke, st.Notices, st.Passed)
+	if har != nil {
+		fmt.Fprintf(e.stdout, "Recorded %d exchanges to %s.\n", har.Count(), o.record)
 	}
 	switch {
 	case err != nil:

@@ -27,6 +27,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/proxy"
 )
 
 var proxyReady = regexp.MustCompile(`Proxying (http://127\.0\.0\.1:[0-9]+) to `)
@@ -152,18 +153,18 @@ func TestProxyPassesCurlDigestHandshake(t *testing.T) {
 	if !ok || !strings.Contains(created.body, token) {
 		t.Fatal("curl did not get the link-token the upstream made")
 	}
-	if got := created.last().Header.Get(headerViolations); got != "0" {
-		t.Errorf("the 201 leg: %s %q, want 0 (%q)", headerViolations, got, created.last().Header.Values(headerViolation))
+	if got := created.last().Header.Get(proxy.HeaderViolations); got != "0" {
+		t.Errorf("the 201 leg: %s %q, want 0 (%q)", proxy.HeaderViolations, got, created.last().Header.Values(proxy.HeaderViolation))
 	}
 	// curl's first leg is a request without its body; answered by the
 	// challenge, it is the first half of the handshake and conforms.
-	if got := created.responses[0].Header.Get(headerViolations); got != "0" {
-		t.Errorf("the challenge leg: %s %q (%q)", headerViolations, got, created.responses[0].Header.Values(headerViolation))
+	if got := created.responses[0].Header.Get(proxy.HeaderViolations); got != "0" {
+		t.Errorf("the challenge leg: %s %q (%q)", proxy.HeaderViolations, got, created.responses[0].Header.Values(proxy.HeaderViolation))
 	}
 
 	removed := runCurl(t, root+"/api/atlas/v1.0"+linkTokens, "--digest", "-u", user, "-X", "DELETE", "-H", "Accept: application/json")
-	if removed.last().StatusCode != 204 || removed.last().Header.Get(headerViolations) != "0" {
-		t.Fatalf("remove through the proxy: %v, %s %q", statuses(removed.responses), headerViolations, removed.last().Header.Get(headerViolations))
+	if removed.last().StatusCode != 204 || removed.last().Header.Get(proxy.HeaderViolations) != "0" {
+		t.Fatalf("remove through the proxy: %v, %s %q", statuses(removed.responses), proxy.HeaderViolations, removed.last().Header.Get(proxy.HeaderViolations))
 	}
 	if code := stop(); code != exitOK && code != exitAPI {
 		t.Fatalf("proxy exit %d", code)
@@ -413,8 +414,8 @@ func TestProxyEnforceRefusesBeforeTheUpstream(t *testing.T) {
 			if resp.StatusCode != tt.want || resp.Header.Get("X-Error-Code") != tt.wantCode || apiErr.ErrorCode != tt.wantCode {
 				t.Fatalf("%d %q, want %d %s", resp.StatusCode, resp.Header.Get("X-Error-Code"), tt.want, tt.wantCode)
 			}
-			if n := resp.Header.Get(headerViolations); n == "" || n == "0" {
-				t.Errorf("refusal without %s", headerViolations)
+			if n := resp.Header.Get(proxy.HeaderViolations); n == "" || n == "0" {
+				t.Errorf("refusal without %s", proxy.HeaderViolations)
 			}
 			if tt.field != "" {
 				found := false
@@ -485,11 +486,11 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 			if resp.StatusCode != tt.status || string(got) != tt.body {
 				t.Errorf("the answer changed on its way: %d %q", resp.StatusCode, got)
 			}
-			if n := resp.Header.Get(headerViolations); n != fmt.Sprint(len(tt.want)) {
-				t.Errorf("%s %q, want %d", headerViolations, n, len(tt.want))
+			if n := resp.Header.Get(proxy.HeaderViolations); n != fmt.Sprint(len(tt.want)) {
+				t.Errorf("%s %q, want %d", proxy.HeaderViolations, n, len(tt.want))
 			}
-			if lines := resp.Header.Values(headerViolation); strings.Join(lines, "|") != strings.Join(tt.want, "|") {
-				t.Errorf("%s %q, want %q", headerViolation, lines, tt.want)
+			if lines := resp.Header.Values(proxy.HeaderViolation); strings.Join(lines, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("%s %q, want %q", proxy.HeaderViolation, lines, tt.want)
 			}
 			want := exitOK
 			if len(tt.want) > 0 {
@@ -500,8 +501,8 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 			}
 			log := stderr.String()
 			wantNotice := strings.Contains(tt.wantLog, "notice:")
-			if got := resp.Header.Get(headerNotices); (got == "1") != wantNotice {
-				t.Errorf("%s %q", headerNotices, got)
+			if got := resp.Header.Get(proxy.HeaderNotices); (got == "1") != wantNotice {
+				t.Errorf("%s %q", proxy.HeaderNotices, got)
 			}
 			if n := strings.Count(log, "  violation: "); n != len(tt.want) || !strings.Contains(log, tt.wantLog) {
 				t.Errorf("%d violation lines, want %d, and %q in:\n%s", n, len(tt.want), tt.wantLog, log)
@@ -610,8 +611,8 @@ func TestProxyCapsBodies(t *testing.T) {
 	if string(got) != big || gotRequest.Load() != int64(len(reqBody)) {
 		t.Errorf("bodies cut: the client got %d of %d bytes, the upstream %d of %d", len(got), len(big), gotRequest.Load(), len(reqBody))
 	}
-	if v := resp.Header.Values(headerViolation); strings.Join(v, "|") != "request body: body-size|response body: body-size" {
-		t.Errorf("%s %q", headerViolation, v)
+	if v := resp.Header.Values(proxy.HeaderViolation); strings.Join(v, "|") != "request body: body-size|response body: body-size" {
+		t.Errorf("%s %q", proxy.HeaderViolation, v)
 	}
 	stop()
 	data, _ := os.ReadFile(har)
@@ -655,7 +656,7 @@ func TestProxyPassesOtherTrafficUntouched(t *testing.T) {
 	if got := resp.Header.Get("X-Echo-Forwarded"); got != "192.0.2.1" {
 		t.Errorf("X-Forwarded-For reached the upstream as %q", got)
 	}
-	if resp.Header.Get(headerViolations) != "" {
+	if resp.Header.Get(proxy.HeaderViolations) != "" {
 		t.Error("a verdict on traffic outside the contract")
 	}
 	stop()
@@ -695,56 +696,6 @@ func TestProxyUsageErrors(t *testing.T) {
 				t.Error("the error repeats the URL's credentials")
 			}
 		})
-	}
-}
-
-// TestHARWriterIsAnArchiveAfterEveryEntry: a proxy killed outright leaves
-// valid JSON; a file that cannot seek gets its end on Close.
-func TestHARWriterIsAnArchiveAfterEveryEntry(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.har")
-	w, err := createHAR(path, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	entry := func() *harEntry {
-		return &harEntry{Request: harRequest{Method: "GET", URL: "http://127.0.0.1/x"}, Response: harResponse{Status: 200}}
-	}
-	for i := 0; i < 3; i++ {
-		w.flush()
-		data, _ := os.ReadFile(path)
-		var doc struct {
-			Log struct{ Entries []json.RawMessage }
-		}
-		if err := json.Unmarshal(data, &doc); err != nil || len(doc.Log.Entries) != i {
-			t.Fatalf("after %d entries: %v, %d entries", i, err, len(doc.Log.Entries))
-		}
-		w.add(entry)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	w.add(entry) // after Close: ignored
-	if data, _ := os.ReadFile(path); !json.Valid(data) || bytes.Count(data, []byte(`"method"`)) != 3 {
-		t.Errorf("closed archive:\n%s", data)
-	}
-
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	read := make(chan []byte)
-	go func() { b, _ := io.ReadAll(pr); read <- b }()
-	pipe, err := newHARWriter(pw, "pipe", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pipe.add(entry)
-	pipe.add(entry)
-	if err := pipe.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if b := <-read; !json.Valid(b) {
-		t.Errorf("piped archive:\n%s", b)
 	}
 }
 

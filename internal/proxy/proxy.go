@@ -1,4 +1,11 @@
-package main
+// Package proxy is the checking reverse proxy that `linktoken proxy` runs:
+// it stands between a client and a server, forwards every exchange as the
+// client sent it (so a digest handshake passes), checks each exchange of
+// the link-token contract both ways with package contract, tells the
+// client the verdict in response headers, optionally refuses a request
+// that breaks the contract, and optionally records the traffic, secrets
+// redacted, to a HAR archive.
+package proxy
 
 import (
 	"bytes"
@@ -25,64 +32,90 @@ import (
 // one short line per violation (at most maxViolationHeaders, naming the
 // place and the rule, never a value), and the number of notices.
 const (
-	headerViolations    = "X-Linktoken-Violations"
-	headerViolation     = "X-Linktoken-Violation"
-	headerNotices       = "X-Linktoken-Notices"
+	// HeaderViolations is the number of violations, 0 when the exchange conforms.
+	HeaderViolations = "X-Linktoken-Violations"
+	// HeaderViolation is one line per violation: its place and rule.
+	HeaderViolation = "X-Linktoken-Violation"
+	// HeaderNotices is the number of notices, when there are any.
+	HeaderNotices       = "X-Linktoken-Notices"
 	maxViolationHeaders = 10
 	maxHeaderSummary    = 200
 )
 
-// defaultProxyBodyLimit caps each body the proxy holds to check: the
-// largest legitimate body of this API is a few kilobytes.
-const defaultProxyBodyLimit = contract.DefaultMiddlewareBodyLimit
+// DefaultMaxBody caps each body the proxy holds to check: the largest
+// legitimate body of this API is a few kilobytes.
+const DefaultMaxBody = contract.DefaultMiddlewareBodyLimit
 
-// checkingProxy is a reverse proxy that checks every exchange of the
-// contract passing through it. It forwards each request as the client
-// sent it (method, path and query byte for byte, every header but the
-// hop-by-hop ones, Authorization untouched), so a digest credential,
-// which covers the method and the URI, is as valid upstream as it was
-// here. Only the Host becomes the upstream's, which the credential does
-// not cover and TLS and virtual hosting need.
-type checkingProxy struct {
+// Proxy is a reverse proxy that checks every exchange of the contract
+// passing through it. It forwards each request as the client sent it
+// (method, path and query byte for byte, every header but the hop-by-hop
+// ones, Authorization untouched), so a digest credential, which covers
+// the method and the URI, is as valid upstream as it was here. Only the
+// Host becomes the upstream's, which the credential does not cover and
+// TLS and virtual hosting need.
+type Proxy struct {
 	upstream *url.URL
 	v        *contract.Validator
 	enforce  bool
 	maxBody  int64
-	log      *proxyLog
-	har      *harWriter // nil without --record
+	log      *logger
+	har      *HARWriter // nil without a recording
 	rp       *httputil.ReverseProxy
 	now      func() time.Time
 
 	checked, broke, notices, passed atomic.Int64
 }
 
-// proxyConfig is what the command's flags set.
-type proxyConfig struct {
-	upstream *url.URL
-	enforce  bool
-	strict   bool
-	maxBody  int64
-	log      *proxyLog
-	har      *harWriter
-	// transport carries the requests upstream; nil: a clone of
+// Config is what New needs; the zero value of each optional field is
+// documented beside it.
+type Config struct {
+	// Upstream is the server's root URL (see ParseUpstream). Required.
+	Upstream *url.URL
+	// Enforce refuses a request that breaks the contract before it
+	// reaches the upstream.
+	Enforce bool
+	// Strict makes notices violations.
+	Strict bool
+	// MaxBody caps each body held to check and record; 0: DefaultMaxBody.
+	MaxBody int64
+	// Log receives a line per exchange; nil: io.Discard.
+	Log io.Writer
+	// HAR, if set, records every exchange; the caller closes it after
+	// the server has stopped.
+	HAR *HARWriter
+	// Transport carries the requests upstream; nil: a clone of
 	// http.DefaultTransport that adds nothing to them.
-	transport http.RoundTripper
+	Transport http.RoundTripper
 }
 
-func newCheckingProxy(c proxyConfig) (*checkingProxy, error) {
-	if c.maxBody <= 0 {
-		c.maxBody = defaultProxyBodyLimit
+// Stats counts what a proxy has seen so far.
+type Stats struct {
+	// Checked exchanges of the contract, Broke of them broke it, with
+	// Notices in all; Passed requests were not operations of the contract.
+	Checked, Broke, Notices, Passed int64
+}
+
+// New builds a proxy to c.Upstream.
+func New(c Config) (*Proxy, error) {
+	if c.Upstream == nil {
+		return nil, errors.New("proxy: no upstream")
 	}
-	opts := []contract.Option{contract.MaxBodyBytes(c.maxBody)}
-	if c.strict {
+	if c.MaxBody <= 0 {
+		c.MaxBody = DefaultMaxBody
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+	opts := []contract.Option{contract.MaxBodyBytes(c.MaxBody)}
+	if c.Strict {
 		opts = append(opts, contract.Strict())
 	}
 	v, err := contract.New(opts...)
 	if err != nil {
 		return nil, err
 	}
-	p := &checkingProxy{upstream: c.upstream, v: v, enforce: c.enforce, maxBody: c.maxBody, log: c.log, har: c.har, now: time.Now}
-	tr := c.transport
+	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR, now: time.Now}
+	tr := c.Transport
 	if tr == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		// Left on, the transport would ask for gzip on the client's behalf
@@ -96,9 +129,45 @@ func newCheckingProxy(c proxyConfig) (*checkingProxy, error) {
 		Transport:      tr,
 		ModifyResponse: p.checkResponse,
 		ErrorHandler:   p.upstreamFailed,
-		ErrorLog:       log.New(p.log.writer("proxy: "), "", 0),
+		ErrorLog:       p.ErrorLog(),
 	}
 	return p, nil
+}
+
+// Upstream is where the proxy forwards to.
+func (p *Proxy) Upstream() *url.URL { return p.upstream }
+
+// Stats is what the proxy has counted so far.
+func (p *Proxy) Stats() Stats {
+	return Stats{Checked: p.checked.Load(), Broke: p.broke.Load(), Notices: p.notices.Load(), Passed: p.passed.Load()}
+}
+
+// ErrorLog writes to the proxy's log, for an http.Server's ErrorLog.
+func (p *Proxy) ErrorLog() *log.Logger { return log.New(p.log.writer("proxy: "), "", 0) }
+
+// ParseUpstream accepts a server's root URL only: the proxy forwards each
+// request's path as the client sent it, so that a digest credential, which
+// covers the URI, is valid upstream; a base path of the upstream's own
+// would change every URI.
+func ParseUpstream(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, errors.New("--upstream is required: the server's root URL, as http(s)://host[:port]/")
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("--upstream %q: %w", s, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("--upstream %q: want an http or https URL", s)
+	case u.Host == "":
+		return nil, fmt.Errorf("--upstream %q: no host", s)
+	case u.User != nil:
+		return nil, errors.New("--upstream: credentials do not belong in the URL; the client sends its own")
+	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "":
+		return nil, fmt.Errorf("--upstream %q: want the server's root URL, without a path or query: requests keep the path "+
+			"the client sent, which its digest credential covers", s)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }
 
 // rewrite sends the request to the upstream, changing nothing but where
@@ -107,7 +176,7 @@ func newCheckingProxy(c proxyConfig) (*checkingProxy, error) {
 // Forwarded headers before Rewrite; both are put back, since the digest
 // covers the query and this proxy is a tap, not a gateway that vouches
 // for a client's address.
-func (p *checkingProxy) rewrite(pr *httputil.ProxyRequest) {
+func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	pr.Out.URL.Scheme = p.upstream.Scheme
 	pr.Out.URL.Host = p.upstream.Host
 	pr.Out.URL.RawQuery = pr.In.URL.RawQuery
@@ -147,7 +216,9 @@ type exchange struct {
 	flush func() error
 }
 
-func (p *checkingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP checks an exchange of the contract on its way through, and
+// passes anything else through untouched.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m, err := p.v.Match(r.Method, r.URL)
 	if err != nil {
 		p.passThrough(w, r)
@@ -186,7 +257,7 @@ func (p *checkingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // passThrough forwards a request that is not an operation of the contract,
 // streaming both bodies untouched, and notes it.
-func (p *checkingProxy) passThrough(w http.ResponseWriter, r *http.Request) {
+func (p *Proxy) passThrough(w http.ResponseWriter, r *http.Request) {
 	start := p.now()
 	sw := &statusWriter{ResponseWriter: w}
 	p.passed.Add(1)
@@ -207,7 +278,7 @@ func (p *checkingProxy) passThrough(w http.ResponseWriter, r *http.Request) {
 // the exception whatever else it breaks: the live service authenticates
 // first and answers the challenge, and digest clients (curl among them)
 // send a first request without a body to get it.
-func (p *checkingProxy) refuse(w http.ResponseWriter, x *exchange) bool {
+func (p *Proxy) refuse(w http.ResponseWriter, x *exchange) bool {
 	res := p.v.CheckMatch(x.m, &contract.Exchange{Request: x.req})
 	if x.reqOver {
 		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(x, contract.SideRequest))
@@ -236,7 +307,7 @@ func (p *checkingProxy) refuse(w http.ResponseWriter, x *exchange) bool {
 // checkResponse is the ReverseProxy's ModifyResponse: it holds the
 // response body (up to the cap), checks the whole exchange, and adds the
 // verdict headers before anything goes to the client.
-func (p *checkingProxy) checkResponse(resp *http.Response) error {
+func (p *Proxy) checkResponse(resp *http.Response) error {
 	x, _ := resp.Request.Context().Value(exchangeKey{}).(*exchange)
 	if x == nil {
 		return nil // not an operation of the contract: streamed untouched
@@ -268,7 +339,7 @@ func (p *checkingProxy) checkResponse(resp *http.Response) error {
 
 // check judges the whole exchange. A body over the cap was not held: the
 // checks of that body are replaced by the one violation it is.
-func (p *checkingProxy) check(x *exchange) *contract.Result {
+func (p *Proxy) check(x *exchange) *contract.Result {
 	res := p.v.CheckMatch(x.m, &contract.Exchange{Request: x.req, Response: x.resp})
 	if x.reqOver {
 		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(x, contract.SideRequest))
@@ -279,7 +350,7 @@ func (p *checkingProxy) check(x *exchange) *contract.Result {
 	return res
 }
 
-func (p *checkingProxy) tooLarge(x *exchange, side contract.Side) *contract.Violation {
+func (p *Proxy) tooLarge(x *exchange, side contract.Side) *contract.Violation {
 	name := (&contract.Exchange{Request: x.req, Response: x.resp}).Name()
 	return &contract.Violation{Exchange: name, Side: side, Part: contract.PartBody, Rule: contract.RuleBodyTooLarge,
 		Expected: "at most " + strconv.FormatInt(p.maxBody, 10) + " bytes (--max-body-bytes)", Found: "more"}
@@ -298,7 +369,7 @@ func withoutPart(vs contract.Violations, side contract.Side, part contract.Part)
 // upstreamFailed is the ReverseProxy's ErrorHandler: no response came.
 // The client gets a 502 (unless it is the one that went away); an
 // exchange of the contract is logged by finish, anything else here.
-func (p *checkingProxy) upstreamFailed(w http.ResponseWriter, r *http.Request, err error) {
+func (p *Proxy) upstreamFailed(w http.ResponseWriter, r *http.Request, err error) {
 	if x, _ := r.Context().Value(exchangeKey{}).(*exchange); x != nil {
 		x.upstreamErr = err
 	} else {
@@ -312,7 +383,7 @@ func (p *checkingProxy) upstreamFailed(w http.ResponseWriter, r *http.Request, e
 
 // finish logs the exchange, and its violations and notices one a line,
 // counts it, and records it.
-func (p *checkingProxy) finish(r *http.Request, x *exchange) {
+func (p *Proxy) finish(r *http.Request, x *exchange) {
 	took := p.now().Sub(x.start)
 	status := 0
 	if x.resp != nil {
@@ -359,15 +430,15 @@ func (p *checkingProxy) finish(r *http.Request, x *exchange) {
 
 // setVerdictHeaders writes the verdict into a response's headers.
 func setVerdictHeaders(h http.Header, res *contract.Result) {
-	h.Set(headerViolations, strconv.Itoa(len(res.Violations)))
+	h.Set(HeaderViolations, strconv.Itoa(len(res.Violations)))
 	for i, v := range res.Violations {
 		if i == maxViolationHeaders {
 			break
 		}
-		h.Add(headerViolation, headerSafe(violationSummary(v), maxHeaderSummary))
+		h.Add(HeaderViolation, headerSafe(violationSummary(v), maxHeaderSummary))
 	}
 	if len(res.Notices) > 0 {
-		h.Set(headerNotices, strconv.Itoa(len(res.Notices)))
+		h.Set(HeaderNotices, strconv.Itoa(len(res.Notices)))
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package proxy
 
 import (
 	"encoding/base64"
@@ -19,7 +19,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
-// harWriter writes a HAR 1.2 archive one entry at a time, and keeps the
+// HARWriter writes a HAR 1.2 archive one entry at a time, and keeps the
 // file a complete archive after every entry: each entry is written
 // together with the archive's closing brackets, and the next one starts
 // where those brackets began. An interrupted proxy (even one killed
@@ -30,7 +30,7 @@ import (
 // in the order they were added, so no exchange waits for the file: a
 // client's next request on the same connection would otherwise wait for
 // the last one's recording.
-type harWriter struct {
+type HARWriter struct {
 	mu     sync.Mutex // guards closed and sending on queue
 	closed bool
 	queue  chan harItem
@@ -53,8 +53,8 @@ type harItem struct {
 
 const harTail = "\n]}}\n"
 
-// createHAR creates (or truncates) path and writes the archive's head.
-func createHAR(path, creatorVersion string) (*harWriter, error) {
+// CreateHAR creates (or truncates) path and writes the archive's head.
+func CreateHAR(path, creatorVersion string) (*HARWriter, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, err
@@ -68,10 +68,10 @@ func createHAR(path, creatorVersion string) (*harWriter, error) {
 }
 
 // newHARWriter writes the archive's head to f and starts the writer.
-func newHARWriter(f *os.File, path, creatorVersion string) (*harWriter, error) {
+func newHARWriter(f *os.File, path, creatorVersion string) (*HARWriter, error) {
 	creator, _ := json.Marshal(map[string]string{"name": "linktoken proxy", "version": creatorVersion})
 	head := `{"log":{"version":"1.2","creator":` + string(creator) + `,"entries":[`
-	h := &harWriter{f: f, path: path, queue: make(chan harItem, 256), done: make(chan struct{})}
+	h := &HARWriter{f: f, path: path, queue: make(chan harItem, 256), done: make(chan struct{})}
 	_, serr := f.Seek(0, io.SeekCurrent)
 	h.seekable = serr == nil
 	if err := h.write(head, ""); err != nil {
@@ -81,7 +81,7 @@ func newHARWriter(f *os.File, path, creatorVersion string) (*harWriter, error) {
 	return h, nil
 }
 
-func (h *harWriter) run() {
+func (h *HARWriter) run() {
 	defer close(h.done)
 	for it := range h.queue {
 		if it.flushed != nil {
@@ -108,7 +108,7 @@ func (h *harWriter) run() {
 
 // write appends s; on a seekable file the tail follows it and the offset
 // goes back to where the tail starts.
-func (h *harWriter) write(s, sep string) error {
+func (h *HARWriter) write(s, sep string) error {
 	if !h.seekable {
 		_, err := io.WriteString(h.f, sep+s)
 		return err
@@ -124,7 +124,7 @@ func (h *harWriter) write(s, sep string) error {
 // read what no one changes any more. Safe for concurrent use; after Close
 // it does nothing, and after a failure nothing more is written (the
 // failure is Close's error).
-func (h *harWriter) add(build func() *harEntry) {
+func (h *HARWriter) add(build func() *harEntry) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.closed {
@@ -133,7 +133,7 @@ func (h *harWriter) add(build func() *harEntry) {
 }
 
 // flush waits until every entry added before it is written.
-func (h *harWriter) flush() {
+func (h *HARWriter) flush() {
 	ch := make(chan struct{})
 	h.mu.Lock()
 	if h.closed {
@@ -145,11 +145,11 @@ func (h *harWriter) flush() {
 	<-ch
 }
 
-// count is the number of entries written.
-func (h *harWriter) count() int { return int(h.entries.Load()) }
+// Count is the number of entries written.
+func (h *HARWriter) Count() int { return int(h.entries.Load()) }
 
 // Close writes what is queued, finishes the archive and closes the file.
-func (h *harWriter) Close() error {
+func (h *HARWriter) Close() error {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
@@ -292,7 +292,7 @@ func newHAREntry(method string, u *url.URL, start time.Time, took time.Duration)
 // secret redacted as the contract says (contract.Validator.Redact), so
 // that the archive checks as the traffic did. A body over the cap is not
 // recorded: the proxy never held all of it, so nothing could redact it.
-func (p *checkingProxy) contractEntry(x *exchange, took time.Duration) *harEntry {
+func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 	red := p.v.Redact(&contract.Exchange{Request: x.req, Response: x.resp})
 	u := upstreamURL(p.upstream, red.Request.URL)
 	e := newHAREntry(red.Request.Method, u, x.start, took)
