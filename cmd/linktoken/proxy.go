@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"runtime/debug"
 	"time"
@@ -24,6 +23,7 @@ type proxyOptions struct {
 	upstream, listen, record string
 	enforce, strict          bool
 	maxBody                  int64
+	limits                   proxy.Limits
 }
 
 // newProxyCmd checks a running server, or a client, against the contract
@@ -57,8 +57,14 @@ challenge. --record writes the traffic to a HAR 1.2 archive that "linktoken chec
 with every secret redacted in a way that keeps conforming traffic conforming; the file is a
 complete archive after every exchange, so it stays valid however the proxy stops.
 
+Every client controls is bounded (--max-conns, --max-buffered-bytes, --read-timeout,
+--upstream-timeout; headers in 10 s, idle connections 60 s): past the buffer limit a
+request of the contract is answered 503 with Retry-After rather than held.
+
 Exit status once stopped: 0 every exchange of the contract conformed (notices aside);
-1 one broke it; 2 a usage error, or the recording failed.`,
+1 one broke it, or one could not be checked (no answer from the upstream, a body past the
+buffer limit, a request still in flight 5 s after the signal); 2 a usage error, or the
+recording failed.`,
 		Example: `  linktoken proxy --upstream https://cloud.mongodb.com/ --record traffic.har
   curl --digest -u "$PUBLIC:$PRIVATE" -H 'Accept: application/vnd.atlas.2023-01-01+json' \
     -X DELETE http://127.0.0.1:8081/api/atlas/v2/orgs/$ORG/liveMigrations/linkTokens
@@ -79,6 +85,13 @@ Exit status once stopped: 0 every exchange of the contract conformed (notices as
 	f.BoolVar(&o.enforce, "enforce", false, "refuse a request that breaks the contract before it reaches the upstream (credentials excepted)")
 	f.BoolVar(&o.strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
 	f.Int64Var(&o.maxBody, "max-body-bytes", proxy.DefaultMaxBody, "the largest body checked and recorded; a larger one is a violation, streamed on unchecked")
+	def := proxy.DefaultLimits()
+	o.limits = def
+	f.IntVar(&o.limits.MaxConns, "max-conns", def.MaxConns, "the most client connections served at once; more wait to be accepted")
+	f.Int64Var(&o.limits.MaxBuffered, "max-buffered-bytes", def.MaxBuffered,
+		"the most body bytes held at once across all exchanges; past it a request is answered 503 with Retry-After")
+	f.DurationVar(&o.limits.ReadTimeout, "read-timeout", def.ReadTimeout, "the longest a client may take to send a whole request")
+	f.DurationVar(&o.limits.UpstreamTimeout, "upstream-timeout", def.UpstreamTimeout, "the longest the upstream may take to answer (then 504)")
 	return cmd
 }
 
@@ -90,6 +103,14 @@ func (o *proxyOptions) validate() (*url.URL, error) {
 	}
 	if o.maxBody <= 0 {
 		return nil, usageError("--max-body-bytes %d: want a positive number of bytes", o.maxBody)
+	}
+	switch l := o.limits; {
+	case l.MaxConns <= 0:
+		return nil, usageError("--max-conns %d: want a positive number of connections", l.MaxConns)
+	case l.MaxBuffered < o.maxBody:
+		return nil, usageError("--max-buffered-bytes %d: want at least --max-body-bytes (%d)", l.MaxBuffered, o.maxBody)
+	case l.UpstreamTimeout <= 0 || l.ReadTimeout <= 0:
+		return nil, usageError("--upstream-timeout and --read-timeout: want a positive duration")
 	}
 	return up, nil
 }
@@ -104,7 +125,7 @@ func (o *proxyOptions) run(ctx context.Context, e *env, up *url.URL) error {
 		_ = ln.Close()
 		return usageError("--upstream %s is the proxy's own address: every request would come back to it", up)
 	}
-	cfg := proxy.Config{Upstream: up, Enforce: o.enforce, Strict: o.strict, MaxBody: o.maxBody, Log: e.stderr}
+	cfg := proxy.Config{Upstream: up, Enforce: o.enforce, Strict: o.strict, MaxBody: o.maxBody, Log: e.stderr, Limits: o.limits}
 	if o.record != "" {
 		if cfg.HAR, err = proxy.CreateHAR(o.record, buildVersion()); err != nil {
 			_ = ln.Close()
@@ -146,30 +167,33 @@ func runProxy(ctx context.Context, e *env, ln net.Listener, p *proxy.Proxy, har 
 	}
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 
-	srv := &http.Server{
-		Handler: p,
-		// Bounded, as linktoken serve is, against slow or stuck clients;
-		// bodies are not (they may stream), but the checked ones are capped.
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          p.ErrorLog(),
+	err := p.Serve(ctx, ln, proxyShutdownGrace)
+	var unfinished *proxy.UnfinishedError
+	if errors.As(err, &unfinished) {
+		fmt.Fprintf(e.stderr, "%v\n", err)
+		err = nil
 	}
-	err := serveUntil(ctx, srv, ln, proxyShutdownGrace)
 	if har != nil {
 		err = errors.Join(err, har.Close())
 	}
 	st := p.Stats()
-	checked, broke := st.Checked, st.Broke
-	fmt.Fprintf(e.stdout, "Stopped: %d exchanges of the contract checked, %d broke it, %d notices; %d other requests passed through.\n",
-		checked, broke, st.Notices, st.Passed)
+	fmt.Fprintf(e.stdout, "Stopped: %s.\n", st)
 	if har != nil {
-		fmt.Fprintf(e.stdout, "Recorded %d exchanges to %s.\n", har.Count(), o.record)
+		noun := "exchanges"
+		if har.Count() == 1 {
+			noun = "exchange"
+		}
+		fmt.Fprintf(e.stdout, "Recorded %d %s to %s.\n", har.Count(), noun, o.record)
 	}
 	switch {
 	case err != nil:
 		return usageError("%v", err)
-	case broke > 0:
-		return apiError(fmt.Errorf("%d of %d exchanges broke the contract", broke, checked))
+	case st.Broke > 0:
+		return apiError(fmt.Errorf("%d of %d exchanges broke the contract", st.Broke, st.Checked))
+	case unfinished != nil:
+		return apiError(unfinished)
+	case st.Unjudged() > 0:
+		return apiError(fmt.Errorf("%d exchanges of the contract could not be checked", st.Unjudged()))
 	}
 	return nil
 }

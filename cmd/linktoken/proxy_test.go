@@ -334,7 +334,7 @@ func TestProxyWithTheProjectsClient(t *testing.T) {
 	if strings.Contains(stderr.String(), "violation:") {
 		t.Errorf("violations in conforming traffic:\n%s", stderr)
 	}
-	if !strings.Contains(stdout.String(), "0 broke it") || !strings.Contains(stdout.String(), "1 other requests passed through") {
+	if !strings.Contains(stdout.String(), "0 broke it") || !strings.Contains(stdout.String(), "1 other request passed through") {
 		t.Errorf("summary:\n%s", stdout)
 	}
 	secrets := map[string]string{"private key": srv.PrivateKey(), "client secret": clientSecret}
@@ -559,13 +559,16 @@ func TestProxyUpstreamFailures(t *testing.T) {
 		status         int
 		cutShort       bool // the client's read of the body fails
 		wantLog        string
+		wantSummary    string
 	}{
-		{"no answer", closed.URL, http.StatusBadGateway, false, " 0 createLinkToken the upstream did not answer: "},
-		{"an answer cut short", cut.URL, http.StatusCreated, true, " 201 createLinkToken violations=1 notices=0 the upstream's body broke off: "},
+		{"no answer", closed.URL, http.StatusBadGateway, false, " 0 createLinkToken the upstream did not answer: ",
+			"Stopped: 0 exchanges of the contract checked, 0 broke it, 0 notices; 0 other requests passed through; 1 got no answer from the upstream.\nRecorded 1 exchange to "},
+		{"an answer cut short", cut.URL, http.StatusCreated, true, " 201 createLinkToken violations=1 notices=0 the upstream's body broke off: ",
+			"Stopped: 1 exchange of the contract checked, 1 broke it, 0 notices; 0 other requests passed through.\nRecorded 1 exchange to "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			har := filepath.Join(t.TempDir(), "traffic.har")
-			root, _, stderr, stop := proxyRunning(t, tc.upstream, "--record", har)
+			root, stdout, stderr, stop := proxyRunning(t, tc.upstream, "--record", har)
 			req, _ := http.NewRequest("POST", root+"/api/atlas/v2"+linkTokens, strings.NewReader(createJSON))
 			req.Header.Set("Accept", v2MediaType)
 			req.Header.Set("Content-Type", v2MediaType)
@@ -579,7 +582,14 @@ func TestProxyUpstreamFailures(t *testing.T) {
 			if resp.StatusCode != tc.status || (rerr != nil) != tc.cutShort {
 				t.Errorf("status %d, read error %v", resp.StatusCode, rerr)
 			}
-			stop()
+			// Neither conformed: one broke the contract, the other could
+			// not be checked.
+			if code := stop(); code != exitAPI {
+				t.Errorf("exit %d, want %d", code, exitAPI)
+			}
+			if !strings.Contains(stdout.String(), tc.wantSummary) {
+				t.Errorf("summary lacks %q:\n%s", tc.wantSummary, stdout)
+			}
 			if !strings.Contains(stderr.String(), tc.wantLog) {
 				t.Errorf("log lacks %q:\n%s", tc.wantLog, stderr)
 			}

@@ -88,10 +88,11 @@ func (h *HARWriter) run() {
 			close(it.flushed)
 			continue
 		}
+		e := it.build()
 		if h.err != nil {
 			continue
 		}
-		data, err := json.Marshal(it.build())
+		data, err := json.Marshal(e)
 		if err != nil {
 			h.err = err
 			continue
@@ -122,14 +123,15 @@ func (h *HARWriter) write(s, sep string) error {
 
 // add queues an entry; build runs on the writer's goroutine and must only
 // read what no one changes any more. Safe for concurrent use; after Close
-// it does nothing, and after a failure nothing more is written (the
-// failure is Close's error).
-func (h *HARWriter) add(build func() *harEntry) {
+// it does nothing (and reports false: build will not run), and after a
+// failure nothing more is written (the failure is Close's error).
+func (h *HARWriter) add(build func() *harEntry) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.closed {
 		h.queue <- harItem{build: build}
 	}
+	return !h.closed
 }
 
 // flush waits until every entry added before it is written.
@@ -313,9 +315,12 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 		e.Response.Status, e.Response.StatusText = r.StatusCode, http.StatusText(r.StatusCode)
 		e.Response.Headers = harPairs(r.Header)
 		e.Response.Content.MimeType = r.Header.Get("Content-Type")
-		if x.respOver {
+		switch {
+		case x.respOver:
 			e.Response.Content.Comment = fmt.Sprintf("body over %d bytes: not recorded", p.maxBody)
-		} else {
+		case x.unchecked:
+			e.Response.Content.Comment = "body not held (the proxy's buffer limit was reached): not recorded, not checked"
+		default:
 			e.Response.BodySize, e.Response.Content.Size = len(r.Body), len(r.Body)
 			e.Response.Content.Text, e.Response.Content.Encoding = harText(r.Body)
 		}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -62,8 +63,13 @@ type Proxy struct {
 	har      *HARWriter // nil without a recording
 	rp       *httputil.ReverseProxy
 	now      func() time.Time
+	limits   Limits
+	budget   *budget
 
 	checked, broke, notices, passed atomic.Int64
+	// shed requests were answered 503 (the budget spent); unchecked
+	// exchanges passed on without a verdict; inFlight are being served.
+	shed, unchecked, unanswered, inFlight atomic.Int64
 }
 
 // Config is what New needs; the zero value of each optional field is
@@ -84,8 +90,11 @@ type Config struct {
 	// the server has stopped.
 	HAR *HARWriter
 	// Transport carries the requests upstream; nil: a clone of
-	// http.DefaultTransport that adds nothing to them.
+	// http.DefaultTransport that adds nothing to them, with at most
+	// Limits.MaxConns connections.
 	Transport http.RoundTripper
+	// Limits bound what clients and the upstream can make the proxy hold.
+	Limits Limits
 }
 
 // Stats counts what a proxy has seen so far.
@@ -93,6 +102,13 @@ type Stats struct {
 	// Checked exchanges of the contract, Broke of them broke it, with
 	// Notices in all; Passed requests were not operations of the contract.
 	Checked, Broke, Notices, Passed int64
+	// Shed requests were answered 503 for want of room (Limits.MaxBuffered);
+	// Unchecked exchanges of the contract were passed on without a verdict
+	// (no room to hold the response); Unanswered exchanges of the contract
+	// got no answer from the upstream; InFlight are being served.
+	Shed, Unchecked, Unanswered, InFlight int64
+	// PeakBuffered is the most body bytes held at once.
+	PeakBuffered int64
 }
 
 // New builds a proxy to c.Upstream.
@@ -114,7 +130,9 @@ func New(c Config) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR, now: time.Now}
+	lim := c.Limits.withDefaults()
+	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR, now: time.Now,
+		limits: lim, budget: &budget{max: lim.MaxBuffered}}
 	tr := c.Transport
 	if tr == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -122,6 +140,10 @@ func New(c Config) (*Proxy, error) {
 		// and decode it: the upstream would see a header the client never
 		// sent, and the client a body the upstream never sent.
 		t.DisableCompression = true
+		// A stuck upstream holds a connection per request: no more than
+		// the clients can.
+		t.MaxConnsPerHost = lim.MaxConns
+		t.ResponseHeaderTimeout = lim.UpstreamTimeout
 		tr = t
 	}
 	p.rp = &httputil.ReverseProxy{
@@ -139,8 +161,34 @@ func (p *Proxy) Upstream() *url.URL { return p.upstream }
 
 // Stats is what the proxy has counted so far.
 func (p *Proxy) Stats() Stats {
-	return Stats{Checked: p.checked.Load(), Broke: p.broke.Load(), Notices: p.notices.Load(), Passed: p.passed.Load()}
+	return Stats{Checked: p.checked.Load(), Broke: p.broke.Load(), Notices: p.notices.Load(), Passed: p.passed.Load(),
+		Shed: p.shed.Load(), Unchecked: p.unchecked.Load(), Unanswered: p.unanswered.Load(), InFlight: p.inFlight.Load(), PeakBuffered: p.budget.peak.Load()}
 }
+
+// String is the stats in a sentence: "3 exchanges of the contract
+// checked, 1 broke it, 0 notices; 2 other requests passed through", and
+// what could not be checked, when anything could not.
+func (s Stats) String() string {
+	out := fmt.Sprintf("%s of the contract checked, %d broke it, %s; %s passed through",
+		plural(s.Checked, "exchange"), s.Broke, plural(s.Notices, "notice"), plural(s.Passed, "other request"))
+	for _, c := range []struct {
+		n    int64
+		what string
+	}{
+		{s.Unanswered, "got no answer from the upstream"},
+		{s.Unchecked, "passed on unchecked (the proxy's buffer limit)"},
+		{s.Shed, "answered 503 (the proxy's buffer limit)"},
+	} {
+		if c.n > 0 {
+			out += fmt.Sprintf("; %d %s", c.n, c.what)
+		}
+	}
+	return out
+}
+
+// Unjudged is the number of exchanges of the contract that reached the
+// upstream but got no verdict: no answer came, or it could not be held.
+func (s Stats) Unjudged() int64 { return s.Unanswered + s.Unchecked }
 
 // ErrorLog writes to the proxy's log, for an http.Server's ErrorLog.
 func (p *Proxy) ErrorLog() *log.Logger { return log.New(p.log.writer("proxy: "), "", 0) }
@@ -211,7 +259,12 @@ type exchange struct {
 	// client gone).
 	upstreamErr error
 	refused     bool
-	res         *contract.Result
+	// unchecked: no room to hold the response body, so no verdict.
+	unchecked bool
+	// held is what the bodies take of the proxy's budget, given back
+	// once the exchange is logged and recorded.
+	held atomic.Int64
+	res  *contract.Result
 	// flush sends what has been written to the client so far.
 	flush func() error
 }
@@ -219,14 +272,34 @@ type exchange struct {
 // ServeHTTP checks an exchange of the contract on its way through, and
 // passes anything else through untouched.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.inFlight.Add(1)
+	defer p.inFlight.Add(-1)
+	// From here on the upstream's part is bounded too: the request's
+	// body is bounded by the server's ReadTimeout.
+	ctx, cancel := context.WithTimeout(r.Context(), p.limits.ReadTimeout+p.limits.UpstreamTimeout)
+	defer cancel()
+	r = r.WithContext(ctx)
 	m, err := p.v.Match(r.Method, r.URL)
 	if err != nil {
 		p.passThrough(w, r)
 		return
 	}
 	x := &exchange{m: m, start: p.now(), flush: http.NewResponseController(w).Flush}
-	body, over, err := readCapped(r.Body, p.maxBody)
-	if err != nil {
+	body, held, over, err := p.budget.readBody(r.Body, r.ContentLength, p.maxBody)
+	x.held.Store(held)
+	switch {
+	case errors.Is(err, errBudget):
+		p.budget.release(held)
+		p.shed.Add(1)
+		p.log.line("%s %s 503 %s: not checked, not forwarded: %v", r.Method, r.URL.EscapedPath(), orDash(m.Operation), err)
+		// The body is left unread: the connection cannot carry another
+		// request.
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "linktoken proxy: too many request bodies held at once; retry", http.StatusServiceUnavailable)
+		return
+	case err != nil:
+		p.budget.release(held)
 		p.log.line("%s %s: the request body could not be read: %v", r.Method, r.URL.EscapedPath(), err)
 		http.Error(w, "linktoken proxy: the request body could not be read", http.StatusBadRequest)
 		return
@@ -312,8 +385,19 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 	if x == nil {
 		return nil // not an operation of the contract: streamed untouched
 	}
-	body, over, err := readCapped(resp.Body, p.maxBody)
+	body, held, over, err := p.budget.readBody(resp.Body, resp.ContentLength, p.maxBody)
+	x.held.Add(held)
 	switch {
+	case errors.Is(err, errBudget):
+		// No room to hold it: passed on as it comes, without a verdict.
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+		x.unchecked = true
+		x.resp = &contract.Response{StatusCode: resp.StatusCode, Header: resp.Header.Clone()}
+		resp.Header.Set(HeaderViolations, "unchecked")
+		return nil
 	case over:
 		resp.Body = struct {
 			io.Reader
@@ -375,7 +459,12 @@ func (p *Proxy) upstreamFailed(w http.ResponseWriter, r *http.Request, err error
 	} else {
 		p.log.line("%s %s: the upstream did not answer: %v", r.Method, r.URL.EscapedPath(), err)
 	}
-	if errors.Is(err, context.Canceled) {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		http.Error(w, "linktoken proxy: the upstream did not answer in time", http.StatusGatewayTimeout)
 		return
 	}
 	http.Error(w, "linktoken proxy: the upstream did not answer", http.StatusBadGateway)
@@ -400,9 +489,14 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 	if x.refused {
 		b.WriteString(" refused (--enforce): the upstream did not see it")
 	}
+	if x.unchecked {
+		b.WriteString(" not checked: no room to hold the response body (the proxy's buffer limit)")
+		p.unchecked.Add(1)
+	}
 	switch {
 	case x.upstreamErr != nil:
 		fmt.Fprintf(&b, " the upstream did not answer: %v", x.upstreamErr)
+		p.unanswered.Add(1)
 	case x.respErr != nil:
 		fmt.Fprintf(&b, " the upstream's body broke off: %v", x.respErr)
 	}
@@ -422,9 +516,11 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 		}
 	}
 	p.log.lines(lines)
-	if p.har != nil {
-		// Nothing changes x, r.URL or r.Header once the exchange is over.
-		p.har.add(func() *harEntry { return p.contractEntry(x, took) })
+	// Nothing changes x, r.URL or r.Header once the exchange is over; its
+	// bodies are given back to the budget once recorded.
+	release := func() { p.budget.release(x.held.Swap(0)) }
+	if p.har == nil || !p.har.add(func() *harEntry { defer release(); return p.contractEntry(x, took) }) {
+		release()
 	}
 }
 
@@ -471,19 +567,6 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// readCapped reads at most max bytes of body; over reports that there was
-// more, which is left unread in body.
-func readCapped(body io.ReadCloser, max int64) (data []byte, over bool, err error) {
-	if body == nil || body == http.NoBody {
-		return nil, false, nil
-	}
-	data, err = io.ReadAll(io.LimitReader(body, max+1))
-	if int64(len(data)) > max {
-		return data, true, nil
-	}
-	return data, false, err
 }
 
 // errReader flushes, then fails every read with err.
