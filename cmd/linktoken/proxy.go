@@ -40,7 +40,10 @@ of the server; the server is --upstream (the live service, linktoken serve, or y
 
 Digest and bearer authentication pass through untouched: each request goes upstream with
 its method, path, query and Authorization exactly as the client sent them (a digest
-credential covers the method and the URI), only the Host becoming the upstream's. So the
+credential covers the method and the URI), only the Host becoming the upstream's and a
+Via entry of the proxy's own added: a request that comes back to the proxy that sent it (an
+upstream that leads, however, to the proxy) is refused with 508 Loop Detected, as is an
+--upstream that is the proxy's own address. So the
 401 challenge, the retried request and the answer all pass, and all are checked.
 
 Each exchange is logged to standard error, then each violation and notice on a line of
@@ -117,13 +120,24 @@ func (o *proxyOptions) validate() (*url.URL, error) {
 
 // run listens, opens the recording, and proxies until interrupted.
 func (o *proxyOptions) run(ctx context.Context, e *env, up *url.URL) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return usageError("listen on %s: %v", o.listen, err)
 	}
-	if ln.Addr().String() == up.Host {
-		_ = ln.Close()
-		return usageError("--upstream %s is the proxy's own address: every request would come back to it", up)
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
+		lookup, cancel := context.WithTimeout(ctx, 5*time.Second)
+		loops, err := proxy.Loops(lookup, tcp, up)
+		cancel()
+		if err != nil || loops {
+			_ = ln.Close()
+			if err != nil {
+				return usageError("%v", err)
+			}
+			return usageError("--upstream %s is the proxy's own address (%s): every request would come back to it", up, tcp)
+		}
 	}
 	cfg := proxy.Config{Upstream: up, Enforce: o.enforce, Strict: o.strict, MaxBody: o.maxBody, Log: e.stderr, Limits: o.limits}
 	if o.record != "" {
@@ -152,9 +166,6 @@ func buildVersion() string {
 // runProxy serves on ln until the user interrupts, then lets in-flight
 // exchanges finish for a moment, closes the archive, and says what it saw.
 func runProxy(ctx context.Context, e *env, ln net.Listener, p *proxy.Proxy, har *proxy.HARWriter, o *proxyOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, stop := e.interruptContext(ctx)
 	defer stop()
 

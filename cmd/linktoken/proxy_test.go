@@ -680,6 +680,12 @@ func TestProxyPassesOtherTrafficUntouched(t *testing.T) {
 }
 
 func TestProxyUsageErrors(t *testing.T) {
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := fmt.Sprint(free.Addr().(*net.TCPAddr).Port)
+	free.Close()
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -693,6 +699,11 @@ func TestProxyUsageErrors(t *testing.T) {
 		{"credentials in the URL", []string{"--upstream", "http://user:pass@127.0.0.1:1/"}, "credentials do not belong"},
 		{"no cap", []string{"--upstream", "http://127.0.0.1:1/", "--max-body-bytes", "0"}, "positive"},
 		{"a bad address", []string{"--upstream", "http://127.0.0.1:1/", "--listen", "127.0.0.1:99999"}, "listen on"},
+		{"itself", []string{"--upstream", "http://127.0.0.1:" + port + "/", "--listen", "127.0.0.1:" + port}, "own address"},
+		{"itself by name", []string{"--upstream", "http://localhost:" + port + "/", "--listen", "127.0.0.1:" + port}, "own address"},
+		{"no connections", []string{"--upstream", "http://127.0.0.1:1/", "--max-conns", "0"}, "--max-conns"},
+		{"a budget below the cap", []string{"--upstream", "http://127.0.0.1:1/", "--max-buffered-bytes", "1000"}, "--max-buffered-bytes"},
+		{"no upstream timeout", []string{"--upstream", "http://127.0.0.1:1/", "--upstream-timeout", "0s"}, "positive duration"},
 		{"an unwritable archive", []string{"--upstream", "http://127.0.0.1:1/", "--listen", "127.0.0.1:0", "--record", "/nonexistent/dir/x.har"}, "--record"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

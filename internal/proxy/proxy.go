@@ -65,11 +65,13 @@ type Proxy struct {
 	now      func() time.Time
 	limits   Limits
 	budget   *budget
+	// via is the proxy's Via entry, unique to the process.
+	via string
 
 	checked, broke, notices, passed atomic.Int64
 	// shed requests were answered 503 (the budget spent); unchecked
 	// exchanges passed on without a verdict; inFlight are being served.
-	shed, unchecked, unanswered, inFlight atomic.Int64
+	shed, unchecked, unanswered, looped, inFlight atomic.Int64
 }
 
 // Config is what New needs; the zero value of each optional field is
@@ -107,6 +109,8 @@ type Stats struct {
 	// (no room to hold the response); Unanswered exchanges of the contract
 	// got no answer from the upstream; InFlight are being served.
 	Shed, Unchecked, Unanswered, InFlight int64
+	// Looped requests came back to the proxy (its own Via): refused, 508.
+	Looped int64
 	// PeakBuffered is the most body bytes held at once.
 	PeakBuffered int64
 }
@@ -132,7 +136,7 @@ func New(c Config) (*Proxy, error) {
 	}
 	lim := c.Limits.withDefaults()
 	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR, now: time.Now,
-		limits: lim, budget: &budget{max: lim.MaxBuffered}}
+		limits: lim, budget: &budget{max: lim.MaxBuffered}, via: viaProduct + newToken()}
 	tr := c.Transport
 	if tr == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -162,7 +166,7 @@ func (p *Proxy) Upstream() *url.URL { return p.upstream }
 // Stats is what the proxy has counted so far.
 func (p *Proxy) Stats() Stats {
 	return Stats{Checked: p.checked.Load(), Broke: p.broke.Load(), Notices: p.notices.Load(), Passed: p.passed.Load(),
-		Shed: p.shed.Load(), Unchecked: p.unchecked.Load(), Unanswered: p.unanswered.Load(), InFlight: p.inFlight.Load(), PeakBuffered: p.budget.peak.Load()}
+		Shed: p.shed.Load(), Unchecked: p.unchecked.Load(), Unanswered: p.unanswered.Load(), Looped: p.looped.Load(), InFlight: p.inFlight.Load(), PeakBuffered: p.budget.peak.Load()}
 }
 
 // String is the stats in a sentence: "3 exchanges of the contract
@@ -178,6 +182,7 @@ func (s Stats) String() string {
 		{s.Unanswered, "got no answer from the upstream"},
 		{s.Unchecked, "passed on unchecked (the proxy's buffer limit)"},
 		{s.Shed, "answered 503 (the proxy's buffer limit)"},
+		{s.Looped, "came back to the proxy (a loop): refused with 508"},
 	} {
 		if c.n > 0 {
 			out += fmt.Sprintf("; %d %s", c.n, c.what)
@@ -234,6 +239,7 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 			pr.Out.Header[name] = vs
 		}
 	}
+	pr.Out.Header.Add("Via", "1.1 "+p.via)
 }
 
 // forwardedHeaders are the headers httputil.ReverseProxy removes before
@@ -279,6 +285,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), p.limits.ReadTimeout+p.limits.UpstreamTimeout)
 	defer cancel()
 	r = r.WithContext(ctx)
+	if p.cameBack(r) {
+		p.looped.Add(1)
+		p.log.line("%s %s 508: came back to this proxy (its own Via): the upstream leads here", r.Method, r.URL.EscapedPath())
+		http.Error(w, "linktoken proxy: loop detected: this request came back to the proxy that forwarded it", http.StatusLoopDetected)
+		return
+	}
 	m, err := p.v.Match(r.Method, r.URL)
 	if err != nil {
 		p.passThrough(w, r)
