@@ -22,6 +22,7 @@ const proxyShutdownGrace = 5 * time.Second
 type proxyOptions struct {
 	upstream, listen, record string
 	enforce, strict          bool
+	passUnknown              bool
 	maxBody                  int64
 	limits                   proxy.Limits
 }
@@ -54,9 +55,14 @@ per violation (place and rule) and X-Linktoken-Notices. Requests that are not op
 of the contract pass untouched, bodies streamed.
 
 --enforce refuses a request that breaks the contract before it reaches the upstream, with
-the Atlas-style error the contract's middleware sends (400, 405, 413 or 415); a request
-without credentials, or with malformed ones, still goes upstream, to be answered with the
-challenge. --record writes the traffic to a HAR 1.2 archive that "linktoken check" reads,
+the Atlas-style error the contract's middleware sends (400, 405, 413 or 415), malformed
+credentials included (another scheme, Bearer on v1.0, a digest response of the wrong length,
+an unknown algorithm, two Authorization headers); only a request without any credentials
+goes upstream whatever it breaks, to be answered with the challenge. A path that is not the
+contract's but normalises to it (case, percent-encoded letters, empty or dot segments,
+;parameters, a trailing slash) is judged as that path and is a violation in itself, so it is
+refused too; a request the contract does not have at all is refused with 404 unless
+--pass-unknown (the token endpoint of the contract's OAuth scheme always passes). --record writes the traffic to a HAR 1.2 archive that "linktoken check" reads,
 with every secret redacted in a way that keeps conforming traffic conforming; the file is a
 complete archive after every exchange, so it stays valid however the proxy stops.
 
@@ -86,6 +92,7 @@ recording failed.`,
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8081", "address to listen on (port 0 picks a free one)")
 	f.StringVar(&o.record, "record", "", "write the traffic, secrets redacted, to this HAR file (replaced if it exists)")
 	f.BoolVar(&o.enforce, "enforce", false, "refuse a request that breaks the contract before it reaches the upstream (credentials excepted)")
+	f.BoolVar(&o.passUnknown, "pass-unknown", false, "with --enforce, let requests that are not operations of the contract through (404 otherwise)")
 	f.BoolVar(&o.strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
 	f.Int64Var(&o.maxBody, "max-body-bytes", proxy.DefaultMaxBody, "the largest body checked and recorded; a larger one is a violation, streamed on unchecked")
 	def := proxy.DefaultLimits()
@@ -139,7 +146,7 @@ func (o *proxyOptions) run(ctx context.Context, e *env, up *url.URL) error {
 			return usageError("--upstream %s is the proxy's own address (%s): every request would come back to it", up, tcp)
 		}
 	}
-	cfg := proxy.Config{Upstream: up, Enforce: o.enforce, Strict: o.strict, MaxBody: o.maxBody, Log: e.stderr, Limits: o.limits}
+	cfg := proxy.Config{Upstream: up, Enforce: o.enforce, PassUnknown: o.passUnknown, Strict: o.strict, MaxBody: o.maxBody, Log: e.stderr, Limits: o.limits}
 	if o.record != "" {
 		if cfg.HAR, err = proxy.CreateHAR(o.record, buildVersion()); err != nil {
 			_ = ln.Close()

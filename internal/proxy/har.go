@@ -297,9 +297,14 @@ func newHAREntry(method string, u *url.URL, start time.Time, took time.Duration)
 func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 	red := p.v.Redact(&contract.Exchange{Request: x.req, Response: x.resp})
 	u := upstreamURL(p.upstream, red.Request.URL)
+	var comments []string
+	if x.sent != nil {
+		// As sent: judged as the contract's path, it was not that path.
+		u.Path, u.RawPath = x.sent.Path, x.sent.RawPath
+		comments = append(comments, "the path is a variant of the contract's "+x.m.Server+x.m.Path+", and was judged as that path")
+	}
 	e := newHAREntry(red.Request.Method, u, x.start, took)
 	e.Request.Headers, e.Request.QueryString = harPairs(red.Request.Header), harPairs(u.Query())
-	var comments []string
 	if x.reqOver {
 		comments = append(comments, fmt.Sprintf("request body over %d bytes: not recorded", p.maxBody))
 	} else {

@@ -65,13 +65,16 @@ type Proxy struct {
 	now      func() time.Time
 	limits   Limits
 	budget   *budget
+	paths    *paths
+	// passUnknown: under enforce, requests not in the contract pass.
+	passUnknown bool
 	// via is the proxy's Via entry, unique to the process.
 	via string
 
 	checked, broke, notices, passed atomic.Int64
 	// shed requests were answered 503 (the budget spent); unchecked
 	// exchanges passed on without a verdict; inFlight are being served.
-	shed, unchecked, unanswered, looped, inFlight atomic.Int64
+	shed, unchecked, unanswered, looped, unknown, inFlight atomic.Int64
 }
 
 // Config is what New needs; the zero value of each optional field is
@@ -80,8 +83,11 @@ type Config struct {
 	// Upstream is the server's root URL (see ParseUpstream). Required.
 	Upstream *url.URL
 	// Enforce refuses a request that breaks the contract before it
-	// reaches the upstream.
+	// reaches the upstream, and one that is not in the contract at all.
 	Enforce bool
+	// PassUnknown lets requests that are not in the contract through
+	// under Enforce.
+	PassUnknown bool
 	// Strict makes notices violations.
 	Strict bool
 	// MaxBody caps each body held to check and record; 0: DefaultMaxBody.
@@ -111,6 +117,9 @@ type Stats struct {
 	Shed, Unchecked, Unanswered, InFlight int64
 	// Looped requests came back to the proxy (its own Via): refused, 508.
 	Looped int64
+	// Unknown requests were not operations of the contract: refused, 404
+	// (Enforce without PassUnknown).
+	Unknown int64
 	// PeakBuffered is the most body bytes held at once.
 	PeakBuffered int64
 }
@@ -134,9 +143,14 @@ func New(c Config) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
+	known, err := newPaths(v)
+	if err != nil {
+		return nil, err
+	}
 	lim := c.Limits.withDefaults()
 	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR, now: time.Now,
-		limits: lim, budget: &budget{max: lim.MaxBuffered}, via: viaProduct + newToken()}
+		limits: lim, budget: &budget{max: lim.MaxBuffered}, via: viaProduct + newToken(),
+		paths: known, passUnknown: c.PassUnknown}
 	tr := c.Transport
 	if tr == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -166,7 +180,7 @@ func (p *Proxy) Upstream() *url.URL { return p.upstream }
 // Stats is what the proxy has counted so far.
 func (p *Proxy) Stats() Stats {
 	return Stats{Checked: p.checked.Load(), Broke: p.broke.Load(), Notices: p.notices.Load(), Passed: p.passed.Load(),
-		Shed: p.shed.Load(), Unchecked: p.unchecked.Load(), Unanswered: p.unanswered.Load(), Looped: p.looped.Load(), InFlight: p.inFlight.Load(), PeakBuffered: p.budget.peak.Load()}
+		Shed: p.shed.Load(), Unchecked: p.unchecked.Load(), Unanswered: p.unanswered.Load(), Looped: p.looped.Load(), Unknown: p.unknown.Load(), InFlight: p.inFlight.Load(), PeakBuffered: p.budget.peak.Load()}
 }
 
 // String is the stats in a sentence: "3 exchanges of the contract
@@ -183,6 +197,7 @@ func (s Stats) String() string {
 		{s.Unchecked, "passed on unchecked (the proxy's buffer limit)"},
 		{s.Shed, "answered 503 (the proxy's buffer limit)"},
 		{s.Looped, "came back to the proxy (a loop): refused with 508"},
+		{s.Unknown, "not in the contract: refused with 404"},
 	} {
 		if c.n > 0 {
 			out += fmt.Sprintf("; %d %s", c.n, c.what)
@@ -265,6 +280,9 @@ type exchange struct {
 	// client gone).
 	upstreamErr error
 	refused     bool
+	// sent is the URL as the client sent it, when it is a variant of the
+	// contract's path (req.URL then being the contract's).
+	sent *url.URL
 	// unchecked: no room to hold the response body, so no verdict.
 	unchecked bool
 	// held is what the bodies take of the proxy's budget, given back
@@ -291,12 +309,24 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "linktoken proxy: loop detected: this request came back to the proxy that forwarded it", http.StatusLoopDetected)
 		return
 	}
+	judged, sent := r.URL, (*url.URL)(nil)
 	m, err := p.v.Match(r.Method, r.URL)
 	if err != nil {
+		if u, ok := p.paths.variantOf(r.URL); ok {
+			if m, err = p.v.Match(r.Method, u); err == nil {
+				judged, sent = u, r.URL
+			}
+		}
+	}
+	if err != nil {
+		if p.enforce && !p.passUnknown && !p.paths.tokenPaths[p.paths.canonical(r.URL.EscapedPath())] {
+			p.refuseUnknown(w, r)
+			return
+		}
 		p.passThrough(w, r)
 		return
 	}
-	x := &exchange{m: m, start: p.now(), flush: http.NewResponseController(w).Flush}
+	x := &exchange{m: m, start: p.now(), flush: http.NewResponseController(w).Flush, sent: sent}
 	body, held, over, err := p.budget.readBody(r.Body, r.ContentLength, p.maxBody)
 	x.held.Store(held)
 	switch {
@@ -328,7 +358,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = r.Body.Close()
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	x.req = &contract.Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: body}
+	x.req = &contract.Request{Method: r.Method, URL: judged, Header: r.Header, Body: body}
 	// Deferred, so that an exchange whose response broke off (which the
 	// ReverseProxy ends with a panic, http.ErrAbortHandler) is reported too.
 	defer p.finish(r, x)
@@ -338,6 +368,20 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The answer goes out now, not when the handler returns: the client
 	// need not wait for the log line and the recording.
 	_ = http.NewResponseController(w).Flush()
+}
+
+// refuseUnknown answers, with --enforce, a request that is not an
+// operation of the contract, nor a variant of one, nor a token endpoint,
+// as the live service answers a path it does not have: 404.
+func (p *Proxy) refuseUnknown(w http.ResponseWriter, r *http.Request) {
+	p.unknown.Add(1)
+	p.log.line("%s %s 404 (not in the contract: refused, --enforce without --pass-unknown)", r.Method, r.URL.EscapedPath())
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set(HeaderViolations, "1")
+	w.Header().Set(HeaderViolation, "request path: not-in-contract")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, `{"detail":"linktoken proxy --enforce: not an operation of the link-token contract","error":404,`+
+		`"errorCode":"RESOURCE_NOT_FOUND","parameters":[],"reason":"Not Found"}`)
 }
 
 // passThrough forwards a request that is not an operation of the contract,
@@ -359,23 +403,32 @@ func (p *Proxy) passThrough(w http.ResponseWriter, r *http.Request) {
 
 // refuse answers, with --enforce, a request that breaks the contract, as
 // the contract's own middleware does (contract.Refuse), before it reaches
-// the upstream. A request without credentials, or with malformed ones, is
-// the exception whatever else it breaks: the live service authenticates
-// first and answers the challenge, and digest clients (curl among them)
-// send a first request without a body to get it.
+// the upstream. A request without any credentials is the exception,
+// whatever else it breaks: the live service authenticates first and
+// answers the challenge, and digest clients (curl among them) send a first
+// request without credentials to get it. Credentials that are there but
+// malformed (another scheme, Bearer where only digest is taken, a digest
+// response of the wrong length, an unknown algorithm, two Authorization
+// headers) are refused like any other part of the request.
 func (p *Proxy) refuse(w http.ResponseWriter, x *exchange) bool {
-	res := p.v.CheckMatch(x.m, &contract.Exchange{Request: x.req})
-	if x.reqOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(x, contract.SideRequest))
-	}
+	res := p.check(x)
+	refusable := make(contract.Violations, 0, len(res.Violations))
 	for _, v := range res.Violations {
 		if v.Rule == contract.RuleSecurity && !x.m.Anonymous() {
-			return false
+			if len(x.req.Header.Values("Authorization")) == 0 {
+				return false
+			}
+			// contract.Refuse leaves credentials to the server's
+			// challenge; here there is none to give.
+			c := *v
+			c.Rule = "credentials"
+			v = &c
 		}
+		refusable = append(refusable, v)
 	}
 	rec := httptest.NewRecorder()
 	setVerdictHeaders(rec.Header(), res)
-	if !contract.Refuse(rec, x.m, res) {
+	if !contract.Refuse(rec, x.m, &contract.Result{Violations: refusable}) {
 		return false
 	}
 	resp := rec.Result()
@@ -442,6 +495,12 @@ func (p *Proxy) check(x *exchange) *contract.Result {
 	}
 	if x.respOver {
 		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(x, contract.SideResponse))
+	}
+	if x.sent != nil {
+		name := (&contract.Exchange{Request: x.req, Response: x.resp}).Name()
+		res.Violations = append(res.Violations, &contract.Violation{Exchange: name, Side: contract.SideRequest, Part: contract.PartPath,
+			Rule: RulePathVariant, Expected: "the path as the contract writes it, " + x.m.Server + x.m.Path,
+			Found: "a variant of it (case, percent-encoding, empty or dot segments, ;parameters or a trailing slash): judged as that path"})
 	}
 	return res
 }
