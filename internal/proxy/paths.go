@@ -27,7 +27,7 @@ type paths struct {
 }
 
 func newPaths(v *contract.Validator) (*paths, error) {
-	doc, err := spec.GetSwagger()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		return nil, err
 	}
@@ -73,8 +73,7 @@ func (p *paths) canonical(escaped string) string {
 		}
 		segs[i] = seg
 	}
-	out := path.Clean("/" + strings.Join(segs, "/"))
-	return out
+	return path.Clean("/" + strings.Join(segs, "/"))
 }
 
 // decodeUnreserved decodes the percent-encodings of RFC 3986's unreserved
@@ -115,9 +114,6 @@ func (p *paths) variantOf(u *url.URL) (*url.URL, bool) {
 	var err error
 	if out.Path, err = url.PathUnescape(canon); err != nil {
 		return nil, false
-	}
-	if out.EscapedPath() != canon {
-		out.RawPath = canon
 	}
 	return &out, true
 }
