@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,7 +17,8 @@ import (
 
 // proxyShutdownGrace bounds how long in-flight exchanges may finish (and
 // be recorded) after the user asks the proxy to stop.
-const proxyShutdownGrace = 5 * time.Second
+// A variable for the tests.
+var proxyShutdownGrace = 5 * time.Second
 
 // proxyOptions are the proxy command's flags.
 type proxyOptions struct {
@@ -51,7 +53,9 @@ Each exchange is logged to standard error, then each violation and notice on a l
 its own; no secret is ever written (keys, digest responses, bearer tokens, link-tokens).
 Each response to an operation of the contract carries the verdict for the client:
 X-Linktoken-Violations (the count, 0 when it conforms), an X-Linktoken-Violation line
-per violation (place and rule) and X-Linktoken-Notices. Requests that are not operations
+per violation (place and rule), the same for programs as one JSON array in
+X-Linktoken-Violations-Json ([{"side","part","pointer","rule"}], as Prism's sl-violations),
+and X-Linktoken-Notices. Requests that are not operations
 of the contract pass untouched, bodies streamed.
 
 --enforce refuses a request that breaks the contract before it reaches the upstream, with
@@ -188,7 +192,6 @@ func runProxy(ctx context.Context, e *env, ln net.Listener, p *proxy.Proxy, har 
 	err := p.Serve(ctx, ln, proxyShutdownGrace)
 	var unfinished *proxy.UnfinishedError
 	if errors.As(err, &unfinished) {
-		fmt.Fprintf(e.stderr, "%v\n", err)
 		err = nil
 	}
 	if har != nil {
@@ -203,15 +206,21 @@ func runProxy(ctx context.Context, e *env, ln net.Listener, p *proxy.Proxy, har 
 		}
 		fmt.Fprintf(e.stdout, "Recorded %d %s to %s.\n", har.Count(), noun, o.record)
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		return usageError("%v", err)
-	case st.Broke > 0:
-		return apiError(fmt.Errorf("%d of %d exchanges broke the contract", st.Broke, st.Checked))
-	case unfinished != nil:
-		return apiError(unfinished)
-	case st.Unjudged() > 0:
-		return apiError(fmt.Errorf("%d exchanges of the contract could not be checked", st.Unjudged()))
+	}
+	var failed []string
+	if st.Broke > 0 {
+		failed = append(failed, fmt.Sprintf("%d of %d exchanges broke the contract", st.Broke, st.Checked))
+	}
+	if n := st.Unjudged(); n > 0 {
+		failed = append(failed, fmt.Sprintf("%d of the contract's exchanges could not be checked", n))
+	}
+	if unfinished != nil {
+		failed = append(failed, unfinished.Error())
+	}
+	if len(failed) > 0 {
+		return apiError(errors.New(strings.Join(failed, "; ")))
 	}
 	return nil
 }

@@ -492,6 +492,18 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 			if lines := resp.Header.Values(proxy.HeaderViolation); strings.Join(lines, "|") != strings.Join(tt.want, "|") {
 				t.Errorf("%s %q, want %q", proxy.HeaderViolation, lines, tt.want)
 			}
+			// The same, for programs: one JSON array.
+			var places []struct{ Side, Part, Pointer, Rule string }
+			if err := json.Unmarshal([]byte(resp.Header.Get(proxy.HeaderViolationsJSON)), &places); err != nil || places == nil {
+				t.Fatalf("%s %q: %v", proxy.HeaderViolationsJSON, resp.Header.Get(proxy.HeaderViolationsJSON), err)
+			}
+			var fromJSON []string
+			for _, p := range places {
+				fromJSON = append(fromJSON, strings.TrimSpace(p.Side+" "+p.Part+" "+p.Pointer)+": "+p.Rule)
+			}
+			if strings.Join(fromJSON, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("%s %q, want %q", proxy.HeaderViolationsJSON, fromJSON, tt.want)
+			}
 			want := exitOK
 			if len(tt.want) > 0 {
 				want = exitAPI
@@ -767,6 +779,41 @@ func TestProxyInterruptedMidExchangeFlushesTheArchive(t *testing.T) {
 	})
 	if err != nil || n != 1 {
 		t.Errorf("archive: %v, %d entries", err, n)
+	}
+}
+
+// TestProxyInterruptedWithAStuckExchangeSaysSo: an exchange still in
+// flight when the grace after the interrupt runs out is cut and counted,
+// and the exit status is 1 (nothing was checked), not 2 (a usage error).
+func TestProxyInterruptedWithAStuckExchangeSaysSo(t *testing.T) {
+	grace := proxyShutdownGrace
+	proxyShutdownGrace = 200 * time.Millisecond
+	t.Cleanup(func() { proxyShutdownGrace = grace })
+	arrived, release := make(chan struct{}), make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(upstream.Close)
+	t.Cleanup(func() { close(release) })
+	root, stdout, stderr, stop := proxyRunning(t, upstream.URL)
+	go func() {
+		req, _ := http.NewRequest("DELETE", root+"/api/atlas/v1.0"+linkTokens, nil)
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Authorization", digestCredentialForTest)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-arrived
+	if code := stop(); code != exitAPI {
+		t.Errorf("exit %d, want %d", code, exitAPI)
+	}
+	if !strings.Contains(stderr.String(), "1 request still in flight when the proxy stopped") {
+		t.Errorf("stderr does not count the request cut:\n%s\n%s", stderr, stdout)
 	}
 }
 

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -53,21 +55,61 @@ type harItem struct {
 
 const harTail = "\n]}}\n"
 
-// CreateHAR creates (or truncates) path and writes the archive's head.
+// CreateHAR starts an archive at path. It refuses a symbolic link (which
+// would have it write wherever the link points); a regular file, or none,
+// is replaced atomically: the archive is written to a new file beside it,
+// renamed over path once its head is written, so path is at every moment
+// either what it was or a complete archive. Anything else that is there
+// (a named pipe, a terminal) is written to as it is.
 func CreateHAR(path, creatorVersion string) (*HARWriter, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	fi, err := os.Lstat(path)
+	switch {
+	case err == nil && fi.Mode()&os.ModeSymlink != 0:
+		return nil, fmt.Errorf("%s is a symbolic link: name the file itself", path)
+	case err == nil && !fi.Mode().IsRegular():
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		// What was opened must be what Lstat saw, not a link put there since.
+		if opened, err := f.Stat(); err != nil || !os.SameFile(fi, opened) {
+			_ = f.Close()
+			return nil, fmt.Errorf("%s changed while it was opened", path)
+		}
+		return startHAR(f, path, creatorVersion)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return nil, err
 	}
+	h, err := newHARWriter(f, path, creatorVersion)
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		return nil, err
+	}
+	go h.run()
+	return h, nil
+}
+
+// startHAR writes the head to f and starts the writer.
+func startHAR(f *os.File, path, creatorVersion string) (*HARWriter, error) {
 	h, err := newHARWriter(f, path, creatorVersion)
 	if err != nil {
 		_ = f.Close()
 		return nil, err
 	}
+	go h.run()
 	return h, nil
 }
 
-// newHARWriter writes the archive's head to f and starts the writer.
+// newHARWriter writes the archive's head to f; the caller starts the
+// writer (h.run).
 func newHARWriter(f *os.File, path, creatorVersion string) (*HARWriter, error) {
 	creator, _ := json.Marshal(map[string]string{"name": "linktoken proxy", "version": creatorVersion})
 	head := `{"log":{"version":"1.2","creator":` + string(creator) + `,"entries":[`
@@ -77,7 +119,6 @@ func newHARWriter(f *os.File, path, creatorVersion string) (*HARWriter, error) {
 	if err := h.write(head, ""); err != nil {
 		return nil, err
 	}
-	go h.run()
 	return h, nil
 }
 

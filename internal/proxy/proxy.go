@@ -10,6 +10,7 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,9 +39,14 @@ const (
 	// HeaderViolation is one line per violation: its place and rule.
 	HeaderViolation = "X-Linktoken-Violation"
 	// HeaderNotices is the number of notices, when there are any.
-	HeaderNotices       = "X-Linktoken-Notices"
-	maxViolationHeaders = 10
-	maxHeaderSummary    = 200
+	HeaderNotices = "X-Linktoken-Notices"
+	// HeaderViolationsJSON is the violations for programs, as Prism's
+	// sl-violations is: a JSON array of {"side","part","pointer","rule"},
+	// the same (at most maxViolationHeaders) as the lines of
+	// HeaderViolation, in printable ASCII.
+	HeaderViolationsJSON = "X-Linktoken-Violations-Json"
+	maxViolationHeaders  = 10
+	maxHeaderSummary     = 200
 )
 
 // DefaultMaxBody caps each body the proxy holds to check: the largest
@@ -598,12 +604,22 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 // setVerdictHeaders writes the verdict into a response's headers.
 func setVerdictHeaders(h http.Header, res *contract.Result) {
 	h.Set(HeaderViolations, strconv.Itoa(len(res.Violations)))
+	type place struct {
+		Side    contract.Side `json:"side"`
+		Part    contract.Part `json:"part"`
+		Pointer string        `json:"pointer"`
+		Rule    string        `json:"rule"`
+	}
+	places := []place{}
 	for i, v := range res.Violations {
 		if i == maxViolationHeaders {
 			break
 		}
 		h.Add(HeaderViolation, headerSafe(violationSummary(v), maxHeaderSummary))
+		places = append(places, place{v.Side, v.Part, headerSafe(v.Pointer, maxHeaderSummary), headerSafe(v.Rule, maxHeaderSummary)})
 	}
+	data, _ := json.Marshal(places)
+	h.Set(HeaderViolationsJSON, string(data))
 	if len(res.Notices) > 0 {
 		h.Set(HeaderNotices, strconv.Itoa(len(res.Notices)))
 	}
