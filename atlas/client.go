@@ -236,17 +236,30 @@ func (c *Client) CreateLinkToken(ctx context.Context, orgID string, accessListIP
 		if ex.status != http.StatusCreated && ex.status != http.StatusOK {
 			return ex.failure("create")
 		}
-		var org client.TargetOrg
-		if err := json.Unmarshal(ex.body, &org); err != nil {
-			return ex.unexpected("create", "undecodable body")
+		secret, err := linkTokenMember(ex.body)
+		if err != nil {
+			return ex.unexpected("create", err.Error())
 		}
-		if org.LinkToken == "" {
-			return ex.unexpected("create", "response without a linkToken")
-		}
-		token = NewLinkToken(org.LinkToken)
+		token = NewLinkToken(secret)
 		return nil
 	})
 	return token, err
+}
+
+// linkTokenMember is the create response's linkToken. Only the member the
+// contract names counts: the generated client.TargetOrg, decoded by
+// encoding/json, would take {"LinkToken": …} or {"LINKTOKEN": …} as well,
+// a secret under a name that no check or redaction looks for.
+func linkTokenMember(body []byte) (string, error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
+		return "", errors.New("undecodable body")
+	}
+	var secret string
+	if raw, ok := members["linkToken"]; !ok || json.Unmarshal(raw, &secret) != nil || secret == "" {
+		return "", errors.New("response without a linkToken")
+	}
+	return secret, nil
 }
 
 // DeleteLinkToken removes orgID's link, which invalidates its link-token. A
