@@ -337,6 +337,7 @@ func newHAREntry(method string, u *url.URL, start time.Time, took time.Duration)
 // recorded: the proxy never held all of it, so nothing could redact it.
 func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 	red := p.v.Redact(&contract.Exchange{Request: x.req, Response: x.resp})
+	p.redactAnyCase(red)
 	u := upstreamURL(p.upstream, red.Request.URL)
 	var comments []string
 	if x.sent != nil {

@@ -5,8 +5,9 @@ import (
 	"path"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/seed-5c49e0d7/linktoken/contract"
-	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 )
 
 // RulePathVariant is the violation of a request whose path is not the
@@ -26,11 +27,7 @@ type paths struct {
 	tokenPaths map[string]bool
 }
 
-func newPaths(v *contract.Validator) (*paths, error) {
-	doc, err := spec.GetSpec()
-	if err != nil {
-		return nil, err
-	}
+func newPaths(v *contract.Validator, doc *openapi3.T) *paths {
 	p := &paths{literals: map[string]string{}, tokenPaths: map[string]bool{}}
 	addLiterals := func(s string) {
 		for _, seg := range strings.Split(s, "/") {
@@ -56,7 +53,7 @@ func newPaths(v *contract.Validator) (*paths, error) {
 			}
 		}
 	}
-	return p, nil
+	return p
 }
 
 // canonical is the path as the contract would write it: ;parameters

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 )
 
 // The headers the proxy adds to every response to an operation of the
@@ -72,6 +73,8 @@ type Proxy struct {
 	limits   Limits
 	budget   *budget
 	paths    *paths
+	// secrets are the contract's secret member names, lower-cased.
+	secrets map[string]bool
 	// passUnknown: under enforce, requests not in the contract pass.
 	passUnknown bool
 	// via is the proxy's Via entry, unique to the process.
@@ -149,14 +152,14 @@ func New(c Config) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	known, err := newPaths(v)
+	doc, err := spec.GetSpec()
 	if err != nil {
 		return nil, err
 	}
 	lim := c.Limits.withDefaults()
 	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR, now: time.Now,
 		limits: lim, budget: &budget{max: lim.MaxBuffered}, via: viaProduct + newToken(),
-		paths: known, passUnknown: c.PassUnknown}
+		paths: newPaths(v, doc), secrets: secretNames(doc), passUnknown: c.PassUnknown}
 	tr := c.Transport
 	if tr == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
