@@ -66,4 +66,3 @@ func TestRecordingBlanksSecretsUnderAnyName(t *testing.T) {
 		})
 	}
 }
-
