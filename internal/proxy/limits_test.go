@@ -197,3 +197,36 @@ func TestTimeouts(t *testing.T) {
 		}
 	})
 }
+
+// TestAResponsePastTheBudgetIsPassedOnUnchecked: an answer the proxy has
+// no room to hold reaches the client whole, marked and counted as
+// unchecked, never as conforming.
+func TestAResponsePastTheBudgetIsPassedOnUnchecked(t *testing.T) {
+	big := `{"linkToken":"` + strings.Repeat("A", 4000) + `"}`
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", testMedia)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, big)
+	}))
+	t.Cleanup(upstream.Close)
+	p, addr := serving(t, upstream.URL, Config{Limits: Limits{MaxBuffered: 1000}})
+	req, _ := http.NewRequest("POST", "http://"+addr+testCreate, strings.NewReader(testCreateJS))
+	req.Header.Set("Content-Type", testMedia)
+	req.Header.Set("Accept", testMedia)
+	req.Header.Set("Authorization", "Bearer dGVzdA")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(got) != big || resp.Header.Get(HeaderViolations) != "unchecked" {
+		t.Errorf("%d bytes, %s %q; want the whole body, unchecked", len(got), HeaderViolations, resp.Header.Get(HeaderViolations))
+	}
+	for deadline := time.Now().Add(5 * time.Second); p.Stats().Unchecked == 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if st := p.Stats(); st.Unchecked != 1 || st.Checked != 0 || st.Unjudged() != 1 {
+		t.Errorf("stats %+v: want one unchecked, none checked", st)
+	}
+}
