@@ -43,11 +43,11 @@ of the server; the server is --upstream (the live service, linktoken serve, or y
 
 Digest and bearer authentication pass through untouched: each request goes upstream with
 its method, path, query and Authorization exactly as the client sent them (a digest
-credential covers the method and the URI), only the Host becoming the upstream's and a
-Via entry of the proxy's own added: a request that comes back to the proxy that sent it (an
-upstream that leads, however, to the proxy) is refused with 508 Loop Detected, as is an
---upstream that is the proxy's own address. So the
-401 challenge, the retried request and the answer all pass, and all are checked.
+credential covers the method and the URI), only the Host becoming the upstream's and a Via
+entry of the proxy's own added. So the 401 challenge, the retried request and the answer
+all pass, and all are checked. A request that comes back to the proxy that sent it (an
+upstream that leads, however, back here) is refused with 508 Loop Detected, and an
+--upstream that is the proxy's own address is refused at start.
 
 Each exchange is logged to standard error, then each violation and notice on a line of
 its own; no secret is ever written (keys, digest responses, bearer tokens, link-tokens).
@@ -55,8 +55,8 @@ Each response to an operation of the contract carries the verdict for the client
 X-Linktoken-Violations (the count, 0 when it conforms), an X-Linktoken-Violation line
 per violation (place and rule), the same for programs as one JSON array in
 X-Linktoken-Violations-Json ([{"side","part","pointer","rule"}], as Prism's sl-violations),
-and X-Linktoken-Notices. Requests that are not operations
-of the contract pass untouched, bodies streamed.
+and X-Linktoken-Notices. Requests that are not operations of the contract pass untouched,
+bodies streamed.
 
 --enforce refuses a request that breaks the contract before it reaches the upstream, with
 the Atlas-style error the contract's middleware sends (400, 405, 413 or 415), malformed
@@ -66,11 +66,14 @@ goes upstream whatever it breaks, to be answered with the challenge. A path that
 contract's but normalises to it (case, percent-encoded letters, empty or dot segments,
 ;parameters, a trailing slash) is judged as that path and is a violation in itself, so it is
 refused too; a request the contract does not have at all is refused with 404 unless
---pass-unknown (the token endpoint of the contract's OAuth scheme always passes). --record writes the traffic to a HAR 1.2 archive that "linktoken check" reads,
-with every secret redacted in a way that keeps conforming traffic conforming; the file is a
-complete archive after every exchange, so it stays valid however the proxy stops.
+--pass-unknown (the token endpoint of the contract's OAuth scheme always passes).
 
-Every client controls is bounded (--max-conns, --max-buffered-bytes, --read-timeout,
+--record writes the traffic to a HAR 1.2 archive that "linktoken check" reads, with every
+secret redacted in a way that keeps conforming traffic conforming; the file is a complete
+archive after every exchange, so it stays valid however the proxy stops. It refuses a
+symbolic link, and replaces a file atomically.
+
+Everything a client controls is bounded (--max-conns, --max-buffered-bytes, --read-timeout,
 --upstream-timeout; headers in 10 s, idle connections 60 s): past the buffer limit a
 request of the contract is answered 503 with Retry-After rather than held.
 
@@ -94,8 +97,8 @@ recording failed.`,
 	f := cmd.Flags()
 	f.StringVar(&o.upstream, "upstream", "", "the server's root URL, as http(s)://host[:port]/ (required)")
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8081", "address to listen on (port 0 picks a free one)")
-	f.StringVar(&o.record, "record", "", "write the traffic, secrets redacted, to this HAR file (replaced if it exists)")
-	f.BoolVar(&o.enforce, "enforce", false, "refuse a request that breaks the contract before it reaches the upstream (credentials excepted)")
+	f.StringVar(&o.record, "record", "", "write the traffic, secrets redacted, to this HAR file (replaced atomically if it exists; not a symbolic link)")
+	f.BoolVar(&o.enforce, "enforce", false, "refuse a request that breaks the contract, or is not in it, before it reaches the upstream")
 	f.BoolVar(&o.passUnknown, "pass-unknown", false, "with --enforce, let requests that are not operations of the contract through (404 otherwise)")
 	f.BoolVar(&o.strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
 	f.Int64Var(&o.maxBody, "max-body-bytes", proxy.DefaultMaxBody, "the largest body checked and recorded; a larger one is a violation, streamed on unchecked")
