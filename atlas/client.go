@@ -247,16 +247,43 @@ func (c *Client) CreateLinkToken(ctx context.Context, orgID string, accessListIP
 }
 
 // linkTokenMember is the create response's linkToken. Only the member the
-// contract names counts: the generated client.TargetOrg, decoded by
-// encoding/json, would take {"LinkToken": …} or {"LINKTOKEN": …} as well,
-// a secret under a name that no check or redaction looks for.
+// contract names counts, once: the generated client.TargetOrg, decoded by
+// encoding/json, would take {"LinkToken": …} or {"LINKTOKEN": …} as well (a
+// secret under a name no check or redaction looks for), and of two
+// linkToken members the last.
 func linkTokenMember(body []byte) (string, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return "", errors.New("undecodable body")
 	}
 	var secret string
-	if raw, ok := members["linkToken"]; !ok || json.Unmarshal(raw, &secret) != nil || secret == "" {
+	found := 0
+	for dec.More() {
+		name, err := dec.Token()
+		var value json.RawMessage
+		if err == nil {
+			err = dec.Decode(&value)
+		}
+		if err != nil {
+			return "", errors.New("undecodable body")
+		}
+		if name == "linkToken" {
+			found++
+			if json.Unmarshal(value, &secret) != nil {
+				secret = ""
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return "", errors.New("undecodable body")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", errors.New("undecodable body")
+	}
+	switch {
+	case found > 1:
+		return "", errors.New("response with more than one linkToken")
+	case secret == "":
 		return "", errors.New("response without a linkToken")
 	}
 	return secret, nil

@@ -113,6 +113,8 @@ func TestUnexpectedResponsesKeepStatusAndARedactedExcerpt(t *testing.T) {
 		{"201 empty token", raw(201, "application/json", `{"linkToken":""}`), 201, "response without a linkToken"},
 		{"201 token under another case", raw(201, "application/json", `{"LinkToken":"`+leak+`"}`), 201, "response without a linkToken"},
 		{"201 token as a number", raw(201, "application/json", `{"linkToken":12}`), 201, "response without a linkToken"},
+		{"201 token twice", raw(201, "application/json", `{"linkToken":"`+leak+`","linkToken":"`+leak+`"}`), 201, "response with more than one linkToken"},
+		{"201 then more", raw(201, "application/json", `{"linkToken":"`+leak+`"} {}`), 201, "undecodable body"},
 		{"undeclared 302", raw(302, "text/plain", "moved"), 302, "unexpected status"},
 		{"error echoing a token", raw(500, "text/plain", `{"linkToken":"`+leak+`"} token=`+leak), 500, "undecodable error body"},
 		{"404 html still matches ErrNotFound", raw(404, "text/html", "<h1>not here</h1>"), 404, "undecodable error body"},
