@@ -5,6 +5,9 @@ TEST_FLAGS ?= -race -count=1 -timeout 10m
 
 # Spectral, the ecosystem's standard OpenAPI linter, pinned; npx fetches it from the npm registry.
 SPECTRAL ?= npx --yes @stoplight/spectral-cli@6.16.3
+# Dredd, pinned, for its reading of the contract (make lint-spec): its YAML parser (yaml-js, YAML 1.1)
+# refuses what Go's and Spectral's accept, and it needs an example for every required parameter.
+DREDD ?= npx --yes dredd@14.1.0
 BENCHSTAT ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 BENCH ?= .
 BENCH_COUNT ?= 6
@@ -64,9 +67,17 @@ lint-go:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck ./...
 
-## lint-spec: the contract through Spectral (spectral:oas), as tools outside Go read it
+## lint-spec: the contract through Spectral (spectral:oas), and through Dredd, as tools outside Go read it
 lint-spec:
 	$(SPECTRAL) lint openapi/linktoken.yaml --ruleset openapi/.spectral.yaml --fail-severity=warn
+	@# Dredd's dry run parses the contract as Dredd does (its YAML parser is stricter than most) and
+	@# builds every request it would send, which needs an example for each required parameter; it
+	@# sends nothing (port 9 on loopback is never dialled), and digest is beyond it, so that is all.
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	$(DREDD) openapi/linktoken.yaml http://127.0.0.1:9/ --dry-run > "$$log" 2>&1 || \
+		{ grep -Ei 'error|refus|npm ERR' "$$log" || tail -20 "$$log"; \
+		  echo "openapi/linktoken.yaml: Dredd ($(DREDD)) cannot read it or build its requests (above: where and why)"; exit 1; }; \
+	echo "openapi/linktoken.yaml: Dredd reads it and builds every request"
 
 ## secret-scan: run the suite verbosely, recording every secret the in-memory
 ## Atlas issued or saw, and fail if any of them appears in what it printed
@@ -134,17 +145,28 @@ proxy-attack:
 # module cache holds everything, so the suite, which may not use the network, could not run it.
 # internal/cmd/apicompat builds each from its module (cached after the first build) and runs it.
 
-# The compatibility checks compare with BASE (any revision); empty means the previous release tag,
-# and they report SKIPPED while there is none.
+# The compatibility checks compare with BASE (any revision); empty means the previous release tag.
+# A shallow clone fetches the history and tags first, and fails if it cannot; only a complete
+# repository without any release tag reports SKIPPED. A break passes only when HEAD is tagged with a
+# version that allows it or .ci/accepted-breaks.yaml accepts it with its reason (docs/versioning.md).
 BASE ?=
+# The version make release records: vMAJOR.MINOR.PATCH.
+VERSION ?=
 
-.PHONY: api-diff go-api-diff
+.PHONY: api-diff go-api-diff release
 
 ## api-diff: fail on any change to openapi/linktoken.yaml since BASE that breaks existing clients or
-## servers (oasdiff): one line per breaking change, with its place in the contract
+## servers (oasdiff, then the contract's x-atlas-* extensions): one line per breaking change, with its place
 api-diff:
 	$(GO) run ./internal/cmd/apicompat contract $(if $(BASE),-base '$(BASE)')
 
 ## go-api-diff: fail on any incompatible change since BASE to the exported API of a public package (apidiff)
 go-api-diff:
 	$(GO) run ./internal/cmd/apicompat go $(if $(BASE),-base '$(BASE)')
+
+## release: record VERSION (make release VERSION=v0.1.0): on a clean tree, both checks against the
+## previous release, then CHANGELOG.md's Unreleased section dated under VERSION, a commit and a tag;
+## nothing is pushed
+release:
+	@test -n '$(VERSION)' || { echo 'usage: make release VERSION=vMAJOR.MINOR.PATCH'; exit 2; }
+	$(GO) run ./internal/cmd/apicompat release '$(VERSION)'

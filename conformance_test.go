@@ -24,6 +24,8 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 var confValidator = contract.MustNew(contract.Strict())
@@ -43,7 +45,7 @@ func confFixtures(t *testing.T) []string {
 			t.Fatal(err)
 		}
 		for _, f := range m {
-			if !strings.HasSuffix(f, contract.RequestFileSuffix) {
+			if !strings.HasSuffix(f, recorded.RequestFileSuffix) {
 				files = append(files, f)
 			}
 		}
@@ -80,7 +82,7 @@ func TestEveryFixtureOnTheWire(t *testing.T) {
 	t.Parallel()
 	conforming, violating := 0, 0
 	for _, file := range confFixtures(t) {
-		exchanges, err := contract.ReadHTTPFile(file)
+		exchanges, err := recorded.ReadHTTPFile(file)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}

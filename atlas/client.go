@@ -41,11 +41,15 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/buildinfo"
 	"github.com/seed-5c49e0d7/linktoken/internal/digestauth"
 )
 
-// DefaultUserAgent is sent unless WithUserAgent says otherwise.
-const DefaultUserAgent = "linktoken-go/0.1 (+https://github.com/seed-5c49e0d7/linktoken)"
+// DefaultUserAgent returns the User-Agent sent unless WithUserAgent says
+// otherwise: "linktoken-go/VERSION (+https://github.com/seed-5c49e0d7/linktoken)",
+// VERSION being this module's version as the program's build recorded it
+// (v1.2.3, a pseudo-version), or "devel" when it recorded none (go run).
+func DefaultUserAgent() string { return buildinfo.UserAgent("linktoken-go") }
 
 // maxBody bounds how much of a response the client reads; the largest
 // legitimate body (an ApiError with field details) is a few kilobytes.
@@ -74,7 +78,7 @@ type Client struct {
 // root https://cloud.mongodb.com/, API v2, a fresh http.Client over
 // http.DefaultTransport, DefaultRetryPolicy.
 func NewClient(opts ...Option) (*Client, error) {
-	cfg := config{baseURL: DefaultBaseURL, version: APIVersionV2, userAgent: DefaultUserAgent, retry: DefaultRetryPolicy()}
+	cfg := config{baseURL: DefaultBaseURL, version: APIVersionV2, userAgent: DefaultUserAgent(), retry: DefaultRetryPolicy()}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err

@@ -14,7 +14,8 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
-	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 // fzSecret stands for a secret in a response body: the fuzzer writes
@@ -93,7 +94,7 @@ func FuzzClientResponse(f *testing.F) {
 		if strings.HasSuffix(p, ".request.http") {
 			continue
 		}
-		exs, err := contract.ReadHTTPFile(p)
+		exs, err := recorded.ReadHTTPFile(p)
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package atlas
 
 import (
 	"errors"
+	"fmt"
 	"os"
 )
 
@@ -12,6 +13,9 @@ const (
 	EnvBaseURL       = "MONGODB_ATLAS_OPS_MANAGER_URL"
 	EnvClientID      = "MONGODB_ATLAS_CLIENT_ID"
 	EnvClientSecret  = "MONGODB_ATLAS_CLIENT_SECRET"
+	// EnvService is "cloud" (the default) or "cloudgov" (Atlas for
+	// Government, at GovBaseURL); EnvBaseURL wins over it, as in the Atlas CLI.
+	EnvService = "MONGODB_ATLAS_SERVICE"
 	// EnvOrgID is read by the command, not the client: an org id belongs to a call.
 	EnvOrgID = "MONGODB_ATLAS_ORG_ID"
 )
@@ -44,12 +48,26 @@ func WithEnv(getenv func(string) string) Option {
 				return err
 			}
 		}
-		if u := getenv(EnvBaseURL); u != "" {
-			c.baseURL = u
+		// Credentials go only to the service the user chose: an Atlas for
+		// Government key sent to commercial Atlas (or the reverse) is a
+		// secret handed to a host that has no use for it.
+		switch service := getenv(EnvService); {
+		case getenv(EnvBaseURL) != "":
+			c.baseURL = getenv(EnvBaseURL)
+		case service == serviceGov:
+			c.baseURL = GovBaseURL
+		case service != "" && service != serviceCloud:
+			return fmt.Errorf("linktoken: %s %q: want %q or %q (or set %s to the service root)", EnvService, service, serviceCloud, serviceGov, EnvBaseURL)
 		}
 		return nil
 	}
 }
+
+// The Atlas CLI's names for its services (its config's "service" key).
+const (
+	serviceCloud = "cloud"
+	serviceGov   = "cloudgov"
+)
 
 // NewClientFromEnv is NewClient with WithEnv(os.Getenv) applied first, so
 // opts override the environment.

@@ -22,6 +22,11 @@ const (
 // DefaultBaseURL is the service root of MongoDB Atlas.
 const DefaultBaseURL = "https://cloud.mongodb.com/"
 
+// GovBaseURL is the service root of MongoDB Atlas for Government, where the
+// Atlas CLI sends a profile (or $MONGODB_ATLAS_SERVICE) whose service is
+// "cloudgov" and that sets no ops_manager_url.
+const GovBaseURL = "https://cloud.mongodbgov.com/"
+
 // ParseAPIVersion accepts "v2", "2", "v1.0", "v1", "1.0" and "1".
 func ParseAPIVersion(s string) (APIVersion, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {

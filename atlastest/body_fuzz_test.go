@@ -12,6 +12,8 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 // fzMaxBody is the body cap of FuzzCreateBody's service, small so that the
@@ -49,7 +51,7 @@ func FuzzCreateBody(f *testing.F) {
 		f.Fatalf("fixtures: %v, %d files", err, len(paths))
 	}
 	for _, p := range paths {
-		exs, err := contract.ReadHTTPFile(p)
+		exs, err := recorded.ReadHTTPFile(p)
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/icholy/digest"
-
-	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // Realm is the digest realm of the live service.
@@ -140,7 +138,7 @@ func (s *Service) checkDigest(r *http.Request, header string) (principal string,
 		return "", authChallenge
 	}
 	// Every digest response the service sees is a secret the suite must never print.
-	secretlog.Record(creds.Response)
+	s.cfg.recordSecret(creds.Response)
 	key, ok := s.keys[creds.Username]
 	if !ok || creds.Userhash || creds.Realm != Realm || creds.QOP != "auth" || creds.Nc < 1 {
 		return "", authChallenge
@@ -172,7 +170,7 @@ func (s *Service) checkDigest(r *http.Request, header string) (principal string,
 // digestMatches recomputes the response with icholy/digest's implementation
 // of RFC 7616 and compares it in constant time.
 func digestMatches(creds *digest.Credentials, method, password string) bool {
-	want, err := ExpectedDigestResponse(creds, method, password)
+	want, err := expectedDigestResponse(creds, method, password)
 	if err != nil {
 		return false
 	}
@@ -180,10 +178,10 @@ func digestMatches(creds *digest.Credentials, method, password string) bool {
 	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
-// ExpectedDigestResponse is the response value a client holding password
-// should have sent with creds (qop=auth), per RFC 7616 §3.4.1. It is exported
-// so that its computation can be checked against the RFC's worked examples.
-func ExpectedDigestResponse(creds *digest.Credentials, method, password string) (string, error) {
+// expectedDigestResponse is the response value a client holding password
+// should have sent with creds (qop=auth), per RFC 7616 §3.4.1; this
+// package's tests check it against the RFC's worked examples.
+func expectedDigestResponse(creds *digest.Credentials, method, password string) (string, error) {
 	chal := &digest.Challenge{
 		Realm:     creds.Realm,
 		Nonce:     creds.Nonce,

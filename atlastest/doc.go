@@ -40,11 +40,11 @@
 // # Hostile clients
 //
 // The service is meant to withstand hostile clients, not only careless ones.
-// Connections are bounded by [ServerTimeouts] (slow headers, slow or endless
-// bodies, idle keep-alives, oversized headers), request bodies by
-// [WithMaxBodyBytes], the memory spent on nonces by [WithMaxNonces], and the
-// state kept per resource (rate-limit buckets, organizations' links) by
-// [WithMaxResources]: nothing an unauthenticated client sends makes the
+// Connections are bounded (slow headers, slow or endless bodies, idle
+// keep-alives, oversized headers: see [Service.NewHTTPServer]), request
+// bodies (64 KiB), and the memory spent on nonces (4,096) and
+// on state per resource (10,000 rate-limit buckets and organizations'
+// links) by fixed bounds: nothing an unauthenticated client sends makes the
 // service remember more, and an authenticated one meets a bound. Credentials
 // are refused, with a fresh challenge, when they are ambiguous (two
 // Authorization headers, whichever is right), replayed (a nonce count that

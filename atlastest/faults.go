@@ -44,7 +44,7 @@ type Fault struct {
 	// Latency delays the response; the operation is carried out first, so a
 	// client that gives up waiting does not know it happened. The delay
 	// ends early if the client goes away, and it extends the connection's
-	// deadlines (see [ServerTimeouts]) so it never turns into a cut.
+	// deadlines so it never turns into a cut connection.
 	Latency time.Duration
 	// CloseConnection carries the operation out, then closes the connection
 	// midway through the response headers.

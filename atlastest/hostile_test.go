@@ -628,7 +628,7 @@ func TestHostileOversizedHeaders(t *testing.T) {
 	srv := atlastest.NewServer(t)
 	tok := hsLinked(t, srv)
 	c := hsClient(t)
-	limit := srv.ServerTimeouts().MaxHeaderBytes
+	limit := atlastest.ServerTimeoutsOf(srv.Service).MaxHeaderBytes
 	srv.ResetStats()
 	for _, tc := range []struct{ name, header, value string }{
 		{"one huge header", "X-Padding", strings.Repeat("a", 2*limit)},

@@ -26,12 +26,14 @@ const detailNoLink = "Could not find the requested external organization link."
 
 // linkService holds the per-organization state: the current link, and
 // whether a live migration is active. The state is bounded
-// (WithMaxResources): the organization used least recently is dropped
+// (withMaxResources): the organization used least recently is dropped
 // first.
 type linkService struct {
 	orgs  map[string]bool // nil: every well-formed orgId exists
 	mu    sync.Mutex
 	state *lru[string, orgState]
+	// record receives each link-token minted (WithSecretLog).
+	record func(...string)
 }
 
 type orgState struct {
@@ -39,8 +41,8 @@ type orgState struct {
 	migrating bool
 }
 
-func newLinkService(orgs map[string]bool, maxOrgs int, onEvict func()) *linkService {
-	return &linkService{orgs: orgs, state: newLRU[string, orgState](maxOrgs, onEvict)}
+func newLinkService(orgs map[string]bool, maxOrgs int, onEvict func(), record func(...string)) *linkService {
+	return &linkService{orgs: orgs, state: newLRU[string, orgState](maxOrgs, onEvict), record: record}
 }
 
 // WithOrganizations restricts the organizations that exist to ids; any other
@@ -100,7 +102,7 @@ func (l *linkService) CreateLinkToken(ctx context.Context, req server.CreateLink
 			return server.CreateLinkToken400JSONResponse{BadRequestJSONResponse: server.BadRequestJSONResponse{Body: e, Headers: server.BadRequestResponseHeaders{XErrorCode: e.ErrorCode}}}, nil
 		}
 	}
-	token := newLinkToken(req.OrgId, body.AccessListIps)
+	token := newLinkToken(req.OrgId, body.AccessListIps, l.record)
 	l.mu.Lock()
 	st, _ := l.state.get(req.OrgId)
 	st.link = token

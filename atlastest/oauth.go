@@ -4,64 +4,9 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
-	"sync"
+	"strconv"
 	"time"
-
-	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
-
-// tokenStore holds the bearer tokens issued to service accounts, dropping
-// expired ones as it meets them.
-type tokenStore struct {
-	mu     sync.Mutex
-	ttl    time.Duration
-	now    func() time.Time
-	tokens map[string]issuedToken
-}
-
-type issuedToken struct {
-	clientID string
-	expires  time.Time
-}
-
-func newTokenStore(ttl time.Duration, now func() time.Time) *tokenStore {
-	return &tokenStore{ttl: ttl, now: now, tokens: map[string]issuedToken{}}
-}
-
-func (s *tokenStore) issue(clientID string) (string, time.Duration) {
-	tok := randomHex(32)
-	secretlog.Record(tok)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	for k, t := range s.tokens { // bounded memory: sweep on issue
-		if !now.Before(t.expires) {
-			delete(s.tokens, k)
-		}
-	}
-	s.tokens[tok] = issuedToken{clientID: clientID, expires: now.Add(s.ttl)}
-	return tok, s.ttl
-}
-
-func (s *tokenStore) check(tok string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.tokens[tok]
-	if !ok {
-		return "", false
-	}
-	if !s.now().Before(t.expires) {
-		delete(s.tokens, tok)
-		return "", false
-	}
-	return t.clientID, true
-}
-
-func (s *tokenStore) expireAll() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tokens = map[string]issuedToken{}
-}
 
 // serveToken is the client-credentials endpoint (RFC 6749 §4.4): client
 // credentials in HTTP Basic or in the form, answered with a bearer token.
@@ -89,8 +34,14 @@ func (s *Service) serveToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
+	if wait := s.guesses.wait(id); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		oauthError(http.StatusTooManyRequests, "invalid_client")
+		return
+	}
 	want, known := s.cfg.serviceAccounts[id]
 	if !known || subtle.ConstantTimeCompare([]byte(want), []byte(secret)) != 1 {
+		s.guesses.failed(id)
 		w.Header().Set("WWW-Authenticate", `Basic realm="MMS Public API"`)
 		oauthError(http.StatusUnauthorized, "invalid_client")
 		return

@@ -1,7 +1,10 @@
 package atlastest_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -71,4 +74,71 @@ func TestServiceAccounts(t *testing.T) {
 			t.Fatalf("past the TTL: %d %s", r.StatusCode(), r.Body)
 		}
 	})
+}
+
+// tokenRequest posts client credentials to path on srv and returns the
+// status and Retry-After.
+func tokenRequest(t *testing.T, srv *atlastest.Server, path, id, secret string) (int, string) {
+	t.Helper()
+	res, err := http.PostForm(srv.URL()+path, url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	return res.StatusCode, res.Header.Get("Retry-After")
+}
+
+// TestWrongSecretsAreThrottled: wrong secrets for one client id are
+// answered 429 with Retry-After once ten were tried in a minute, the
+// right one too until the bucket refills; made-up client ids share a
+// global bound.
+func TestWrongSecretsAreThrottled(t *testing.T) {
+	clock := newFakeClock()
+	srv := atlastest.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"), atlastest.WithClock(clock.Now))
+	for i := range 10 {
+		if st, _ := tokenRequest(t, srv, atlastest.TokenPath, "mdb_sa_id", "guess"); st != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i+1, st)
+		}
+	}
+	for _, secret := range []string{"guess", "mdb_sa_sk"} {
+		if st, retry := tokenRequest(t, srv, atlastest.TokenPath, "mdb_sa_id", secret); st != http.StatusTooManyRequests || retry != "6" {
+			t.Fatalf("after ten wrong secrets: %d Retry-After %q, want 429 and 6", st, retry)
+		}
+	}
+	clock.Advance(6 * time.Second)
+	if st, _ := tokenRequest(t, srv, atlastest.TokenPath, "mdb_sa_id", "mdb_sa_sk"); st != http.StatusOK {
+		t.Fatalf("after Retry-After: %d, want 200", st)
+	}
+	// The global bucket refilled in those 6 s: 100 wrong guesses under
+	// made-up ids empty it, and the next made-up id waits too.
+	for i := range 100 {
+		if st, _ := tokenRequest(t, srv, atlastest.TokenPath, fmt.Sprintf("made-up-%d", i), "x"); st != http.StatusUnauthorized {
+			t.Fatalf("made-up id %d: %d", i, st)
+		}
+	}
+	if st, retry := tokenRequest(t, srv, atlastest.TokenPath, "made-up-last", "x"); st != http.StatusTooManyRequests || retry == "" {
+		t.Fatalf("past the global bound: %d Retry-After %q", st, retry)
+	}
+}
+
+// TestTokenEndpointOnlyAtItsPath: the token endpoint answers at TokenPath
+// (under a mount prefix too), not at any path that ends like it.
+func TestTokenEndpointOnlyAtItsPath(t *testing.T) {
+	srv := atlastest.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"))
+	for path, want := range map[string]bool{
+		atlastest.TokenPath:                        true,
+		"/svc" + atlastest.TokenPath:               true,
+		atlastest.BasePathV2 + atlastest.TokenPath: false,
+		"/svc/" + atlastest.TokenPath:              false, // an empty segment
+		"/a/.." + atlastest.TokenPath:              false,
+		"/%61pi/oauth/token":                       false,
+	} {
+		st, _ := tokenRequest(t, srv, path, "mdb_sa_id", "mdb_sa_sk")
+		if (st == http.StatusOK) != want {
+			t.Errorf("%s: %d, token endpoint %v", path, st, want)
+		}
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
-	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // Option configures a [Service] (and so a [Server]).
@@ -40,11 +39,22 @@ type config struct {
 	validator       *contract.Validator
 	noValidation    bool
 	noAuth          bool
-	timeouts        ServerTimeouts
+	timeouts        serverTimeouts
 	randomFaults    *randomFaults
 	now             func() time.Time
 	handlers        map[string]http.Handler // by operation id
 	maxResources    int
+	secrets         func(string) // WithSecretLog; nil: none
+}
+
+// recordSecret hands secrets to the WithSecretLog recorder, if any.
+func (c *config) recordSecret(secrets ...string) {
+	if c.secrets == nil {
+		return
+	}
+	for _, s := range secrets {
+		c.secrets(s)
+	}
 }
 
 // Defaults: generous enough that no ordinary test meets them.
@@ -69,7 +79,7 @@ func defaultConfig() config {
 		rateRefillEvery: defaultRateRefill,
 		maxBodyBytes:    defaultMaxBodyBytes,
 		tokenTTL:        defaultTokenTTL,
-		timeouts:        DefaultServerTimeouts(),
+		timeouts:        defaultServerTimeouts(),
 		now:             time.Now,
 		maxResources:    defaultMaxResources,
 	}
@@ -113,9 +123,10 @@ func WithNonceTTL(d time.Duration) Option {
 	}
 }
 
-// WithMaxNonces bounds the memory spent on outstanding nonces: beyond n the
-// oldest is forgotten (a client still using it gets stale=true).
-func WithMaxNonces(n int) Option {
+// withMaxNonces bounds the memory spent on outstanding nonces: beyond n the
+// oldest is forgotten (a client still using it gets stale=true). The
+// default (4096) serves any test; this package's tests lower it.
+func withMaxNonces(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("atlastest: max nonces must be at least 1")
@@ -139,9 +150,10 @@ func WithRateLimit(capacity int, refillEvery time.Duration) Option {
 	}
 }
 
-// WithMaxBodyBytes caps request bodies; a larger body is answered 413
-// (VALIDATION_ERROR, as the contract's example). The default is 64 KiB.
-func WithMaxBodyBytes(n int64) Option {
+// withMaxBodyBytes caps request bodies; a larger body is answered 413
+// (VALIDATION_ERROR, as the contract's example). The default, 64 KiB, is
+// far above any body of the contract; this package's tests lower it.
+func withMaxBodyBytes(n int64) Option {
 	return func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("atlastest: max body bytes must be positive")
@@ -152,8 +164,11 @@ func WithMaxBodyBytes(n int64) Option {
 }
 
 // WithServiceAccount enables the v2 service-account flow for one client: POST
-// /api/oauth/token with grant_type=client_credentials issues bearer tokens
-// that the v2 base URL accepts (v1.0 does not, as live).
+// /api/oauth/token ([TokenPath]) with grant_type=client_credentials issues
+// bearer tokens that the v2 base URL accepts (v1.0 does not, as live).
+// Wrong secrets are throttled: past 10 a minute for one client id, or 100
+// a minute in all, the endpoint answers 429 with Retry-After, whatever
+// the secret, until the bound refills.
 func WithServiceAccount(clientID, clientSecret string) Option {
 	return func(c *config) error {
 		if clientID == "" || clientSecret == "" {
@@ -163,7 +178,6 @@ func WithServiceAccount(clientID, clientSecret string) Option {
 			c.serviceAccounts = map[string]string{}
 		}
 		c.serviceAccounts[clientID] = clientSecret
-		secretlog.Record(clientSecret)
 		return nil
 	}
 }
@@ -267,14 +281,14 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithMaxResources bounds the state the service keeps per resource, so
+// withMaxResources bounds the state the service keeps per resource, so
 // that an authenticated caller naming endless made-up organizations cannot
 // grow it without limit: at most n rate-limit buckets, and the link-token
 // state (link, migration flag) of at most n organizations. Past the bound
-// the least recently used entry is dropped ([Stats.Evictions] counts them):
+// the least recently used entry is dropped (Stats.Evictions counts them):
 // a dropped bucket starts full again, a dropped organization has no link.
-// The default is 10,000.
-func WithMaxResources(n int) Option {
+// The default is 10,000; this package's tests lower it.
+func withMaxResources(n int) Option {
 	return func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("atlastest: max resources must be at least 1")
@@ -296,6 +310,19 @@ func WithNonceCountWindow(n int) Option {
 			return fmt.Errorf("atlastest: nonce count window %d: want 0 to %d", n, maxNonceCountWindow)
 		}
 		c.ncWindow = n
+		return nil
+	}
+}
+
+// WithSecretLog makes the service hand record every secret it issues or
+// sees: API private keys, client secrets, link-tokens and the keys inside
+// them, bearer tokens, digest responses. A test suite records them to
+// prove that none reaches its output (this module's secret scan does);
+// the service itself never writes them anywhere. record may be called
+// from many goroutines at once.
+func WithSecretLog(record func(secret string)) Option {
+	return func(c *config) error {
+		c.secrets = record
 		return nil
 	}
 }

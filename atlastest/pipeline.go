@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -69,7 +71,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // layer knows about the request comes from here.
 func (s *Service) route(r *http.Request) *exchange {
 	x := &exchange{op: OpUnknown}
-	if strings.HasSuffix(r.URL.Path, TokenPath) {
+	if s.tokenPath(r.URL) {
 		x.op = OpOAuthToken
 		return x
 	}
@@ -87,6 +89,25 @@ func (s *Service) route(r *http.Request) *exchange {
 		x.pretty = r.URL.Query().Get("pretty") == "true"
 	}
 	return x
+}
+
+// tokenPath reports whether u names the token endpoint: TokenPath, or
+// TokenPath under a mount prefix as the API's base paths may be, spelled
+// as written (no encoded, empty or dot segment that a server would
+// normalise away) and never under the API's own base paths, where it is
+// no operation's path (a 404 like any other).
+func (s *Service) tokenPath(u *url.URL) bool {
+	prefix, ok := strings.CutSuffix(u.EscapedPath(), TokenPath)
+	switch {
+	case !ok:
+		return false
+	case prefix == "":
+		return true
+	case !strings.HasPrefix(prefix, "/") || path.Clean(prefix) != prefix:
+		return false
+	}
+	_, underAPI := s.contract.UnderServer(&url.URL{Path: prefix + "/"})
+	return !underAPI
 }
 
 // resourceOf is the path template with the request's path parameters in

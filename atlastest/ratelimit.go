@@ -11,7 +11,7 @@ import (
 // rateLimiter keeps one token bucket per resource: an operation's path
 // with its path parameters' values (an organization, for the link-token
 // operations), whatever the operation or API version. Buckets are bounded
-// (WithMaxResources): past the bound the bucket used least recently is
+// (withMaxResources): past the bound the bucket used least recently is
 // dropped, which hands that resource a fresh bucket if it comes back, an
 // over-generous limit rather than unbounded memory. Time comes from the
 // service's clock (WithClock), so tests refill a bucket without sleeping.

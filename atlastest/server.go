@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/digestauth"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // Server is a [Service] listening on loopback for one test.
@@ -15,10 +16,16 @@ type Server struct {
 }
 
 // NewServer starts a service on 127.0.0.1 and stops it when tb ends. It fails
-// tb if an option is invalid. The server applies the service's
-// [ServerTimeouts], so a slow or stuck client cannot hold a connection forever.
+// tb if an option is invalid. When $LINKTOKEN_SECRET_LOG names a file (this
+// module's secret scan sets it for its own suite), the server records every
+// secret it meets there, as [WithSecretLog] would; a later option wins. The server applies the service's
+// connection limits (see [Service.NewHTTPServer]), so a slow or stuck client
+// cannot hold a connection forever.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
+	if record := secretlog.FromEnv(); record != nil {
+		opts = append([]Option{WithSecretLog(record)}, opts...)
+	}
 	svc, err := New(opts...)
 	if err != nil {
 		tb.Fatalf("atlastest.NewServer: %v", err)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
-	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // sharedValidator loads the contract once for every service in the process.
@@ -24,6 +23,7 @@ type Service struct {
 	links   *linkService
 	nonces  *nonceStore
 	tokens  *tokenStore
+	guesses *guessLimiter
 	limiter *rateLimiter
 	faults  faultQueue
 	stats   *statsCollector
@@ -49,9 +49,10 @@ func New(opts ...Option) (*Service, error) {
 	s := &Service{
 		cfg:     cfg,
 		keys:    map[string]APIKey{},
-		links:   newLinkService(cfg.orgs, cfg.maxResources, stats.evicted),
+		links:   newLinkService(cfg.orgs, cfg.maxResources, stats.evicted, cfg.recordSecret),
 		nonces:  newNonceStore(cfg.nonceTTL, cfg.maxNonces, cfg.ncWindow, cfg.now),
-		tokens:  newTokenStore(cfg.tokenTTL, cfg.now),
+		tokens:  newTokenStore(cfg.tokenTTL, cfg.now, cfg.recordSecret),
+		guesses: newGuessLimiter(cfg.serviceAccounts, cfg.now),
 		limiter: newRateLimiter(cfg.rateCapacity, cfg.rateRefillEvery, cfg.maxResources, cfg.now, stats.evicted),
 		stats:   stats,
 	}
@@ -63,12 +64,15 @@ func New(opts ...Option) (*Service, error) {
 			return nil, fmt.Errorf("atlastest: public key %q configured twice", k.Public)
 		}
 		s.keys[k.Public] = k
-		secretlog.Record(k.Private)
+		cfg.recordSecret(k.Private)
 		if k.OrgOwner && s.owner.Public == "" {
 			s.owner = k
 		}
 	}
 	s.cfg.keys = cfg.keys
+	for _, secret := range cfg.serviceAccounts {
+		cfg.recordSecret(secret)
+	}
 
 	s.contract, s.validate = cfg.validator, !cfg.noValidation
 	if s.contract == nil {

@@ -19,7 +19,7 @@ type Stats struct {
 	// Faults counts the injected faults requests met, queued or random.
 	Faults int
 	// Evictions counts the per-resource state dropped to stay within
-	// [WithMaxResources], the least recently used first: rate-limit
+	// the bound on resources (10,000), the least recently used first: rate-limit
 	// buckets, and the handlers' state (an organization's link and
 	// migration flag).
 	Evictions int

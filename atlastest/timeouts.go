@@ -6,19 +6,20 @@ import (
 	"time"
 )
 
-// ServerTimeouts bound what one connection can cost the server, so that a
+// serverTimeouts bound what one connection can cost the server, so that a
 // slow or stuck client (slowloris: headers a byte at a time, a body that
 // never ends, an idle keep-alive held forever) is cut off instead of holding
 // a connection and its goroutine. A zero field takes its default from
-// [DefaultServerTimeouts].
-type ServerTimeouts struct {
+// defaultServerTimeouts. They are not an importer's knob (a test's server
+// has no reason to change them); this package's own tests shorten them.
+type serverTimeouts struct {
 	// ReadHeader bounds reading the request line and headers.
 	ReadHeader time.Duration
 	// Read bounds reading the whole request, body included.
 	Read time.Duration
 	// Write bounds the handler and the writing of the response, counted from
 	// the end of the request headers. Latency the service adds itself
-	// ([WithLatency], [Fault.Latency]) is added to it for that exchange, so an
+	// (WithLatency, Fault.Latency) is added to it for that exchange, so an
 	// injected delay never turns into a cut connection.
 	Write time.Duration
 	// Idle bounds how long a keep-alive connection may wait for its next request.
@@ -27,12 +28,12 @@ type ServerTimeouts struct {
 	MaxHeaderBytes int
 }
 
-// DefaultServerTimeouts are generous for any client on loopback or a LAN,
+// defaultServerTimeouts are generous for any client on loopback or a LAN,
 // and still bounded: 5s to send headers, 30s for the whole request (bodies
 // are capped at 64 KiB), 30s to answer, 2 minutes idle, 32 KiB of headers (a
 // digest Authorization is under 1 KiB).
-func DefaultServerTimeouts() ServerTimeouts {
-	return ServerTimeouts{
+func defaultServerTimeouts() serverTimeouts {
+	return serverTimeouts{
 		ReadHeader:     5 * time.Second,
 		Read:           30 * time.Second,
 		Write:          30 * time.Second,
@@ -41,8 +42,8 @@ func DefaultServerTimeouts() ServerTimeouts {
 	}
 }
 
-func (t ServerTimeouts) withDefaults() ServerTimeouts {
-	d := DefaultServerTimeouts()
+func (t serverTimeouts) withDefaults() serverTimeouts {
+	d := defaultServerTimeouts()
 	if t.ReadHeader <= 0 {
 		t.ReadHeader = d.ReadHeader
 	}
@@ -61,10 +62,10 @@ func (t ServerTimeouts) withDefaults() ServerTimeouts {
 	return t
 }
 
-// WithServerTimeouts sets the connection limits that [NewServer] and
-// [Service.NewHTTPServer] apply (zero fields keep their defaults); tests of
-// slow clients shorten them.
-func WithServerTimeouts(t ServerTimeouts) Option {
+// withServerTimeouts sets the connection limits that NewServer and
+// NewHTTPServer apply (zero fields keep their defaults); tests of slow
+// clients shorten them.
+func withServerTimeouts(t serverTimeouts) Option {
 	return func(c *config) error {
 		if t.ReadHeader < 0 || t.Read < 0 || t.Write < 0 || t.Idle < 0 || t.MaxHeaderBytes < 0 {
 			return fmt.Errorf("atlastest: server timeouts must not be negative")
@@ -74,10 +75,9 @@ func WithServerTimeouts(t ServerTimeouts) Option {
 	}
 }
 
-// ServerTimeouts are the connection limits in force (defaults filled in).
-func (s *Service) ServerTimeouts() ServerTimeouts { return s.cfg.timeouts }
-
-// NewHTTPServer is an [http.Server] serving s with its [ServerTimeouts]:
+// NewHTTPServer is an [http.Server] serving s with its connection limits
+// (5 s for headers, 30 s for a request and for its answer, 2 minutes idle,
+// 32 KiB of headers):
 // what a long-running program (linktoken serve) should start, rather than a
 // bare http.Server that waits on a slow client forever.
 func (s *Service) NewHTTPServer() *http.Server {

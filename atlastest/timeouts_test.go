@@ -28,7 +28,7 @@ func TestServerTimeoutsDefaultsAndOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := svc.ServerTimeouts(); got.Read != time.Second || got.ReadHeader != d.ReadHeader || got.MaxHeaderBytes != d.MaxHeaderBytes {
+	if got := atlastest.ServerTimeoutsOf(svc); got.Read != time.Second || got.ReadHeader != d.ReadHeader || got.MaxHeaderBytes != d.MaxHeaderBytes {
 		t.Errorf("one field set: %+v", got)
 	}
 	if _, err := atlastest.New(atlastest.WithServerTimeouts(atlastest.ServerTimeouts{Write: -time.Second})); err == nil {

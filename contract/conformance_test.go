@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 // strict is how tests and the check command validate.
@@ -16,7 +18,7 @@ var strict = contract.MustNew(contract.Strict())
 
 func readFixture(t *testing.T, path string) []*contract.Exchange {
 	t.Helper()
-	exs, err := contract.ReadHTTPFile(path)
+	exs, err := recorded.ReadHTTPFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +36,7 @@ func TestConformingFixtures(t *testing.T) {
 	files = append(append(files, seed...), live...)
 	n := 0
 	for _, f := range files {
-		if strings.HasSuffix(f, contract.RequestFileSuffix) {
+		if strings.HasSuffix(f, recorded.RequestFileSuffix) {
 			continue
 		}
 		t.Run(f, func(t *testing.T) {
@@ -94,7 +96,7 @@ func TestLiveResponsesAloneConform(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/recorded/*.http")
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
-		exs, err := contract.ParseHTTPExchanges(data, f)
+		exs, err := recorded.ParseHTTPExchanges(data, f)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,6 @@
 // never for correctness.
 //
 // The drop-in forms are NewTransport and TestTransport for clients and
-// Middleware for servers; ReadHAR and ReadHTTPFile read recorded traffic,
-// and a Report gathers what checking it found.
+// Middleware for servers; a Report gathers what checking recorded traffic
+// found (Judge and Record), and package contract/recorded reads it.
 package contract

@@ -1,14 +1,9 @@
 package contract
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"strings"
 )
 
 // Report is what checking recorded traffic found.
@@ -68,26 +63,35 @@ func (r *Report) Summary() string {
 func (r *Report) OK() bool { return r.Count == 0 }
 
 // Add checks one exchange into the report.
-func (v *Validator) Add(r *Report, ex *Exchange) { v.add(r, ex, cutBodies{}) }
+func (v *Validator) Add(r *Report, ex *Exchange) { r.Record(v.Judge(ex)) }
 
-// add is Add for an exchange from a reader, which may have cut its bodies.
-func (v *Validator) add(r *Report, ex *Exchange, cut cutBodies) {
-	var res *Result
-	var err error
+// Judge is the verdict on one exchange as a Report counts it: a response
+// alone is checked as CheckResponseAlone checks it, a request alone (no
+// response recorded) as a request, and an exchange that is not an
+// operation of the contract is Skipped. Like every check, it is safe for
+// concurrent use: a reader may judge exchanges in parallel and Record the
+// verdicts in order.
+func (v *Validator) Judge(ex *Exchange) ExchangeResult {
 	if ex.Request == nil && ex.Response != nil {
-		res = &Result{Violations: v.CheckResponseAlone(ex)}
-	} else {
-		// A request alone (no response recorded) is checked as a request.
-		res, err = v.Check(ex)
+		return ExchangeResult{Name: ex.Name(), Violations: v.CheckResponseAlone(ex)}
 	}
+	res, err := v.Check(ex)
 	if err != nil {
+		return ExchangeResult{Name: ex.Name(), Skipped: true}
+	}
+	return ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices}
+}
+
+// Record counts a verdict (Judge's) into the report, and hands it and its
+// findings to OnExchange, Emit and EmitNotice when they are set.
+func (r *Report) Record(res ExchangeResult) {
+	if res.Skipped {
 		r.Skipped++
 		if r.OnExchange != nil {
-			r.OnExchange(ExchangeResult{Name: ex.Name(), Skipped: true})
+			r.OnExchange(res)
 		}
 		return
 	}
-	cut.explain(res.Violations)
 	r.Exchanges++
 	if len(res.Violations) == 0 {
 		r.Conform++
@@ -95,7 +99,7 @@ func (v *Validator) add(r *Report, ex *Exchange, cut cutBodies) {
 	r.Count += len(res.Violations)
 	r.NoticeCount += len(res.Notices)
 	if r.OnExchange != nil {
-		r.OnExchange(ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices})
+		r.OnExchange(res)
 	}
 	if r.Emit != nil {
 		for _, x := range res.Violations {
@@ -111,87 +115,6 @@ func (v *Validator) add(r *Report, ex *Exchange, cut cutBodies) {
 	} else {
 		r.Notices = append(r.Notices, res.Notices...)
 	}
-}
-
-// CheckFile checks a HAR archive or a raw HTTP exchange file into r. A file
-// is taken for a HAR archive when it ends in .har or starts with '{'. Both
-// are read as streams, in bounded memory whatever their size (see
-// CheckHAR); a body larger than the validator reads (MaxBodyBytes) is a
-// violation (RuleBodyTooLarge) naming its size, and is not read. Input it
-// cannot use comes back as an *InputError; r then holds what was checked
-// before the problem.
-func (v *Validator) CheckFile(r *Report, path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return &InputError{Source: path, Err: unwrapPathError(err)}
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
-	if base, ok := strings.CutSuffix(path, RequestFileSuffix); ok {
-		if _, err := os.Stat(base + ".http"); err == nil {
-			return nil // read with its response, X.http
-		}
-	}
-	if strings.HasSuffix(strings.ToLower(path), ".har") || startsWithBrace(br) {
-		return v.CheckHAR(r, br, path)
-	}
-	if _, err := br.Peek(1); err != nil && err != io.EOF {
-		return &InputError{Source: path, Err: unwrapPathError(err)}
-	}
-	return readHTTPFile(br, path, v.maxBody, func(ex *Exchange, cut cutBodies) error {
-		v.add(r, ex, cut)
-		return nil
-	})
-}
-
-// CheckHAR checks a HAR 1.2 archive read from har into r, as ReadHAR reads
-// it, entry by entry; source names it in violations and errors. Of an
-// exchange that is not an operation of the contract it keeps no body, so
-// such an exchange is skipped (counted in r.Skipped) whatever its size; a
-// body of an operation larger than the validator reads (MaxBodyBytes) is a
-// violation (RuleBodyTooLarge) naming its size as recorded, and is not kept.
-// Memory stays bounded by one entry within those limits, however large the
-// archive. Input it cannot use comes back as an *InputError; r then holds
-// what was checked before the problem.
-func (v *Validator) CheckHAR(r *Report, har io.Reader, source string) error {
-	return readHAR(har, source, harOptions{limit: v.maxBody, need: v.readsBodies}, func(ex *Exchange, cut cutBodies) error {
-		v.add(r, ex, cut)
-		return nil
-	})
-}
-
-// readsBodies reports whether a check of a request reads its exchange's
-// bodies: only an operation of the contract's are (a method its path does
-// not declare is reported without them).
-func (v *Validator) readsBodies(method string, u *url.URL) bool {
-	var m Match
-	return v.match(method, u, &m) && m.op != nil
-}
-
-func startsWithBrace(br *bufio.Reader) bool {
-	for n := 1; n <= 512; n++ {
-		b, err := br.Peek(n)
-		if len(b) < n {
-			return false
-		}
-		c := b[n-1]
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xEF || c == 0xBB || c == 0xBF {
-			if err != nil {
-				return false
-			}
-			continue
-		}
-		return c == '{'
-	}
-	return false
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // CheckResponseAlone checks a response whose request is unknown (a

@@ -124,6 +124,10 @@ func MustNew(opts ...Option) *Validator {
 // IsStrict reports whether the validator was built with Strict.
 func (v *Validator) IsStrict() bool { return v.strict }
 
+// BodyLimit is the most bytes of a body, decoded, that the validator's
+// checks read (MaxBodyBytes): what a reader of recorded traffic needs keep.
+func (v *Validator) BodyLimit() int64 { return v.maxBody }
+
 // build prepares the servers, the router and every operation.
 func (v *Validator) build(doc *openapi3.T) error {
 	// kin-openapi routes under each server's base path on any host: the

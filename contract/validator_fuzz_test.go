@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 // fzSecret stands for a credential or a link-token: the fuzzer writes
@@ -72,10 +74,10 @@ func FuzzValidateExchange(f *testing.F) {
 			f.Fatal(err)
 		}
 		for _, e := range entries {
-			if !strings.HasSuffix(e.Name(), ".http") || strings.HasSuffix(e.Name(), contract.RequestFileSuffix) {
+			if !strings.HasSuffix(e.Name(), ".http") || strings.HasSuffix(e.Name(), recorded.RequestFileSuffix) {
 				continue
 			}
-			exs, err := contract.ReadHTTPFile(dir + "/" + e.Name())
+			exs, err := recorded.ReadHTTPFile(dir + "/" + e.Name())
 			if err != nil {
 				f.Fatal(err)
 			}

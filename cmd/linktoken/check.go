@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -25,11 +27,13 @@ parameter, is a notice: MongoDB adds response properties within a resource versi
 live traffic may carry them; notices are printed but do not change the exit status,
 unless --strict makes them violations.
 
-Each FILE is a HAR 1.2 archive (ending in .har, or starting with '{'), read as a stream
-in bounded memory, or a raw HTTP exchange file: a request followed by its response (as
-many times as it likes), or a response alone, whose request is read from the file
-X.request.http beside X.http when there is one (and which is otherwise checked against
-every operation). Exchanges that are not operations of the contract are counted and skipped.
+Each FILE is a HAR 1.2 archive (ending in .har, or starting with '{'), read as a stream,
+entry by entry, in memory bounded by its largest entry (an entry of more than 64 MiB of
+JSON is refused), or a raw HTTP exchange file (curl -i output included): a request followed
+by its response (as many times as it likes), or a response alone, whose request is read from
+the file X.request.http beside X.http when there is one (and which is otherwise checked
+against every operation). Exchanges are judged on every core and reported in file order.
+Exchanges that are not operations of the contract are counted and skipped.
 
 Output (-o): text prints one line per violation ("notice: …" for a notice), as it is
 found, then a summary ("N exchanges, N conform, N violations, N notices"); json prints
@@ -126,8 +130,8 @@ func runCheck(e *env, files []string, output string, allowEmpty, strict bool) er
 	for _, f := range files {
 		err := sniffInput(f)
 		if err == nil {
-			err = v.CheckFile(&rep, f)
-			var ie *contract.InputError
+			err = recorded.CheckFile(v, &rep, f)
+			var ie *recorded.InputError
 			if err != nil && !errors.As(err, &ie) {
 				err = fmt.Errorf("%s: %w", f, err)
 			}

@@ -192,3 +192,27 @@ func TestCheckReportsNotices(t *testing.T) {
 		t.Errorf("strict: %+v", r)
 	}
 }
+
+// TestCheckInputErrorsQuoteNoSecret: a file the readers cannot use is
+// named, with the place and the problem, in every output format, without
+// the URL or header line that holds a secret.
+func TestCheckInputErrorsQuoteNoSecret(t *testing.T) {
+	dir := t.TempDir()
+	har := filepath.Join(dir, "x.har")
+	raw := filepath.Join(dir, "x.http")
+	if err := os.WriteFile(har, []byte(`{"log":{"entries":[{"request":{"method":"GET","url":"https://user:SECRETKEY@cloud.mongodb.com/%zz?access_token=SECRETTOKEN"}}]}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(raw, []byte("GET /x HTTP/1.1\r\nAuthorization Bearer SECRETTOKEN\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{har, raw} {
+		for _, format := range []string{"text", "json", "junit"} {
+			r := runCLI(t, cliOpts{}, "check", "-o", format, file)
+			out := r.stdout + r.stderr
+			if r.code != exitUsage || !strings.Contains(out, file) || strings.Contains(out, "SECRET") {
+				t.Errorf("%s -o %s: got %+v; want exit 2 naming the file, quoting no secret", file, format, r)
+			}
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/silentserver"
 )
 
 func conformEnv(srv *atlastest.Server) map[string]string {
@@ -84,5 +85,92 @@ func TestConformRefusesWithoutATargetOrConsent(t *testing.T) {
 	}
 	if r := runCLI(t, cliOpts{env: conformEnv(srv), terminal: true, stdin: "n\n"}, "conform", "--base-url", srv.URL()); r.code != exitOK || !strings.Contains(r.stderr, "Nothing sent") || srv.Stats().Exchanges != 0 {
 		t.Errorf("declined: %+v", r)
+	}
+}
+
+// TestConformAgainstAServerThatDoesNotAnswer: refused, hanging and
+// resetting servers never pass, in any output: no answer is exit 4, and
+// a create that may have arrived and could not be removed is exit 5; the
+// summary says which, and no observation is reported.
+func TestConformAgainstAServerThatDoesNotAnswer(t *testing.T) {
+	env := conformEnv(atlastest.NewServer(t))
+	for _, tc := range []struct {
+		how, output string
+		code        int
+		says        string
+	}{
+		{"refused", "text", exitNoAnswer, "NOT JUDGED: 5 requests had no answer"},
+		{"refused", "json", exitNoAnswer, `"verdict": "no-answer"`},
+		{"refused", "junit", exitNoAnswer, `name="stopped early"`},
+		{"hanging", "text", exitLeftBehind, "LEFT BEHIND"},
+		{"hanging", "junit", exitLeftBehind, `classname="cleanup"`},
+		// A reset may come before the request is written (then nothing
+		// was created) or after (then a create may have been): 4 or 5.
+		{"resetting", "text", exitNoAnswer, "NOT JUDGED: 5 requests had no answer"},
+		{"resetting", "json", exitNoAnswer, `"unanswered": 5`},
+	} {
+		t.Run(tc.how+" "+tc.output, func(t *testing.T) {
+			r := runCLI(t, cliOpts{env: env}, "conform", "--base-url", silentserver.Start(t, tc.how), "--force", "--timeout", "200ms", "-o", tc.output)
+			code := r.code
+			if tc.how == "resetting" && code == exitLeftBehind {
+				code = exitNoAnswer
+			}
+			if code != tc.code || !strings.Contains(r.stdout, tc.says) {
+				t.Fatalf("exit %d, want %d; stdout lacks %q:\n%s\nstderr: %s", r.code, tc.code, tc.says, r.stdout, r.stderr)
+			}
+			if strings.Contains(r.stdout, "OBSERVED") || strings.Contains(r.stdout, "removed what the run created") {
+				t.Errorf("claims evidence it does not have:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
+// TestConformHelpTellsTheTruth: --base-url has no default, and without
+// --api-version both versions run.
+func TestConformHelpTellsTheTruth(t *testing.T) {
+	if line := flagHelp(t, "conform", "base-url"); !strings.Contains(line, "required") || strings.Contains(line, "default https://") {
+		t.Errorf("--base-url: %q", line)
+	}
+	if line := flagHelp(t, "conform", "api-version"); strings.Contains(line, `default "v2"`) || !strings.Contains(line, "both") {
+		t.Errorf("--api-version: %q", line)
+	}
+	r := runCLI(t, cliOpts{}, "conform", "--help")
+	for _, code := range []string{"0", "1", "2", "3", "4", "5"} {
+		if !strings.Contains(r.stdout, "\n  "+code+"  ") {
+			t.Errorf("conform --help does not state exit code %s", code)
+		}
+	}
+}
+
+// TestConformTakesPathParamsAndHeaders: --path-param and --header reach
+// the run, are checked before anything is sent, and a header's value is
+// never printed, not even in an error.
+func TestConformTakesPathParamsAndHeaders(t *testing.T) {
+	srv := atlastest.NewServer(t)
+	env := conformEnv(srv)
+	const secret = "s3cr3t-gateway-value"
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--path-param", "widgetId"}, "want NAME=VALUE"},
+		{[]string{"--path-param", "orgId=4888442a3354817a7320eb61"}, "--orgId"},
+		{[]string{"--path-param", "widgetId=1"}, `no parameter "widgetId" (it has envelope, orgId, pretty)`},
+		{[]string{"--header", "X-Key " + secret}, `want "NAME: VALUE"`},
+		{[]string{"--header", "Authorization: Bearer " + secret}, "sets it on each request itself"},
+		{[]string{"--header", "Bad Name: " + secret}, `want "NAME: VALUE"`},
+	} {
+		r := runCLI(t, cliOpts{env: env}, append([]string{"conform", "--base-url", srv.URL(), "--force"}, tc.args...)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.says) || strings.Contains(r.stdout+r.stderr, secret) {
+			t.Errorf("%v: %+v", tc.args, r)
+		}
+	}
+	if srv.Stats().Exchanges != 0 {
+		t.Fatal("a refused command line sent requests")
+	}
+	r := runCLI(t, cliOpts{env: env}, "conform", "--base-url", srv.URL(), "--force", "--max-requests", "40",
+		"--header", "X-Gateway-Key: "+secret, "-o", "json")
+	if r.code != exitOK || strings.Contains(r.stdout+r.stderr, secret) || !strings.Contains(r.stdout, "X-Gateway-Key: …") {
+		t.Fatalf("%+v", r)
 	}
 }

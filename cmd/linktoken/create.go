@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/internal/buildinfo"
 )
 
 // clientFlags are the settings create and delete share: where to go and how
@@ -64,6 +65,9 @@ func (f *clientFlags) org(e *env) (string, error) {
 		org = f.getenv(atlas.EnvOrgID)
 	}
 	if org == "" {
+		if err := f.prof.need("--orgId"); err != nil {
+			return "", err
+		}
 		return "", usageError("--orgId is required (or set %s, or org_id in an Atlas CLI profile)", atlas.EnvOrgID)
 	}
 	if err := atlas.CheckOrgID(org); err != nil {
@@ -85,28 +89,45 @@ func (f *clientFlags) client(e *env) (*atlas.Client, error) {
 	if f.timeout <= 0 {
 		return nil, usageError("--timeout %s: want a positive duration", f.timeout)
 	}
+	getenv := f.getenv
+	if f.baseURL != "" { // the flag beats the environment and the profile, service included
+		getenv = func(name string) string {
+			if name == atlas.EnvBaseURL {
+				return f.baseURL
+			}
+			return f.getenv(name)
+		}
+	}
+	if version == atlas.APIVersionV1 && getenv(atlas.EnvPublicAPIKey) == "" && getenv(atlas.EnvClientID) != "" {
+		return nil, usageError("--api-version v1.0: service accounts work with v2 only, and service account %s (client id, from %s) is what is set: "+
+			"set %s and %s (an API key) for v1.0, or use v2", getenv(atlas.EnvClientID), settingSource(e, f.prof, atlas.EnvClientID),
+			atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey)
+	}
 	opts := []atlas.Option{
-		atlas.WithEnv(f.getenv),
+		atlas.WithEnv(getenv),
 		atlas.WithHTTPClient(&http.Client{Timeout: f.timeout}),
 		atlas.WithAPIVersion(version),
-		atlas.WithUserAgent("linktoken-cli/0.1"),
+		atlas.WithUserAgent(buildinfo.UserAgent("linktoken-cli")),
 		atlas.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
-	}
-	if f.baseURL != "" {
-		opts = append(opts, atlas.WithBaseURL(f.baseURL))
 	}
 	c, err := atlas.NewClient(opts...)
 	if errors.Is(err, atlas.ErrNoCredentials) {
-		where := ""
-		if f.prof != nil {
-			where = fmt.Sprintf(" (%s has none)", f.prof)
+		if err := f.prof.need("the credentials"); err != nil {
+			return nil, err
 		}
-		return nil, usageError("no credentials: set %s and %s (API key), or %s and %s (service account), or use an Atlas CLI profile with -P%s",
-			atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey, atlas.EnvClientID, atlas.EnvClientSecret, where)
+		if f.prof != nil {
+			return nil, usageError("no credentials: %s", f.prof.noCredentials())
+		}
+		return nil, usageError("no credentials: set %s and %s (API key), or %s and %s (service account), or use an Atlas CLI profile with -P",
+			atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey, atlas.EnvClientID, atlas.EnvClientSecret)
+	}
+	if err != nil && getenv(atlas.EnvService) != "" && strings.Contains(err.Error(), atlas.EnvService) {
+		return nil, usageError("%w (the service came from %s)", err, settingSource(e, f.prof, atlas.EnvService))
 	}
 	if err != nil {
 		return nil, usageError("%w", err)
 	}
+	f.prof.warnUnread(e)
 	return c, nil
 }
 

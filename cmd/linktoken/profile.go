@@ -23,11 +23,18 @@ const (
 )
 
 // atlasProfile is one table of the Atlas CLI's config file, as "atlas config
-// init" writes it: the settings create and delete can use. Its keys are
-// never printed (String says where they came from instead).
+// init" or "atlas auth login" writes it: the settings create and delete can
+// use. Its keys are never printed (String says where they came from).
 type atlasProfile struct {
 	name, path string
 	values     map[string]string // by Atlas CLI key: public_api_key, org_id, …
+	// authType is the Atlas CLI's auth_type (config version 2): api_keys,
+	// service_account or user_account.
+	authType string
+	// unreadable is why the default profile could not be read; it is used
+	// only if a setting has to come from it (see need).
+	unreadable error
+	warned     bool // the unreadable profile was reported (conform builds two clients)
 }
 
 // profileKeys maps each Atlas CLI key this command reads to the
@@ -40,7 +47,12 @@ var profileKeys = map[string]string{
 	"client_secret":   atlas.EnvClientSecret,
 	"org_id":          atlas.EnvOrgID,
 	"ops_manager_url": atlas.EnvBaseURL,
+	"service":         atlas.EnvService,
 }
+
+// userAccountKeys are where "atlas auth login" keeps a user's login: tokens
+// of the Atlas CLI's own OAuth client, which this command cannot refresh.
+var userAccountKeys = []string{"access_token", "refresh_token"}
 
 // credentialVars are the variables that make up credentials: a profile's
 // credentials are used only when the environment sets none of them, so a
@@ -51,8 +63,11 @@ func (p *atlasProfile) String() string { return fmt.Sprintf("profile %q in %s", 
 
 // loadProfile reads the profile named by --profile, else by
 // MONGODB_ATLAS_PROFILE, else "default". A profile asked for by name must
-// exist; the default one may be missing (nil, nil), as it is for anyone who
-// never ran "atlas config init".
+// exist and be readable; the default one may be missing (nil, nil), as it
+// is for anyone who never ran "atlas config init", and a config file that
+// cannot be read stops a run only if a setting has to come from it.
+// Profile names are matched as the Atlas CLI matches them: it lower-cases
+// the name it is given and the config's table and key names.
 func loadProfile(e *env, flagName string) (*atlasProfile, error) {
 	name, named := flagName, flagName != ""
 	via := "--profile"
@@ -71,12 +86,23 @@ func loadProfile(e *env, flagName string) (*atlasProfile, error) {
 		return nil, nil
 	}
 	path := filepath.Join(dir, filepath.FromSlash(atlasConfigFile))
+	p := &atlasProfile{name: name, path: path, values: map[string]string{}}
+	unreadable := func(err error) (*atlasProfile, error) {
+		if named {
+			return nil, usageError("%s %s: %w", via, name, err)
+		}
+		p.unreadable = err
+		return p, nil
+	}
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) && !named {
-		return nil, nil
+	if errors.Is(err, fs.ErrNotExist) {
+		if !named {
+			return nil, nil
+		}
+		return nil, usageError("%s %s: there is no Atlas CLI config at %s (\"atlas config init\" writes it)", via, name, path)
 	}
 	if err != nil {
-		return nil, usageError("%s %s: reading the Atlas CLI's config: %v", via, name, unwrapPathError(err))
+		return unreadable(fmt.Errorf("reading the Atlas CLI's config %s: %v", path, unwrapPathError(err)))
 	}
 	var doc map[string]any
 	if err := toml.Unmarshal(data, &doc); err != nil {
@@ -85,30 +111,83 @@ func loadProfile(e *env, flagName string) (*atlasProfile, error) {
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			line, col := de.Position()
-			return nil, usageError("%s: line %d, column %d: %s", path, line, col, strings.TrimPrefix(de.Error(), "toml: "))
+			return unreadable(fmt.Errorf("%s: line %d, column %d: %s", path, line, col, strings.TrimPrefix(de.Error(), "toml: ")))
 		}
-		return nil, usageError("%s: not TOML", path)
+		return unreadable(fmt.Errorf("%s: not TOML", path))
 	}
-	table, ok := doc[name].(map[string]any)
-	if !ok {
-		if !named {
-			return nil, nil
+	var tables []string
+	var table map[string]any
+	for k, v := range doc {
+		if t, ok := v.(map[string]any); ok && strings.EqualFold(k, name) {
+			tables, table = append(tables, k), t
 		}
+	}
+	switch {
+	case len(tables) > 1:
+		slices.Sort(tables)
+		return unreadable(fmt.Errorf("%s holds profiles %s, which the Atlas CLI does not tell apart (it ignores case): rename one", path, strings.Join(tables, " and ")))
+	case table == nil && named:
 		return nil, usageError("%s %s: no such profile in %s (it has %s)", via, name, path, profileNames(doc))
+	case table == nil:
+		return nil, nil
 	}
-	p := &atlasProfile{name: name, path: path, values: map[string]string{}}
-	for key := range profileKeys {
-		v, present := table[key]
-		if !present {
+	p.name = tables[0]
+	for key, v := range table {
+		key = strings.ToLower(key)
+		_, wanted := profileKeys[key]
+		if !wanted && key != "auth_type" && !slices.Contains(userAccountKeys, key) {
 			continue
 		}
 		s, ok := v.(string)
 		if !ok {
-			return nil, usageError("%s: %s: want a string", p, key) // the value is not shown: it may be a key
+			return unreadable(fmt.Errorf("%s: %s: want a string", p, key)) // the value is not shown: it may be a key
 		}
-		p.values[key] = s
+		if key == "auth_type" {
+			p.authType = s
+		} else {
+			p.values[key] = s
+		}
 	}
 	return p, nil
+}
+
+// need reports the profile's unreadable config, if any, when setting (in
+// words) has to come from it: a config the run can do without stops nothing.
+func (p *atlasProfile) need(setting string) error {
+	if p == nil || p.unreadable == nil {
+		return nil
+	}
+	return usageError("%s would come from the Atlas CLI's default profile, which cannot be read: %v", setting, p.unreadable)
+}
+
+// warnUnread tells the user, once, that the default profile was skipped.
+func (p *atlasProfile) warnUnread(e *env) {
+	if p != nil && p.unreadable != nil && !p.warned {
+		p.warned = true
+		fmt.Fprintf(e.stderr, "warning: Atlas CLI default profile not read (%v); every setting came from flags and the environment\n", p.unreadable)
+	}
+}
+
+// noCredentials says why the profile gave no credentials and what to do,
+// for the message that follows "no credentials".
+func (p *atlasProfile) noCredentials() string {
+	envKeys := fmt.Sprintf("%s and %s", atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey)
+	envSA := fmt.Sprintf("%s and %s", atlas.EnvClientID, atlas.EnvClientSecret)
+	inFile := func(keys ...string) bool {
+		return slices.ContainsFunc(keys, func(k string) bool { return p.values[k] != "" })
+	}
+	switch {
+	case p.authType == "user_account" || inFile(userAccountKeys...):
+		return fmt.Sprintf("%s logs in as a user (atlas auth login), whose tokens only the Atlas CLI can use: "+
+			"create an API key with the Organization Owner role and set %s, or a service account and set %s", p, envKeys, envSA)
+	case p.authType == "api_keys" && !inFile("public_api_key", "private_api_key"):
+		return fmt.Sprintf("%s keeps its API key in the operating system's keyring (service %q), which linktoken does not read: "+
+			"set %s (the profile's other settings still apply)", p, "atlascli_"+p.name, envKeys)
+	case p.authType == "service_account" && !inFile("client_id", "client_secret"):
+		return fmt.Sprintf("%s keeps its service account in the operating system's keyring (service %q), which linktoken does not read: "+
+			"set %s (the profile's other settings still apply)", p, "atlascli_"+p.name, envSA)
+	}
+	return fmt.Sprintf("%s has none: set %s (API key) or %s (service account), or run \"atlas config init\"", p, envKeys, envSA)
 }
 
 // profileNames lists the config file's profiles: its tables.

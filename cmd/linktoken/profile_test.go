@@ -131,8 +131,8 @@ func TestProfileFileProblems(t *testing.T) {
 			t.Errorf("the environment alone, without a config file: %+v", r)
 		}
 		r = runCLI(t, cliOpts{userConfigDir: os.UserConfigDir, env: createEnv(srv)}, "create", "-P", "dev")
-		if r.code != exitUsage || !strings.Contains(r.stderr, "--profile dev: reading the Atlas CLI's config: no such file") {
-			t.Errorf("a named profile without a config file (%s): %+v", path, r)
+		if want := "--profile dev: there is no Atlas CLI config at " + path + ` ("atlas config init" writes it)`; r.code != exitUsage || !strings.Contains(r.stderr, want) {
+			t.Errorf("a named profile without a config file: %+v\nwant %q", r, want)
 		}
 	})
 	t.Run("not TOML", func(t *testing.T) {

@@ -78,9 +78,9 @@ Everything a client controls is bounded (--max-conns, --max-buffered-bytes, --re
 request of the contract is answered 503 with Retry-After rather than held.
 
 Exit status once stopped: 0 every exchange of the contract conformed (notices aside);
-1 one broke it, or one could not be checked (no answer from the upstream, a body past the
-buffer limit, a request still in flight 5 s after the signal); 2 a usage error, or the
-recording failed.`,
+1 one broke it; 4 none broke it but one could not be judged (no answer from the upstream,
+a response past the buffer limit, a request still in flight 5 s after the signal, cut);
+2 a usage error, or the recording failed.`,
 		Example: `  linktoken proxy --upstream https://cloud.mongodb.com/ --record traffic.har
   curl --digest -u "$PUBLIC:$PRIVATE" -H 'Accept: application/vnd.atlas.2023-01-01+json' \
     -X DELETE http://127.0.0.1:8081/api/atlas/v2/orgs/$ORG/liveMigrations/linkTokens
@@ -222,8 +222,15 @@ func runProxy(ctx context.Context, e *env, ln net.Listener, p *proxy.Proxy, har 
 	if unfinished != nil {
 		failed = append(failed, unfinished.Error())
 	}
+	// A broken contract is the verdict that matters most; short of it, an
+	// exchange that could not be judged fails as conform's unanswered
+	// requests do.
+	code := exitNoAnswer
+	if st.Broke > 0 {
+		code = exitAPI
+	}
 	if len(failed) > 0 {
-		return apiError(errors.New(strings.Join(failed, "; ")))
+		return &exitError{code: code, err: errors.New(strings.Join(failed, "; "))}
 	}
 	return nil
 }

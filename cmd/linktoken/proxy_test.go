@@ -27,6 +27,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 	"github.com/seed-5c49e0d7/linktoken/internal/proxy"
 )
 
@@ -572,11 +573,12 @@ func TestProxyUpstreamFailures(t *testing.T) {
 		cutShort       bool // the client's read of the body fails
 		wantLog        string
 		wantSummary    string
+		wantCode       int
 	}{
 		{"no answer", closed.URL, http.StatusBadGateway, false, " 0 createLinkToken the upstream did not answer: ",
-			"Stopped: 0 exchanges of the contract checked, 0 broke it, 0 notices; 0 other requests passed through; 1 got no answer from the upstream.\nRecorded 1 exchange to "},
+			"Stopped: 0 exchanges of the contract checked, 0 broke it, 0 notices; 0 other requests passed through; 1 got no answer from the upstream.\nRecorded 1 exchange to ", exitNoAnswer},
 		{"an answer cut short", cut.URL, http.StatusCreated, true, " 201 createLinkToken violations=1 notices=0 the upstream's body broke off: ",
-			"Stopped: 1 exchange of the contract checked, 1 broke it, 0 notices; 0 other requests passed through.\nRecorded 1 exchange to "},
+			"Stopped: 1 exchange of the contract checked, 1 broke it, 0 notices; 0 other requests passed through.\nRecorded 1 exchange to ", exitAPI},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			har := filepath.Join(t.TempDir(), "traffic.har")
@@ -595,9 +597,9 @@ func TestProxyUpstreamFailures(t *testing.T) {
 				t.Errorf("status %d, read error %v", resp.StatusCode, rerr)
 			}
 			// Neither conformed: one broke the contract, the other could
-			// not be checked.
-			if code := stop(); code != exitAPI {
-				t.Errorf("exit %d, want %d", code, exitAPI)
+			// not be judged.
+			if code := stop(); code != tc.wantCode {
+				t.Errorf("exit %d, want %d", code, tc.wantCode)
 			}
 			if !strings.Contains(stdout.String(), tc.wantSummary) {
 				t.Errorf("summary lacks %q:\n%s", tc.wantSummary, stdout)
@@ -770,7 +772,7 @@ func TestProxyInterruptedMidExchangeFlushesTheArchive(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 	var n int
-	err := contract.ReadHAR(mustOpen(t, har), har, func(ex *contract.Exchange) error {
+	err := recorded.ReadHAR(mustOpen(t, har), har, func(ex *contract.Exchange) error {
 		n++
 		if ex.Response == nil || ex.Response.StatusCode != 204 {
 			t.Errorf("recorded %+v", ex.Response)
@@ -784,7 +786,7 @@ func TestProxyInterruptedMidExchangeFlushesTheArchive(t *testing.T) {
 
 // TestProxyInterruptedWithAStuckExchangeSaysSo: an exchange still in
 // flight when the grace after the interrupt runs out is cut and counted,
-// and the exit status is 1 (nothing was checked), not 2 (a usage error).
+// and the exit status is 4 (it could not be judged), not 2 (a usage error).
 func TestProxyInterruptedWithAStuckExchangeSaysSo(t *testing.T) {
 	grace := proxyShutdownGrace
 	proxyShutdownGrace = 200 * time.Millisecond
@@ -809,8 +811,8 @@ func TestProxyInterruptedWithAStuckExchangeSaysSo(t *testing.T) {
 		}
 	}()
 	<-arrived
-	if code := stop(); code != exitAPI {
-		t.Errorf("exit %d, want %d", code, exitAPI)
+	if code := stop(); code != exitNoAnswer {
+		t.Errorf("exit %d, want %d", code, exitNoAnswer)
 	}
 	if !strings.Contains(stderr.String(), "1 request still in flight when the proxy stopped") {
 		t.Errorf("stderr does not count the request cut:\n%s\n%s", stderr, stdout)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -19,9 +20,17 @@ const (
 	exitOK    = 0
 	exitAPI   = 1 // the service answered with an error, or traffic broke the contract
 	exitUsage = 2 // bad flags, bad input, unreadable files
-	// exitNothingChecked: check found no exchange of the contract, so a CI
-	// job pointed at the wrong archive does not pass forever.
+	// exitNothingChecked: check found no exchange of the contract, or
+	// conform ran no check, so a CI job pointed at the wrong archive or
+	// server does not pass forever.
 	exitNothingChecked = 3
+	// exitNoAnswer: conform sent requests that got no answer (refused,
+	// reset, timed out), or proxy passed exchanges it could not judge (no
+	// answer, past its buffer, cut at stop).
+	exitNoAnswer = 4
+	// exitLeftBehind: conform could not remove what it created, or may
+	// have: someone must look.
+	exitLeftBehind = 5
 )
 
 // env is everything a command touches outside itself, so tests can drive the
@@ -92,7 +101,9 @@ this command's own flags are kebab-case (--base-url), and --org-id and
 --access-list-ip are accepted too.
 
 Exit status: 0 success; 1 an API error (with its status and errorCode) or a contract
-violation; 2 a usage or input error; 3 check found no exchange of the contract.`,
+violation; 2 a usage or input error; 3 check found no exchange of the contract, or
+conform ran no check; 4 conform's requests got no answer; 5 conform could not remove
+what it created.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -110,9 +121,38 @@ violation; 2 a usage or input error; 3 check found no exchange of the contract.`
 		newVersionCmd(e),
 	)
 	root.SetGlobalNormalizationFunc(flagAliases)
+	// --version prints what the version command prints; cobra handles the
+	// flag once Version is set, and takes this flag instead of its own.
+	root.Version = "set"
+	root.Flags().Bool("version", false, "print the version this binary was built from, as \"linktoken version\" does")
+	root.SetVersionTemplate(strings.ReplaceAll(currentBuild().text(), "{{", `{{"{{"}}`))
+	strictCompletion(root)
 	// Cobra reports unknown flags and arguments as plain errors; they are usage errors.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
 	return root
+}
+
+// strictCompletion makes "completion SHELL" refuse a shell it has no
+// script for, with a usage error naming those it has: cobra's own prints
+// its help and exits 0, which a setup script takes for success.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, sub := range c.Commands() {
+			shells = append(shells, sub.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return usageError("completion %q: no script for that shell; supported: %s", args[0], strings.Join(shells, ", "))
+		}
+	}
 }
 
 // atlasFlagAliases are kebab-case spellings of the flags that keep the

@@ -31,6 +31,7 @@ func newServeCmd(e *env) *cobra.Command {
 		algorithm                   string
 		rateLimit                   int
 		clientID, clientSecret      string
+		allowFaults                 bool
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -43,8 +44,20 @@ The API key comes from --public-key/--private-key or MONGODB_ATLAS_PUBLIC_API_KE
 MONGODB_ATLAS_PRIVATE_API_KEY; without either, a key pair is generated and printed
 once. The key is an Organization Owner unless --not-org-owner is given. Every
 well-formed orgId is an existing organization unless --org restricts them.
-One line per exchange is logged to standard error, with no secret in it.`,
+One line per exchange is logged to standard error, with no secret in it.
+
+With --allow-fault-injection, tests in any language queue faults over HTTP, from
+this machine only: POST to /_linktoken/faults a JSON object, {"status": 429,
+"retryAfter": 3}, {"status": 503}, {"status": 500}, or {"close": true} (the
+connection closes before the answer), with "count" for how many of the next
+authenticated requests to an operation meet it (default 1). GET says how many wait;
+DELETE drops them.
+
+The service-account token endpoint answers 429 with Retry-After after 10 wrong
+secrets a minute for one client id, or 100 in all.`,
 		Example: `  linktoken serve --addr 127.0.0.1:8080
+  linktoken serve --allow-fault-injection &
+  curl -sS -X POST -d '{"status":503,"retryAfter":2,"count":2}' http://127.0.0.1:8080/_linktoken/faults
   MONGODB_ATLAS_OPS_MANAGER_URL=http://127.0.0.1:8080/ linktoken create --orgId 4888442a3354817a7320eb61`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -78,6 +91,9 @@ One line per exchange is logged to standard error, with no secret in it.`,
 			if len(orgs) > 0 {
 				opts = append(opts, atlastest.WithOrganizations(orgs...))
 			}
+			if rateLimit < 0 {
+				return usageError("--rate-limit %d: want a number of requests a minute, or 0 for the default", rateLimit)
+			}
 			if rateLimit > 0 {
 				opts = append(opts, atlastest.WithRateLimit(rateLimit, time.Minute/time.Duration(rateLimit)))
 			}
@@ -92,7 +108,15 @@ One line per exchange is logged to standard error, with no secret in it.`,
 			if err != nil {
 				return usageError("listen on %s: %v", addr, err)
 			}
-			return serve(cmd.Context(), e, ln, svc, key, generatedKey)
+			// The service's own limits: headers, the whole request, the
+			// answer (plus any latency it injects) and idle keep-alives are
+			// all bounded, so a slow or stuck client cannot hold a
+			// connection forever.
+			srv := svc.NewHTTPServer()
+			if allowFaults {
+				srv.Handler = faultAdmin{svc: svc, next: srv.Handler}
+			}
+			return serve(cmd.Context(), e, ln, srv, key, generatedKey, allowFaults)
 		},
 	}
 	f := cmd.Flags()
@@ -105,12 +129,13 @@ One line per exchange is logged to standard error, with no secret in it.`,
 	f.IntVar(&rateLimit, "rate-limit", 0, "requests a minute per organization, in bursts of up to that many (0: the default bucket of 500, refilled at 6,000 a minute)")
 	f.StringVar(&clientID, "client-id", "", "service-account client id to accept on v2 (default $MONGODB_ATLAS_CLIENT_ID)")
 	f.StringVar(&clientSecret, "client-secret", "", "service-account client secret (default $MONGODB_ATLAS_CLIENT_SECRET)")
+	f.BoolVar(&allowFaults, "allow-fault-injection", false, "take faults to queue at "+faultsPath+" from this machine (POST {\"status\":503,\"retryAfter\":2,\"count\":1}, or {\"close\":true})")
 	return cmd
 }
 
 // serve answers on ln until the user interrupts, then drains in-flight
 // exchanges for a moment and returns.
-func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service, key atlastest.APIKey, generatedKey bool) error {
+func serve(ctx context.Context, e *env, ln net.Listener, srv *http.Server, key atlastest.APIKey, generatedKey, allowFaults bool) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -131,12 +156,11 @@ func serve(ctx context.Context, e *env, ln net.Listener, svc *atlastest.Service,
 	} else {
 		fmt.Fprintf(e.stdout, "Accepting API key %s\n", key.Public)
 	}
+	if allowFaults {
+		fmt.Fprintf(e.stdout, "Queue faults (from this machine only): POST %s%s\n", root, faultsPath)
+	}
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 
-	// The service's own limits: headers, the whole request, the answer
-	// (plus any latency it injects) and idle keep-alives are all bounded,
-	// so a slow or stuck client cannot hold a connection forever.
-	srv := svc.NewHTTPServer()
 	if err := serveUntil(ctx, srv, ln, serveShutdownGrace); err != nil {
 		return err
 	}

@@ -178,3 +178,26 @@ func TestServeAnswersTheGeneratedClientAndLogsNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallUsageErrors: input that once passed silently, or printed help
+// and exit 0, is a usage error that says what is wanted; --version works.
+func TestSmallUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"serve", "--rate-limit", "-1"}, "--rate-limit -1"},
+		{[]string{"completion", "tcsh"}, "supported: bash, fish, powershell, zsh"},
+	} {
+		if r := runCLI(t, cliOpts{}, tc.args...); r.code != exitUsage || !strings.Contains(r.stderr, tc.says) {
+			t.Errorf("%v: %+v", tc.args, r)
+		}
+	}
+	if r := runCLI(t, cliOpts{}, "completion", "bash"); r.code != exitOK || !strings.Contains(r.stdout, "bash completion") {
+		t.Errorf("completion bash: exit %d", r.code)
+	}
+	version := runCLI(t, cliOpts{}, "version")
+	if r := runCLI(t, cliOpts{}, "--version"); r.code != exitOK || r.stdout != version.stdout || !strings.HasPrefix(r.stdout, "linktoken ") {
+		t.Errorf("--version: %+v, version: %q", r, version.stdout)
+	}
+}

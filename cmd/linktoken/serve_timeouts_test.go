@@ -15,14 +15,17 @@ import (
 // serve runs the service with its connection limits: a client sending
 // headers a byte at a time, or holding an idle connection, is cut off
 // instead of holding a goroutine until the process stops. (The limits are
-// shortened here; serve's own are atlastest.DefaultServerTimeouts.)
+// shortened here; serve's own are the service's, Service.NewHTTPServer.)
 func TestServeCutsSlowClients(t *testing.T) {
-	svc, err := atlastest.New(atlastest.WithServerTimeouts(atlastest.ServerTimeouts{
-		ReadHeader: 200 * time.Millisecond, Idle: 200 * time.Millisecond,
-	}))
+	svc, err := atlastest.New()
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv := svc.NewHTTPServer()
+	if srv.ReadHeaderTimeout <= 0 || srv.IdleTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 {
+		t.Fatalf("serve's server has unbounded limits: %+v", srv)
+	}
+	srv.ReadHeaderTimeout, srv.IdleTimeout = 200*time.Millisecond, 200*time.Millisecond
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +38,7 @@ func TestServeCutsSlowClients(t *testing.T) {
 		signals:         ctx,
 	}
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, e, ln, svc, atlastest.GenerateAPIKey(), false) }()
+	go func() { done <- serve(ctx, e, ln, srv, atlastest.GenerateAPIKey(), false, false) }()
 	defer func() {
 		cancel()
 		select {

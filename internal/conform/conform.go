@@ -17,7 +17,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -52,11 +54,21 @@ type Options struct {
 	// those with broken ones. Nil means http.DefaultClient.
 	Raw *http.Client
 	// Params are the values of parameters by name, such as the orgId of a
-	// throw-away organization the run may create and remove links in.
+	// throw-away organization the run may create and remove links in; a
+	// parameter not named takes the contract's example.
 	Params map[string]string
+	// Header is sent on every request (a gateway's own key, say). Its
+	// values never appear in the report: they may be secrets.
+	Header http.Header
+	// AllowUnremovable names the operations that create what the contract
+	// gives no way to remove, and that may run anyway against a server
+	// that is not on loopback. Unnamed, such an operation is not sent
+	// there at all.
+	AllowUnremovable []string
 	// Seed orders the requests; the same seed gives the same run.
 	Seed uint64
-	// MaxRequests bounds the HTTP requests of the run (default 400).
+	// MaxRequests bounds the HTTP requests of the run (default 400), the
+	// removals at its end aside.
 	MaxRequests int
 	// Validator checks every answer (default contract.New()).
 	Validator *contract.Validator
@@ -68,80 +80,34 @@ type Options struct {
 	// instant).
 	Backoff, MaxWait time.Duration
 	Sleep            func(context.Context, time.Duration) error
-	// Cleanup removes what the run created; it runs at the end, with its
-	// own short deadline, even when ctx was cancelled.
-	Cleanup func(context.Context) error
 	// Progress, when set, receives each outcome as it is known.
 	Progress func(Outcome)
 }
 
-// Kind says what a request was sent to learn.
-type Kind string
-
-// The kinds of request.
-const (
-	Positive Kind = "positive" // the contract accepts it
-	Negative Kind = "negative" // it breaks one rule of the contract
-	Security Kind = "security" // it carries no valid credentials
-	Probe    Kind = "probe"    // it tests an assumption of the contract
-)
-
-// Outcome is what one request found.
-type Outcome struct {
-	Kind Kind   `json:"kind"`
-	Case string `json:"case"`
-	// Request is the request, method and URL, with nothing secret in it.
-	Request string `json:"request"`
-	// Replay is a curl command line that sends it again, credentials
-	// referred to by environment variable.
-	Replay   string    `json:"replay"`
-	Status   int       `json:"status"`
-	Failures []Failure `json:"failures,omitempty"`
-	// Observation is what a probe saw.
-	Observation string `json:"observation,omitempty"`
-	Err         string `json:"error,omitempty"`
-}
-
-// Failure is one check an answer failed.
-type Failure struct {
-	Check  string `json:"check"`
-	Detail string `json:"detail"`
-}
-
-// Report is the whole run.
-type Report struct {
-	Requests     int       `json:"requests"`
-	Checks       int       `json:"checks"`
-	Failed       int       `json:"failed"`
-	Observations int       `json:"observations"`
-	Outcomes     []Outcome `json:"outcomes"`
-	// Truncated: the request budget ran out before every case was sent.
-	Truncated bool   `json:"truncated,omitempty"`
-	Cleanup   string `json:"cleanup,omitempty"`
-}
-
-// OK reports whether every check passed.
-func (r *Report) OK() bool { return r.Failed == 0 }
-
-// Summary is the report's last line.
-func (r *Report) Summary() string {
-	s := fmt.Sprintf("%d requests, %d checks, %d failed, %d observations", r.Requests, r.Checks, r.Failed, r.Observations)
-	if r.Truncated {
-		s += " (request budget reached)"
-	}
-	return s
-}
+// maxUnansweredInARow ends a run whose server has stopped answering: the
+// rest of the plan would only wait out the same timeout again and again.
+const maxUnansweredInARow = 5
 
 // run is one run's state.
 type run struct {
-	o      Options
-	v      *contract.Validator
-	report *Report
+	o       Options
+	root    *url.URL
+	v       *contract.Validator
+	rs      *resources
+	report  *Report
+	base    map[string]planned // the plain positive request of each operation on each server
+	created []creation
+	// credsOK: servers on which some request with the run's credentials
+	// was answered other than 401.
+	credsOK map[string]bool
+	// last is the last exchange answered.
+	last exchange
 }
 
 // Run runs the checks and the probes against the server and removes what
-// it created. The error is for a run that could not be made at all; what
-// the server did wrong is in the Report.
+// it created. The error is for a run that could not be made at all, or
+// that ctx ended; what the server did wrong is in the Report, and
+// Report.Verdict says what the run amounts to.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.MaxRequests <= 0 {
 		o.MaxRequests = 400
@@ -162,7 +128,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil || root.Host == "" || root.Scheme != "http" && root.Scheme != "https" {
 		return nil, fmt.Errorf("conform: the service root %q is not an http(s) URL", o.Root)
 	}
-	r := &run{o: o, v: o.Validator, report: &Report{}}
+	r := &run{o: o, root: root, v: o.Validator, report: &Report{}, base: map[string]planned{}, credsOK: map[string]bool{}}
 	if r.v == nil {
 		if r.v, err = contract.New(); err != nil {
 			return nil, err
@@ -174,7 +140,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 	}
-	plan, err := planRequests(doc, o.Params, o.Clients)
+	r.rs = newResources(doc)
+	plan, err := r.planRequests(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -182,17 +149,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rng.Shuffle(len(plan), func(i, j int) { plan[i], plan[j] = plan[j], plan[i] })
 	probes := planProbes(doc, plan)
 	defer func() {
-		if o.Cleanup == nil {
-			return
-		}
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if err := o.Cleanup(cctx); err != nil {
-			r.report.Cleanup = "could not remove what the run created: " + err.Error()
-		} else {
-			r.report.Cleanup = "removed what the run created"
-		}
+		r.cleanup(ctx)
+		r.report.Verdict = r.report.verdict()
 	}()
+	inARow := 0
 	for _, p := range append(plan, probes...) {
 		if ctx.Err() != nil {
 			break
@@ -201,13 +161,52 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			r.report.Truncated = true
 			break
 		}
-		out := r.send(ctx, root, p)
-		r.report.Outcomes = append(r.report.Outcomes, out)
-		if o.Progress != nil {
-			o.Progress(out)
+		if p.kind == Probe && !r.credsOK[p.server] {
+			// Even the probes without credentials: the run's premise (a
+			// key the server accepts) is broken, and what it saw would be
+			// read as evidence about the contract.
+			r.note("assumption probes on " + p.server + " not sent: the server accepted none of the run's credentials")
+			continue
+		}
+		if p.kind == Positive && p.c.Request.Method == http.MethodGet {
+			if setup, ok := r.setupFor(p); ok {
+				out := r.send(ctx, setup)
+				r.record(out)
+				if out.Status/100 == 2 {
+					p = r.reading(p, r.last)
+				}
+			}
+		}
+		out := r.send(ctx, p)
+		r.record(out)
+		if out.Unanswered {
+			inARow++
+		} else {
+			inARow = 0
+		}
+		if inARow >= maxUnansweredInARow {
+			r.report.Stopped = fmt.Sprintf("%d requests in a row had no answer", inARow)
+			break
 		}
 	}
 	return r.report, ctx.Err()
+}
+
+func (r *run) record(out Outcome) {
+	r.report.Outcomes = append(r.report.Outcomes, out)
+	if out.Unanswered {
+		r.report.Unanswered++
+	}
+	if r.o.Progress != nil {
+		r.o.Progress(out)
+	}
+}
+
+// note adds a line to the report's notes, once.
+func (r *run) note(s string) {
+	if !slices.Contains(r.report.Notes, s) {
+		r.report.Notes = append(r.report.Notes, s)
+	}
 }
 
 // planned is one request to send, and what it is for.
@@ -220,28 +219,49 @@ type planned struct {
 	broken    *casegen.Broken
 	authed    bool // send through the server's authenticated client
 	probe     func(Outcome, []byte) string
+	// readsCreated: a positive GET of what the run has just created, so
+	// anything but a 2xx fails.
+	readsCreated bool
 }
 
 // planRequests derives the requests from the contract: each distinct
 // request of a conforming case (positive), each request breaking one rule
 // (negative), the requests without or with broken credentials (security).
-func planRequests(doc *openapi3.T, params map[string]string, clients map[string]*http.Client) ([]planned, error) {
+// An operation whose creations the contract gives no way to remove is
+// left out against a server not on loopback, unless the options name it.
+func (r *run) planRequests(doc *openapi3.T) ([]planned, error) {
 	g, err := casegen.New(doc, knownFormat)
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range params {
-		g.SetParam(k, v)
+	known := parameterNames(doc)
+	for _, k := range slices.Sorted(maps.Keys(r.o.Params)) {
+		if !known[k] {
+			return nil, fmt.Errorf("conform: the contract has no parameter %q (it has %s)", k, strings.Join(slices.Sorted(maps.Keys(known)), ", "))
+		}
+		g.SetParam(k, r.o.Params[k])
 	}
 	cases, err := g.Cases()
 	if err != nil {
 		return nil, err
 	}
+	skipOp := map[string]bool{}
+	for _, id := range r.rs.unremovable {
+		switch {
+		case slices.Contains(r.o.AllowUnremovable, id):
+			r.note(id + " is exercised although the contract gives no way to remove what it creates, as asked: what it creates stays")
+		case loopback(r.root.Hostname()):
+			r.note(id + " is exercised although the contract gives no way to remove what it creates, because the server is on loopback: what it creates stays")
+		default:
+			skipOp[id] = true
+			r.note(id + " not exercised: the contract gives no way to remove what it creates (no link from its answer to a DELETE, no DELETE on its path); name it to allow it anyway")
+		}
+	}
 	seen := map[string]bool{}
 	var out []planned
 	for _, c := range cases {
 		base := basePath(c.Server)
-		if clients[base] == nil {
+		if r.o.Clients[base] == nil || skipOp[c.Operation] {
 			continue
 		}
 		p := planned{name: c.Name, server: base, operation: c.Operation, c: c, broken: c.Broken, authed: true}
@@ -260,13 +280,18 @@ func planRequests(doc *openapi3.T, params map[string]string, clients map[string]
 		default:
 			p.kind = Negative
 		}
-		p.name = strings.TrimPrefix(strings.Replace(p.name, " → "+strconv.Itoa(c.Response.Status), "", 1), "")
+		p.name = strings.Replace(p.name, " → "+strconv.Itoa(c.Response.Status), "", 1)
 		key := string(p.kind) + " " + requestKey(c.Request)
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
 		out = append(out, p)
+		if p.kind == Positive && c.Request.Header.Get("Authorization") != "" && plain(p) {
+			if _, ok := r.base[c.Operation+" "+base]; !ok {
+				r.base[c.Operation+" "+base] = p
+			}
+		}
 		if p.kind == Positive && c.Request.Header.Get("Authorization") != "" && !seen["wrong "+base+c.Operation] {
 			// Well-formed credentials that are wrong: a digest response no
 			// key computed.
@@ -278,6 +303,38 @@ func planRequests(doc *openapi3.T, params map[string]string, clients map[string]
 		}
 	}
 	return out, nil
+}
+
+// parameterNames are the names of every parameter the contract declares.
+func parameterNames(doc *openapi3.T) map[string]bool {
+	out := map[string]bool{}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for _, op := range item.Operations() {
+			for _, p := range append(slices.Clone(item.Parameters), op.Parameters...) {
+				if p.Value != nil {
+					out[p.Value.Name] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// plain reports whether p is an operation's plain conforming request,
+// not a variant (a later Accept date, an empty list), by its name.
+func plain(p planned) bool {
+	return !strings.Contains(strings.TrimPrefix(p.name, p.operation+" on "+p.server), ": ")
+}
+
+// loopback reports whether host is this machine: "localhost" or a
+// loopback address.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // skipNegative are breakages a server may rightly let through: a notice
@@ -308,15 +365,15 @@ func knownFormat(f string) bool {
 
 // send sends one planned request (again after a 429, as Retry-After says)
 // and checks the answer.
-func (r *run) send(ctx context.Context, root *url.URL, p planned) Outcome {
+func (r *run) send(ctx context.Context, p planned) Outcome {
 	out := Outcome{Kind: p.kind, Case: p.name}
-	req, err := r.build(ctx, root, p)
+	req, err := r.build(ctx, p)
 	if err != nil {
 		out.Err = err.Error()
 		return out
 	}
-	out.Request = describe(req)
-	out.Replay = replay(req, p.authed)
+	out.Request = describe(req, r.o.Header)
+	out.Replay = replay(req, p.authed, r.o.Header)
 	client := r.o.Raw
 	if p.authed {
 		client = r.o.Clients[p.server]
@@ -332,7 +389,13 @@ func (r *run) send(ctx context.Context, root *url.URL, p planned) Outcome {
 		r.report.Requests++
 		resp, err = client.Do(req.Clone(ctx))
 		if err != nil {
-			out.Err = redactErr(err)
+			out.Err = "no answer: " + redactErr(err)
+			out.Unanswered = ctx.Err() == nil
+			if p.kind == Positive && !refused(err) {
+				// It may have arrived and created something.
+				x, matched := r.exchangeOf(p, req, false, nil, nil)
+				r.noteCreation(p, req, x, matched)
+			}
 			return out
 		}
 		body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -354,7 +417,19 @@ func (r *run) send(ctx context.Context, root *url.URL, p planned) Outcome {
 		}
 	}
 	out.Status = resp.StatusCode
+	if p.authed && resp.StatusCode != http.StatusUnauthorized {
+		r.credsOK[p.server] = true
+	}
+	x, matched := r.exchangeOf(p, req, true, resp, body)
+	r.last = x
+	if resp.StatusCode/100 == 2 {
+		r.noteCreation(p, req, x, matched)
+	}
 	if p.kind == Probe {
+		if p.authed && resp.StatusCode == http.StatusUnauthorized {
+			out.Err = "not judged: the server refused the run's credentials"
+			return out
+		}
 		out.Observation = p.probe(out, body)
 		r.report.Observations++
 		return out
@@ -363,10 +438,17 @@ func (r *run) send(ctx context.Context, root *url.URL, p planned) Outcome {
 	return out
 }
 
-func (r *run) build(ctx context.Context, root *url.URL, p planned) (*http.Request, error) {
+// refused reports whether a request never reached the server: the
+// connection was refused or could not be made, so nothing was created.
+func refused(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+func (r *run) build(ctx context.Context, p planned) (*http.Request, error) {
 	u := *p.c.Request.URL
-	u.Scheme, u.Host = root.Scheme, root.Host
-	if prefix := strings.TrimSuffix(root.Path, "/"); prefix != "" {
+	u.Scheme, u.Host = r.root.Scheme, r.root.Host
+	if prefix := strings.TrimSuffix(r.root.Path, "/"); prefix != "" {
 		u.Path = prefix + u.Path
 		if u.RawPath != "" {
 			u.RawPath = prefix + u.RawPath
@@ -381,6 +463,9 @@ func (r *run) build(ctx context.Context, root *url.URL, p planned) (*http.Reques
 		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
 	}
 	req.Header = p.c.Request.Header.Clone()
+	for name, values := range r.o.Header {
+		req.Header[name] = slices.Clone(values)
+	}
 	if p.authed {
 		req.Header.Del("Authorization") // the client authenticates, for real
 	}
@@ -410,6 +495,10 @@ func (r *run) judge(out *Outcome, p planned, req *http.Request, resp *http.Respo
 	}
 	switch p.kind {
 	case Positive:
+		if p.readsCreated {
+			r.check(out, CheckPositive, st/100 == 2, fmt.Sprintf("a GET of what the run had just created was answered %d%s", st, errorCode(body)))
+			break
+		}
 		r.check(out, CheckPositive, !refusedForShape(st), fmt.Sprintf("a request the contract accepts was answered %d%s", st, errorCode(body)))
 	case Negative:
 		r.check(out, CheckNegative, st >= 400 && st < 500 && st != http.StatusTooManyRequests,
@@ -498,8 +587,9 @@ func redactURL(raw string) string {
 }
 
 // describe names a request for a report: method, URL, media types, the
-// scheme of its credentials (never the credentials).
-func describe(r *http.Request) string {
+// scheme of its credentials (never the credentials), and the names of the
+// headers the user added (never their values).
+func describe(r *http.Request, added http.Header) string {
 	s := r.Method + " " + redactURL(r.URL.String())
 	var parts []string
 	for _, h := range []string{"Content-Type", "Accept"} {
@@ -511,28 +601,30 @@ func describe(r *http.Request) string {
 		scheme, _, _ := strings.Cut(a, " ")
 		parts = append(parts, "Authorization: "+scheme+" …")
 	}
+	for _, name := range slices.Sorted(maps.Keys(added)) {
+		parts = append(parts, name+": …")
+	}
 	if len(parts) > 0 {
 		s += " (" + strings.Join(parts, ", ") + ")"
 	}
 	return s
 }
 
-// replay is a curl command that sends the request again; credentials come
-// from the environment variables the Atlas CLI reads, never from the run.
-func replay(r *http.Request, authed bool) string {
+// replay is a curl command that sends the request again; credentials
+// come from the environment variables the Atlas CLI reads, never from the
+// run, and the headers the user added are left for the user to fill in.
+func replay(r *http.Request, authed bool, added http.Header) string {
 	args := []string{"curl", "-sS", "-i"}
 	if authed {
 		args = append(args, "--digest", "-u", `"$MONGODB_ATLAS_PUBLIC_API_KEY:$MONGODB_ATLAS_PRIVATE_API_KEY"`)
 	}
 	args = append(args, "-X", r.Method)
-	names := make([]string, 0, len(r.Header))
-	for k := range r.Header {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(r.Header)) {
 		for _, v := range r.Header[k] {
-			if k == "Authorization" && !strings.HasPrefix(v, "Digest ") {
+			switch {
+			case added[k] != nil:
+				v = "…"
+			case k == "Authorization" && !strings.HasPrefix(v, "Digest "):
 				scheme, _, _ := strings.Cut(v, " ")
 				v = scheme + " …"
 			}

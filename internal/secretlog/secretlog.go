@@ -1,9 +1,11 @@
 // Package secretlog lets the suite's secret scan know which secrets the
-// suite's traffic carried. The in-memory Atlas records every secret it issues
-// or sees (private keys, link-tokens, bearer tokens, client secrets, digest
-// responses) to the file named by $LINKTOKEN_SECRET_LOG; after a verbose run of
-// the suite, internal/cmd/secretscan looks for each of them in everything the
-// suite printed. Without the variable, Record does nothing.
+// suite's traffic carried. Test helpers (atlastest.NewServer, this module's
+// own) ask FromEnv for a recorder and hand it to the in-memory Atlas
+// (atlastest.WithSecretLog), which records every secret it issues or sees
+// (private keys, link-tokens, bearer tokens, client secrets, digest
+// responses) to the file named by $LINKTOKEN_SECRET_LOG; after a verbose run
+// of the suite, internal/cmd/secretscan looks for each of them in
+// everything the suite printed. The service itself reads no variable.
 package secretlog
 
 import (
@@ -36,13 +38,18 @@ var (
 	openedPath string
 )
 
-// Record notes secrets for the scan. Safe for concurrent use; values shorter
-// than MinLength or holding a line break are ignored.
-func Record(secrets ...string) {
+// FromEnv is the recorder $LINKTOKEN_SECRET_LOG asks for, nil when it is
+// unset: it appends each secret to that file, once. Safe for concurrent
+// use; values shorter than MinLength or holding a line break are ignored.
+func FromEnv() func(string) {
 	path := os.Getenv(EnvVar)
 	if path == "" {
-		return
+		return nil
 	}
+	return func(secret string) { record(path, secret) }
+}
+
+func record(path string, secrets ...string) {
 	mu.Lock()
 	defer mu.Unlock()
 	if path != openedPath {

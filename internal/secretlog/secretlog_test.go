@@ -10,7 +10,10 @@ import (
 func TestRecordAppendsEachSecretOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "secrets")
 	t.Setenv(EnvVar, path)
-	Record("short", "a-private-key-0123456789", "a-private-key-0123456789", "line\nbreak-0123456789", "link-token-abcdefghijkl")
+	rec := FromEnv()
+	for _, s := range []string{"short", "a-private-key-0123456789", "a-private-key-0123456789", "line\nbreak-0123456789", "link-token-abcdefghijkl"} {
+		rec(s)
+	}
 	mu.Lock()
 	file.Sync()
 	mu.Unlock()
@@ -24,5 +27,12 @@ func TestRecordAppendsEachSecretOnce(t *testing.T) {
 	}
 	if strings.Contains(string(got), "short") {
 		t.Fatal("recorded a value shorter than MinLength")
+	}
+}
+
+func TestFromEnvIsNilWithoutTheVariable(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	if FromEnv() != nil {
+		t.Fatal("a recorder without a file to record to")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,40 +46,49 @@ type source struct {
 
 const oasdiffWarning = 2
 
-// checkContract compares the working tree's contract with the base revision's.
-func checkContract(ctx context.Context, o *options) (int, error) {
+// checkContract compares the working tree's contract with the base revision's:
+// oasdiff for what OpenAPI says, extensions.go for what only this contract says.
+func checkContract(ctx context.Context, o *options) (*outcome, error) {
 	bin, cleanup, err := oasdiff.binary(ctx, o)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer cleanup()
 	dir, err := os.MkdirTemp("", "apicompat-contract-")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	old, err := command(ctx, o.root, o.env, "git", "show", o.base+":"+contractPath)
 	if err != nil {
-		return 0, fmt.Errorf("%s has no %s: %w", o.baseName, contractPath, err)
+		return nil, fmt.Errorf("%s has no %s: %w", o.baseName, contractPath, err)
 	}
 	basePath := filepath.Join(dir, "base.yaml")
 	if err := os.WriteFile(basePath, old, 0o600); err != nil {
-		return 0, err
+		return nil, err
 	}
-	lines, err := contractBreaks(ctx, bin, dir, basePath, filepath.Join(o.root, contractPath), o.baseName+":"+contractPath, contractPath, o.env)
+	changes, err := contractChanges(ctx, bin, dir, basePath, filepath.Join(o.root, contractPath), o.baseName+":"+contractPath, contractPath, o.env)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	report(o.stdout, "api-diff", contractPath+" against "+o.baseName, lines, "breaking change")
-	return len(lines), nil
+	out := &outcome{compared: contractPath + " against " + o.baseName, noun: "breaking change"}
+	for _, c := range changes {
+		if c.breaking {
+			out.breaking = append(out.breaking, finding{key: c.key(), line: c.line(), place: c.what})
+		} else {
+			out.notes = append(out.notes, c.line())
+		}
+	}
+	return out, nil
 }
 
-// contractBreaks runs oasdiff on two contract files and returns one line per
-// breaking change: where it is (file and line of whichever side holds it), its
-// operation, what changed and oasdiff's rule, which `oasdiff checks` explains.
-// baseName and revName are what the lines call the two files. dir is scratch
-// space.
-func contractBreaks(ctx context.Context, oasdiffBin, dir, basePath, revPath, baseName, revName string, env []string) ([]string, error) {
+// contractChanges compares two contract files: oasdiff's breaking changes,
+// each with where it is (file and line of whichever side holds it), its
+// operation, what changed and oasdiff's rule, which `oasdiff checks` explains;
+// then the changes to the servers and x-atlas-* extensions (extensions.go),
+// breaking or not. baseName and revName are what the lines call the two files.
+// dir is scratch space.
+func contractChanges(ctx context.Context, oasdiffBin, dir, basePath, revPath, baseName, revName string, env []string) ([]contractChange, error) {
 	levels := filepath.Join(dir, "severity-levels.txt")
 	var b strings.Builder
 	for _, id := range raisedRules {
@@ -91,17 +99,20 @@ func contractBreaks(ctx context.Context, oasdiffBin, dir, basePath, revPath, bas
 	}
 	out, err := command(ctx, dir, env, oasdiffBin, "breaking", basePath, revPath,
 		"--format", "json", "--severity-levels", levels,
+		// Without it oasdiff compares only each operation's own parameters,
+		// and a change to a path-level one (orgId, envelope) passes unseen.
+		"--flatten-params",
 		// The contract has no external $ref; a base revision that did must not reach the network.
 		"--allow-external-refs=false")
 	if err != nil {
 		return nil, err
 	}
-	var changes []oasdiffChange
-	if err := json.Unmarshal(out, &changes); err != nil {
+	var reported []oasdiffChange
+	if err := json.Unmarshal(out, &reported); err != nil {
 		return nil, fmt.Errorf("reading oasdiff's report: %w\n%s", err, tail(string(out), 2000))
 	}
-	var lines []string
-	for _, c := range changes {
+	var changes []contractChange
+	for _, c := range reported {
 		if c.Level < oasdiffWarning {
 			continue
 		}
@@ -120,27 +131,28 @@ func contractBreaks(ctx context.Context, oasdiffBin, dir, basePath, revPath, bas
 		if c.Level == oasdiffWarning {
 			level = "warning"
 		}
-		lines = append(lines, fmt.Sprintf("%s: %s: %s: %s [%s]", where, level, what, oneLine(c.Text), c.ID))
+		changes = append(changes, contractChange{where: where, level: level, what: what, text: oneLine(c.Text), rule: c.ID, breaking: true})
 	}
-	return lines, nil
+	baseDoc, err := readFileDocument(basePath, baseName)
+	if err != nil {
+		return nil, err
+	}
+	revDoc, err := readFileDocument(revPath, revName)
+	if err != nil {
+		return nil, err
+	}
+	return append(changes, extensionChanges(baseDoc, revDoc)...), nil
+}
+
+func readFileDocument(path, name string) (*document, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return readDocument(b, name)
 }
 
 // oneLine keeps a change on its line whatever the contract's text holds.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// report prints each breaking change, then a summary that says what was compared.
-func report(w io.Writer, label, compared string, lines []string, noun string) {
-	for _, l := range lines {
-		fmt.Fprintln(w, l)
-	}
-	switch len(lines) {
-	case 0:
-		fmt.Fprintf(w, "%s: %s: no %s\n", label, compared, noun)
-	case 1:
-		fmt.Fprintf(w, "%s: %s: 1 %s\n", label, compared, noun)
-	default:
-		fmt.Fprintf(w, "%s: %s: %d %ss\n", label, compared, len(lines), noun)
-	}
 }

@@ -21,6 +21,10 @@ const (
 	requestProperties        = "        accessListIps:\n          type: array\n"
 	requestPropertiesNote    = "        note:\n          type: string\n          description: A note.\n" + requestProperties
 	deleteOperation          = "/orgs/{orgId}/liveMigrations/linkTokens"
+	// Parameters declared once for the path, which oasdiff compares only when told to flatten them.
+	orgIDPattern     = "        pattern: \"^([a-f0-9]{24})$\"\n"
+	orgIDMaxLength   = "        maxLength: 24\n"
+	envelopeOptional = "      x-atlas-assumed: [envelope-status-line, envelope-challenge]\n      required: false\n"
 )
 
 func readContract(t *testing.T) string {
@@ -75,6 +79,50 @@ func TestContractBreaks(t *testing.T) {
 			},
 		},
 		{
+			name: "the path-level orgId's pattern narrowed",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, orgIDPattern, strings.Replace(orgIDPattern, "a-f0-9", "a-f", 1))
+			},
+			want: [][]string{
+				{": POST " + deleteOperation + ": ", "`orgId`", "[request-parameter-pattern-"},
+				{": DELETE " + deleteOperation + ": ", "`orgId`", "[request-parameter-pattern-"},
+			},
+		},
+		{
+			name: "the path-level orgId's maxLength decreased",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, orgIDMaxLength, "        maxLength: 23\n")
+			},
+			want: [][]string{
+				{": POST " + deleteOperation + ": ", "`orgId`", "[request-parameter-max-length-decreased]"},
+				{": DELETE " + deleteOperation + ": ", "`orgId`", "[request-parameter-max-length-decreased]"},
+			},
+		},
+		{
+			name: "the path-level envelope made required",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, envelopeOptional, strings.Replace(envelopeOptional, "false", "true", 1))
+			},
+			want: [][]string{
+				{": POST " + deleteOperation + ": ", "`envelope`", "[request-parameter-became-required]"},
+				{": DELETE " + deleteOperation + ": ", "`envelope`", "[request-parameter-became-required]"},
+			},
+		},
+		{
+			name: "the v2 server no longer lists application/json for requests (x-atlas-media-types)",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, v2MediaTypes, strings.Replace(v2MediaTypes, `, application/json]`, `]`, 1))
+			},
+			want: [][]string{{"openapi/linktoken.yaml:", ": error: servers[https://cloud.mongodb.com/api/atlas/v2].x-atlas-media-types: requests: `application/json` removed", "[x-atlas-media-types-request-removed]"}},
+		},
+		{
+			// Compatible for HTTP clients; the generated interfaces gain a method (TestGoAPICheck).
+			name: "a new operation",
+			edit: func(t *testing.T, s string) string {
+				return replaceOnce(t, s, "\ncomponents:\n", "\n"+newOperation+"components:\n")
+			},
+		},
+		{
 			name: "a new optional query parameter on create",
 			edit: func(t *testing.T, s string) string {
 				return replaceOnce(t, s, createParameters, createParametersDryRun)
@@ -88,10 +136,7 @@ func TestContractBreaks(t *testing.T) {
 			basePath, revPath := filepath.Join(dir, "base.yaml"), filepath.Join(dir, "revision.yaml")
 			writeFile(t, basePath, []byte(contract))
 			writeFile(t, revPath, []byte(tt.edit(t, contract)))
-			lines, err := contractBreaks(context.Background(), bin, dir, basePath, revPath, "base:"+contractPath, contractPath, offlineEnv())
-			if err != nil {
-				t.Fatal(err)
-			}
+			lines := breakingLines(t, bin, dir, basePath, revPath)
 			if len(lines) != len(tt.want) {
 				t.Fatalf("got %d breaking changes, want %d:\n%s", len(lines), len(tt.want), strings.Join(lines, "\n"))
 			}
@@ -102,6 +147,23 @@ func TestContractBreaks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// breakingLines compares two contract files and returns the line of each
+// breaking change.
+func breakingLines(t *testing.T, bin, dir, basePath, revPath string) []string {
+	t.Helper()
+	changes, err := contractChanges(context.Background(), bin, dir, basePath, revPath, "base:"+contractPath, contractPath, offlineEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, c := range changes {
+		if c.breaking {
+			lines = append(lines, c.line())
+		}
+	}
+	return lines
 }
 
 func containsAll(s string, parts []string) bool {
@@ -136,7 +198,7 @@ func TestContractCheckAgainstARevision(t *testing.T) {
 		}
 	}
 
-	check("", exitCompatible, "api-diff: SKIPPED: no release tag")
+	check("", exitCompatible, "api-diff: SKIPPED: no previous release: ")
 
 	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, contract, deleteResponses409And429, deleteResponses409)))
 	check("HEAD", exitBreaking,
@@ -145,8 +207,12 @@ func TestContractCheckAgainstARevision(t *testing.T) {
 
 	git(t, repo, "tag", "v0.1.0")
 	git(t, repo, "-c", "commit.gpgsign=false", "commit", "--quiet", "-am", "drop the 429")
-	git(t, repo, "tag", "v0.2.0") // on HEAD: the check compares with the release before it
-	check("", exitBreaking, "v0.1.0:openapi/linktoken.yaml:", "`429`", "against v0.1.0: 1 breaking change")
+	git(t, repo, "tag", "v0.1.1") // on HEAD: the check compares with the release before it
+	check("", exitBreaking, "v0.1.0:openapi/linktoken.yaml:", "`429`", "against v0.1.0: 1 breaking change\n")
+	// A release that may break: before v1, a new minor version.
+	git(t, repo, "tag", "v0.2.0")
+	check("", exitCompatible, "`429`", "against v0.1.0: 1 breaking change, allowed: before v1, v0.2.0 is a new minor version after v0.1.0\n")
+	git(t, repo, "tag", "-d", "v0.2.0")
 
 	git(t, repo, "checkout", "--quiet", "v0.1.0", "--", contractPath)
 	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, contract, createParameters, createParametersDryRun)))

@@ -11,20 +11,48 @@ import (
 )
 
 // checkGoAPI compares the exported API of every public package in the working
-// tree with the base revision's. apidiff leaves out internal/ itself.
-func checkGoAPI(ctx context.Context, o *options) (int, error) {
+// tree with the base revision's. Public means what docs/versioning.md says:
+// every package outside internal/ (which apidiff leaves out itself) and cmd/
+// (commands, whose interface is their flags and output, not Go).
+func checkGoAPI(ctx context.Context, o *options) (*outcome, error) {
 	bin, cleanup, err := apidiff.binary(ctx, o)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer cleanup()
 	incompatible, compatible, err := goAPIChanges(ctx, bin, o.root, o.base, o.env)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	report(o.stdout, "go-api-diff", fmt.Sprintf("exported Go API against %s (%d compatible changes)", o.baseName, len(compatible)),
-		incompatible, "incompatible change")
-	return len(incompatible), nil
+	out := &outcome{compared: "exported Go API against " + o.baseName, noun: "incompatible change", compatible: len(public(compatible))}
+	for _, c := range public(incompatible) {
+		name, _, _ := strings.Cut(c, ": ")
+		out.breaking = append(out.breaking, finding{key: c, line: c, place: goPackage(name)})
+	}
+	return out, nil
+}
+
+// goPackage is the package of an exported name as apidiff prints it:
+// "./generated/server" of "./generated/server.ServerInterface.GetProbe".
+func goPackage(name string) string {
+	slash := strings.LastIndex(name, "/")
+	if dot := strings.Index(name[slash+1:], "."); dot >= 0 {
+		return name[:slash+1+dot]
+	}
+	return name
+}
+
+// public keeps the changes to packages outside cmd/ and internal/. A change
+// is apidiff's line: "./atlas.NewClient: removed", "./cmd/linktoken.X: added".
+func public(changes []string) []string {
+	var out []string
+	for _, c := range changes {
+		name, _, _ := strings.Cut(c, ": ")
+		if !strings.HasPrefix(name, "./cmd/") && !strings.HasPrefix(name, "./internal/") && !strings.Contains(name, "/internal/") {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // goAPIChanges checks the base revision out into a temporary git worktree,

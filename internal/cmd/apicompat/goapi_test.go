@@ -5,6 +5,7 @@ import (
 	"context"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -53,12 +54,25 @@ func exists(path string) bool {
 // TestGoAPICheck runs the check as `make go-api-diff BASE=HEAD` does, on a
 // scratch copy of this module: renaming an exported function (callers and all,
 // so that the module still builds) fails and names the old name; a new exported
-// function passes and is counted as compatible.
+// function passes and is counted as compatible; a command's exported names are
+// not the API; a new operation in the contract, compatible for HTTP clients,
+// breaks the generated interfaces that servers implement, as
+// docs/versioning.md says.
 func TestGoAPICheck(t *testing.T) {
 	t.Parallel()
 	bin := builtTool(t, apidiff)
-	repo := scratchRepo(t, copyModule(t))
-	check := func(wantCode int, wantOut ...string) {
+	files := copyModule(t)
+	// An exported name in a command, to be removed below.
+	files["cmd/linktoken/zz_probe.go"] = []byte("package main\n\n// Probe is exported, but not API: commands are outside it.\nfunc Probe() {}\n")
+	for _, name := range []string{contractPath, "openapi/client.cfg.yaml", "openapi/client.overlay.yaml", "openapi/server.cfg.yaml", "openapi/spec.cfg.yaml"} {
+		b, err := os.ReadFile(filepath.Join(moduleRoot, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = b
+	}
+	repo := scratchRepo(t, files)
+	check := func(wantCode int, wantOut ...string) string {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
 		o := &options{root: repo, tool: bin, env: offlineEnv(), stdout: &stdout, stderr: &stderr}
@@ -74,6 +88,7 @@ func TestGoAPICheck(t *testing.T) {
 		if worktrees := git(t, repo, "worktree", "list"); strings.Count(worktrees, "\n") != 0 {
 			t.Errorf("the check left a worktree behind:\n%s", worktrees)
 		}
+		return stdout.String()
 	}
 
 	// The rename, as a refactoring tool would do it: every use in the module.
@@ -97,4 +112,57 @@ func TestGoAPICheck(t *testing.T) {
 	git(t, repo, "checkout", "--quiet", "--", ".")
 	writeFile(t, filepath.Join(repo, "atlas", "zz_probe.go"), []byte("package atlas\n\n// CompatibilityProbe is new.\nfunc CompatibilityProbe() {}\n"))
 	check(exitCompatible, "go-api-diff: exported Go API against HEAD (1 compatible changes): no incompatible change\n")
+
+	os.Remove(filepath.Join(repo, "atlas", "zz_probe.go"))
+	if err := os.Remove(filepath.Join(repo, "cmd", "linktoken", "zz_probe.go")); err != nil {
+		t.Fatal(err)
+	}
+	if out := check(exitCompatible, "go-api-diff: exported Go API against HEAD: no incompatible change\n"); strings.Contains(out, "cmd/") {
+		t.Errorf("a command's exported name is reported:\n%s", out)
+	}
+
+	// A new operation, generated as `make generate` does, with its handler in atlastest.
+	git(t, repo, "checkout", "--quiet", "--", ".")
+	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, readContract(t), "\ncomponents:\n", "\n"+newOperation+"components:\n")))
+	generate := exec.Command("go", "generate", ".")
+	generate.Dir, generate.Env = repo, offlineEnv()
+	if out, err := generate.CombinedOutput(); err != nil {
+		t.Fatalf("go generate: %v\n%s", err, out)
+	}
+	writeFile(t, filepath.Join(repo, "atlastest", "zz_probe.go"), []byte(probeHandler))
+	check(exitBreaking,
+		"go-api-diff: 4 incompatible changes in 2 places: ./generated/client (2), ./generated/server (2)\n",
+		"./generated/server.StrictServerInterface.GetProbe: added\n",
+		"./generated/server.ServerInterface.GetProbe: added\n",
+		"./generated/client.ClientInterface.GetProbe: added\n",
+		"./generated/client.ClientWithResponsesInterface.GetProbeWithResponse: added\n",
+	)
 }
+
+// newOperation is an operation added to the contract's paths.
+const newOperation = `  /orgs/{orgId}/liveMigrations/probe:
+    parameters:
+      - $ref: "#/components/parameters/orgId"
+    get:
+      operationId: getProbe
+      summary: A probe.
+      description: A probe added by a test.
+      tags: [Cloud Migration Service]
+      responses:
+        "204":
+          description: No content.
+`
+
+// probeHandler is newOperation's handler in atlastest, which implements the generated server interface.
+const probeHandler = `package atlastest
+
+import (
+	"context"
+
+	"github.com/seed-5c49e0d7/linktoken/generated/server"
+)
+
+func (s *linkService) GetProbe(context.Context, server.GetProbeRequestObject) (server.GetProbeResponseObject, error) {
+	return nil, nil
+}
+`

@@ -1,26 +1,32 @@
-package contract
+package recorded
 
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 // What the recorded-traffic readers (HAR archives, raw HTTP exchange
 // files) share: their error, and how they bound what they keep.
 //
-// Each reader holds one exchange at a time, and of it no more than
-//   - maxHeaderBytes of request line and headers per message, net/http's
-//     own limit on what a server reads (a larger header block is refused
-//     with an *InputError, unless the exchange is known not to be an
-//     operation of the contract, whose headers nobody reads); and
+// A raw HTTP file is read as a stream, one message at a time, and of a
+// message no more is kept than
+//   - maxHeaderBytes of request line and headers, net/http's own limit on
+//     what a server reads (a larger header block is an *InputError); and
 //   - one body's worth per body, by the validator's limit (MaxBodyBytes,
 //     DefaultMaxBodyBytes for ReadHAR and ReadHTTPExchanges): a body larger
 //     as recorded is cut (see cutBody), and the check reports it with
-//     RuleBodyTooLarge, naming its size, instead of reading it.
+//     RuleBodyTooLarge, naming its size, instead of reading it; the rest
+//     is read past.
 //
-// Anything else (a HAR's pages, timings, an unused top-level key, the body
-// of an exchange that is not in the contract) is read past without being
-// kept, whatever its size.
+// A HAR archive is read with a streaming JSON decoder (jsontext), one
+// entry at a time: memory is bounded by the largest entry, which may take
+// no more than EntryCap bytes of JSON (nor may any other value the reader
+// passes over: pages, an unused key). Of an entry it keeps what a raw file
+// would (the same limits, except that a header block over maxHeaderBytes
+// is refused only for an operation of the contract, whose headers are
+// read), and of an exchange outside the contract no body at all.
 
 // InputError is input a reader cannot use: a malformed HAR file, a raw HTTP
 // file that does not parse, a file that cannot be read. It names the source
@@ -77,16 +83,16 @@ type cutBodies struct {
 
 // explain puts the recorded size of a cut body into the violation that
 // reports it, in place of the length of the part the reader kept.
-func (c cutBodies) explain(vs Violations) {
+func (c cutBodies) explain(vs contract.Violations) {
 	if c == (cutBodies{}) {
 		return
 	}
 	for _, x := range vs {
-		if x.Rule != RuleBodyTooLarge {
+		if x.Rule != contract.RuleBodyTooLarge {
 			continue
 		}
 		n := c.response
-		if x.Side == SideRequest {
+		if x.Side == contract.SideRequest {
 			n = c.request
 		}
 		if n > 0 {

@@ -1,4 +1,4 @@
-package contract_test
+package recorded_test
 
 import (
 	"bufio"
@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 )
+
+// v2Type is the media type of the contract's 2023-01-01 version.
+const v2Type = "application/vnd.atlas.2023-01-01+json"
 
 // harMix says what a generated archive holds: of every Period entries,
 // one breaks the contract (a linkToken array), one is not a link-token

@@ -1,5 +1,5 @@
 //go:build !race
 
-package contract_test
+package recorded_test
 
 const raceEnabled = false

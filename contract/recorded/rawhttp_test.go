@@ -1,4 +1,4 @@
-package contract_test
+package recorded_test
 
 import (
 	"bufio"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 func TestReadHTTPExchanges(t *testing.T) {
@@ -33,7 +35,7 @@ func TestReadHTTPExchanges(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
-			err := contract.ReadHTTPExchanges(strings.NewReader(tc.input), "f.http", func(ex *contract.Exchange) error {
+			err := recorded.ReadHTTPExchanges(strings.NewReader(tc.input), "f.http", func(ex *contract.Exchange) error {
 				what := map[[2]bool]string{{true, true}: "req+resp", {true, false}: "req", {false, true}: "resp"}[[2]bool{ex.Request != nil, ex.Response != nil}]
 				got = append(got, ex.Source+" "+what)
 				return nil
@@ -64,18 +66,18 @@ func TestReadHTTPExchangesRefuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			handed := 0
-			err := contract.ReadHTTPExchanges(strings.NewReader(tc.input), "f.http", func(*contract.Exchange) error {
+			err := recorded.ReadHTTPExchanges(strings.NewReader(tc.input), "f.http", func(*contract.Exchange) error {
 				handed++
 				return nil
 			})
-			var ie *contract.InputError
+			var ie *recorded.InputError
 			if !errors.As(err, &ie) || !strings.HasPrefix(err.Error(), tc.want) || handed != tc.handed {
 				t.Fatalf("got %v after %d exchanges; want an InputError %q after %d", err, handed, tc.want, tc.handed)
 			}
 		})
 	}
 	stop := errors.New("stop")
-	if err := contract.ReadHTTPExchanges(strings.NewReader(req+resp+req+resp), "f.http", func(*contract.Exchange) error { return stop }); err != stop {
+	if err := recorded.ReadHTTPExchanges(strings.NewReader(req+resp+req+resp), "f.http", func(*contract.Exchange) error { return stop }); err != stop {
 		t.Fatalf("the callback's error came back as %v", err)
 	}
 }
@@ -95,7 +97,7 @@ func TestCheckHTTPFileHugeBody(t *testing.T) {
 		size = int64(n) << 20
 	}
 	const bound = 32 << 20
-	data, err := os.ReadFile("testdata/conforming/createLinkToken/201_v2.http")
+	data, err := os.ReadFile("../testdata/conforming/createLinkToken/201_v2.http")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +116,7 @@ func TestCheckHTTPFileHugeBody(t *testing.T) {
 			var rep contract.Report
 			var checkErr error
 			start := time.Now()
-			peak := peakHeap(func() { checkErr = tc.v.CheckFile(&rep, path) })
+			peak := peakHeap(func() { checkErr = recorded.CheckFile(tc.v, &rep, path) })
 			if checkErr != nil {
 				t.Fatal(checkErr)
 			}
@@ -152,5 +154,35 @@ func writeHugeExchange(t *testing.T, path string, request []byte, size int64, co
 	_, _ = io.WriteString(w, `"}`)
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCurlHTTP2Output: curl -i over HTTP/2 prints "HTTP/2 201", with or
+// without a reason, which net/http's reader refuses; such a file is read
+// as any other, each exchange of it, and the body after the line intact.
+func TestCurlHTTP2Output(t *testing.T) {
+	data, err := os.ReadFile("../testdata/conforming/createLinkToken/201_v2.http")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"HTTP/2 201", "HTTP/2 201 ", "HTTP/2 201 Created", "HTTP/3 201"} {
+		t.Run(line, func(t *testing.T) {
+			one := strings.Replace(string(data), "HTTP/1.1 201 Created", line, 1)
+			if one == string(data) {
+				t.Fatal("the fixture's status line moved")
+			}
+			path := filepath.Join(t.TempDir(), "curl.http")
+			// Twice, so that the second exchange is read after the first's fix.
+			if err := os.WriteFile(path, []byte(one+"\n"+one), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var rep contract.Report
+			if err := recorded.CheckFile(strict, &rep, path); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Exchanges != 2 || !rep.OK() {
+				t.Fatalf("report %+v; want two conforming exchanges", rep)
+			}
+		})
 	}
 }

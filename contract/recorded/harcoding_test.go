@@ -1,4 +1,4 @@
-package contract_test
+package recorded_test
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 // Bodies as they travel: a HAR stores a body encoded (proxies, base64) or
@@ -97,12 +99,19 @@ func TestHARContentEncoding(t *testing.T) {
 		{"gzip stored decoded, a violation inside", "gzip", asIs(broken), false, []want{{"type", "/linkToken"}}},
 		// Evidently encoded, and broken: the check says so.
 		{"gzip cut short", "gzip", asIs([]byte("\x1f\x8b\x08\x00")), true, []want{{contract.RuleContentEncoding, ""}}},
-		{"a coding no check decodes", "zstd", asIs(conforming), false, []want{{contract.RuleContentEncoding, ""}}},
+		// Every coding a browser decodes, and stores decoded.
+		{"zstd stored decoded", "zstd", asIs(conforming), false, nil},
+		{"zstd stored decoded, a violation inside", "zstd", asIs(broken), false, []want{{"type", "/linkToken"}}},
+		{"dcb stored decoded", "dcb", asIs(conforming), false, nil},
+		{"dcz stored decoded in base64", "dcz", asIs(conforming), true, nil},
+		// Stored encoded in a coding the check does not decode: it says so.
+		{"zstd stored encoded", "zstd", asIs([]byte("\x28\xb5\x2f\xfd\x04\x00")), true, []want{{contract.RuleContentEncoding, ""}}},
+		{"a coding no browser decodes", "compress", asIs(conforming), false, []want{{contract.RuleContentEncoding, ""}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			har := harOf(t, createEntry(tc.header, tc.stored(t), tc.asBase64))
 			var rep contract.Report
-			if err := strict.CheckHAR(&rep, bytes.NewReader(har), "x.har"); err != nil {
+			if err := recorded.CheckHAR(strict, &rep, bytes.NewReader(har), "x.har"); err != nil {
 				t.Fatal(err)
 			}
 			if rep.Exchanges != 1 || len(rep.Violations) != len(tc.want) {
@@ -121,7 +130,7 @@ func TestHARContentEncoding(t *testing.T) {
 // the wire, decoded by its Content-Encoding; a stale header is the
 // recording's fault and reported.
 func TestRawContentEncoding(t *testing.T) {
-	data, err := os.ReadFile("testdata/conforming/createLinkToken/201_v2.http")
+	data, err := os.ReadFile("../testdata/conforming/createLinkToken/201_v2.http")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +152,7 @@ func TestRawContentEncoding(t *testing.T) {
 		{"a stale Content-Encoding", "gzip", []byte(`{"linkToken":"redactedToken"}`), contract.RuleContentEncoding, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			exs, err := contract.ParseHTTPExchanges(exchange(tc.body, tc.coding), "x.http")
+			exs, err := recorded.ParseHTTPExchanges(exchange(tc.body, tc.coding), "x.http")
 			if err != nil || len(exs) != 1 {
 				t.Fatalf("%d exchanges, %v", len(exs), err)
 			}

@@ -1,4 +1,4 @@
-package contract
+package recorded
 
 import (
 	"bufio"
@@ -9,14 +9,17 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 // Raw HTTP exchange files are the format of testdata/recorded/: a status
 // line, headers, a blank line and the body, as sent on the wire (CRLF or
-// LF line ends; an HTTP/2 status line such as "HTTP/2.0 201 Created" is
-// fine). A file holds
+// LF line ends; an HTTP/2 or HTTP/3 status line, "HTTP/2.0 201 Created" or
+// as curl -i prints it, "HTTP/2 201", is fine). A file holds
 //
 //   - a response alone: its request is read from the request file beside
 //     it, X.request.http for X.http, when there is one; or
@@ -43,14 +46,14 @@ const RequestFileSuffix = ".request.http"
 // ReadHTTPFile reads a raw HTTP exchange file, and the request file beside
 // it when the file is a response alone. An exchange with a nil Request is a
 // response alone. Bodies are bounded as ReadHTTPExchanges bounds them.
-func ReadHTTPFile(path string) ([]*Exchange, error) {
+func ReadHTTPFile(path string) ([]*contract.Exchange, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &InputError{Source: path, Err: unwrapPathError(err)}
 	}
 	defer f.Close()
-	var exs []*Exchange
-	err = readHTTPFile(f, path, DefaultMaxBodyBytes, func(ex *Exchange, _ cutBodies) error {
+	var exs []*contract.Exchange
+	err = readHTTPFile(f, path, contract.DefaultMaxBodyBytes, func(ex *contract.Exchange, _ cutBodies) error {
 		exs = append(exs, ex)
 		return nil
 	})
@@ -65,9 +68,9 @@ func ReadHTTPFile(path string) ([]*Exchange, error) {
 // source names the file in errors and exchanges ("source#N" when the file
 // holds more than one exchange). Bodies are bounded as ReadHTTPExchanges
 // bounds them.
-func ParseHTTPExchanges(data []byte, source string) ([]*Exchange, error) {
-	var exs []*Exchange
-	err := ReadHTTPExchanges(bytes.NewReader(data), source, func(ex *Exchange) error {
+func ParseHTTPExchanges(data []byte, source string) ([]*contract.Exchange, error) {
+	var exs []*contract.Exchange
+	err := ReadHTTPExchanges(bytes.NewReader(data), source, func(ex *contract.Exchange) error {
 		exs = append(exs, ex)
 		return nil
 	})
@@ -85,16 +88,16 @@ func ParseHTTPExchanges(data []byte, source string) ([]*Exchange, error) {
 // (RuleBodyTooLarge). Input it cannot use returns an *InputError naming
 // source, after fn has had the exchanges before the problem; an error from
 // fn stops the reading and is returned as is.
-func ReadHTTPExchanges(r io.Reader, source string, fn func(*Exchange) error) error {
-	return readHTTPExchanges(r, source, DefaultMaxBodyBytes, func(ex *Exchange, _ cutBodies) error {
+func ReadHTTPExchanges(r io.Reader, source string, fn func(*contract.Exchange) error) error {
+	return readHTTPExchanges(r, source, contract.DefaultMaxBodyBytes, func(ex *contract.Exchange, _ cutBodies) error {
 		return fn(ex)
 	})
 }
 
 // readHTTPFile reads the exchanges of the file at path from r, with the
 // request file beside it when the file is a response alone.
-func readHTTPFile(r io.Reader, path string, limit int64, fn func(*Exchange, cutBodies) error) error {
-	return readHTTPExchanges(r, path, limit, func(ex *Exchange, cut cutBodies) error {
+func readHTTPFile(r io.Reader, path string, limit int64, fn func(*contract.Exchange, cutBodies) error) error {
+	return readHTTPExchanges(r, path, limit, func(ex *contract.Exchange, cut cutBodies) error {
 		if ex.Request == nil { // a response alone, which is always its file's only exchange
 			reqPath := strings.TrimSuffix(path, filepath.Ext(path)) + RequestFileSuffix
 			req, n, err := readRequestFile(reqPath, limit)
@@ -109,7 +112,7 @@ func readHTTPFile(r io.Reader, path string, limit int64, fn func(*Exchange, cutB
 
 // readRequestFile reads the request file beside a response-only file; a
 // nil request when there is none.
-func readRequestFile(path string, limit int64) (*Request, int64, error) {
+func readRequestFile(path string, limit int64) (*contract.Request, int64, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, 0, nil
@@ -132,7 +135,7 @@ func readRequestFile(path string, limit int64) (*Request, int64, error) {
 	return req, n, nil
 }
 
-func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*Exchange, cutBodies) error) error {
+func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*contract.Exchange, cutBodies) error) error {
 	rr := newRawReader(r, limit)
 	fail := func(msg int, err error) error {
 		return &InputError{Source: source, Where: "message " + strconv.Itoa(msg), Err: err}
@@ -140,7 +143,7 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*Exchang
 	msg, handed := 0, 0
 	// An exchange is handed on once what follows it is known: its name
 	// depends on whether it is the file's only one.
-	var held *Exchange
+	var held *contract.Exchange
 	var heldCut cutBodies
 	for {
 		more, err := rr.more()
@@ -164,7 +167,7 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*Exchang
 		if !more {
 			break
 		}
-		ex := &Exchange{}
+		ex := &contract.Exchange{}
 		var cut cutBodies
 		if !rr.atResponse() {
 			msg++
@@ -198,13 +201,55 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*Exchang
 // by maxHeaderBytes and bodies by the check's limit.
 type rawReader struct {
 	head  *headLimit
+	src   *prefixReader
 	br    *bufio.Reader
 	limit int64
 }
 
 func newRawReader(r io.Reader, limit int64) *rawReader {
 	head := &headLimit{r: r}
-	return &rawReader{head: head, br: bufio.NewReaderSize(head, 64<<10), limit: limit}
+	src := &prefixReader{r: head}
+	return &rawReader{head: head, src: src, br: bufio.NewReaderSize(src, 64<<10), limit: limit}
+}
+
+// prefixReader reads what is put back into it, then from r.
+type prefixReader struct {
+	pending []byte
+	r       io.Reader
+}
+
+func (p *prefixReader) Read(b []byte) (int, error) {
+	if len(p.pending) > 0 {
+		n := copy(b, p.pending)
+		p.pending = p.pending[n:]
+		return n, nil
+	}
+	return p.r.Read(b)
+}
+
+// http2StatusLine matches the status line curl -i prints for HTTP/2 and
+// HTTP/3 ("HTTP/2 201", the reason often left out), which net/http's
+// reader refuses for its version without a minor number.
+var http2StatusLine = regexp.MustCompile(`^HTTP/[23] [0-9]{3}`)
+
+// fixStatusLine gives a status line of HTTP/2 or HTTP/3 as curl prints it
+// the version net/http reads ("HTTP/2.0"), putting the line and what was
+// buffered after it back in front of the stream.
+func (rr *rawReader) fixStatusLine() {
+	start, _ := rr.br.Peek(16)
+	if !http2StatusLine.Match(start) {
+		return
+	}
+	line, err := rr.br.ReadSlice('\n')
+	if err != nil && err != io.EOF {
+		return // net/http reports it
+	}
+	rest, _ := rr.br.Peek(rr.br.Buffered())
+	pending := make([]byte, 0, len(line)+2+len(rest)+len(rr.src.pending))
+	pending = append(append(append(pending, line[:6]...), ".0"...), line[6:]...)
+	pending = append(append(pending, rest...), rr.src.pending...)
+	rr.src.pending = pending
+	rr.br.Reset(rr.src)
 }
 
 // headLimit lets net/http read no more than maxHeaderBytes (and a buffer)
@@ -260,12 +305,13 @@ func (rr *rawReader) atResponse() bool {
 
 // response reads one response; n is its body's size as recorded when it
 // was cut.
-func (rr *rawReader) response() (resp *Response, n int64, err error) {
+func (rr *rawReader) response() (resp *contract.Response, n int64, err error) {
 	rr.armHead()
+	rr.fixStatusLine()
 	hr, err := http.ReadResponse(rr.br, nil)
 	rr.head.armed = false
 	if err != nil {
-		return nil, 0, fmt.Errorf("response: %w", err)
+		return nil, 0, fmt.Errorf("response: %w", headProblem(err))
 	}
 	body, n, err := rr.body(hr.Body, hr.Header, hr.ContentLength)
 	if err != nil {
@@ -282,7 +328,7 @@ func (rr *rawReader) response() (resp *Response, n int64, err error) {
 			return nil, 0, fmt.Errorf("response body: %w", err)
 		}
 	}
-	return &Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body}, n, nil
+	return &contract.Response{StatusCode: hr.StatusCode, Header: hr.Header, Body: body}, n, nil
 }
 
 // bodyOfBodiless returns the declared length of a body net/http ignored.
@@ -299,12 +345,12 @@ func bodyOfBodiless(resp *http.Response) (int64, bool) {
 // chunked): a request without Content-Length has none. (A response without
 // Content-Length runs to the end of the file, so one followed by another
 // message needs it too.) n is its body's size as recorded when it was cut.
-func (rr *rawReader) request() (req *Request, n int64, err error) {
+func (rr *rawReader) request() (req *contract.Request, n int64, err error) {
 	rr.armHead()
 	r, err := http.ReadRequest(rr.br)
 	rr.head.armed = false
 	if err != nil {
-		return nil, 0, fmt.Errorf("request: %w", err)
+		return nil, 0, fmt.Errorf("request: %w", headProblem(err))
 	}
 	body, n, err := rr.body(r.Body, r.Header, r.ContentLength)
 	if err != nil {
@@ -316,7 +362,7 @@ func (rr *rawReader) request() (req *Request, n int64, err error) {
 		uu.Host = r.Host
 		u = &uu
 	}
-	return &Request{Method: r.Method, URL: u, Header: r.Header, Body: body}, n, nil
+	return &contract.Request{Method: r.Method, URL: u, Header: r.Header, Body: body}, n, nil
 }
 
 // body reads a message's body, keeping no more of it than a check reads

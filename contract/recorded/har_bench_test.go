@@ -1,4 +1,4 @@
-package contract_test
+package recorded_test
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 // BenchmarkCheckHAR is the check command's work on a HAR archive: one op
@@ -34,7 +36,7 @@ func BenchmarkCheckHAR(b *testing.B) {
 	for b.Loop() {
 		var rep contract.Report
 		rep.Emit = func(*contract.Violation) {} // as the check command does
-		if err := v.CheckFile(&rep, path); err != nil {
+		if err := recorded.CheckFile(v, &rep, path); err != nil {
 			b.Fatal(err)
 		}
 		if rep.Exchanges != lt || rep.Conform != ok || rep.Skipped != other {
@@ -59,7 +61,7 @@ func BenchmarkReadHAR(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
-		if err := contract.ReadHAR(bytes.NewReader(data), "bench.har", func(*contract.Exchange) error {
+		if err := recorded.ReadHAR(bytes.NewReader(data), "bench.har", func(*contract.Exchange) error {
 			n++
 			return nil
 		}); err != nil || n != entries {

@@ -1,0 +1,475 @@
+package recorded
+
+import (
+	"bufio"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
+)
+
+// ReadHAR reads a HAR 1.2 archive from r and calls fn with each entry as an
+// Exchange, in order. It holds one entry in memory at a time, so memory is
+// bounded by the largest entry, not by the archive: an entry larger than
+// EntryCap (or any other value of the archive that is, an unused key say)
+// is an *InputError naming it. A body larger than DefaultMaxBodyBytes as
+// recorded is cut to its first DefaultMaxBodyBytes+1 bytes, without its
+// Content-Encoding, which a check reports as too large (RuleBodyTooLarge).
+//
+// Bodies come as the archive stores them (base64-decoded when it says
+// so), with one exception: HAR writers usually store a body decoded while
+// keeping its Content-Encoding header (browsers do), where proxies store
+// the encoded bytes. When a body's Content-Encoding names a coding a
+// browser decodes (see staleContentEncoding) but the stored bytes
+// evidently are not so encoded, the Exchange goes without that header, so
+// that a check sees the body as it is.
+//
+// An entry whose response status is 0 (no response: blocked or failed) is
+// passed with a nil Response. source names the archive in errors and in
+// each Exchange's Source ("source#N", N counting entries from 0). A
+// malformed archive returns an *InputError; an error from fn stops the
+// walk and is returned as is.
+func ReadHAR(r io.Reader, source string, fn func(*contract.Exchange) error) error {
+	opt := harOptions{limit: contract.DefaultMaxBodyBytes}
+	return readHAR(r, source, opt.entryCap(), opt, fn)
+}
+
+// readHAR is ReadHAR with each value of the archive capped at maxValue.
+func readHAR(r io.Reader, source string, maxValue int64, opt harOptions, fn func(*contract.Exchange) error) error {
+	return walkHAR(r, source, maxValue, func(i int, entry []byte) error {
+		ex, _, err := harExchange(entry, source, i, opt)
+		if err != nil {
+			return err
+		}
+		return fn(ex)
+	})
+}
+
+// EntryCap is the most bytes of JSON one entry of a HAR archive may take
+// (and any other value of it a reader passes over): 64 MiB, or four times
+// the check's body limit when that is larger, room for a request and a
+// response body each as large as a check reads, base64 and escapes
+// included. A reader holds one entry's JSON, and what it makes of it.
+const EntryCap = 64 << 20
+
+// harOptions say what a check needs of an archive.
+type harOptions struct {
+	limit int64 // the most bytes of a body the check reads
+	// need says whether the check reads the bodies of a request (an
+	// operation of the contract); nil: every body is needed. A body that
+	// is not needed is not decoded: its exchange comes without it.
+	need func(method string, u *url.URL) bool
+}
+
+// entryCap is the cap on one value of the archive for a check reading
+// bodies of up to limit bytes.
+func (o harOptions) entryCap() int64 { return max(EntryCap, 4*o.limit) }
+
+// entryError is an input error of one entry.
+type entryError struct {
+	index int
+	err   error
+}
+
+func (e *entryError) Error() string { return e.err.Error() }
+func (e *entryError) Unwrap() error { return e.err }
+
+// entryInputError is the *InputError of an entry's error.
+func entryInputError(source string, e *entryError) *InputError {
+	return &InputError{Source: source, Where: "entry " + strconv.Itoa(e.index), Err: e.err}
+}
+
+// errOverCap is what capReader returns past its allowance.
+var errOverCap = errors.New("larger than the cap")
+
+// overCapError names the value of an archive larger than the cap.
+type overCapError struct {
+	what string // "" for an entry, named by the error's place
+	cap  int64
+}
+
+func (e *overCapError) Error() string {
+	return fmt.Sprintf("%slarger than %d MiB, the most one value of an archive may take here", e.what, e.cap>>20)
+}
+
+// capReader lets the JSON decoder read no further than allow: the walk
+// moves it forward before each value, so that no value larger than the
+// cap is ever buffered whole.
+type capReader struct {
+	r        io.Reader
+	n, allow int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n >= c.allow {
+		return 0, errOverCap
+	}
+	if int64(len(p)) > c.allow-c.n {
+		p = p[:c.allow-c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// walkHAR reads an archive with a streaming JSON decoder and calls fn with
+// the JSON of each entry of log.entries, in order (valid until fn
+// returns); every other value is skipped. Each value it reads or skips is
+// bounded by maxValue bytes. An *entryError from fn becomes an
+// *InputError naming its entry; any other error from fn is returned as is.
+func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []byte) error) error {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
+	if bom, _ := br.Peek(3); string(bom) == "\xEF\xBB\xBF" {
+		_, _ = br.Discard(3)
+	}
+	cr := &capReader{r: br}
+	// The walk only finds where each entry ends: the entry's own decoding
+	// checks its names and its UTF-8, so the walk need not do it twice.
+	dec := jsontext.NewDecoder(cr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	fail := func(where string, err error) error {
+		var oc *overCapError
+		var se *jsontext.SyntacticError
+		switch {
+		case errors.As(err, &oc):
+		case errors.Is(err, errOverCap):
+			err = &overCapError{cap: maxValue}
+		case errors.As(err, &se), where == "" || errors.Is(err, io.ErrUnexpectedEOF):
+			at := dec.InputOffset()
+			if se != nil {
+				// The offset, and what is wrong there: jsontext's pointer
+				// into a value cut short depends on how the reads fell.
+				at = se.ByteOffset
+				if se.Err != nil {
+					err = se.Err
+				}
+			}
+			if where != "" {
+				where += ", "
+			}
+			where += fmt.Sprintf("byte %d", at)
+		}
+		return &InputError{Source: source, Where: where, Err: err}
+	}
+	// Every read of the decoder, of a token or a whole value, goes no
+	// further than maxValue past where it starts.
+	bound := func() { cr.allow = max(cr.n, dec.InputOffset()+maxValue) }
+	// open reads the '{' or '[' that starts a value.
+	open := func(kind jsontext.Kind, what string) error {
+		bound()
+		got := dec.PeekKind()
+		if got != kind {
+			if err := dec.SkipValue(); err != nil { // a syntax error says more
+				return err
+			}
+			want := map[jsontext.Kind]string{'{': "an object", '[': "an array"}[kind]
+			return fmt.Errorf("%s: expected %s, found %s", what, want, kindName(got))
+		}
+		_, err := dec.ReadToken()
+		return err
+	}
+	// skip reads past the value of a member nobody needs, named by what.
+	skip := func(what string) error {
+		bound()
+		err := dec.SkipValue()
+		if errors.Is(err, errOverCap) {
+			return &overCapError{what: what + ": ", cap: maxValue}
+		}
+		return err
+	}
+	// members calls member with the name of each member of the object
+	// just opened, which reads its value.
+	members := func(member func(name string) error) error {
+		for bound(); dec.PeekKind() == '"'; bound() {
+			name, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			if err := member(name.String()); err != nil {
+				return err
+			}
+		}
+		_, err := dec.ReadToken() // '}', or the error that stopped the loop
+		return err
+	}
+
+	if err := open('{', "not a HAR archive"); err != nil {
+		return fail("", err)
+	}
+	foundLog, foundEntries := false, false
+	n := 0
+	var stop error // fn's, returned as is
+	err := members(func(name string) error {
+		if name != "log" {
+			return skip(strconv.Quote(name))
+		}
+		foundLog = true
+		if err := open('{', "log"); err != nil {
+			return err
+		}
+		return members(func(name string) error {
+			if name != "entries" {
+				return skip("log." + strconv.Quote(name))
+			}
+			foundEntries = true
+			if err := open('[', "log.entries"); err != nil {
+				return err
+			}
+			for bound(); dec.PeekKind() != ']' && dec.PeekKind() != 0; bound() {
+				entry, err := dec.ReadValue()
+				if err != nil {
+					return &entryError{n, err}
+				}
+				if err := fn(n, entry); err != nil {
+					stop = err
+					return err
+				}
+				n++
+			}
+			_, err := dec.ReadToken() // ']', or the error that stopped the loop
+			return err
+		})
+	})
+	var ee *entryError
+	switch {
+	case errors.As(err, &ee) && stop == nil: // the walk's own: where in the input
+		return fail("entry "+strconv.Itoa(ee.index), ee.err)
+	case errors.As(err, &ee) && stop == err: // the entry's content
+		return entryInputError(source, ee)
+	case stop != nil:
+		return stop
+	case err != nil:
+		return fail("", err)
+	}
+	if bound(); func() bool { _, err := dec.ReadToken(); return err != io.EOF }() {
+		return fail("", errors.New("data after the archive"))
+	}
+	if !foundLog {
+		return fail("", errors.New(`not a HAR archive: no "log"`))
+	}
+	if !foundEntries {
+		return fail("", errors.New(`not a HAR archive: no "log.entries"`))
+	}
+	return nil
+}
+
+// kindName names a JSON kind in an error.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "no value"
+}
+
+// harEntry is what a check reads of a HAR 1.2 entry.
+type harEntry struct {
+	Request *struct {
+		Method   string      `json:"method"`
+		URL      string      `json:"url"`
+		Headers  []harHeader `json:"headers"`
+		PostData *harContent `json:"postData"`
+	} `json:"request"`
+	Response *struct {
+		Status  jsontext.Value `json:"status"`
+		Headers []harHeader    `json:"headers"`
+		Content *harContent    `json:"content"`
+	} `json:"response"`
+}
+
+type harHeader struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// harContent is a request's postData or a response's content.
+type harContent struct {
+	MimeType string         `json:"mimeType"`
+	Text     jsontext.Value `json:"text"`     // decoded only when the check reads the body
+	Encoding string         `json:"encoding"` // not in HAR 1.2 for postData, written by some tools
+}
+
+// harHeaderCost is what a header costs of a message's budget beside its
+// name and value: a server counts its line's ": " and CRLF; this reader
+// counts what the header takes in memory.
+const harHeaderCost = 32
+
+// harExchange makes the JSON of entry i an Exchange, with its bodies when
+// the check reads them. Its errors are *entryError.
+func harExchange(entry []byte, source string, i int, opt harOptions) (*contract.Exchange, cutBodies, error) {
+	ex, cut, err := harExchangeOf(entry, source+"#"+strconv.Itoa(i), opt)
+	if err != nil {
+		return nil, cut, &entryError{i, err}
+	}
+	return ex, cut, nil
+}
+
+func harExchangeOf(entry []byte, name string, opt harOptions) (*contract.Exchange, cutBodies, error) {
+	var cut cutBodies
+	var e harEntry
+	if err := jsonv2.Unmarshal(entry, &e); err != nil {
+		return nil, cut, entryJSONError(err)
+	}
+	rq := e.Request
+	if rq == nil || rq.Method == "" || rq.URL == "" {
+		return nil, cut, errors.New("request without method or url")
+	}
+	u, err := url.Parse(rq.URL)
+	if err != nil {
+		return nil, cut, fmt.Errorf("request url does not parse: %w", urlProblem(err))
+	}
+	need := opt.need == nil || opt.need(rq.Method, u)
+	if need && len(rq.Method)+len(rq.URL) > maxHeaderBytes {
+		return nil, cut, fmt.Errorf("request: method and URL exceed %d bytes, more than a server reads (net/http's DefaultMaxHeaderBytes)", maxHeaderBytes)
+	}
+	req := &contract.Request{Method: rq.Method, URL: u}
+	if req.Header, err = harHeaders(rq.Headers, rq.PostData, "request", need); err != nil {
+		return nil, cut, err
+	}
+	if rq.PostData != nil && need {
+		if req.Body, cut.request, err = harBody(rq.PostData, req.Header, opt.limit); err != nil {
+			return nil, cut, fmt.Errorf("request postData: %w", err)
+		}
+		if len(rq.Headers) == 0 && rq.PostData.MimeType != "" {
+			// A tool that records no headers at all: its mimeType is the
+			// only record of the Content-Type.
+			req.Header.Set("Content-Type", rq.PostData.MimeType)
+		}
+	}
+	ex := &contract.Exchange{Source: name, Request: req}
+	rs := e.Response
+	if rs == nil {
+		return ex, cut, nil
+	}
+	status, err := harStatus(rs.Status)
+	if err != nil || status == 0 {
+		return ex, cut, err
+	}
+	resp := &contract.Response{StatusCode: status}
+	if resp.Header, err = harHeaders(rs.Headers, rs.Content, "response", need); err != nil {
+		return nil, cut, err
+	}
+	if rs.Content != nil && need {
+		if resp.Body, cut.response, err = harBody(rs.Content, resp.Header, opt.limit); err != nil {
+			return nil, cut, fmt.Errorf("response content: %w", err)
+		}
+		if len(rs.Headers) == 0 && rs.Content.MimeType != "" && len(resp.Body) > 0 {
+			resp.Header.Set("Content-Type", rs.Content.MimeType)
+		}
+	}
+	ex.Response = resp
+	return ex, cut, nil
+}
+
+// entryJSONError says what of an entry is not of the HAR format, without
+// Go's type names.
+func entryJSONError(err error) error {
+	var se *jsonv2.SemanticError
+	if errors.As(err, &se) && se.JSONKind != 0 {
+		return fmt.Errorf("%s: a JSON %s is not what HAR 1.2 has there", se.JSONPointer, se.JSONKind)
+	}
+	// Duplicate names, invalid UTF-8: where in the entry, not at which
+	// offset of it, which is not the archive's.
+	var ye *jsontext.SyntacticError
+	if errors.As(err, &ye) && ye.Err != nil {
+		ptr, msg := ye.JSONPointer, ye.Err.Error()
+		if ye.Err == jsontext.ErrDuplicateName {
+			ptr, msg = ptr.Parent(), msg+" "+strconv.Quote(ptr.LastToken())
+		}
+		return fmt.Errorf("%s: %s", ptr, msg)
+	}
+	return err
+}
+
+// harStatus reads a response status: an integer, or null for none.
+func harStatus(v jsontext.Value) (int, error) {
+	switch v.Kind() {
+	case 'n', 0:
+		return 0, nil
+	case '0':
+		st, err := strconv.Atoi(string(v))
+		if err != nil {
+			return 0, fmt.Errorf("response: status: %s is not an integer", v)
+		}
+		return st, nil
+	}
+	return 0, fmt.Errorf("response: status: expected a number, found %s", kindName(v.Kind()))
+}
+
+// harHeaders makes a message's headers list ([{"name", "value"}, …]) its
+// header, without HTTP/2 pseudo-headers (:status, :path, …), within
+// net/http's limit on a message's head when the check reads them (need).
+func harHeaders(list []harHeader, c *harContent, what string, need bool) (http.Header, error) {
+	size := 0
+	if c != nil {
+		size = len(c.MimeType) + len(c.Encoding)
+	}
+	h := make(http.Header, len(list))
+	for _, f := range list {
+		size += harHeaderCost + len(f.Name) + len(f.Value)
+		if f.Name == "" || f.Name[0] == ':' {
+			continue
+		}
+		h.Add(f.Name, f.Value)
+	}
+	if need && size > maxHeaderBytes {
+		return nil, fmt.Errorf("%s: headers and MIME type exceed %d bytes, more than a server reads (net/http's DefaultMaxHeaderBytes)", what, maxHeaderBytes)
+	}
+	return h, nil
+}
+
+// harBody turns a message's text into its body: base64-decoded when the
+// archive says so, cut when it is larger than a check reads (its size as
+// recorded returned), and without a Content-Encoding its bytes evidently
+// no longer have.
+func harBody(c *harContent, h http.Header, limit int64) ([]byte, int64, error) {
+	if k := c.Text.Kind(); k != '"' {
+		if k == 'n' || k == 0 {
+			return nil, 0, nil
+		}
+		return nil, 0, fmt.Errorf("text: expected a string, found %s", kindName(k))
+	}
+	data, err := jsontext.AppendUnquote(nil, c.Text)
+	if err != nil {
+		return nil, 0, err
+	}
+	switch c.Encoding {
+	case "":
+	case "base64":
+		dst := make([]byte, base64.StdEncoding.DecodedLen(len(data)))
+		n, err := base64.StdEncoding.Decode(dst, data)
+		if err != nil {
+			return nil, 0, err
+		}
+		data = dst[:n]
+	default:
+		return nil, 0, fmt.Errorf("unknown encoding %q", c.Encoding)
+	}
+	if size := int64(len(data)); size > storedLimit(limit, true) {
+		return cutBody(h, data, limit), size, nil
+	}
+	if len(data) > 0 && staleContentEncoding(h, data, limit) {
+		delete(h, "Content-Encoding")
+	}
+	return data, 0, nil
+}

@@ -1,0 +1,136 @@
+package recorded
+
+import (
+	"context"
+	"errors"
+	"runtime"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
+)
+
+// A check judges exchanges concurrently while its reader reads on, and
+// counts the verdicts in the order read: a bounded window of them, so that
+// memory does not grow with the file.
+const (
+	// window is how many exchanges per worker may wait for a verdict or
+	// for those before them.
+	window = 16
+	// windowBytes bounds what they hold: their JSON, or their bodies. A
+	// larger one waits for the window to empty, and is then alone in it.
+	windowBytes = 16 << 20
+)
+
+// job is one exchange on its way to the report.
+type job struct {
+	index int
+	entry []byte             // a HAR entry's JSON, made an exchange by a worker; or
+	ex    *contract.Exchange // an exchange already read
+	cut   cutBodies
+
+	weight int64
+	res    contract.ExchangeResult
+	err    error
+	done   chan struct{}
+}
+
+// pipeline is one check's workers and recorder.
+type pipeline struct {
+	v      *contract.Validator
+	source string
+	opt    harOptions
+	bytes  *semaphore.Weighted
+	jobs   chan *job     // to the workers, in any order
+	order  chan *job     // to the recorder, in the order read
+	stop   chan struct{} // closed when the recorder has met an input error
+	result chan error    // the recorder's input error, or nil
+}
+
+// errStopped stops a reader once the recorder has met an input error.
+var errStopped = errors.New("stopped at an earlier input error")
+
+func newPipeline(v *contract.Validator, r *contract.Report, source string, opt harOptions) *pipeline {
+	workers := runtime.GOMAXPROCS(0)
+	p := &pipeline{v: v, source: source, opt: opt, bytes: semaphore.NewWeighted(windowBytes),
+		jobs: make(chan *job, window*workers), order: make(chan *job, window*workers),
+		stop: make(chan struct{}), result: make(chan error, 1)}
+	for range workers {
+		go p.work()
+	}
+	go p.record(r)
+	return p
+}
+
+// submit hands a job on; errStopped once the recorder has stopped.
+func (p *pipeline) submit(j *job) error {
+	select {
+	case <-p.stop:
+		return errStopped
+	default:
+	}
+	j.weight = int64(len(j.entry)) + 4096
+	if j.ex != nil {
+		if j.ex.Request != nil {
+			j.weight += int64(len(j.ex.Request.Body))
+		}
+		if j.ex.Response != nil {
+			j.weight += int64(len(j.ex.Response.Body))
+		}
+	}
+	j.weight = min(j.weight, windowBytes)
+	_ = p.bytes.Acquire(context.Background(), j.weight) // never fails: the context is never done
+	j.done = make(chan struct{})
+	p.order <- j
+	p.jobs <- j
+	return nil
+}
+
+// work judges jobs until there are no more.
+func (p *pipeline) work() {
+	for j := range p.jobs {
+		if j.entry != nil {
+			j.ex, j.cut, j.err = harExchange(j.entry, p.source, j.index, p.opt)
+			j.entry = nil
+		}
+		if j.err == nil {
+			j.res = p.v.Judge(j.ex)
+			j.cut.explain(j.res.Violations)
+		}
+		j.ex = nil
+		close(j.done)
+	}
+}
+
+// record counts verdicts into r in order, until an input error.
+func (p *pipeline) record(r *contract.Report) {
+	var err error
+	for j := range p.order {
+		<-j.done
+		switch {
+		case err != nil:
+		case j.err != nil:
+			err = j.err
+			close(p.stop)
+		default:
+			r.Record(j.res)
+		}
+		p.bytes.Release(j.weight)
+	}
+	p.result <- err
+}
+
+// finish waits for every verdict, and returns the first input error in the
+// order read: the recorder's, or else the reader's own (readErr).
+func (p *pipeline) finish(readErr error) error {
+	close(p.jobs)
+	close(p.order)
+	if err := <-p.result; err != nil {
+		var ee *entryError
+		if errors.As(err, &ee) {
+			return entryInputError(p.source, ee)
+		}
+		return err
+	}
+	return readErr
+}

@@ -1,0 +1,163 @@
+package conform
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind says what a request was sent to learn.
+type Kind string
+
+// The kinds of request.
+const (
+	Positive Kind = "positive" // the contract accepts it
+	Negative Kind = "negative" // it breaks one rule of the contract
+	Security Kind = "security" // it carries no valid credentials
+	Probe    Kind = "probe"    // it tests an assumption of the contract
+)
+
+// Outcome is what one request found.
+type Outcome struct {
+	Kind Kind   `json:"kind"`
+	Case string `json:"case"`
+	// Request is the request, method and URL, with nothing secret in it.
+	Request string `json:"request"`
+	// Replay is a curl command line that sends it again, credentials
+	// referred to by environment variable.
+	Replay   string    `json:"replay"`
+	Status   int       `json:"status"`
+	Failures []Failure `json:"failures,omitempty"`
+	// Observation is what a probe saw.
+	Observation string `json:"observation,omitempty"`
+	Err         string `json:"error,omitempty"`
+	// Unanswered: the request was sent, or tried, and no answer came
+	// (refused, reset, timed out); Err says which.
+	Unanswered bool `json:"unanswered,omitempty"`
+}
+
+// Failure is one check an answer failed.
+type Failure struct {
+	Check  string `json:"check"`
+	Detail string `json:"detail"`
+}
+
+// Verdict is what a run amounts to. A run that could not judge never
+// passes: no answer, no check, or something left behind each has its own
+// verdict, so CI can tell them from a contract failure.
+type Verdict string
+
+// The verdicts, in the order they win when several apply.
+const (
+	// VerdictLeftBehind: the run could not remove what it created, or may
+	// have created; it needs a person.
+	VerdictLeftBehind Verdict = "left-behind"
+	// VerdictFailed: a check failed: the server broke the contract.
+	VerdictFailed Verdict = "failed"
+	// VerdictNoAnswer: a request had no answer (refused, reset, timed out).
+	VerdictNoAnswer Verdict = "no-answer"
+	// VerdictNothingChecked: no check ran at all.
+	VerdictNothingChecked Verdict = "nothing-checked"
+	// VerdictPass: every check ran on an answer and passed, and what the
+	// run created is gone.
+	VerdictPass Verdict = "pass"
+)
+
+// Report is the whole run.
+type Report struct {
+	Verdict      Verdict `json:"verdict"`
+	Requests     int     `json:"requests"`
+	Unanswered   int     `json:"unanswered"`
+	Checks       int     `json:"checks"`
+	Failed       int     `json:"failed"`
+	Observations int     `json:"observations"`
+	// Outcomes are the requests in the order sent; the removals at the
+	// end are in Cleanup.
+	Outcomes []Outcome `json:"outcomes"`
+	// Truncated: the request budget ran out before every case was sent.
+	Truncated bool `json:"truncated,omitempty"`
+	// Stopped says why the run ended before its plan did, if it did.
+	Stopped string `json:"stopped,omitempty"`
+	// Notes say what was not exercised or not probed, and why.
+	Notes []string `json:"notes,omitempty"`
+	// Cleanup is one line on the removals; Removals each removal sent.
+	Cleanup  string    `json:"cleanup,omitempty"`
+	Removals []Removal `json:"removals,omitempty"`
+	// LeftBehind counts what the run created, or may have, and could not
+	// remove.
+	LeftBehind int `json:"leftBehind"`
+}
+
+// Removal is one thing the run created, or may have, and what became of
+// it at the end.
+type Removal struct {
+	// Created is the request that created it (no secret).
+	Created string `json:"created"`
+	// Request is the removing request (no secret); empty when the contract
+	// gave no way to build it.
+	Request string `json:"request,omitempty"`
+	Status  int    `json:"status,omitempty"`
+	Removed bool   `json:"removed"`
+	// Allowed: not removed, because the contract gives no way to, and the
+	// user let the operation run knowing that (or the server is on
+	// loopback); not counted as left behind.
+	Allowed bool   `json:"allowed,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// OK reports whether the run passed: every check ran on an answer and
+// passed, and nothing is left behind.
+func (r *Report) OK() bool { return r.verdict() == VerdictPass }
+
+func (r *Report) verdict() Verdict {
+	switch {
+	case r.LeftBehind > 0:
+		return VerdictLeftBehind
+	case r.Failed > 0:
+		return VerdictFailed
+	case r.Unanswered > 0:
+		return VerdictNoAnswer
+	case r.Checks == 0:
+		return VerdictNothingChecked
+	}
+	return VerdictPass
+}
+
+// Summary is the report's last lines: the counts, then what the run
+// amounts to when it did not pass.
+func (r *Report) Summary() string {
+	s := fmt.Sprintf("%d requests, %d without an answer, %d checks, %d failed, %d observations",
+		r.Requests, r.Unanswered, r.Checks, r.Failed, r.Observations)
+	if r.Truncated {
+		s += " (request budget reached)"
+	}
+	var why []string
+	if r.Stopped != "" {
+		why = append(why, "stopped early: "+r.Stopped)
+	}
+	// Every reason the run did not pass, the one that decides its verdict
+	// first.
+	if r.LeftBehind > 0 {
+		why = append(why, fmt.Sprintf("LEFT BEHIND: %s the run created, or may have, could not be removed", count(r.LeftBehind, "thing")))
+	}
+	if r.Failed > 0 {
+		why = append(why, fmt.Sprintf("FAILED: %d of %d checks failed", r.Failed, r.Checks))
+	}
+	if r.Unanswered > 0 {
+		why = append(why, fmt.Sprintf("NOT JUDGED: %s had no answer", count(r.Unanswered, "request")))
+	}
+	if r.Checks == 0 {
+		why = append(why, "NOT JUDGED: no check ran")
+	}
+	if len(why) > 0 {
+		s += "\n" + strings.Join(why, "\n")
+	}
+	return s
+}
+
+// count is "1 request", "2 requests".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
