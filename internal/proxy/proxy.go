@@ -420,13 +420,13 @@ func (p *Proxy) passThrough(w http.ResponseWriter, r *http.Request) {
 // response of the wrong length, an unknown algorithm, two Authorization
 // headers) are refused like any other part of the request.
 func (p *Proxy) refuse(w http.ResponseWriter, x *exchange) bool {
+	if len(x.req.Header.Values("Authorization")) == 0 && !x.m.Anonymous() {
+		return false
+	}
 	res := p.check(x)
 	refusable := make(contract.Violations, 0, len(res.Violations))
 	for _, v := range res.Violations {
 		if v.Rule == contract.RuleSecurity && !x.m.Anonymous() {
-			if len(x.req.Header.Values("Authorization")) == 0 {
-				return false
-			}
 			// contract.Refuse leaves credentials to the server's
 			// challenge; here there is none to give.
 			c := *v
