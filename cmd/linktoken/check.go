@@ -158,6 +158,10 @@ func runCheck(e *env, files []string, output string, allowEmpty, strict bool) er
 		}
 		nothingErr = fmt.Errorf("no exchange of the link-token contract in %s (%d other exchanges skipped): "+
 			"nothing was checked; is it the right file? --allow-empty accepts this", where, rep.Skipped)
+	} else if inputErr == nil && rep.Exchanges == rep.Unanswered && !allowEmpty {
+		// Requests alone say nothing of what the service answers.
+		nothingErr = fmt.Errorf("no exchange of the link-token contract has a response recorded (%d requests without one): "+
+			"no response was checked; --allow-empty accepts this", rep.Unanswered)
 	}
 
 	switch output {

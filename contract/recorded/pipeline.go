@@ -110,7 +110,7 @@ func judge(v *contract.Validator, ex *contract.Exchange) contract.ExchangeResult
 		return contract.ExchangeResult{Name: ex.Name(), Skipped: true}
 	}
 	return contract.ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
-		MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices}
+		MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices, Unanswered: ex.Response == nil}
 }
 
 // record counts verdicts into r in order, until an input error.
