@@ -1,39 +1,13 @@
 package recorded
 
 import (
-	"bytes"
-	"compress/flate"
-	"compress/zlib"
-	"io"
+	"errors"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/andybalholm/brotli"
-
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
 )
-
-// decodes reports whether data decodes as deflate (zlib, or the raw
-// deflate some servers send) or br, reading no more than limit bytes of
-// what it decodes to: whether the check, which decodes it the same way,
-// will take it for an encoded body.
-func decodes(coding string, data []byte, limit int64) bool {
-	var r io.Reader
-	switch coding {
-	case "deflate":
-		var err error
-		if r, err = zlib.NewReader(bytes.NewReader(data)); err != nil {
-			r = flate.NewReader(bytes.NewReader(data))
-		}
-	case "br":
-		r = brotli.NewReader(bytes.NewReader(data))
-	default:
-		return false
-	}
-	_, err := io.Copy(io.Discard, io.LimitReader(r, limit))
-	return err == nil
-}
 
 // magic is how a body encoded by each coding that has one begins: gzip's
 // header (RFC 1952), a zstd frame (RFC 8878), and the dictionary-compressed
@@ -67,7 +41,10 @@ func staleContentEncoding(h http.Header, data []byte, limit int64) bool {
 	}
 	switch outer {
 	case "deflate", "br":
-		return utf8.Valid(data) && !decodes(outer, data, limit)
+		// Decoded as the check decodes it: past the limit, it did decode
+		// as far as the check reads.
+		_, err := coding.Decode(http.Header{"Content-Encoding": {outer}}, data, limit)
+		return utf8.Valid(data) && err != nil && !errors.Is(err, coding.ErrTooLarge)
 	}
 	return false
 }
