@@ -13,8 +13,7 @@
 // never for correctness.
 //
 // The drop-in forms are NewTransport and TestTransport for clients and
-// Middleware for servers; a Report gathers what checking recorded traffic
-// found (Record), and package contract/recorded reads it.
-// Package contract/redact makes a copy of an exchange safe to record, which
-// checks as the original did.
+// Middleware for servers. Package contract/recorded reads recorded traffic
+// and tallies its check in a Report; package contract/redact makes a copy
+// of an exchange safe to record, which checks as the original did.
 package contract

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 // manyEntries is a JSON object of n members, each written by member.
@@ -63,12 +64,12 @@ func TestManyViolationsAreLinearAndCapped(t *testing.T) {
 			if want := fmt.Sprintf("… and %d more", n-contract.MaxListedPerExchange); last.Found != want {
 				t.Errorf("found %q, want %q", last.Found, want)
 			}
-			var rep contract.Report
+			var rep recorded.Report
 			res, err = contract.MustNew().Check(tc.ex)
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep.Record(contract.ExchangeResult{Violations: res.Violations, Notices: res.Notices, MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices})
+			rep.Record(recorded.ExchangeResult{Violations: res.Violations, Notices: res.Notices, MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices})
 			if count := map[bool]int{true: rep.Count, false: rep.NoticeCount}[tc.violations]; count != n {
 				t.Errorf("the report counts %d, want %d", count, n)
 			}

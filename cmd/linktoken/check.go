@@ -84,7 +84,7 @@ func runCheck(e *env, files []string, output string, allowEmpty, strict bool) er
 	}
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
-	var rep contract.Report
+	var rep recorded.Report
 	var junit *junitReport
 	var notices *noticeSpool
 	first := true

@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
@@ -67,7 +67,7 @@ type junitMessage struct {
 }
 
 // exchange is Report.OnExchange: one test case.
-func (j *junitReport) exchange(x contract.ExchangeResult) {
+func (j *junitReport) exchange(x recorded.ExchangeResult) {
 	tc := junitCase{ClassName: x.Operation, Name: safetext.Line(x.Name)}
 	j.tests++
 	switch {

@@ -19,7 +19,7 @@ import (
 // violation (RuleBodyTooLarge) naming its size, and is not read. Input it
 // cannot use comes back as an *InputError; r then holds what was checked
 // before the problem.
-func CheckFile(v *contract.Validator, r *contract.Report, path string) error {
+func CheckFile(v *contract.Validator, r *Report, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return &InputError{Source: path, Err: unwrapPathError(err)}
@@ -58,7 +58,7 @@ func CheckFile(v *contract.Validator, r *contract.Report, path string) error {
 // entries (16 per worker, 16 MiB in all) awaiting a verdict. Input it
 // cannot use comes back as an *InputError; r then holds what was checked
 // before the problem.
-func CheckHAR(v *contract.Validator, r *contract.Report, har io.Reader, source string) error {
+func CheckHAR(v *contract.Validator, r *Report, har io.Reader, source string) error {
 	opt := harOptions{limit: v.BodyLimit(), need: func(method string, u *url.URL) bool { return readsBodies(v, method, u) }}
 	p := newPipeline(v, r, source, opt)
 	err := walkHAR(har, source, opt.entryCap(), func(i int, entry []byte) error {

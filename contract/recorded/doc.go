@@ -1,6 +1,6 @@
 // Package recorded reads recorded HTTP traffic, HAR 1.2 archives and raw
 // HTTP exchange files, as contract.Exchange values, and checks a file of
-// it into a contract.Report (CheckFile, CheckHAR): the engine of
+// it into a Report (CheckFile, CheckHAR): the engine of
 // `linktoken check`.
 //
 // Every reader streams: it holds one exchange at a time (see recorded.go

@@ -34,7 +34,7 @@ func BenchmarkCheckHAR(b *testing.B) {
 	ops := 0
 	b.ReportAllocs()
 	for b.Loop() {
-		var rep contract.Report
+		var rep recorded.Report
 		rep.Emit = func(*contract.Violation) {} // as the check command does
 		if err := recorded.CheckFile(v, &rep, path); err != nil {
 			b.Fatal(err)

@@ -35,7 +35,7 @@ func TestReadHARCountsAndSkips(t *testing.T) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var rep contract.Report
+	var rep recorded.Report
 	if err := recorded.CheckFile(strict, &rep, path); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestCheckLargeHAR(t *testing.T) {
 	}
 	fi, _ := os.Stat(path)
 
-	var rep contract.Report
+	var rep recorded.Report
 	rep.Emit = func(*contract.Violation) {} // as the check command does
 	var elapsed time.Duration
 	var checkErr error
@@ -220,7 +220,7 @@ func TestCheckHARStreamsInBoundedMemory(t *testing.T) {
 	var written countingWriter
 	var lt, ok, other int
 	generated := make(chan error, 1)
-	var rep contract.Report
+	var rep recorded.Report
 	var tooLarge []*contract.Violation
 	rep.Emit = func(x *contract.Violation) {
 		if x.Rule == contract.RuleBodyTooLarge {
@@ -315,7 +315,7 @@ func TestCheckHARBodyTooLarge(t *testing.T) {
 		{"outside the contract, an encoding nobody knows", other("", "rot13"), "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var rep contract.Report
+			var rep recorded.Report
 			if err := recorded.CheckHAR(v, &rep, bytes.NewReader(harOf(t, tc.entry)), "x.har"); err != nil {
 				t.Fatal(err)
 			}
@@ -366,7 +366,7 @@ func TestCheckHARHeaderBound(t *testing.T) {
 		{"query, an operation", withQuery(0), "request: method and URL exceed 1048576 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var rep contract.Report
+			var rep recorded.Report
 			err := recorded.CheckHAR(strict, &rep, bytes.NewReader(harOf(t, tc.entry)), "x.har")
 			if tc.want == "" {
 				if err != nil || rep.Skipped != 1 {
@@ -430,9 +430,9 @@ func TestCheckHARReportsInOrder(t *testing.T) {
 	if _, _, _, err := writeHAR(&buf, harMix{Entries: n}); err != nil {
 		t.Fatal(err)
 	}
-	var rep contract.Report
+	var rep recorded.Report
 	var names []string
-	rep.OnExchange = func(res contract.ExchangeResult) { names = append(names, res.Name) }
+	rep.OnExchange = func(res recorded.ExchangeResult) { names = append(names, res.Name) }
 	if err := recorded.CheckHAR(strict, &rep, &buf, "x.har"); err != nil {
 		t.Fatal(err)
 	}
@@ -455,7 +455,7 @@ func TestCheckHARReportsInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep = contract.Report{}
+	rep = recorded.Report{}
 	err = recorded.CheckHAR(strict, &rep, bytes.NewReader(har), "x.har")
 	var ie *recorded.InputError
 	if !errors.As(err, &ie) || ie.Where != "entry 100" || rep.Exchanges+rep.Skipped != 100 {
@@ -483,7 +483,7 @@ func TestCheckHARUnansweredEntry(t *testing.T) {
 				`{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"}],` +
 				`"postData":{"mimeType":"application/vnd.atlas.2023-01-01+json","text":` + strconv.Quote(tc.body) + `}},` +
 				`"response":{"status":0,"headers":[],"content":{"size":0}}}]}}`
-			var rep contract.Report
+			var rep recorded.Report
 			if err := recorded.CheckHAR(strict, &rep, strings.NewReader(har), "x.har"); err != nil {
 				t.Fatal(err)
 			}

@@ -110,7 +110,7 @@ func TestHARContentEncoding(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			har := harOf(t, createEntry(tc.header, tc.stored(t), tc.asBase64))
-			var rep contract.Report
+			var rep recorded.Report
 			if err := recorded.CheckHAR(strict, &rep, bytes.NewReader(har), "x.har"); err != nil {
 				t.Fatal(err)
 			}

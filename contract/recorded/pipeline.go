@@ -30,7 +30,7 @@ type job struct {
 	cut   cutBodies
 
 	weight int64
-	res    contract.ExchangeResult
+	res    ExchangeResult
 	err    error
 	done   chan struct{}
 }
@@ -50,7 +50,7 @@ type pipeline struct {
 // errStopped stops a reader once the recorder has met an input error.
 var errStopped = errors.New("stopped at an earlier input error")
 
-func newPipeline(v *contract.Validator, r *contract.Report, source string, opt harOptions) *pipeline {
+func newPipeline(v *contract.Validator, r *Report, source string, opt harOptions) *pipeline {
 	workers := runtime.GOMAXPROCS(0)
 	p := &pipeline{v: v, source: source, opt: opt, bytes: semaphore.NewWeighted(windowBytes),
 		jobs: make(chan *job, window*workers), order: make(chan *job, window*workers),
@@ -104,17 +104,17 @@ func (p *pipeline) work() {
 
 // judge is the verdict on one exchange as a Report counts it: an exchange
 // that is not an operation of the contract is Skipped.
-func judge(v *contract.Validator, ex *contract.Exchange) contract.ExchangeResult {
+func judge(v *contract.Validator, ex *contract.Exchange) ExchangeResult {
 	res, err := v.Check(ex)
 	if err != nil {
-		return contract.ExchangeResult{Name: ex.Name(), Skipped: true}
+		return ExchangeResult{Name: ex.Name(), Skipped: true}
 	}
-	return contract.ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
+	return ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
 		MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices, Unanswered: ex.Response == nil}
 }
 
 // record counts verdicts into r in order, until an input error.
-func (p *pipeline) record(r *contract.Report) {
+func (p *pipeline) record(r *Report) {
 	var err error
 	for j := range p.order {
 		<-j.done

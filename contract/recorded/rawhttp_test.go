@@ -113,7 +113,7 @@ func TestCheckHTTPFileHugeBody(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "huge.http")
 			writeHugeExchange(t, path, request, size, !tc.chunked)
-			var rep contract.Report
+			var rep recorded.Report
 			var checkErr error
 			start := time.Now()
 			peak := peakHeap(func() { checkErr = recorded.CheckFile(tc.v, &rep, path) })
@@ -176,7 +176,7 @@ func TestCurlHTTP2Output(t *testing.T) {
 			if err := os.WriteFile(path, []byte(one+"\n"+one), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			var rep contract.Report
+			var rep recorded.Report
 			if err := recorded.CheckFile(strict, &rep, path); err != nil {
 				t.Fatal(err)
 			}

@@ -1,9 +1,9 @@
-package contract
+package recorded
 
 import (
 	"fmt"
-	"net/http"
-	"net/url"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 // Report is what checking recorded traffic found.
@@ -24,13 +24,13 @@ type Report struct {
 	NoticeCount int `json:"noticeCount"`
 	// Violations and Notices list every one, in order, unless Emit (or
 	// EmitNotice) is set.
-	Violations Violations `json:"violations"`
-	Notices    Violations `json:"notices"`
+	Violations contract.Violations `json:"violations"`
+	Notices    contract.Violations `json:"notices"`
 	// Emit, when set, receives each violation as it is found instead of
 	// Violations keeping it, and EmitNotice each notice, so that a check of
 	// any amount of traffic runs in bounded memory.
-	Emit       func(*Violation) `json:"-"`
-	EmitNotice func(*Violation) `json:"-"`
+	Emit       func(*contract.Violation) `json:"-"`
+	EmitNotice func(*contract.Violation) `json:"-"`
 	// OnExchange, when set, is called once per exchange read (checked or
 	// skipped), in order.
 	OnExchange func(ExchangeResult) `json:"-"`
@@ -47,11 +47,11 @@ type ExchangeResult struct {
 	// Unanswered: no response was recorded; only the request was judged.
 	Unanswered bool
 	// Violations break the contract; Notices are findings that do not fail
-	// a check (see Result.Notices).
-	Violations Violations
-	Notices    Violations
+	// a check (see contract.Result.Notices).
+	Violations contract.Violations
+	Notices    contract.Violations
 	// MoreViolations and MoreNotices count what the lists leave out (see
-	// Result.MoreViolations).
+	// contract.Result.MoreViolations).
 	MoreViolations, MoreNotices int
 }
 
@@ -112,43 +112,16 @@ func (r *Report) Record(res ExchangeResult) {
 	}
 }
 
-// checkResponseAlone checks a response whose request is unknown (see
-// Check).
-func (v *Validator) checkResponseAlone(ex *Exchange) *Result {
-	var best *Result
-	for _, srv := range v.servers {
-		for _, rt := range v.routes {
-			for _, method := range rt.allow {
-				op := rt.ops[method]
-				for _, envelope := range []bool{false, true} {
-					name := ex.Source
-					if name != "" {
-						name += " "
-					}
-					name += fmt.Sprintf("response alone, as %s on %s", op.id, srv.base)
-					if envelope {
-						name += " with envelope=true"
-					}
-					name += " → " + fmt.Sprint(ex.Response.StatusCode)
-					// A request that could have caused it: the operation's
-					// own, with credentials, and an Accept of any version.
-					req := &Request{Method: method, URL: &url.URL{Path: srv.base + rt.path}, Header: http.Header{}}
-					m := &Match{Operation: op.id, Method: method, Path: rt.path, Server: srv.base, Allow: rt.allow, Envelope: envelope, v: v, srv: srv, op: op, route: v.routeOf(srv, rt, method)}
-					c := checker{v: v, ex: &Exchange{Request: req, Response: ex.Response}, m: m, res: &Result{}, name: name}
-					c.runResponseOnly()
-					c.res.capLists()
-					if len(c.res.Violations) == 0 {
-						return &Result{}
-					}
-					if best == nil || len(c.res.Violations)+c.res.MoreViolations < len(best.Violations)+best.MoreViolations {
-						best = &Result{Violations: c.res.Violations, MoreViolations: c.res.MoreViolations}
-					}
-				}
+// found is how many findings a list cut by a check stands for: the entries
+// listed, but for the contract.RuleOmitted ones, and the more they count.
+func found(list contract.Violations, more int) int {
+	n := len(list) + more
+	if more > 0 {
+		for _, x := range list {
+			if x.Rule == contract.RuleOmitted {
+				n--
 			}
 		}
 	}
-	if best == nil {
-		return &Result{}
-	}
-	return best
+	return n
 }
