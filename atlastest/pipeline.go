@@ -113,10 +113,11 @@ func (s *Service) tokenPath(u *url.URL) bool {
 
 // resourceOf is the path template with the request's path parameters in
 // place: "/orgs/{orgId}/…" becomes "/orgs/4888…/…", one rate-limit bucket
-// per resource, whatever its operation or version.
+// per resource, whatever its operation or version, and however its path
+// parameters were escaped.
 func resourceOf(m *contract.Match) string {
 	key := m.Path
-	for name, value := range m.PathParams() {
+	for name, value := range m.UnescapedPathParams() {
 		key = strings.Replace(key, "{"+name+"}", value, 1)
 	}
 	return key

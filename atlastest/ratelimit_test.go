@@ -1,10 +1,13 @@
 package atlastest_test
 
 import (
+	"fmt"
+	"net/http"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
@@ -60,5 +63,35 @@ func TestRateLimitRefills(t *testing.T) {
 	clock.Advance(30 * time.Second)
 	if r := remove(t, c, orgA, nil); r.StatusCode() != 404 {
 		t.Errorf("after the refill: %d", r.StatusCode())
+	}
+}
+
+// TestRateLimitBucketIsTheDecodedResource: a path parameter sent
+// percent-encoded names the same resource as sent plain (the contract
+// judges it decoded), so it draws from the same bucket: encoding the orgId
+// does not buy a fresh one.
+func TestRateLimitBucketIsTheDecodedResource(t *testing.T) {
+	srv := atlastest.NewServer(t, atlastest.WithRateLimit(1, time.Hour))
+	c := &http.Client{Transport: atlas.NewDigestTransport(srv.PublicKey(), srv.PrivateKey(), http.DefaultTransport), Timeout: 10 * time.Second}
+	remove := func(org string) int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodDelete, srv.URLV2()+"/orgs/"+org+"/liveMigrations/linkTokens", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept", atlastest.MediaTypeV2)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := remove(orgA); st != http.StatusNotFound {
+		t.Fatalf("plain: %d, want 404 (no link)", st)
+	}
+	encoded := fmt.Sprintf("%%%02X", orgA[0]) + orgA[1:]
+	if st := remove(encoded); st != http.StatusTooManyRequests {
+		t.Fatalf("the same organization percent-encoded (%s): %d, want 429 from the same bucket", encoded, st)
 	}
 }

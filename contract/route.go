@@ -3,7 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
-	"maps"
+
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,10 +53,6 @@ type Match struct {
 	route  *routers.Route
 	params map[string]string
 }
-
-// PathParams lists the path parameters' names and raw (still escaped)
-// values.
-func (m *Match) PathParams() map[string]string { return maps.Clone(m.params) }
 
 // Match finds the operation a request is for: on any host and under any
 // mount prefix, the server by its base path, then the document's path and

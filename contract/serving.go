@@ -2,6 +2,7 @@ package contract
 
 import (
 	"errors"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -35,7 +36,7 @@ func (m *Match) Anonymous() bool { return m.op != nil && m.op.anonymous }
 // UnescapedPathParams are the path parameters, unescaped as a server reads
 // them (a value that does not unescape is kept as sent).
 func (m *Match) UnescapedPathParams() map[string]string {
-	out := m.PathParams()
+	out := maps.Clone(m.params)
 	for k, v := range out {
 		if u, err := url.PathUnescape(v); err == nil {
 			out[k] = u
