@@ -20,6 +20,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // TestLoad is the load test of issue 6: loadClients concurrent clients, each
@@ -64,6 +65,7 @@ func TestLoad(t *testing.T) {
 		atlastest.WithExchangeLog(func(x atlastest.Exchange) {
 			serverStatuses.add(fmt.Sprintf("%s %d", x.Operation, x.Status))
 		}),
+		atlastest.WithSecretLog(secretlog.FromEnv()), // for make secret-scan, as NewServer does
 	)
 	if err != nil {
 		t.Fatal(err)

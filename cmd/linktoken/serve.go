@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // serveShutdownGrace bounds how long in-flight exchanges may finish after
@@ -87,6 +88,10 @@ secrets a minute for one client id, or 100 in all.`,
 				atlastest.WithAPIKey(key),
 				atlastest.WithDigestAlgorithm(strings.ToUpper(algorithm)),
 				atlastest.WithExchangeLog(log.exchange),
+				// Under this module's secret scan (make secret-scan), every
+				// secret serve meets is recorded, so the scan can prove that
+				// none reaches the output; unset, it records nothing.
+				atlastest.WithSecretLog(secretlog.FromEnv()),
 			}
 			if len(orgs) > 0 {
 				opts = append(opts, atlastest.WithOrganizations(orgs...))
