@@ -16,6 +16,7 @@ import (
 	"github.com/icholy/digest"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // The service against hostile input. Every case checks the same three
@@ -230,7 +231,7 @@ func hsHungUp(conn net.Conn) (sent string, closed bool) {
 }
 
 func TestHostileSlowHeadersAreCut(t *testing.T) {
-	srv := atlastest.NewServer(t, atlastest.WithServerTimeouts(atlastest.ServerTimeouts{ReadHeader: 300 * time.Millisecond}))
+	srv := atlastest.NewServer(t, atlastest.WithServerLimits(serverlimits.Limits{ReadHeader: 300 * time.Millisecond}))
 	const conns = 16
 	var wg sync.WaitGroup
 	closed := make(chan bool, conns)
@@ -279,7 +280,7 @@ func TestHostileIdleAndSlowBodyConnectionsAreCut(t *testing.T) {
 	t.Parallel() // it mostly waits for the server's timeouts
 	// 1s: short for the test, long enough that the ordinary requests of the
 	// setup never meet the limits on a loaded machine.
-	srv := atlastest.NewServer(t, atlastest.WithServerTimeouts(atlastest.ServerTimeouts{
+	srv := atlastest.NewServer(t, atlastest.WithServerLimits(serverlimits.Limits{
 		ReadHeader: time.Second, Read: time.Second, Idle: time.Second,
 	}))
 	tok := hsLinked(t, srv)
@@ -628,7 +629,7 @@ func TestHostileOversizedHeaders(t *testing.T) {
 	srv := atlastest.NewServer(t)
 	tok := hsLinked(t, srv)
 	c := hsClient(t)
-	limit := atlastest.ServerTimeoutsOf(srv.Service).MaxHeaderBytes
+	limit := atlastest.ServerLimitsOf(srv.Service).MaxHeaderBytes
 	srv.ResetStats()
 	for _, tc := range []struct{ name, header, value string }{
 		{"one huge header", "X-Padding", strings.Repeat("a", 2*limit)},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // Option configures a [Service] (and so a [Server]).
@@ -39,7 +40,7 @@ type config struct {
 	validator       *contract.Validator
 	noValidation    bool
 	noAuth          bool
-	timeouts        serverTimeouts
+	limits          serverlimits.Limits // what NewServer applies; the deadlines latency extends
 	randomFaults    *randomFaults
 	now             func() time.Time
 	handlers        map[string]http.Handler // by operation id
@@ -79,7 +80,7 @@ func defaultConfig() config {
 		rateRefillEvery: defaultRateRefill,
 		maxBodyBytes:    defaultMaxBodyBytes,
 		tokenTTL:        defaultTokenTTL,
-		timeouts:        defaultServerTimeouts(),
+		limits:          serverlimits.Default(),
 		now:             time.Now,
 		maxResources:    defaultMaxResources,
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // demoOrg is the organization the demo works on (the contract's example id).
@@ -122,7 +123,7 @@ func runDemo(e *env, version atlas.APIVersion, envelope bool) error {
 	if err != nil {
 		return apiError(fmt.Errorf("listening on loopback: %w", err))
 	}
-	srv := svc.NewHTTPServer() // the service's timeouts, so a slow client cannot hold the demo
+	srv := serverlimits.NewServer(svc) // bounded, so a slow client cannot hold the demo
 	srv.Handler = demoServerHook(svc)
 	go func() { _ = srv.Serve(ln) }()
 	defer func() { _ = srv.Close() }()

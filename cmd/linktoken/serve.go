@@ -16,6 +16,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // serveShutdownGrace bounds how long in-flight exchanges may finish after
@@ -113,11 +114,10 @@ secrets a minute for one client id, or 100 in all.`,
 			if err != nil {
 				return usageError("listen on %s: %v", addr, err)
 			}
-			// The service's own limits: headers, the whole request, the
-			// answer (plus any latency it injects) and idle keep-alives are
-			// all bounded, so a slow or stuck client cannot hold a
-			// connection forever.
-			srv := svc.NewHTTPServer()
+			// Headers, the whole request, the answer (plus any latency the
+			// service injects) and idle keep-alives are all bounded, so a
+			// slow or stuck client cannot hold a connection forever.
+			srv := serverlimits.NewServer(svc)
 			if allowFaults {
 				srv.Handler = faultAdmin{svc: svc, next: srv.Handler}
 			}

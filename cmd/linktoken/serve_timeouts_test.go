@@ -10,18 +10,19 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // serve runs the service with its connection limits: a client sending
 // headers a byte at a time, or holding an idle connection, is cut off
 // instead of holding a goroutine until the process stops. (The limits are
-// shortened here; serve's own are the service's, Service.NewHTTPServer.)
+// shortened here; serve's own are serverlimits.Default.)
 func TestServeCutsSlowClients(t *testing.T) {
 	svc, err := atlastest.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := svc.NewHTTPServer()
+	srv := serverlimits.NewServer(svc)
 	if srv.ReadHeaderTimeout <= 0 || srv.IdleTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 {
 		t.Fatalf("serve's server has unbounded limits: %+v", srv)
 	}
