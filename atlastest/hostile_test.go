@@ -396,7 +396,7 @@ func TestHostileNonceFloodStaysBounded(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				n := srv.OutstandingNonces()
+				n := atlastest.OutstandingNonces(srv.Service)
 				mu.Lock()
 				answers[res.StatusCode]++
 				peak = max(peak, n)
@@ -405,8 +405,8 @@ func TestHostileNonceFloodStaysBounded(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if peak > maxNonces || srv.OutstandingNonces() > maxNonces {
-		t.Errorf("outstanding nonces peaked at %d, now %d; the bound is %d", peak, srv.OutstandingNonces(), maxNonces)
+	if peak > maxNonces || atlastest.OutstandingNonces(srv.Service) > maxNonces {
+		t.Errorf("outstanding nonces peaked at %d, now %d; the bound is %d", peak, atlastest.OutstandingNonces(srv.Service), maxNonces)
 	}
 	if answers[http.StatusUnauthorized] != goroutines*each || len(answers) != 1 {
 		t.Errorf("answers %v, want %d × 401", answers, goroutines*each)
@@ -672,7 +672,7 @@ func TestHostileOrganizationFloodLeavesNoState(t *testing.T) {
 	if b := atlastest.RateLimitBuckets(srv.Service); b > 1 {
 		t.Errorf("%d rate-limit buckets after %d unauthenticated requests", b, n)
 	}
-	if nn := srv.OutstandingNonces(); nn > 16 {
+	if nn := atlastest.OutstandingNonces(srv.Service); nn > 16 {
 		t.Errorf("%d outstanding nonces, the bound is 16", nn)
 	}
 }
@@ -701,7 +701,7 @@ func TestHostileAuthenticatedOrganizationFloodStaysBounded(t *testing.T) {
 		t.Fatalf("after %d organizations: %d buckets, %d organizations' state, %d links; the bound is %d", flood, b, o, l, bound)
 	}
 	// Every bucket and every link past the bound was dropped, and counted.
-	if ev, want := srv.Stats().Evictions, (flood+1-bound)+(flood-bound); ev != want { // busy has a bucket, no state
+	if ev, want := atlastest.Evictions(srv.Service), (flood+1-bound)+(flood-bound); ev != want { // busy has a bucket, no state
 		t.Errorf("%d evictions, want %d", ev, want)
 	}
 	statuses := []int{}

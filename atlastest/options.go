@@ -2,7 +2,6 @@ package atlastest
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -212,13 +211,6 @@ func WithExchangeLog(f func(Exchange)) Option {
 	}
 }
 
-// WithLogger logs one line per exchange to l, secrets redacted.
-func WithLogger(l *slog.Logger) Option {
-	return WithExchangeLog(func(x Exchange) {
-		l.Info("exchange", x.attrs()...)
-	})
-}
-
 // WithContractValidator serves the contract v holds instead of the one
 // embedded in this module: v routes every request (operation, version,
 // path parameters, envelope, media types, authentication schemes) and,
@@ -286,7 +278,7 @@ func WithClock(now func() time.Time) Option {
 // that an authenticated caller naming endless made-up organizations cannot
 // grow it without limit: at most n rate-limit buckets, and the link-token
 // state (link, migration flag) of at most n organizations. Past the bound
-// the least recently used entry is dropped (Stats.Evictions counts them):
+// the least recently used entry is dropped (counted, for this package's tests):
 // a dropped bucket starts full again, a dropped organization has no link.
 // The default is 10,000; this package's tests lower it.
 func withMaxResources(n int) Option {
