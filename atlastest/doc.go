@@ -42,11 +42,13 @@
 // The service is meant to withstand hostile clients, not only careless ones.
 // NewServer's connections are bounded (slow headers, slow or endless bodies,
 // idle keep-alives, oversized headers), as linktoken serve's are; a program
-// serving [New]'s handler bounds its own [http.Server]. Request
-// bodies (64 KiB), and the memory spent on nonces (4,096) and
-// on state per resource (10,000 rate-limit buckets and organizations'
-// links) by fixed bounds: nothing an unauthenticated client sends makes the
-// service remember more, and an authenticated one meets a bound. Credentials
+// serving [New]'s handler bounds its own [http.Server]. What only the
+// service itself holds is bounded inside it, by fixed bounds that are no
+// option: request bodies (64 KiB, answered 413), the nonces it remembers
+// (4,096) and its state per resource (10,000 rate-limit buckets and
+// organizations' links, the least recently used dropped first). Nothing an
+// unauthenticated client sends makes the service remember more, and an
+// authenticated one meets a bound. Credentials
 // are refused, with a fresh challenge, when they are ambiguous (two
 // Authorization headers, whichever is right), replayed (a nonce count that
 // does not rise), or signed for another realm, URI or method.
