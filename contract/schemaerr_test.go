@@ -63,6 +63,9 @@ func TestManyViolationsAreLinearAndCapped(t *testing.T) {
 			if want := fmt.Sprintf("… and %d more", n-contract.MaxListedPerExchange); last.Found != want {
 				t.Errorf("found %q, want %q", last.Found, want)
 			}
+			if got := map[bool]int{true: res.ViolationCount(), false: res.NoticeCount()}[tc.violations]; got != n {
+				t.Errorf("the result counts %d, want %d", got, n)
+			}
 			var rep contract.Report
 			contract.MustNew().Add(&rep, tc.ex)
 			if count := map[bool]int{true: rep.Count, false: rep.NoticeCount}[tc.violations]; count != n {
