@@ -14,7 +14,7 @@ import (
 )
 
 func newCheckCmd(e *env) *cobra.Command {
-	var output string
+	var output *outputFlag
 	var allowEmpty, strict bool
 	cmd := &cobra.Command{
 		Use:   "check FILE...",
@@ -58,10 +58,10 @@ Exit status (of the installed binary: go run turns every failure into 1):
 			return nil
 		},
 		RunE: func(_ *cobra.Command, files []string) error {
-			return runCheck(e, files, output, allowEmpty, strict)
+			return runCheck(e, files, output.format, allowEmpty, strict)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or junit")
+	output = addOutputFlag(cmd, "text", "json", "junit")
 	cmd.Flags().BoolVar(&allowEmpty, "allow-empty", false, "succeed even when no exchange of the contract was found")
 	cmd.Flags().BoolVar(&strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
 	return cmd
@@ -71,9 +71,6 @@ Exit status (of the installed binary: go run turns every failure into 1):
 // are found, so any amount of traffic is checked in bounded memory in
 // every format.
 func runCheck(e *env, files []string, output string, allowEmpty, strict bool) error {
-	if output != "text" && output != "json" && output != "junit" {
-		return usageError("-o %q: want text, json or junit", output)
-	}
 	var opts []contract.Option
 	if strict {
 		opts = append(opts, contract.Strict())

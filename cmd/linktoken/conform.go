@@ -19,7 +19,7 @@ import (
 // options, run carries the run out and reports it.
 type conformOptions struct {
 	flags                                 clientFlags
-	output                                string
+	output                                *outputFlag
 	seed                                  uint64
 	maxRequests                           int
 	total                                 time.Duration
@@ -97,7 +97,7 @@ Exit status (when several apply, the first listed of 5, 1, 4, 3):
 	cmd.Flags().Lookup("base-url").Usage = "service root to check, such as http://127.0.0.1:8080/ (required: there is no default); /api/atlas/<version> is added"
 	apiVersion := cmd.Flags().Lookup("api-version")
 	apiVersion.Usage, apiVersion.DefValue = "exercise only this API version, v2 or v1.0 (default: both)", ""
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or junit")
+	o.output = addOutputFlag(cmd, "text", "json", "junit")
 	cmd.Flags().Uint64Var(&o.seed, "seed", 1, "order of the requests; the same seed gives the same run")
 	cmd.Flags().IntVar(&o.maxRequests, "max-requests", 400, "send at most this many requests")
 	cmd.Flags().DurationVar(&o.total, "total", 10*time.Minute, "stop the run after this long (then remove what it created)")
@@ -114,8 +114,6 @@ Exit status (when several apply, the first listed of 5, 1, 4, 3):
 func (o *conformOptions) validate(e *env, versionChosen bool) (opts conform.Options, org string, closeClients func(), err error) {
 	closeClients = func() {}
 	switch {
-	case o.output != "text" && o.output != "json" && o.output != "junit":
-		return opts, "", closeClients, usageError("-o %q: want text, json or junit", o.output)
 	case o.flags.baseURL == "":
 		return opts, "", closeClients, usageError("--base-url is required: conform creates and removes links, so it runs only against a service root you name")
 	case o.maxRequests < 1 || o.total <= 0:
@@ -195,14 +193,14 @@ func (o *conformOptions) run(e *env, opts conform.Options) error {
 	defer cancelTotal()
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
-	if o.output == "text" {
+	if o.output.format == "text" {
 		opts.Progress = func(oc conform.Outcome) { writeOutcome(out, oc) }
 	}
 	rep, runErr := conform.Run(ctx, opts)
 	if rep == nil {
 		return usageError("%w", runErr)
 	}
-	switch o.output {
+	switch o.output.format {
 	case "json":
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")

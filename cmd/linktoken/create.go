@@ -158,7 +158,7 @@ func (f *clientFlags) callError(e *env, err error) error {
 func newCreateCmd(e *env) *cobra.Command {
 	var flags clientFlags
 	var accessList []string
-	var output string
+	var output *outputFlag
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Create a link-token for a Cloud Manager or Ops Manager organization to migrate into Atlas",
@@ -170,9 +170,6 @@ Like "atlas liveMigrations link create".`,
   linktoken create --orgId 4888442a3354817a7320eb61 -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" {
-				return usageError("-o %q: want text or json", output)
-			}
 			org, err := flags.org(e)
 			if err != nil {
 				return err
@@ -198,7 +195,7 @@ Like "atlas liveMigrations link create".`,
 			}
 			// Printing the token is the point of create, so it is revealed here
 			// and nowhere else.
-			if output == "json" {
+			if output.format == "json" {
 				b, _ := json.MarshalIndent(struct {
 					LinkToken string `json:"linkToken"`
 				}{tok.Reveal()}, "", "  ")
@@ -211,7 +208,7 @@ Like "atlas liveMigrations link create".`,
 	}
 	flags.register(cmd, "a create that timed out may have been carried out, so it is not repeated")
 	cmd.Flags().StringSliceVar(&accessList, "accessListIp", nil, "IP addresses or CIDR blocks the token's API key admits, comma-separated (alias --access-list-ip)")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	output = addOutputFlag(cmd, "text", "json")
 	return cmd
 }
 

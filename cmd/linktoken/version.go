@@ -40,7 +40,7 @@ func currentBuild() buildReport {
 
 // versionCmd is newVersionCmd with its sources injected, for tests.
 func versionCmd(e *env, readBuildInfo func() (*debug.BuildInfo, bool), contract func() (string, error)) *cobra.Command {
-	var output string
+	var output *outputFlag
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, revision, contract and libraries this binary was built from",
@@ -55,9 +55,6 @@ checkout do.
 -o json prints the same as one JSON object.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			if output != "text" && output != "json" {
-				return usageError("-o %q: want text or json", output)
-			}
 			info, ok := readBuildInfo()
 			if !ok {
 				info = nil
@@ -67,7 +64,7 @@ checkout do.
 			if r.Contract, err = contract(); err != nil {
 				return fmt.Errorf("read the embedded contract: %w", err)
 			}
-			if output == "json" {
+			if output.format == "json" {
 				b, _ := json.MarshalIndent(r, "", "  ")
 				_, err = fmt.Fprintln(e.stdout, string(b))
 				return err
@@ -76,7 +73,7 @@ checkout do.
 			return err
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	output = addOutputFlag(cmd, "text", "json")
 	return cmd
 }
 
