@@ -206,7 +206,7 @@ func (o *conformOptions) run(e *env, opts conform.Options) error {
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(rep)
 	case "junit":
-		writeConformJUnit(out, rep)
+		_ = writeJUnit(out, conformJUnit(rep))
 	default:
 		writeConformSummary(out, rep)
 	}

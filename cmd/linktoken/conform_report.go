@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"slices"
@@ -75,56 +74,28 @@ func writeOutcome(out *bufio.Writer, o conform.Outcome) {
 
 func oneLine(s string) string { return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s) }
 
-// writeConformJUnit writes the report as one JUnit suite: a test case per
-// request, a failure per failed check, observations in system-out.
-func writeConformJUnit(out *bufio.Writer, rep *conform.Report) {
-	type failure struct {
-		Message string `xml:"message,attr"`
-		Type    string `xml:"type,attr"`
-		Text    string `xml:",chardata"`
-	}
-	type testcase struct {
-		ClassName string    `xml:"classname,attr"`
-		Name      string    `xml:"name,attr"`
-		Failures  []failure `xml:"failure"`
-		Error     *failure  `xml:"error"`
-		SystemOut string    `xml:"system-out,omitempty"`
-	}
-	type suite struct {
-		XMLName   xml.Name   `xml:"testsuite"`
-		Name      string     `xml:"name,attr"`
-		Tests     int        `xml:"tests,attr"`
-		Failures  int        `xml:"failures,attr"`
-		Errors    int        `xml:"errors,attr"`
-		Cases     []testcase `xml:"testcase"`
-		SystemOut string     `xml:"system-out,omitempty"`
-	}
-	s := suite{Name: "linktoken conform"}
+// conformJUnit is the report as one JUnit suite: a test case per request,
+// a failure per failed check, observations in system-out.
+func conformJUnit(rep *conform.Report) junitReport {
+	s := junitSuite{Name: "linktoken conform"}
 	for _, o := range rep.Outcomes {
-		tc := testcase{ClassName: string(o.Kind), Name: o.Case}
+		tc := junitCase{ClassName: string(o.Kind), Name: o.Case}
 		for _, f := range o.Failures {
-			tc.Failures = append(tc.Failures, failure{Message: f.Check + ": " + oneLine(f.Detail), Type: f.Check,
+			tc.Failures = append(tc.Failures, junitFailure{Message: f.Check + ": " + oneLine(f.Detail), Type: f.Check,
 				Text: f.Detail + "\nrequest: " + o.Request + "\nreplay: " + o.Replay})
 		}
 		if o.Err != "" {
-			tc.Error = &failure{Message: oneLine(o.Err), Type: "error", Text: o.Err}
-			s.Errors++
+			tc.Error = &junitFailure{Message: oneLine(o.Err), Type: "error", Text: o.Err}
 		}
 		if o.Observation != "" {
 			tc.SystemOut = "observed: " + o.Observation + "\nrequest: " + o.Request
 		}
-		if len(tc.Failures) > 0 {
-			s.Failures++
-		}
-		s.Tests++
-		s.Cases = append(s.Cases, tc)
+		s.add(tc)
 	}
 	// What the run itself could not do is an error CI shows: what it left
 	// behind, a run that stopped early, a run with no check.
 	runError := func(class, name, msg string) {
-		s.Tests++
-		s.Errors++
-		s.Cases = append(s.Cases, testcase{ClassName: class, Name: name, Error: &failure{Message: oneLine(msg), Type: "error", Text: msg}})
+		s.add(junitCase{ClassName: class, Name: name, Error: &junitFailure{Message: oneLine(msg), Type: "error", Text: msg}})
 	}
 	for _, rm := range rep.Removals {
 		if !rm.Removed && !rm.Allowed {
@@ -138,10 +109,5 @@ func writeConformJUnit(out *bufio.Writer, rep *conform.Report) {
 		runError("run", "no check ran", rep.Summary())
 	}
 	s.SystemOut = strings.Join(append(slices.Clone(rep.Notes), rep.Summary(), rep.Cleanup), "\n")
-	out.WriteString(xml.Header)
-	out.WriteString("<testsuites name=\"linktoken conform\">\n")
-	enc := xml.NewEncoder(out)
-	enc.Indent("  ", "  ")
-	_ = enc.Encode(s)
-	out.WriteString("\n</testsuites>\n")
+	return junitReport{Name: "linktoken conform", Suites: []junitSuite{s}}
 }
