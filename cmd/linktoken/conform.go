@@ -85,7 +85,8 @@ Exit status (when several apply, the first listed of 5, 1, 4, 3):
 				return err
 			}
 			defer closeClients()
-			if proceed, err := o.confirm(e, org); !proceed {
+			what := fmt.Sprintf("the link-token of organization %s at %s", org, o.flags.baseURL)
+			if proceed, err := confirmed(e, o.force, "create and remove "+what, "conform creates and removes "+what+". Continue?", "Nothing sent."); !proceed {
 				return err
 			}
 			return o.run(e, opts)
@@ -164,24 +165,6 @@ func (o *conformOptions) validate(e *env, versionChosen bool) (opts conform.Opti
 		Root: o.flags.baseURL, Clients: clients, Raw: &http.Client{Timeout: o.flags.timeout},
 		Params: params, Header: header, AllowUnremovable: o.allowUnremovable, Seed: o.seed, MaxRequests: o.maxRequests,
 	}, org, closeClients, nil
-}
-
-// confirm asks a person before anything is created, unless --force;
-// without a terminal there is nobody to ask, and that is a usage error.
-func (o *conformOptions) confirm(e *env, org string) (bool, error) {
-	if o.force {
-		return true, nil
-	}
-	if !e.stdinIsTerminal() {
-		return false, usageError("refusing to create and remove the link-token of organization %s at %s without --force: stdin is not a terminal", org, o.flags.baseURL)
-	}
-	fmt.Fprintf(e.stderr, "conform creates and removes the link-token of organization %s at %s. Continue? [y/N] ", org, o.flags.baseURL)
-	answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-		fmt.Fprintln(e.stderr, "Nothing sent.")
-		return false, nil
-	}
-	return true, nil
 }
 
 // run carries the run out until it ends, is interrupted or meets --total,

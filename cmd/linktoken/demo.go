@@ -21,9 +21,14 @@ import (
 // demoOrg is the organization the demo works on (the contract's example id).
 const demoOrg = "4888442a3354817a7320eb61"
 
+// demoOptions are demo's flags.
+type demoOptions struct {
+	apiVersion string
+	envelope   bool
+}
+
 func newDemoCmd(e *env) *cobra.Command {
-	var apiVersion string
-	var envelope bool
+	o := &demoOptions{}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the client against an in-memory Atlas and check every exchange against the contract",
@@ -37,17 +42,26 @@ HTTP exchange (method, path, status, contract verdict) and a summary.
 
 Exit 0 only when every step behaved as expected and every exchange conformed.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			version, err := atlas.ParseAPIVersion(apiVersion)
+		RunE: func(*cobra.Command, []string) error {
+			version, err := o.validate()
 			if err != nil {
-				return usageError("--api-version: %w", err)
+				return err
 			}
-			return runDemo(e, version, envelope)
+			return runDemo(e, version, o.envelope)
 		},
 	}
-	cmd.Flags().StringVar(&apiVersion, "api-version", string(atlas.APIVersionV2), "API version: v2 or v1.0")
-	cmd.Flags().BoolVar(&envelope, "envelope", false, "ask for enveloped responses (envelope=true)")
+	cmd.Flags().StringVar(&o.apiVersion, "api-version", string(atlas.APIVersionV2), "API version: v2 or v1.0")
+	cmd.Flags().BoolVar(&o.envelope, "envelope", false, "ask for enveloped responses (envelope=true)")
 	return cmd
+}
+
+// validate reads --api-version.
+func (o *demoOptions) validate() (atlas.APIVersion, error) {
+	version, err := atlas.ParseAPIVersion(o.apiVersion)
+	if err != nil {
+		return "", usageError("--api-version: %w", err)
+	}
+	return version, nil
 }
 
 // demoServerHook wraps the in-memory Atlas's handler; tests replace it to
