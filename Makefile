@@ -22,7 +22,7 @@ LOAD_DURATION ?= 60s
 OLD ?= HEAD~1
 NEW ?= HEAD
 
-.PHONY: generate check-generated check-generated-files test lint lint-go lint-spec ci bench bench-compare fuzz load secret-scan
+.PHONY: generate check-generated check-generated-files test lint lint-go lint-spec ci bench bench-compare fuzz load proxy-attack secret-scan
 
 ## generate: regenerate generated/ from openapi/ (never edit a *.gen.go by hand)
 generate:
@@ -129,6 +129,10 @@ fuzz:
 ## load: the load test for LOAD_DURATION (the suite runs a short version)
 load:
 	LINKTOKEN_LOAD_DURATION=$(LOAD_DURATION) $(GO) test -race -count=1 -run '^TestLoad$$' -v -timeout 30m ./atlas
+
+## proxy-attack: the built proxy under 300 connections that stall after 1 MB of body; fails past 128 MiB RSS
+proxy-attack:
+	LINKTOKEN_PROXY_ATTACK_CONNS=300 $(GO) test -count=1 -run '^TestBuiltProxyUnderStalledBodies$$' -v ./cmd/linktoken
 
 # api-diff and go-api-diff: oasdiff (v1.37.0) and apidiff (golang.org/x/exp) are not pinned in tools.go
 # but each in a module of its own, internal/tools/{oasdiff,apidiff}/go.mod, whose go.sum pins every

@@ -240,17 +240,57 @@ func (c *Client) CreateLinkToken(ctx context.Context, orgID string, accessListIP
 		if ex.status != http.StatusCreated && ex.status != http.StatusOK {
 			return ex.failure("create")
 		}
-		var org client.TargetOrg
-		if err := json.Unmarshal(ex.body, &org); err != nil {
-			return ex.unexpected("create", "undecodable body")
+		secret, err := linkTokenMember(ex.body)
+		if err != nil {
+			return ex.unexpected("create", err.Error())
 		}
-		if org.LinkToken == "" {
-			return ex.unexpected("create", "response without a linkToken")
-		}
-		token = NewLinkToken(org.LinkToken)
+		token = NewLinkToken(secret)
 		return nil
 	})
 	return token, err
+}
+
+// linkTokenMember is the create response's linkToken. Only the member the
+// contract names counts, once: the generated client.TargetOrg, decoded by
+// encoding/json, would take {"LinkToken": …} or {"LINKTOKEN": …} as well (a
+// secret under a name no check or redaction looks for), and of two
+// linkToken members the last.
+func linkTokenMember(body []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", errors.New("undecodable body")
+	}
+	var secret string
+	found := 0
+	for dec.More() {
+		name, err := dec.Token()
+		var value json.RawMessage
+		if err == nil {
+			err = dec.Decode(&value)
+		}
+		if err != nil {
+			return "", errors.New("undecodable body")
+		}
+		if name == "linkToken" {
+			found++
+			if json.Unmarshal(value, &secret) != nil {
+				secret = ""
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return "", errors.New("undecodable body")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", errors.New("undecodable body")
+	}
+	switch {
+	case found > 1:
+		return "", errors.New("response with more than one linkToken")
+	case secret == "":
+		return "", errors.New("response without a linkToken")
+	}
+	return secret, nil
 }
 
 // DeleteLinkToken removes orgID's link, which invalidates its link-token. A

@@ -15,6 +15,10 @@ type Report struct {
 	// Skipped counts exchanges that are not operations of the contract:
 	// counted, not flagged.
 	Skipped int `json:"skipped"`
+	// Unanswered counts the exchanges checked whose response was not
+	// recorded (a client that gave up, an upstream that never answered):
+	// only their requests were judged.
+	Unanswered int `json:"unanswered"`
 	// Count is the number of violations found, NoticeCount of notices.
 	Count       int `json:"count"`
 	NoticeCount int `json:"noticeCount"`
@@ -40,6 +44,8 @@ type ExchangeResult struct {
 	Operation string
 	// Skipped: not an operation of the contract.
 	Skipped bool
+	// Unanswered: no response was recorded; only the request was judged.
+	Unanswered bool
 	// Violations break the contract; Notices are findings that do not fail
 	// a check (see Result.Notices).
 	Violations Violations
@@ -55,6 +61,9 @@ func (r *Report) Summary() string {
 	s := fmt.Sprintf("%d exchanges, %d conform, %d violations", r.Exchanges, r.Conform, r.Count)
 	if r.NoticeCount > 0 {
 		s += fmt.Sprintf(", %d notices", r.NoticeCount)
+	}
+	if r.Unanswered > 0 {
+		s += fmt.Sprintf(", %d without a response (only their requests judged)", r.Unanswered)
 	}
 	if r.Skipped > 0 {
 		s += fmt.Sprintf(", %d skipped (not operations of the contract)", r.Skipped)
@@ -86,7 +95,7 @@ func (v *Validator) Judge(ex *Exchange) ExchangeResult {
 		return ExchangeResult{Name: ex.Name(), Skipped: true}
 	}
 	return ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
-		MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices}
+		MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices, Unanswered: ex.Response == nil}
 }
 
 // Record counts a verdict (Judge's) into the report, and hands it and its
@@ -100,6 +109,9 @@ func (r *Report) Record(res ExchangeResult) {
 		return
 	}
 	r.Exchanges++
+	if res.Unanswered {
+		r.Unanswered++
+	}
 	if len(res.Violations) == 0 {
 		r.Conform++
 	}

@@ -119,6 +119,10 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 		}
 		nothingErr = fmt.Errorf("no exchange of the link-token contract in %s (%d other exchanges skipped): "+
 			"nothing was checked; is it the right file? --allow-empty accepts this", where, rep.Skipped)
+	} else if inputErr == nil && rep.Exchanges == rep.Unanswered && !o.allowEmpty {
+		// Requests alone say nothing of what the service answers.
+		nothingErr = fmt.Errorf("no exchange of the link-token contract has a response recorded (%d requests without one): "+
+			"no response was checked; --allow-empty accepts this", rep.Unanswered)
 	}
 	if err := w.write(out, &rep, inputErr, nothingErr); err != nil && inputErr == nil {
 		inputErr = fmt.Errorf("-o %s: %w", o.output, err)

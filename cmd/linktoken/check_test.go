@@ -166,6 +166,28 @@ func TestCheckFailsWhenNothingWasChecked(t *testing.T) {
 	}
 }
 
+// TestCheckFailsWhenNoResponseWasRecorded: an archive whose link-token
+// requests all went unanswered (the proxy records such entries when its
+// upstream never answers) judged no response: it says so and fails.
+func TestCheckFailsWhenNoResponseWasRecorded(t *testing.T) {
+	har := `{"log":{"version":"1.2","entries":[
+	{"request":{"method":"DELETE","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens","headers":[]},"response":{"status":0,"headers":[],"content":{"size":0}}}]}}`
+	path := filepath.Join(t.TempDir(), "unanswered.har")
+	if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, cliOpts{}, "check", path)
+	if r.code != exitNothingChecked {
+		t.Fatalf("exit %d, want %d: %+v", r.code, exitNothingChecked, r)
+	}
+	if !strings.Contains(r.stdout, "1 without a response") || strings.Contains(r.stdout+r.stderr, "credentials") {
+		t.Errorf("stdout %q stderr %q: want the exchange said to have no response, and no word of credentials", r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "no response was checked") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
 // TestCheckReportsNotices: a response property the contract does not
 // declare is a notice, printed in text and JSON, that leaves the exit
 // status alone; --strict makes it a violation.

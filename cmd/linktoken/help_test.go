@@ -78,7 +78,7 @@ func TestHelpTextsAgreeWithWhatTheCommandsDo(t *testing.T) {
 		{"check", "output", []string{"junit"}, nil},
 		// The proxy forwards the client's path: --upstream is a root.
 		{"proxy", "upstream", []string{"root URL"}, nil},
-		{"proxy", "enforce", []string{"credentials excepted"}, nil},
+		{"proxy", "enforce", []string{"or is not in it"}, nil},
 		{"proxy", "record", []string{"redacted"}, nil},
 	}
 	for _, tt := range tests {

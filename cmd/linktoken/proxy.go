@@ -5,26 +5,34 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/proxy"
 )
 
 // proxyShutdownGrace bounds how long in-flight exchanges may finish (and
 // be recorded) after the user asks the proxy to stop.
-const proxyShutdownGrace = 5 * time.Second
+// A variable for the tests.
+var proxyShutdownGrace = 5 * time.Second
+
+// proxyOptions are the proxy command's flags.
+type proxyOptions struct {
+	upstream, listen, record string
+	enforce, strict          bool
+	passUnknown              bool
+	maxBody                  int64
+	limits                   proxy.Limits
+}
 
 // newProxyCmd checks a running server, or a client, against the contract
 // by standing between them.
 func newProxyCmd(e *env) *cobra.Command {
-	var (
-		upstream, listen, record string
-		enforce, strict          bool
-		maxBody                  int64
-	)
+	var o proxyOptions
 	cmd := &cobra.Command{
 		Use:   "proxy --upstream URL",
 		Short: "Stand between a client and a server and check every exchange against the link-token contract",
@@ -35,94 +43,129 @@ of the server; the server is --upstream (the live service, linktoken serve, or y
 
 Digest and bearer authentication pass through untouched: each request goes upstream with
 its method, path, query and Authorization exactly as the client sent them (a digest
-credential covers the method and the URI), only the Host becoming the upstream's. So the
-401 challenge, the retried request and the answer all pass, and all are checked.
+credential covers the method and the URI), only the Host becoming the upstream's and a Via
+entry of the proxy's own added. So the 401 challenge, the retried request and the answer
+all pass, and all are checked. A request that comes back to the proxy that sent it (an
+upstream that leads, however, back here) is refused with 508 Loop Detected, and an
+--upstream that is the proxy's own address is refused at start.
 
 Each exchange is logged to standard error, then each violation and notice on a line of
 its own; no secret is ever written (keys, digest responses, bearer tokens, link-tokens).
 Each response to an operation of the contract carries the verdict for the client:
 X-Linktoken-Violations (the count, 0 when it conforms), an X-Linktoken-Violation line
-per violation (place and rule) and X-Linktoken-Notices. Requests that are not operations
-of the contract pass untouched, bodies streamed.
+per violation (place and rule), the same for programs as one JSON array in
+X-Linktoken-Violations-Json ([{"side","part","pointer","rule"}], as Prism's sl-violations),
+and X-Linktoken-Notices. Requests that are not operations of the contract pass untouched,
+bodies streamed.
 
 --enforce refuses a request that breaks the contract before it reaches the upstream, with
-the Atlas-style error the contract's middleware sends (400, 405, 413 or 415); a request
-without credentials, or with malformed ones, still goes upstream, to be answered with the
-challenge. --record writes the traffic to a HAR 1.2 archive that "linktoken check" reads,
-with every secret redacted in a way that keeps conforming traffic conforming; the file is a
-complete archive after every exchange, so it stays valid however the proxy stops.
+the Atlas-style error the contract's middleware sends (400, 405, 413 or 415), malformed
+credentials included (another scheme, Bearer on v1.0, a digest response of the wrong length,
+an unknown algorithm, two Authorization headers); only a request without any credentials
+goes upstream whatever it breaks, to be answered with the challenge. A path that is not the
+contract's but normalises to it (case, percent-encoded letters, empty or dot segments,
+;parameters, a trailing slash) is judged as that path and is a violation in itself, so it is
+refused too; a request the contract does not have at all is refused with 404 unless
+--pass-unknown (the token endpoint of the contract's OAuth scheme always passes).
+
+--record writes the traffic to a HAR 1.2 archive that "linktoken check" reads, with every
+secret redacted in a way that keeps conforming traffic conforming; the file is a complete
+archive after every exchange, so it stays valid however the proxy stops. It refuses a
+symbolic link, and replaces a file atomically.
+
+Everything a client controls is bounded (--max-conns, --max-buffered-bytes, --read-timeout,
+--upstream-timeout; headers in 10 s, idle connections 60 s): past the buffer limit a
+request of the contract is answered 503 with Retry-After rather than held.
 
 Exit status once stopped: 0 every exchange of the contract conformed (notices aside);
-1 one broke it; 2 a usage error, or the recording failed.`,
+1 one broke it; 4 none broke it but one could not be judged (no answer from the upstream,
+a response past the buffer limit, a request still in flight 5 s after the signal, cut);
+2 a usage error, or the recording failed.`,
 		Example: `  linktoken proxy --upstream https://cloud.mongodb.com/ --record traffic.har
   curl --digest -u "$PUBLIC:$PRIVATE" -H 'Accept: application/vnd.atlas.2023-01-01+json' \
     -X DELETE http://127.0.0.1:8081/api/atlas/v2/orgs/$ORG/liveMigrations/linkTokens
   linktoken check traffic.har`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			up, err := parseUpstream(upstream)
+			up, err := o.validate()
 			if err != nil {
 				return err
 			}
-			if maxBody <= 0 {
-				return usageError("--max-body-bytes %d: want a positive number of bytes", maxBody)
-			}
-			ln, err := net.Listen("tcp", listen)
-			if err != nil {
-				return usageError("listen on %s: %v", listen, err)
-			}
-			if ln.Addr().String() == up.Host {
-				_ = ln.Close()
-				return usageError("--upstream %s is the proxy's own address: every request would come back to it", up)
-			}
-			cfg := proxyConfig{upstream: up, enforce: enforce, strict: strict, maxBody: maxBody, log: newProxyLog(e.stderr)}
-			if record != "" {
-				if cfg.har, err = createHAR(record, buildVersion()); err != nil {
-					_ = ln.Close()
-					return usageError("--record: %v", err)
-				}
-			}
-			p, err := newCheckingProxy(cfg)
-			if err != nil {
-				_ = ln.Close()
-				return err
-			}
-			return runProxy(cmd.Context(), e, ln, p, record)
+			return o.run(cmd.Context(), e, up)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&upstream, "upstream", "", "the server's root URL, as http(s)://host[:port]/ (required)")
-	f.StringVar(&listen, "listen", "127.0.0.1:8081", "address to listen on (port 0 picks a free one)")
-	f.StringVar(&record, "record", "", "write the traffic, secrets redacted, to this HAR file (replaced if it exists)")
-	f.BoolVar(&enforce, "enforce", false, "refuse a request that breaks the contract before it reaches the upstream (credentials excepted)")
-	f.BoolVar(&strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
-	f.Int64Var(&maxBody, "max-body-bytes", defaultProxyBodyLimit, "the largest body checked and recorded; a larger one is a violation, streamed on unchecked")
+	f.StringVar(&o.upstream, "upstream", "", "the server's root URL, as http(s)://host[:port]/ (required)")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8081", "address to listen on (port 0 picks a free one)")
+	f.StringVar(&o.record, "record", "", "write the traffic, secrets redacted, to this HAR file (replaced atomically if it exists; not a symbolic link)")
+	f.BoolVar(&o.enforce, "enforce", false, "refuse a request that breaks the contract, or is not in it, before it reaches the upstream")
+	f.BoolVar(&o.passUnknown, "pass-unknown", false, "with --enforce, let requests that are not operations of the contract through (404 otherwise)")
+	f.BoolVar(&o.strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
+	f.Int64Var(&o.maxBody, "max-body-bytes", proxy.DefaultMaxBody, "the largest body checked and recorded; a larger one is a violation, streamed on unchecked")
+	def := proxy.DefaultLimits()
+	o.limits = def
+	f.IntVar(&o.limits.MaxConns, "max-conns", def.MaxConns, "the most client connections served at once; more wait to be accepted")
+	f.Int64Var(&o.limits.MaxBuffered, "max-buffered-bytes", def.MaxBuffered,
+		"the most body bytes held at once across all exchanges; past it a request is answered 503 with Retry-After")
+	f.DurationVar(&o.limits.ReadTimeout, "read-timeout", def.ReadTimeout, "the longest a client may take to send a whole request")
+	f.DurationVar(&o.limits.UpstreamTimeout, "upstream-timeout", def.UpstreamTimeout, "the longest the upstream may take to answer (then 504)")
 	return cmd
 }
 
-// parseUpstream accepts a server's root URL only: the proxy forwards each
-// request's path as the client sent it, so that a digest credential, which
-// covers the URI, is valid upstream; a base path of the upstream's own
-// would change every URI.
-func parseUpstream(s string) (*url.URL, error) {
-	if s == "" {
-		return nil, usageError("--upstream is required: the server's root URL, as http(s)://host[:port]/")
+// validate checks the flags before anything is opened.
+func (o *proxyOptions) validate() (*url.URL, error) {
+	up, err := proxy.ParseUpstream(o.upstream)
+	if err != nil {
+		return nil, usageError("%v", err)
 	}
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return nil, usageError("--upstream %q: %v", s, err)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, usageError("--upstream %q: want an http or https URL", s)
-	case u.Host == "":
-		return nil, usageError("--upstream %q: no host", s)
-	case u.User != nil:
-		return nil, usageError("--upstream: credentials do not belong in the URL; the client sends its own")
-	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "":
-		return nil, usageError("--upstream %q: want the server's root URL, without a path or query: requests keep the path "+
-			"the client sent, which its digest credential covers", s)
+	if o.maxBody <= 0 {
+		return nil, usageError("--max-body-bytes %d: want a positive number of bytes", o.maxBody)
 	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+	switch l := o.limits; {
+	case l.MaxConns <= 0:
+		return nil, usageError("--max-conns %d: want a positive number of connections", l.MaxConns)
+	case l.MaxBuffered < o.maxBody:
+		return nil, usageError("--max-buffered-bytes %d: want at least --max-body-bytes (%d)", l.MaxBuffered, o.maxBody)
+	case l.UpstreamTimeout <= 0 || l.ReadTimeout <= 0:
+		return nil, usageError("--upstream-timeout and --read-timeout: want a positive duration")
+	}
+	return up, nil
+}
+
+// run listens, opens the recording, and proxies until interrupted.
+func (o *proxyOptions) run(ctx context.Context, e *env, up *url.URL) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return usageError("listen on %s: %v", o.listen, err)
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok {
+		lookup, cancel := context.WithTimeout(ctx, 5*time.Second)
+		loops, err := proxy.Loops(lookup, tcp, up)
+		cancel()
+		if err != nil || loops {
+			_ = ln.Close()
+			if err != nil {
+				return usageError("%v", err)
+			}
+			return usageError("--upstream %s is the proxy's own address (%s): every request would come back to it", up, tcp)
+		}
+	}
+	cfg := proxy.Config{Upstream: up, Enforce: o.enforce, PassUnknown: o.passUnknown, Strict: o.strict, MaxBody: o.maxBody, Log: e.stderr, Limits: o.limits}
+	if o.record != "" {
+		if cfg.HAR, err = proxy.CreateHAR(o.record, buildVersion()); err != nil {
+			_ = ln.Close()
+			return usageError("--record: %v", err)
+		}
+	}
+	p, err := proxy.New(cfg)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	return runProxy(ctx, e, ln, p, cfg.HAR, o)
 }
 
 // buildVersion is the module version the binary was built from, for the
@@ -136,45 +179,58 @@ func buildVersion() string {
 
 // runProxy serves on ln until the user interrupts, then lets in-flight
 // exchanges finish for a moment, closes the archive, and says what it saw.
-func runProxy(ctx context.Context, e *env, ln net.Listener, p *checkingProxy, record string) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func runProxy(ctx context.Context, e *env, ln net.Listener, p *proxy.Proxy, har *proxy.HARWriter, o *proxyOptions) error {
 	ctx, stop := e.interruptContext(ctx)
 	defer stop()
 
-	fmt.Fprintf(e.stdout, "Proxying http://%s to %s, checking against the link-token contract\n", ln.Addr(), p.upstream)
-	if p.enforce {
+	fmt.Fprintf(e.stdout, "Proxying http://%s to %s, checking against the link-token contract\n", ln.Addr(), p.Upstream())
+	if o.enforce {
 		fmt.Fprintln(e.stdout, "Enforcing: requests that break the contract are refused before they reach the upstream.")
 	}
-	if record != "" {
-		fmt.Fprintf(e.stdout, "Recording to %s (secrets redacted)\n", record)
+	if har != nil {
+		fmt.Fprintf(e.stdout, "Recording to %s (secrets redacted)\n", o.record)
 	}
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 
-	srv := &http.Server{
-		Handler: p,
-		// Bounded, as linktoken serve is, against slow or stuck clients;
-		// bodies are not (they may stream), but the checked ones are capped.
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          p.rp.ErrorLog,
+	err := p.Serve(ctx, ln, proxyShutdownGrace)
+	var unfinished *proxy.UnfinishedError
+	if errors.As(err, &unfinished) {
+		err = nil
 	}
-	err := serveUntil(ctx, srv, ln, proxyShutdownGrace)
-	if p.har != nil {
-		err = errors.Join(err, p.har.Close())
+	if har != nil {
+		err = errors.Join(err, har.Close())
 	}
-	checked, broke := p.checked.Load(), p.broke.Load()
-	fmt.Fprintf(e.stdout, "Stopped: %d exchanges of the contract checked, %d broke it, %d notices; %d other requests passed through.\n",
-		checked, broke, p.notices.Load(), p.passed.Load())
-	if p.har != nil {
-		fmt.Fprintf(e.stdout, "Recorded %d exchanges to %s.\n", p.har.count(), record)
+	st := p.Stats()
+	fmt.Fprintf(e.stdout, "Stopped: %s.\n", st)
+	if har != nil {
+		noun := "exchanges"
+		if har.Count() == 1 {
+			noun = "exchange"
+		}
+		fmt.Fprintf(e.stdout, "Recorded %d %s to %s.\n", har.Count(), noun, o.record)
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		return usageError("%v", err)
-	case broke > 0:
-		return apiError(fmt.Errorf("%d of %d exchanges broke the contract", broke, checked))
+	}
+	var failed []string
+	if st.Broke > 0 {
+		failed = append(failed, fmt.Sprintf("%d of %d exchanges broke the contract", st.Broke, st.Checked))
+	}
+	if n := st.Unjudged(); n > 0 {
+		failed = append(failed, fmt.Sprintf("%d of the contract's exchanges could not be checked", n))
+	}
+	if unfinished != nil {
+		failed = append(failed, unfinished.Error())
+	}
+	// A broken contract is the verdict that matters most; short of it, an
+	// exchange that could not be judged fails as conform's unanswered
+	// requests do.
+	code := exitNoAnswer
+	if st.Broke > 0 {
+		code = exitAPI
+	}
+	if len(failed) > 0 {
+		return &exitError{code: code, err: errors.New(strings.Join(failed, "; "))}
 	}
 	return nil
 }

@@ -27,8 +27,8 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
-
 	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
+	"github.com/seed-5c49e0d7/linktoken/internal/proxy"
 )
 
 var proxyReady = regexp.MustCompile(`Proxying (http://127\.0\.0\.1:[0-9]+) to `)
@@ -154,18 +154,18 @@ func TestProxyPassesCurlDigestHandshake(t *testing.T) {
 	if !ok || !strings.Contains(created.body, token) {
 		t.Fatal("curl did not get the link-token the upstream made")
 	}
-	if got := created.last().Header.Get(headerViolations); got != "0" {
-		t.Errorf("the 201 leg: %s %q, want 0 (%q)", headerViolations, got, created.last().Header.Values(headerViolation))
+	if got := created.last().Header.Get(proxy.HeaderViolations); got != "0" {
+		t.Errorf("the 201 leg: %s %q, want 0 (%q)", proxy.HeaderViolations, got, created.last().Header.Values(proxy.HeaderViolation))
 	}
 	// curl's first leg is a request without its body; answered by the
 	// challenge, it is the first half of the handshake and conforms.
-	if got := created.responses[0].Header.Get(headerViolations); got != "0" {
-		t.Errorf("the challenge leg: %s %q (%q)", headerViolations, got, created.responses[0].Header.Values(headerViolation))
+	if got := created.responses[0].Header.Get(proxy.HeaderViolations); got != "0" {
+		t.Errorf("the challenge leg: %s %q (%q)", proxy.HeaderViolations, got, created.responses[0].Header.Values(proxy.HeaderViolation))
 	}
 
 	removed := runCurl(t, root+"/api/atlas/v1.0"+linkTokens, "--digest", "-u", user, "-X", "DELETE", "-H", "Accept: application/json")
-	if removed.last().StatusCode != 204 || removed.last().Header.Get(headerViolations) != "0" {
-		t.Fatalf("remove through the proxy: %v, %s %q", statuses(removed.responses), headerViolations, removed.last().Header.Get(headerViolations))
+	if removed.last().StatusCode != 204 || removed.last().Header.Get(proxy.HeaderViolations) != "0" {
+		t.Fatalf("remove through the proxy: %v, %s %q", statuses(removed.responses), proxy.HeaderViolations, removed.last().Header.Get(proxy.HeaderViolations))
 	}
 	if code := stop(); code != exitOK && code != exitAPI {
 		t.Fatalf("proxy exit %d", code)
@@ -335,7 +335,7 @@ func TestProxyWithTheProjectsClient(t *testing.T) {
 	if strings.Contains(stderr.String(), "violation:") {
 		t.Errorf("violations in conforming traffic:\n%s", stderr)
 	}
-	if !strings.Contains(stdout.String(), "0 broke it") || !strings.Contains(stdout.String(), "1 other requests passed through") {
+	if !strings.Contains(stdout.String(), "0 broke it") || !strings.Contains(stdout.String(), "1 other request passed through") {
 		t.Errorf("summary:\n%s", stdout)
 	}
 	secrets := map[string]string{"private key": srv.PrivateKey(), "client secret": clientSecret}
@@ -415,8 +415,8 @@ func TestProxyEnforceRefusesBeforeTheUpstream(t *testing.T) {
 			if resp.StatusCode != tt.want || resp.Header.Get("X-Error-Code") != tt.wantCode || apiErr.ErrorCode != tt.wantCode {
 				t.Fatalf("%d %q, want %d %s", resp.StatusCode, resp.Header.Get("X-Error-Code"), tt.want, tt.wantCode)
 			}
-			if n := resp.Header.Get(headerViolations); n == "" || n == "0" {
-				t.Errorf("refusal without %s", headerViolations)
+			if n := resp.Header.Get(proxy.HeaderViolations); n == "" || n == "0" {
+				t.Errorf("refusal without %s", proxy.HeaderViolations)
 			}
 			if tt.field != "" {
 				found := false
@@ -487,11 +487,23 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 			if resp.StatusCode != tt.status || string(got) != tt.body {
 				t.Errorf("the answer changed on its way: %d %q", resp.StatusCode, got)
 			}
-			if n := resp.Header.Get(headerViolations); n != fmt.Sprint(len(tt.want)) {
-				t.Errorf("%s %q, want %d", headerViolations, n, len(tt.want))
+			if n := resp.Header.Get(proxy.HeaderViolations); n != fmt.Sprint(len(tt.want)) {
+				t.Errorf("%s %q, want %d", proxy.HeaderViolations, n, len(tt.want))
 			}
-			if lines := resp.Header.Values(headerViolation); strings.Join(lines, "|") != strings.Join(tt.want, "|") {
-				t.Errorf("%s %q, want %q", headerViolation, lines, tt.want)
+			if lines := resp.Header.Values(proxy.HeaderViolation); strings.Join(lines, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("%s %q, want %q", proxy.HeaderViolation, lines, tt.want)
+			}
+			// The same, for programs: one JSON array.
+			var places []struct{ Side, Part, Pointer, Rule string }
+			if err := json.Unmarshal([]byte(resp.Header.Get(proxy.HeaderViolationsJSON)), &places); err != nil || places == nil {
+				t.Fatalf("%s %q: %v", proxy.HeaderViolationsJSON, resp.Header.Get(proxy.HeaderViolationsJSON), err)
+			}
+			var fromJSON []string
+			for _, p := range places {
+				fromJSON = append(fromJSON, strings.TrimSpace(p.Side+" "+p.Part+" "+p.Pointer)+": "+p.Rule)
+			}
+			if strings.Join(fromJSON, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("%s %q, want %q", proxy.HeaderViolationsJSON, fromJSON, tt.want)
 			}
 			want := exitOK
 			if len(tt.want) > 0 {
@@ -502,8 +514,8 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 			}
 			log := stderr.String()
 			wantNotice := strings.Contains(tt.wantLog, "notice:")
-			if got := resp.Header.Get(headerNotices); (got == "1") != wantNotice {
-				t.Errorf("%s %q", headerNotices, got)
+			if got := resp.Header.Get(proxy.HeaderNotices); (got == "1") != wantNotice {
+				t.Errorf("%s %q", proxy.HeaderNotices, got)
 			}
 			if n := strings.Count(log, "  violation: "); n != len(tt.want) || !strings.Contains(log, tt.wantLog) {
 				t.Errorf("%d violation lines, want %d, and %q in:\n%s", n, len(tt.want), tt.wantLog, log)
@@ -560,13 +572,17 @@ func TestProxyUpstreamFailures(t *testing.T) {
 		status         int
 		cutShort       bool // the client's read of the body fails
 		wantLog        string
+		wantSummary    string
+		wantCode       int
 	}{
-		{"no answer", closed.URL, http.StatusBadGateway, false, " 0 createLinkToken the upstream did not answer: "},
-		{"an answer cut short", cut.URL, http.StatusCreated, true, " 201 createLinkToken violations=1 notices=0 the upstream's body broke off: "},
+		{"no answer", closed.URL, http.StatusBadGateway, false, " 0 createLinkToken the upstream did not answer: ",
+			"Stopped: 0 exchanges of the contract checked, 0 broke it, 0 notices; 0 other requests passed through; 1 got no answer from the upstream.\nRecorded 1 exchange to ", exitNoAnswer},
+		{"an answer cut short", cut.URL, http.StatusCreated, true, " 201 createLinkToken violations=1 notices=0 the upstream's body broke off: ",
+			"Stopped: 1 exchange of the contract checked, 1 broke it, 0 notices; 0 other requests passed through.\nRecorded 1 exchange to ", exitAPI},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			har := filepath.Join(t.TempDir(), "traffic.har")
-			root, _, stderr, stop := proxyRunning(t, tc.upstream, "--record", har)
+			root, stdout, stderr, stop := proxyRunning(t, tc.upstream, "--record", har)
 			req, _ := http.NewRequest("POST", root+"/api/atlas/v2"+linkTokens, strings.NewReader(createJSON))
 			req.Header.Set("Accept", v2MediaType)
 			req.Header.Set("Content-Type", v2MediaType)
@@ -580,7 +596,14 @@ func TestProxyUpstreamFailures(t *testing.T) {
 			if resp.StatusCode != tc.status || (rerr != nil) != tc.cutShort {
 				t.Errorf("status %d, read error %v", resp.StatusCode, rerr)
 			}
-			stop()
+			// Neither conformed: one broke the contract, the other could
+			// not be judged.
+			if code := stop(); code != tc.wantCode {
+				t.Errorf("exit %d, want %d", code, tc.wantCode)
+			}
+			if !strings.Contains(stdout.String(), tc.wantSummary) {
+				t.Errorf("summary lacks %q:\n%s", tc.wantSummary, stdout)
+			}
 			if !strings.Contains(stderr.String(), tc.wantLog) {
 				t.Errorf("log lacks %q:\n%s", tc.wantLog, stderr)
 			}
@@ -612,8 +635,8 @@ func TestProxyCapsBodies(t *testing.T) {
 	if string(got) != big || gotRequest.Load() != int64(len(reqBody)) {
 		t.Errorf("bodies cut: the client got %d of %d bytes, the upstream %d of %d", len(got), len(big), gotRequest.Load(), len(reqBody))
 	}
-	if v := resp.Header.Values(headerViolation); strings.Join(v, "|") != "request body: body-size|response body: body-size" {
-		t.Errorf("%s %q", headerViolation, v)
+	if v := resp.Header.Values(proxy.HeaderViolation); strings.Join(v, "|") != "request body: body-size|response body: body-size" {
+		t.Errorf("%s %q", proxy.HeaderViolation, v)
 	}
 	stop()
 	data, _ := os.ReadFile(har)
@@ -657,7 +680,7 @@ func TestProxyPassesOtherTrafficUntouched(t *testing.T) {
 	if got := resp.Header.Get("X-Echo-Forwarded"); got != "192.0.2.1" {
 		t.Errorf("X-Forwarded-For reached the upstream as %q", got)
 	}
-	if resp.Header.Get(headerViolations) != "" {
+	if resp.Header.Get(proxy.HeaderViolations) != "" {
 		t.Error("a verdict on traffic outside the contract")
 	}
 	stop()
@@ -671,6 +694,12 @@ func TestProxyPassesOtherTrafficUntouched(t *testing.T) {
 }
 
 func TestProxyUsageErrors(t *testing.T) {
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := fmt.Sprint(free.Addr().(*net.TCPAddr).Port)
+	free.Close()
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -684,6 +713,11 @@ func TestProxyUsageErrors(t *testing.T) {
 		{"credentials in the URL", []string{"--upstream", "http://user:pass@127.0.0.1:1/"}, "credentials do not belong"},
 		{"no cap", []string{"--upstream", "http://127.0.0.1:1/", "--max-body-bytes", "0"}, "positive"},
 		{"a bad address", []string{"--upstream", "http://127.0.0.1:1/", "--listen", "127.0.0.1:99999"}, "listen on"},
+		{"itself", []string{"--upstream", "http://127.0.0.1:" + port + "/", "--listen", "127.0.0.1:" + port}, "own address"},
+		{"itself by name", []string{"--upstream", "http://localhost:" + port + "/", "--listen", "127.0.0.1:" + port}, "own address"},
+		{"no connections", []string{"--upstream", "http://127.0.0.1:1/", "--max-conns", "0"}, "--max-conns"},
+		{"a budget below the cap", []string{"--upstream", "http://127.0.0.1:1/", "--max-buffered-bytes", "1000"}, "--max-buffered-bytes"},
+		{"no upstream timeout", []string{"--upstream", "http://127.0.0.1:1/", "--upstream-timeout", "0s"}, "positive duration"},
 		{"an unwritable archive", []string{"--upstream", "http://127.0.0.1:1/", "--listen", "127.0.0.1:0", "--record", "/nonexistent/dir/x.har"}, "--record"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -697,56 +731,6 @@ func TestProxyUsageErrors(t *testing.T) {
 				t.Error("the error repeats the URL's credentials")
 			}
 		})
-	}
-}
-
-// TestHARWriterIsAnArchiveAfterEveryEntry: a proxy killed outright leaves
-// valid JSON; a file that cannot seek gets its end on Close.
-func TestHARWriterIsAnArchiveAfterEveryEntry(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.har")
-	w, err := createHAR(path, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	entry := func() *harEntry {
-		return &harEntry{Request: harRequest{Method: "GET", URL: "http://127.0.0.1/x"}, Response: harResponse{Status: 200}}
-	}
-	for i := 0; i < 3; i++ {
-		w.flush()
-		data, _ := os.ReadFile(path)
-		var doc struct {
-			Log struct{ Entries []json.RawMessage }
-		}
-		if err := json.Unmarshal(data, &doc); err != nil || len(doc.Log.Entries) != i {
-			t.Fatalf("after %d entries: %v, %d entries", i, err, len(doc.Log.Entries))
-		}
-		w.add(entry)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	w.add(entry) // after Close: ignored
-	if data, _ := os.ReadFile(path); !json.Valid(data) || bytes.Count(data, []byte(`"method"`)) != 3 {
-		t.Errorf("closed archive:\n%s", data)
-	}
-
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	read := make(chan []byte)
-	go func() { b, _ := io.ReadAll(pr); read <- b }()
-	pipe, err := newHARWriter(pw, "pipe", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pipe.add(entry)
-	pipe.add(entry)
-	if err := pipe.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if b := <-read; !json.Valid(b) {
-		t.Errorf("piped archive:\n%s", b)
 	}
 }
 
@@ -797,6 +781,41 @@ func TestProxyInterruptedMidExchangeFlushesTheArchive(t *testing.T) {
 	})
 	if err != nil || n != 1 {
 		t.Errorf("archive: %v, %d entries", err, n)
+	}
+}
+
+// TestProxyInterruptedWithAStuckExchangeSaysSo: an exchange still in
+// flight when the grace after the interrupt runs out is cut and counted,
+// and the exit status is 4 (it could not be judged), not 2 (a usage error).
+func TestProxyInterruptedWithAStuckExchangeSaysSo(t *testing.T) {
+	grace := proxyShutdownGrace
+	proxyShutdownGrace = 200 * time.Millisecond
+	t.Cleanup(func() { proxyShutdownGrace = grace })
+	arrived, release := make(chan struct{}), make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(upstream.Close)
+	t.Cleanup(func() { close(release) })
+	root, stdout, stderr, stop := proxyRunning(t, upstream.URL)
+	go func() {
+		req, _ := http.NewRequest("DELETE", root+"/api/atlas/v1.0"+linkTokens, nil)
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Authorization", digestCredentialForTest)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-arrived
+	if code := stop(); code != exitNoAnswer {
+		t.Errorf("exit %d, want %d", code, exitNoAnswer)
+	}
+	if !strings.Contains(stderr.String(), "1 request still in flight when the proxy stopped") {
+		t.Errorf("stderr does not count the request cut:\n%s\n%s", stderr, stdout)
 	}
 }
 

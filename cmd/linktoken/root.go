@@ -25,7 +25,8 @@ const (
 	// server does not pass forever.
 	exitNothingChecked = 3
 	// exitNoAnswer: conform sent requests that got no answer (refused,
-	// reset, timed out), so it could not judge them.
+	// reset, timed out), or proxy passed exchanges it could not judge (no
+	// answer, past its buffer, cut at stop).
 	exitNoAnswer = 4
 	// exitLeftBehind: conform could not remove what it created, or may
 	// have: someone must look.

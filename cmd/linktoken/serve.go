@@ -15,6 +15,8 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // serveShutdownGrace bounds how long in-flight exchanges may finish after
@@ -87,6 +89,10 @@ secrets a minute for one client id, or 100 in all.`,
 				atlastest.WithAPIKey(key),
 				atlastest.WithDigestAlgorithm(strings.ToUpper(algorithm)),
 				atlastest.WithExchangeLog(log.exchange),
+				// Under this module's secret scan (make secret-scan), every
+				// secret serve meets is recorded, so the scan can prove that
+				// none reaches the output; unset, it records nothing.
+				atlastest.WithSecretLog(secretlog.FromEnv()),
 			}
 			if len(orgs) > 0 {
 				opts = append(opts, atlastest.WithOrganizations(orgs...))
@@ -108,15 +114,7 @@ secrets a minute for one client id, or 100 in all.`,
 			if err != nil {
 				return usageError("listen on %s: %v", addr, err)
 			}
-			// The service's own limits: headers, the whole request, the
-			// answer (plus any latency it injects) and idle keep-alives are
-			// all bounded, so a slow or stuck client cannot hold a
-			// connection forever.
-			srv := svc.NewHTTPServer()
-			if allowFaults {
-				srv.Handler = faultAdmin{svc: svc, next: srv.Handler}
-			}
-			return serve(cmd.Context(), e, ln, srv, key, generatedKey, allowFaults)
+			return serve(cmd.Context(), e, ln, serveServer(svc, allowFaults), key, generatedKey, allowFaults)
 		},
 	}
 	f := cmd.Flags()
@@ -131,6 +129,18 @@ secrets a minute for one client id, or 100 in all.`,
 	f.StringVar(&clientSecret, "client-secret", "", "service-account client secret (default $MONGODB_ATLAS_CLIENT_SECRET)")
 	f.BoolVar(&allowFaults, "allow-fault-injection", false, "take faults to queue at "+faultsPath+" from this machine (POST {\"status\":503,\"retryAfter\":2,\"count\":1}, or {\"close\":true})")
 	return cmd
+}
+
+// serveServer is the server serve starts for svc. Headers, the whole
+// request, the answer (plus any latency the service injects) and idle
+// keep-alives are all bounded, so a slow or stuck client cannot hold a
+// connection forever; with allowFaults, it takes faults at faultsPath.
+func serveServer(svc *atlastest.Service, allowFaults bool) *http.Server {
+	srv := serverlimits.NewServer(svc)
+	if allowFaults {
+		srv.Handler = faultAdmin{svc: svc, next: srv.Handler}
+	}
+	return srv
 }
 
 // serve answers on ln until the user interrupts, then drains in-flight

@@ -10,21 +10,27 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // serve runs the service with its connection limits: a client sending
 // headers a byte at a time, or holding an idle connection, is cut off
 // instead of holding a goroutine until the process stops. (The limits are
-// shortened here; serve's own are the service's, Service.NewHTTPServer.)
+// shortened here; serve's own are serverlimits.Default, checked first.)
 func TestServeCutsSlowClients(t *testing.T) {
 	svc, err := atlastest.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := svc.NewHTTPServer()
-	if srv.ReadHeaderTimeout <= 0 || srv.IdleTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 {
-		t.Fatalf("serve's server has unbounded limits: %+v", srv)
+	d := serverlimits.Default()
+	for _, allowFaults := range []bool{false, true} {
+		srv := serveServer(svc, allowFaults)
+		if srv.ReadHeaderTimeout != d.ReadHeader || srv.IdleTimeout != d.Idle || srv.ReadTimeout != d.Read ||
+			srv.WriteTimeout != d.Write || srv.MaxHeaderBytes != d.MaxHeaderBytes {
+			t.Fatalf("serve's server (faults allowed: %t) lacks the limits %+v: %+v", allowFaults, d, srv)
+		}
 	}
+	srv := serveServer(svc, false)
 	srv.ReadHeaderTimeout, srv.IdleTimeout = 200*time.Millisecond, 200*time.Millisecond
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -458,3 +458,42 @@ func TestCheckHARReportsInOrder(t *testing.T) {
 		t.Fatalf("got %v, report %+v; want an InputError at entry 100 after 100 exchanges", err, rep)
 	}
 }
+
+// TestCheckHARUnansweredEntry: an entry whose response was not recorded (a
+// proxy whose upstream never answered writes one) is said to be so; its
+// request alone, without credentials, may be the digest handshake's first
+// half, so it is not blamed for lacking them, and a body it carries is still
+// judged.
+func TestCheckHARUnansweredEntry(t *testing.T) {
+	const url = "https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens"
+	for name, tc := range map[string]struct {
+		body       string
+		violations int
+	}{
+		"conforming body":   {`{"accessListIps":["192.0.2.10"]}`, 0},
+		"undeclared member": {`{"accessListIps":["192.0.2.10"],"x":1}`, 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			har := `{"log":{"entries":[{"request":{"method":"POST","url":"` + url + `","headers":[` +
+				`{"name":"Content-Type","value":"application/vnd.atlas.2023-01-01+json"},` +
+				`{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"}],` +
+				`"postData":{"mimeType":"application/vnd.atlas.2023-01-01+json","text":` + strconv.Quote(tc.body) + `}},` +
+				`"response":{"status":0,"headers":[],"content":{"size":0}}}]}}`
+			var rep contract.Report
+			if err := recorded.CheckHAR(strict, &rep, strings.NewReader(har), "x.har"); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Exchanges != 1 || rep.Unanswered != 1 || rep.Count != tc.violations {
+				t.Errorf("report %+v; want 1 exchange, 1 unanswered, %d violations", rep, tc.violations)
+			}
+			for _, v := range rep.Violations {
+				if v.Rule == contract.RuleSecurity {
+					t.Errorf("an unanswered request is blamed for its credentials: %v", v)
+				}
+			}
+			if !strings.Contains(rep.Summary(), "1 without a response") {
+				t.Errorf("summary %q does not say an exchange had no response", rep.Summary())
+			}
+		})
+	}
+}

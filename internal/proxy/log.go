@@ -1,4 +1,4 @@
-package main
+package proxy
 
 import (
 	"fmt"
@@ -8,26 +8,26 @@ import (
 	"time"
 )
 
-// proxyLog writes the proxy's lines to standard error, whole lines at a
+// logger writes the proxy's lines to standard error, whole lines at a
 // time from any number of exchanges at once, each with its time. Nothing
 // written here holds a secret: exchanges are named by method, escaped path
 // and status; violations and notices are the contract's, which describe
 // credentials and secret values rather than copy them.
-type proxyLog struct {
+type logger struct {
 	mu  sync.Mutex
 	w   io.Writer
 	now func() time.Time
 }
 
-func newProxyLog(w io.Writer) *proxyLog { return &proxyLog{w: w, now: time.Now} }
+func newLogger(w io.Writer) *logger { return &logger{w: w, now: time.Now} }
 
-func (l *proxyLog) line(format string, args ...any) {
+func (l *logger) line(format string, args ...any) {
 	l.lines([]string{fmt.Sprintf(format, args...)})
 }
 
 // lines writes lines together, the first with the time, so one exchange's
 // lines are not interleaved with another's.
-func (l *proxyLog) lines(lines []string) {
+func (l *logger) lines(lines []string) {
 	var b strings.Builder
 	stamp := l.now().UTC().Format(time.RFC3339)
 	for i, s := range lines {
@@ -56,10 +56,10 @@ func withoutControls(s string) string {
 
 // writer is an io.Writer for log.Logger (the ReverseProxy's ErrorLog):
 // each write is a line with prefix.
-func (l *proxyLog) writer(prefix string) io.Writer { return logWriter{l, prefix} }
+func (l *logger) writer(prefix string) io.Writer { return logWriter{l, prefix} }
 
 type logWriter struct {
-	l      *proxyLog
+	l      *logger
 	prefix string
 }
 

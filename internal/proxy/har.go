@@ -1,4 +1,4 @@
-package main
+package proxy
 
 import (
 	"encoding/base64"
@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -19,7 +21,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
-// harWriter writes a HAR 1.2 archive one entry at a time, and keeps the
+// HARWriter writes a HAR 1.2 archive one entry at a time, and keeps the
 // file a complete archive after every entry: each entry is written
 // together with the archive's closing brackets, and the next one starts
 // where those brackets began. An interrupted proxy (even one killed
@@ -30,7 +32,7 @@ import (
 // in the order they were added, so no exchange waits for the file: a
 // client's next request on the same connection would otherwise wait for
 // the last one's recording.
-type harWriter struct {
+type HARWriter struct {
 	mu     sync.Mutex // guards closed and sending on queue
 	closed bool
 	queue  chan harItem
@@ -53,45 +55,85 @@ type harItem struct {
 
 const harTail = "\n]}}\n"
 
-// createHAR creates (or truncates) path and writes the archive's head.
-func createHAR(path, creatorVersion string) (*harWriter, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+// CreateHAR starts an archive at path. It refuses a symbolic link (which
+// would have it write wherever the link points); a regular file, or none,
+// is replaced atomically: the archive is written to a new file beside it,
+// renamed over path once its head is written, so path is at every moment
+// either what it was or a complete archive. Anything else that is there
+// (a named pipe, a terminal) is written to as it is.
+func CreateHAR(path, creatorVersion string) (*HARWriter, error) {
+	fi, err := os.Lstat(path)
+	switch {
+	case err == nil && fi.Mode()&os.ModeSymlink != 0:
+		return nil, fmt.Errorf("%s is a symbolic link: name the file itself", path)
+	case err == nil && !fi.Mode().IsRegular():
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		// What was opened must be what Lstat saw, not a link put there since.
+		if opened, err := f.Stat(); err != nil || !os.SameFile(fi, opened) {
+			_ = f.Close()
+			return nil, fmt.Errorf("%s changed while it was opened", path)
+		}
+		return startHAR(f, path, creatorVersion)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return nil, err
 	}
 	h, err := newHARWriter(f, path, creatorVersion)
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
 	if err != nil {
 		_ = f.Close()
-		return nil, err
-	}
-	return h, nil
-}
-
-// newHARWriter writes the archive's head to f and starts the writer.
-func newHARWriter(f *os.File, path, creatorVersion string) (*harWriter, error) {
-	creator, _ := json.Marshal(map[string]string{"name": "linktoken proxy", "version": creatorVersion})
-	head := `{"log":{"version":"1.2","creator":` + string(creator) + `,"entries":[`
-	h := &harWriter{f: f, path: path, queue: make(chan harItem, 256), done: make(chan struct{})}
-	_, serr := f.Seek(0, io.SeekCurrent)
-	h.seekable = serr == nil
-	if err := h.write(head, ""); err != nil {
+		_ = os.Remove(f.Name())
 		return nil, err
 	}
 	go h.run()
 	return h, nil
 }
 
-func (h *harWriter) run() {
+// startHAR writes the head to f and starts the writer.
+func startHAR(f *os.File, path, creatorVersion string) (*HARWriter, error) {
+	h, err := newHARWriter(f, path, creatorVersion)
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	go h.run()
+	return h, nil
+}
+
+// newHARWriter writes the archive's head to f; the caller starts the
+// writer (h.run).
+func newHARWriter(f *os.File, path, creatorVersion string) (*HARWriter, error) {
+	creator, _ := json.Marshal(map[string]string{"name": "linktoken proxy", "version": creatorVersion})
+	head := `{"log":{"version":"1.2","creator":` + string(creator) + `,"entries":[`
+	h := &HARWriter{f: f, path: path, queue: make(chan harItem, 256), done: make(chan struct{})}
+	_, serr := f.Seek(0, io.SeekCurrent)
+	h.seekable = serr == nil
+	if err := h.write(head, ""); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *HARWriter) run() {
 	defer close(h.done)
 	for it := range h.queue {
 		if it.flushed != nil {
 			close(it.flushed)
 			continue
 		}
+		e := it.build()
 		if h.err != nil {
 			continue
 		}
-		data, err := json.Marshal(it.build())
+		data, err := json.Marshal(e)
 		if err != nil {
 			h.err = err
 			continue
@@ -108,7 +150,7 @@ func (h *harWriter) run() {
 
 // write appends s; on a seekable file the tail follows it and the offset
 // goes back to where the tail starts.
-func (h *harWriter) write(s, sep string) error {
+func (h *HARWriter) write(s, sep string) error {
 	if !h.seekable {
 		_, err := io.WriteString(h.f, sep+s)
 		return err
@@ -122,18 +164,19 @@ func (h *harWriter) write(s, sep string) error {
 
 // add queues an entry; build runs on the writer's goroutine and must only
 // read what no one changes any more. Safe for concurrent use; after Close
-// it does nothing, and after a failure nothing more is written (the
-// failure is Close's error).
-func (h *harWriter) add(build func() *harEntry) {
+// it does nothing (and reports false: build will not run), and after a
+// failure nothing more is written (the failure is Close's error).
+func (h *HARWriter) add(build func() *harEntry) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.closed {
 		h.queue <- harItem{build: build}
 	}
+	return !h.closed
 }
 
 // flush waits until every entry added before it is written.
-func (h *harWriter) flush() {
+func (h *HARWriter) flush() {
 	ch := make(chan struct{})
 	h.mu.Lock()
 	if h.closed {
@@ -145,11 +188,11 @@ func (h *harWriter) flush() {
 	<-ch
 }
 
-// count is the number of entries written.
-func (h *harWriter) count() int { return int(h.entries.Load()) }
+// Count is the number of entries written.
+func (h *HARWriter) Count() int { return int(h.entries.Load()) }
 
 // Close writes what is queued, finishes the archive and closes the file.
-func (h *harWriter) Close() error {
+func (h *HARWriter) Close() error {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
@@ -292,12 +335,18 @@ func newHAREntry(method string, u *url.URL, start time.Time, took time.Duration)
 // secret redacted as the contract says (contract.Validator.Redact), so
 // that the archive checks as the traffic did. A body over the cap is not
 // recorded: the proxy never held all of it, so nothing could redact it.
-func (p *checkingProxy) contractEntry(x *exchange, took time.Duration) *harEntry {
+func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 	red := p.v.Redact(&contract.Exchange{Request: x.req, Response: x.resp})
+	p.redactAnyCase(red)
 	u := upstreamURL(p.upstream, red.Request.URL)
+	var comments []string
+	if x.sent != nil {
+		// As sent: judged as the contract's path, it was not that path.
+		u.Path, u.RawPath = x.sent.Path, x.sent.RawPath
+		comments = append(comments, "the path is a variant of the contract's "+x.m.Server+x.m.Path+", and was judged as that path")
+	}
 	e := newHAREntry(red.Request.Method, u, x.start, took)
 	e.Request.Headers, e.Request.QueryString = harPairs(red.Request.Header), harPairs(u.Query())
-	var comments []string
 	if x.reqOver {
 		comments = append(comments, fmt.Sprintf("request body over %d bytes: not recorded", p.maxBody))
 	} else {
@@ -313,9 +362,12 @@ func (p *checkingProxy) contractEntry(x *exchange, took time.Duration) *harEntry
 		e.Response.Status, e.Response.StatusText = r.StatusCode, http.StatusText(r.StatusCode)
 		e.Response.Headers = harPairs(r.Header)
 		e.Response.Content.MimeType = r.Header.Get("Content-Type")
-		if x.respOver {
+		switch {
+		case x.respOver:
 			e.Response.Content.Comment = fmt.Sprintf("body over %d bytes: not recorded", p.maxBody)
-		} else {
+		case x.unchecked:
+			e.Response.Content.Comment = "body not held (the proxy's buffer limit was reached): not recorded, not checked"
+		default:
 			e.Response.BodySize, e.Response.Content.Size = len(r.Body), len(r.Body)
 			e.Response.Content.Text, e.Response.Content.Encoding = harText(r.Body)
 		}

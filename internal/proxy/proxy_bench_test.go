@@ -1,8 +1,7 @@
-package main
+package proxy
 
 import (
 	"context"
-	"io"
 	"net/http/httptest"
 	"net/http/httputil"
 	"path/filepath"
@@ -28,18 +27,18 @@ func BenchmarkProxyCreate(b *testing.B) {
 	}{{"checking", false}, {"recording", true}} {
 		b.Run(tc.name, func(b *testing.B) {
 			srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
-			up, err := parseUpstream(srv.URL())
+			up, err := ParseUpstream(srv.URL())
 			if err != nil {
 				b.Fatal(err)
 			}
-			cfg := proxyConfig{upstream: up, log: newProxyLog(io.Discard)}
+			cfg := Config{Upstream: up}
 			if tc.record {
-				if cfg.har, err = createHAR(filepath.Join(b.TempDir(), "bench.har"), "bench"); err != nil {
+				if cfg.HAR, err = CreateHAR(filepath.Join(b.TempDir(), "bench.har"), "bench"); err != nil {
 					b.Fatal(err)
 				}
-				b.Cleanup(func() { _ = cfg.har.Close() })
+				b.Cleanup(func() { _ = cfg.HAR.Close() })
 			}
-			p, err := newCheckingProxy(cfg)
+			p, err := New(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}

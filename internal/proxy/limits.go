@@ -1,0 +1,199 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Limits bound what clients and the upstream can make the proxy hold, as
+// net/http's own Server fields do for a server: time per request, idle
+// connections, concurrent connections, and the bytes of bodies held to
+// be checked, across all exchanges at once. A zero field takes its value
+// from DefaultLimits.
+type Limits struct {
+	// ReadHeaderTimeout bounds reading a request's headers.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, body included.
+	ReadTimeout time.Duration
+	// IdleTimeout bounds how long a kept-alive connection waits for its
+	// next request.
+	IdleTimeout time.Duration
+	// UpstreamTimeout bounds an exchange with the upstream, from the
+	// request forwarded to the last byte of the answer.
+	UpstreamTimeout time.Duration
+	// MaxConns caps the client connections served at once; more wait to
+	// be accepted. The upstream gets at most as many.
+	MaxConns int
+	// MaxBuffered caps the bytes of bodies held at once, across every
+	// exchange; a request that would need more is answered 503 with
+	// Retry-After, and a response that would need more is passed on
+	// unchecked (and counted as such).
+	MaxBuffered int64
+}
+
+// DefaultLimits are the limits a zero Limits field takes: a request's
+// headers in 10 s and all of it in 30 s (as linktoken serve), 30 s for the
+// upstream, 256 connections and 32 MiB of held bodies, so that the proxy
+// under load stays well inside 128 MiB.
+func DefaultLimits() Limits {
+	return Limits{
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		UpstreamTimeout:   30 * time.Second,
+		MaxConns:          256,
+		MaxBuffered:       32 << 20,
+	}
+}
+
+// withDefaults fills each zero field from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.ReadHeaderTimeout <= 0 {
+		l.ReadHeaderTimeout = d.ReadHeaderTimeout
+	}
+	if l.ReadTimeout <= 0 {
+		l.ReadTimeout = d.ReadTimeout
+	}
+	if l.IdleTimeout <= 0 {
+		l.IdleTimeout = d.IdleTimeout
+	}
+	if l.UpstreamTimeout <= 0 {
+		l.UpstreamTimeout = d.UpstreamTimeout
+	}
+	if l.MaxConns <= 0 {
+		l.MaxConns = d.MaxConns
+	}
+	if l.MaxBuffered <= 0 {
+		l.MaxBuffered = d.MaxBuffered
+	}
+	return l
+}
+
+// errBudget: holding the body would take the proxy past Limits.MaxBuffered.
+var errBudget = errors.New("the proxy holds as many body bytes as its limit allows")
+
+// budget counts the bytes of bodies held across all exchanges.
+type budget struct {
+	max  int64
+	used atomic.Int64
+	peak atomic.Int64
+}
+
+// take reserves n bytes, or reports that there is no room.
+func (b *budget) take(n int64) bool {
+	if b.used.Add(n) > b.max {
+		b.used.Add(-n)
+		return false
+	}
+	for {
+		u, p := b.used.Load(), b.peak.Load()
+		if u <= p || b.peak.CompareAndSwap(p, u) {
+			return true
+		}
+	}
+}
+
+func (b *budget) release(n int64) { b.used.Add(-n) }
+
+// readBody reads at most max bytes of body into a buffer whose every byte
+// is reserved in the budget first; held is what was reserved, for the
+// caller to release when it lets go of data. over reports that there was
+// more (left unread in body). With errBudget, data is what was read before
+// the budget ran out, still held.
+func (b *budget) readBody(body io.Reader, hint, max int64) (data []byte, held int64, over bool, err error) {
+	if body == nil || body == http.NoBody {
+		return nil, 0, false, nil
+	}
+	limit := max + 1 // one byte more tells a body at the cap from one over it
+	size := int64(4 << 10)
+	if hint >= 0 {
+		size = hint + 1
+	}
+	size = min(size, limit)
+	if !b.take(size) {
+		return nil, 0, false, errBudget
+	}
+	held = size
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			if int64(cap(buf)) >= limit {
+				break
+			}
+			grow := min(2*int64(cap(buf)), limit) - int64(cap(buf))
+			if !b.take(grow) {
+				return buf, held, false, errBudget
+			}
+			held += grow
+			buf = append(make([]byte, 0, int64(cap(buf))+grow), buf...)
+		}
+		n, rerr := body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			err = rerr
+			break
+		}
+	}
+	if int64(len(buf)) > max {
+		return buf, held, true, nil
+	}
+	return buf, held, false, err
+}
+
+// limitListener accepts at most n connections at once; the next waits in
+// Accept (in the kernel's backlog) until one closes. It is
+// golang.org/x/net/netutil.LimitListener's job, in the few lines it takes,
+// rather than a new module.
+type limitListener struct {
+	net.Listener
+	sem       chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func newLimitListener(ln net.Listener, n int) *limitListener {
+	return &limitListener{Listener: ln, sem: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	select {
+	case l.sem <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+// Close also wakes an Accept waiting for a slot.
+func (l *limitListener) Close() error {
+	err := l.Listener.Close()
+	l.closeOnce.Do(func() { close(l.done) })
+	return err
+}
+
+// limitConn gives its slot back once, on Close.
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}

@@ -1,0 +1,120 @@
+package proxy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
+)
+
+// contract.Validator.Redact finds secrets where the contract's schemas put
+// them, by their exact names, in the bodies of the statuses that declare
+// them. A client decoding with encoding/json reads {"LinkToken": …} as the
+// linkToken, and a server may echo a token in a 401 or a 500: the archive
+// must not keep in clear what a client would take for a secret. So, after
+// Redact, the proxy blanks the string value of every member whose name is
+// a secret's in any case, at any depth, in every body it records.
+
+// secretNames are the lower-cased names of the properties the contract
+// marks as secrets (format: password).
+func secretNames(doc *openapi3.T) map[string]bool {
+	names := map[string]bool{}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(s *openapi3.Schema)
+	walk = func(s *openapi3.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		for name, p := range s.Properties {
+			if p.Value != nil && p.Value.Format == "password" {
+				names[strings.ToLower(name)] = true
+			}
+			walk(p.Value)
+		}
+		if s.Items != nil {
+			walk(s.Items.Value)
+		}
+		if s.AdditionalProperties.Schema != nil {
+			walk(s.AdditionalProperties.Schema.Value)
+		}
+		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
+			for _, r := range refs {
+				walk(r.Value)
+			}
+		}
+	}
+	if doc.Components != nil {
+		for _, r := range doc.Components.Schemas {
+			walk(r.Value)
+		}
+	}
+	return names
+}
+
+// redactAnyCase blanks, in a redacted exchange, what Redact leaves because
+// its name or its status is not the contract's.
+func (p *Proxy) redactAnyCase(ex *contract.Exchange) {
+	if ex.Request != nil {
+		ex.Request.Body = blankSecretMembers(ex.Request.Body, p.secrets)
+	}
+	if ex.Response != nil {
+		ex.Response.Body = blankSecretMembers(ex.Response.Body, p.secrets)
+	}
+}
+
+// blankSecretMembers replaces the string value of every member named as
+// one of names (lower-cased) by contract.Redacted, keeping every other
+// byte. A body that is not JSON but names a secret is replaced whole.
+func blankSecretMembers(data []byte, names map[string]bool) []byte {
+	if len(data) == 0 || !mentions(data, names) {
+		return data
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	var out bytes.Buffer
+	last, secretNext := 0, false
+	for {
+		before := int(dec.InputOffset())
+		tok, err := dec.ReadToken()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return []byte(fmt.Sprintf("<%d bytes redacted: not JSON, and they name a secret>", len(data)))
+		}
+		kind, n := dec.StackIndex(dec.StackDepth())
+		isName := tok.Kind() == '"' && kind == '{' && n%2 == 1
+		switch {
+		case isName:
+			secretNext = names[strings.ToLower(tok.String())]
+			continue
+		case secretNext && tok.Kind() == '"':
+			end := int(dec.InputOffset())
+			start := before + bytes.IndexByte(data[before:end], '"')
+			out.Write(data[last:start])
+			out.WriteString(strconv.Quote(contract.Redacted))
+			last = end
+		}
+		secretNext = false
+	}
+	out.Write(data[last:])
+	return out.Bytes()
+}
+
+// mentions reports whether data holds any of names, in any case.
+func mentions(data []byte, names map[string]bool) bool {
+	lower := bytes.ToLower(data)
+	for name := range names {
+		if bytes.Contains(lower, []byte(name)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,68 @@
+package proxy
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRecordingBlanksSecretsUnderAnyName: a link-token under another case
+// of its name, or in a body whose status declares no secret (a 401, a
+// 500), is not recorded in clear, at any depth.
+func TestRecordingBlanksSecretsUnderAnyName(t *testing.T) {
+	const secret = "c2VjcmV0LXRoYXQtbXVzdC1ub3QtYmUtcmVjb3JkZWQ"
+	for _, tc := range []struct {
+		name   string
+		status int
+		ct     string
+		body   string
+	}{
+		{"another case on a 201", 201, testMedia, `{"LinkToken":"` + secret + `"}`},
+		{"upper case on a 201", 201, testMedia, `{"linkToken":"REDACTED","LINKTOKEN":"` + secret + `"}`},
+		{"a 401 echoing one", 401, "application/json", `{"error":401,"detail":"x","linkToken":"` + secret + `"}`},
+		{"a 500 with one nested", 500, "application/json", `{"error":500,"detail":{"request":{"linktoken":"` + secret + `"}}}`},
+		{"a 500 that is not JSON", 500, "application/json", `{"linkToken":"` + secret},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.ct)
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			t.Cleanup(upstream.Close)
+			path := filepath.Join(t.TempDir(), "traffic.har")
+			har, err := CreateHAR(path, "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, addr := serving(t, upstream.URL, Config{HAR: har})
+			req, _ := http.NewRequest("POST", "http://"+addr+testCreate, strings.NewReader(testCreateJS))
+			req.Header.Set("Content-Type", testMedia)
+			req.Header.Set("Accept", testMedia)
+			req.Header.Set("Authorization", "Bearer dGVzdA")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			// The answer goes out before the exchange is recorded.
+			for deadline := time.Now().Add(5 * time.Second); p.Stats().Checked == 0 && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+			har.flush()
+			data, _ := os.ReadFile(path)
+			if bytes.Contains(data, []byte(secret)) {
+				t.Errorf("the archive holds the secret:\n%s", data)
+			}
+			if !bytes.Contains(data, []byte(`"status":`+strconv.Itoa(tc.status))) {
+				t.Errorf("the archive lacks the exchange:\n%s", data)
+			}
+		})
+	}
+}
