@@ -37,6 +37,9 @@ func (j *checkJUnit) exchange(x contract.ExchangeResult) {
 		tc.ClassName = "skipped"
 		tc.Skipped = &junitSkipped{Message: "not an operation of the link-token contract"}
 	}
+	if x.Unanswered {
+		tc.SystemOut += "no response recorded: only the request was judged\n"
+	}
 	for _, v := range x.Violations {
 		where := string(v.Side) + " " + string(v.Part)
 		if v.Pointer != "" {

@@ -57,6 +57,9 @@ type checkJSON struct {
 	Count       int                   `json:"violationCount"`
 	NoticeCount int                   `json:"noticeCount"`
 	Skipped     int                   `json:"skipped"`
+	// Unanswered counts the exchanges whose response was not recorded:
+	// only their requests were judged.
+	Unanswered int `json:"unanswered"`
 	// ViolationsNotListed and NoticesNotListed count the findings the
 	// lists leave out: beyond reportListCap, or beyond what the contract
 	// check lists of one exchange.
@@ -87,7 +90,7 @@ func (j *checkJSON) attach(rep *contract.Report) {
 func (j *checkJSON) endFile(string, error) {}
 
 func (j *checkJSON) write(out *bufio.Writer, rep *contract.Report, inputErr, nothingErr error) error {
-	j.Exchanges, j.Conform, j.Count, j.NoticeCount, j.Skipped = rep.Exchanges, rep.Conform, rep.Count, rep.NoticeCount, rep.Skipped
+	j.Exchanges, j.Conform, j.Count, j.NoticeCount, j.Skipped, j.Unanswered = rep.Exchanges, rep.Conform, rep.Count, rep.NoticeCount, rep.Skipped, rep.Unanswered
 	j.ViolationsNotListed, j.NoticesNotListed = rep.Count-len(j.Violations), rep.NoticeCount-len(j.Notices)
 	switch {
 	case inputErr != nil:
