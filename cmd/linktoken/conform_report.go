@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/conform"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // How a conform run is reported: text lines, JUnit, and the exit code.
@@ -46,11 +47,11 @@ func conformExit(rep *conform.Report, runErr error) error {
 // failed, the summary and the cleanup line.
 func writeConformSummary(out *bufio.Writer, rep *conform.Report) {
 	for _, n := range rep.Notes {
-		fmt.Fprintf(out, "NOTE %s\n", oneLine(n))
+		fmt.Fprintf(out, "NOTE %s\n", safetext.Line(n))
 	}
 	for _, rm := range rep.Removals {
 		if !rm.Removed && !rm.Allowed {
-			fmt.Fprintf(out, "LEFT %s: %s\n", rm.Created, oneLine(rm.Detail))
+			fmt.Fprintf(out, "LEFT %s: %s\n", safetext.Line(rm.Created), safetext.Line(rm.Detail))
 		}
 	}
 	fmt.Fprintln(out, rep.Summary())
@@ -59,20 +60,20 @@ func writeConformSummary(out *bufio.Writer, rep *conform.Report) {
 	}
 }
 
-// writeOutcome prints a failed check, an error, or an observation.
+// writeOutcome prints a failed check, an error, or an observation; what
+// the server said is escaped (safetext.Line), so it stays on its line and
+// cannot drive the terminal.
 func writeOutcome(out *bufio.Writer, o conform.Outcome) {
 	for _, f := range o.Failures {
-		fmt.Fprintf(out, "FAIL %s: %s: %s\n  request: %s\n  replay:  %s\n", f.Check, o.Case, oneLine(f.Detail), o.Request, o.Replay)
+		fmt.Fprintf(out, "FAIL %s: %s: %s\n  request: %s\n  replay:  %s\n", f.Check, o.Case, safetext.Line(f.Detail), safetext.Line(o.Request), safetext.Line(o.Replay))
 	}
 	if o.Err != "" {
-		fmt.Fprintf(out, "ERROR %s: %s\n", o.Case, oneLine(o.Err))
+		fmt.Fprintf(out, "ERROR %s: %s\n", o.Case, safetext.Line(o.Err))
 	}
 	if o.Observation != "" {
-		fmt.Fprintf(out, "OBSERVED %s: %s\n", o.Case, oneLine(o.Observation))
+		fmt.Fprintf(out, "OBSERVED %s: %s\n", o.Case, safetext.Line(o.Observation))
 	}
 }
-
-func oneLine(s string) string { return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s) }
 
 // conformJUnit is the report as one JUnit suite: a test case per request,
 // a failure per failed check, observations in system-out.
@@ -81,11 +82,11 @@ func conformJUnit(rep *conform.Report) junitReport {
 	for _, o := range rep.Outcomes {
 		tc := junitCase{ClassName: string(o.Kind), Name: o.Case}
 		for _, f := range o.Failures {
-			tc.Failures = append(tc.Failures, junitFailure{Message: f.Check + ": " + oneLine(f.Detail), Type: f.Check,
+			tc.Failures = append(tc.Failures, junitFailure{Message: f.Check + ": " + f.Detail, Type: f.Check,
 				Text: f.Detail + "\nrequest: " + o.Request + "\nreplay: " + o.Replay})
 		}
 		if o.Err != "" {
-			tc.Error = &junitFailure{Message: oneLine(o.Err), Type: "error", Text: o.Err}
+			tc.Error = &junitFailure{Message: o.Err, Type: "error", Text: o.Err}
 		}
 		if o.Observation != "" {
 			tc.SystemOut = "observed: " + o.Observation + "\nrequest: " + o.Request
@@ -95,7 +96,7 @@ func conformJUnit(rep *conform.Report) junitReport {
 	// What the run itself could not do is an error CI shows: what it left
 	// behind, a run that stopped early, a run with no check.
 	runError := func(class, name, msg string) {
-		s.add(junitCase{ClassName: class, Name: name, Error: &junitFailure{Message: oneLine(msg), Type: "error", Text: msg}})
+		s.add(junitCase{ClassName: class, Name: name, Error: &junitFailure{Message: msg, Type: "error", Text: msg}})
 	}
 	for _, rm := range rep.Removals {
 		if !rm.Removed && !rm.Allowed {
