@@ -189,6 +189,7 @@ func serve(ctx context.Context, e *env, ln net.Listener, srv *http.Server, key a
 	}
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 
+	ln = serverlimits.LimitListener(ln, serverlimits.Default().MaxConns)
 	if err := serveUntil(ctx, srv, ln, serveShutdownGrace); err != nil {
 		return err
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +96,54 @@ func TestServeCutsSlowClients(t *testing.T) {
 				t.Errorf("answered %q", s)
 			}
 		})
+	}
+}
+
+// TestServeCapsConnections: serve takes at most serverlimits' MaxConns
+// connections at once; one more is answered only once another closes,
+// rather than costing a goroutine and buffers each without bound.
+func TestServeCapsConnections(t *testing.T) {
+	addr, _, _, stop := serveRunning(t, nil)
+	defer stop()
+	host := strings.TrimPrefix(addr, "http://")
+	held := make([]net.Conn, 0, serverlimits.Default().MaxConns)
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for range serverlimits.Default().MaxConns {
+		c, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	one, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	if _, err := io.WriteString(one, "GET /api/atlas/v2/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan error, 1)
+	go func() {
+		_, err := http.ReadResponse(bufio.NewReader(one), nil)
+		answered <- err
+	}()
+	select {
+	case err := <-answered:
+		t.Fatalf("a connection past the cap was served at once (%v)", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	held[0].Close()
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Fatalf("once a slot was free: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a connection past the cap was not served once another closed")
 	}
 }

@@ -28,12 +28,15 @@ type Limits struct {
 	Idle time.Duration
 	// MaxHeaderBytes caps the request line and headers together.
 	MaxHeaderBytes int
+	// MaxConns caps the connections served at once (see LimitListener);
+	// more wait in the kernel's backlog.
+	MaxConns int
 }
 
 // Default is generous for any client on loopback or a LAN, and still
 // bounded: 5s to send headers, 30s for the whole request (the service caps
 // bodies at 64 KiB), 30s to answer, 2 minutes idle, 32 KiB of headers (a
-// digest Authorization is under 1 KiB).
+// digest Authorization is under 1 KiB), 256 connections at once.
 func Default() Limits {
 	return Limits{
 		ReadHeader:     5 * time.Second,
@@ -41,13 +44,14 @@ func Default() Limits {
 		Write:          30 * time.Second,
 		Idle:           2 * time.Minute,
 		MaxHeaderBytes: 32 << 10,
+		MaxConns:       256,
 	}
 }
 
 // WithDefaults is l with each zero field taken from Default; it fails on a
 // negative field, which would mean no bound at all to net/http.
 func (l Limits) WithDefaults() (Limits, error) {
-	if l.ReadHeader < 0 || l.Read < 0 || l.Write < 0 || l.Idle < 0 || l.MaxHeaderBytes < 0 {
+	if l.ReadHeader < 0 || l.Read < 0 || l.Write < 0 || l.Idle < 0 || l.MaxHeaderBytes < 0 || l.MaxConns < 0 {
 		return Limits{}, errors.New("server limits must not be negative")
 	}
 	d := Default()
@@ -65,6 +69,9 @@ func (l Limits) WithDefaults() (Limits, error) {
 	}
 	if l.MaxHeaderBytes == 0 {
 		l.MaxHeaderBytes = d.MaxHeaderBytes
+	}
+	if l.MaxConns == 0 {
+		l.MaxConns = d.MaxConns
 	}
 	return l, nil
 }

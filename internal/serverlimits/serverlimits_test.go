@@ -15,7 +15,7 @@ func TestNewServerIsBoundedByDefault(t *testing.T) {
 			t.Fatalf("a default limit is unbounded: %+v", d)
 		}
 	}
-	if d.MaxHeaderBytes <= 0 {
+	if d.MaxHeaderBytes <= 0 || d.MaxConns <= 0 {
 		t.Fatalf("no default header cap: %+v", d)
 	}
 	h := http.NotFoundHandler()
@@ -36,9 +36,10 @@ func TestWithDefaults(t *testing.T) {
 	}{
 		{"zero is the default", serverlimits.Limits{}, d, false},
 		{"one field set", serverlimits.Limits{Read: time.Second},
-			serverlimits.Limits{ReadHeader: d.ReadHeader, Read: time.Second, Write: d.Write, Idle: d.Idle, MaxHeaderBytes: d.MaxHeaderBytes}, false},
+			serverlimits.Limits{ReadHeader: d.ReadHeader, Read: time.Second, Write: d.Write, Idle: d.Idle, MaxHeaderBytes: d.MaxHeaderBytes, MaxConns: d.MaxConns}, false},
 		{"negative timeout", serverlimits.Limits{Idle: -time.Second}, serverlimits.Limits{}, true},
 		{"negative header cap", serverlimits.Limits{MaxHeaderBytes: -1}, serverlimits.Limits{}, true},
+		{"negative connection cap", serverlimits.Limits{MaxConns: -1}, serverlimits.Limits{}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.in.WithDefaults()
