@@ -11,12 +11,14 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // startAtlas serves an in-memory Atlas on loopback for the examples (tests
-// would use atlastest.NewServer(t), which also stops it).
+// would use atlastest.NewServer(t), which also stops it). Under the secret
+// scan it records what it meets, as NewServer does.
 func startAtlas() (*atlastest.Service, *httptest.Server) {
-	svc, err := atlastest.New()
+	svc, err := atlastest.New(atlastest.WithSecretLog(secretlog.FromEnv()))
 	if err != nil {
 		panic(err)
 	}

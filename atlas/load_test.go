@@ -20,6 +20,8 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // TestLoad is the load test of issue 6: loadClients concurrent clients, each
@@ -64,11 +66,12 @@ func TestLoad(t *testing.T) {
 		atlastest.WithExchangeLog(func(x atlastest.Exchange) {
 			serverStatuses.add(fmt.Sprintf("%s %d", x.Operation, x.Status))
 		}),
+		atlastest.WithSecretLog(secretlog.FromEnv()), // for make secret-scan, as NewServer does
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := svc.NewHTTPServer()
+	hs := serverlimits.NewServer(svc)
 	hs.Handler = contract.Middleware(v, contract.ReportTo(func(_ *http.Request, res *contract.Result) { viol.add("server", res.Violations) }))(svc)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -91,7 +91,7 @@ func TestStateStaysBoundedInMemory(t *testing.T) {
 	if n, b, l := atlastest.OrganizationStates(svc), atlastest.RateLimitBuckets(svc), svc.LinkCount(); n != bound || b != bound || l != bound {
 		t.Errorf("%d organizations' state, %d buckets, %d links; want %d each", n, b, l, bound)
 	}
-	if ev, want := svc.Stats().Evictions, 2*(orgs-bound); ev != want {
+	if ev, want := atlastest.Evictions(svc), 2*(orgs-bound); ev != want {
 		t.Errorf("%d evictions, want %d", ev, want)
 	}
 	unbounded, all := grow(atlastest.WithMaxResources(orgs))

@@ -170,7 +170,7 @@ func fzDigestExchange(t *testing.T, svc *atlastest.Service, v1 bool, method, hea
 	}
 
 	res := fzServe(svc, method, uri, header, body)
-	if n := svc.OutstandingNonces(); n > fzMaxNonces {
+	if n := atlastest.OutstandingNonces(svc); n > fzMaxNonces {
 		t.Fatalf("%d outstanding nonces, bound %d", n, fzMaxNonces)
 	}
 	if res.Code == http.StatusUnauthorized {

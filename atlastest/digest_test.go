@@ -184,7 +184,7 @@ func TestNonceMemoryIsBounded(t *testing.T) {
 	for range 10 {
 		challengeOf(t, h.remove(""))
 	}
-	if n := srv.OutstandingNonces(); n != 3 {
+	if n := atlastest.OutstandingNonces(srv.Service); n != 3 {
 		t.Errorf("outstanding nonces = %d, want 3", n)
 	}
 	// The forgotten nonce is stale, not an error the client cannot recover from.

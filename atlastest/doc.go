@@ -13,7 +13,7 @@
 // connections, truncated bodies, stale nonces) with counters to assert on.
 //
 // Tests use [NewServer]; long-running programs (linktoken serve) use [New],
-// which returns an [http.Handler], and [Service.NewHTTPServer] to serve it.
+// which returns an [http.Handler] for the program to serve.
 //
 // # One match, one validation, one shaping
 //
@@ -40,12 +40,15 @@
 // # Hostile clients
 //
 // The service is meant to withstand hostile clients, not only careless ones.
-// Connections are bounded (slow headers, slow or endless bodies, idle
-// keep-alives, oversized headers: see [Service.NewHTTPServer]), request
-// bodies (64 KiB), and the memory spent on nonces (4,096) and
-// on state per resource (10,000 rate-limit buckets and organizations'
-// links) by fixed bounds: nothing an unauthenticated client sends makes the
-// service remember more, and an authenticated one meets a bound. Credentials
+// NewServer's connections are bounded (slow headers, slow or endless bodies,
+// idle keep-alives, oversized headers), as linktoken serve's are; a program
+// serving [New]'s handler bounds its own [http.Server]. What only the
+// service itself holds is bounded inside it, by fixed bounds that are no
+// option: request bodies (64 KiB, answered 413), the nonces it remembers
+// (4,096) and its state per resource (10,000 rate-limit buckets and
+// organizations' links, the least recently used dropped first). Nothing an
+// unauthenticated client sends makes the service remember more, and an
+// authenticated one meets a bound. Credentials
 // are refused, with a fresh challenge, when they are ambiguous (two
 // Authorization headers, whichever is right), replayed (a nonce count that
 // does not rise), or signed for another realm, URI or method.

@@ -43,8 +43,8 @@ func TestEnvelopeWrapsEveryResponseButTheChallenge(t *testing.T) {
 			return result{r.StatusCode(), r.HTTPResponse.Header.Get("Content-Type"), r.Body, r.HTTPResponse.Header}
 		}, 404, "application/json", `"errorCode":"UNEXPECTED_ERROR"`},
 		{"rate limited", func() result {
-			srv.SetRateLimit(1, time.Hour)
-			defer srv.SetRateLimit(500, 10*time.Millisecond)
+			atlastest.SetRateLimit(srv.Service, 1, time.Hour)
+			defer atlastest.SetRateLimit(srv.Service, 500, 10*time.Millisecond)
 			remove(t, c, orgB, env)
 			r := remove(t, c, orgB, env)
 			return result{r.StatusCode(), r.HTTPResponse.Header.Get("Content-Type"), r.Body, r.HTTPResponse.Header}

@@ -2,7 +2,6 @@ package atlastest
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
@@ -28,26 +27,6 @@ type Exchange struct {
 	// Fault names the injected fault, if any.
 	Fault    string
 	Duration time.Duration
-}
-
-func (x Exchange) attrs() []any {
-	a := []any{
-		slog.String("method", x.Method),
-		slog.String("path", x.Path),
-		slog.String("op", x.Operation),
-		slog.Int("status", x.Status),
-		slog.Duration("took", x.Duration),
-	}
-	if x.Principal != "" {
-		a = append(a, slog.String("principal", x.Principal))
-	}
-	if x.Enveloped {
-		a = append(a, slog.Bool("enveloped", true))
-	}
-	if x.Fault != "" {
-		a = append(a, slog.String("fault", x.Fault))
-	}
-	return a
 }
 
 // exchange is what the layers of the service know about one request, found

@@ -1,5 +1,12 @@
 package atlastest
 
+import (
+	"net/http"
+	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
+)
+
 // RateLimitBuckets is how many rate-limit buckets s holds, for tests that
 // check what a flood of requests makes the service remember.
 func RateLimitBuckets(s *Service) int { return s.limiter.size() }
@@ -10,17 +17,30 @@ func OrganizationStates(s *Service) int { return s.links.orgCount() }
 
 // The service's bounds are not an importer's knobs; this package's tests
 // lower them to meet them quickly.
-type ServerTimeouts = serverTimeouts
-
 var (
-	WithServerTimeouts    = withServerTimeouts
-	DefaultServerTimeouts = defaultServerTimeouts
-	WithMaxNonces         = withMaxNonces
-	WithMaxResources      = withMaxResources
-	WithMaxBodyBytes      = withMaxBodyBytes
+	WithServerLimits = withServerLimits
+	WithMaxNonces    = withMaxNonces
+	WithMaxResources = withMaxResources
+	WithMaxBodyBytes = withMaxBodyBytes
 	// ExpectedDigestResponse is checked against RFC 7616's worked examples.
 	ExpectedDigestResponse = expectedDigestResponse
 )
 
-// ServerTimeoutsOf is the connection limits in force on s.
-func ServerTimeoutsOf(s *Service) ServerTimeouts { return s.cfg.timeouts }
+// ServerLimitsOf is the connection limits NewServer applies for s.
+func ServerLimitsOf(s *Service) serverlimits.Limits { return s.cfg.limits }
+
+// HTTPServerOf is the http.Server behind s, for checking its limits.
+func HTTPServerOf(s *Server) *http.Server { return s.srv.Config }
+
+// OutstandingNonces is how many issued nonces s still remembers.
+func OutstandingNonces(s *Service) int { return s.nonces.size() }
+
+// Evictions is how many resources' state s dropped to stay within its bound.
+func Evictions(s *Service) int { return s.stats.evictionCount() }
+
+// SetRateLimit replaces every resource's bucket of s with a fresh one of
+// capacity requests refilled one per refillEvery, for tests that meet the
+// rate limit halfway through.
+func SetRateLimit(s *Service, capacity int, refillEvery time.Duration) {
+	s.limiter.set(capacity, refillEvery)
+}

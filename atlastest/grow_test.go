@@ -194,8 +194,8 @@ func TestAnOperationAddedToTheContractNeedsOnlyItsHandler(t *testing.T) {
 		})
 	}
 	t.Run("rate limited per resource", func(t *testing.T) {
-		srv.SetRateLimit(2, time.Hour)
-		defer srv.SetRateLimit(500, 10*time.Millisecond)
+		atlastest.SetRateLimit(srv.Service, 2, time.Hour)
+		defer atlastest.SetRateLimit(srv.Service, 500, 10*time.Millisecond)
 		var statuses []int
 		for range 3 {
 			res, _ := do(authed, "GET", atlastest.BasePathV2, orgB, "", atlastest.MediaTypeV2)

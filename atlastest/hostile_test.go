@@ -16,6 +16,7 @@ import (
 	"github.com/icholy/digest"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // The service against hostile input. Every case checks the same three
@@ -230,7 +231,7 @@ func hsHungUp(conn net.Conn) (sent string, closed bool) {
 }
 
 func TestHostileSlowHeadersAreCut(t *testing.T) {
-	srv := atlastest.NewServer(t, atlastest.WithServerTimeouts(atlastest.ServerTimeouts{ReadHeader: 300 * time.Millisecond}))
+	srv := atlastest.NewServer(t, atlastest.WithServerLimits(serverlimits.Limits{ReadHeader: 300 * time.Millisecond}))
 	const conns = 16
 	var wg sync.WaitGroup
 	closed := make(chan bool, conns)
@@ -279,7 +280,7 @@ func TestHostileIdleAndSlowBodyConnectionsAreCut(t *testing.T) {
 	t.Parallel() // it mostly waits for the server's timeouts
 	// 1s: short for the test, long enough that the ordinary requests of the
 	// setup never meet the limits on a loaded machine.
-	srv := atlastest.NewServer(t, atlastest.WithServerTimeouts(atlastest.ServerTimeouts{
+	srv := atlastest.NewServer(t, atlastest.WithServerLimits(serverlimits.Limits{
 		ReadHeader: time.Second, Read: time.Second, Idle: time.Second,
 	}))
 	tok := hsLinked(t, srv)
@@ -395,7 +396,7 @@ func TestHostileNonceFloodStaysBounded(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				n := srv.OutstandingNonces()
+				n := atlastest.OutstandingNonces(srv.Service)
 				mu.Lock()
 				answers[res.StatusCode]++
 				peak = max(peak, n)
@@ -404,8 +405,8 @@ func TestHostileNonceFloodStaysBounded(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if peak > maxNonces || srv.OutstandingNonces() > maxNonces {
-		t.Errorf("outstanding nonces peaked at %d, now %d; the bound is %d", peak, srv.OutstandingNonces(), maxNonces)
+	if peak > maxNonces || atlastest.OutstandingNonces(srv.Service) > maxNonces {
+		t.Errorf("outstanding nonces peaked at %d, now %d; the bound is %d", peak, atlastest.OutstandingNonces(srv.Service), maxNonces)
 	}
 	if answers[http.StatusUnauthorized] != goroutines*each || len(answers) != 1 {
 		t.Errorf("answers %v, want %d × 401", answers, goroutines*each)
@@ -628,7 +629,7 @@ func TestHostileOversizedHeaders(t *testing.T) {
 	srv := atlastest.NewServer(t)
 	tok := hsLinked(t, srv)
 	c := hsClient(t)
-	limit := atlastest.ServerTimeoutsOf(srv.Service).MaxHeaderBytes
+	limit := atlastest.ServerLimitsOf(srv.Service).MaxHeaderBytes
 	srv.ResetStats()
 	for _, tc := range []struct{ name, header, value string }{
 		{"one huge header", "X-Padding", strings.Repeat("a", 2*limit)},
@@ -671,7 +672,7 @@ func TestHostileOrganizationFloodLeavesNoState(t *testing.T) {
 	if b := atlastest.RateLimitBuckets(srv.Service); b > 1 {
 		t.Errorf("%d rate-limit buckets after %d unauthenticated requests", b, n)
 	}
-	if nn := srv.OutstandingNonces(); nn > 16 {
+	if nn := atlastest.OutstandingNonces(srv.Service); nn > 16 {
 		t.Errorf("%d outstanding nonces, the bound is 16", nn)
 	}
 }
@@ -700,7 +701,7 @@ func TestHostileAuthenticatedOrganizationFloodStaysBounded(t *testing.T) {
 		t.Fatalf("after %d organizations: %d buckets, %d organizations' state, %d links; the bound is %d", flood, b, o, l, bound)
 	}
 	// Every bucket and every link past the bound was dropped, and counted.
-	if ev, want := srv.Stats().Evictions, (flood+1-bound)+(flood-bound); ev != want { // busy has a bucket, no state
+	if ev, want := atlastest.Evictions(srv.Service), (flood+1-bound)+(flood-bound); ev != want { // busy has a bucket, no state
 		t.Errorf("%d evictions, want %d", ev, want)
 	}
 	statuses := []int{}

@@ -2,11 +2,11 @@ package atlastest
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // Option configures a [Service] (and so a [Server]).
@@ -39,7 +39,7 @@ type config struct {
 	validator       *contract.Validator
 	noValidation    bool
 	noAuth          bool
-	timeouts        serverTimeouts
+	limits          serverlimits.Limits // what NewServer applies; the deadlines latency extends
 	randomFaults    *randomFaults
 	now             func() time.Time
 	handlers        map[string]http.Handler // by operation id
@@ -79,7 +79,7 @@ func defaultConfig() config {
 		rateRefillEvery: defaultRateRefill,
 		maxBodyBytes:    defaultMaxBodyBytes,
 		tokenTTL:        defaultTokenTTL,
-		timeouts:        defaultServerTimeouts(),
+		limits:          serverlimits.Default(),
 		now:             time.Now,
 		maxResources:    defaultMaxResources,
 	}
@@ -211,13 +211,6 @@ func WithExchangeLog(f func(Exchange)) Option {
 	}
 }
 
-// WithLogger logs one line per exchange to l, secrets redacted.
-func WithLogger(l *slog.Logger) Option {
-	return WithExchangeLog(func(x Exchange) {
-		l.Info("exchange", x.attrs()...)
-	})
-}
-
 // WithContractValidator serves the contract v holds instead of the one
 // embedded in this module: v routes every request (operation, version,
 // path parameters, envelope, media types, authentication schemes) and,
@@ -285,7 +278,7 @@ func WithClock(now func() time.Time) Option {
 // that an authenticated caller naming endless made-up organizations cannot
 // grow it without limit: at most n rate-limit buckets, and the link-token
 // state (link, migration flag) of at most n organizations. Past the bound
-// the least recently used entry is dropped (Stats.Evictions counts them):
+// the least recently used entry is dropped (counted, for this package's tests):
 // a dropped bucket starts full again, a dropped organization has no link.
 // The default is 10,000; this package's tests lower it.
 func withMaxResources(n int) Option {

@@ -1,11 +1,9 @@
 package atlastest_test
 
 import (
-	"bytes"
-	"log/slog"
+	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,31 +44,27 @@ func TestInvalidOptionsAreRefused(t *testing.T) {
 	}
 }
 
-func TestLoggerWritesOneLinePerExchangeWithoutSecrets(t *testing.T) {
-	var (
-		mu  sync.Mutex
-		buf bytes.Buffer
-	)
-	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
-	srv := atlastest.NewServer(t, atlastest.WithLogger(logger))
+// TestExchangeLogHoldsNoSecret: WithExchangeLog reports each exchange, with
+// its principal and envelope, once, and what it reports, printed whole,
+// carries no private key, digest response or link-token.
+func TestExchangeLogHoldsNoSecret(t *testing.T) {
+	var log exchangeLog
+	srv := atlastest.NewServer(t, log.option())
 	c := newClient(t, srv, clientOpts{})
 	created := create(t, c, atlastest.BasePathV2, orgA, &client.CreateLinkTokenParams{Envelope: ptr(true)})
 	remove(t, c, orgA, nil)
 
-	mu.Lock()
-	out := buf.String()
-	mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d lines:\n%s", len(lines), out)
+	xs := log.exchanges()
+	if len(xs) != 3 {
+		t.Fatalf("%d exchanges: %+v", len(xs), xs)
 	}
-	for i, want := range []string{"status=401", "status=201", "status=204"} {
-		if !strings.Contains(lines[i], want) || !strings.Contains(lines[i], "op=") {
-			t.Errorf("line %d %q lacks %s", i, lines[i], want)
+	for i, want := range []int{http.StatusUnauthorized, http.StatusCreated, http.StatusNoContent} {
+		if xs[i].Status != want || xs[i].Operation == "" {
+			t.Errorf("exchange %d: %+v, want status %d", i, xs[i], want)
 		}
 	}
-	if !strings.Contains(lines[1], "principal="+srv.PublicKey()) || !strings.Contains(lines[1], "enveloped=true") {
-		t.Errorf("line %q", lines[1])
+	if xs[1].Principal != srv.PublicKey() || !xs[1].Enveloped {
+		t.Errorf("exchange %+v", xs[1])
 	}
 	token, ok := srv.LinkToken(orgA)
 	if ok || created.StatusCode() != 200 {
@@ -82,22 +76,12 @@ func TestLoggerWritesOneLinePerExchangeWithoutSecrets(t *testing.T) {
 	if len(token) < 40 {
 		t.Fatalf("no token to look for: %q", token)
 	}
+	out := fmt.Sprintf("%+v", xs)
 	for _, secret := range []string{srv.PrivateKey(), "response=", token[:40]} {
 		if strings.Contains(out, secret) {
-			t.Errorf("log leaks %.10s…", secret)
+			t.Errorf("the exchange log leaks %.10s…", secret)
 		}
 	}
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 func TestLatencyOnEveryResponse(t *testing.T) {

@@ -40,7 +40,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		delay += x.fault.Latency
 	}
 	if delay > 0 {
-		s.extendDeadlines(w, delay)
+		s.cfg.limits.ExtendDeadlines(w, delay)
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:

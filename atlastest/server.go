@@ -18,9 +18,10 @@ type Server struct {
 // NewServer starts a service on 127.0.0.1 and stops it when tb ends. It fails
 // tb if an option is invalid. When $LINKTOKEN_SECRET_LOG names a file (this
 // module's secret scan sets it for its own suite), the server records every
-// secret it meets there, as [WithSecretLog] would; a later option wins. The server applies the service's
-// connection limits (see [Service.NewHTTPServer]), so a slow or stuck client
-// cannot hold a connection forever.
+// secret it meets there, as [WithSecretLog] would; a later option wins. The
+// server has the same connection limits as linktoken serve (5 s for headers,
+// 30 s for a request and for its answer, 2 minutes idle, 32 KiB of headers),
+// so a slow or stuck client cannot hold a connection forever.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
 	if record := secretlog.FromEnv(); record != nil {
@@ -31,7 +32,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 		tb.Fatalf("atlastest.NewServer: %v", err)
 	}
 	srv := httptest.NewUnstartedServer(svc)
-	svc.configure(srv.Config)
+	svc.cfg.limits.Apply(srv.Config)
 	srv.Start()
 	tb.Cleanup(srv.Close)
 	return &Server{Service: svc, srv: srv}

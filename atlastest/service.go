@@ -3,7 +3,6 @@ package atlastest
 import (
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
@@ -127,15 +126,6 @@ func (s *Service) ClearFaults() { s.faults.clear() }
 func (s *Service) ExpireNonces() {
 	s.nonces.expireAll()
 	s.tokens.expireAll()
-}
-
-// OutstandingNonces is how many issued nonces the service still remembers.
-func (s *Service) OutstandingNonces() int { return s.nonces.size() }
-
-// SetRateLimit replaces every resource's bucket with a fresh one of
-// capacity requests refilled one per refillEvery.
-func (s *Service) SetRateLimit(capacity int, refillEvery time.Duration) {
-	s.limiter.set(capacity, refillEvery)
 }
 
 // Stats is a snapshot of the counters.

@@ -6,33 +6,30 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
-func TestServerTimeoutsDefaultsAndOverrides(t *testing.T) {
-	svc, err := atlastest.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := atlastest.DefaultServerTimeouts()
-	hs := svc.NewHTTPServer()
-	if hs.Handler != svc || hs.ReadHeaderTimeout != d.ReadHeader || hs.ReadTimeout != d.Read ||
+// NewServer applies the connection limits linktoken serve has; this
+// package's tests may shorten one and keep the rest.
+func TestServerLimitsDefaultsAndOverrides(t *testing.T) {
+	d := serverlimits.Default()
+	srv := atlastest.NewServer(t)
+	if hs := atlastest.HTTPServerOf(srv); hs.ReadHeaderTimeout != d.ReadHeader || hs.ReadTimeout != d.Read ||
 		hs.WriteTimeout != d.Write || hs.IdleTimeout != d.Idle || hs.MaxHeaderBytes != d.MaxHeaderBytes {
-		t.Errorf("NewHTTPServer = %+v, want the defaults %+v", hs, d)
+		t.Errorf("NewServer's server = %+v, want the defaults %+v", hs, d)
 	}
-	for _, v := range []time.Duration{d.ReadHeader, d.Read, d.Write, d.Idle} {
-		if v <= 0 {
-			t.Errorf("a default timeout is unbounded: %+v", d)
-		}
+	if got := atlastest.ServerLimitsOf(srv.Service); got != d {
+		t.Errorf("the limits the service extends its deadlines from = %+v, want %+v", got, d)
 	}
-	svc, err = atlastest.New(atlastest.WithServerTimeouts(atlastest.ServerTimeouts{Read: time.Second}))
+	svc, err := atlastest.New(atlastest.WithServerLimits(serverlimits.Limits{Read: time.Second}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := atlastest.ServerTimeoutsOf(svc); got.Read != time.Second || got.ReadHeader != d.ReadHeader || got.MaxHeaderBytes != d.MaxHeaderBytes {
+	if got := atlastest.ServerLimitsOf(svc); got.Read != time.Second || got.ReadHeader != d.ReadHeader || got.MaxHeaderBytes != d.MaxHeaderBytes {
 		t.Errorf("one field set: %+v", got)
 	}
-	if _, err := atlastest.New(atlastest.WithServerTimeouts(atlastest.ServerTimeouts{Write: -time.Second})); err == nil {
-		t.Error("a negative timeout was accepted")
+	if _, err := atlastest.New(atlastest.WithServerLimits(serverlimits.Limits{Write: -time.Second})); err == nil {
+		t.Error("a negative limit was accepted")
 	}
 }
 
@@ -41,7 +38,7 @@ func TestServerTimeoutsDefaultsAndOverrides(t *testing.T) {
 // its answer late rather than a cut connection or a cancelled request.
 func TestInjectedLatencyOutlastsTheServerTimeouts(t *testing.T) {
 	t.Parallel() // it mostly waits out the injected delay
-	srv := atlastest.NewServer(t, atlastest.WithServerTimeouts(atlastest.ServerTimeouts{
+	srv := atlastest.NewServer(t, atlastest.WithServerLimits(serverlimits.Limits{
 		Read: time.Second, Write: time.Second,
 	}))
 	c := newClient(t, srv, clientOpts{})

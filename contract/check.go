@@ -30,6 +30,12 @@ type Result struct {
 	MoreNotices    int `json:"moreNotices,omitempty"`
 }
 
+// ViolationCount is how many violations were found, listed or not.
+func (r *Result) ViolationCount() int { return found(r.Violations, r.MoreViolations) }
+
+// NoticeCount is how many notices were found, listed or not.
+func (r *Result) NoticeCount() int { return found(r.Notices, r.MoreNotices) }
+
 // OK reports whether the exchange conforms (notices aside).
 func (r *Result) OK() bool { return len(r.Violations) == 0 }
 

@@ -155,6 +155,20 @@ func (r *Result) capLists() {
 	r.Notices, r.MoreNotices = capList(r.Notices, "notices")
 }
 
+// found is how many findings a list cut by capList stands for: the entries
+// listed, but for the RuleOmitted ones, and the more they count.
+func found(list Violations, more int) int {
+	n := len(list) + more
+	if more > 0 {
+		for _, x := range list {
+			if x.Rule == RuleOmitted {
+				n--
+			}
+		}
+	}
+	return n
+}
+
 // capList keeps, of each side and part (the request body, the response
 // headers, …), the first MaxListedPerExchange entries: a flood in one part
 // (a body's bad entries) does not crowd out another (a missing credential).

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -13,9 +12,15 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
+// checkOptions are check's flags and files.
+type checkOptions struct {
+	output             *outputFlag
+	allowEmpty, strict bool
+	files              []string
+}
+
 func newCheckCmd(e *env) *cobra.Command {
-	var output string
-	var allowEmpty, strict bool
+	o := &checkOptions{}
 	cmd := &cobra.Command{
 		Use:   "check FILE...",
 		Short: "Check recorded traffic (HAR archives, raw HTTP exchange files) against the link-token contract",
@@ -40,6 +45,9 @@ found, then a summary ("N exchanges, N conform, N violations, N notices"); json 
 one JSON document (violations, notices, counts); junit prints a JUnit XML report for CI
 systems: one test suite per file, one test case per exchange, one failure per violation,
 notices in the test case's system-out. No output carries a credential or a link-token.
+To keep memory bounded whatever the traffic, json lists the first 1000 violations and
+the first 1000 notices, and junit the first 1000 failing and 1000 other exchanges; the
+counts cover everything, and the report says how many it leaves out.
 
 Exit status (of the installed binary: go run turns every failure into 1):
   0  every exchange conforms
@@ -58,144 +66,66 @@ Exit status (of the installed binary: go run turns every failure into 1):
 			return nil
 		},
 		RunE: func(_ *cobra.Command, files []string) error {
-			return runCheck(e, files, output, allowEmpty, strict)
+			o.files = files
+			v, err := o.validate()
+			if err != nil {
+				return err
+			}
+			return o.run(e, v)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json or junit")
-	cmd.Flags().BoolVar(&allowEmpty, "allow-empty", false, "succeed even when no exchange of the contract was found")
-	cmd.Flags().BoolVar(&strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
+	o.output = addOutputFlag(cmd, "text", "json", "junit")
+	cmd.Flags().BoolVar(&o.allowEmpty, "allow-empty", false, "succeed even when no exchange of the contract was found")
+	cmd.Flags().BoolVar(&o.strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
 	return cmd
 }
 
-// runCheck checks every file into one report, writing violations as they
-// are found, so any amount of traffic is checked in bounded memory in
-// every format.
-func runCheck(e *env, files []string, output string, allowEmpty, strict bool) error {
-	if output != "text" && output != "json" && output != "junit" {
-		return usageError("-o %q: want text, json or junit", output)
-	}
+// reportListCap is how many findings of each kind check's json and junit
+// reports list; the counts cover the rest.
+const reportListCap = 1000
+
+// validate builds the validator the options ask for.
+func (o *checkOptions) validate() (*contract.Validator, error) {
 	var opts []contract.Option
-	if strict {
+	if o.strict {
 		opts = append(opts, contract.Strict())
 	}
-	v, err := contract.New(opts...)
-	if err != nil {
-		return err
-	}
+	return contract.New(opts...)
+}
+
+// run checks every file into one report, in file order, and writes it in
+// the chosen format: text as findings are made, json and junit at the end,
+// from what the report kept (see reportListCap).
+func (o *checkOptions) run(e *env, v *contract.Validator) error {
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
-	var rep recorded.Report
-	var junit *junitReport
-	var notices *noticeSpool
-	first := true
-	switch output {
+	var w checkWriter
+	switch o.output.format {
 	case "json":
-		filesJSON, _ := json.Marshal(files)
-		fmt.Fprintf(out, "{\n  \"files\": %s,\n  \"violations\": [", filesJSON)
-		rep.Emit = func(x *contract.Violation) {
-			b, _ := json.Marshal(x)
-			if !first {
-				out.WriteByte(',')
-			}
-			first = false
-			out.WriteString("\n    ")
-			out.Write(b)
-		}
-		// Notices follow the violations in the document; they are spooled
-		// to a file meanwhile, so memory stays bounded.
-		if notices, err = newNoticeSpool(); err != nil {
-			return err
-		}
-		defer notices.close()
-		rep.EmitNotice = notices.add
+		w = newCheckJSON(o.files)
 	case "junit":
-		if junit, err = newJUnitReport(out); err != nil {
-			return err
-		}
-		defer junit.close()
-		rep.OnExchange = junit.exchange
+		w = &checkJUnit{}
 	default:
-		rep.Emit = func(x *contract.Violation) {
-			out.WriteString(x.Error())
-			out.WriteByte('\n')
-		}
-		rep.EmitNotice = func(x *contract.Violation) {
-			out.WriteString("notice: ")
-			out.WriteString(x.Error())
-			out.WriteByte('\n')
-		}
+		w = &checkText{out: out}
 	}
-
-	var inputErr error
-	for _, f := range files {
-		err := sniffInput(f)
-		if err == nil {
-			err = recorded.CheckFile(v, &rep, f)
-			var ie *recorded.InputError
-			if err != nil && !errors.As(err, &ie) {
-				err = fmt.Errorf("%s: %w", f, err)
-			}
-		}
-		if junit != nil {
-			if err != nil {
-				junit.inputError(f, err)
-			}
-			if jerr := junit.endFile(f, err); jerr != nil && err == nil {
-				err = jerr
-			}
-		}
-		if err != nil {
-			inputErr = err
-			break
-		}
-	}
-
+	var rep recorded.Report
+	w.attach(&rep)
+	inputErr := o.checkFiles(v, &rep, w)
 	var nothingErr error
-	if inputErr == nil && rep.Exchanges == 0 && !allowEmpty {
-		where := files[0]
-		if len(files) > 1 {
-			where = fmt.Sprintf("the %d files", len(files))
+	if inputErr == nil && rep.Exchanges == 0 && !o.allowEmpty {
+		where := o.files[0]
+		if len(o.files) > 1 {
+			where = fmt.Sprintf("the %d files", len(o.files))
 		}
 		nothingErr = fmt.Errorf("no exchange of the link-token contract in %s (%d other exchanges skipped): "+
 			"nothing was checked; is it the right file? --allow-empty accepts this", where, rep.Skipped)
-	} else if inputErr == nil && rep.Exchanges == rep.Unanswered && !allowEmpty {
+	} else if inputErr == nil && rep.Exchanges == rep.Unanswered && !o.allowEmpty {
 		// Requests alone say nothing of what the service answers.
 		nothingErr = fmt.Errorf("no exchange of the link-token contract has a response recorded (%d requests without one): "+
 			"no response was checked; --allow-empty accepts this", rep.Unanswered)
 	}
-
-	switch output {
-	case "json":
-		if rep.Count > 0 {
-			out.WriteString("\n  ")
-		}
-		out.WriteString("],\n  \"notices\": [")
-		if err := notices.copyTo(out); err != nil && inputErr == nil {
-			inputErr = err
-		}
-		if rep.NoticeCount > 0 {
-			out.WriteString("\n  ")
-		}
-		errText := ""
-		if inputErr != nil {
-			errText = inputErr.Error()
-		} else if nothingErr != nil {
-			errText = nothingErr.Error()
-		}
-		tail, _ := json.Marshal(struct {
-			Exchanges int    `json:"exchanges"`
-			Conform   int    `json:"conform"`
-			Count     int    `json:"violationCount"`
-			Notices   int    `json:"noticeCount"`
-			Skipped   int    `json:"skipped"`
-			Error     string `json:"error,omitempty"`
-		}{rep.Exchanges, rep.Conform, rep.Count, rep.NoticeCount, rep.Skipped, errText})
-		// Splice the counts in after the violations: {"files", "violations", counts…}.
-		fmt.Fprintf(out, "],\n  %s\n}\n", tail[1:len(tail)-1])
-	case "text":
-		if inputErr == nil {
-			fmt.Fprintln(out, rep.Summary())
-		}
+	if err := w.write(out, &rep, inputErr, nothingErr); err != nil && inputErr == nil {
+		inputErr = fmt.Errorf("-o %s: %w", o.output, err)
 	}
 	switch {
 	case inputErr != nil:
@@ -206,6 +136,26 @@ func runCheck(e *env, files []string, output string, allowEmpty, strict bool) er
 		return apiError(fmt.Errorf("%d of %d exchanges break the contract (%d violations)", rep.Exchanges-rep.Conform, rep.Exchanges, rep.Count))
 	case nothingErr != nil:
 		return &exitError{code: exitNothingChecked, err: errors.New(safetext.Line(nothingErr.Error()))}
+	}
+	return nil
+}
+
+// checkFiles checks the files in order and stops at the first that cannot
+// be used, which it returns.
+func (o *checkOptions) checkFiles(v *contract.Validator, rep *recorded.Report, w checkWriter) error {
+	for _, f := range o.files {
+		err := sniffInput(f)
+		if err == nil {
+			err = recorded.CheckFile(v, rep, f)
+			var ie *recorded.InputError
+			if err != nil && !errors.As(err, &ie) {
+				err = fmt.Errorf("%s: %w", f, err)
+			}
+		}
+		w.endFile(f, err)
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -186,6 +186,16 @@ func TestCheckFailsWhenNoResponseWasRecorded(t *testing.T) {
 	if !strings.Contains(r.stderr, "no response was checked") {
 		t.Errorf("stderr %q", r.stderr)
 	}
+	// The reports for programs say it too.
+	r = runCLI(t, cliOpts{}, "check", "-o", "json", path)
+	var doc struct{ Unanswered int }
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Unanswered != 1 || r.code != exitNothingChecked {
+		t.Errorf("-o json: %v %+v", err, r)
+	}
+	r = runCLI(t, cliOpts{}, "check", "-o", "junit", path)
+	if !strings.Contains(r.stdout, "<system-out>no response recorded: only the request was judged") || r.code != exitNothingChecked {
+		t.Errorf("-o junit: %+v", r)
+	}
 }
 
 // TestCheckReportsNotices: a response property the contract does not

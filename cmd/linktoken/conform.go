@@ -19,7 +19,7 @@ import (
 // options, run carries the run out and reports it.
 type conformOptions struct {
 	flags                                 clientFlags
-	output                                string
+	output                                *outputFlag
 	seed                                  uint64
 	maxRequests                           int
 	total                                 time.Duration
@@ -85,7 +85,8 @@ Exit status (when several apply, the first listed of 5, 1, 4, 3):
 				return err
 			}
 			defer closeClients()
-			if proceed, err := o.confirm(e, org); !proceed {
+			what := fmt.Sprintf("the link-token of organization %s at %s", org, o.flags.baseURL)
+			if proceed, err := confirmed(e, o.force, "create and remove "+what, "conform creates and removes "+what+". Continue?", "Nothing sent."); !proceed {
 				return err
 			}
 			return o.run(e, opts)
@@ -97,7 +98,7 @@ Exit status (when several apply, the first listed of 5, 1, 4, 3):
 	cmd.Flags().Lookup("base-url").Usage = "service root to check, such as http://127.0.0.1:8080/ (required: there is no default); /api/atlas/<version> is added"
 	apiVersion := cmd.Flags().Lookup("api-version")
 	apiVersion.Usage, apiVersion.DefValue = "exercise only this API version, v2 or v1.0 (default: both)", ""
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or junit")
+	o.output = addOutputFlag(cmd, "text", "json", "junit")
 	cmd.Flags().Uint64Var(&o.seed, "seed", 1, "order of the requests; the same seed gives the same run")
 	cmd.Flags().IntVar(&o.maxRequests, "max-requests", 400, "send at most this many requests")
 	cmd.Flags().DurationVar(&o.total, "total", 10*time.Minute, "stop the run after this long (then remove what it created)")
@@ -114,8 +115,6 @@ Exit status (when several apply, the first listed of 5, 1, 4, 3):
 func (o *conformOptions) validate(e *env, versionChosen bool) (opts conform.Options, org string, closeClients func(), err error) {
 	closeClients = func() {}
 	switch {
-	case o.output != "text" && o.output != "json" && o.output != "junit":
-		return opts, "", closeClients, usageError("-o %q: want text, json or junit", o.output)
 	case o.flags.baseURL == "":
 		return opts, "", closeClients, usageError("--base-url is required: conform creates and removes links, so it runs only against a service root you name")
 	case o.maxRequests < 1 || o.total <= 0:
@@ -168,24 +167,6 @@ func (o *conformOptions) validate(e *env, versionChosen bool) (opts conform.Opti
 	}, org, closeClients, nil
 }
 
-// confirm asks a person before anything is created, unless --force;
-// without a terminal there is nobody to ask, and that is a usage error.
-func (o *conformOptions) confirm(e *env, org string) (bool, error) {
-	if o.force {
-		return true, nil
-	}
-	if !e.stdinIsTerminal() {
-		return false, usageError("refusing to create and remove the link-token of organization %s at %s without --force: stdin is not a terminal", org, o.flags.baseURL)
-	}
-	fmt.Fprintf(e.stderr, "conform creates and removes the link-token of organization %s at %s. Continue? [y/N] ", org, o.flags.baseURL)
-	answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-		fmt.Fprintln(e.stderr, "Nothing sent.")
-		return false, nil
-	}
-	return true, nil
-}
-
 // run carries the run out until it ends, is interrupted or meets --total,
 // writes the report in the chosen form and returns its exit code.
 func (o *conformOptions) run(e *env, opts conform.Options) error {
@@ -195,20 +176,20 @@ func (o *conformOptions) run(e *env, opts conform.Options) error {
 	defer cancelTotal()
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
-	if o.output == "text" {
+	if o.output.format == "text" {
 		opts.Progress = func(oc conform.Outcome) { writeOutcome(out, oc) }
 	}
 	rep, runErr := conform.Run(ctx, opts)
 	if rep == nil {
 		return usageError("%w", runErr)
 	}
-	switch o.output {
+	switch o.output.format {
 	case "json":
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(rep)
 	case "junit":
-		writeConformJUnit(out, rep)
+		_ = writeJUnit(out, conformJUnit(rep))
 	default:
 		writeConformSummary(out, rep)
 	}

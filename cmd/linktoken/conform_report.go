@@ -2,13 +2,13 @@ package main
 
 import (
 	"bufio"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/conform"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // How a conform run is reported: text lines, JUnit, and the exit code.
@@ -47,11 +47,11 @@ func conformExit(rep *conform.Report, runErr error) error {
 // failed, the summary and the cleanup line.
 func writeConformSummary(out *bufio.Writer, rep *conform.Report) {
 	for _, n := range rep.Notes {
-		fmt.Fprintf(out, "NOTE %s\n", oneLine(n))
+		fmt.Fprintf(out, "NOTE %s\n", safetext.Line(n))
 	}
 	for _, rm := range rep.Removals {
 		if !rm.Removed && !rm.Allowed {
-			fmt.Fprintf(out, "LEFT %s: %s\n", rm.Created, oneLine(rm.Detail))
+			fmt.Fprintf(out, "LEFT %s: %s\n", safetext.Line(rm.Created), safetext.Line(rm.Detail))
 		}
 	}
 	fmt.Fprintln(out, rep.Summary())
@@ -60,71 +60,43 @@ func writeConformSummary(out *bufio.Writer, rep *conform.Report) {
 	}
 }
 
-// writeOutcome prints a failed check, an error, or an observation.
+// writeOutcome prints a failed check, an error, or an observation; what
+// the server said is escaped (safetext.Line), so it stays on its line and
+// cannot drive the terminal.
 func writeOutcome(out *bufio.Writer, o conform.Outcome) {
 	for _, f := range o.Failures {
-		fmt.Fprintf(out, "FAIL %s: %s: %s\n  request: %s\n  replay:  %s\n", f.Check, o.Case, oneLine(f.Detail), o.Request, o.Replay)
+		fmt.Fprintf(out, "FAIL %s: %s: %s\n  request: %s\n  replay:  %s\n", f.Check, o.Case, safetext.Line(f.Detail), safetext.Line(o.Request), safetext.Line(o.Replay))
 	}
 	if o.Err != "" {
-		fmt.Fprintf(out, "ERROR %s: %s\n", o.Case, oneLine(o.Err))
+		fmt.Fprintf(out, "ERROR %s: %s\n", o.Case, safetext.Line(o.Err))
 	}
 	if o.Observation != "" {
-		fmt.Fprintf(out, "OBSERVED %s: %s\n", o.Case, oneLine(o.Observation))
+		fmt.Fprintf(out, "OBSERVED %s: %s\n", o.Case, safetext.Line(o.Observation))
 	}
 }
 
-func oneLine(s string) string { return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s) }
-
-// writeConformJUnit writes the report as one JUnit suite: a test case per
-// request, a failure per failed check, observations in system-out.
-func writeConformJUnit(out *bufio.Writer, rep *conform.Report) {
-	type failure struct {
-		Message string `xml:"message,attr"`
-		Type    string `xml:"type,attr"`
-		Text    string `xml:",chardata"`
-	}
-	type testcase struct {
-		ClassName string    `xml:"classname,attr"`
-		Name      string    `xml:"name,attr"`
-		Failures  []failure `xml:"failure"`
-		Error     *failure  `xml:"error"`
-		SystemOut string    `xml:"system-out,omitempty"`
-	}
-	type suite struct {
-		XMLName   xml.Name   `xml:"testsuite"`
-		Name      string     `xml:"name,attr"`
-		Tests     int        `xml:"tests,attr"`
-		Failures  int        `xml:"failures,attr"`
-		Errors    int        `xml:"errors,attr"`
-		Cases     []testcase `xml:"testcase"`
-		SystemOut string     `xml:"system-out,omitempty"`
-	}
-	s := suite{Name: "linktoken conform"}
+// conformJUnit is the report as one JUnit suite: a test case per request,
+// a failure per failed check, observations in system-out.
+func conformJUnit(rep *conform.Report) junitReport {
+	s := junitSuite{Name: "linktoken conform"}
 	for _, o := range rep.Outcomes {
-		tc := testcase{ClassName: string(o.Kind), Name: o.Case}
+		tc := junitCase{ClassName: string(o.Kind), Name: o.Case}
 		for _, f := range o.Failures {
-			tc.Failures = append(tc.Failures, failure{Message: f.Check + ": " + oneLine(f.Detail), Type: f.Check,
+			tc.Failures = append(tc.Failures, junitFailure{Message: f.Check + ": " + f.Detail, Type: f.Check,
 				Text: f.Detail + "\nrequest: " + o.Request + "\nreplay: " + o.Replay})
 		}
 		if o.Err != "" {
-			tc.Error = &failure{Message: oneLine(o.Err), Type: "error", Text: o.Err}
-			s.Errors++
+			tc.Error = &junitFailure{Message: o.Err, Type: "error", Text: o.Err}
 		}
 		if o.Observation != "" {
 			tc.SystemOut = "observed: " + o.Observation + "\nrequest: " + o.Request
 		}
-		if len(tc.Failures) > 0 {
-			s.Failures++
-		}
-		s.Tests++
-		s.Cases = append(s.Cases, tc)
+		s.add(tc)
 	}
 	// What the run itself could not do is an error CI shows: what it left
 	// behind, a run that stopped early, a run with no check.
 	runError := func(class, name, msg string) {
-		s.Tests++
-		s.Errors++
-		s.Cases = append(s.Cases, testcase{ClassName: class, Name: name, Error: &failure{Message: oneLine(msg), Type: "error", Text: msg}})
+		s.add(junitCase{ClassName: class, Name: name, Error: &junitFailure{Message: msg, Type: "error", Text: msg}})
 	}
 	for _, rm := range rep.Removals {
 		if !rm.Removed && !rm.Allowed {
@@ -138,10 +110,5 @@ func writeConformJUnit(out *bufio.Writer, rep *conform.Report) {
 		runError("run", "no check ran", rep.Summary())
 	}
 	s.SystemOut = strings.Join(append(slices.Clone(rep.Notes), rep.Summary(), rep.Cleanup), "\n")
-	out.WriteString(xml.Header)
-	out.WriteString("<testsuites name=\"linktoken conform\">\n")
-	enc := xml.NewEncoder(out)
-	enc.Indent("  ", "  ")
-	_ = enc.Encode(s)
-	out.WriteString("\n</testsuites>\n")
+	return junitReport{Name: "linktoken conform", Suites: []junitSuite{s}}
 }

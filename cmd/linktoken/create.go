@@ -5,160 +5,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
-	"github.com/seed-5c49e0d7/linktoken/internal/buildinfo"
 )
 
-// clientFlags are the settings create and delete share: where to go and how
-// to authenticate. Flags beat the Atlas CLI's environment variables, which
-// beat its profile (as in the Atlas CLI).
-type clientFlags struct {
-	orgID      string
-	baseURL    string
-	apiVersion string
-	profile    string
-	timeout    time.Duration
-
-	// Resolved once per run by resolve.
-	resolved bool
-	getenv   func(string) string // the environment over the profile
-	prof     *atlasProfile       // nil without one
-}
-
-// register adds the flags; timeoutHelp says what a timed-out attempt of
-// this command means, which differs between create and delete.
-func (f *clientFlags) register(cmd *cobra.Command, timeoutHelp string) {
-	cmd.Flags().StringVar(&f.orgID, "orgId", "", "organization ID (24 lower-case hex digits); default $"+atlas.EnvOrgID+", else the profile's org_id (alias --org-id)")
-	cmd.Flags().StringVar(&f.baseURL, "base-url", "", "service root, like $"+atlas.EnvBaseURL+" (default "+atlas.DefaultBaseURL+"); /api/atlas/<version> is added")
-	cmd.Flags().StringVar(&f.apiVersion, "api-version", string(atlas.APIVersionV2), "API version: v2 or v1.0")
-	cmd.Flags().StringVarP(&f.profile, "profile", "P", "", "Atlas CLI profile to read settings from (default $"+envProfile+", else \""+defaultProfile+"\")")
-	cmd.Flags().DurationVar(&f.timeout, "timeout", time.Minute, "give up on one HTTP attempt after this long; "+timeoutHelp)
-}
-
-// resolve reads the profile once and layers the environment over it.
-func (f *clientFlags) resolve(e *env) error {
-	if f.resolved {
-		return nil
-	}
-	p, err := loadProfile(e, f.profile)
-	if err != nil {
-		return err
-	}
-	f.resolved, f.prof, f.getenv = true, p, layered(e, p)
-	return nil
-}
-
-// org returns the organization from the flag, the environment or the profile.
-func (f *clientFlags) org(e *env) (string, error) {
-	if err := f.resolve(e); err != nil {
-		return "", err
-	}
-	org := f.orgID
-	if org == "" {
-		org = f.getenv(atlas.EnvOrgID)
-	}
-	if org == "" {
-		if err := f.prof.need("--orgId"); err != nil {
-			return "", err
-		}
-		return "", usageError("--orgId is required (or set %s, or org_id in an Atlas CLI profile)", atlas.EnvOrgID)
-	}
-	if err := atlas.CheckOrgID(org); err != nil {
-		return "", usageError("%w", err)
-	}
-	return org, nil
-}
-
-// client builds the library client: environment and profile first, flags
-// over them. Retries are reported on stderr.
-func (f *clientFlags) client(e *env) (*atlas.Client, error) {
-	if err := f.resolve(e); err != nil {
-		return nil, err
-	}
-	version, err := atlas.ParseAPIVersion(f.apiVersion)
-	if err != nil {
-		return nil, usageError("--api-version: %w", err)
-	}
-	if f.timeout <= 0 {
-		return nil, usageError("--timeout %s: want a positive duration", f.timeout)
-	}
-	getenv := f.getenv
-	if f.baseURL != "" { // the flag beats the environment and the profile, service included
-		getenv = func(name string) string {
-			if name == atlas.EnvBaseURL {
-				return f.baseURL
-			}
-			return f.getenv(name)
-		}
-	}
-	if version == atlas.APIVersionV1 && getenv(atlas.EnvPublicAPIKey) == "" && getenv(atlas.EnvClientID) != "" {
-		return nil, usageError("--api-version v1.0: service accounts work with v2 only, and service account %s (client id, from %s) is what is set: "+
-			"set %s and %s (an API key) for v1.0, or use v2", getenv(atlas.EnvClientID), settingSource(e, f.prof, atlas.EnvClientID),
-			atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey)
-	}
-	opts := []atlas.Option{
-		atlas.WithEnv(getenv),
-		atlas.WithHTTPClient(&http.Client{Timeout: f.timeout}),
-		atlas.WithAPIVersion(version),
-		atlas.WithUserAgent(buildinfo.UserAgent("linktoken-cli")),
-		atlas.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
-	}
-	c, err := atlas.NewClient(opts...)
-	if errors.Is(err, atlas.ErrNoCredentials) {
-		if err := f.prof.need("the credentials"); err != nil {
-			return nil, err
-		}
-		if f.prof != nil {
-			return nil, usageError("no credentials: %s", f.prof.noCredentials())
-		}
-		return nil, usageError("no credentials: set %s and %s (API key), or %s and %s (service account), or use an Atlas CLI profile with -P",
-			atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey, atlas.EnvClientID, atlas.EnvClientSecret)
-	}
-	if err != nil && getenv(atlas.EnvService) != "" && strings.Contains(err.Error(), atlas.EnvService) {
-		return nil, usageError("%w (the service came from %s)", err, settingSource(e, f.prof, atlas.EnvService))
-	}
-	if err != nil {
-		return nil, usageError("%w", err)
-	}
-	f.prof.warnUnread(e)
-	return c, nil
-}
-
-// callError maps a failed call to its exit code: refused input is a usage
-// error (2); anything the service or the network said is 1. A 401 after
-// the digest handshake means the service did not accept the credentials:
-// the service's own text says little, so the hint names the credential
-// used (its public half only) and where it came from, and the usual causes.
-func (f *clientFlags) callError(e *env, err error) error {
-	if errors.Is(err, atlas.ErrInvalidInput) {
-		return usageError("%w", err)
-	}
-	if errors.Is(err, atlas.ErrUnauthorized) && f.getenv != nil {
-		var who string
-		if pub := f.getenv(atlas.EnvPublicAPIKey); pub != "" {
-			who = fmt.Sprintf("API key %s (public key, from %s)", pub, settingSource(e, f.prof, atlas.EnvPublicAPIKey))
-		} else if id := f.getenv(atlas.EnvClientID); id != "" {
-			who = fmt.Sprintf("service account %s (client id, from %s)", id, settingSource(e, f.prof, atlas.EnvClientID))
-		}
-		if who != "" {
-			return apiError(fmt.Errorf("%w\nhint: the service did not accept %s: the key may be wrong or revoked, "+
-				"may lack the Organization Owner role on this organization, or the API access list may not admit this machine's address", err, who))
-		}
-	}
-	return apiError(err)
+// createOptions are create's flags.
+type createOptions struct {
+	flags      clientFlags
+	accessList []string
+	output     *outputFlag
 }
 
 func newCreateCmd(e *env) *cobra.Command {
-	var flags clientFlags
-	var accessList []string
-	var output string
+	o := &createOptions{}
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Create a link-token for a Cloud Manager or Ops Manager organization to migrate into Atlas",
@@ -169,50 +31,57 @@ Like "atlas liveMigrations link create".`,
 		Example: `  linktoken create --orgId 4888442a3354817a7320eb61 --accessListIp 192.0.2.10,10.0.0.0/24
   linktoken create --orgId 4888442a3354817a7320eb61 -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" {
-				return usageError("-o %q: want text or json", output)
-			}
-			org, err := flags.org(e)
-			if err != nil {
-				return err
-			}
-			accessList = trimAll(accessList)
-			if err := atlas.CheckAccessList(accessList); err != nil {
-				return usageError("--accessListIp: %w", err)
-			}
-			c, err := flags.client(e)
+		RunE: func(*cobra.Command, []string) error {
+			org, c, err := o.validate(e)
 			if err != nil {
 				return err
 			}
 			defer c.CloseIdleConnections()
-			ctx, cancel := e.interruptContext(context.Background())
-			defer cancel()
-			tok, err := c.CreateLinkToken(ctx, org, accessList...)
-			var te interface{ Timeout() bool }
-			if errors.As(err, &te) && te.Timeout() {
-				return apiError(fmt.Errorf("%w\nno answer within --timeout %s; the create may have been carried out, so it was not repeated", err, flags.timeout))
-			}
-			if err != nil {
-				return flags.callError(e, err)
-			}
-			// Printing the token is the point of create, so it is revealed here
-			// and nowhere else.
-			if output == "json" {
-				b, _ := json.MarshalIndent(struct {
-					LinkToken string `json:"linkToken"`
-				}{tok.Reveal()}, "", "  ")
-				fmt.Fprintln(e.stdout, string(b))
-				return nil
-			}
-			fmt.Fprintf(e.stdout, "Link-token '%s' successfully created.\n", tok.Reveal())
-			return nil
+			return o.run(e, c, org)
 		},
 	}
-	flags.register(cmd, "a create that timed out may have been carried out, so it is not repeated")
-	cmd.Flags().StringSliceVar(&accessList, "accessListIp", nil, "IP addresses or CIDR blocks the token's API key admits, comma-separated (alias --access-list-ip)")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	o.flags.register(cmd, "a create that timed out may have been carried out, so it is not repeated")
+	cmd.Flags().StringSliceVar(&o.accessList, "accessListIp", nil, "IP addresses or CIDR blocks the token's API key admits, comma-separated (alias --access-list-ip)")
+	o.output = addOutputFlag(cmd, "text", "json")
 	return cmd
+}
+
+// validate checks the flags and builds the client; nothing is sent.
+func (o *createOptions) validate(e *env) (org string, c *atlas.Client, err error) {
+	if org, err = o.flags.org(e); err != nil {
+		return "", nil, err
+	}
+	o.accessList = trimAll(o.accessList)
+	if err := atlas.CheckAccessList(o.accessList); err != nil {
+		return "", nil, usageError("--accessListIp: %w", err)
+	}
+	c, err = o.flags.client(e)
+	return org, c, err
+}
+
+// run creates the organization's link-token and prints it.
+func (o *createOptions) run(e *env, c *atlas.Client, org string) error {
+	ctx, cancel := e.interruptContext(context.Background())
+	defer cancel()
+	tok, err := c.CreateLinkToken(ctx, org, o.accessList...)
+	var te interface{ Timeout() bool }
+	if errors.As(err, &te) && te.Timeout() {
+		return apiError(fmt.Errorf("%w\nno answer within --timeout %s; the create may have been carried out, so it was not repeated", err, o.flags.timeout))
+	}
+	if err != nil {
+		return o.flags.callError(e, err)
+	}
+	// Printing the token is the point of create, so it is revealed here
+	// and nowhere else.
+	if o.output.format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			LinkToken string `json:"linkToken"`
+		}{tok.Reveal()})
+	}
+	_, err = fmt.Fprintf(e.stdout, "Link-token '%s' successfully created.\n", tok.Reveal())
+	return err
 }
 
 // trimAll trims white space around every element (a user may type "a, b").

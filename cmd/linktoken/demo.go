@@ -16,14 +16,21 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // demoOrg is the organization the demo works on (the contract's example id).
 const demoOrg = "4888442a3354817a7320eb61"
 
+// demoOptions are demo's flags.
+type demoOptions struct {
+	apiVersion string
+	envelope   bool
+}
+
 func newDemoCmd(e *env) *cobra.Command {
-	var apiVersion string
-	var envelope bool
+	o := &demoOptions{}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the client against an in-memory Atlas and check every exchange against the contract",
@@ -37,17 +44,26 @@ HTTP exchange (method, path, status, contract verdict) and a summary.
 
 Exit 0 only when every step behaved as expected and every exchange conformed.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			version, err := atlas.ParseAPIVersion(apiVersion)
+		RunE: func(*cobra.Command, []string) error {
+			version, err := o.validate()
 			if err != nil {
-				return usageError("--api-version: %w", err)
+				return err
 			}
-			return runDemo(e, version, envelope)
+			return runDemo(e, version, o.envelope)
 		},
 	}
-	cmd.Flags().StringVar(&apiVersion, "api-version", string(atlas.APIVersionV2), "API version: v2 or v1.0")
-	cmd.Flags().BoolVar(&envelope, "envelope", false, "ask for enveloped responses (envelope=true)")
+	cmd.Flags().StringVar(&o.apiVersion, "api-version", string(atlas.APIVersionV2), "API version: v2 or v1.0")
+	cmd.Flags().BoolVar(&o.envelope, "envelope", false, "ask for enveloped responses (envelope=true)")
 	return cmd
+}
+
+// validate reads --api-version.
+func (o *demoOptions) validate() (atlas.APIVersion, error) {
+	version, err := atlas.ParseAPIVersion(o.apiVersion)
+	if err != nil {
+		return "", usageError("--api-version: %w", err)
+	}
+	return version, nil
 }
 
 // demoServerHook wraps the in-memory Atlas's handler; tests replace it to
@@ -111,7 +127,9 @@ func (d *demoRecorder) count() int {
 }
 
 func runDemo(e *env, version atlas.APIVersion, envelope bool) error {
-	svc, err := atlastest.New()
+	// Under the secret scan, the demo's key and tokens are recorded, so the
+	// scan proves the demo prints none of them.
+	svc, err := atlastest.New(atlastest.WithSecretLog(secretlog.FromEnv()))
 	if err != nil {
 		return apiError(fmt.Errorf("starting the in-memory Atlas: %w", err))
 	}
@@ -119,7 +137,7 @@ func runDemo(e *env, version atlas.APIVersion, envelope bool) error {
 	if err != nil {
 		return apiError(fmt.Errorf("listening on loopback: %w", err))
 	}
-	srv := svc.NewHTTPServer() // the service's timeouts, so a slow client cannot hold the demo
+	srv := serverlimits.NewServer(svc) // bounded, so a slow client cannot hold the demo
 	srv.Handler = demoServerHook(svc)
 	go func() { _ = srv.Serve(ln) }()
 	defer func() { _ = srv.Close() }()
@@ -149,14 +167,21 @@ func runDemo(e *env, version atlas.APIVersion, envelope bool) error {
 	fmt.Fprintln(e.stdout, "A link-token lets a Cloud Manager or Ops Manager organization push a live migration into an Atlas organization.")
 	fmt.Fprintf(e.stdout, "In-memory Atlas on %s (API %s, digest auth%s); organization %s\n", root, version,
 		map[bool]string{false: "", true: ", envelope=true"}[envelope], demoOrg)
+	failures := demoSteps(ctx, e.stdout, c, rec)
+	return demoVerdict(e, rec, failures)
+}
+
+// demoSteps walks the demo's four steps, printing each, and returns what
+// did not go as expected.
+func demoSteps(ctx context.Context, out io.Writer, c *atlas.Client, rec *demoRecorder) []string {
 	var failures []string
-	step := func(title string) { fmt.Fprintf(e.stdout, "\n%s\n", title) }
+	step := func(title string) { fmt.Fprintf(out, "\n%s\n", title) }
 	fail := func(format string, args ...any) {
 		msg := fmt.Sprintf(format, args...)
 		failures = append(failures, msg)
-		fmt.Fprintf(e.stdout, "  ✗ %s\n", msg)
+		fmt.Fprintf(out, "  ✗ %s\n", msg)
 	}
-	ok := func(format string, args ...any) { fmt.Fprintf(e.stdout, "  ✓ "+format+"\n", args...) }
+	ok := func(format string, args ...any) { fmt.Fprintf(out, "  ✓ "+format+"\n", args...) }
 
 	step("1. Create a link-token (access list 192.0.2.10, 2001:db8::/32)")
 	tok, err := c.CreateLinkToken(ctx, demoOrg, "192.0.2.10", "2001:db8::/32")
@@ -195,11 +220,17 @@ func runDemo(e *env, version atlas.APIVersion, envelope bool) error {
 		ok("404 Not Found, as expected: no link is left to remove")
 		// The code is what the live service sends for this 404 (recorded);
 		// next to a tick it would read as the demo's own failure.
-		fmt.Fprintf(e.stdout, "    the service answers this 404 with errorCode %s, the service's own code for a missing link (the live one sends it too), not a failure of the demo\n", apiErr.ErrorCode)
+		fmt.Fprintf(out, "    the service answers this 404 with errorCode %s, the service's own code for a missing link (the live one sends it too), not a failure of the demo\n", apiErr.ErrorCode)
 	} else {
 		fail("second remove: want a 404, got %v", err)
 	}
 
+	return failures
+}
+
+// demoVerdict prints every violation on the wire and the summary; the demo
+// passes only when every step went as expected and every exchange conformed.
+func demoVerdict(e *env, rec *demoRecorder, failures []string) error {
 	rec.mu.Lock()
 	exchanges := append([]demoExchange(nil), rec.exchanges...)
 	rec.mu.Unlock()

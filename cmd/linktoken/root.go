@@ -128,7 +128,13 @@ what it created.`,
 	root.SetVersionTemplate(strings.ReplaceAll(currentBuild().text(), "{{", `{{"{{"}}`))
 	strictCompletion(root)
 	// Cobra reports unknown flags and arguments as plain errors; they are usage errors.
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		var oe *outputError
+		if errors.As(err, &oe) {
+			return usageError("%v", oe) // pflag's wrapping would name -o twice
+		}
+		return usageError("%v", err)
+	})
 	return root
 }
 

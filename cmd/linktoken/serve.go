@@ -15,6 +15,8 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // serveShutdownGrace bounds how long in-flight exchanges may finish after
@@ -24,15 +26,7 @@ const serveShutdownGrace = 5 * time.Second
 // newServeCmd runs the in-memory Atlas for people: to try the create and
 // delete commands, or any Atlas client, without a real organization.
 func newServeCmd(e *env) *cobra.Command {
-	var (
-		addr, publicKey, privateKey string
-		orgs                        []string
-		notOwner                    bool
-		algorithm                   string
-		rateLimit                   int
-		clientID, clientSecret      string
-		allowFaults                 bool
-	)
+	o := &serveOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve an in-memory Atlas with the link-token operations, for trying clients",
@@ -61,76 +55,110 @@ secrets a minute for one client id, or 100 in all.`,
   MONGODB_ATLAS_OPS_MANAGER_URL=http://127.0.0.1:8080/ linktoken create --orgId 4888442a3354817a7320eb61`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if publicKey == "" {
-				publicKey = e.getenv("MONGODB_ATLAS_PUBLIC_API_KEY")
-			}
-			if privateKey == "" {
-				privateKey = e.getenv("MONGODB_ATLAS_PRIVATE_API_KEY")
-			}
-			if (publicKey == "") != (privateKey == "") {
-				return usageError("give both the public and the private key, or neither to have a key pair generated")
-			}
-			generatedKey := publicKey == ""
-			key := atlastest.APIKey{Public: publicKey, Private: privateKey, OrgOwner: !notOwner}
-			if generatedKey {
-				key = atlastest.GenerateAPIKey()
-				key.OrgOwner = !notOwner
-			}
-			if clientID == "" {
-				clientID = e.getenv("MONGODB_ATLAS_CLIENT_ID")
-			}
-			if clientSecret == "" {
-				clientSecret = e.getenv("MONGODB_ATLAS_CLIENT_SECRET")
-			}
-			log := &serveLog{w: e.stderr}
-			opts := []atlastest.Option{
-				atlastest.WithAPIKey(key),
-				atlastest.WithDigestAlgorithm(strings.ToUpper(algorithm)),
-				atlastest.WithExchangeLog(log.exchange),
-			}
-			if len(orgs) > 0 {
-				opts = append(opts, atlastest.WithOrganizations(orgs...))
-			}
-			if rateLimit < 0 {
-				return usageError("--rate-limit %d: want a number of requests a minute, or 0 for the default", rateLimit)
-			}
-			if rateLimit > 0 {
-				opts = append(opts, atlastest.WithRateLimit(rateLimit, time.Minute/time.Duration(rateLimit)))
-			}
-			if clientID != "" || clientSecret != "" {
-				opts = append(opts, atlastest.WithServiceAccount(clientID, clientSecret))
-			}
-			svc, err := atlastest.New(opts...)
+			key, generatedKey, err := o.validate(e)
 			if err != nil {
-				return usageError("%v", strings.TrimPrefix(err.Error(), "atlastest: "))
+				return err
 			}
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return usageError("listen on %s: %v", addr, err)
-			}
-			// The service's own limits: headers, the whole request, the
-			// answer (plus any latency it injects) and idle keep-alives are
-			// all bounded, so a slow or stuck client cannot hold a
-			// connection forever.
-			srv := svc.NewHTTPServer()
-			if allowFaults {
-				srv.Handler = faultAdmin{svc: svc, next: srv.Handler}
-			}
-			return serve(cmd.Context(), e, ln, srv, key, generatedKey, allowFaults)
+			return o.run(cmd.Context(), e, key, generatedKey)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
-	f.StringVar(&publicKey, "public-key", "", "public API key to accept (default $MONGODB_ATLAS_PUBLIC_API_KEY, else generated)")
-	f.StringVar(&privateKey, "private-key", "", "private API key to accept (default $MONGODB_ATLAS_PRIVATE_API_KEY, else generated)")
-	f.StringSliceVar(&orgs, "org", nil, "the only organizations that exist (repeatable or comma-separated; default every well-formed orgId)")
-	f.BoolVar(&notOwner, "not-org-owner", false, "the key lacks the Organization Owner role, so every operation is answered 403")
-	f.StringVar(&algorithm, "digest-algorithm", "MD5", "algorithm named in digest challenges: MD5 or SHA-256; credentials computed with either are accepted whatever the challenge names")
-	f.IntVar(&rateLimit, "rate-limit", 0, "requests a minute per organization, in bursts of up to that many (0: the default bucket of 500, refilled at 6,000 a minute)")
-	f.StringVar(&clientID, "client-id", "", "service-account client id to accept on v2 (default $MONGODB_ATLAS_CLIENT_ID)")
-	f.StringVar(&clientSecret, "client-secret", "", "service-account client secret (default $MONGODB_ATLAS_CLIENT_SECRET)")
-	f.BoolVar(&allowFaults, "allow-fault-injection", false, "take faults to queue at "+faultsPath+" from this machine (POST {\"status\":503,\"retryAfter\":2,\"count\":1}, or {\"close\":true})")
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
+	f.StringVar(&o.publicKey, "public-key", "", "public API key to accept (default $MONGODB_ATLAS_PUBLIC_API_KEY, else generated)")
+	f.StringVar(&o.privateKey, "private-key", "", "private API key to accept (default $MONGODB_ATLAS_PRIVATE_API_KEY, else generated)")
+	f.StringSliceVar(&o.orgs, "org", nil, "the only organizations that exist (repeatable or comma-separated; default every well-formed orgId)")
+	f.BoolVar(&o.notOwner, "not-org-owner", false, "the key lacks the Organization Owner role, so every operation is answered 403")
+	f.StringVar(&o.algorithm, "digest-algorithm", "MD5", "algorithm named in digest challenges: MD5 or SHA-256; credentials computed with either are accepted whatever the challenge names")
+	f.IntVar(&o.rateLimit, "rate-limit", 0, "requests a minute per organization, in bursts of up to that many (0: the default bucket of 500, refilled at 6,000 a minute)")
+	f.StringVar(&o.clientID, "client-id", "", "service-account client id to accept on v2 (default $MONGODB_ATLAS_CLIENT_ID)")
+	f.StringVar(&o.clientSecret, "client-secret", "", "service-account client secret (default $MONGODB_ATLAS_CLIENT_SECRET)")
+	f.BoolVar(&o.allowFaults, "allow-fault-injection", false, "take faults to queue at "+faultsPath+" from this machine (POST {\"status\":503,\"retryAfter\":2,\"count\":1}, or {\"close\":true})")
 	return cmd
+}
+
+// serveOptions are serve's flags.
+type serveOptions struct {
+	addr, publicKey, privateKey string
+	orgs                        []string
+	notOwner                    bool
+	algorithm                   string
+	rateLimit                   int
+	clientID, clientSecret      string
+	allowFaults                 bool
+}
+
+// validate settles the flags, the environment under them, and the key
+// (generated when none is given); nothing listens yet.
+func (o *serveOptions) validate(e *env) (key atlastest.APIKey, generatedKey bool, err error) {
+	if o.publicKey == "" {
+		o.publicKey = e.getenv("MONGODB_ATLAS_PUBLIC_API_KEY")
+	}
+	if o.privateKey == "" {
+		o.privateKey = e.getenv("MONGODB_ATLAS_PRIVATE_API_KEY")
+	}
+	if (o.publicKey == "") != (o.privateKey == "") {
+		return key, false, usageError("give both the public and the private key, or neither to have a key pair generated")
+	}
+	if o.rateLimit < 0 {
+		return key, false, usageError("--rate-limit %d: want a number of requests a minute, or 0 for the default", o.rateLimit)
+	}
+	if o.clientID == "" {
+		o.clientID = e.getenv("MONGODB_ATLAS_CLIENT_ID")
+	}
+	if o.clientSecret == "" {
+		o.clientSecret = e.getenv("MONGODB_ATLAS_CLIENT_SECRET")
+	}
+	generatedKey = o.publicKey == ""
+	key = atlastest.APIKey{Public: o.publicKey, Private: o.privateKey, OrgOwner: !o.notOwner}
+	if generatedKey {
+		key = atlastest.GenerateAPIKey()
+		key.OrgOwner = !o.notOwner
+	}
+	return key, generatedKey, nil
+}
+
+// run builds the service, listens, and serves until interrupted.
+func (o *serveOptions) run(ctx context.Context, e *env, key atlastest.APIKey, generatedKey bool) error {
+	log := &serveLog{w: e.stderr}
+	opts := []atlastest.Option{
+		atlastest.WithAPIKey(key),
+		atlastest.WithDigestAlgorithm(strings.ToUpper(o.algorithm)),
+		atlastest.WithExchangeLog(log.exchange),
+		// Under this module's secret scan (make secret-scan), every
+		// secret serve meets is recorded, so the scan can prove that
+		// none reaches the output; unset, it records nothing.
+		atlastest.WithSecretLog(secretlog.FromEnv()),
+	}
+	if len(o.orgs) > 0 {
+		opts = append(opts, atlastest.WithOrganizations(o.orgs...))
+	}
+	if o.rateLimit > 0 {
+		opts = append(opts, atlastest.WithRateLimit(o.rateLimit, time.Minute/time.Duration(o.rateLimit)))
+	}
+	if o.clientID != "" || o.clientSecret != "" {
+		opts = append(opts, atlastest.WithServiceAccount(o.clientID, o.clientSecret))
+	}
+	svc, err := atlastest.New(opts...)
+	if err != nil {
+		return usageError("%v", strings.TrimPrefix(err.Error(), "atlastest: "))
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return usageError("listen on %s: %v", o.addr, err)
+	}
+	return serve(ctx, e, ln, serveServer(svc, o.allowFaults), key, generatedKey, o.allowFaults)
+}
+
+// serveServer is the server serve starts for svc. Headers, the whole
+// request, the answer (plus any latency the service injects) and idle
+// keep-alives are all bounded, so a slow or stuck client cannot hold a
+// connection forever; with allowFaults, it takes faults at faultsPath.
+func serveServer(svc *atlastest.Service, allowFaults bool) *http.Server {
+	srv := serverlimits.NewServer(svc)
+	if allowFaults {
+		srv.Handler = faultAdmin{svc: svc, next: srv.Handler}
+	}
+	return srv
 }
 
 // serve answers on ln until the user interrupts, then drains in-flight
@@ -161,6 +189,7 @@ func serve(ctx context.Context, e *env, ln net.Listener, srv *http.Server, key a
 	}
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 
+	ln = serverlimits.LimitListener(ln, serverlimits.Default().MaxConns)
 	if err := serveUntil(ctx, srv, ln, serveShutdownGrace); err != nil {
 		return err
 	}

@@ -38,9 +38,16 @@ func currentBuild() buildReport {
 	return r
 }
 
+// versionOptions are version's flag and sources.
+type versionOptions struct {
+	output        *outputFlag
+	readBuildInfo func() (*debug.BuildInfo, bool)
+	contract      func() (string, error)
+}
+
 // versionCmd is newVersionCmd with its sources injected, for tests.
 func versionCmd(e *env, readBuildInfo func() (*debug.BuildInfo, bool), contract func() (string, error)) *cobra.Command {
-	var output string
+	o := &versionOptions{readBuildInfo: readBuildInfo, contract: contract}
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, revision, contract and libraries this binary was built from",
@@ -54,30 +61,30 @@ checkout do.
 
 -o json prints the same as one JSON object.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			if output != "text" && output != "json" {
-				return usageError("-o %q: want text or json", output)
-			}
-			info, ok := readBuildInfo()
-			if !ok {
-				info = nil
-			}
-			r := describeBuild(info)
-			var err error
-			if r.Contract, err = contract(); err != nil {
-				return fmt.Errorf("read the embedded contract: %w", err)
-			}
-			if output == "json" {
-				b, _ := json.MarshalIndent(r, "", "  ")
-				_, err = fmt.Fprintln(e.stdout, string(b))
-				return err
-			}
-			_, err = fmt.Fprint(e.stdout, r.text())
-			return err
-		},
+		RunE: func(*cobra.Command, []string) error { return o.run(e) },
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	o.output = addOutputFlag(cmd, "text", "json")
 	return cmd
+}
+
+// run prints the report in the chosen format.
+func (o *versionOptions) run(e *env) error {
+	info, ok := o.readBuildInfo()
+	if !ok {
+		info = nil
+	}
+	r := describeBuild(info)
+	var err error
+	if r.Contract, err = o.contract(); err != nil {
+		return fmt.Errorf("read the embedded contract: %w", err)
+	}
+	if o.output.format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	_, err = fmt.Fprint(e.stdout, r.text())
+	return err
 }
 
 // buildReport is what the version command prints; its JSON names are part

@@ -91,8 +91,9 @@ func (r *Report) Record(res ExchangeResult) {
 	if len(res.Violations) == 0 {
 		r.Conform++
 	}
-	r.Count += found(res.Violations, res.MoreViolations)
-	r.NoticeCount += found(res.Notices, res.MoreNotices)
+	// Counted as the check counts them: listed or not.
+	r.Count += (&contract.Result{Violations: res.Violations, MoreViolations: res.MoreViolations}).ViolationCount()
+	r.NoticeCount += (&contract.Result{Notices: res.Notices, MoreNotices: res.MoreNotices}).NoticeCount()
 	if r.OnExchange != nil {
 		r.OnExchange(res)
 	}
@@ -110,18 +111,4 @@ func (r *Report) Record(res ExchangeResult) {
 	} else {
 		r.Notices = append(r.Notices, res.Notices...)
 	}
-}
-
-// found is how many findings a list cut by a check stands for: the entries
-// listed, but for the contract.RuleOmitted ones, and the more they count.
-func found(list contract.Violations, more int) int {
-	n := len(list) + more
-	if more > 0 {
-		for _, x := range list {
-			if x.Rule == contract.RuleOmitted {
-				n--
-			}
-		}
-	}
-	return n
 }

@@ -564,7 +564,7 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 		b.WriteString(" enveloped")
 	}
 	if x.res != nil {
-		fmt.Fprintf(&b, " violations=%d notices=%d", len(x.res.Violations), len(x.res.Notices))
+		fmt.Fprintf(&b, " violations=%d notices=%d", x.res.ViolationCount(), x.res.NoticeCount())
 	}
 	if x.refused {
 		b.WriteString(" refused (--enforce): the upstream did not see it")
@@ -606,7 +606,7 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 
 // setVerdictHeaders writes the verdict into a response's headers.
 func setVerdictHeaders(h http.Header, res *contract.Result) {
-	h.Set(HeaderViolations, strconv.Itoa(len(res.Violations)))
+	h.Set(HeaderViolations, strconv.Itoa(res.ViolationCount()))
 	type place struct {
 		Side    contract.Side `json:"side"`
 		Part    contract.Part `json:"part"`

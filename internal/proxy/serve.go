@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // UnfinishedError is Serve's answer when exchanges were still in flight
@@ -45,7 +47,7 @@ func (p *Proxy) Server() *http.Server {
 func (p *Proxy) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
 	srv := p.Server()
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(newLimitListener(ln, p.limits.MaxConns)) }()
+	go func() { done <- srv.Serve(serverlimits.LimitListener(ln, p.limits.MaxConns)) }()
 	select {
 	case err := <-done:
 		return fmt.Errorf("serve: %w", err)

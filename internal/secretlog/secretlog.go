@@ -1,6 +1,7 @@
 // Package secretlog lets the suite's secret scan know which secrets the
 // suite's traffic carried. Test helpers (atlastest.NewServer, this module's
-// own) ask FromEnv for a recorder and hand it to the in-memory Atlas
+// own) and the commands that start the in-memory Atlas themselves (serve,
+// demo) ask FromEnv for a recorder and hand it to the service
 // (atlastest.WithSecretLog), which records every secret it issues or sees
 // (private keys, link-tokens, bearer tokens, client secrets, digest
 // responses) to the file named by $LINKTOKEN_SECRET_LOG; after a verbose run

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"encoding/xml"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
+)
+
+// TestCheckWritesNoTemporaryFile: check's reports are built in memory,
+// so a run with no usable temporary directory reports as any other.
+func TestCheckWritesNoTemporaryFile(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	file := filepath.Join(fixtures, "violations/createLinkToken/201_response-extra-property_v2.http")
+	for _, format := range []string{"json", "junit"} {
+		r := runCLI(t, cliOpts{}, "check", "-o", format, file)
+		if r.code != exitOK || r.stderr != "" {
+			t.Errorf("-o %s without a temporary directory: %+v", format, r)
+		}
+	}
+}
+
+// exchanges feeds rep n exchanges: each fails with one violation and one
+// notice when failing, else conforms.
+func exchanges(rep *recorded.Report, n int, failing bool) {
+	for i := 0; i < n; i++ {
+		x := recorded.ExchangeResult{Name: "POST /x → 201", Operation: "createLinkToken"}
+		if failing {
+			x.Violations = contract.Violations{{Exchange: x.Name, Rule: "type"}}
+			x.Notices = contract.Violations{{Exchange: x.Name, Rule: "additionalProperties"}}
+		}
+		rep.Record(x)
+	}
+}
+
+// TestCheckJSONListsAtMostTheCap: past reportListCap the JSON document
+// counts findings instead of listing them, and says how many it left out.
+func TestCheckJSONListsAtMostTheCap(t *testing.T) {
+	j := newCheckJSON([]string{"f.http"})
+	var rep recorded.Report
+	j.attach(&rep)
+	exchanges(&rep, reportListCap+7, true)
+	var b strings.Builder
+	w := bufio.NewWriter(&b)
+	if err := j.write(w, &rep, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	var doc struct {
+		Violations, Notices                   []json.RawMessage
+		ViolationCount, NoticeCount           int
+		ViolationsNotListed, NoticesNotListed int
+	}
+	if err := json.Unmarshal([]byte(b.String()), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Violations) != reportListCap || len(doc.Notices) != reportListCap || doc.ViolationCount != reportListCap+7 ||
+		doc.NoticeCount != reportListCap+7 || doc.ViolationsNotListed != 7 || doc.NoticesNotListed != 7 {
+		t.Errorf("listed %d violations and %d notices; counts %+v", len(doc.Violations), len(doc.Notices), doc)
+	}
+}
+
+// TestCheckJUnitListsAtMostTheCap: past reportListCap conforming cases,
+// failing ones are still listed; the suite counts every exchange and says
+// how many cases it left out.
+func TestCheckJUnitListsAtMostTheCap(t *testing.T) {
+	j := &checkJUnit{}
+	var rep recorded.Report
+	j.attach(&rep)
+	exchanges(&rep, reportListCap+5, false)
+	exchanges(&rep, 3, true)
+	j.endFile("f.http", nil)
+	if len(rep.Violations) != 0 || len(rep.Notices) != 0 {
+		t.Error("the contract report keeps the findings the test cases carry")
+	}
+	var b strings.Builder
+	if err := writeJUnit(&b, j.doc); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal([]byte(b.String()), &doc); err != nil || len(doc.Suites) != 1 {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	s := doc.Suites[0]
+	if s.Tests != reportListCap+8 || s.Failures != 3 || len(s.Cases) != reportListCap+3 || len(s.Cases[len(s.Cases)-1].Failures) != 1 {
+		t.Errorf("tests %d, failures %d, %d cases listed", s.Tests, s.Failures, len(s.Cases))
+	}
+	if want := "5 of " + strconv.Itoa(reportListCap+8) + " test cases not listed"; !strings.Contains(b.String(), want) {
+		t.Errorf("the suite does not say %q", want)
+	}
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken/atlastest"
+)
+
+// TestJUnitReportsShareOneStructure: check's and conform's JUnit reports
+// parse as XML into the same structure, with counts that agree with the
+// test cases they list.
+func TestJUnitReportsShareOneStructure(t *testing.T) {
+	raw := filepath.Join(t.TempDir(), "create.http")
+	if err := os.WriteFile(raw, []byte(junitCreate()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := atlastest.NewServer(t)
+	for name, r := range map[string]cliResult{
+		"check":   runCLI(t, cliOpts{}, "check", "-o", "junit", raw),
+		"conform": runCLI(t, cliOpts{env: conformEnv(srv)}, "conform", "--base-url", srv.URL(), "--force", "-o", "junit", "--max-requests", "20"),
+	} {
+		if !strings.HasPrefix(r.stdout, xml.Header+`<testsuites name="linktoken `+name+`">`) {
+			t.Errorf("%s: the report does not start as the other's:\n%.200s", name, r.stdout)
+		}
+		var doc junitDoc
+		if err := xml.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Suites) != 1 {
+			t.Fatalf("%s: %v\n%s", name, err, r.stdout)
+		}
+		s := doc.Suites[0]
+		var failures, errors, skipped int
+		for _, c := range s.Cases {
+			if len(c.Failures) > 0 {
+				failures++
+			}
+			if c.Error != nil {
+				errors++
+			}
+			if c.Skipped != nil {
+				skipped++
+			}
+		}
+		if s.Tests == 0 || s.Tests != len(s.Cases) || s.Failures != failures || s.Errors != errors || s.Skipped != skipped {
+			t.Errorf("%s: suite counts %d tests, %d failures, %d errors, %d skipped; its cases %d, %d, %d, %d",
+				name, s.Tests, s.Failures, s.Errors, s.Skipped, len(s.Cases), failures, errors, skipped)
+		}
+		if !strings.Contains(r.stdout, `skipped="`) {
+			t.Errorf("%s: no skipped count", name)
+		}
+	}
+}
+
+// TestJUnitEscapesControlCharacters: whatever a recording or a server's
+// answer holds, the report carries no control character, ANSI escape or
+// line separator raw, in attributes or text, and still parses.
+func TestJUnitEscapesControlCharacters(t *testing.T) {
+	const hostile = "a\x1b[31m\u2028b\u2029\x00\rc"
+	s := junitSuite{Name: hostile, SystemOut: hostile}
+	s.add(junitCase{ClassName: hostile, Name: hostile, SystemOut: hostile + "\n" + hostile,
+		Failures: []junitFailure{{Message: hostile, Type: hostile, Text: hostile + "\n" + hostile}}})
+	s.add(junitCase{Name: "x", Error: &junitFailure{Message: hostile, Text: hostile}, Skipped: &junitSkipped{Message: hostile}})
+	var b strings.Builder
+	if err := writeJUnit(&b, junitReport{Name: hostile, Suites: []junitSuite{s}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{"\x1b", "\u2028", "\u2029", "\x00", "\r", "\uFFFD"} {
+		if strings.Contains(b.String(), raw) {
+			t.Errorf("the report carries %q raw:\n%s", raw, b.String())
+		}
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal([]byte(b.String()), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Suites[0].Cases[0].Failures[0].Text; got != `a\x1b[31m\u2028b\u2029\x00\rc`+"\n"+`a\x1b[31m\u2028b\u2029\x00\rc` {
+		t.Errorf("failure text %q: want each line escaped, the line break kept", got)
+	}
+}
