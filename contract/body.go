@@ -104,11 +104,13 @@ func withoutContentEncoding(h http.Header) http.Header {
 // jsonText is the verdict on a body as one JSON text (RFC 8259): its
 // value, or what keeps it from being one.
 type jsonText struct {
-	// value is the decoded value: when ok, or, for a body that is JSON but
-	// for a repeated name or invalid UTF-8, as encoding/json (and so
-	// kin-openapi) reads it, so the rest of the body is still checked.
+	// value is the decoded value: when ok, once jsonValue has decoded it,
+	// or, for a body that is JSON but for a repeated name or invalid UTF-8,
+	// as encoding/json (and so kin-openapi) reads it, so the rest of the
+	// body is still checked.
 	value   any
 	ok      bool
+	decoded bool // jsonValue has run
 	problem jsonProblem
 	where   string // the problem's JSON pointer; its byte offset for a syntax error
 }
@@ -132,7 +134,14 @@ const (
 // Go's coming encoding/json/v2; it does all three in the one pass that
 // decodes the value, and says where. kin-openapi itself switches to it
 // (encoding/json/v2) for duplicate names once Go ships it.
+//
+// A body that is valid I-JSON (RFC 7493: the same three rules) is only
+// scanned here, not decoded: kin-openapi decodes it for its own checks, and
+// the few rules that need the value decode it when they do (jsonValue).
 func parseJSON(data []byte) jsonText {
+	if jsontext.Value(data).IsValid() {
+		return jsonText{ok: true}
+	}
 	var value any
 	err := jsonv2.Unmarshal(data, &value)
 	if err == nil {
@@ -156,6 +165,19 @@ func parseJSON(data []byte) jsonText {
 		t.value = nil
 	}
 	return t
+}
+
+// jsonValue is the text's value, decoded on first use; nil when there is
+// none (or it does not decode into Go values: a number out of float64's
+// range, which kin-openapi's decoder then reports).
+func (t *jsonText) jsonValue(data []byte) any {
+	if t.ok && !t.decoded {
+		t.decoded = true
+		if jsonv2.Unmarshal(data, &t.value) != nil {
+			t.value = nil
+		}
+	}
+	return t.value
 }
 
 // syntaxReason is the library's reason without its own "jsontext:" prefix

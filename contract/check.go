@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
@@ -21,6 +22,12 @@ type Result struct {
 	// parameter. They never make a check fail unless it is Strict, which
 	// reports them as violations instead.
 	Notices Violations `json:"notices"`
+	// MoreViolations and MoreNotices count what was found past the first
+	// MaxListedPerExchange of each, which are not listed: the list then
+	// ends with a RuleOmitted entry that says how many ("… and N more"),
+	// so every output that prints the list shows the count.
+	MoreViolations int `json:"moreViolations,omitempty"`
+	MoreNotices    int `json:"moreNotices,omitempty"`
 }
 
 // OK reports whether the exchange conforms (notices aside).
@@ -47,6 +54,7 @@ func (v *Validator) Check(ex *Exchange) (*Result, error) {
 func (v *Validator) CheckMatch(m *Match, ex *Exchange) *Result {
 	c := checker{v: v, ex: ex, m: m, res: &Result{Operation: m.Operation}}
 	c.run()
+	c.res.capLists()
 	return c.res
 }
 
@@ -61,31 +69,6 @@ func (v *Validator) ValidateExchange(ex *Exchange) error {
 	return res.Violations.err()
 }
 
-// ValidateRequest checks a request on its own; a request without
-// credentials is a violation here (see ValidateExchange for the digest
-// handshake). r's body is read and replaced by an unread copy.
-func (v *Validator) ValidateRequest(r *http.Request) error {
-	req, err := RequestFromHTTP(r)
-	if err != nil {
-		return fmt.Errorf("contract: read request body: %w", err)
-	}
-	return v.ValidateExchange(&Exchange{Request: req})
-}
-
-// ValidateResponse checks resp against the request that caused it, as
-// ValidateExchange does; both bodies are read and replaced by unread copies.
-func (v *Validator) ValidateResponse(r *http.Request, resp *http.Response) error {
-	req, err := RequestFromHTTP(r)
-	if err != nil {
-		return fmt.Errorf("contract: read request body: %w", err)
-	}
-	res, err := ResponseFromHTTP(resp)
-	if err != nil {
-		return fmt.Errorf("contract: read response body: %w", err)
-	}
-	return v.ValidateExchange(&Exchange{Request: req, Response: res})
-}
-
 // checker holds one exchange while it is checked.
 type checker struct {
 	v    *Validator
@@ -96,6 +79,7 @@ type checker struct {
 
 	req, resp messageBody
 	security  securityVerdict
+	creds     credentialMemo
 	// query is the request's query, parsed once (queryErr: it did not parse
 	// cleanly, as url.ParseQuery says).
 	query    url.Values
@@ -109,23 +93,16 @@ type checker struct {
 	// plainForEnvelope: a plain body answered envelope=true (reported);
 	// its schema is not checked as an envelope's.
 	plainForEnvelope bool
+	// beforeAuth: a request without credentials answered as the service
+	// answers before it authenticates (see projectRules); a body it lacks
+	// is not required.
+	beforeAuth bool
 }
 
-// run checks the exchange: the project's own rules, then, unless the fast
-// path vouches for the rest, kin-openapi.
+// run checks the exchange: the project's own rules, then kin-openapi.
 func (c *checker) run() {
 	if c.m.op == nil {
-		c.add(SideRequest, PartMethod, "", RuleMethod, joinComma(c.m.Allow), `"`+c.ex.Request.Method+`"`)
-		return
-	}
-	if c.handshake() {
-		// The first half of the digest handshake: a request without
-		// credentials, answered by the 401 challenge. The service
-		// authenticates before it reads anything else (the "Create One
-		// Link-Token" page shows the challenge answering an unauthenticated
-		// request), and curl, which MongoDB's pages use, sends that first
-		// request without its body: only the answer is judged.
-		c.runResponseOnly()
+		c.add(SideRequest, PartMethod, "", RuleMethod, strings.Join(c.m.Allow, ", "), `"`+c.ex.Request.Method+`"`)
 		return
 	}
 	c.req = c.readBody(SideRequest, c.ex.Request.Header, c.ex.Request.Body)
@@ -133,38 +110,19 @@ func (c *checker) run() {
 		c.resp = c.readBody(SideResponse, c.ex.Response.Header, c.ex.Response.Body)
 	}
 	c.projectRules()
-	if len(c.res.Violations) == 0 && len(c.res.Notices) == 0 && c.fast() {
-		return
-	}
 	c.kin()
-}
-
-// handshake reports whether the exchange is the first half of the digest
-// handshake: no credentials at all for an operation that needs them,
-// answered 401.
-func (c *checker) handshake() bool {
-	resp, op := c.ex.Response, c.m.op
-	if resp == nil || resp.StatusCode != http.StatusUnauthorized || op.anonymous {
-		return false
-	}
-	hr := http.Request{Method: c.ex.Request.Method, URL: c.ex.Request.URL, Header: c.ex.Request.Header}
-	return c.v.judgeSecurity(&hr, op.security, c.m.srv).absent
 }
 
 // runResponseOnly checks only the response, as the answer to the request
 // c.ex holds, which is not judged: a response whose request is unknown
-// (see CheckResponseAlone), or the challenge of a digest handshake.
+// (see CheckResponseAlone).
 func (c *checker) runResponseOnly() {
 	c.resp = c.readBody(SideResponse, c.ex.Response.Header, c.ex.Response.Body)
 	c.security = securityVerdict{met: true}
 	c.responseRules()
-	route, params, err := c.kinRoute()
-	if err != nil || route == nil {
-		return
-	}
 	c.kinResponse(&openapi3filter.RequestValidationInput{
 		Request:    &http.Request{Method: c.ex.Request.Method, URL: c.ex.Request.URL, Header: c.ex.Request.Header},
-		PathParams: params, Route: route, Options: c.v.options,
+		PathParams: c.m.params, Route: c.m.route, Options: c.v.options,
 	})
 }
 
@@ -197,15 +155,4 @@ func (c *checker) violation(side Side, part Part, ptr, rule, expected, found str
 		c.name = c.ex.Name()
 	}
 	return &Violation{Exchange: c.name, Side: side, Part: part, Pointer: ptr, Rule: rule, Expected: expected, Found: found}
-}
-
-func joinComma(list []string) string {
-	out := ""
-	for i, s := range list {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }

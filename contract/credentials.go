@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -39,12 +40,38 @@ func (e *credentialError) Error() string { return e.found }
 var errNoCredential = &credentialError{absent: true, found: "no credentials"}
 
 // authenticate is the openapi3filter.AuthenticationFunc of every check.
-func (v *Validator) authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+func (v *Validator) authenticate(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
 	srv := v.serverOf(in.RequestValidationInput.Route.Server)
-	if err := credentialProblem(in.RequestValidationInput.Request, in.SecurityScheme, srv); err != nil {
+	memo, _ := ctx.Value(credentialMemoKey{}).(*credentialMemo)
+	if err := memo.problem(in.RequestValidationInput.Request, in.SecurityScheme, srv); err != nil {
 		return err
 	}
 	return nil
+}
+
+// credentialMemo keeps, for one exchange, the verdict on its credentials
+// per security scheme: the project's rules judge them before kin-openapi
+// asks again through authenticate, and a digest credential is parsed once.
+// A nil memo judges afresh.
+type credentialMemo struct {
+	schemes  []*openapi3.SecurityScheme
+	problems []*credentialError
+}
+
+// credentialMemoKey carries an exchange's memo to authenticate in the
+// context ValidateRequest passes on.
+type credentialMemoKey struct{}
+
+func (m *credentialMemo) problem(r *http.Request, s *openapi3.SecurityScheme, srv *server) *credentialError {
+	if m == nil {
+		return credentialProblem(r, s, srv)
+	}
+	if i := slices.Index(m.schemes, s); i >= 0 {
+		return m.problems[i]
+	}
+	p := credentialProblem(r, s, srv)
+	m.schemes, m.problems = append(m.schemes, s), append(m.problems, p)
+	return p
 }
 
 // serverOf maps a routed (path-only) server back to its server.
@@ -152,13 +179,8 @@ func canonicalScheme(s string) string {
 // digestProblem checks a Digest credential (RFC 7616 §3.4): the parameters
 // the response is computed from, and a response of the algorithm's length.
 // What counts as parseable is github.com/icholy/digest's verdict (the
-// parser the in-memory server and the client use); digestFast vouches for
-// the common, plainly written credential without running that parser,
-// which allocates per character.
+// parser the in-memory server and the client use).
 func digestProblem(value string) string {
-	if digestFast(value) {
-		return ""
-	}
 	c, err := digest.ParseCredentials(value)
 	if err != nil {
 		return "with malformed parameters"
@@ -203,120 +225,17 @@ func digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, 
 	return ""
 }
 
-// digestFast reports, without allocating, that a Digest credential is
-// well-formed, for credentials written in the plain form every client
-// sends: "Digest " then name=value pairs separated by a comma and spaces,
-// names and bare values of letters, digits and '-', quoted values without
-// escapes. Such a credential icholy/digest parses into exactly these
-// values; anything else (escapes, tabs, odd spacing) gets false and goes to
-// the parser. FuzzDigestFastNeverLaxer holds it to the parser's verdict.
-func digestFast(value string) bool {
-	if !digest.IsDigest(value) {
-		return false
-	}
-	var username, realm, nonce, uri, response, algorithm, qop, cnonce, ncv string
-	ncSeen := false
-	var seen uint16 // the fields already read
-	s := value[len(digest.Prefix):]
-	first := true
-	for {
-		s = strings.TrimLeft(s, " ")
-		if s == "" {
-			break
-		}
-		if !first {
-			if s[0] != ',' {
-				return false
-			}
-			s = strings.TrimLeft(s[1:], " ")
-		}
-		first = false
-		i := 0
-		for i < len(s) && isIdentByte(s[i]) {
-			i++
-		}
-		if i == 0 || i == len(s) || s[i] != '=' {
-			return false
-		}
-		name := s[:i]
-		s = s[i+1:]
-		var val string
-		if s != "" && s[0] == '"' {
-			end := strings.IndexByte(s[1:], '"')
-			if end < 0 {
-				return false
-			}
-			val = s[1 : 1+end]
-			if strings.IndexByte(val, '\\') >= 0 || !utf8Valid(val) {
-				return false
-			}
-			s = s[end+2:]
-		} else {
-			j := 0
-			for j < len(s) && isIdentByte(s[j]) {
-				j++
-			}
-			val, s = s[:j], s[j:]
-		}
-		// Each field once: of a repeated one, which counts is the parser's to
-		// say (FuzzDigestFastNeverLaxer found `nc=,…,nc=1`).
-		var field *string
-		var bit uint16
-		switch name {
-		case "username":
-			field, bit = &username, 1<<0
-		case "realm":
-			field, bit = &realm, 1<<1
-		case "nonce":
-			field, bit = &nonce, 1<<2
-		case "uri":
-			field, bit = &uri, 1<<3
-		case "response":
-			field, bit = &response, 1<<4
-		case "algorithm":
-			field, bit = &algorithm, 1<<5
-		case "qop":
-			field, bit = &qop, 1<<6
-		case "cnonce":
-			field, bit = &cnonce, 1<<7
-		case "nc":
-			field, bit = &ncv, 1<<8
-			ncSeen = true
-		}
-		if field != nil {
-			if seen&bit != 0 {
-				return false
-			}
-			seen |= bit
-			*field = val
-		}
-	}
-	if ncSeen && (len(ncv) > 7 && ncv[0] != '0' || len(ncv) > 8 || !isHex(ncv) || strings.Trim(ncv, "0") == "") {
-		return false // the parser's own reading of nc decides the rest
-	}
-	return digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, cnonce, ncv != "") == ""
-}
-
-func isIdentByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
-}
-
-func utf8Valid(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false // leave anything but ASCII to the parser
-		}
-	}
-	return true
-}
-
-// quoteScheme shows a scheme name, cut short: it may be a credential pasted
-// without one.
+// quoteScheme names a scheme the request used, when it is a registered
+// one (IANA's HTTP Authentication Scheme Registry, and two in common use);
+// anything else may be a key pasted without a scheme, and is not shown.
 func quoteScheme(s string) string {
-	if len(s) > 16 || strings.ContainsAny(s, "=:") {
-		return "(unrecognised)"
+	for _, known := range []string{"AWS4-HMAC-SHA256", "Basic", "Bearer", "Concealed", "Digest", "DPoP", "GNAP", "HOBA",
+		"Mutual", "Negotiate", "NTLM", "OAuth", "PrivateToken", "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid"} {
+		if strings.EqualFold(s, known) {
+			return `"` + known + `"`
+		}
 	}
-	return `"` + s + `"`
+	return "(a value that is not a scheme this check knows; not shown)"
 }
 
 func isHex(s string) bool {
@@ -364,15 +283,15 @@ type securityVerdict struct {
 
 // judgeSecurity applies the requirements the way kin-openapi does (any one
 // requirement met, each of its schemes in name order, the first failure
-// failing it), with the same function, so the fast path and kin-openapi's
-// can never disagree.
-func (v *Validator) judgeSecurity(r *http.Request, reqs openapi3.SecurityRequirements, srv *server) securityVerdict {
+// failing it), with the same function, so that the project's rules, which
+// run first, see the verdict kin-openapi reaches.
+func (v *Validator) judgeSecurity(r *http.Request, reqs openapi3.SecurityRequirements, srv *server, memo *credentialMemo) securityVerdict {
 	if len(reqs) == 0 {
 		return securityVerdict{met: true}
 	}
 	var problems []*credentialError
 	for _, req := range reqs {
-		err := v.judgeRequirement(r, req, srv)
+		err := v.judgeRequirement(r, req, srv, memo)
 		if err == nil {
 			return securityVerdict{met: true}
 		}
@@ -381,20 +300,18 @@ func (v *Validator) judgeSecurity(r *http.Request, reqs openapi3.SecurityRequire
 	return verdictOf(problems)
 }
 
-func (v *Validator) judgeRequirement(r *http.Request, req openapi3.SecurityRequirement, srv *server) *credentialError {
+func (v *Validator) judgeRequirement(r *http.Request, req openapi3.SecurityRequirement, srv *server, memo *credentialMemo) *credentialError {
 	names := make([]string, 0, len(req))
 	for name := range req {
 		names = append(names, name)
 	}
-	if len(names) > 1 {
-		sortStrings(names)
-	}
+	slices.Sort(names)
 	for _, name := range names {
 		ref := v.doc.Components.SecuritySchemes[name]
 		if ref == nil || ref.Value == nil {
 			return &credentialError{rank: 1, expected: "a declared security scheme", found: "scheme " + name + " is not declared"}
 		}
-		if err := credentialProblem(r, ref.Value, srv); err != nil {
+		if err := memo.problem(r, ref.Value, srv); err != nil {
 			return err
 		}
 	}
@@ -451,7 +368,7 @@ func (v *Validator) expectedAuth(o *operation, srv *server) string {
 			case "apiKey":
 				label = s.Name + " (" + s.In + ")"
 			}
-			if label != "" && !contains(schemes, label) {
+			if label != "" && !slices.Contains(schemes, label) {
 				schemes = append(schemes, label)
 			}
 		}
@@ -459,23 +376,6 @@ func (v *Validator) expectedAuth(o *operation, srv *server) string {
 	if len(schemes) == 0 {
 		return "no credentials"
 	}
-	sortStrings(schemes)
+	slices.Sort(schemes)
 	return strings.Join(schemes, " or ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }

@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"net/url"
@@ -65,20 +64,6 @@ func readBody(body *io.ReadCloser, declared int64) ([]byte, error) {
 	_ = (*body).Close()
 	*body = newReplayBody(data)
 	return data, err
-}
-
-// RequestFromHTTP captures r as a Request. It reads r's body and replaces it
-// with an unread copy, so whoever handles r next reads the same bytes.
-func RequestFromHTTP(r *http.Request) (*Request, error) {
-	data, err := readBody(&r.Body, r.ContentLength)
-	if err != nil {
-		return nil, err
-	}
-	if r.Body != nil && r.Body != http.NoBody {
-		b := data
-		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	}
-	return &Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: data}, nil
 }
 
 // ResponseFromHTTP captures resp as a Response, reading its body and

@@ -2,4 +2,3 @@ package contract
 
 // ReadSizedForTest exposes readSized to the package's external tests.
 var ReadSizedForTest = readSized
-var WithoutFastPath = withoutFastPath

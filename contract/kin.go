@@ -19,75 +19,37 @@ import (
 // ValidateResponse, the schema validator), run on what the project's rules
 // have already read, its errors turned into this package's violations.
 
-// kin checks the exchange with kin-openapi and records what it finds.
+// kin checks the exchange with kin-openapi and records what it finds, on
+// the route kin-openapi's router found when the request was matched.
 func (c *checker) kin() {
-	route, params, err := c.kinRoute()
-	if err != nil || route == nil || route.Operation == nil {
-		// The fast matcher and kin-openapi's router never disagree
-		// (FuzzRoutingAgreesWithKinOpenAPI); if they did, kin-openapi's
-		// verdict would be missing, which this says.
-		c.add(SideRequest, PartPath, "", "routing", "the route kin-openapi finds for "+c.m.Path, "none")
-		return
-	}
-	var reqInput *openapi3filter.RequestValidationInput
-	if f := c.fastOp(); f != nil && c.fastRequest(f) {
-		// The fast path vouches for the request: kin-openapi needs it only
-		// as the input of the response's checks.
-		reqInput = c.kinRequestInput(route, params, c.v.options)
-	} else {
-		reqInput = c.kinRequest(route, params)
-	}
+	// Path parameters are judged as the server reads them: the router's
+	// are still escaped (gorilla/mux matches the escaped path), and
+	// kin-openapi does not unescape them.
+	reqInput := c.kinRequest(c.m.route, c.m.UnescapedPathParams())
 	if c.ex.Response != nil {
 		c.kinResponse(reqInput)
 	}
 }
 
-// kinRoute is the request's route as kin-openapi's router finds it, on the
-// request path cut to start at the server's base path. A path the fast
-// matcher found is not matched again with gorilla/mux's regular expressions:
-// the route is the one the router would build (its document, path-only
-// server, path, item and operation), with the parameters the matcher read —
-// the router's own, by TestRoutingAgreesWithKinOpenAPI and its fuzz target.
-// Any other path is asked of the router.
-func (c *checker) kinRoute() (*routers.Route, map[string]string, error) {
-	if route, params, ok := c.m.routerRoute(); ok {
-		return route, params, nil
-	}
-	u := c.ex.Request.URL
-	escaped := u.EscapedPath()
-	return c.v.findRoute(c.ex.Request.Method, u, escaped, len(c.m.Prefix), c.m.srv)
-}
-
-// routerRoute builds, for a path the fast matcher found, the route
-// kin-openapi's router returns for it; false for any other path.
-func (m *Match) routerRoute() (*routers.Route, map[string]string, bool) {
-	if !m.rt.fast {
-		return nil, nil, false
-	}
-	item := m.v.doc.Paths.Value(m.rt.path)
-	op := item.GetOperation(m.Method)
-	if op == nil {
-		return nil, nil, false
-	}
-	route := &routers.Route{Spec: m.v.doc, Server: m.srv.routed, Path: m.rt.path, PathItem: item, Method: m.Method, Operation: op}
-	return route, m.PathParams(), true
-}
-
 func (c *checker) kinRequest(route *routers.Route, params map[string]string) *openapi3filter.RequestValidationInput {
 	opts := c.v.options
-	if c.req.unreadable {
+	if c.req.unreadable || c.beforeAuth && len(c.ex.Request.Body) == 0 {
+		// Its rule has said why it cannot be read, or the handshake's first
+		// request came without it.
 		o := *opts
-		o.ExcludeRequestBody = true // its rule has said why it cannot be read
+		o.ExcludeRequestBody = true
 		opts = &o
 	}
 	input := c.kinRequestInput(route, params, opts)
-	err := openapi3filter.ValidateRequest(context.Background(), input)
+	ctx := context.WithValue(context.Background(), credentialMemoKey{}, &c.creds)
+	err := openapi3filter.ValidateRequest(ctx, input)
 	c.addKinErrors(err)
 	return input
 }
 
 // kinRequestInput is the request as kin-openapi reads it: its body decoded
-// from its Content-Encoding.
+// from its Content-Encoding, its query as the project's rules parsed it
+// (kin-openapi parses it once per input, the same way, unless given it).
 func (c *checker) kinRequestInput(route *routers.Route, params map[string]string, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
 	req := c.ex.Request
 	hreq := &http.Request{
@@ -97,7 +59,8 @@ func (c *checker) kinRequestInput(route *routers.Route, params map[string]string
 	if hreq.Header == nil {
 		hreq.Header = http.Header{}
 	}
-	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, Route: route, Options: opts}
+	query, _ := c.queryValues()
+	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, QueryParams: query, Route: route, Options: opts}
 }
 
 func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
@@ -110,25 +73,118 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	if rs == nil {
 		return // RuleStatus is reported
 	}
-	c.kinHeaders(reqInput, rs, resp.StatusCode)
-	if rs.hasContent && !c.resp.unreadable {
-		c.kinBody(reqInput, rs, resp.StatusCode, c.resp.data, "")
+	// One ValidateResponse call on the whole response (headers and body,
+	// closed when strict), as plain openapi3filter makes it, judges a
+	// response that conforms, or whose headers do and whose body does not.
+	// It stops at the first header that fails and then skips the body: the
+	// parts are then asked about one by one, to report every violation.
+	if _, coded := resp.Header["Content-Encoding"]; coded || rs.hasContent && (c.resp.unreadable || len(c.resp.data) == 0) {
+		c.kinParts(reqInput, rs, resp.StatusCode) // the parts' own checks say what is wrong
+		return
+	}
+	if !c.v.strict && rs.hasContent && rs.closedNarrows {
+		err := c.validateResponse(reqInput, rs.closedWhole, resp.StatusCode, c.resp.header, c.resp.data)
+		if err == nil {
+			return // no violation (the open schemas accept what the closed ones do) and no notice
+		}
+		if rs.closedFlat && c.splitClosed(err) {
+			return
+		}
+	}
+	route := rs.whole
+	if c.v.strict {
+		route = rs.closedWhole
+	}
+	err := c.validateResponse(reqInput, route, resp.StatusCode, c.resp.header, c.resp.data)
+	var re *openapi3filter.ResponseError
+	switch {
+	case err == nil:
+		if rs.hasContent && !c.v.strict {
+			c.bodyNotices(reqInput, rs, resp.StatusCode, c.resp.data, c.resp.value(), "")
+		}
+	case errors.As(err, &re) && (strings.HasPrefix(re.Reason, "response body ") || strings.HasSuffix(re.Reason, " response body")):
+		// Every header passed; this is the body's verdict.
+		c.kinBodyVerdict(reqInput, rs, resp.StatusCode, c.resp.data, "", err)
+	default:
+		c.kinParts(reqInput, rs, resp.StatusCode)
 	}
 }
 
-// kinHeaders checks each declared header on its own (ValidateResponse stops
-// at the first header that fails).
+// splitClosed records what the closed schemas refused of a body, when the
+// headers passed and the schemas are flat: then the closed schemas refuse
+// exactly what the open ones do, and the undeclared properties closing
+// added, which are notices. It reports false, recording nothing, for any
+// other verdict.
+func (c *checker) splitClosed(err error) bool {
+	var re *openapi3filter.ResponseError
+	if !errors.As(err, &re) || !strings.HasPrefix(re.Reason, "response body doesn't match") || re.Err == nil {
+		return false
+	}
+	var open, undeclared openapi3.MultiError
+	var split func(error)
+	split = func(err error) {
+		if me, ok := err.(openapi3.MultiError); ok {
+			for _, e := range me {
+				split(e)
+			}
+			return
+		}
+		if se, ok := err.(*openapi3.SchemaError); ok && c.v.closedAdded[se.Schema] && isUnsupportedProperty(se) {
+			undeclared = append(undeclared, err)
+			return
+		}
+		open = append(open, err)
+	}
+	split(re.Err)
+	if len(open) > 0 {
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", open)...)
+	}
+	if len(undeclared) > 0 {
+		for _, x := range c.schemaViolations(SideResponse, PartBody, "", undeclared) {
+			c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
+		}
+	}
+	return true
+}
+
+// isUnsupportedProperty reports whether se is kin-openapi's refusal of a
+// property its object schema does not declare.
+func isUnsupportedProperty(se *openapi3.SchemaError) bool {
+	_, ok := unsupportedProperty(se.Reason)
+	return ok && se.SchemaField == "properties"
+}
+
+// kinParts checks a response's headers and body each on its own.
+func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
+	c.kinHeaders(reqInput, rs, status)
+	if rs.hasContent && !c.resp.unreadable {
+		c.kinBody(reqInput, rs, status, c.resp.data, "")
+	}
+}
+
+// validateResponse runs ValidateResponse on route for the response, with
+// the request as kin-openapi read it.
+func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInput, route *routers.Route, status int, header http.Header, data []byte) error {
+	in := *reqInput
+	in.Route = route
+	var body io.ReadCloser = http.NoBody
+	if len(data) > 0 {
+		body = io.NopCloser(bytes.NewReader(data))
+	}
+	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &in, Status: status, Header: header, Body: body, Options: c.v.options,
+	})
+}
+
+// kinHeaders checks the declared headers: all at once, then, when one
+// fails, each on its own (ValidateResponse stops at the first that fails).
 func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
+	if len(rs.headers) == 0 || c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil) == nil {
+		return
+	}
 	for i := range rs.headers {
 		h := &rs.headers[i]
-		if fh := c.fastHeaderOf(rs, h.name); fh != nil && fh.accepts(c.ex.Response.Header) {
-			continue // kin-openapi would pass it
-		}
-		in := *reqInput
-		in.Route = h.route
-		err := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &in, Status: status, Header: c.ex.Response.Header, Body: http.NoBody, Options: c.v.options,
-		})
+		err := c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil)
 		var re *openapi3filter.ResponseError
 		switch {
 		case err == nil:
@@ -160,44 +216,62 @@ func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *r
 		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, rs.types, found)
 		return
 	}
-	if prefix == "" && c.fastBodyOK(rs, c.resp.json.value) {
-		return // kin-openapi would pass it, closed schemas included
-	}
-	header := c.resp.header
-	run := func(route *routers.Route) error {
-		in := *reqInput
-		in.Route = route
-		return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &in, Status: status, Header: header,
-			Body: io.NopCloser(bytes.NewReader(data)), Options: c.v.options,
-		})
-	}
+	route := rs.body
 	if c.v.strict {
-		c.addResponseBodyError(prefix, run(rs.closedBody), false)
+		route = rs.closedBody
+	}
+	c.kinBodyVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, route, status, c.resp.header, data))
+}
+
+// kinBodyVerdict records ValidateResponse's verdict on a body (closed when
+// strict) and, unless strict, the notices.
+func (c *checker) kinBodyVerdict(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, prefix string, err error) {
+	c.addResponseBodyError(prefix, err, false)
+	if c.v.strict {
 		return
 	}
-	c.addResponseBodyError(prefix, run(rs.body), false)
-	// The notices: the same body against the closed schemas. kin-openapi's
-	// schema validator runs on the value already decoded (ValidateResponse
-	// would decode the body a second time to no other end).
-	value, decoded := c.resp.json.value, c.resp.json.value != nil && prefix == ""
+	value := c.resp.value()
 	if prefix != "" {
-		if obj, ok := c.resp.json.value.(map[string]any); ok {
-			value, decoded = obj["content"], obj["content"] != nil
-		}
+		obj, _ := value.(map[string]any)
+		value = obj["content"]
 	}
-	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(ct)
-	if !decoded || closed == nil || closed.Schema == nil {
-		c.addResponseBodyError(prefix, run(rs.closedBody), true)
+	c.bodyNotices(reqInput, rs, status, data, value, prefix)
+}
+
+// bodyNotices reports, as notices, the properties a body (or an envelope's
+// content, under prefix) has that the closed schemas do not declare.
+// kin-openapi's schema validator runs on value, the body already decoded
+// (ValidateResponse would decode it a second time to no other end), when
+// there is one.
+func (c *checker) bodyNotices(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, value any, prefix string) {
+	closed := c.closedSchema(rs)
+	if value == nil || closed == nil {
+		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), true)
 		return
 	}
-	if err := closed.Schema.Value.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse()); err != nil {
+	if err := visitResponse(closed, value); err != nil {
 		for _, x := range c.schemaViolations(SideResponse, PartBody, prefix, err) {
 			if x.Rule == RuleAdditionalProps {
 				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
 			}
 		}
 	}
+}
+
+// closedSchema is the closed schema of rs's body in the response's media
+// type; nil when it has none.
+func (c *checker) closedSchema(rs *response) *openapi3.Schema {
+	closed := rs.closedBody.Operation.Responses.Value(rs.key).Value.Content.Get(c.ex.Response.Header.Get("Content-Type"))
+	if closed == nil || closed.Schema == nil {
+		return nil
+	}
+	return closed.Schema.Value
+}
+
+// visitResponse runs kin-openapi's schema validator on a response value
+// already decoded, as ValidateResponse runs it with this package's options.
+func visitResponse(s *openapi3.Schema, value any) error {
+	return s.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse())
 }
 
 // addResponseBodyError records what ValidateResponse said of a body; with
@@ -247,17 +321,18 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, ok200.types, found)
 		return
 	}
-	if c.resp.unreadable || c.resp.json.value == nil {
+	if c.resp.unreadable || c.resp.value() == nil {
 		return
 	}
-	visit := func(s *openapi3.Schema) error {
-		return s.VisitJSON(c.resp.json.value, openapi3.MultiErrors(), openapi3.VisitAsResponse())
-	}
-	if c.v.strict {
-		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visit(ok200.closedEnvelope))...)
-	} else {
-		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visit(ok200.envelope))...)
-		for _, x := range c.schemaViolations(SideResponse, PartBody, "", visit(ok200.closedEnvelope)) {
+	value := c.resp.value()
+	switch {
+	case c.v.strict:
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value))...)
+	case ok200.envelopeNarrows && visitResponse(ok200.closedEnvelope, value) == nil:
+		// The open envelope accepts what the closed one does; no notice.
+	default:
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.envelope, value))...)
+		for _, x := range c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value)) {
 			if x.Rule == RuleAdditionalProps {
 				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
 			}
@@ -267,10 +342,13 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		return
 	}
 	c.kinHeaders(reqInput, c.inner, c.innerStatus)
-	obj, _ := c.resp.json.value.(map[string]any)
+	obj, _ := value.(map[string]any)
 	content := obj["content"]
 	if !c.inner.hasContent || content == nil {
 		return
+	}
+	if closed := c.closedSchema(c.inner); !c.v.strict && c.inner.closedNarrows && closed != nil && visitResponse(closed, content) == nil {
+		return // as for a plain body: no violation and no notice
 	}
 	data, err := json.Marshal(content)
 	if err != nil {

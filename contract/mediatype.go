@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -116,14 +117,23 @@ func (mts mediaTypes) restricts(declared []string) bool {
 
 // requestedVersion is the latest resource version date an Accept header
 // asks for among the versioned types of mts, or "" when it names none (no
-// Accept, a wildcard, plain application/json).
+// Accept, plain application/json) or also takes any (a wildcard range
+// such as */* or application/*: any version is then acceptable). A range
+// of weight 0 asks for nothing (RFC 9110 §12.5.1), however its q is
+// written (0, 0.0, 0.000).
 func (mts mediaTypes) requestedVersion(accept []string) string {
 	latest := ""
 	for _, value := range accept {
 		for _, rng := range strings.Split(value, ",") {
 			mt, params, err := mime.ParseMediaType(strings.TrimSpace(rng))
-			if err != nil || params["q"] == "0" {
+			if err != nil {
 				continue
+			}
+			if weightZero(params) {
+				continue
+			}
+			if strings.HasSuffix(mt, "/*") {
+				return ""
 			}
 			for _, p := range mts {
 				if v, ok := p.version(mt); ok && v > latest {
@@ -133,6 +143,18 @@ func (mts mediaTypes) requestedVersion(accept []string) string {
 		}
 	}
 	return latest
+}
+
+// weightZero reports whether a media range's parameters give it weight 0
+// (RFC 9110 §12.4.2: q=0, 0.0, 0.000 alike), so it asks for nothing. A q
+// that is not a number asks for nothing either.
+func weightZero(params map[string]string) bool {
+	q, ok := params["q"]
+	if !ok {
+		return false
+	}
+	w, err := strconv.ParseFloat(q, 64)
+	return err != nil || w <= 0
 }
 
 // mediaTypeOf is the lower-case type/subtype of a Content-Type, without

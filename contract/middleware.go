@@ -86,20 +86,21 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 				return
 			}
 			res := v.CheckMatch(m, &Exchange{Request: req})
-			if refuse(w, m, res.Violations) {
+			if refuse(w, m, res) {
 				return
 			}
 			if cfg.report == nil {
 				next.ServeHTTP(w, r)
 				return
 			}
-			rec := &recorder{ResponseWriter: w}
+			rec := &recorder{ResponseWriter: w, limit: v.maxBody}
 			next.ServeHTTP(rec, r)
 			header := rec.header
 			if header == nil {
 				header = w.Header()
 			}
 			full := v.CheckMatch(m, &Exchange{Request: req, Response: &Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()}})
+			notJudged(full, v.maxBody, false, int64(rec.body.Len()) > v.maxBody)
 			if len(full.Violations) > 0 || len(full.Notices) > 0 {
 				cfg.report(r, full)
 			}
@@ -131,11 +132,11 @@ func readLimitedRequest(r *http.Request, limit int64) (*Request, error) {
 
 // refuse answers a non-conforming request and reports whether it did.
 // Security violations alone do not refuse (see Middleware).
-func refuse(w http.ResponseWriter, m *Match, vs Violations) bool {
+func refuse(w http.ResponseWriter, m *Match, res *Result) bool {
 	var fields []fieldViolation
 	status, code := http.StatusBadRequest, "VALIDATION_ERROR"
-	for _, x := range vs {
-		if x.Rule == RuleSecurity {
+	for _, x := range res.Violations {
+		if x.Rule == RuleSecurity || x.Rule == RuleOmitted {
 			continue
 		}
 		switch x.Rule {
@@ -154,8 +155,8 @@ func refuse(w http.ResponseWriter, m *Match, vs Violations) bool {
 	if len(fields) == 0 {
 		return false
 	}
-	found := len(fields)
-	if found > MaxRefusedFields {
+	found := len(fields) + res.MoreViolations
+	if len(fields) > MaxRefusedFields {
 		fields = fields[:MaxRefusedFields]
 	}
 	writeAPIError(w, status, code, RefusalDetail(len(fields), found), fields)
@@ -213,12 +214,14 @@ func writeAPIError(w http.ResponseWriter, status int, code, detail string, field
 }
 
 // recorder passes a response through and keeps a copy of its status,
-// headers (as sent) and body.
+// headers (as sent) and body: of the body, at most limit bytes and one
+// more, which is all a check reads.
 type recorder struct {
 	http.ResponseWriter
 	code   int
 	header http.Header
 	body   bytes.Buffer
+	limit  int64
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -233,7 +236,9 @@ func (r *recorder) Write(p []byte) (int, error) {
 	if r.code == 0 {
 		r.WriteHeader(http.StatusOK)
 	}
-	r.body.Write(p)
+	if room := r.limit + 1 - int64(r.body.Len()); room > 0 {
+		r.body.Write(p[:min(int64(len(p)), room)])
+	}
 	return r.ResponseWriter.Write(p)
 }
 

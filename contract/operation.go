@@ -33,7 +33,6 @@ type operation struct {
 	// else its class's, else the default), looked up once when built.
 	byStatus [500]*response
 	statuses string // "200, 201, 400, …", for messages
-	fast     *fastOp
 }
 
 type requestBody struct {
@@ -55,8 +54,22 @@ type response struct {
 	types      string
 	hasContent bool
 	headers    []headerCheck
+	allHeaders *routers.Route // every header of headers at once (no body)
 	body       *routers.Route // the body only (no headers); a oneOf with the envelope: its plain branch
 	closedBody *routers.Route // the same with every object closed (Strict, and notices)
+	// whole is the headers and the body together, closedWhole the same
+	// with the closed body: one ValidateResponse call for a response that
+	// conforms.
+	whole, closedWhole *routers.Route
+	// closedNarrows: closing the body's schemas only narrows what they
+	// accept (they use no oneOf and no not), so a body the closed schemas
+	// accept the open ones accept too, and has no undeclared property;
+	// envelopeNarrows the same for the envelope.
+	closedNarrows, envelopeNarrows bool
+	// closedFlat: the body's schemas are flat, so what the closed ones
+	// refuse is what the open ones refuse and the undeclared properties
+	// closing added (see splitClosed).
+	closedFlat bool
 	// envelope, when this response can carry an envelope (the 200 of an
 	// operation with envelope=true), is its schema; closedEnvelope closed.
 	envelope, closedEnvelope *openapi3.Schema
@@ -113,7 +126,6 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 	}
 	slices.Sort(statuses)
 	o.statuses = strings.Join(statuses, ", ")
-	o.fast = v.compileFastOp(o)
 	for code := 100; code < 600; code++ {
 		o.byStatus[code-100] = o.lookupStatus(code)
 	}
@@ -145,15 +157,17 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 		return &routers.Route{Spec: v.doc, Path: path, PathItem: item, Method: method, Operation: synth}
 	}
 	var names []string
-	for name := range resp.Headers {
+	headers := openapi3.Headers{}
+	for name, h := range resp.Headers {
+		if h == nil || h.Value == nil || strings.EqualFold(name, "Content-Type") {
+			continue // OpenAPI: a Content-Type response header is ignored
+		}
 		names = append(names, name)
+		headers[name] = h
 	}
 	slices.Sort(names)
 	for _, name := range names {
 		h := resp.Headers[name]
-		if h == nil || h.Value == nil || strings.EqualFold(name, "Content-Type") {
-			continue // OpenAPI: a Content-Type response header is ignored
-		}
 		r.headers = append(r.headers, headerCheck{
 			name: canonical(name), required: h.Value.Required, header: h.Value,
 			route: route(&openapi3.Response{Description: resp.Description, Headers: openapi3.Headers{name: h}}),
@@ -167,6 +181,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 		schema := m.Schema
 		if plain, env, ok := v.splitEnvelope(schema); ok {
 			r.envelope, r.closedEnvelope = env.Value, closed.close(env).Value
+			r.envelopeNarrows = narrowsWhenClosed(env)
 			if plain != nil {
 				r.plainAllowed = true
 				schema = plain
@@ -185,7 +200,57 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 		r.body = route(&openapi3.Response{Description: resp.Description, Content: bodyContent})
 		r.closedBody = route(&openapi3.Response{Description: resp.Description, Content: closedContent})
 	}
+	r.closedNarrows, r.closedFlat = true, true
+	for _, m := range bodyContent {
+		r.closedNarrows = r.closedNarrows && narrowsWhenClosed(m.Schema)
+		r.closedFlat = r.closedFlat && flat(m.Schema)
+	}
+	r.allHeaders = route(&openapi3.Response{Description: resp.Description, Headers: headers})
+	r.whole = route(&openapi3.Response{Description: resp.Description, Headers: headers, Content: bodyContent})
+	r.closedWhole = route(&openapi3.Response{Description: resp.Description, Headers: headers, Content: closedContent})
 	return r
+}
+
+// narrowsWhenClosed reports whether closing ref's objects can only narrow
+// what it accepts: so for every schema but oneOf (closing a branch can
+// leave a value matching one branch where it matched two) and not (closing
+// what is negated widens the negation).
+func narrowsWhenClosed(ref *openapi3.SchemaRef) bool {
+	return !anySchema(ref, func(s *openapi3.Schema) bool { return len(s.OneOf) > 0 || s.Not != nil }, map[*openapi3.Schema]bool{})
+}
+
+// flat reports whether ref composes no schemas (no allOf, anyOf, oneOf or
+// not): kin-openapi's errors for it are then one per failing keyword, and
+// closing it adds errors (additionalProperties) without changing any other.
+func flat(ref *openapi3.SchemaRef) bool {
+	return !anySchema(ref, func(s *openapi3.Schema) bool {
+		return len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Not != nil
+	}, map[*openapi3.Schema]bool{})
+}
+
+// anySchema reports whether some schema reachable from ref satisfies is.
+func anySchema(ref *openapi3.SchemaRef, is func(*openapi3.Schema) bool, seen map[*openapi3.Schema]bool) bool {
+	if ref == nil || ref.Value == nil || seen[ref.Value] {
+		return false
+	}
+	s := ref.Value
+	seen[s] = true
+	if is(s) {
+		return true
+	}
+	for _, p := range s.Properties {
+		if anySchema(p, is, seen) {
+			return true
+		}
+	}
+	for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf, {s.Not, s.Items, s.AdditionalProperties.Schema}} {
+		for _, r := range refs {
+			if anySchema(r, is, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // splitEnvelope tells apart, in a response body schema, the body a plain
@@ -242,9 +307,14 @@ func (o *operation) lookupStatus(code int) *response {
 // is never changed; a schema reached twice is copied once.
 type closer struct {
 	memo map[*openapi3.Schema]*openapi3.Schema
+	// added holds the copies closing refused other properties in: an
+	// additionalProperties error of one is a notice, not a violation.
+	added map[*openapi3.Schema]bool
 }
 
-func newCloser() *closer { return &closer{memo: map[*openapi3.Schema]*openapi3.Schema{}} }
+func newCloser() *closer {
+	return &closer{memo: map[*openapi3.Schema]*openapi3.Schema{}, added: map[*openapi3.Schema]bool{}}
+}
 
 func (c *closer) close(ref *openapi3.SchemaRef) *openapi3.SchemaRef {
 	return c.copyRef(ref, true)
@@ -282,6 +352,7 @@ func (c *closer) copyRef(ref *openapi3.SchemaRef, closeIt bool) *openapi3.Schema
 	case closeIt && orig.AdditionalProperties.Has == nil && len(orig.Properties) > 0 && len(orig.AllOf) == 0:
 		f := false
 		cp.AdditionalProperties.Has = &f
+		c.added[cp] = true
 	}
 	return &openapi3.SchemaRef{Ref: ref.Ref, Value: cp}
 }

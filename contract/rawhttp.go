@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // Raw HTTP exchange files are the format of testdata/recorded/: a status
@@ -265,7 +267,7 @@ func (rr *rawReader) response() (resp *Response, n int64, err error) {
 	hr, err := http.ReadResponse(rr.br, nil)
 	rr.head.armed = false
 	if err != nil {
-		return nil, 0, fmt.Errorf("response: %w", err)
+		return nil, 0, fmt.Errorf("response: %w", safetext.ParseError(err))
 	}
 	body, n, err := rr.body(hr.Body, hr.Header, hr.ContentLength)
 	if err != nil {
@@ -304,7 +306,7 @@ func (rr *rawReader) request() (req *Request, n int64, err error) {
 	r, err := http.ReadRequest(rr.br)
 	rr.head.armed = false
 	if err != nil {
-		return nil, 0, fmt.Errorf("request: %w", err)
+		return nil, 0, fmt.Errorf("request: %w", safetext.ParseError(err))
 	}
 	body, n, err := rr.body(r.Body, r.Header, r.ContentLength)
 	if err != nil {

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -37,7 +38,9 @@ const Redacted = "REDACTED"
 //     that holds a secret is stored decoded from its Content-Encoding (the
 //     header goes); one that does not decode, or past the point where it
 //     stops being JSON, is replaced by a marker that is not JSON either,
-//     when the schemas could place a secret in it;
+//     when the schemas could place a secret in it, and one that decodes
+//     past MaxBodyBytes by gzip of spaces that does too. A secret that was
+//     not UTF-8 becomes a placeholder that is not either;
 //   - the credentials of the document's security schemes: an Authorization
 //     (and Proxy-Authorization) value keeps its scheme and its form: a
 //     Digest credential keeps every parameter but its response, which
@@ -363,6 +366,9 @@ func (v *Validator) redactBody(h http.Header, body []byte, roots, envelopeConten
 		return h, body
 	}
 	decoded, err := decodeContent(h, body, v.maxBody)
+	if errors.Is(err, errBodyTooLarge) {
+		return oversized(h, v.maxBody)
+	}
 	if err != nil {
 		return h, []byte(fmt.Sprintf("<%d bytes redacted: they do not decode from their Content-Encoding>", len(body)))
 	}
@@ -523,7 +529,15 @@ func (w *secretWalker) redactJSON(data []byte, roots []*openapi3.Schema) ([]byte
 				end := int(dec.InputOffset())
 				start := before + bytes.IndexByte(data[before:end], '"')
 				out.Write(data[last:start])
-				out.WriteString(strconv.Quote(placeholder(child.set, tok.String())))
+				p := placeholder(child.set, tok.String())
+				if p != "" && !utf8.Valid(data[start:end]) {
+					// A secret that was not UTF-8 stands for one that is
+					// not either (RFC 8259 §8.1), of as many characters.
+					p = p[:len(p)-1] + "\xff"
+				}
+				out.WriteByte('"')
+				out.WriteString(p) // ASCII letters, '-' and 'x': nothing to escape
+				out.WriteByte('"')
 				last = end
 				changed = true
 			}
@@ -537,6 +551,26 @@ func (w *secretWalker) redactJSON(data []byte, roots []*openapi3.Schema) ([]byte
 	}
 	out.Write(data[last:])
 	return out.Bytes(), changed
+}
+
+// oversized stands for a body that decodes past the limit, whose secrets
+// cannot be found: gzip of limit+1 spaces, which still decodes past it, so
+// the copy breaks the body-size rule as the original did.
+func oversized(h http.Header, limit int64) (http.Header, []byte) {
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	chunk := bytes.Repeat([]byte{' '}, 32<<10)
+	for n := limit + 1; n > 0; n -= int64(len(chunk)) {
+		_, _ = zw.Write(chunk[:min(n, int64(len(chunk)))])
+	}
+	_ = zw.Close()
+	had := h.Get("Content-Length") != ""
+	h = h.Clone()
+	h.Set("Content-Encoding", "gzip")
+	if had {
+		h.Set("Content-Length", strconv.Itoa(b.Len()))
+	}
+	return h, b.Bytes()
 }
 
 // redactFrame is what redactJSON knows of an open object or array: the
@@ -558,10 +592,24 @@ func isMemberName(dec *jsontext.Decoder) bool {
 }
 
 // unparsed writes data from last to from, then a marker in place of the
-// rest, and returns the body.
+// rest, and returns the body. The marker is not JSON, so the copy fails as
+// the original did; and when the original fails first on bytes that are
+// not UTF-8 (RFC 8259 §8.1) rather than on its syntax, the marker is an
+// unterminated string holding such a byte, after the separator (',' or
+// ':') the original had there, so that the copy fails on the same rule.
 func unparsed(out *bytes.Buffer, data []byte, last, from int) []byte {
 	out.Write(data[last:from])
-	fmt.Fprintf(out, "<%d bytes redacted: no schema places them>", len(data)-from)
+	rest := data[from:]
+	if utf8.Valid(rest) || parseJSON(data).problem != jsonUTF8 {
+		fmt.Fprintf(out, "<%d bytes redacted: no schema places them>", len(rest))
+		return out.Bytes()
+	}
+	sep := len(rest) - len(bytes.TrimLeft(rest, " \t\r\n"))
+	if sep < len(rest) && (rest[sep] == ',' || rest[sep] == ':') {
+		sep = len(rest) - len(bytes.TrimLeft(rest[sep+1:], " \t\r\n"))
+	}
+	out.Write(rest[:sep])
+	fmt.Fprintf(out, "\"<%d bytes redacted: no schema places them>\xff", len(rest)-sep)
 	return out.Bytes()
 }
 

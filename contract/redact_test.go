@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -284,15 +283,6 @@ func FuzzRedact(f *testing.F) {
 		after, err := v.Check(red)
 		if err != nil {
 			t.Fatal(err)
-		}
-		if !utf8.Valid(body) {
-			// A secret's invalid bytes go with it, and the marker past
-			// invalid JSON is text: the body still fails, maybe by
-			// another rule.
-			if len(before.Violations) > 0 && len(after.Violations) == 0 {
-				t.Errorf("rules before %v, after none", before.Violations.Rules())
-			}
-			return
 		}
 		if b, a := strings.Join(before.Violations.Rules(), ","), strings.Join(after.Violations.Rules(), ","); a != b {
 			t.Errorf("rules before %s, after %s", b, a)

@@ -49,6 +49,9 @@ type ExchangeResult struct {
 	// a check (see Result.Notices).
 	Violations Violations
 	Notices    Violations
+	// MoreViolations and MoreNotices count what the lists leave out (see
+	// Result.MoreViolations).
+	MoreViolations, MoreNotices int
 }
 
 // Summary is the report's last line: "N exchanges, N conform, N violations",
@@ -75,7 +78,7 @@ func (v *Validator) add(r *Report, ex *Exchange, cut cutBodies) {
 	var res *Result
 	var err error
 	if ex.Request == nil && ex.Response != nil {
-		res = &Result{Violations: v.CheckResponseAlone(ex)}
+		res = v.checkResponseAlone(ex)
 	} else {
 		// A request alone (no response recorded) is checked as a request.
 		res, err = v.Check(ex)
@@ -92,10 +95,11 @@ func (v *Validator) add(r *Report, ex *Exchange, cut cutBodies) {
 	if len(res.Violations) == 0 {
 		r.Conform++
 	}
-	r.Count += len(res.Violations)
-	r.NoticeCount += len(res.Notices)
+	r.Count += found(res.Violations, res.MoreViolations)
+	r.NoticeCount += found(res.Notices, res.MoreNotices)
 	if r.OnExchange != nil {
-		r.OnExchange(ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices})
+		r.OnExchange(ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
+			MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices})
 	}
 	if r.Emit != nil {
 		for _, x := range res.Violations {
@@ -200,7 +204,11 @@ func unwrapPathError(err error) error {
 // otherwise the violations of the closest candidate, with that candidate
 // named in each violation's exchange.
 func (v *Validator) CheckResponseAlone(ex *Exchange) Violations {
-	var best Violations
+	return v.checkResponseAlone(ex).Violations
+}
+
+func (v *Validator) checkResponseAlone(ex *Exchange) *Result {
+	var best *Result
 	for _, srv := range v.servers {
 		for _, rt := range v.routes {
 			for _, method := range rt.allow {
@@ -218,18 +226,22 @@ func (v *Validator) CheckResponseAlone(ex *Exchange) Violations {
 					// A request that could have caused it: the operation's
 					// own, with credentials, and an Accept of any version.
 					req := &Request{Method: method, URL: &url.URL{Path: srv.base + rt.path}, Header: http.Header{}}
-					m := &Match{Operation: op.id, Method: method, Path: rt.path, Server: srv.base, Allow: rt.allow, Envelope: envelope, v: v, srv: srv, rt: rt, op: op}
+					m := &Match{Operation: op.id, Method: method, Path: rt.path, Server: srv.base, Allow: rt.allow, Envelope: envelope, v: v, srv: srv, op: op, route: v.routeOf(srv, rt, method)}
 					c := checker{v: v, ex: &Exchange{Request: req, Response: ex.Response}, m: m, res: &Result{}, name: name}
 					c.runResponseOnly()
+					c.res.capLists()
 					if len(c.res.Violations) == 0 {
-						return nil
+						return &Result{}
 					}
-					if best == nil || len(c.res.Violations) < len(best) {
-						best = c.res.Violations
+					if best == nil || len(c.res.Violations)+c.res.MoreViolations < len(best.Violations)+best.MoreViolations {
+						best = &Result{Violations: c.res.Violations, MoreViolations: c.res.MoreViolations}
 					}
 				}
 			}
 		}
+	}
+	if best == nil {
+		return &Result{}
 	}
 	return best
 }

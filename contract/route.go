@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -43,37 +44,24 @@ type Match struct {
 	// not read as true: the response may then be enveloped or plain.
 	envelopeLoose bool
 
-	v    *Validator
-	srv  *server
-	rt   *route
-	op   *operation
-	vals pathValues
+	v   *Validator
+	srv *server
+	op  *operation
+	// route and params are what kin-openapi's router found: the route the
+	// checks hand its validators (nil for a method the path does not
+	// declare), and the path parameters, still escaped.
+	route  *routers.Route
+	params map[string]string
 }
 
-// PathParam is the raw (still escaped) value of a path parameter, or "".
-func (m *Match) PathParam(name string) string {
-	for i, p := range m.rt.params {
-		if p == name && i < m.vals.n {
-			return m.vals.v[i]
-		}
-	}
-	return ""
-}
-
-// PathParams lists the path parameters' names and raw values, in the order
-// of the path template.
-func (m *Match) PathParams() map[string]string {
-	out := make(map[string]string, m.vals.n)
-	for i := 0; i < m.vals.n && i < len(m.rt.params); i++ {
-		out[m.rt.params[i]] = m.vals.v[i]
-	}
-	return out
-}
+// PathParams lists the path parameters' names and raw (still escaped)
+// values.
+func (m *Match) PathParams() map[string]string { return maps.Clone(m.params) }
 
 // Match finds the operation a request is for: on any host and under any
 // mount prefix, the server by its base path, then the document's path and
-// the method, as kin-openapi's router finds them. A path that is not the
-// contract's returns an error wrapping ErrNotInContract.
+// the method, by kin-openapi's router. A path that is not the contract's
+// returns an error wrapping ErrNotInContract.
 func (v *Validator) Match(method string, u *url.URL) (*Match, error) {
 	m := new(Match)
 	if !v.match(method, u, m) {
@@ -96,17 +84,9 @@ func (v *Validator) UnderServer(u *url.URL) (base string, ok bool) {
 	return "", false
 }
 
-// InContract reports whether a request path is one of the contract's
-// operations' paths (on any host, under any prefix), whatever the method.
-func (v *Validator) InContract(u *url.URL) bool {
-	var m Match
-	return v.match(http.MethodGet, u, &m)
-}
-
-// match fills m; false means not in the contract. A path the fast matcher
-// knows costs no allocation; anything else is asked of kin-openapi's router
-// (a path template with text around a parameter, say), so that the two can
-// never disagree about what the contract covers (FuzzRoutingAgreesWithKinOpenAPI).
+// match fills m; false means not in the contract. The server is found by
+// its base path (under any mount prefix, which kin-openapi's router does
+// not know of); the rest is the router's.
 func (v *Validator) match(method string, u *url.URL, m *Match) bool {
 	escaped := u.EscapedPath()
 	for _, srv := range v.servers {
@@ -114,86 +94,42 @@ func (v *Validator) match(method string, u *url.URL, m *Match) bool {
 		if idx < 0 {
 			continue
 		}
-		rest := escaped[idx+len(srv.base):]
-		for _, rt := range v.routes {
-			if !rt.fast {
-				continue
-			}
-			if vals, ok := matchSegments(rt.segments, rest); ok {
-				v.fill(m, method, u, srv, escaped[:idx], rt, vals)
-				return true
-			}
-		}
-		if v.hasSlowRoutes() {
-			return v.matchWithRouter(method, u, escaped, idx, srv, m)
-		}
-		return false
-	}
-	return false
-}
-
-func (v *Validator) fill(m *Match, method string, u *url.URL, srv *server, prefix string, rt *route, vals pathValues) {
-	*m = Match{Method: method, Path: rt.path, Server: srv.base, Prefix: prefix, Allow: rt.allow, v: v, srv: srv, rt: rt, vals: vals}
-	if op := rt.ops[method]; op != nil {
-		m.op, m.Operation = op, op.id
-		if op.envelopeParam {
-			m.Envelope, m.envelopeLoose = queryTrue(u.RawQuery, envelopeParam)
-		}
-	}
-}
-
-func (v *Validator) hasSlowRoutes() bool {
-	for _, rt := range v.routes {
-		if !rt.fast {
-			return true
-		}
-	}
-	return false
-}
-
-// matchWithRouter asks kin-openapi's router, for the paths the fast matcher
-// does not handle.
-func (v *Validator) matchWithRouter(method string, u *url.URL, escaped string, idx int, srv *server, m *Match) bool {
-	found, params, err := v.findRoute(method, u, escaped, idx, srv)
-	if err != nil && !errors.Is(err, routers.ErrMethodNotAllowed) {
-		return false
-	}
-	var rt *route
-	if found != nil {
-		for _, r := range v.routes {
-			if r.path == found.Path {
-				rt = r
-			}
-		}
-	} else {
-		// The router names no route for a known path with an unknown
-		// method: find the path with any declared method.
-		for _, r := range v.routes {
-			if len(r.allow) > 0 {
-				if rr, _, err := v.findRoute(r.allow[0], u, escaped, idx, srv); err == nil && rr.Path == r.path {
+		found, params, err := v.findRoute(method, u, escaped, idx)
+		var rt *route
+		switch {
+		case err == nil:
+			rt = v.paths[found.Path]
+		case errors.Is(err, routers.ErrMethodNotAllowed):
+			// The router names no route for a known path with an
+			// undeclared method: find the path with a declared one.
+			for _, r := range v.routes {
+				if len(r.allow) == 0 {
+					continue
+				}
+				if rr, _, err := v.findRoute(r.allow[0], u, escaped, idx); err == nil && rr.Path == r.path {
 					rt = r
 					break
 				}
 			}
 		}
-	}
-	if rt == nil || rt.fast {
-		return false // a fast route the fast matcher did not match: not this path
-	}
-	var vals pathValues
-	for _, p := range rt.params {
-		if vals.n < maxPathParams {
-			vals.v[vals.n] = params[p]
-			vals.n++
+		if rt == nil {
+			return false
 		}
+		*m = Match{Method: method, Path: rt.path, Server: srv.base, Prefix: escaped[:idx], Allow: rt.allow, v: v, srv: srv, params: params}
+		if op := rt.ops[method]; op != nil && found != nil {
+			m.op, m.Operation, m.route = op, op.id, found
+			if op.envelopeParam {
+				m.Envelope, m.envelopeLoose = queryTrue(u.RawQuery, envelopeParam)
+			}
+		}
+		return true
 	}
-	v.fill(m, method, u, srv, escaped[:idx], rt, vals)
-	return true
+	return false
 }
 
 // findRoute runs kin-openapi's router on the request path cut to start at
 // the server's base path.
-func (v *Validator) findRoute(method string, u *url.URL, escaped string, idx int, srv *server) (*routers.Route, map[string]string, error) {
+func (v *Validator) findRoute(method string, u *url.URL, escaped string, idx int) (*routers.Route, map[string]string, error) {
 	routedURL := u
 	if idx > 0 {
 		cut := *u
@@ -227,38 +163,19 @@ func queryTrue(rawQuery, name string) (exact, loose bool) {
 	return false, false
 }
 
-// route is one path of the document.
+// route is one path of the document: its operations by method.
 type route struct {
-	path     string
-	segments []string // "orgs", "{orgId}", …; a parameter segment starts with '{'
-	params   []string // the parameters' names, in order
-	fast     bool     // every segment is a literal or a whole {parameter}
-	ops      map[string]*operation
-	allow    []string
+	path  string
+	ops   map[string]*operation
+	allow []string // the declared methods, sorted
 }
 
-func newRoute(path string) *route {
-	r := &route{path: path, segments: strings.Split(strings.Trim(path, "/"), "/"), ops: map[string]*operation{}, fast: true}
-	for _, seg := range r.segments {
-		open, close := strings.IndexByte(seg, '{'), strings.IndexByte(seg, '}')
-		switch {
-		case open < 0 && close < 0:
-		case open == 0 && close == len(seg)-1 && !strings.ContainsAny(seg[1:close], "{}:"):
-			r.params = append(r.params, seg[1:close])
-		default:
-			// Text around a parameter, or a gorilla/mux pattern: the router's.
-			r.fast = false
-			for _, part := range strings.Split(seg, "{")[1:] {
-				name, _, _ := strings.Cut(part, "}")
-				name, _, _ = strings.Cut(name, ":")
-				r.params = append(r.params, name)
-			}
-		}
-	}
-	if strings.HasSuffix(path, "/") && path != "/" || len(r.params) > maxPathParams {
-		r.fast = false
-	}
-	return r
+// routeOf is the route kin-openapi's router gives a request for op on srv
+// (with no path parameters read): what a check of a response alone hands
+// its validators.
+func (v *Validator) routeOf(srv *server, rt *route, method string) *routers.Route {
+	item := v.doc.Paths.Value(rt.path)
+	return &routers.Route{Spec: v.doc, Server: srv.routed, Path: rt.path, PathItem: item, Method: method, Operation: item.GetOperation(method)}
 }
 
 // indexSegment finds base in path where it starts a segment and ends one.
@@ -279,54 +196,4 @@ func indexSegment(path, base string) int {
 		}
 		from = i + 1
 	}
-}
-
-// maxPathParams bounds the path parameters of one fast route, so that
-// matching a path returns its values in a fixed array and costs no
-// allocation (the contract's one path has one parameter).
-const maxPathParams = 4
-
-// pathValues are the raw values of a route's path parameters, in order.
-type pathValues struct {
-	n int
-	v [maxPathParams]string
-}
-
-// matchSegments matches rest ("/orgs/abc/liveMigrations/linkTokens")
-// against a template's segments exactly as gorilla/mux does with encoded
-// paths: literal segments byte for byte, a parameter any non-empty run of
-// bytes other than '/', no trailing slash unless the template has one.
-func matchSegments(segs []string, rest string) (pathValues, bool) {
-	if len(rest) == 0 || rest[0] != '/' {
-		return pathValues{}, false
-	}
-	rest = rest[1:]
-	var vals pathValues
-	for i, seg := range segs {
-		var part string
-		j := strings.IndexByte(rest, '/')
-		if j < 0 {
-			part, rest = rest, ""
-			if i != len(segs)-1 {
-				return pathValues{}, false
-			}
-		} else {
-			part, rest = rest[:j], rest[j+1:]
-			if i == len(segs)-1 {
-				return pathValues{}, false
-			}
-		}
-		if len(seg) > 0 && seg[0] == '{' {
-			if part == "" {
-				return pathValues{}, false
-			}
-			vals.v[vals.n] = part
-			vals.n++
-			continue
-		}
-		if part != seg {
-			return pathValues{}, false
-		}
-	}
-	return vals, true
 }

@@ -21,16 +21,16 @@ func (c *checker) schemaViolations(side Side, part Part, prefix string, err erro
 	}
 	var out Violations
 	c.collectSchemaErrors(&out, side, part, prefix, err)
+	if len(out) < 2 {
+		return out
+	}
+	// One violation per pointer, the first: a set, so that a body with a
+	// million bad entries costs a million steps, not a million squared.
+	seen := make(map[string]struct{}, len(out))
 	kept := out[:0]
 	for _, x := range out {
-		dup := false
-		for _, y := range kept {
-			if y.Pointer == x.Pointer {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if _, dup := seen[x.Pointer]; !dup {
+			seen[x.Pointer] = struct{}{}
 			kept = append(kept, x)
 		}
 	}

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -58,13 +59,13 @@ func (v *Validator) ServerAuthSchemes(base string) []string {
 		for _, rt := range v.routes {
 			for _, op := range rt.ops {
 				for _, s := range v.challengeSchemes(op, srv) {
-					if !contains(out, s) {
+					if !slices.Contains(out, s) {
 						out = append(out, s)
 					}
 				}
 			}
 		}
-		sortStrings(out)
+		slices.Sort(out)
 		return out
 	}
 	return nil

@@ -143,7 +143,7 @@ func acceptsAnyOf(accept []string, types []string) bool {
 	}
 	for _, r := range ranges {
 		mt, params, err := mime.ParseMediaType(r)
-		if err != nil || params["q"] == "0" {
+		if err != nil || weightZero(params) {
 			continue
 		}
 		typ, _, _ := strings.Cut(mt, "/")
@@ -163,5 +163,5 @@ func acceptsAnyOf(accept []string, types []string) bool {
 // a server's authentication answers them with its challenge. It reports
 // whether it wrote a response.
 func Refuse(w http.ResponseWriter, m *Match, res *Result) bool {
-	return refuse(w, m, res.Violations)
+	return refuse(w, m, res)
 }

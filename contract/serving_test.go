@@ -31,6 +31,10 @@ func TestNegotiate(t *testing.T) {
 		{"v1.0, application/*", v1, []string{"application/*"}, "application/json"},
 		{"v1.0, HTML only", v1, []string{"text/html"}, ""},
 		{"v1.0, JSON refused with q=0", v1, []string{"application/json;q=0"}, ""},
+		{"v1.0, JSON refused with q=0.0", v1, []string{"application/json;q=0.0"}, ""},
+		{"v1.0, JSON refused with q=0.000", v1, []string{"application/json; q=0.000"}, ""},
+		{"v2, JSON refused with q=0.00", v2, []string{"application/json;q=0.00"}, ""},
+		{"v2, an old date beside a wildcard", v2, []string{"application/vnd.atlas.2022-01-01+json, */*"}, v2Type},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

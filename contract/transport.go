@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -11,6 +12,10 @@ import (
 // contract passing through it. It reads each request and response body
 // once, into memory, and hands on unread copies: the caller, and any
 // transport below it, read exactly the bytes that were sent and received.
+// Of a body larger than the validator reads (MaxBodyBytes), it keeps only
+// that much and a byte more, streams the rest on unread, and reports the
+// body as not judged (RuleBodyTooLarge), so memory stays bounded whatever
+// the server sends.
 // Exchanges that are not operations of the contract pass untouched.
 type Transport struct {
 	// Base carries the requests; nil means http.DefaultTransport.
@@ -85,8 +90,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// constructors and from the client's digest layer can), the copy to
 	// validate comes from there and the request goes down untouched;
 	// otherwise a shallow copy is sent whose body is the buffered bytes, with
-	// a GetBody so that a digest or retry layer below can replay it.
+	// a GetBody so that a digest or retry layer below can replay it. Of any
+	// body, at most the check's limit and one byte more is buffered: the
+	// rest is streamed on unread (and the body not judged, which the check
+	// says).
+	limit := t.Validator.maxBody
 	var reqBody []byte
+	var reqCut bool
 	sent := req
 	if req.Body != nil && req.Body != http.NoBody {
 		if req.GetBody != nil {
@@ -94,23 +104,30 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if err != nil {
 				return nil, err
 			}
-			reqBody, err = readSized(replay, req.ContentLength)
+			reqBody, reqCut, err = readCapped(replay, req.ContentLength, limit)
 			_ = replay.Close()
 			if err != nil {
 				return nil, err
 			}
 		} else {
-			data, err := readSized(req.Body, req.ContentLength)
-			_ = req.Body.Close()
+			data, cut, err := readCapped(req.Body, req.ContentLength, limit)
 			if err != nil {
+				_ = req.Body.Close()
 				return nil, err
 			}
-			reqBody = data
+			reqBody, reqCut = data, cut
 			sent = new(http.Request)
 			*sent = *req
-			sent.Body = io.NopCloser(bytes.NewReader(data))
-			sent.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-			sent.ContentLength = int64(len(data))
+			if cut {
+				// Too large to keep for a replay: sent once, as it came.
+				sent.Body = prefixed(data, req.Body)
+				sent.GetBody = nil
+			} else {
+				_ = req.Body.Close()
+				sent.Body = io.NopCloser(bytes.NewReader(data))
+				sent.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+				sent.ContentLength = int64(len(data))
+			}
 		}
 	}
 	resp, err := base.RoundTrip(sent)
@@ -118,14 +135,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	var respBody []byte
+	var respCut bool
 	if resp.Body != nil && resp.Body != http.NoBody {
-		respBody, err = readSized(resp.Body, resp.ContentLength)
-		_ = resp.Body.Close()
-		resp.Body = newReplayBody(respBody)
-		if err != nil {
+		respBody, respCut, err = readCapped(resp.Body, resp.ContentLength, limit)
+		switch {
+		case err != nil:
 			// The caller sees the same failure when it reads.
+			_ = resp.Body.Close()
 			resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(respBody), errReader{err}))
 			return resp, nil
+		case respCut:
+			resp.Body = prefixed(respBody, resp.Body)
+		default:
+			_ = resp.Body.Close()
+			resp.Body = newReplayBody(respBody)
 		}
 	}
 	header := req.Header
@@ -143,6 +166,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	x.ex.Request, x.ex.Response = &x.req, &x.resp
 	res := t.Validator.CheckMatch(&m, &x.ex)
+	notJudged(res, limit, reqCut, respCut)
 	if len(res.Violations) > 0 && t.Report != nil {
 		t.Report(res.Violations)
 	}
@@ -177,6 +201,36 @@ func readSized(r io.Reader, declared int64) ([]byte, error) {
 		return buf[:n], io.ErrUnexpectedEOF
 	default:
 		return buf[:n], err
+	}
+}
+
+// readCapped reads r into memory up to limit bytes and one more: cut
+// reports that there was more (r is then left at that point), so that a
+// body of any size costs at most limit+1 bytes.
+func readCapped(r io.Reader, declared, limit int64) (data []byte, cut bool, err error) {
+	if declared > limit {
+		declared = -1 // no buffer of the declared size: it would not be filled
+	}
+	data, err = readSized(io.LimitReader(r, limit+1), declared)
+	return data, int64(len(data)) > limit, err
+}
+
+// prefixed is a body that yields the bytes already read, then the rest of
+// body, and closes body.
+func prefixed(read []byte, body io.ReadCloser) io.ReadCloser {
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(read), body), body}
+}
+
+// notJudged says, in the body-size violation of a body the transport cut,
+// that it was not read past the limit and so not judged.
+func notJudged(res *Result, limit int64, request, response bool) {
+	for _, x := range res.Violations {
+		if x.Rule == RuleBodyTooLarge && (x.Side == SideRequest && request || x.Side == SideResponse && response) {
+			x.Found = fmt.Sprintf("more than %d bytes (read no further; not judged)", limit)
+		}
 	}
 }
 

@@ -24,7 +24,6 @@ type config struct {
 	strict  bool
 	doc     *openapi3.T
 	maxBody int64
-	noFast  bool
 }
 
 // Strict turns two kinds of notice into violations: response properties the
@@ -51,26 +50,24 @@ func MaxBodyBytes(n int64) Option {
 	}
 }
 
-// withoutFastPath makes every check take kin-openapi's path: for the tests
-// and benchmarks that measure or prove the fast path.
-func withoutFastPath() Option { return func(c *config) { c.noFast = true } }
-
 // Validator checks exchanges against the contract. It is built once and is
 // safe for use by any number of goroutines.
 type Validator struct {
 	strict  bool
 	maxBody int64
-	noFast  bool
 	doc     *openapi3.T    // the document kin-openapi routes and validates against
 	router  routers.Router // kin-openapi's gorilla/mux router over the servers' base paths
 	servers []*server      // longest base path first
 	routes  []*route       // one per path of the document, in kin-openapi's matching order
+	paths   map[string]*route
 	ops     map[*openapi3.Operation]*operation
 	// envelope is the schema of an enveloped body (ResponseEnvelope), when
 	// the contract has one.
 	envelope *openapi3.Schema
-	qc       *quickCompiler          // the fast path's compiled schemas; read-only after New
 	options  *openapi3filter.Options // how this package runs kin-openapi
+	// closedAdded holds the closed copies of object schemas that closing
+	// made refuse undeclared properties; read-only after New.
+	closedAdded map[*openapi3.Schema]bool
 }
 
 // New loads the contract (the one embedded in package generated/spec, or
@@ -97,7 +94,7 @@ func New(opts ...Option) (*Validator, error) {
 		openapi3.EnableSchemaFormatValidation(), openapi3.EnableSchemaPatternValidation()); err != nil {
 		return nil, fmt.Errorf("contract: the document does not validate: %w", err)
 	}
-	v := &Validator{strict: c.strict, maxBody: c.maxBody, noFast: c.noFast, ops: map[*openapi3.Operation]*operation{}}
+	v := &Validator{strict: c.strict, maxBody: c.maxBody, paths: map[string]*route{}, ops: map[*openapi3.Operation]*operation{}}
 	if err := v.build(doc); err != nil {
 		return nil, err
 	}
@@ -120,9 +117,6 @@ func MustNew(opts ...Option) *Validator {
 	}
 	return v
 }
-
-// IsStrict reports whether the validator was built with Strict.
-func (v *Validator) IsStrict() bool { return v.strict }
 
 // build prepares the servers, the router and every operation.
 func (v *Validator) build(doc *openapi3.T) error {
@@ -156,10 +150,9 @@ func (v *Validator) build(doc *openapi3.T) error {
 		v.envelope = ref.Value
 	}
 	closed := newCloser()
-	v.qc = &quickCompiler{done: map[*openapi3.Schema]quick{}}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
-		r := newRoute(path)
+		r := &route{path: path, ops: map[string]*operation{}}
 		for method, op := range item.Operations() {
 			o, err := v.newOperation(path, item, method, op, closed)
 			if err != nil {
@@ -171,7 +164,9 @@ func (v *Validator) build(doc *openapi3.T) error {
 		}
 		slices.Sort(r.allow)
 		v.routes = append(v.routes, r)
+		v.paths[path] = r
 	}
+	v.closedAdded = closed.added
 	return nil
 }
 

@@ -1,8 +1,11 @@
 package contract
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // Side says which half of an exchange a violation is in.
@@ -49,10 +52,17 @@ const (
 	RuleChallenge       = "challenge"        // a 401 without a well-formed challenge the request could answer
 	RuleEnvelope        = "envelope"         // envelope=true broken (status, shape, content)
 	RuleUndeclaredParam = "undeclared-parameter"
+	RuleQuery           = "query"  // a query url.ParseQuery cannot read whole (a ';' separator, past its parameter limit)
 	RuleMethod          = "method" // a method the path does not declare
 	RuleParameterType   = "type"   // a parameter that does not parse as its schema's type
 	RuleAdditionalProps = "additionalProperties"
+	RuleOmitted         = "omitted" // not a rule: the last entry of a list cut at MaxListedPerExchange, counting the rest
 )
+
+// MaxListedPerExchange bounds the violations, and the notices, a Result
+// lists: a body with a million bad entries is reported by its first ones
+// and a count of the rest, in bounded output.
+const MaxListedPerExchange = 100
 
 // Violation is one way an exchange breaks the contract. It never holds a
 // secret: credentials and link-tokens are described, not copied.
@@ -81,8 +91,9 @@ func (v *Violation) Error() string {
 	b.Grow(len(v.Exchange) + len(v.Pointer) + len(v.Expected) + len(v.Found) + 64)
 	if v.Exchange != "" {
 		// The name holds the request's decoded path, in which %0A is a
-		// line break: escaped, as every field here, so a logged violation
-		// cannot forge a second log line.
+		// line break and %1B an ANSI escape: escaped, as every field here,
+		// so a printed violation cannot forge a second log line or drive
+		// the terminal.
 		b.WriteString(oneLine(v.Exchange))
 		b.WriteString(": ")
 	}
@@ -143,13 +154,39 @@ func (vs Violations) err() error {
 	return vs
 }
 
-// oneLine keeps a printed field on one line.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
-	}
-	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
+// capLists cuts each list at MaxListedPerExchange, counting the rest and
+// saying so in a last entry.
+func (r *Result) capLists() {
+	r.Violations, r.MoreViolations = capList(r.Violations, "violations")
+	r.Notices, r.MoreNotices = capList(r.Notices, "notices")
 }
+
+// found is how many findings a list cut by capList stands for: the entries
+// listed, but for the RuleOmitted one, and the more it counts.
+func found(list Violations, more int) int {
+	if more > 0 {
+		return len(list) - 1 + more
+	}
+	return len(list)
+}
+
+func capList(vs Violations, what string) (Violations, int) {
+	if len(vs) <= MaxListedPerExchange {
+		return vs, 0
+	}
+	more := len(vs) - MaxListedPerExchange
+	last := vs[MaxListedPerExchange-1]
+	vs = append(vs[:MaxListedPerExchange:MaxListedPerExchange], &Violation{
+		Exchange: last.Exchange, Side: last.Side, Part: last.Part, Rule: RuleOmitted,
+		Expected: fmt.Sprintf("at most %d %s listed per exchange", MaxListedPerExchange, what),
+		Found:    fmt.Sprintf("… and %d more", more),
+	})
+	return vs, more
+}
+
+// oneLine keeps a printed field on one line and free of terminal control
+// sequences (see safetext.Line).
+func oneLine(s string) string { return safetext.Line(s) }
 
 // pointerEscape escapes one JSON pointer token (RFC 6901).
 func pointerEscape(s string) string {

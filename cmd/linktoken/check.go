@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -191,11 +192,13 @@ func runCheck(e *env, files []string, output string, allowEmpty, strict bool) er
 	}
 	switch {
 	case inputErr != nil:
-		return usageError("%w", inputErr)
+		// The message names the file and may quote what it holds: escaped,
+		// so that it cannot drive the terminal it is printed on.
+		return usageError("%s", safetext.Line(inputErr.Error()))
 	case !rep.OK():
 		return apiError(fmt.Errorf("%d of %d exchanges break the contract (%d violations)", rep.Exchanges-rep.Conform, rep.Exchanges, rep.Count))
 	case nothingErr != nil:
-		return &exitError{code: exitNothingChecked, err: nothingErr}
+		return &exitError{code: exitNothingChecked, err: errors.New(safetext.Line(nothingErr.Error()))}
 	}
 	return nil
 }

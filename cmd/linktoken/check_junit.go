@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // junitReport writes check's result as JUnit XML, the report format CI
@@ -67,7 +68,7 @@ type junitMessage struct {
 
 // exchange is Report.OnExchange: one test case.
 func (j *junitReport) exchange(x contract.ExchangeResult) {
-	tc := junitCase{ClassName: x.Operation, Name: x.Name}
+	tc := junitCase{ClassName: x.Operation, Name: safetext.Line(x.Name)}
 	j.tests++
 	switch {
 	case x.Skipped:
@@ -81,7 +82,7 @@ func (j *junitReport) exchange(x contract.ExchangeResult) {
 			if v.Pointer != "" {
 				where += " " + v.Pointer
 			}
-			tc.Failures = append(tc.Failures, junitFailure{Message: where + ": " + v.Rule, Type: v.Rule, Text: v.Error()})
+			tc.Failures = append(tc.Failures, junitFailure{Message: safetext.Line(where) + ": " + v.Rule, Type: v.Rule, Text: v.Error()})
 		}
 	}
 	for _, n := range x.Notices {
@@ -93,7 +94,7 @@ func (j *junitReport) exchange(x contract.ExchangeResult) {
 // inputError records a file that could not be used as an erroring test case.
 func (j *junitReport) inputError(file string, err error) {
 	j.tests++
-	j.writeCase(junitCase{ClassName: "input", Name: file, Error: &junitFailure{Message: "the file cannot be used", Type: "input", Text: err.Error()}})
+	j.writeCase(junitCase{ClassName: "input", Name: safetext.Line(file), Error: &junitFailure{Message: "the file cannot be used", Type: "input", Text: safetext.Line(err.Error())}})
 }
 
 func (j *junitReport) writeCase(tc junitCase) {
@@ -146,9 +147,9 @@ func (j *junitReport) close() {
 }
 
 // escapeXMLAttr escapes s for a double-quoted attribute (quotes, line
-// breaks and characters XML cannot hold included).
+// breaks and characters XML cannot hold included), after safetext.Line.
 func escapeXMLAttr(s string) string {
 	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
+	_ = xml.EscapeText(&b, []byte(safetext.Line(s)))
 	return b.String()
 }
