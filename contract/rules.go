@@ -277,11 +277,15 @@ func (c *checker) envelopeRules() bool {
 	if !isObj {
 		return true // the JSON rule or the envelope's schema says what is wrong
 	}
-	_, hasStatus := obj["status"]
+	// An envelope has a numeric status, or content. A plain body may have
+	// a status member of its own (a migration's "NEW"): without content,
+	// a status that is no number makes it the plain answer to
+	// envelope=true, not a broken envelope.
+	_, numeric := obj["status"].(float64)
 	_, hasContent := obj["content"]
-	if !hasStatus && !hasContent {
+	if !numeric && !hasContent {
 		// A plain answer to envelope=true.
-		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" ({status, content}) for a request with envelope=true", "a body without status")
+		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" ({status, content}) for a request with envelope=true", "a body without a numeric status")
 		c.plainForEnvelope = true
 		return true
 	}

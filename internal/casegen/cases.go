@@ -183,7 +183,7 @@ func (x *op) cases() ([]Case, error) {
 	}
 	if strings.Contains(x.accept, "vnd.") && success.mt == x.accept {
 		r := req()
-		later := strings.Replace(x.accept, versionOf(x.accept), "2025-03-12", 1)
+		later := strings.Replace(x.accept, versionOf(x.accept), laterDate(versionOf(x.accept)), 1)
 		r.Header.Set("Accept", later)
 		add(Case{Name: x.name(success.key, "Accept names a later version"), Request: r, Response: okResp})
 		early := req()
@@ -207,6 +207,16 @@ func (x *op) cases() ([]Case, error) {
 		out[i].Operation, out[i].Server = x.id, x.srv.url
 	}
 	return out, nil
+}
+
+// laterDate is a version date a year after version ("2024-05-30" →
+// "2025-05-30"): a client may name any date after the newest version.
+func laterDate(version string) string {
+	year, err := strconv.Atoi(version[:4])
+	if err != nil {
+		return "9999" + version[4:]
+	}
+	return fmt.Sprintf("%04d%s", year+1, version[4:])
 }
 
 func versionOf(mt string) string {
