@@ -56,6 +56,12 @@ func (c *checker) kinRequestInput(route *routers.Route, params map[string]string
 		Method: req.Method, URL: req.URL, Header: c.req.header, Host: req.URL.Host,
 		Body: io.NopCloser(bytes.NewReader(c.req.data)), ContentLength: int64(len(c.req.data)),
 	}
+	if c.m.op != nil && c.m.op.paramDefaults {
+		// openapi3filter writes a missing parameter's default into the
+		// request's URL or headers: those of a copy.
+		u := *req.URL
+		hreq.URL, hreq.Header = &u, hreq.Header.Clone()
+	}
 	if hreq.Header == nil {
 		hreq.Header = http.Header{}
 	}

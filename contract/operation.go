@@ -19,6 +19,9 @@ type operation struct {
 	// its path item's), by name; envelopeParam says one is envelope.
 	query         map[string]*openapi3.Parameter
 	envelopeParam bool
+	// paramDefaults: a parameter outside the path has a default, which
+	// openapi3filter writes into the request it validates.
+	paramDefaults bool
 	// security is the operation's requirements (the document's when it
 	// has none); anonymous is true when one of them is empty or there are
 	// none, so a request without credentials may succeed.
@@ -96,6 +99,9 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 	}
 	for _, ps := range []openapi3.Parameters{item.Parameters, op.Parameters} {
 		for _, ref := range ps {
+			if p := ref.Value; p.In != openapi3.ParameterInPath && p.Schema != nil && hasDefault(p.Schema.Value) {
+				o.paramDefaults = true
+			}
 			if p := ref.Value; p.In == openapi3.ParameterInQuery {
 				o.query[p.Name] = p
 				if p.Name == envelopeParam && p.Schema != nil && p.Schema.Value.Type.Is(openapi3.TypeBoolean) {
@@ -366,4 +372,18 @@ func (c *closer) copyAll(refs openapi3.SchemaRefs, closeIt bool) openapi3.Schema
 		out[i] = c.copyRef(r, closeIt)
 	}
 	return out
+}
+
+// hasDefault reports whether a parameter's schema gives a default, as
+// openapi3filter finds one (its own, or an allOf branch's).
+func hasDefault(s *openapi3.Schema) bool {
+	if s.Default != nil {
+		return true
+	}
+	for _, b := range s.AllOf {
+		if b.Value != nil && b.Value.Default != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -99,9 +99,13 @@ func New(opts ...Option) (*Validator, error) {
 		return nil, err
 	}
 	v.options = &openapi3filter.Options{
-		MultiError:                        true,
-		IncludeResponseStatus:             true,
-		SkipSettingDefaults:               true, // a check never changes what it checks
+		MultiError:            true,
+		IncludeResponseStatus: true,
+		// Defaults are set as plain openapi3filter sets them (a null or
+		// absent request property with a default is the default, as a
+		// server on the contract reads it), into copies of what a check
+		// reads: a check never changes what it checks (kinRequestInput).
+		SkipSettingDefaults:               false,
 		RejectWhenRequestBodyNotSpecified: true,
 		AuthenticationFunc:                v.authenticate,
 	}

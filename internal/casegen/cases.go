@@ -330,7 +330,7 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 		if typeOf(p.Schema.Value) != openapi3.TypeString {
 			_ = json.Unmarshal([]byte(good), &goodValue)
 		}
-		for _, b := range breakages(p.Schema.Value, goodValue, x.g.knownFormat, 0) {
+		for _, b := range breakages(p.Schema.Value, goodValue, x.g.knownFormat, 0, true) {
 			raw, ok := paramString(p.Schema.Value, b)
 			if !ok {
 				continue
@@ -410,7 +410,7 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 	}
 	schema := x.op.RequestBody.Value.Content.Get(x.reqType).Schema
 	if schema != nil {
-		for _, b := range breakages(schema.Value, x.reqBody, x.g.knownFormat, 0) {
+		for _, b := range breakages(schema.Value, x.reqBody, x.g.knownFormat, 0, true) {
 			data, _ := json.Marshal(b.value)
 			add("body "+b.pointer+" breaks "+b.rule, body(data), Broken{Rule: b.rule, Where: b.pointer})
 		}
@@ -572,7 +572,7 @@ func (x *op) responseBreakages(resps []declared) []Case {
 				schema = m.Schema.Value
 			}
 		}
-		for _, b := range breakages(schema, value, x.g.knownFormat, 0) {
+		for _, b := range breakages(schema, value, x.g.knownFormat, 0, false) {
 			r := clone()
 			r.Body, _ = json.Marshal(b.value)
 			add(d, "body "+b.pointer+" breaks "+b.rule, r, Broken{Rule: b.rule, Where: b.pointer})
