@@ -88,32 +88,39 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 		c.kinParts(reqInput, rs, resp.StatusCode) // the parts' own checks say what is wrong
 		return
 	}
-	if !c.v.strict && rs.hasContent && rs.closedNarrows {
-		err := c.validateResponse(reqInput, rs.closedWhole, resp.StatusCode, c.resp.header, c.resp.data)
-		if err == nil {
-			return // no violation (the open schemas accept what the closed ones do) and no notice
-		}
-		if rs.closedFlat && c.splitClosed(err) {
-			return
-		}
-	}
+	// Where closing only narrows the body's schemas, the closed ones are
+	// asked first: their acceptance means no violation and no notice.
+	closedFirst := !c.v.strict && rs.hasContent && rs.closedNarrows
 	route := rs.whole
-	if c.v.strict {
+	if c.v.strict || closedFirst {
 		route = rs.closedWhole
 	}
-	err := c.validateResponse(reqInput, route, resp.StatusCode, c.resp.header, c.resp.data)
-	var re *openapi3filter.ResponseError
+	status := resp.StatusCode
+	err := c.validateResponse(reqInput, route, status, c.resp.header, c.resp.data)
 	switch {
 	case err == nil:
-		if rs.hasContent && !c.v.strict {
-			c.bodyNotices(reqInput, rs, resp.StatusCode, c.resp.data, c.resp.value(), "")
+		if rs.hasContent && !c.v.strict && !closedFirst {
+			c.bodyNotices(reqInput, rs, status, c.resp.data, c.resp.value(), "")
 		}
-	case errors.As(err, &re) && (strings.HasPrefix(re.Reason, "response body ") || strings.HasSuffix(re.Reason, " response body")):
-		// Every header passed; this is the body's verdict.
-		c.kinBodyVerdict(reqInput, rs, resp.StatusCode, c.resp.data, "", err)
+	case !isBodyError(err):
+		// A header failed (the same under either schema): each part on its own.
+		c.kinParts(reqInput, rs, status)
+	case closedFirst && rs.closedFlat && c.splitClosed(err):
+	case closedFirst:
+		// Every header passed; the open schemas' verdict and the notices
+		// are still to be had.
+		c.kinBodyVerdict(reqInput, rs, status, c.resp.data, "", c.validateResponse(reqInput, rs.body, status, c.resp.header, c.resp.data))
 	default:
-		c.kinParts(reqInput, rs, resp.StatusCode)
+		// Every header passed; this is the body's verdict.
+		c.kinBodyVerdict(reqInput, rs, status, c.resp.data, "", err)
 	}
+}
+
+// isBodyError reports whether ValidateResponse's error is about the body,
+// which it reaches only once every header has passed.
+func isBodyError(err error) bool {
+	var re *openapi3filter.ResponseError
+	return errors.As(err, &re) && (strings.HasPrefix(re.Reason, "response body ") || strings.HasSuffix(re.Reason, " response body"))
 }
 
 // splitClosed records what the closed schemas refused of a body, when the

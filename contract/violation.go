@@ -56,12 +56,13 @@ const (
 	RuleMethod          = "method" // a method the path does not declare
 	RuleParameterType   = "type"   // a parameter that does not parse as its schema's type
 	RuleAdditionalProps = "additionalProperties"
-	RuleOmitted         = "omitted" // not a rule: the last entry of a list cut at MaxListedPerExchange, counting the rest
+	RuleOmitted         = "omitted" // not a rule: closes a list cut at MaxListedPerExchange entries of one part, counting the rest
 )
 
 // MaxListedPerExchange bounds the violations, and the notices, a Result
-// lists: a body with a million bad entries is reported by its first ones
-// and a count of the rest, in bounded output.
+// lists of each part of each message (the request body, the response
+// headers, …): a body with a million bad entries is reported by its first
+// ones and a count of the rest, in bounded output.
 const MaxListedPerExchange = 100
 
 // Violation is one way an exchange breaks the contract. It never holds a
@@ -154,34 +155,62 @@ func (vs Violations) err() error {
 	return vs
 }
 
-// capLists cuts each list at MaxListedPerExchange, counting the rest and
-// saying so in a last entry.
+// capLists cuts each list at MaxListedPerExchange entries of each part of
+// each message, counting the rest and saying so in an entry per part cut.
 func (r *Result) capLists() {
 	r.Violations, r.MoreViolations = capList(r.Violations, "violations")
 	r.Notices, r.MoreNotices = capList(r.Notices, "notices")
 }
 
 // found is how many findings a list cut by capList stands for: the entries
-// listed, but for the RuleOmitted one, and the more it counts.
+// listed, but for the RuleOmitted ones, and the more they count.
 func found(list Violations, more int) int {
+	n := len(list) + more
 	if more > 0 {
-		return len(list) - 1 + more
+		for _, x := range list {
+			if x.Rule == RuleOmitted {
+				n--
+			}
+		}
 	}
-	return len(list)
+	return n
 }
 
+// capList keeps, of each side and part (the request body, the response
+// headers, …), the first MaxListedPerExchange entries: a flood in one part
+// (a body's bad entries) does not crowd out another (a missing credential).
 func capList(vs Violations, what string) (Violations, int) {
 	if len(vs) <= MaxListedPerExchange {
 		return vs, 0
 	}
-	more := len(vs) - MaxListedPerExchange
-	last := vs[MaxListedPerExchange-1]
-	vs = append(vs[:MaxListedPerExchange:MaxListedPerExchange], &Violation{
-		Exchange: last.Exchange, Side: last.Side, Part: last.Part, Rule: RuleOmitted,
-		Expected: fmt.Sprintf("at most %d %s listed per exchange", MaxListedPerExchange, what),
-		Found:    fmt.Sprintf("… and %d more", more),
-	})
-	return vs, more
+	type where struct {
+		side Side
+		part Part
+	}
+	seen := map[where]int{}
+	var cut []where // in the order first cut
+	kept := vs[:0:0]
+	for _, x := range vs {
+		k := where{x.Side, x.Part}
+		seen[k]++
+		switch n := seen[k]; {
+		case n <= MaxListedPerExchange:
+			kept = append(kept, x)
+		case n == MaxListedPerExchange+1:
+			cut = append(cut, k)
+		}
+	}
+	total := 0
+	for _, k := range cut {
+		more := seen[k] - MaxListedPerExchange
+		total += more
+		kept = append(kept, &Violation{
+			Exchange: vs[0].Exchange, Side: k.side, Part: k.part, Rule: RuleOmitted,
+			Expected: fmt.Sprintf("at most %d %s listed per part of a message", MaxListedPerExchange, what),
+			Found:    fmt.Sprintf("… and %d more", more),
+		})
+	}
+	return kept, total
 }
 
 // oneLine keeps a printed field on one line and free of terminal control
