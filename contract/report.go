@@ -71,18 +71,24 @@ func (r *Report) Summary() string {
 func (r *Report) OK() bool { return r.Count == 0 }
 
 // Add checks one exchange into the report.
-func (v *Validator) Add(r *Report, ex *Exchange) { v.add(r, ex, cutBodies{}) }
+func (v *Validator) Add(r *Report, ex *Exchange) {
+	res, err := v.judge(ex)
+	r.record(ex, cutBodies{}, res, err)
+}
 
-// add is Add for an exchange from a reader, which may have cut its bodies.
-func (v *Validator) add(r *Report, ex *Exchange, cut cutBodies) {
-	var res *Result
-	var err error
+// judge checks one exchange of recorded traffic; err says it is not the
+// contract's.
+func (v *Validator) judge(ex *Exchange) (*Result, error) {
 	if ex.Request == nil && ex.Response != nil {
-		res = v.checkResponseAlone(ex)
-	} else {
-		// A request alone (no response recorded) is checked as a request.
-		res, err = v.Check(ex)
+		return v.checkResponseAlone(ex), nil
 	}
+	// A request alone (no response recorded) is checked as a request.
+	return v.Check(ex)
+}
+
+// record adds the verdict on an exchange from a reader, which may have cut
+// its bodies, to the report.
+func (r *Report) record(ex *Exchange, cut cutBodies, res *Result, err error) {
 	if err != nil {
 		r.Skipped++
 		if r.OnExchange != nil {
@@ -142,10 +148,9 @@ func (v *Validator) CheckFile(r *Report, path string) error {
 	if _, err := br.Peek(1); err != nil && err != io.EOF {
 		return &InputError{Source: path, Err: unwrapPathError(err)}
 	}
-	return readHTTPFile(br, path, v.maxBody, func(ex *Exchange, cut cutBodies) error {
-		v.add(r, ex, cut)
-		return nil
-	})
+	j := v.startJudges(r)
+	defer j.stop()
+	return readHTTPFile(br, path, v.maxBody, j.add)
 }
 
 // CheckHAR checks a HAR 1.2 archive read from har into r, as ReadHAR reads
@@ -154,14 +159,15 @@ func (v *Validator) CheckFile(r *Report, path string) error {
 // such an exchange is skipped (counted in r.Skipped) whatever its size; a
 // body of an operation larger than the validator reads (MaxBodyBytes) is a
 // violation (RuleBodyTooLarge) naming its size as recorded, and is not kept.
-// Memory stays bounded by one entry within those limits, however large the
-// archive. Input it cannot use comes back as an *InputError; r then holds
-// what was checked before the problem.
+// Exchanges are judged on every CPU (GOMAXPROCS) while the archive is read
+// on, and recorded in r in the order read; memory stays bounded by the few
+// entries in flight (judgeWindow per CPU) within those limits, however large
+// the archive. Input it cannot use comes back as an *InputError; r then
+// holds what was checked before the problem.
 func (v *Validator) CheckHAR(r *Report, har io.Reader, source string) error {
-	return readHAR(har, source, harOptions{limit: v.maxBody, need: v.readsBodies}, func(ex *Exchange, cut cutBodies) error {
-		v.add(r, ex, cut)
-		return nil
-	})
+	j := v.startJudges(r)
+	defer j.stop()
+	return readHAR(har, source, harOptions{limit: v.maxBody, need: v.readsBodies}, j.add)
 }
 
 // readsBodies reports whether a check of a request reads its exchange's
