@@ -3,12 +3,16 @@ package atlastest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +24,8 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/generated/server"
+	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 	"github.com/seed-5c49e0d7/linktoken/internal/conform"
 	"github.com/seed-5c49e0d7/linktoken/internal/growncontract"
 	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
@@ -295,25 +301,81 @@ func TestAnOperationAddedToTheContractNeedsOnlyItsHandler(t *testing.T) {
 // pipeline learns them from the contract; a new operation needs no edit
 // there (see TestAnOperationAddedToTheContractNeedsOnlyItsHandler).
 func TestNoOperationLiteralInThePlumbing(t *testing.T) {
+	findings, checked, implementing := plumbingLiterals(t, ".")
+	for _, f := range findings {
+		t.Error(f)
+	}
+	if checked < 10 || implementing == 0 {
+		t.Fatalf("only %d files checked; %d implement an operation", checked, implementing)
+	}
+}
+
+// TestAHandlerInAFileOfItsOwnIsNoPlumbing: a new operation's handler in a
+// file of its own may name its operation; a plumbing file may not, and is
+// told where such code belongs.
+func TestAHandlerInAFileOfItsOwnIsNoPlumbing(t *testing.T) {
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"migrations.go": "package atlastest\n\nconst migrationsPath = \"/orgs/{orgId}/liveMigrations\"\n\n" +
+			"func (s *svc) CreateLinkToken() string { return migrationsPath }\n",
+		"pipeline.go": "package atlastest\n\nconst p = \"/orgs/{orgId}/liveMigrations\"\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	findings, checked, implementing := plumbingLiterals(t, dir)
+	if checked != 1 || implementing != 1 || len(findings) == 0 {
+		t.Fatalf("%d checked, %d implementing, findings %q", checked, implementing, findings)
+	}
+	for _, f := range findings {
+		if !strings.HasPrefix(f, filepath.Join(dir, "pipeline.go")) || !strings.Contains(f, "StrictServerInterface") {
+			t.Errorf("finding %q: want pipeline.go only, saying where operation code belongs", f)
+		}
+	}
+}
+
+// plumbingLiterals lists, for the non-test Go files of dir that implement
+// no operation, each identifier or literal that names one of the
+// contract's operations, paths, path parameters, resource versions or
+// body schemas.
+func plumbingLiterals(t *testing.T, dir string) (findings []string, checked, implementing int) {
+	t.Helper()
+	// A file that implements an operation (declares a method of the
+	// generated strict interface) is an operation file however it is
+	// named: a new operation's handler may have a file of its own.
+	strict := reflect.TypeFor[server.StrictServerInterface]()
+	implements := func(f *ast.File) bool {
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv != nil {
+				if _, ok := strict.MethodByName(fn.Name.Name); ok {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	operationFiles := map[string]bool{
-		"links.go": true, // the operations' handler and state
 		"token.go": true, // the link-token it mints
 		"names.go": true, // the names the contract gives, for callers
 	}
-	forbidden := []string{"linktoken", "orgid", "livemigration", "/orgs", "2023-01-01", "basepathv", "mediatypev", "targetorg"}
-	files, err := filepath.Glob("*.go")
+	forbidden := contractWords(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	checked := 0
 	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") || operationFiles[name] {
+		if strings.HasSuffix(name, "_test.go") || operationFiles[filepath.Base(name)] {
 			continue
 		}
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution) // comments dropped: prose may name them
 		if err != nil {
 			t.Fatal(err)
+		}
+		if implements(f) {
+			implementing++
+			continue
 		}
 		checked++
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -330,13 +392,67 @@ func TestNoOperationLiteralInThePlumbing(t *testing.T) {
 			}
 			for _, bad := range forbidden {
 				if strings.Contains(strings.ToLower(lit), bad) {
-					t.Errorf("%s: %s names an operation (%q): the plumbing must learn it from the contract", fset.Position(n.Pos()), lit, bad)
+					findings = append(findings, fmt.Sprintf("%s: %s names an operation (%q): the plumbing must learn it from the contract "+
+						"(a file that implements an operation, a method of the generated server.StrictServerInterface, may name it; "+
+						"put what serves one operation in such a file)", fset.Position(n.Pos()), lit, bad))
 				}
 			}
 			return true
 		})
 	}
-	if checked < 10 {
-		t.Fatalf("only %d files checked", checked)
+	return findings, checked, implementing
+}
+
+// contractWords are the words, lower case, that name the contract's
+// operations: operationIds, literal path segments, path parameters,
+// resource versions and success bodies' schemas; and the Go names
+// atlastest gives them and its API versions.
+func contractWords(t *testing.T) []string {
+	t.Helper()
+	doc, err := spec.GetSpec()
+	if err != nil {
+		t.Fatal(err)
 	}
+	// Today's words beside the derived ones: the derived catch a new
+	// operation's, these the names the link-token ones go by in Go.
+	words := map[string]bool{"basepathv": true, "mediatypev": true, "linktoken": true, "livemigration": true, "targetorg": true}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for _, seg := range strings.Split(path, "/") {
+			switch {
+			case strings.HasPrefix(seg, "{"):
+				words[strings.ToLower(strings.Trim(seg, "{}"))] = true // orgId
+			case seg != "":
+				words["/"+strings.ToLower(seg)] = true // "/orgs" in a literal path
+			}
+		}
+		for _, op := range item.Operations() {
+			words[strings.ToLower(op.OperationID)] = true
+			var content []openapi3.Content
+			if op.RequestBody != nil {
+				content = append(content, op.RequestBody.Value.Content)
+			}
+			for key, r := range op.Responses.Map() {
+				if strings.HasPrefix(key, "2") { // error bodies are every operation's
+					content = append(content, r.Value.Content)
+				}
+			}
+			for _, c := range content {
+				for mt, m := range c {
+					if i := strings.Index(mt, "atlas."); i >= 0 && strings.HasSuffix(mt, "+json") {
+						words[mt[i+len("atlas."):len(mt)-len("+json")]] = true
+					}
+					if m.Schema != nil && m.Schema.Ref != "" && !strings.HasSuffix(m.Schema.Ref, "/ResponseEnvelope") {
+						words[strings.ToLower(m.Schema.Ref[strings.LastIndex(m.Schema.Ref, "/")+1:])] = true
+					}
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(words))
+	for w := range words {
+		out = append(out, w)
+	}
+	slices.Sort(out)
+	return out
 }
