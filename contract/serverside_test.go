@@ -10,20 +10,36 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
 func TestRoutesListEveryOperation(t *testing.T) {
-	got := contract.MustNew().Routes()
-	want := []contract.Route{
-		{Operation: "deleteLinkToken", Method: "DELETE", Path: "/orgs/{orgId}/liveMigrations/linkTokens"},
-		{Operation: "createLinkToken", Method: "POST", Path: "/orgs/{orgId}/liveMigrations/linkTokens"},
-	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("Routes() = %+v, want %+v", got, want)
-	}
-	if p := got[1].Pattern(); p != "POST /orgs/{orgId}/liveMigrations/linkTokens" {
-		t.Errorf("Pattern() = %q", p)
+	for name, doc := range map[string]*openapi3.T{"the contract": docCopy(t), "a grown contract": grownDoc(t)} {
+		t.Run(name, func(t *testing.T) {
+			// What the document declares, read without this package.
+			var want []contract.Route
+			for _, path := range doc.Paths.InMatchingOrder() {
+				for method, op := range doc.Paths.Value(path).Operations() {
+					want = append(want, contract.Route{Operation: op.OperationID, Method: method, Path: path})
+				}
+			}
+			slices.SortFunc(want, func(a, b contract.Route) int { return strings.Compare(a.Path+" "+a.Method, b.Path+" "+b.Method) })
+			v, err := contract.New(contract.WithDocument(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := v.Routes()
+			if len(want) < 2 || !slices.Equal(got, want) {
+				t.Fatalf("Routes() = %+v, want %+v", got, want)
+			}
+			for _, r := range got {
+				if p := r.Pattern(); p != r.Method+" "+r.Path {
+					t.Errorf("Pattern() = %q", p)
+				}
+			}
+		})
 	}
 }
 
