@@ -70,7 +70,10 @@ func audit(doc *openapi3.T) error {
 				return &UnsupportedError{"callbacks", opAt + "/callbacks",
 					"a callback is a request the server makes elsewhere; no exchange of it passes through a check"}
 			}
-			if op.Servers != nil && len(*op.Servers) > 0 {
+			// oapi-codegen copies a path item's servers onto each of its
+			// operations in the spec it embeds (pkg/codegen/operations.go):
+			// the same servers there say nothing the router does not read.
+			if op.Servers != nil && len(*op.Servers) > 0 && !sameServers(*op.Servers, item.Servers) {
 				return &UnsupportedError{"servers on an operation", opAt + "/servers",
 					"kin-openapi's router reads the servers of the document and of path items only: " +
 						"write servers on the path item (an operation served on fewer servers than its path's others needs a path of its own)"}
@@ -104,6 +107,24 @@ func docServer(doc *openapi3.T, u string) bool {
 		}
 	}
 	return false
+}
+
+// sameServers reports whether a and b list the same server URLs (a
+// trailing slash aside), in any order.
+func sameServers(a, b openapi3.Servers) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, s := range a {
+		found := false
+		for _, t := range b {
+			found = found || strings.TrimSuffix(s.URL, "/") == strings.TrimSuffix(t.URL, "/")
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // serverPath is the path of a server URL, variables and all (url.Parse

@@ -125,6 +125,18 @@ func JSON() ([]byte, error) {
 		return nil, fmt.Errorf("growncontract: the fragment: %w", err)
 	}
 	merge(doc, add)
+	// As the embedded spec has them: oapi-codegen copies a path item's
+	// servers onto each of its operations (pkg/codegen/operations.go).
+	for _, item := range doc["paths"].(map[string]any) {
+		item := item.(map[string]any)
+		if servers, ok := item["servers"]; ok {
+			for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"} {
+				if op, ok := item[method].(map[string]any); ok {
+					op["servers"] = servers
+				}
+			}
+		}
+	}
 	return json.Marshal(doc)
 }
 
