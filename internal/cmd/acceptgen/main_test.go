@@ -20,8 +20,8 @@ func TestEachOperationGetsItsOwnVersion(t *testing.T) {
 	}
 	got := table(doc)
 	for key, want := range map[string]string{
-		"POST " + growncontract.CreatePath:              growncontract.MediaType,
-		"GET " + growncontract.GetPath:                  growncontract.MediaType,
+		"POST " + growncontract.CreatePath:               growncontract.MediaType,
+		"GET " + growncontract.GetPath:                   growncontract.MediaType,
 		"POST /orgs/{orgId}/liveMigrations/linkTokens":   "application/vnd.atlas.2023-01-01+json",
 		"DELETE /orgs/{orgId}/liveMigrations/linkTokens": "application/vnd.atlas.2023-01-01+json",
 	} {
