@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"net/url"
 	"runtime"
 	"sync"
 )
@@ -20,15 +21,28 @@ type judges struct {
 	pending []*judgment // handed over, in order, not yet recorded
 	window  int
 	wg      sync.WaitGroup
+	// routed is where the last request the reader asked about leads
+	// (readsBodies), kept for its exchange: in is false when it is not the
+	// contract's.
+	routed struct {
+		method string
+		u      *url.URL
+		in     bool
+		m      Match
+	}
 }
 
 // judgment is one exchange in flight.
 type judgment struct {
-	ex   *Exchange
-	cut  cutBodies
-	res  *Result
-	err  error
-	done chan struct{}
+	ex  *Exchange
+	cut cutBodies
+	// routed: the reader's question routed the request already, to m (nil:
+	// not the contract's).
+	routed bool
+	m      *Match
+	res    *Result
+	err    error
+	done   chan struct{}
 }
 
 func (v *Validator) startJudges(r *Report) *judges {
@@ -39,7 +53,14 @@ func (v *Validator) startJudges(r *Report) *judges {
 		go func() {
 			defer j.wg.Done()
 			for x := range j.work {
-				x.res, x.err = v.judge(x.ex)
+				switch {
+				case !x.routed:
+					x.res, x.err = v.judge(x.ex)
+				case x.m == nil:
+					x.err = ErrNotInContract
+				default:
+					x.res = v.CheckMatch(x.m, x.ex)
+				}
 				close(x.done)
 			}
 		}()
@@ -47,10 +68,31 @@ func (v *Validator) startJudges(r *Report) *judges {
 	return j
 }
 
+// readsBodies reports whether a check of a request reads its exchange's
+// bodies: only an operation of the contract's are (a method its path does
+// not declare is reported without them). The route found is kept for the
+// exchange, which is then not routed again.
+func (j *judges) readsBodies(method string, u *url.URL) bool {
+	r := &j.routed
+	if r.u != u || r.method != method {
+		r.method, r.u = method, u
+		r.in = j.v.match(method, u, &r.m)
+	}
+	return r.in && r.m.op != nil
+}
+
 // add hands an exchange over, then records every verdict at the front that
 // is ready; with the window full, it waits for the oldest.
 func (j *judges) add(ex *Exchange, cut cutBodies) error {
 	x := &judgment{ex: ex, cut: cut, done: make(chan struct{})}
+	if r := &j.routed; ex.Request != nil && r.u != nil && ex.Request.URL == r.u && ex.Request.Method == r.method {
+		x.routed = true
+		if r.in {
+			m := r.m
+			x.m = &m
+		}
+		r.u = nil
+	}
 	j.pending = append(j.pending, x)
 	j.work <- x
 	for len(j.pending) > 0 {

@@ -15,7 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 )
 
-// The slow path: kin-openapi's own engine (the router, ValidateRequest,
+// The judge: kin-openapi's own engine (the router, ValidateRequest,
 // ValidateResponse, the schema validator), run on what the project's rules
 // have already read, its errors turned into this package's violations.
 

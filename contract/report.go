@@ -167,15 +167,7 @@ func (v *Validator) CheckFile(r *Report, path string) error {
 func (v *Validator) CheckHAR(r *Report, har io.Reader, source string) error {
 	j := v.startJudges(r)
 	defer j.stop()
-	return readHAR(har, source, harOptions{limit: v.maxBody, need: v.readsBodies}, j.add)
-}
-
-// readsBodies reports whether a check of a request reads its exchange's
-// bodies: only an operation of the contract's are (a method its path does
-// not declare is reported without them).
-func (v *Validator) readsBodies(method string, u *url.URL) bool {
-	var m Match
-	return v.match(method, u, &m) && m.op != nil
+	return readHAR(har, source, harOptions{limit: v.maxBody, need: j.readsBodies}, j.add)
 }
 
 func startsWithBrace(br *bufio.Reader) bool {
