@@ -65,6 +65,9 @@ type Validator struct {
 	// the contract has one.
 	envelope *openapi3.Schema
 	options  *openapi3filter.Options // how this package runs kin-openapi
+	// optionsDefaults is options setting defaults, for the requests of
+	// operations where a default can change the verdict.
+	optionsDefaults *openapi3filter.Options
 	// closedAdded holds the closed copies of object schemas that closing
 	// made refuse undeclared properties; read-only after New.
 	closedAdded map[*openapi3.Schema]bool
@@ -101,14 +104,19 @@ func New(opts ...Option) (*Validator, error) {
 	v.options = &openapi3filter.Options{
 		MultiError:            true,
 		IncludeResponseStatus: true,
-		// Defaults are set as plain openapi3filter sets them (a null or
-		// absent request property with a default is the default, as a
-		// server on the contract reads it), into copies of what a check
-		// reads: a check never changes what it checks (kinRequestInput).
-		SkipSettingDefaults:               false,
+		// Defaults are set only for the operations where they can change
+		// a verdict (optionsDefaults; see operation.setsDefaults).
+		SkipSettingDefaults:               true,
 		RejectWhenRequestBodyNotSpecified: true,
 		AuthenticationFunc:                v.authenticate,
 	}
+	// Defaults set as plain openapi3filter sets them (a null or absent
+	// request property with a default is the default, as a server on the
+	// contract reads it), into copies of what a check reads: a check never
+	// changes what it checks (kinRequestInput).
+	withDefaults := *v.options
+	withDefaults.SkipSettingDefaults = false
+	v.optionsDefaults = &withDefaults
 	return v, nil
 }
 
