@@ -124,9 +124,19 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 
 	media, ua := cfg.version.mediaType(), cfg.userAgent
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, fmt.Errorf("linktoken: %w", err)
+	}
+	basePath := strings.TrimSuffix(serverURL.EscapedPath(), "/")
 	headers := func(_ context.Context, req *http.Request) error {
-		// The generated client sends no Accept header.
-		req.Header.Set("Accept", media)
+		// The generated client sends no Accept header: on v2 each
+		// operation asks for its own resource version.
+		accept := media
+		if cfg.version == APIVersionV2 {
+			accept = acceptFor(req, basePath, media)
+		}
+		req.Header.Set("Accept", accept)
 		if ua != "" {
 			req.Header.Set("User-Agent", ua)
 		}
@@ -176,8 +186,9 @@ func checkRoot(root string) (string, error) {
 // CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse
 // sends the versioned type, as MongoDB's SDK and CLI do: v2 only (v1.0
 // answers 415). DeleteLinkTokenWithResponse fits both. The Accept header
-// is this Client's version's (the versioned type on v2, plain JSON on
-// v1.0), and the typed fields (JSON201, JSON404…) are filled on both.
+// is this Client's version's: on v2 the resource version of the operation
+// called (as the contract declares it; see atlas/accept.gen.go), plain JSON
+// on v1.0; the typed fields (JSON201, JSON404…) are filled on both.
 func (c *Client) Generated() *client.ClientWithResponses { return c.gen }
 
 // HTTPClient is the authenticated *http.Client every call of this Client

@@ -57,9 +57,12 @@ func audit(doc *openapi3.T) error {
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		at := "/paths/" + pointerEscape(path)
-		if len(item.Servers) > 0 {
-			return &UnsupportedError{"servers on a path", at + "/servers",
-				"requests find their server by the document's base paths only"}
+		for i, s := range item.Servers {
+			if !docServer(doc, s.URL) {
+				return &UnsupportedError{"a server of its own on a path", fmt.Sprintf("%s/servers/%d/url", at, i),
+					"a path item may list some of the document's servers (a path served on v2 only lists the v2 server); " +
+						"a server the document does not list has no base path or media types the checks know: add it to the document's servers"}
+			}
 		}
 		for method, op := range item.Operations() {
 			opAt := at + "/" + strings.ToLower(method)
@@ -67,9 +70,13 @@ func audit(doc *openapi3.T) error {
 				return &UnsupportedError{"callbacks", opAt + "/callbacks",
 					"a callback is a request the server makes elsewhere; no exchange of it passes through a check"}
 			}
-			if op.Servers != nil && len(*op.Servers) > 0 {
+			// oapi-codegen copies a path item's servers onto each of its
+			// operations in the spec it embeds (pkg/codegen/operations.go):
+			// the same servers there say nothing the router does not read.
+			if op.Servers != nil && len(*op.Servers) > 0 && !sameServers(*op.Servers, item.Servers) {
 				return &UnsupportedError{"servers on an operation", opAt + "/servers",
-					"requests find their server by the document's base paths only"}
+					"kin-openapi's router reads the servers of the document and of path items only: " +
+						"write servers on the path item (an operation served on fewer servers than its path's others needs a path of its own)"}
 			}
 			if op.Security != nil {
 				if err := auditRequirements(*op.Security, opAt+"/security"); err != nil {
@@ -89,6 +96,35 @@ func audit(doc *openapi3.T) error {
 		}
 	}
 	return nil
+}
+
+// docServer reports whether u is the URL of one of the document's servers
+// (a trailing slash aside).
+func docServer(doc *openapi3.T, u string) bool {
+	for _, s := range doc.Servers {
+		if strings.TrimSuffix(s.URL, "/") == strings.TrimSuffix(u, "/") {
+			return true
+		}
+	}
+	return false
+}
+
+// sameServers reports whether a and b list the same server URLs (a
+// trailing slash aside), in any order.
+func sameServers(a, b openapi3.Servers) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, s := range a {
+		found := false
+		for _, t := range b {
+			found = found || strings.TrimSuffix(s.URL, "/") == strings.TrimSuffix(t.URL, "/")
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // serverPath is the path of a server URL, variables and all (url.Parse

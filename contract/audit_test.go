@@ -41,7 +41,7 @@ func TestUnsupportedFeaturesAreRefused(t *testing.T) {
 			cb.Set("{$request.body#/url}", &openapi3.PathItem{Post: &openapi3.Operation{Responses: openapi3.NewResponses(openapi3.WithStatus(200, &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("ok")}))}})
 			linkTokens(d).Post.Callbacks = openapi3.Callbacks{"done": {Value: cb}}
 		}},
-		{"servers on a path", "servers on a path", "/paths/~1orgs~1{orgId}~1liveMigrations~1linkTokens/servers", func(d *openapi3.T) {
+		{"a server of its own on a path", "a server of its own on a path", "/paths/~1orgs~1{orgId}~1liveMigrations~1linkTokens/servers/0/url", func(d *openapi3.T) {
 			linkTokens(d).Servers = openapi3.Servers{{URL: "https://elsewhere.example/api"}}
 		}},
 		{"servers on an operation", "servers on an operation", "/paths/~1orgs~1{orgId}~1liveMigrations~1linkTokens/delete/servers", func(d *openapi3.T) {
@@ -185,5 +185,32 @@ func TestSecretsComeFromTheDocument(t *testing.T) {
 		if strings.Contains(x.Error(), value) || strings.Contains(x.Error(), "S3CRET") {
 			t.Errorf("violation quotes the secret: %v", x)
 		}
+	}
+}
+
+// TestPathServersNarrowWhereAPathIsServed: a path item that lists some of
+// the document's servers (OpenAPI's own way to serve a path on v2 only) is
+// an operation there and not in the contract on the others.
+func TestPathServersNarrowWhereAPathIsServed(t *testing.T) {
+	doc := docCopy(t)
+	linkTokens(doc).Servers = openapi3.Servers{{URL: doc.Servers[0].URL + "/"}} // v2, a trailing slash aside
+	// As oapi-codegen embeds it: the path's servers copied onto an operation.
+	linkTokens(doc).Post.Servers = &openapi3.Servers{{URL: doc.Servers[0].URL}}
+	v, err := contract.New(contract.WithDocument(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens"
+	if m, err := v.Match(http.MethodPost, &url.URL{Path: "/api/atlas/v2" + path}); err != nil || m.Operation != "createLinkToken" {
+		t.Fatalf("on v2: %v, %v", m, err)
+	}
+	if m, err := v.Match(http.MethodPost, &url.URL{Path: "/api/atlas/v1.0" + path}); !errors.Is(err, contract.ErrNotInContract) {
+		t.Fatalf("on v1.0: %+v, %v; want ErrNotInContract", m, err)
+	}
+	if m, err := v.Match(http.MethodPut, &url.URL{Path: "/api/atlas/v1.0" + path}); !errors.Is(err, contract.ErrNotInContract) {
+		t.Fatalf("an undeclared method on v1.0: %+v, %v; want ErrNotInContract", m, err)
+	}
+	if got := v.ServerAuthSchemes("/api/atlas/v1.0"); len(got) != 0 {
+		t.Errorf("v1.0 serves no operation, yet authenticates with %v", got)
 	}
 }

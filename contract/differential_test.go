@@ -89,16 +89,24 @@ var plain = sync.OnceValue(func() *plainKin {
 	if err != nil {
 		panic(err)
 	}
-	router, err := gorillamux.NewRouter(doc)
+	p, err := newPlainKin(doc)
 	if err != nil {
 		panic(err)
+	}
+	return p
+})
+
+func newPlainKin(doc *openapi3.T) (*plainKin, error) {
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, err
 	}
 	return &plainKin{router: router, opts: &openapi3filter.Options{
 		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
 		IncludeResponseStatus: true,
 		MultiError:            true,
-	}}
-})
+	}}, nil
+}
 
 // judge runs plain openapi3filter on the whole exchange, as a check of
 // recorded traffic would: FindRoute, ValidateRequest and ValidateResponse
@@ -163,6 +171,12 @@ func contractCases(t testing.TB) []casegen.Case {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return casesOf(t, doc)
+}
+
+// casesOf derives the cases of a document.
+func casesOf(t testing.TB, doc *openapi3.T) []casegen.Case {
+	t.Helper()
 	g, err := casegen.New(doc, func(f string) bool { _, ok := openapi3.SchemaStringFormats[f]; return ok })
 	if err != nil {
 		t.Fatal(err)
@@ -209,27 +223,7 @@ func verdictProblem(c casegen.Case, strict bool, mine contract.Violations, plain
 // openapi3filter, and requires the same verdict, except for the project
 // rules listed above, each in its own direction.
 func TestVerdictsAgreeWithOpenapi3filter(t *testing.T) {
-	cases := contractCases(t)
-	lenient, strictV := contract.MustNew(), contract.MustNew(contract.Strict())
-	seen := map[string]int{}
-	conforming := 0
-	for _, c := range cases {
-		plainRefuses, plainErr := plain().refuses(c)
-		for _, mode := range []struct {
-			name   string
-			v      *contract.Validator
-			strict bool
-		}{{"lenient", lenient, false}, {"strict", strictV, true}} {
-			if p := verdictProblem(c, mode.strict, ours(t, mode.v, c), plainRefuses, plainErr); p != "" {
-				t.Errorf("%s (%s): %s", c.Name, mode.name, p)
-			}
-		}
-		if c.Broken == nil {
-			conforming++
-		} else {
-			seen[c.Broken.Rule]++
-		}
-	}
+	seen, conforming := agreeWithPlain(t, contractCases(t), plain(), contract.MustNew(), contract.MustNew(contract.Strict()))
 	// The cases reach every project rule and the common OpenAPI ones, so a
 	// generator that stopped producing them would be noticed.
 	for rule := range projectRules {
@@ -246,7 +240,33 @@ func TestVerdictsAgreeWithOpenapi3filter(t *testing.T) {
 	if conforming < 40 {
 		t.Errorf("only %d conforming cases", conforming)
 	}
+}
+
+// agreeWithPlain requires, on every case, the verdicts the rules above
+// say (lenient and strict against plain openapi3filter), and counts the
+// conforming cases and the broken ones by rule.
+func agreeWithPlain(t *testing.T, cases []casegen.Case, p *plainKin, lenient, strictV *contract.Validator) (seen map[string]int, conforming int) {
+	t.Helper()
+	seen = map[string]int{}
+	for _, c := range cases {
+		plainRefuses, plainErr := p.refuses(c)
+		for _, mode := range []struct {
+			name   string
+			v      *contract.Validator
+			strict bool
+		}{{"lenient", lenient, false}, {"strict", strictV, true}} {
+			if p := verdictProblem(c, mode.strict, ours(t, mode.v, c), plainRefuses, plainErr); p != "" {
+				t.Errorf("%s (%s): %s", c.Name, mode.name, p)
+			}
+		}
+		if c.Broken == nil {
+			conforming++
+		} else {
+			seen[c.Broken.Rule]++
+		}
+	}
 	t.Logf("%d cases: %d conforming, broken by rule %v", len(cases), conforming, seen)
+	return seen, conforming
 }
 
 // FuzzVerdictsAgreeWithOpenapi3filter picks a derived case and changes one

@@ -33,6 +33,9 @@ func (c *checker) kin() {
 
 func (c *checker) kinRequest(route *routers.Route, params map[string]string) *openapi3filter.RequestValidationInput {
 	opts := c.v.options
+	if c.m.op != nil && c.m.op.setsDefaults {
+		opts = c.v.optionsDefaults
+	}
 	if c.req.unreadable || c.beforeAuth && len(c.ex.Request.Body) == 0 {
 		// Its rule has said why it cannot be read, or the handshake's first
 		// request came without it.
@@ -55,6 +58,12 @@ func (c *checker) kinRequestInput(route *routers.Route, params map[string]string
 	hreq := &http.Request{
 		Method: req.Method, URL: req.URL, Header: c.req.header, Host: req.URL.Host,
 		Body: io.NopCloser(bytes.NewReader(c.req.data)), ContentLength: int64(len(c.req.data)),
+	}
+	if !opts.SkipSettingDefaults {
+		// openapi3filter writes a missing parameter's default into the
+		// request's URL or headers: those of a copy.
+		u := *req.URL
+		hreq.URL, hreq.Header = &u, hreq.Header.Clone()
 	}
 	if hreq.Header == nil {
 		hreq.Header = http.Header{}

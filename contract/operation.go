@@ -19,6 +19,11 @@ type operation struct {
 	// its path item's), by name; envelopeParam says one is envelope.
 	query         map[string]*openapi3.Parameter
 	envelopeParam bool
+	// setsDefaults: a default can change the verdict on a request, as
+	// openapi3filter reads it (a default in the request body's schemas,
+	// which stands for a null or absent value, or on a required
+	// parameter): such requests are validated with defaults set.
+	setsDefaults bool
 	// security is the operation's requirements (the document's when it
 	// has none); anonymous is true when one of them is empty or there are
 	// none, so a request without credentials may succeed.
@@ -96,6 +101,9 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 	}
 	for _, ps := range []openapi3.Parameters{item.Parameters, op.Parameters} {
 		for _, ref := range ps {
+			if p := ref.Value; p.Required && p.In != openapi3.ParameterInPath && p.Schema != nil && hasDefault(p.Schema.Value) {
+				o.setsDefaults = true
+			}
 			if p := ref.Value; p.In == openapi3.ParameterInQuery {
 				o.query[p.Name] = p
 				if p.Name == envelopeParam && p.Schema != nil && p.Schema.Value.Type.Is(openapi3.TypeBoolean) {
@@ -115,6 +123,11 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 		}
 	}
 	if rb := op.RequestBody; rb != nil && rb.Value != nil {
+		for _, m := range rb.Value.Content {
+			if m.Schema != nil && schemaDefaults(m.Schema.Value, map[*openapi3.Schema]bool{}) {
+				o.setsDefaults = true
+			}
+		}
 		b := &requestBody{required: rb.Value.Required, content: rb.Value.Content}
 		b.declared, b.types = mediaTypesOf(rb.Value.Content)
 		o.request = b
@@ -366,4 +379,45 @@ func (c *closer) copyAll(refs openapi3.SchemaRefs, closeIt bool) openapi3.Schema
 		out[i] = c.copyRef(r, closeIt)
 	}
 	return out
+}
+
+// hasDefault reports whether a parameter's schema gives a default, as
+// openapi3filter finds one (its own, or an allOf branch's).
+func hasDefault(s *openapi3.Schema) bool {
+	if s.Default != nil {
+		return true
+	}
+	for _, b := range s.AllOf {
+		if b.Value != nil && b.Value.Default != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// schemaDefaults reports whether s or a schema within it gives a default.
+func schemaDefaults(s *openapi3.Schema, seen map[*openapi3.Schema]bool) bool {
+	if s == nil || seen[s] {
+		return false
+	}
+	seen[s] = true
+	if s.Default != nil {
+		return true
+	}
+	for _, p := range s.Properties {
+		if p != nil && schemaDefaults(p.Value, seen) {
+			return true
+		}
+	}
+	for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, r := range refs {
+			if r != nil && schemaDefaults(r.Value, seen) {
+				return true
+			}
+		}
+	}
+	if s.Items != nil && schemaDefaults(s.Items.Value, seen) {
+		return true
+	}
+	return s.AdditionalProperties.Schema != nil && schemaDefaults(s.AdditionalProperties.Schema.Value, seen)
 }

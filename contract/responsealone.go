@@ -12,6 +12,9 @@ func (v *Validator) checkResponseAlone(ex *Exchange) *Result {
 	var best *Result
 	for _, srv := range v.servers {
 		for _, rt := range v.routes {
+			if !rt.on(srv) {
+				continue
+			}
 			for _, method := range rt.allow {
 				op := rt.ops[method]
 				for _, envelope := range []bool{false, true} {

@@ -99,7 +99,7 @@ func (v *Validator) match(method string, u *url.URL, m *Match) bool {
 			// The router names no route for a known path with an
 			// undeclared method: find the path with a declared one.
 			for _, r := range v.routes {
-				if len(r.allow) == 0 {
+				if len(r.allow) == 0 || !r.on(srv) {
 					continue
 				}
 				if rr, _, err := v.findRoute(r.allow[0], u, escaped, idx); err == nil && rr.Path == r.path {
@@ -164,7 +164,13 @@ type route struct {
 	path  string
 	ops   map[string]*operation
 	allow []string // the declared methods, sorted
+	// servers is nil when the path is served on every server of the
+	// document, else which of them its path item lists.
+	servers map[*server]bool
 }
+
+// on reports whether the path is served on srv.
+func (rt *route) on(srv *server) bool { return rt.servers == nil || rt.servers[srv] }
 
 // routeOf is the route kin-openapi's router gives a request for op on srv
 // (with no path parameters read): what a check of a response alone hands

@@ -278,11 +278,17 @@ func (c *checker) envelopeRules() bool {
 	if !isObj {
 		return true // the JSON rule or the envelope's schema says what is wrong
 	}
-	_, hasStatus := obj["status"]
+	// An envelope has a numeric status, or content, or nothing but the
+	// envelope's members. A plain body may have a status member of its own
+	// (a migration's "NEW"): beside members of its own, without content, a
+	// status that is no number makes it the plain answer to envelope=true,
+	// not a broken envelope.
+	_, numeric := obj["status"].(float64)
 	_, hasContent := obj["content"]
-	if !hasStatus && !hasContent {
+	_, hasStatus := obj["status"]
+	if !numeric && !hasContent && (!hasStatus || c.v.ownMembers(obj)) {
 		// A plain answer to envelope=true.
-		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" ({status, content}) for a request with envelope=true", "a body without status")
+		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" ({status, content}) for a request with envelope=true", "a body without a numeric status")
 		c.plainForEnvelope = true
 		return true
 	}
@@ -314,6 +320,17 @@ func (c *checker) envelopeRules() bool {
 	}
 	c.bodyRules(inner, "/content")
 	return true
+}
+
+// ownMembers reports whether obj has a member the envelope's schema does
+// not declare.
+func (v *Validator) ownMembers(obj map[string]any) bool {
+	for k := range obj {
+		if v.envelope == nil || v.envelope.Properties[k] == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // looksEnveloped reports whether a body is an envelope's shape: a JSON

@@ -19,6 +19,9 @@ func (v *Validator) ServerAuthSchemes(base string) []string {
 		}
 		var out []string
 		for _, rt := range v.routes {
+			if !rt.on(srv) {
+				continue
+			}
 			for _, op := range rt.ops {
 				for _, s := range v.challengeSchemes(op, srv) {
 					if !slices.Contains(out, s) {

@@ -65,6 +65,9 @@ type Validator struct {
 	// the contract has one.
 	envelope *openapi3.Schema
 	options  *openapi3filter.Options // how this package runs kin-openapi
+	// optionsDefaults is options setting defaults, for the requests of
+	// operations where a default can change the verdict.
+	optionsDefaults *openapi3filter.Options
 	// closedAdded holds the closed copies of object schemas that closing
 	// made refuse undeclared properties; read-only after New.
 	closedAdded map[*openapi3.Schema]bool
@@ -99,12 +102,21 @@ func New(opts ...Option) (*Validator, error) {
 		return nil, err
 	}
 	v.options = &openapi3filter.Options{
-		MultiError:                        true,
-		IncludeResponseStatus:             true,
-		SkipSettingDefaults:               true, // a check never changes what it checks
+		MultiError:            true,
+		IncludeResponseStatus: true,
+		// Defaults are set only for the operations where they can change
+		// a verdict (optionsDefaults; see operation.setsDefaults).
+		SkipSettingDefaults:               true,
 		RejectWhenRequestBodyNotSpecified: true,
 		AuthenticationFunc:                v.authenticate,
 	}
+	// Defaults set as plain openapi3filter sets them (a null or absent
+	// request property with a default is the default, as a server on the
+	// contract reads it), into copies of what a check reads: a check never
+	// changes what it checks (kinRequestInput).
+	withDefaults := *v.options
+	withDefaults.SkipSettingDefaults = false
+	v.optionsDefaults = &withDefaults
 	return v, nil
 }
 
@@ -148,6 +160,26 @@ func (v *Validator) build(doc *openapi3.T) error {
 		v.servers = append(v.servers, srv)
 		routed.Servers = append(routed.Servers, srv.routed)
 	}
+	// A path item that lists some of the document's servers (audit allows
+	// no others) is routed under theirs only, as kin-openapi's router does:
+	// it sees a copy of the item whose servers are path-only too.
+	if pathServers(doc) {
+		routed.Paths = openapi3.NewPaths()
+		for _, path := range doc.Paths.InMatchingOrder() {
+			item := doc.Paths.Value(path)
+			if len(item.Servers) > 0 {
+				cp := *item
+				cp.Servers = nil
+				for _, srv := range v.servers {
+					if srv.listedBy(item.Servers) {
+						cp.Servers = append(cp.Servers, srv.routed)
+					}
+				}
+				item = &cp
+			}
+			routed.Paths.Set(path, item)
+		}
+	}
 	v.doc = &routed
 	router, err := gorillamux.NewRouter(v.doc)
 	if err != nil {
@@ -164,6 +196,12 @@ func (v *Validator) build(doc *openapi3.T) error {
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		r := &route{path: path, ops: map[string]*operation{}}
+		if len(item.Servers) > 0 {
+			r.servers = map[*server]bool{}
+			for _, srv := range v.servers {
+				r.servers[srv] = srv.listedBy(item.Servers)
+			}
+		}
 		for method, op := range item.Operations() {
 			o, err := v.newOperation(path, item, method, op, closed)
 			if err != nil {
@@ -206,6 +244,26 @@ func newServer(s *openapi3.Server) (*server, error) {
 		}
 	}
 	return srv, nil
+}
+
+// pathServers reports whether a path item of doc lists servers.
+func pathServers(doc *openapi3.T) bool {
+	for _, item := range doc.Paths.Map() {
+		if len(item.Servers) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// listedBy reports whether servers (a path item's) names srv.
+func (srv *server) listedBy(servers openapi3.Servers) bool {
+	for _, s := range servers {
+		if strings.TrimSuffix(s.URL, "/") == strings.TrimSuffix(srv.url, "/") {
+			return true
+		}
+	}
+	return false
 }
 
 // acceptsScheme reports whether a security scheme may be used on srv: every

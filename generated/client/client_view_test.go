@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"cmp"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,14 +25,40 @@ const (
 // narrowOverlay folds one response by its path, as the client overlay once
 // did for each response: the failure TestClientViewHasOneJSONMediaTypePerResponse
 // exists to catch is an operation or status such a list forgets.
-const narrowOverlay = `overlay: 1.0.0
+func narrowOverlay(r multiJSON) string {
+	return fmt.Sprintf(`overlay: 1.0.0
+x-speakeasy-jsonpath: rfc9535
 info:
   title: one response folded by its path
   version: 1.0.0
 actions:
-  - target: $.paths['/orgs/{orgId}/liveMigrations/linkTokens'].post.responses['201'].content['application/vnd.atlas.2023-01-01+json']
+  - target: $.paths['%s'].%s.responses['%s'].content[?@~ != 'application/json' && search(@~, '\\+json')]
     remove: true
-`
+`, r.path, strings.ToLower(r.method), r.status)
+}
+
+// multiJSON is a response the contract gives more than one JSON media type.
+type multiJSON struct{ path, method, operationID, status string }
+
+// contractMultiJSON lists, sorted by operation and status, the responses
+// the contract gives more than one JSON media type: those the client's
+// view must fold.
+func contractMultiJSON(doc *openapi3.T) []multiJSON {
+	var out []multiJSON
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for method, op := range doc.Paths.Value(path).Operations() {
+			for status, resp := range op.Responses.Map() {
+				if len(jsonMediaTypes(resp.Value)) > 1 {
+					out = append(out, multiJSON{path, method, op.OperationID, status})
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b multiJSON) int {
+		return cmp.Or(strings.Compare(a.operationID, b.operationID), strings.Compare(a.status, b.status))
+	})
+	return out
+}
 
 // TestClientViewHasOneJSONMediaTypePerResponse applies the client's overlay
 // exactly as oapi-codegen does (its own loader, with the options its command
@@ -45,8 +72,19 @@ func TestClientViewHasOneJSONMediaTypePerResponse(t *testing.T) {
 	// The configs name their files relative to the module root.
 	t.Chdir(filepath.Join("..", ".."))
 	clientOverlay, strict := overlayOfConfig(t, clientConfigPath)
+	// The negative cases come from the contract: the responses with two
+	// JSON media types, and an overlay that folds only the first of them.
+	multi := contractMultiJSON(loadClientView(t, "", strict))
+	if len(multi) < 2 {
+		t.Fatalf("the contract has %d responses with more than one JSON media type; "+
+			"the cases below need two to show that an overlay listing responses forgets some", len(multi))
+	}
+	var all []string
+	for _, r := range multi {
+		all = append(all, r.operationID+" "+r.status)
+	}
 	narrow := filepath.Join(t.TempDir(), "narrow.overlay.yaml")
-	if err := os.WriteFile(narrow, []byte(narrowOverlay), 0o600); err != nil {
+	if err := os.WriteFile(narrow, []byte(narrowOverlay(multi[0])), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -57,8 +95,8 @@ func TestClientViewHasOneJSONMediaTypePerResponse(t *testing.T) {
 		want []string
 	}{
 		{name: "the client's overlay", overlay: clientOverlay},
-		{name: "no overlay", overlay: "", want: []string{"createLinkToken 200", "createLinkToken 201", "deleteLinkToken 200"}},
-		{name: "an overlay that lists responses by path and forgets some", overlay: narrow, want: []string{"createLinkToken 200", "deleteLinkToken 200"}},
+		{name: "no overlay", overlay: "", want: all},
+		{name: "an overlay that lists responses by path and forgets some", overlay: narrow, want: all[1:]},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

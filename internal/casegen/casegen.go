@@ -131,6 +131,20 @@ func New(doc *openapi3.T, knownFormat func(string) bool) (*Generator, error) {
 	return g, nil
 }
 
+// listedBy reports whether a path item's servers name srv; an item that
+// lists none is served on every server of the document.
+func (srv *server) listedBy(servers openapi3.Servers) bool {
+	if len(servers) == 0 {
+		return true
+	}
+	for _, s := range servers {
+		if strings.TrimSuffix(s.URL, "/") == strings.TrimSuffix(srv.url, "/") {
+			return true
+		}
+	}
+	return false
+}
+
 func stringList(v any) []string {
 	list, _ := v.([]any)
 	var out []string
@@ -151,6 +165,9 @@ func (g *Generator) Cases() ([]Case, error) {
 		for _, method := range methods {
 			op := item.GetOperation(method)
 			for i := range g.servers {
+				if !g.servers[i].listedBy(item.Servers) {
+					continue // the path item lists other servers (v2 only, say)
+				}
 				o, err := g.newOp(path, item, method, op, &g.servers[i])
 				if err != nil {
 					return nil, fmt.Errorf("casegen: %s %s on %s: %w", method, path, g.servers[i].url, err)
@@ -241,29 +258,43 @@ func (g *Generator) newOp(path string, item *openapi3.PathItem, method string, o
 	}
 	x.auth, x.authAlt = g.credentials(o, srv)
 	x.accept = "application/json"
-	if v := g.versionedType(srv); v != "" {
+	if v := g.versionedType(srv, o); v != "" {
 		x.accept = v
 	}
 	return x, nil
 }
 
-// versionedType is the versioned media type a server answers success
-// bodies in, as the operations declare it ("application/vnd.atlas.2023-01-01+json").
-func (g *Generator) versionedType(srv *server) string {
-	for _, pat := range srv.responses {
-		if !strings.Contains(pat, "{version}") {
-			continue
-		}
-		prefix, suffix, _ := strings.Cut(pat, "{version}")
-		for _, path := range g.doc.Paths.InMatchingOrder() {
-			for _, o := range g.doc.Paths.Value(path).Operations() {
-				for _, r := range o.Responses.Map() {
-					for mt := range r.Value.Content {
-						if strings.HasPrefix(mt, prefix) && strings.HasSuffix(mt, suffix) && len(mt) > len(prefix)+len(suffix) {
-							return mt
-						}
+// versionedType is the versioned media type a server answers o's bodies
+// in, as o declares it ("application/vnd.atlas.2024-05-30+json"): the
+// newest, when o declares several versions, since that is what a client
+// asks for. Each operation has its own resource versions; an operation that
+// declares none on this server gets the document's first.
+func (g *Generator) versionedType(srv *server, o *openapi3.Operation) string {
+	newest := func(o *openapi3.Operation) string {
+		var best string
+		for _, pat := range srv.responses {
+			prefix, suffix, ok := strings.Cut(pat, "{version}")
+			if !ok {
+				continue
+			}
+			for _, key := range sortedKeys(o.Responses.Map()) {
+				for _, mt := range sortedKeys(o.Responses.Value(key).Value.Content) {
+					if strings.HasPrefix(mt, prefix) && strings.HasSuffix(mt, suffix) && len(mt) > len(prefix)+len(suffix) && mt > best {
+						best = mt
 					}
 				}
+			}
+		}
+		return best
+	}
+	if mt := newest(o); mt != "" {
+		return mt
+	}
+	for _, path := range g.doc.Paths.InMatchingOrder() {
+		item := g.doc.Paths.Value(path)
+		for _, method := range sortedKeys(item.Operations()) {
+			if mt := newest(item.GetOperation(method)); mt != "" {
+				return mt
 			}
 		}
 	}

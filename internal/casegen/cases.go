@@ -183,7 +183,7 @@ func (x *op) cases() ([]Case, error) {
 	}
 	if strings.Contains(x.accept, "vnd.") && success.mt == x.accept {
 		r := req()
-		later := strings.Replace(x.accept, versionOf(x.accept), "2025-03-12", 1)
+		later := strings.Replace(x.accept, versionOf(x.accept), laterDate(versionOf(x.accept)), 1)
 		r.Header.Set("Accept", later)
 		add(Case{Name: x.name(success.key, "Accept names a later version"), Request: r, Response: okResp})
 		early := req()
@@ -207,6 +207,16 @@ func (x *op) cases() ([]Case, error) {
 		out[i].Operation, out[i].Server = x.id, x.srv.url
 	}
 	return out, nil
+}
+
+// laterDate is a version date a year after version ("2024-05-30" →
+// "2025-05-30"): a client may name any date after the newest version.
+func laterDate(version string) string {
+	year, err := strconv.Atoi(version[:4])
+	if err != nil {
+		return "9999" + version[4:]
+	}
+	return fmt.Sprintf("%04d%s", year+1, version[4:])
 }
 
 func versionOf(mt string) string {
@@ -269,9 +279,24 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 			var content any
 			_ = json.Unmarshal(inner.Body, &content)
 			if obj, ok := content.(map[string]any); ok {
-				for k := range obj {
+				// The first property, by name, whose schema has a type: its
+				// value of another type breaks it for certain.
+				schema := d.plain
+				if schema == nil {
+					if m := d.ref.Value.Content.Get(d.mt); m != nil && m.Schema != nil {
+						schema = m.Schema.Value
+					}
+				}
+				for _, k := range sortedKeys(obj) {
+					var p *openapi3.Schema
+					if schema != nil && schema.Properties[k] != nil {
+						p = schema.Properties[k].Value
+					}
+					if typeOf(p) == "" {
+						continue
+					}
 					broken := cloneMap(obj)
-					broken[k] = []any{"not", "this"}
+					broken[k] = wrongType(typeOf(p))
 					b := map[string]any{"status": float64(d.status), "content": broken}
 					bad := resp
 					bad.Body, _ = json.Marshal(b)
@@ -320,7 +345,7 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 		if typeOf(p.Schema.Value) != openapi3.TypeString {
 			_ = json.Unmarshal([]byte(good), &goodValue)
 		}
-		for _, b := range breakages(p.Schema.Value, goodValue, x.g.knownFormat, 0) {
+		for _, b := range breakages(p.Schema.Value, goodValue, x.g.knownFormat, 0, true) {
 			raw, ok := paramString(p.Schema.Value, b)
 			if !ok {
 				continue
@@ -384,7 +409,11 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 	if dup, ok := duplicateFirstName(good); ok {
 		add("a member name twice", body(dup), Broken{Rule: "duplicate-name", Where: "body"})
 	}
-	if bad, ok := invalidUTF8(good); ok {
+	var reqSchema *openapi3.Schema
+	if m := x.op.RequestBody.Value.Content.Get(x.reqType); m != nil && m.Schema != nil {
+		reqSchema = m.Schema.Value
+	}
+	if bad, ok := invalidUTF8(good, reqSchema, x.g.knownFormat); ok {
 		add("a string that is not UTF-8", body(bad), Broken{Rule: "utf-8", Where: "body"})
 	}
 	r = x.request(x.queryVals, x.reqBody)
@@ -400,7 +429,7 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 	}
 	schema := x.op.RequestBody.Value.Content.Get(x.reqType).Schema
 	if schema != nil {
-		for _, b := range breakages(schema.Value, x.reqBody, x.g.knownFormat, 0) {
+		for _, b := range breakages(schema.Value, x.reqBody, x.g.knownFormat, 0, true) {
 			data, _ := json.Marshal(b.value)
 			add("body "+b.pointer+" breaks "+b.rule, body(data), Broken{Rule: b.rule, Where: b.pointer})
 		}
@@ -542,7 +571,13 @@ func (x *op) responseBreakages(resps []declared) []Case {
 			r.Body = dup
 			add(d, "a member name twice", r, Broken{Rule: "duplicate-name", Where: "body"})
 		}
-		if bad, ok := invalidUTF8(good.Body); ok {
+		schema := d.plain
+		if schema == nil {
+			if m := d.ref.Value.Content.Get(d.mt); m != nil && m.Schema != nil {
+				schema = m.Schema.Value
+			}
+		}
+		if bad, ok := invalidUTF8(good.Body, schema, x.g.knownFormat); ok {
 			r := clone()
 			r.Body = bad
 			add(d, "a string that is not UTF-8", r, Broken{Rule: "utf-8", Where: "body"})
@@ -556,13 +591,7 @@ func (x *op) responseBreakages(resps []declared) []Case {
 			r.Body, _ = json.Marshal(extra)
 			add(d, "a property the contract does not declare", r, Broken{Rule: "undeclared-property", Where: "/propertyAddedLater"})
 		}
-		schema := d.plain
-		if schema == nil {
-			if m := d.ref.Value.Content.Get(d.mt); m != nil && m.Schema != nil {
-				schema = m.Schema.Value
-			}
-		}
-		for _, b := range breakages(schema, value, x.g.knownFormat, 0) {
+		for _, b := range breakages(schema, value, x.g.knownFormat, 0, false) {
 			r := clone()
 			r.Body, _ = json.Marshal(b.value)
 			add(d, "body "+b.pointer+" breaks "+b.rule, r, Broken{Rule: b.rule, Where: b.pointer})
@@ -585,15 +614,34 @@ func duplicateFirstName(body []byte) ([]byte, bool) {
 	return append(dup, body[1:]...), true
 }
 
-// invalidUTF8 puts a byte that is not UTF-8 into the first string value.
-func invalidUTF8(body []byte) ([]byte, bool) {
-	i := strings.Index(string(body), `":"`)
-	if i < 0 {
+// invalidUTF8 puts a byte that is not UTF-8 into the value of a free-text
+// property of the object body (the first, by name, whose schema s gives
+// no pattern, checked format or enum, and whose maxLength leaves room for
+// the U+FFFD a decoder reads): the body then breaks that rule alone, where
+// a patterned id would break its pattern too.
+func invalidUTF8(body []byte, s *openapi3.Schema, knownFormat func(string) bool) ([]byte, bool) {
+	var obj map[string]any
+	if s == nil || json.Unmarshal(body, &obj) != nil {
 		return nil, false
 	}
-	out := append([]byte(nil), body[:i+3]...)
-	out = append(out, 0xff)
-	return append(out, body[i+3:]...), true
+	for _, name := range sortedKeys(s.Properties) {
+		p := s.Properties[name].Value
+		v, ok := obj[name].(string)
+		if !ok || p == nil || typeOf(p) != openapi3.TypeString || p.Pattern != "" || len(p.Enum) > 0 ||
+			p.Format != "" && knownFormat(p.Format) || p.MaxLength != nil && uint64(len([]rune(v)))+1 > *p.MaxLength {
+			continue
+		}
+		key, _ := json.Marshal(name)
+		i := strings.Index(string(body), string(key)+`:"`)
+		if i < 0 {
+			continue
+		}
+		at := i + len(key) + 2
+		out := append([]byte(nil), body[:at]...)
+		out = append(out, 0xff)
+		return append(out, body[at:]...), true
+	}
+	return nil, false
 }
 
 // EncodeQuery is url.Values.Encode, for callers building URLs by hand.

@@ -122,7 +122,9 @@ type breakage struct {
 // breakages lists values that each break exactly one keyword of s, found
 // from its keywords; good is a value s accepts. Only keywords that
 // constrain are broken (an unknown format checks nothing, so it is not).
-func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, depth int) []breakage {
+// In a request (req), a property with a default is not broken by null:
+// openapi3filter reads a null there as the default, as a server may.
+func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, depth int, req bool) []breakage {
 	if s == nil || depth > 6 {
 		return nil
 	}
@@ -183,7 +185,7 @@ func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, dept
 			add("maxItems", more)
 		}
 		if s.Items != nil && len(arr) > 0 {
-			for _, b := range breakages(s.Items.Value, arr[0], knownFormat, depth+1) {
+			for _, b := range breakages(s.Items.Value, arr[0], knownFormat, depth+1, req) {
 				broken := slices.Clone(arr)
 				broken[0] = b.value
 				out = append(out, breakage{pointer: "/0" + b.pointer, rule: b.rule, value: broken})
@@ -207,8 +209,8 @@ func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, dept
 			if !ok || p.ReadOnly || p.WriteOnly {
 				continue
 			}
-			for _, b := range breakages(p, v, knownFormat, depth+1) {
-				if b.rule == "nullable" && !slices.Contains(s.Required, name) && p.Nullable {
+			for _, b := range breakages(p, v, knownFormat, depth+1, req) {
+				if b.rule == "nullable" && (!slices.Contains(s.Required, name) && p.Nullable || req && b.pointer == "" && p.Default != nil) {
 					continue
 				}
 				broken := cloneMap(obj)

@@ -8,10 +8,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 )
 
-// Edits of the real contract, each anchored on text that occurs once.
+// Edits of the real contract, each anchored on text that occurs once in
+// the contract, or once within its operation or component (replaceWithin).
 const (
+	deleteOperationID        = "      operationId: deleteLinkToken\n"
+	createOperationID        = "      operationId: createLinkToken\n"
+	orgIDParameter           = "    orgId:\n"
 	deleteResponses409And429 = "        \"409\":\n          $ref: \"#/components/responses/Conflict\"\n        \"429\":\n          $ref: \"#/components/responses/TooManyRequests\"\n"
 	deleteResponses409       = "        \"409\":\n          $ref: \"#/components/responses/Conflict\"\n"
 	createParameters         = "      parameters:\n        - $ref: \"#/components/parameters/pretty\"\n"
@@ -58,13 +64,15 @@ func TestContractBreaks(t *testing.T) {
 		{
 			name: "the 429 response removed from delete",
 			edit: func(t *testing.T, s string) string {
-				return replaceOnce(t, s, deleteResponses409And429, deleteResponses409)
+				return replaceWithin(t, s, deleteOperationID, deleteResponses409And429, deleteResponses409)
 			},
 			want: [][]string{{"base:openapi/linktoken.yaml:", ": error: DELETE " + deleteOperation + ": ", "`429`", "[response-non-success-status-removed]"}},
 		},
 		{
 			name: "the pretty query parameter removed from create",
-			edit: func(t *testing.T, s string) string { return replaceOnce(t, s, createParameters, "") },
+			edit: func(t *testing.T, s string) string {
+				return replaceWithin(t, s, createOperationID, createParameters, "")
+			},
 			want: [][]string{{": warning: POST " + deleteOperation + ": ", "`pretty`", "[request-parameter-removed]"}},
 		},
 		{
@@ -81,7 +89,7 @@ func TestContractBreaks(t *testing.T) {
 		{
 			name: "the path-level orgId's pattern narrowed",
 			edit: func(t *testing.T, s string) string {
-				return replaceOnce(t, s, orgIDPattern, strings.Replace(orgIDPattern, "a-f0-9", "a-f", 1))
+				return replaceWithin(t, s, orgIDParameter, orgIDPattern, strings.Replace(orgIDPattern, "a-f0-9", "a-f", 1))
 			},
 			want: [][]string{
 				{": POST " + deleteOperation + ": ", "`orgId`", "[request-parameter-pattern-"},
@@ -91,7 +99,7 @@ func TestContractBreaks(t *testing.T) {
 		{
 			name: "the path-level orgId's maxLength decreased",
 			edit: func(t *testing.T, s string) string {
-				return replaceOnce(t, s, orgIDMaxLength, "        maxLength: 23\n")
+				return replaceWithin(t, s, orgIDParameter, orgIDMaxLength, "        maxLength: 23\n")
 			},
 			want: [][]string{
 				{": POST " + deleteOperation + ": ", "`orgId`", "[request-parameter-max-length-decreased]"},
@@ -103,10 +111,9 @@ func TestContractBreaks(t *testing.T) {
 			edit: func(t *testing.T, s string) string {
 				return replaceOnce(t, s, envelopeOptional, strings.Replace(envelopeOptional, "false", "true", 1))
 			},
-			want: [][]string{
-				{": POST " + deleteOperation + ": ", "`envelope`", "[request-parameter-became-required]"},
-				{": DELETE " + deleteOperation + ": ", "`envelope`", "[request-parameter-became-required]"},
-			},
+			// One line per operation that takes the envelope, however many
+			// the contract has.
+			want: becameRequired(t, "envelope"),
 		},
 		{
 			name: "the v2 server no longer lists application/json for requests (x-atlas-media-types)",
@@ -125,7 +132,7 @@ func TestContractBreaks(t *testing.T) {
 		{
 			name: "a new optional query parameter on create",
 			edit: func(t *testing.T, s string) string {
-				return replaceOnce(t, s, createParameters, createParametersDryRun)
+				return replaceWithin(t, s, createOperationID, createParameters, createParametersDryRun)
 			},
 		},
 	}
@@ -200,7 +207,7 @@ func TestContractCheckAgainstARevision(t *testing.T) {
 
 	check("", exitCompatible, "api-diff: SKIPPED: no previous release: ")
 
-	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, contract, deleteResponses409And429, deleteResponses409)))
+	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceWithin(t, contract, deleteOperationID, deleteResponses409And429, deleteResponses409)))
 	check("HEAD", exitBreaking,
 		"HEAD:openapi/linktoken.yaml:", "DELETE "+deleteOperation, "`429`",
 		"api-diff: openapi/linktoken.yaml against HEAD: 1 breaking change\n")
@@ -215,6 +222,72 @@ func TestContractCheckAgainstARevision(t *testing.T) {
 	git(t, repo, "tag", "-d", "v0.2.0")
 
 	git(t, repo, "checkout", "--quiet", "v0.1.0", "--", contractPath)
-	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, contract, createParameters, createParametersDryRun)))
+	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceWithin(t, contract, createOperationID, createParameters, createParametersDryRun)))
 	check("", exitCompatible, "api-diff: openapi/linktoken.yaml against v0.1.0: no breaking change\n")
+}
+
+// TestEditsStayWithinTheirOperation: in a contract grown by an operation and
+// a parameter with the same text as the ones the edits change, the edits
+// still change only theirs, and an edit anchored on the whole file says
+// what to do rather than change the wrong place.
+func TestEditsStayWithinTheirOperation(t *testing.T) {
+	s := readContract(t)
+	del := s[strings.Index(s, deleteOperationID):]
+	del = del[:strings.Index(del, "\ncomponents:\n")+1]
+	grown := strings.Replace(s, "\ncomponents:\n", "\n  /groups/{groupId}/liveMigrations:\n    delete:\n"+
+		strings.Replace(del, "deleteLinkToken", "deletePushMigration", 1)+"components:\n", 1)
+	grown = strings.Replace(grown, orgIDParameter, "    groupId:\n      name: groupId\n      in: path\n      required: true\n"+
+		"      description: A project.\n      schema:\n        type: string\n"+orgIDPattern+orgIDMaxLength+orgIDParameter, 1)
+	for _, edit := range []struct{ scope, old, new string }{
+		{deleteOperationID, deleteResponses409And429, deleteResponses409},
+		{createOperationID, createParameters, createParametersDryRun},
+		{orgIDParameter, orgIDPattern, "        pattern: \"^([a-f]{24})$\"\n"},
+		{orgIDParameter, orgIDMaxLength, "        maxLength: 23\n"},
+	} {
+		edited := replaceWithin(t, grown, edit.scope, edit.old, edit.new)
+		if edited == grown {
+			t.Errorf("%q: nothing replaced", edit.old)
+		}
+		// The copies (the new operation, the new parameter) are untouched.
+		for _, copied := range [][2]string{{"  /groups/{groupId}/liveMigrations:\n", "\ncomponents:\n"}, {"    groupId:\n", orgIDParameter}} {
+			block := func(x string) string {
+				from := strings.Index(x, copied[0])
+				return x[from : from+strings.Index(x[from:], copied[1])]
+			}
+			if block(edited) != block(grown) {
+				t.Errorf("%q: replaced in the copy under %q", edit.old, copied[0])
+			}
+		}
+	}
+	if got := anchorProblem(deleteResponses409And429, strings.Count(grown, deleteResponses409And429)); !strings.Contains(got, "found 2 times") ||
+		!strings.Contains(got, "replaceWithin") {
+		t.Errorf("the message for text found twice: %s", got)
+	}
+}
+
+// becameRequired is, for each operation of the contract that takes the
+// query parameter name (its own or its path item's), the parts of the line
+// that says it became required.
+func becameRequired(t *testing.T, name string) [][]string {
+	t.Helper()
+	doc, err := spec.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][]string
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			for _, p := range append(item.Parameters, op.Parameters...) {
+				if p.Value != nil && p.Value.In == "query" && p.Value.Name == name {
+					want = append(want, []string{": " + method + " " + path + ": ", "`" + name + "`", "[request-parameter-became-required]"})
+					break
+				}
+			}
+		}
+	}
+	if len(want) == 0 {
+		t.Fatalf("no operation of the contract takes %s", name)
+	}
+	return want
 }

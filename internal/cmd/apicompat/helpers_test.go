@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,7 +141,48 @@ func git(t *testing.T, dir string, args ...string) string {
 func replaceOnce(t *testing.T, s, old, new string) string {
 	t.Helper()
 	if n := strings.Count(s, old); n != 1 {
-		t.Fatalf("the edit expects %q exactly once, found %d times: the file changed shape; update the test", old, n)
+		t.Fatalf("%s", anchorProblem(old, n))
 	}
 	return strings.Replace(s, old, new, 1)
+}
+
+// anchorProblem says why an edit anchored on old does not apply, and what
+// to do about it.
+func anchorProblem(old string, n int) string {
+	if n == 0 {
+		return fmt.Sprintf("the edit expects %q, which the contract no longer has: the contract changed shape; "+
+			"anchor the edit on text the contract has now", old)
+	}
+	return fmt.Sprintf("the edit expects %q once, found %d times (an operation or component added with the same text?): "+
+		"anchor it within the block it belongs to with replaceWithin (an operationId line, a component's key)", old, n)
+}
+
+// replaceWithin is replaceOnce within the YAML block of scope, a line that
+// occurs once: the lines after it up to the first less indented one (up to
+// the first as indented, when scope is a key opening a block of its own). An
+// edit of one operation or component stays right when another operation has
+// the same text.
+func replaceWithin(t *testing.T, s, scope, old, new string) string {
+	t.Helper()
+	if n := strings.Count(s, scope); n != 1 {
+		t.Fatalf("the edit's scope: %s", anchorProblem(scope, n))
+	}
+	start := strings.Index(s, scope) + len(scope)
+	line := strings.TrimRight(scope, "\n")
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	opens := strings.HasSuffix(line, ":")
+	end := start
+	for end < len(s) {
+		next := strings.IndexByte(s[end:], '\n')
+		if next < 0 {
+			end = len(s)
+			break
+		}
+		l := s[end : end+next]
+		if in := len(l) - len(strings.TrimLeft(l, " ")); strings.TrimSpace(l) != "" && (in < indent || opens && in == indent) {
+			break
+		}
+		end += next + 1
+	}
+	return s[:start] + replaceOnce(t, s[start:end], old, new) + s[end:]
 }
