@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,6 +30,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 	"github.com/seed-5c49e0d7/linktoken/internal/conform"
 	"github.com/seed-5c49e0d7/linktoken/internal/growncontract"
+	"github.com/seed-5c49e0d7/linktoken/internal/proxy"
 	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
 )
 
@@ -271,6 +273,61 @@ func TestAnOperationAddedToTheContractNeedsOnlyItsHandler(t *testing.T) {
 		t.Logf("%s; %d of the grown operations", rep.Summary(), grown)
 		if grown < 20 || rep.Truncated {
 			t.Errorf("conform sent %d requests of the grown operations (truncated: %v)", grown, rep.Truncated)
+		}
+	})
+
+	t.Run("proxy", func(t *testing.T) {
+		grown, err := growncontract.Doc()
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, err := proxy.ParseUpstream(srv.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := proxy.New(proxy.Config{Upstream: up, Enforce: true, Document: grown})
+		if err != nil {
+			t.Fatal(err)
+		}
+		front := httptest.NewServer(p)
+		defer front.Close()
+		through := &http.Client{Transport: atlas.NewDigestTransport(srv.PublicKey(), srv.PrivateKey(), nil), Timeout: hsDeadline}
+		send := func(method, path, ctype, body string) int {
+			t.Helper()
+			var rd io.Reader
+			if body != "" {
+				rd = strings.NewReader(body)
+			}
+			req, err := http.NewRequestWithContext(t.Context(), method, front.URL+path, rd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Accept", growncontract.MediaType)
+			if ctype != "" {
+				req.Header.Set("Content-Type", ctype)
+			}
+			res, err := through.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			return res.StatusCode
+		}
+		if got := send("POST", v2+created, "application/json", body); got != 201 {
+			t.Errorf("create through the proxy: %d, want 201", got)
+		}
+		if got := send("GET", v2+migration, "", ""); got != 200 {
+			t.Errorf("get through the proxy: %d, want 200", got)
+		}
+		// Enforced: a body the grown operation refuses never reaches it.
+		before := calls.Load()
+		if got := send("POST", v2+created, "application/json", `{"dropDestinationData":true}`); got != 400 || calls.Load() != before {
+			t.Errorf("a create without clusterName through --enforce: %d, handler reached %v", got, calls.Load() != before)
+		}
+		st := p.Stats()
+		if st.Checked < 3 || st.Broke != 1 || st.Passed != 0 || st.Unknown != 0 {
+			t.Errorf("proxy stats %+v: want the grown operations checked (one broken), none passed as unknown", st)
 		}
 	})
 
