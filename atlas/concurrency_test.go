@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
-	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
@@ -19,7 +18,7 @@ import (
 // not one per call.
 func TestConcurrentCallsShareOneClient(t *testing.T) {
 	const goroutines, calls = 8, 20
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL()), atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),
 		atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { return contract.TestTransport(t, next) }))
 	if err != nil {

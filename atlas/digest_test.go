@@ -14,7 +14,7 @@ import (
 // would key both challenges by the host name "127.0.0.1". Each Client keeps
 // its own challenges, so alternating between them never costs a re-challenge.
 func TestTwoServersOnOneHostKeepTheirOwnChallenges(t *testing.T) {
-	a, b := atlastest.NewServer(t), atlastest.NewServer(t)
+	a, b := newServer(t), newServer(t)
 	ca, _ := newAtlasClient(t, a)
 	cb, _ := newAtlasClient(t, b)
 	const calls = 5
@@ -35,7 +35,7 @@ func TestTwoServersOnOneHostKeepTheirOwnChallenges(t *testing.T) {
 // A body without GetBody (a plain io.Reader) is buffered once so the digest
 // handshake can send it twice.
 func TestDigestReplaysABodyWithoutGetBody(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c, _ := newAtlasClient(t, srv)
 	body := io.MultiReader(strings.NewReader(`{"accessListIps":`), strings.NewReader(`["192.0.2.10"]}`))
 	resp, err := c.Generated().CreateLinkTokenWithBodyWithResponse(context.Background(), testOrg, nil,

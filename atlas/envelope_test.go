@@ -13,7 +13,7 @@ import (
 )
 
 func TestEnvelopeIsSentAndUnwrapped(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c := newTestClient(t, srv, atlas.WithEnvelope(true), atlas.WithPretty(true))
 	ctx := context.Background()
 	tok, err := c.CreateLinkToken(ctx, testOrg, "192.0.2.10")
@@ -52,7 +52,7 @@ func TestEnvelopeIsSentAndUnwrapped(t *testing.T) {
 }
 
 func TestBrokenEnvelopeIsAnUnexpectedResponse(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c := newLenientClient(t, srv, atlas.WithEnvelope(true))
 	srv.InjectFault(1, atlastest.Fault{Status: 200, ContentType: "application/json", Body: "{not json"})
 	err := c.DeleteLinkToken(context.Background(), testOrg)

@@ -32,7 +32,7 @@ func TestErrorStatusesAreTyped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := atlastest.NewServer(t)
+			srv := newServer(t)
 			c := newLenientClient(t, srv) // a 409 on create breaks the contract, on purpose
 			srv.InjectFault(1, tt.fault)
 			_, err := c.CreateLinkToken(context.Background(), testOrg)
@@ -64,7 +64,7 @@ func TestErrorStatusesAreTyped(t *testing.T) {
 }
 
 func TestRemoveWithoutLinkIsNotFound(t *testing.T) {
-	c := newTestClient(t, atlastest.NewServer(t))
+	c := newTestClient(t, newServer(t))
 	err := c.DeleteLinkToken(context.Background(), testOrg)
 	if !errors.Is(err, atlas.ErrNotFound) || !atlas.IsErrorCode(err, "UNEXPECTED_ERROR") {
 		t.Fatalf("err = %v", err)
@@ -72,7 +72,7 @@ func TestRemoveWithoutLinkIsNotFound(t *testing.T) {
 }
 
 func TestBadRequestFieldsAndParametersAreExposed(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c := newTestClient(t, srv)
 	srv.InjectFault(1, atlastest.Fault{Status: 400, ContentType: "application/json", Body: `{"error":400,"errorCode":"VALIDATION_ERROR","detail":"The request body does not conform.",` +
 		`"reason":"Bad Request","parameters":["a",2],"badRequestDetail":{"fields":[{"field":"/accessListIps/0","description":"not an IP address"}]}}`})
@@ -90,7 +90,7 @@ func TestBadRequestFieldsAndParametersAreExposed(t *testing.T) {
 }
 
 func TestRetryAfterIsExposed(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c := newTestClient(t, srv, atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
 	srv.InjectFault(1, atlastest.Fault{Status: 429, RetryAfter: 7 * time.Second})
 	_, err := c.CreateLinkToken(context.Background(), testOrg)
@@ -121,7 +121,7 @@ func TestUnexpectedResponsesKeepStatusAndARedactedExcerpt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := atlastest.NewServer(t)
+			srv := newServer(t)
 			c := newLenientClient(t, srv)
 			srv.InjectFault(1, tt.fault)
 			_, err := c.CreateLinkToken(context.Background(), testOrg)

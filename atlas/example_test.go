@@ -15,7 +15,7 @@ import (
 )
 
 // startAtlas serves an in-memory Atlas on loopback for the examples (tests
-// would use atlastest.NewServer(t), which also stops it). Under the secret
+// would use newServer(t), which also stops it). Under the secret
 // scan it records what it meets, as NewServer does.
 func startAtlas() (*atlastest.Service, *httptest.Server) {
 	svc, err := atlastest.New(atlastest.WithSecretLog(secretlog.FromEnv()))

@@ -138,7 +138,7 @@ func TestClientAgainstEveryInjectableFault(t *testing.T) {
 // fltRun runs one case on its own server and client and closes both before
 // returning, so the caller can check for leftover goroutines.
 func fltRun(t *testing.T, tc fltCase) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	defer srv.Close()
 	var opts []atlas.Option
 	if tc.clientTimeout > 0 {

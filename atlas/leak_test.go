@@ -19,7 +19,7 @@ import (
 func TestClientLeavesNoGoroutines(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	func() {
-		srv := atlastest.NewServer(t)
+		srv := newServer(t)
 		defer srv.Close()
 		s := &sleeper{}
 		c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL()), atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),

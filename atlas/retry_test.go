@@ -92,7 +92,7 @@ func TestRetriesFollowTheSafetyRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := atlastest.NewServer(t)
+			srv := newServer(t)
 			s := &sleeper{}
 			p := fastPolicy(s)
 			p.RetryUnsafeCreate = tt.unsafeOK
@@ -145,7 +145,7 @@ func TestRetriesFollowTheSafetyRules(t *testing.T) {
 // deadline ends the call with the 429 at once (not the context's error,
 // which a wait would have met), and no wait is asked for.
 func TestRetryNeverSleepsPastTheDeadline(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c := newTestClient(t, srv)
 	srv.InjectFault(1, atlastest.Fault{Status: 429, RetryAfter: 30 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -160,7 +160,7 @@ func TestRetryNeverSleepsPastTheDeadline(t *testing.T) {
 }
 
 func TestRetryStopsWhenTheContextEnds(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	p := atlas.DefaultRetryPolicy()
 	p.BaseDelay = time.Hour
@@ -182,7 +182,7 @@ func TestRetryStopsWhenTheContextEnds(t *testing.T) {
 }
 
 func TestDefaultJitterStaysWithinHalfToFullBackoff(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	s := &sleeper{}
 	p := atlas.DefaultRetryPolicy()
 	p.Sleep = s.sleep

@@ -40,7 +40,7 @@ func TestNoSecretInErrorsLogsOrDefaultOutput(t *testing.T) {
 	)
 	for _, envelope := range []bool{false, true} {
 		for _, sa := range []bool{false, true} {
-			srv := atlastest.NewServer(t, atlastest.WithServiceAccount(clientID, clientSecret))
+			srv := newServer(t, atlastest.WithServiceAccount(clientID, clientSecret))
 			wire := &wireLog{}
 			servers, wires = append(servers, srv), append(wires, wire)
 			s := &sleeper{}

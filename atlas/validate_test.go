@@ -7,11 +7,10 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
-	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
 func TestBadInputIsRefusedBeforeAnyByteIsSent(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c := newTestClient(t, srv)
 	tests := []struct {
 		name  string

@@ -30,7 +30,7 @@ func BenchmarkCreateRemove(b *testing.B) {
 		{"contract-validated", []atlastest.Option{atlastest.WithRateLimit(1<<30, 1)}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			srv := atlastest.NewServer(b, bc.opts...)
+			srv := newServer(b, bc.opts...)
 			hc := &http.Client{Transport: &digest.Transport{Username: srv.PublicKey(), Password: srv.PrivateKey()}}
 			c, err := client.NewClientWithResponses(srv.URLV2(), client.WithHTTPClient(hc), client.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
 			if err != nil {
@@ -77,7 +77,7 @@ type benchLoadGen struct {
 }
 
 func newBenchLoadGen(b *testing.B, auth bool, opts []atlastest.Option) *benchLoadGen {
-	srv := atlastest.NewServer(b, append([]atlastest.Option{atlastest.WithRateLimit(1<<30, time.Nanosecond)}, opts...)...)
+	srv := newServer(b, append([]atlastest.Option{atlastest.WithRateLimit(1<<30, time.Nanosecond)}, opts...)...)
 	pool := http.DefaultTransport.(*http.Transport).Clone()
 	pool.MaxIdleConnsPerHost = benchWorkers
 	b.Cleanup(pool.CloseIdleConnections)

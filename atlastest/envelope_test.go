@@ -12,7 +12,7 @@ import (
 )
 
 func TestEnvelopeWrapsEveryResponseButTheChallenge(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c := newClient(t, srv, clientOpts{})
 	env := &client.DeleteLinkTokenParams{Envelope: ptr(true)}
 	cenv := &client.CreateLinkTokenParams{Envelope: ptr(true)}
@@ -97,7 +97,7 @@ func TestEnvelopeWrapsEveryResponseButTheChallenge(t *testing.T) {
 }
 
 func TestPrettyChangesOnlyWhitespace(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c := newClient(t, srv, clientOpts{})
 	for _, tc := range []struct {
 		name   string

@@ -137,7 +137,7 @@ func TestAnOperationAddedToTheContractNeedsOnlyItsHandler(t *testing.T) {
 	counted := func(h http.HandlerFunc) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1); h(w, r) })
 	}
-	srv := atlastest.NewServer(t, atlastest.WithContractValidator(v), log.option(),
+	srv := newServer(t, atlastest.WithContractValidator(v), log.option(),
 		atlastest.WithOperationHandler(growncontract.CreateOp, counted(m.create)),
 		atlastest.WithOperationHandler(growncontract.GetOp, counted(m.get)))
 	wire := &checkedTransport{t: t, v: v, base: &rec}

@@ -16,7 +16,7 @@ func TestWithoutAuthenticationServesEveryRequestAsTheOwner(t *testing.T) {
 		mu         sync.Mutex
 		principals []string
 	)
-	srv := atlastest.NewServer(t, atlastest.WithoutAuthentication(),
+	srv := newServer(t, atlastest.WithoutAuthentication(),
 		atlastest.WithExchangeLog(func(x atlastest.Exchange) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -58,7 +58,7 @@ func TestWithoutAuthenticationServesEveryRequestAsTheOwner(t *testing.T) {
 		}
 	}
 
-	authed := atlastest.NewServer(t)
+	authed := newServer(t)
 	c = newClient(t, authed, clientOpts{noAuth: true})
 	if res := create(t, c, atlastest.BasePathV2, orgA, nil); res.StatusCode() != http.StatusUnauthorized {
 		t.Fatalf("create without credentials on a normal server: %d, want 401", res.StatusCode())

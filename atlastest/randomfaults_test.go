@@ -25,10 +25,10 @@ func TestRandomFaultsAreSeededAndCounted(t *testing.T) {
 		return []atlastest.Option{atlastest.WithRandomFaults(seed, 0.3, faults...)}
 	}
 	const n = 200
-	a := hsStatuses(t, atlastest.NewServer(t, opts(7)...), n)
-	srvB := atlastest.NewServer(t, opts(7)...)
+	a := hsStatuses(t, newServer(t, opts(7)...), n)
+	srvB := newServer(t, opts(7)...)
 	b := hsStatuses(t, srvB, n)
-	c := hsStatuses(t, atlastest.NewServer(t, opts(8)...), n)
+	c := hsStatuses(t, newServer(t, opts(8)...), n)
 	counts := map[int]int{}
 	for i := range a {
 		if a[i] != b[i] {

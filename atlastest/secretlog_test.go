@@ -17,8 +17,8 @@ import (
 )
 
 // TestSecretLogIsAnExplicitOption: the service hands every secret it
-// issues or sees to the WithSecretLog recorder, and, built with New,
-// reads no environment variable to find a file of its own.
+// issues or sees to the WithSecretLog recorder, and, built with New or
+// NewServer, reads no environment variable to find a file of its own.
 func TestSecretLogIsAnExplicitOption(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "secrets")
 	t.Setenv("LINKTOKEN_SECRET_LOG", file)
@@ -67,4 +67,26 @@ func TestSecretLogIsAnExplicitOption(t *testing.T) {
 	if b, err := os.ReadFile(file); err == nil && len(b) > 0 {
 		t.Errorf("New wrote %d bytes to $LINKTOKEN_SECRET_LOG by itself", len(b))
 	}
+
+	// NewServer, the constructor importers' tests call, is the same.
+	ts := atlastest.NewServer(t)
+	res, err = ts.DigestClient().Do(mustRequest(t, ts.URL()+atlastest.BasePathV2+"/orgs/"+orgA+"/liveMigrations/linkTokens"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if b, err := os.ReadFile(file); err == nil && len(b) > 0 {
+		t.Errorf("NewServer wrote %d bytes to $LINKTOKEN_SECRET_LOG by itself", len(b))
+	}
+}
+
+func mustRequest(t *testing.T, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"accessListIps":[]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", atlastest.MediaTypeV2)
+	req.Header.Set("Accept", atlastest.MediaTypeV2)
+	return req
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/digestauth"
-	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
 // Server is a [Service] listening on loopback for one test.
@@ -16,17 +15,12 @@ type Server struct {
 }
 
 // NewServer starts a service on 127.0.0.1 and stops it when tb ends. It fails
-// tb if an option is invalid. When $LINKTOKEN_SECRET_LOG names a file (this
-// module's secret scan sets it for its own suite), the server records every
-// secret it meets there, as [WithSecretLog] would; a later option wins. The
-// server has the same connection limits as linktoken serve (5 s for headers,
+// tb if an option is invalid; it reads no environment variable (a suite that
+// scans its output for secrets passes [WithSecretLog]). The server has the same connection limits as linktoken serve (5 s for headers,
 // 30 s for a request and for its answer, 2 minutes idle, 32 KiB of headers),
 // so a slow or stuck client cannot hold a connection forever.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	if record := secretlog.FromEnv(); record != nil {
-		opts = append([]Option{WithSecretLog(record)}, opts...)
-	}
 	svc, err := New(opts...)
 	if err != nil {
 		tb.Fatalf("atlastest.NewServer: %v", err)

@@ -18,7 +18,7 @@ func TestCreateThenRemoveOnBothVersions(t *testing.T) {
 		{atlastest.BasePathV1, "application/json"},
 	} {
 		t.Run(tc.version, func(t *testing.T) {
-			srv := atlastest.NewServer(t)
+			srv := newServer(t)
 			c := newClient(t, srv, clientOpts{version: tc.version})
 
 			res := create(t, c, tc.version, orgA, nil, "192.0.2.10", "2001:db8::/32")
@@ -58,7 +58,7 @@ func TestCreateThenRemoveOnBothVersions(t *testing.T) {
 }
 
 func TestCreateReplacesThePreviousLink(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c := newClient(t, srv, clientOpts{})
 	first := create(t, c, atlastest.BasePathV2, orgA, nil)
 	second := create(t, c, atlastest.BasePathV2, orgA, nil)
@@ -84,7 +84,7 @@ func TestRemoveWithoutLinkMatchesTheRecording(t *testing.T) {
 	if !ok {
 		t.Fatal("recording has no body")
 	}
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	res := remove(t, newClient(t, srv, clientOpts{}), orgA, nil)
 	if res.StatusCode() != http.StatusNotFound {
 		t.Fatalf("status %d", res.StatusCode())
@@ -102,7 +102,7 @@ func TestRemoveWithoutLinkMatchesTheRecording(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	srv := atlastest.NewServer(t, atlastest.WithOrganizations(orgA))
+	srv := newServer(t, atlastest.WithOrganizations(orgA))
 	c := newClient(t, srv, clientOpts{})
 	srv.SetMigrationActive(orgA, true)
 
@@ -158,7 +158,7 @@ func TestErrors(t *testing.T) {
 func TestHostBitsPassTheServer(t *testing.T) {
 	for _, tc := range validationModes {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := atlastest.NewServer(t, tc.opts...)
+			srv := newServer(t, tc.opts...)
 			c := newClient(t, srv, clientOpts{})
 			r := create(t, c, atlastest.BasePathV2, orgA, nil, "10.0.0.1/24", "2001:db8::1/32")
 			if r.StatusCode() != http.StatusCreated {
@@ -177,7 +177,7 @@ func TestHostBitsPassTheServer(t *testing.T) {
 func TestBadInputIsRefusedWithOrWithoutTheContract(t *testing.T) {
 	for _, tc := range validationModes {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := atlastest.NewServer(t, tc.opts...)
+			srv := newServer(t, tc.opts...)
 			c := newClient(t, srv, clientOpts{})
 			r := create(t, c, atlastest.BasePathV2, orgA, nil, "x", "192.0.2.1", "10.0.0.0/33")
 			if r.JSON400 == nil || r.JSON400.BadRequestDetail == nil {
@@ -208,7 +208,7 @@ func TestBadInputIsRefusedWithOrWithoutTheContract(t *testing.T) {
 // 406 only when no version fits, 415 only for a type the contract refuses.
 func TestMediaTypeNegotiation(t *testing.T) {
 	const served = atlastest.MediaTypeV2 + ";charset=utf-8"
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	for _, tc := range []struct {
 		name     string
 		version  string
@@ -264,7 +264,7 @@ func TestMediaTypeNegotiation(t *testing.T) {
 // block with host bits set is not refused (no source says the service
 // refuses it).
 func TestRequestBodiesAreReadAsTheContractSays(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	c := newClient(t, srv, clientOpts{})
 	for _, tc := range []struct {
 		name, body string
@@ -314,7 +314,7 @@ var validationModes = []struct {
 func TestMalformedAndOversizedBodies(t *testing.T) {
 	for _, mode := range validationModes {
 		t.Run(mode.name, func(t *testing.T) {
-			srv := atlastest.NewServer(t, append(mode.opts, atlastest.WithMaxBodyBytes(64))...)
+			srv := newServer(t, append(mode.opts, atlastest.WithMaxBodyBytes(64))...)
 			c := newClient(t, srv, clientOpts{})
 			for _, tc := range []struct {
 				name, body, detail string
@@ -344,7 +344,7 @@ func TestMalformedAndOversizedBodies(t *testing.T) {
 func TestParamsThatDoNotBind(t *testing.T) {
 	for _, mode := range validationModes {
 		t.Run(mode.name, func(t *testing.T) {
-			srv := atlastest.NewServer(t, mode.opts...)
+			srv := newServer(t, mode.opts...)
 			c := newClient(t, srv, clientOpts{})
 			res, err := c.DeleteLinkTokenWithResponse(t.Context(), orgA, nil, func(_ context.Context, req *http.Request) error {
 				req.URL.RawQuery = "envelope=maybe"

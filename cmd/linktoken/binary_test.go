@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
-	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
 var (
@@ -62,7 +61,7 @@ func TestBuiltBinaryExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	bin := builtBinary(t)
 
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	// A config home with an Atlas CLI profile, found through the binary's
 	// own os.UserConfigDir.
 	home := filepath.Join(dir, "home")

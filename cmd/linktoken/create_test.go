@@ -23,7 +23,7 @@ func createEnv(srv *atlastest.Server) map[string]string {
 }
 
 func TestCreatePrintsTheTokenLikeTheAtlasCLI(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "--accessListIp", "192.0.2.10, 10.0.0.0/24")
 	tok, ok := srv.LinkToken(createTestOrg)
 	if r.code != exitOK || !ok {
@@ -42,7 +42,7 @@ func TestCreatePrintsTheTokenLikeTheAtlasCLI(t *testing.T) {
 }
 
 func TestCreateJSONOutput(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "-o", "json", "--api-version", "v1.0")
 	if r.code != exitOK {
 		t.Fatalf("got %+v", r)
@@ -57,7 +57,7 @@ func TestCreateJSONOutput(t *testing.T) {
 }
 
 func TestCreateFlagsBeatTheEnvironment(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	env := createEnv(srv)
 	env[atlas.EnvOrgID] = "not-an-org"
 	env[atlas.EnvBaseURL] = "http://127.0.0.1:1/"
@@ -72,9 +72,9 @@ func TestCreateFlagsBeatTheEnvironment(t *testing.T) {
 }
 
 func TestCreateErrorPaths(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	member := atlastest.APIKey{Public: "memberky", Private: "member-private-key-value", OrgOwner: false}
-	restricted := atlastest.NewServer(t, atlastest.WithAPIKey(member), atlastest.WithAPIKey(atlastest.GenerateAPIKey()))
+	restricted := newServer(t, atlastest.WithAPIKey(member), atlastest.WithAPIKey(atlastest.GenerateAPIKey()))
 	good := createEnv(srv)
 	with := func(kv ...string) map[string]string {
 		m := map[string]string{}
@@ -138,7 +138,7 @@ func TestCreateErrorPaths(t *testing.T) {
 }
 
 func TestCreateTimeoutIsNotRepeated(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	srv.InjectFault(1, atlastest.Fault{Latency: 5 * time.Second})
 	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "--timeout", "1s")
 	if r.code != exitAPI || !strings.Contains(r.stderr, "no answer within --timeout 1s") {
@@ -153,7 +153,7 @@ func TestCreateTimeoutIsNotRepeated(t *testing.T) {
 }
 
 func TestCreateAPIErrorShowsStatusAndCode(t *testing.T) {
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	srv.InjectFault(1, atlastest.Fault{Status: 500})
 	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create")
 	if r.code != exitAPI || !strings.Contains(r.stderr, "500") || !strings.Contains(r.stderr, atlastest.CodeUnexpected) {

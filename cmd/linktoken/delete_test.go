@@ -11,7 +11,7 @@ import (
 // deleteLinked returns a server on which createTestOrg has a link.
 func deleteLinked(t *testing.T) *atlastest.Server {
 	t.Helper()
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	if r := runCLI(t, cliOpts{env: createEnv(srv)}, "create"); r.code != exitOK {
 		t.Fatalf("setup create: %+v", r)
 	}
@@ -81,7 +81,7 @@ func TestDeleteErrorPaths(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var srv *atlastest.Server
 			if tt.setup != nil {
-				srv = atlastest.NewServer(t)
+				srv = newServer(t)
 				tt.setup(srv)
 			} else {
 				srv = deleteLinked(t)
@@ -119,7 +119,7 @@ func TestDeleteRetriesA503(t *testing.T) {
 // TestDeleteUnauthorizedNamesTheServiceAccount: the 401 hint names the
 // client id (never the secret) and where it came from.
 func TestDeleteUnauthorizedNamesTheServiceAccount(t *testing.T) {
-	srv := atlastest.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id_0123456789abcdef", "mdb_sa_sk_the-right-secret"))
+	srv := newServer(t, atlastest.WithServiceAccount("mdb_sa_id_0123456789abcdef", "mdb_sa_sk_the-right-secret"))
 	const wrong = "mdb_sa_sk_a-revoked-secret"
 	r := runCLI(t, cliOpts{env: map[string]string{
 		atlas.EnvClientID: "mdb_sa_id_0123456789abcdef", atlas.EnvClientSecret: wrong,

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/seed-5c49e0d7/linktoken/atlastest"
 )
 
 // TestJUnitReportsShareOneStructure: check's and conform's JUnit reports
@@ -18,7 +16,7 @@ func TestJUnitReportsShareOneStructure(t *testing.T) {
 	if err := os.WriteFile(raw, []byte(junitCreate()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := atlastest.NewServer(t)
+	srv := newServer(t)
 	for name, r := range map[string]cliResult{
 		"check":   runCLI(t, cliOpts{}, "check", "-o", "junit", raw),
 		"conform": runCLI(t, cliOpts{env: conformEnv(srv)}, "conform", "--base-url", srv.URL(), "--force", "-o", "junit", "--max-requests", "20"),

@@ -26,7 +26,7 @@ func BenchmarkProxyCreate(b *testing.B) {
 		record bool
 	}{{"checking", false}, {"recording", true}} {
 		b.Run(tc.name, func(b *testing.B) {
-			srv := atlastest.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
+			srv := newServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
 			up, err := ParseUpstream(srv.URL())
 			if err != nil {
 				b.Fatal(err)
