@@ -51,16 +51,20 @@ func TestRecordingBlanksSecretsUnderAnyName(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			// The answer goes out before the exchange is recorded.
-			for deadline := time.Now().Add(5 * time.Second); p.Stats().Checked == 0 && time.Now().Before(deadline); {
-				time.Sleep(time.Millisecond)
+			// The answer goes out before the exchange is counted, and it is
+			// counted before it is recorded: wait for the archive itself.
+			want := []byte(`"status":` + strconv.Itoa(tc.status))
+			var data []byte
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+				har.flush()
+				if data, _ = os.ReadFile(path); p.Stats().Checked > 0 && bytes.Contains(data, want) {
+					break
+				}
 			}
-			har.flush()
-			data, _ := os.ReadFile(path)
 			if bytes.Contains(data, []byte(secret)) {
 				t.Errorf("the archive holds the secret:\n%s", data)
 			}
-			if !bytes.Contains(data, []byte(`"status":`+strconv.Itoa(tc.status))) {
+			if !bytes.Contains(data, want) {
 				t.Errorf("the archive lacks the exchange:\n%s", data)
 			}
 		})

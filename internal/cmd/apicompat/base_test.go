@@ -20,7 +20,7 @@ func TestResolveBase(t *testing.T) {
 	first := git(t, repo, "rev-parse", "HEAD")
 
 	var none *noReleaseError
-	if _, _, err := resolveBase(context.Background(), repo, offlineEnv(), "", nolog); !errors.As(err, &none) {
+	if _, _, err := resolveBase(context.Background(), repo, testEnv(), "", nolog); !errors.As(err, &none) {
 		t.Fatalf("without tags: got %v, want a noReleaseError", err)
 	}
 
@@ -50,7 +50,7 @@ func TestResolveBase(t *testing.T) {
 		{asked: "--all", wantErr: `base "--all" is not a commit of this repository`},
 	}
 	for _, tt := range tests {
-		commit, name, err := resolveBase(context.Background(), repo, offlineEnv(), tt.asked, nolog)
+		commit, name, err := resolveBase(context.Background(), repo, testEnv(), tt.asked, nolog)
 		switch {
 		case tt.wantErr != "":
 			if err == nil || err.Error() != tt.wantErr {
@@ -183,14 +183,14 @@ func TestResolveBaseInIncompleteClones(t *testing.T) {
 		},
 	}
 	t.Run("shallow clone, a base named that it lacks: says it is shallow", func(t *testing.T) {
-		_, _, err := resolveBase(context.Background(), clone("--depth", "1", "file://"+bare), offlineEnv(), "v0.1.0", nolog)
+		_, _, err := resolveBase(context.Background(), clone("--depth", "1", "file://"+bare), testEnv(), "v0.1.0", nolog)
 		if err == nil || !containsAll(err.Error(), []string{`base "v0.1.0" is not a commit`, "this is a shallow clone", "fetch-depth: 0"}) {
 			t.Fatalf("got %v", err)
 		}
 	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			commit, name, err := resolveBase(context.Background(), tt.repo(), offlineEnv(), "", nolog)
+			commit, name, err := resolveBase(context.Background(), tt.repo(), testEnv(), "", nolog)
 			var none *noReleaseError
 			switch {
 			case tt.wantErr == nil:
@@ -222,7 +222,7 @@ func TestCheckWithoutABaseline(t *testing.T) {
 	for _, name := range []string{"contract", "go"} {
 		c := checks[name]
 		var stdout, stderr bytes.Buffer
-		o := &options{root: shallow, tool: "unused", env: offlineEnv(), stdout: &stdout, stderr: &stderr}
+		o := &options{root: shallow, tool: "unused", env: testEnv(), stdout: &stdout, stderr: &stderr}
 		if code := c.check(context.Background(), o, ""); code != exitFailed || strings.Contains(stdout.String(), "SKIPPED") ||
 			!strings.Contains(stderr.String(), c.label+": shallow clone: fetching the history and tags from origin") ||
 			!strings.Contains(stderr.String(), "fetch-depth: 0") {

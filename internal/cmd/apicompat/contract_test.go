@@ -160,7 +160,7 @@ func TestContractBreaks(t *testing.T) {
 // breaking change.
 func breakingLines(t *testing.T, bin, dir, basePath, revPath string) []string {
 	t.Helper()
-	changes, err := contractChanges(context.Background(), bin, dir, basePath, revPath, "base:"+contractPath, contractPath, offlineEnv())
+	changes, err := contractChanges(context.Background(), bin, dir, basePath, revPath, "base:"+contractPath, contractPath, testEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestContractCheckAgainstARevision(t *testing.T) {
 	check := func(base string, wantCode int, wantOut ...string) {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		o := &options{root: repo, tool: bin, env: offlineEnv(), stdout: &stdout, stderr: &stderr}
+		o := &options{root: repo, tool: bin, env: testEnv(), stdout: &stdout, stderr: &stderr}
 		code := checks["contract"].check(context.Background(), o, base)
 		if code != wantCode {
 			t.Fatalf("base %q: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", base, code, wantCode, &stdout, &stderr)

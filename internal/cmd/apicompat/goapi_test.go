@@ -75,7 +75,7 @@ func TestGoAPICheck(t *testing.T) {
 	check := func(wantCode int, wantOut ...string) string {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		o := &options{root: repo, tool: bin, env: offlineEnv(), stdout: &stdout, stderr: &stderr}
+		o := &options{root: repo, tool: bin, env: testEnv(), stdout: &stdout, stderr: &stderr}
 		code := checks["go"].check(context.Background(), o, "HEAD")
 		if code != wantCode {
 			t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, wantCode, &stdout, &stderr)
@@ -125,7 +125,7 @@ func TestGoAPICheck(t *testing.T) {
 	git(t, repo, "checkout", "--quiet", "--", ".")
 	writeFile(t, filepath.Join(repo, contractPath), []byte(replaceOnce(t, readContract(t), "\ncomponents:\n", "\n"+newOperation+"components:\n")))
 	generate := exec.Command("go", "generate", ".")
-	generate.Dir, generate.Env = repo, offlineEnv()
+	generate.Dir, generate.Env = repo, testEnv()
 	if out, err := generate.CombinedOutput(); err != nil {
 		t.Fatalf("go generate: %v\n%s", err, out)
 	}

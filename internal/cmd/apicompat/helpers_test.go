@@ -14,21 +14,17 @@ import (
 // moduleRoot is the module root as seen from this package's directory.
 const moduleRoot = "../../.."
 
-// offlineEnv is the environment of every go and git command the tests run: the
-// suite may not use the network, so modules come from the module cache alone,
-// and commits in scratch repositories need an author.
-func offlineEnv() []string {
+// testEnv is the environment of every go and git command the tests run: the
+// user's own GOPROXY, so that a module missing from the cache (a fresh
+// machine: apidiff loads every package of the module, staticcheck's
+// dependencies among them) is fetched as any Go build would fetch it, and
+// an author for commits in scratch repositories.
+func testEnv() []string {
 	return append(os.Environ(),
-		"GOPROXY=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local",
+		"GOFLAGS=-mod=mod", "GOTOOLCHAIN=local",
 		"GIT_AUTHOR_NAME=apicompat test", "GIT_AUTHOR_EMAIL=apicompat@example.invalid",
 		"GIT_COMMITTER_NAME=apicompat test", "GIT_COMMITTER_EMAIL=apicompat@example.invalid",
 	)
-}
-
-// userEnv is the environment a user's own build has: their GOPROXY, so that
-// modules missing from the cache are fetched.
-func userEnv() []string {
-	return append(os.Environ(), "GOTOOLCHAIN=local")
 }
 
 // offline reports whether a build failed for want of the network: GOPROXY is
@@ -78,13 +74,7 @@ func builtTool(t *testing.T, tl tool) string {
 			b.err = err
 			return
 		}
-		b.bin, b.err = tl.build(context.Background(), root, toolsDir, offlineEnv())
-		if b.err != nil && strings.Contains(b.err.Error(), "GOPROXY=off") {
-			// Not in the module cache (a fresh machine): fetch the modules
-			// the tool's go.sum pins through the user's own GOPROXY, as any
-			// Go user's build would.
-			b.bin, b.err = tl.build(context.Background(), root, toolsDir, userEnv())
-		}
+		b.bin, b.err = tl.build(context.Background(), root, toolsDir, testEnv())
 	})
 	err := b.err
 	if err == nil {
@@ -128,7 +118,7 @@ func git(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir
-	cmd.Env = offlineEnv()
+	cmd.Env = testEnv()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)

@@ -96,7 +96,7 @@ func TestRelease(t *testing.T) {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
 		headBefore := git(t, repo, "rev-parse", "HEAD")
-		code := release(context.Background(), &releaseOptions{root: repo, version: version, env: offlineEnv(), tools: tools, stdout: &stdout, stderr: &stderr, today: day})
+		code := release(context.Background(), &releaseOptions{root: repo, version: version, env: testEnv(), tools: tools, stdout: &stdout, stderr: &stderr, today: day})
 		out := stdout.String() + stderr.String()
 		if code != wantCode {
 			t.Fatalf("release %s: exit %d, want %d\n%s", version, code, wantCode, out)
@@ -122,7 +122,7 @@ func TestRelease(t *testing.T) {
 		// CI on the release commit: both checks pass against the release before.
 		for _, name := range []string{"contract", "go"} {
 			var stdout, stderr bytes.Buffer
-			o := &options{root: repo, tool: tools[checks[name].label], env: offlineEnv(), stdout: &stdout, stderr: &stderr}
+			o := &options{root: repo, tool: tools[checks[name].label], env: testEnv(), stdout: &stdout, stderr: &stderr}
 			if code := checks[name].check(context.Background(), o, ""); code != exitCompatible {
 				t.Errorf("CI's %s on the release commit %s: exit %d\n%s%s", checks[name].label, version, code, &stdout, &stderr)
 			}
