@@ -24,6 +24,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 
 	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
@@ -252,7 +253,7 @@ func TestEndToEnd(t *testing.T) {
 		for _, envelope := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/envelope=%v", version, envelope), func(t *testing.T) {
 				t.Parallel()
-				srv := newServer(t, atlastest.WithOrganizations(org, otherOrg))
+				srv := testatlas.NewServer(t, atlastest.WithOrganizations(org, otherOrg))
 				c := confClient(t, srv, version, atlas.WithEnvelope(envelope), atlas.WithPretty(envelope))
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
@@ -337,7 +338,7 @@ func TestEndToEndCredentials(t *testing.T) {
 	owner := atlastest.GenerateAPIKey()
 	member := atlastest.GenerateAPIKey()
 	member.OrgOwner = false
-	srv := newServer(t, atlastest.WithAPIKey(owner), atlastest.WithAPIKey(member))
+	srv := testatlas.NewServer(t, atlastest.WithAPIKey(owner), atlastest.WithAPIKey(member))
 
 	wrong := confClient(t, srv, atlas.APIVersionV2, atlas.WithDigest(owner.Public, "not-the-private-key"))
 	if _, err := wrong.CreateLinkToken(ctx, org); !errors.Is(err, atlas.ErrUnauthorized) {
@@ -356,7 +357,7 @@ func TestEndToEndCredentials(t *testing.T) {
 // first call's challenge, one HTTP exchange per call.
 func TestEndToEndOneExchangePerCall(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := confClient(t, srv, atlas.APIVersionV2)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -8,13 +8,14 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestAtlastestLifecycleConformsOnEveryVersionAndEnvelope(t *testing.T) {
 	for _, version := range []atlas.APIVersion{atlas.APIVersionV2, atlas.APIVersionV1} {
 		for _, envelope := range []bool{false, true} {
 			t.Run(string(version)+map[bool]string{false: "", true: " envelope"}[envelope], func(t *testing.T) {
-				srv := newServer(t)
+				srv := testatlas.NewServer(t)
 				c, _ := newAtlasClient(t, srv, atlas.WithAPIVersion(version), atlas.WithEnvelope(envelope), atlas.WithPretty(envelope))
 				ctx := context.Background()
 				tok, err := c.CreateLinkToken(ctx, testOrg, "192.0.2.10", "2001:db8::/32")
@@ -44,7 +45,7 @@ func TestAtlastestLifecycleConformsOnEveryVersionAndEnvelope(t *testing.T) {
 }
 
 func TestAtlastestStaleNonceRecovers(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c, _ := newAtlasClient(t, srv)
 	ctx := context.Background()
 	if _, err := c.CreateLinkToken(ctx, testOrg); err != nil {
@@ -62,7 +63,7 @@ func TestAtlastestStaleNonceRecovers(t *testing.T) {
 func TestAtlastestCredentialsAndRoles(t *testing.T) {
 	member := atlastest.APIKey{Public: "memberky", Private: "member-private-key", OrgOwner: false}
 	owner := atlastest.GenerateAPIKey()
-	srv := newServer(t, atlastest.WithAPIKey(owner), atlastest.WithAPIKey(member))
+	srv := testatlas.NewServer(t, atlastest.WithAPIKey(owner), atlastest.WithAPIKey(member))
 	wrong, _ := newAtlasClient(t, srv, atlas.WithDigest(owner.Public, "not-the-private-key"))
 	_, err := wrong.CreateLinkToken(context.Background(), testOrg)
 	if !errors.Is(err, atlas.ErrUnauthorized) {
@@ -76,7 +77,7 @@ func TestAtlastestCredentialsAndRoles(t *testing.T) {
 }
 
 func TestAtlastestActiveMigrationIsAConflict(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c, _ := newAtlasClient(t, srv)
 	if _, err := c.CreateLinkToken(context.Background(), testOrg); err != nil {
 		t.Fatal(err)
@@ -89,7 +90,7 @@ func TestAtlastestActiveMigrationIsAConflict(t *testing.T) {
 }
 
 func TestAtlastestServiceAccount(t *testing.T) {
-	srv := newServer(t, atlastest.WithServiceAccount("mdb_sa_id_x", "mdb_sa_sk_x"))
+	srv := testatlas.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id_x", "mdb_sa_sk_x"))
 	c, _ := newAtlasClient(t, srv, atlas.WithServiceAccount("mdb_sa_id_x", "mdb_sa_sk_x"))
 	if _, err := c.CreateLinkToken(context.Background(), testOrg); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // benchIPs is the access list every create in these benchmarks sends.
@@ -38,7 +39,7 @@ type benchFixed struct {
 // answer, so that the fixed handler sends exactly what the service sends.
 func benchRecord201(b *testing.B) benchRecorded {
 	b.Helper()
-	srv := newServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
+	srv := testatlas.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
 	body, _ := json.Marshal(client.TargetOrgRequest{AccessListIps: benchIPs})
 	req, err := http.NewRequest(http.MethodPost, srv.URLV2()+"/orgs/"+testOrg+"/liveMigrations/linkTokens", bytes.NewReader(body))
 	if err != nil {
@@ -203,7 +204,7 @@ func (f *benchFixed) counter() func(b *testing.B, calls int) {
 func benchClient(b *testing.B, validated bool) benchCall {
 	// Nonces outlive any -benchtime, so that every challenge but the first
 	// would be the client's fault.
-	srv := newServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond), atlastest.WithNonceTTL(24*time.Hour))
+	srv := testatlas.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond), atlastest.WithNonceTTL(24*time.Hour))
 	opts := []atlas.Option{
 		atlas.WithBaseURL(srv.URL()), atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),
 		atlas.WithHTTPClient(&http.Client{Transport: benchTransport(b, 2)}),
@@ -330,7 +331,7 @@ func (r *benchRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 // wire of a client and server of its own, for the validator to check alone.
 func benchCapturedExchange(b *testing.B) *contract.Exchange {
 	b.Helper()
-	srv := newServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
+	srv := testatlas.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
 	rec := &benchRecorder{}
 	c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL()), atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),
 		atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { rec.next = next; return rec }))
@@ -421,7 +422,7 @@ func BenchmarkCreateLinkToken(b *testing.B) {
 // every exchange the server saw, each first challenge included.
 func BenchmarkCreateLinkTokenConcurrent(b *testing.B) {
 	const workers = 32
-	srv := newServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
+	srv := testatlas.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
 	c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL()), atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),
 		atlas.WithHTTPClient(&http.Client{Transport: benchTransport(b, workers)}))
 	if err != nil {

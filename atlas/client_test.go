@@ -11,6 +11,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestCreateAndDeleteSpeakEachVersionsMediaType(t *testing.T) {
@@ -24,7 +25,7 @@ func TestCreateAndDeleteSpeakEachVersionsMediaType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.version), func(t *testing.T) {
-			srv := newServer(t)
+			srv := testatlas.NewServer(t)
 			c := newTestClient(t, srv, atlas.WithAPIVersion(tt.version), atlas.WithUserAgent("ua-test/1"))
 			tok, err := c.CreateLinkToken(context.Background(), testOrg, "192.0.2.10", "10.0.0.0/24")
 			if err != nil {
@@ -52,7 +53,7 @@ func TestCreateAndDeleteSpeakEachVersionsMediaType(t *testing.T) {
 }
 
 func TestCreateWithoutAddressesSendsAnEmptyArray(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newTestClient(t, srv)
 	if _, err := c.CreateLinkToken(context.Background(), testOrg); err != nil {
 		t.Fatal(err)
@@ -65,7 +66,7 @@ func TestCreateWithoutAddressesSendsAnEmptyArray(t *testing.T) {
 }
 
 func TestDigestCostsOneExchangePerCallAfterTheFirst(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newTestClient(t, srv)
 	const calls = 10
 	for range calls {
@@ -82,7 +83,7 @@ func TestDigestCostsOneExchangePerCallAfterTheFirst(t *testing.T) {
 }
 
 func TestStaleNonceRecoversTransparently(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newTestClient(t, srv)
 	ctx := context.Background()
 	if _, err := c.CreateLinkToken(ctx, testOrg); err != nil {
@@ -102,7 +103,7 @@ func TestStaleNonceRecoversTransparently(t *testing.T) {
 }
 
 func TestWrongCredentialsAreUnauthorizedAndNotRetried(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newTestClient(t, srv, atlas.WithDigest(srv.PublicKey(), "wrong-private-key"))
 	err := c.DeleteLinkToken(context.Background(), testOrg)
 	var ae *atlas.APIError
@@ -115,7 +116,7 @@ func TestWrongCredentialsAreUnauthorizedAndNotRetried(t *testing.T) {
 }
 
 func TestOwnHTTPClientCarriesTheAuthAndIsNotModified(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	var used atomic.Int32
 	base := countingTransport{next: http.DefaultTransport, n: &used}
 	mine := &http.Client{Transport: base}
@@ -136,7 +137,7 @@ func TestOwnHTTPClientCarriesTheAuthAndIsNotModified(t *testing.T) {
 }
 
 func TestWireTransportSeesTheDigestChallenge(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	var statuses []int
 	wire := atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper {
 		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -157,7 +158,7 @@ func TestWireTransportSeesTheDigestChallenge(t *testing.T) {
 }
 
 func TestServiceAccountUsesBearerTokensOnV2Only(t *testing.T) {
-	srv := newServer(t, atlastest.WithServiceAccount("mdb_sa_id_1", "mdb_sa_sk_secret"))
+	srv := testatlas.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id_1", "mdb_sa_sk_secret"))
 	var wire wireLog
 	c, err := atlas.NewClient(atlas.WithBaseURL(root(srv)), atlas.WithServiceAccount("mdb_sa_id_1", "mdb_sa_sk_secret"),
 		atlas.WithWireTransport(wire.wrap))
@@ -210,7 +211,7 @@ func TestNewClientRefusesBadConfiguration(t *testing.T) {
 }
 
 func TestEnvironmentConfiguresTheClientAndOptionsWin(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	env := map[string]string{
 		atlas.EnvPublicAPIKey:  srv.PublicKey(),
 		atlas.EnvPrivateAPIKey: srv.PrivateKey(),
@@ -257,7 +258,7 @@ func TestParseAPIVersion(t *testing.T) {
 func TestGeneratedCallsWorkOnEveryVersion(t *testing.T) {
 	for _, version := range []atlas.APIVersion{atlas.APIVersionV2, atlas.APIVersionV1} {
 		t.Run(string(version), func(t *testing.T) {
-			srv := newServer(t)
+			srv := testatlas.NewServer(t)
 			c := newTestClient(t, srv, atlas.WithAPIVersion(version))
 			ctx := context.Background()
 			created, err := c.Generated().CreateLinkTokenWithResponse(ctx, testOrg, nil, client.TargetOrgRequest{AccessListIps: []string{"192.0.2.10"}})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // TestConcurrentCallsShareOneClient runs calls from many goroutines through
@@ -18,7 +19,7 @@ import (
 // not one per call.
 func TestConcurrentCallsShareOneClient(t *testing.T) {
 	const goroutines, calls = 8, 20
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL()), atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),
 		atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper { return contract.TestTransport(t, next) }))
 	if err != nil {

@@ -8,13 +8,14 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // Two servers on 127.0.0.1 differ only by port; icholy/digest.Transport
 // would key both challenges by the host name "127.0.0.1". Each Client keeps
 // its own challenges, so alternating between them never costs a re-challenge.
 func TestTwoServersOnOneHostKeepTheirOwnChallenges(t *testing.T) {
-	a, b := newServer(t), newServer(t)
+	a, b := testatlas.NewServer(t), testatlas.NewServer(t)
 	ca, _ := newAtlasClient(t, a)
 	cb, _ := newAtlasClient(t, b)
 	const calls = 5
@@ -35,7 +36,7 @@ func TestTwoServersOnOneHostKeepTheirOwnChallenges(t *testing.T) {
 // A body without GetBody (a plain io.Reader) is buffered once so the digest
 // handshake can send it twice.
 func TestDigestReplaysABodyWithoutGetBody(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c, _ := newAtlasClient(t, srv)
 	body := io.MultiReader(strings.NewReader(`{"accessListIps":`), strings.NewReader(`["192.0.2.10"]}`))
 	resp, err := c.Generated().CreateLinkTokenWithBodyWithResponse(context.Background(), testOrg, nil,

@@ -10,10 +10,11 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestEnvelopeIsSentAndUnwrapped(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newTestClient(t, srv, atlas.WithEnvelope(true), atlas.WithPretty(true))
 	ctx := context.Background()
 	tok, err := c.CreateLinkToken(ctx, testOrg, "192.0.2.10")
@@ -52,7 +53,7 @@ func TestEnvelopeIsSentAndUnwrapped(t *testing.T) {
 }
 
 func TestBrokenEnvelopeIsAnUnexpectedResponse(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newLenientClient(t, srv, atlas.WithEnvelope(true))
 	srv.InjectFault(1, atlastest.Fault{Status: 200, ContentType: "application/json", Body: "{not json"})
 	err := c.DeleteLinkToken(context.Background(), testOrg)

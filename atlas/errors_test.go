@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestErrorStatusesAreTyped(t *testing.T) {
@@ -32,7 +33,7 @@ func TestErrorStatusesAreTyped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newServer(t)
+			srv := testatlas.NewServer(t)
 			c := newLenientClient(t, srv) // a 409 on create breaks the contract, on purpose
 			srv.InjectFault(1, tt.fault)
 			_, err := c.CreateLinkToken(context.Background(), testOrg)
@@ -64,7 +65,7 @@ func TestErrorStatusesAreTyped(t *testing.T) {
 }
 
 func TestRemoveWithoutLinkIsNotFound(t *testing.T) {
-	c := newTestClient(t, newServer(t))
+	c := newTestClient(t, testatlas.NewServer(t))
 	err := c.DeleteLinkToken(context.Background(), testOrg)
 	if !errors.Is(err, atlas.ErrNotFound) || !atlas.IsErrorCode(err, "UNEXPECTED_ERROR") {
 		t.Fatalf("err = %v", err)
@@ -72,7 +73,7 @@ func TestRemoveWithoutLinkIsNotFound(t *testing.T) {
 }
 
 func TestBadRequestFieldsAndParametersAreExposed(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newTestClient(t, srv)
 	srv.InjectFault(1, atlastest.Fault{Status: 400, ContentType: "application/json", Body: `{"error":400,"errorCode":"VALIDATION_ERROR","detail":"The request body does not conform.",` +
 		`"reason":"Bad Request","parameters":["a",2],"badRequestDetail":{"fields":[{"field":"/accessListIps/0","description":"not an IP address"}]}}`})
@@ -90,7 +91,7 @@ func TestBadRequestFieldsAndParametersAreExposed(t *testing.T) {
 }
 
 func TestRetryAfterIsExposed(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newTestClient(t, srv, atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
 	srv.InjectFault(1, atlastest.Fault{Status: 429, RetryAfter: 7 * time.Second})
 	_, err := c.CreateLinkToken(context.Background(), testOrg)
@@ -121,7 +122,7 @@ func TestUnexpectedResponsesKeepStatusAndARedactedExcerpt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newServer(t)
+			srv := testatlas.NewServer(t)
 			c := newLenientClient(t, srv)
 			srv.InjectFault(1, tt.fault)
 			_, err := c.CreateLinkToken(context.Background(), testOrg)

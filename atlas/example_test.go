@@ -15,8 +15,8 @@ import (
 )
 
 // startAtlas serves an in-memory Atlas on loopback for the examples (tests
-// would use newServer(t), which also stops it). Under the secret
-// scan it records what it meets, as NewServer does.
+// would use atlastest.NewServer(t), which also stops it). Under the secret
+// scan it records what it meets, as this module's tests do.
 func startAtlas() (*atlastest.Service, *httptest.Server) {
 	svc, err := atlastest.New(atlastest.WithSecretLog(secretlog.FromEnv()))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // The client against every fault atlastest can inject, on both operations.
@@ -138,7 +139,7 @@ func TestClientAgainstEveryInjectableFault(t *testing.T) {
 // fltRun runs one case on its own server and client and closes both before
 // returning, so the caller can check for leftover goroutines.
 func fltRun(t *testing.T, tc fltCase) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	defer srv.Close()
 	var opts []atlas.Option
 	if tc.clientTimeout > 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // TestClientLeavesNoGoroutines runs successes, retries, a timeout and a
@@ -19,7 +20,7 @@ import (
 func TestClientLeavesNoGoroutines(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	func() {
-		srv := newServer(t)
+		srv := testatlas.NewServer(t)
 		defer srv.Close()
 		s := &sleeper{}
 		c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL()), atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),

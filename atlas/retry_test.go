@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // op runs one operation of the client and reports its error.
@@ -92,7 +93,7 @@ func TestRetriesFollowTheSafetyRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newServer(t)
+			srv := testatlas.NewServer(t)
 			s := &sleeper{}
 			p := fastPolicy(s)
 			p.RetryUnsafeCreate = tt.unsafeOK
@@ -145,7 +146,7 @@ func TestRetriesFollowTheSafetyRules(t *testing.T) {
 // deadline ends the call with the 429 at once (not the context's error,
 // which a wait would have met), and no wait is asked for.
 func TestRetryNeverSleepsPastTheDeadline(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newTestClient(t, srv)
 	srv.InjectFault(1, atlastest.Fault{Status: 429, RetryAfter: 30 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -160,7 +161,7 @@ func TestRetryNeverSleepsPastTheDeadline(t *testing.T) {
 }
 
 func TestRetryStopsWhenTheContextEnds(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	p := atlas.DefaultRetryPolicy()
 	p.BaseDelay = time.Hour
@@ -182,7 +183,7 @@ func TestRetryStopsWhenTheContextEnds(t *testing.T) {
 }
 
 func TestDefaultJitterStaysWithinHalfToFullBackoff(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	s := &sleeper{}
 	p := atlas.DefaultRetryPolicy()
 	p.Sleep = s.sleep

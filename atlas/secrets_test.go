@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // TestNoSecretInErrorsLogsOrDefaultOutput drives every status and fault the
@@ -40,7 +41,7 @@ func TestNoSecretInErrorsLogsOrDefaultOutput(t *testing.T) {
 	)
 	for _, envelope := range []bool{false, true} {
 		for _, sa := range []bool{false, true} {
-			srv := newServer(t, atlastest.WithServiceAccount(clientID, clientSecret))
+			srv := testatlas.NewServer(t, atlastest.WithServiceAccount(clientID, clientSecret))
 			wire := &wireLog{}
 			servers, wires = append(servers, srv), append(wires, wire)
 			s := &sleeper{}

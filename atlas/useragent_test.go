@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // TestDefaultUserAgentNamesTheBuild: the User-Agent carries this module's
@@ -16,7 +17,7 @@ func TestDefaultUserAgentNamesTheBuild(t *testing.T) {
 	if got := atlas.DefaultUserAgent(); got != want {
 		t.Errorf("DefaultUserAgent() = %q, want %q", got, want)
 	}
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newTestClient(t, srv)
 	if err := c.DeleteLinkToken(context.Background(), testOrg); err != nil && !errors.Is(err, atlas.ErrNotFound) {
 		t.Fatal(err)

@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestBadInputIsRefusedBeforeAnyByteIsSent(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newTestClient(t, srv)
 	tests := []struct {
 		name  string

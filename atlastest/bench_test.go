@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // BenchmarkCreateRemove measures one create and one remove through the
@@ -30,7 +31,7 @@ func BenchmarkCreateRemove(b *testing.B) {
 		{"contract-validated", []atlastest.Option{atlastest.WithRateLimit(1<<30, 1)}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			srv := newServer(b, bc.opts...)
+			srv := testatlas.NewServer(b, bc.opts...)
 			hc := &http.Client{Transport: &digest.Transport{Username: srv.PublicKey(), Password: srv.PrivateKey()}}
 			c, err := client.NewClientWithResponses(srv.URLV2(), client.WithHTTPClient(hc), client.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
 			if err != nil {
@@ -77,7 +78,7 @@ type benchLoadGen struct {
 }
 
 func newBenchLoadGen(b *testing.B, auth bool, opts []atlastest.Option) *benchLoadGen {
-	srv := newServer(b, append([]atlastest.Option{atlastest.WithRateLimit(1<<30, time.Nanosecond)}, opts...)...)
+	srv := testatlas.NewServer(b, append([]atlastest.Option{atlastest.WithRateLimit(1<<30, time.Nanosecond)}, opts...)...)
 	pool := http.DefaultTransport.(*http.Transport).Clone()
 	pool.MaxIdleConnsPerHost = benchWorkers
 	b.Cleanup(pool.CloseIdleConnections)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // TestConcurrentClientsLoseNothing runs 32 clients, each with its own
@@ -15,7 +16,7 @@ import (
 // stored link is one a client was actually given.
 func TestConcurrentClientsLoseNothing(t *testing.T) {
 	const clients, orgs, rounds = 32, 8, 10
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	ctx := t.Context()
 	orgIDs := make([]string, orgs)
 	for i := range orgIDs {
@@ -136,7 +137,7 @@ func sum(m map[string]int) (n int) {
 // of 400 this way) and pays at most one challenge per request in flight.
 func TestDigestClientUnderConcurrency(t *testing.T) {
 	const goroutines, calls = 16, 25
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	hc := srv.DigestClient()
 	c, err := client.NewClientWithResponses(srv.URLV2(), client.WithHTTPClient(hc), client.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // TestDigestComputationMatchesRFC7616 checks the server's computation
@@ -91,7 +92,7 @@ func challengeOf(t *testing.T, res *http.Response) *digest.Challenge {
 }
 
 func TestDigestHandshakeStepByStep(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	h := &handshake{t: t, srv: srv, c: newClient(t, srv, clientOpts{noAuth: true})}
 	pass := srv.PrivateKey()
 
@@ -161,7 +162,7 @@ func TestDigestHandshakeStepByStep(t *testing.T) {
 // the service's clock, and answered stale=true from then on.
 func TestNonceExpiresWithTime(t *testing.T) {
 	clock := newFakeClock()
-	srv := newServer(t, atlastest.WithNonceTTL(time.Minute), atlastest.WithClock(clock.Now))
+	srv := testatlas.NewServer(t, atlastest.WithNonceTTL(time.Minute), atlastest.WithClock(clock.Now))
 	h := &handshake{t: t, srv: srv, c: newClient(t, srv, clientOpts{noAuth: true})}
 	chal := challengeOf(t, h.remove(""))
 	if res := h.remove(h.creds(chal, 1, srv.PrivateKey())); res.StatusCode != 404 {
@@ -178,7 +179,7 @@ func TestNonceExpiresWithTime(t *testing.T) {
 }
 
 func TestNonceMemoryIsBounded(t *testing.T) {
-	srv := newServer(t, atlastest.WithMaxNonces(3))
+	srv := testatlas.NewServer(t, atlastest.WithMaxNonces(3))
 	h := &handshake{t: t, srv: srv, c: newClient(t, srv, clientOpts{noAuth: true})}
 	first := challengeOf(t, h.remove(""))
 	for range 10 {
@@ -196,7 +197,7 @@ func TestNonceMemoryIsBounded(t *testing.T) {
 func TestDigestAlgorithms(t *testing.T) {
 	for _, alg := range []string{"MD5", "SHA-256"} {
 		t.Run(alg, func(t *testing.T) {
-			srv := newServer(t, atlastest.WithDigestAlgorithm(alg))
+			srv := testatlas.NewServer(t, atlastest.WithDigestAlgorithm(alg))
 			c := newClient(t, srv, clientOpts{})
 			res := create(t, c, atlastest.BasePathV2, orgA, nil)
 			if res.StatusCode() != 201 {
@@ -220,7 +221,7 @@ func TestDigestAlgorithms(t *testing.T) {
 func TestRoles(t *testing.T) {
 	viewer := atlastest.APIKey{Public: "viewerkey", Private: "viewer-secret"}
 	owner := atlastest.APIKey{Public: "ownerkey", Private: "owner-secret", OrgOwner: true}
-	srv := newServer(t, atlastest.WithAPIKey(viewer), atlastest.WithAPIKey(owner))
+	srv := testatlas.NewServer(t, atlastest.WithAPIKey(viewer), atlastest.WithAPIKey(owner))
 	if srv.PublicKey() != owner.Public || srv.PrivateKey() != owner.Private {
 		t.Fatalf("owner key = %s", srv.PublicKey())
 	}
@@ -251,7 +252,7 @@ func TestRoles(t *testing.T) {
 // TestChallengeReuseCostsOneExchangePerCall shows what a caching client
 // (icholy/digest) costs: N calls, N+1 exchanges.
 func TestChallengeReuseCostsOneExchangePerCall(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newClient(t, srv, clientOpts{})
 	const calls = 10
 	for range calls / 2 {
@@ -279,7 +280,7 @@ func TestNonceCountWindow(t *testing.T) {
 		{"window of 64", 64, []int{404, 404, 404, 401, 401, 404, 404}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newServer(t, atlastest.WithNonceCountWindow(tc.window))
+			srv := testatlas.NewServer(t, atlastest.WithNonceCountWindow(tc.window))
 			h := &handshake{t: t, srv: srv, c: newClient(t, srv, clientOpts{noAuth: true})}
 			chal := challengeOf(t, h.remove(""))
 			for i, nc := range []int{1, 3, 2, 2, 3, 70, 7} {
@@ -294,7 +295,7 @@ func TestNonceCountWindow(t *testing.T) {
 // TestSharedClientUnderConcurrency: 32 goroutines sharing one caching digest
 // client send counts out of order; a window lets every call through.
 func TestSharedClientUnderConcurrency(t *testing.T) {
-	srv := newServer(t, atlastest.WithNonceCountWindow(64))
+	srv := testatlas.NewServer(t, atlastest.WithNonceCountWindow(64))
 	c := newClient(t, srv, clientOpts{})
 	var wg sync.WaitGroup
 	for g := range 32 {

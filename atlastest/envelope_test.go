@@ -9,10 +9,11 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestEnvelopeWrapsEveryResponseButTheChallenge(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newClient(t, srv, clientOpts{})
 	env := &client.DeleteLinkTokenParams{Envelope: ptr(true)}
 	cenv := &client.CreateLinkTokenParams{Envelope: ptr(true)}
@@ -97,7 +98,7 @@ func TestEnvelopeWrapsEveryResponseButTheChallenge(t *testing.T) {
 }
 
 func TestPrettyChangesOnlyWhitespace(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newClient(t, srv, clientOpts{})
 	for _, tc := range []struct {
 		name   string

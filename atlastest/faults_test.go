@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestFailingStatuses(t *testing.T) {
@@ -25,7 +26,7 @@ func TestFailingStatuses(t *testing.T) {
 		{"500 after the work was done", atlastest.Fault{Status: 500, AfterHandler: true}, "UNEXPECTED_ERROR", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newServer(t)
+			srv := testatlas.NewServer(t)
 			c := newClient(t, srv, clientOpts{})
 			srv.InjectFault(2, tc.fault)
 			for i := range 2 {
@@ -55,7 +56,7 @@ func TestFailingStatuses(t *testing.T) {
 
 func TestLatency(t *testing.T) {
 	var log exchangeLog
-	srv := newServer(t, log.option())
+	srv := testatlas.NewServer(t, log.option())
 	c := newClient(t, srv, clientOpts{})
 	remove(t, c, orgA, nil) // handshake done
 	srv.InjectFault(1, atlastest.Fault{Latency: 150 * time.Millisecond})
@@ -75,7 +76,7 @@ func TestLatency(t *testing.T) {
 // headers, or send a body no Atlas would (for a client's handling of
 // garbage), which goes out verbatim: not enveloped, not pretty-printed.
 func TestFaultsShapedLikeAnyAnswer(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newClient(t, srv, clientOpts{transport: http.DefaultTransport}) // these answers break the contract on purpose
 	remove(t, c, orgA, nil)
 	for _, tc := range []struct {
@@ -123,7 +124,7 @@ func TestConnectionFaults(t *testing.T) {
 		{"truncated body", atlastest.Fault{TruncateBody: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newServer(t)
+			srv := testatlas.NewServer(t)
 			c := newClient(t, srv, clientOpts{})
 			srv.InjectFault(1, tc.fault)
 			_, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(t.Context(), orgA, nil,
@@ -145,7 +146,7 @@ func TestConnectionFaults(t *testing.T) {
 // TestStaleNoncesCostOneExtraExchange: a caching client recovers from a
 // stale nonce with one more round trip, and the counters show it.
 func TestStaleNoncesCostOneExtraExchange(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newClient(t, srv, clientOpts{})
 	remove(t, c, orgA, nil)
 	srv.ResetStats()
@@ -164,7 +165,7 @@ func TestStaleNoncesCostOneExtraExchange(t *testing.T) {
 
 func TestQueuedFaultsCanBeCleared(t *testing.T) {
 	var log exchangeLog
-	srv := newServer(t, log.option())
+	srv := testatlas.NewServer(t, log.option())
 	c := newClient(t, srv, clientOpts{})
 	srv.InjectFault(1, atlastest.Fault{Status: 503, RetryAfter: time.Second, Latency: time.Millisecond})
 	srv.InjectFault(3, atlastest.Fault{Status: 500})

@@ -32,6 +32,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/internal/growncontract"
 	"github.com/seed-5c49e0d7/linktoken/internal/proxy"
 	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // The service grows with the contract: an operation added to the contract
@@ -137,7 +138,7 @@ func TestAnOperationAddedToTheContractNeedsOnlyItsHandler(t *testing.T) {
 	counted := func(h http.HandlerFunc) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1); h(w, r) })
 	}
-	srv := newServer(t, atlastest.WithContractValidator(v), log.option(),
+	srv := testatlas.NewServer(t, atlastest.WithContractValidator(v), log.option(),
 		atlastest.WithOperationHandler(growncontract.CreateOp, counted(m.create)),
 		atlastest.WithOperationHandler(growncontract.GetOp, counted(m.get)))
 	wire := &checkedTransport{t: t, v: v, base: &rec}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // The service against hostile input. Every case checks the same three
@@ -141,7 +142,7 @@ func hsRefused(t *testing.T, what string, res *http.Response, want int) {
 
 func TestHostileOversizedBodies(t *testing.T) {
 	const limit = 1 << 10
-	srv := newServer(t, atlastest.WithMaxBodyBytes(limit))
+	srv := testatlas.NewServer(t, atlastest.WithMaxBodyBytes(limit))
 	// Credentials by hand: a digest transport reads a whole body into
 	// memory to be able to resend it, so it never ends an endless one.
 	c := hsClient(t)
@@ -231,7 +232,7 @@ func hsHungUp(conn net.Conn) (sent string, closed bool) {
 }
 
 func TestHostileSlowHeadersAreCut(t *testing.T) {
-	srv := newServer(t, atlastest.WithServerLimits(serverlimits.Limits{ReadHeader: 300 * time.Millisecond}))
+	srv := testatlas.NewServer(t, atlastest.WithServerLimits(serverlimits.Limits{ReadHeader: 300 * time.Millisecond}))
 	const conns = 16
 	var wg sync.WaitGroup
 	closed := make(chan bool, conns)
@@ -280,7 +281,7 @@ func TestHostileIdleAndSlowBodyConnectionsAreCut(t *testing.T) {
 	t.Parallel() // it mostly waits for the server's timeouts
 	// 1s: short for the test, long enough that the ordinary requests of the
 	// setup never meet the limits on a loaded machine.
-	srv := newServer(t, atlastest.WithServerLimits(serverlimits.Limits{
+	srv := testatlas.NewServer(t, atlastest.WithServerLimits(serverlimits.Limits{
 		ReadHeader: time.Second, Read: time.Second, Idle: time.Second,
 	}))
 	tok := hsLinked(t, srv)
@@ -316,7 +317,7 @@ func hsFirstLine(s string) string {
 }
 
 func TestHostileContentLengthLies(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	tok := hsLinked(t, srv)
 	c := hsClient(t)
 	for _, tc := range []struct {
@@ -363,7 +364,7 @@ func TestHostileContentLengthLies(t *testing.T) {
 
 func TestHostileNonceFloodStaysBounded(t *testing.T) {
 	const maxNonces, goroutines, each = 64, 8, 250 // 2,000 challenges
-	srv := newServer(t, atlastest.WithMaxNonces(maxNonces))
+	srv := testatlas.NewServer(t, atlastest.WithMaxNonces(maxNonces))
 	tok := hsLinked(t, srv)
 	var (
 		wg      sync.WaitGroup
@@ -424,7 +425,7 @@ func TestHostileNonceFloodStaysBounded(t *testing.T) {
 }
 
 func TestHostileReplayedNonceCount(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := hsClient(t)
 	tok := hsLinked(t, srv)
 	chal := hsChallenge(t, c, srv)
@@ -454,7 +455,7 @@ func TestHostileReplayedNonceCount(t *testing.T) {
 }
 
 func TestHostileDigestForAnotherRealmURIOrMethod(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := hsClient(t)
 	tok := hsLinked(t, srv)
 	for _, tc := range []struct {
@@ -523,7 +524,7 @@ func TestHostileDigestForAnotherRealmURIOrMethod(t *testing.T) {
 // credential under any spelling is accepted, and a wrong one under any
 // spelling is refused.
 func TestHostileSchemeNameCase(t *testing.T) {
-	srv := newServer(t, atlastest.WithServiceAccount("mdb_sa_id_hs", "mdb_sa_sk_hs"))
+	srv := testatlas.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id_hs", "mdb_sa_sk_hs"))
 	c := hsClient(t)
 	for _, scheme := range []string{"digest", "DIGEST", "dIgEsT"} {
 		t.Run(scheme, func(t *testing.T) {
@@ -573,7 +574,7 @@ func TestHostileSchemeNameCase(t *testing.T) {
 }
 
 func TestHostileDuplicatedHeaders(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := hsClient(t)
 	tok := hsLinked(t, srv)
 	t.Run("Authorization", func(t *testing.T) {
@@ -626,7 +627,7 @@ func TestHostileDuplicatedHeaders(t *testing.T) {
 }
 
 func TestHostileOversizedHeaders(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	tok := hsLinked(t, srv)
 	c := hsClient(t)
 	limit := atlastest.ServerLimitsOf(srv.Service).MaxHeaderBytes
@@ -660,7 +661,7 @@ func TestHostileOversizedHeaders(t *testing.T) {
 // bucket per organization.
 func TestHostileOrganizationFloodLeavesNoState(t *testing.T) {
 	const n = 2000
-	srv := newServer(t, atlastest.WithMaxNonces(16))
+	srv := testatlas.NewServer(t, atlastest.WithMaxNonces(16))
 	c := hsClient(t)
 	for i := range n {
 		path := fmt.Sprintf("%s/orgs/%024x/liveMigrations/linkTokens", atlastest.BasePathV2, 0xbad0000+i)
@@ -684,7 +685,7 @@ func TestHostileOrganizationFloodLeavesNoState(t *testing.T) {
 // the one dropped, so it stays limited.
 func TestHostileAuthenticatedOrganizationFloodStaysBounded(t *testing.T) {
 	const bound, flood = 64, 1000
-	srv := newServer(t, atlastest.WithoutAuthentication(), atlastest.WithRateLimit(3, time.Hour),
+	srv := testatlas.NewServer(t, atlastest.WithoutAuthentication(), atlastest.WithRateLimit(3, time.Hour),
 		atlastest.WithMaxResources(bound))
 	c := hsClient(t)
 	busy := fmt.Sprintf("%s/orgs/%024x/liveMigrations/linkTokens", atlastest.BasePathV2, 0xb00)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // With authentication off, a client that sends no credentials at all (or
@@ -16,7 +17,7 @@ func TestWithoutAuthenticationServesEveryRequestAsTheOwner(t *testing.T) {
 		mu         sync.Mutex
 		principals []string
 	)
-	srv := newServer(t, atlastest.WithoutAuthentication(),
+	srv := testatlas.NewServer(t, atlastest.WithoutAuthentication(),
 		atlastest.WithExchangeLog(func(x atlastest.Exchange) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -58,7 +59,7 @@ func TestWithoutAuthenticationServesEveryRequestAsTheOwner(t *testing.T) {
 		}
 	}
 
-	authed := newServer(t)
+	authed := testatlas.NewServer(t)
 	c = newClient(t, authed, clientOpts{noAuth: true})
 	if res := create(t, c, atlastest.BasePathV2, orgA, nil); res.StatusCode() != http.StatusUnauthorized {
 		t.Fatalf("create without credentials on a normal server: %d, want 401", res.StatusCode())

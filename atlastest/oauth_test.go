@@ -12,11 +12,12 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestServiceAccounts(t *testing.T) {
 	clock := newFakeClock()
-	srv := newServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"), atlastest.WithTokenTTL(time.Minute),
+	srv := testatlas.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"), atlastest.WithTokenTTL(time.Minute),
 		atlastest.WithClock(clock.Now))
 	oauthClient := func(secret string) *http.Client {
 		cfg := clientcredentials.Config{ClientID: "mdb_sa_id", ClientSecret: secret, TokenURL: srv.URL() + "/api/oauth/token"}
@@ -97,7 +98,7 @@ func tokenRequest(t *testing.T, srv *atlastest.Server, path, id, secret string) 
 // global bound.
 func TestWrongSecretsAreThrottled(t *testing.T) {
 	clock := newFakeClock()
-	srv := newServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"), atlastest.WithClock(clock.Now))
+	srv := testatlas.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"), atlastest.WithClock(clock.Now))
 	for i := range 10 {
 		if st, _ := tokenRequest(t, srv, atlastest.TokenPath, "mdb_sa_id", "guess"); st != http.StatusUnauthorized {
 			t.Fatalf("guess %d: %d, want 401", i+1, st)
@@ -127,7 +128,7 @@ func TestWrongSecretsAreThrottled(t *testing.T) {
 // TestTokenEndpointOnlyAtItsPath: the token endpoint answers at TokenPath
 // (under a mount prefix too), not at any path that ends like it.
 func TestTokenEndpointOnlyAtItsPath(t *testing.T) {
-	srv := newServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"))
+	srv := testatlas.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"))
 	for path, want := range map[string]bool{
 		atlastest.TokenPath:                        true,
 		"/svc" + atlastest.TokenPath:               true,

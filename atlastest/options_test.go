@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestInvalidOptionsAreRefused(t *testing.T) {
@@ -49,7 +50,7 @@ func TestInvalidOptionsAreRefused(t *testing.T) {
 // carries no private key, digest response or link-token.
 func TestExchangeLogHoldsNoSecret(t *testing.T) {
 	var log exchangeLog
-	srv := newServer(t, log.option())
+	srv := testatlas.NewServer(t, log.option())
 	c := newClient(t, srv, clientOpts{})
 	created := create(t, c, atlastest.BasePathV2, orgA, &client.CreateLinkTokenParams{Envelope: ptr(true)})
 	remove(t, c, orgA, nil)
@@ -85,7 +86,7 @@ func TestExchangeLogHoldsNoSecret(t *testing.T) {
 }
 
 func TestLatencyOnEveryResponse(t *testing.T) {
-	srv := newServer(t, atlastest.WithLatency(40*time.Millisecond))
+	srv := testatlas.NewServer(t, atlastest.WithLatency(40*time.Millisecond))
 	c := newClient(t, srv, clientOpts{version: atlastest.BasePathV1})
 	start := time.Now()
 	remove(t, c, orgA, nil) // a 401 and a 404: two delayed responses
@@ -95,7 +96,7 @@ func TestLatencyOnEveryResponse(t *testing.T) {
 }
 
 func TestServerHelpers(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	if srv.URLV2() != srv.URL()+"/api/atlas/v2" || srv.URLV1() != srv.URL()+"/api/atlas/v1.0" || !strings.HasPrefix(srv.URL(), "http://127.0.0.1:") {
 		t.Errorf("URLs %s %s %s", srv.URL(), srv.URLV2(), srv.URLV1())
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // hsStatuses runs n sequential removes of orgA and returns the statuses.
@@ -25,10 +26,10 @@ func TestRandomFaultsAreSeededAndCounted(t *testing.T) {
 		return []atlastest.Option{atlastest.WithRandomFaults(seed, 0.3, faults...)}
 	}
 	const n = 200
-	a := hsStatuses(t, newServer(t, opts(7)...), n)
-	srvB := newServer(t, opts(7)...)
+	a := hsStatuses(t, testatlas.NewServer(t, opts(7)...), n)
+	srvB := testatlas.NewServer(t, opts(7)...)
 	b := hsStatuses(t, srvB, n)
-	c := hsStatuses(t, newServer(t, opts(8)...), n)
+	c := hsStatuses(t, testatlas.NewServer(t, opts(8)...), n)
 	counts := map[int]int{}
 	for i := range a {
 		if a[i] != b[i] {

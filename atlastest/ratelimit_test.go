@@ -9,10 +9,11 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestRateLimitPerOrganization(t *testing.T) {
-	srv := newServer(t, atlastest.WithRateLimit(3, time.Hour))
+	srv := testatlas.NewServer(t, atlastest.WithRateLimit(3, time.Hour))
 	c := newClient(t, srv, clientOpts{})
 	for i := range 3 {
 		r := remove(t, c, orgA, nil)
@@ -49,7 +50,7 @@ func TestRateLimitPerOrganization(t *testing.T) {
 // service's clock, and Retry-After says how long that is.
 func TestRateLimitRefills(t *testing.T) {
 	clock := newFakeClock()
-	srv := newServer(t, atlastest.WithRateLimit(1, 90*time.Second), atlastest.WithClock(clock.Now))
+	srv := testatlas.NewServer(t, atlastest.WithRateLimit(1, 90*time.Second), atlastest.WithClock(clock.Now))
 	c := newClient(t, srv, clientOpts{})
 	remove(t, c, orgA, nil)
 	r := remove(t, c, orgA, nil)
@@ -71,7 +72,7 @@ func TestRateLimitRefills(t *testing.T) {
 // judges it decoded), so it draws from the same bucket: encoding the orgId
 // does not buy a fresh one.
 func TestRateLimitBucketIsTheDecodedResource(t *testing.T) {
-	srv := newServer(t, atlastest.WithRateLimit(1, time.Hour))
+	srv := testatlas.NewServer(t, atlastest.WithRateLimit(1, time.Hour))
 	c := &http.Client{Transport: atlas.NewDigestTransport(srv.PublicKey(), srv.PrivateKey(), http.DefaultTransport), Timeout: 10 * time.Second}
 	remove := func(org string) int {
 		t.Helper()

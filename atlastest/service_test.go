@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func TestCreateThenRemoveOnBothVersions(t *testing.T) {
@@ -18,7 +19,7 @@ func TestCreateThenRemoveOnBothVersions(t *testing.T) {
 		{atlastest.BasePathV1, "application/json"},
 	} {
 		t.Run(tc.version, func(t *testing.T) {
-			srv := newServer(t)
+			srv := testatlas.NewServer(t)
 			c := newClient(t, srv, clientOpts{version: tc.version})
 
 			res := create(t, c, tc.version, orgA, nil, "192.0.2.10", "2001:db8::/32")
@@ -58,7 +59,7 @@ func TestCreateThenRemoveOnBothVersions(t *testing.T) {
 }
 
 func TestCreateReplacesThePreviousLink(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newClient(t, srv, clientOpts{})
 	first := create(t, c, atlastest.BasePathV2, orgA, nil)
 	second := create(t, c, atlastest.BasePathV2, orgA, nil)
@@ -84,7 +85,7 @@ func TestRemoveWithoutLinkMatchesTheRecording(t *testing.T) {
 	if !ok {
 		t.Fatal("recording has no body")
 	}
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	res := remove(t, newClient(t, srv, clientOpts{}), orgA, nil)
 	if res.StatusCode() != http.StatusNotFound {
 		t.Fatalf("status %d", res.StatusCode())
@@ -102,7 +103,7 @@ func TestRemoveWithoutLinkMatchesTheRecording(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	srv := newServer(t, atlastest.WithOrganizations(orgA))
+	srv := testatlas.NewServer(t, atlastest.WithOrganizations(orgA))
 	c := newClient(t, srv, clientOpts{})
 	srv.SetMigrationActive(orgA, true)
 
@@ -158,7 +159,7 @@ func TestErrors(t *testing.T) {
 func TestHostBitsPassTheServer(t *testing.T) {
 	for _, tc := range validationModes {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newServer(t, tc.opts...)
+			srv := testatlas.NewServer(t, tc.opts...)
 			c := newClient(t, srv, clientOpts{})
 			r := create(t, c, atlastest.BasePathV2, orgA, nil, "10.0.0.1/24", "2001:db8::1/32")
 			if r.StatusCode() != http.StatusCreated {
@@ -177,7 +178,7 @@ func TestHostBitsPassTheServer(t *testing.T) {
 func TestBadInputIsRefusedWithOrWithoutTheContract(t *testing.T) {
 	for _, tc := range validationModes {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newServer(t, tc.opts...)
+			srv := testatlas.NewServer(t, tc.opts...)
 			c := newClient(t, srv, clientOpts{})
 			r := create(t, c, atlastest.BasePathV2, orgA, nil, "x", "192.0.2.1", "10.0.0.0/33")
 			if r.JSON400 == nil || r.JSON400.BadRequestDetail == nil {
@@ -208,7 +209,7 @@ func TestBadInputIsRefusedWithOrWithoutTheContract(t *testing.T) {
 // 406 only when no version fits, 415 only for a type the contract refuses.
 func TestMediaTypeNegotiation(t *testing.T) {
 	const served = atlastest.MediaTypeV2 + ";charset=utf-8"
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	for _, tc := range []struct {
 		name     string
 		version  string
@@ -264,7 +265,7 @@ func TestMediaTypeNegotiation(t *testing.T) {
 // block with host bits set is not refused (no source says the service
 // refuses it).
 func TestRequestBodiesAreReadAsTheContractSays(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	c := newClient(t, srv, clientOpts{})
 	for _, tc := range []struct {
 		name, body string
@@ -314,7 +315,7 @@ var validationModes = []struct {
 func TestMalformedAndOversizedBodies(t *testing.T) {
 	for _, mode := range validationModes {
 		t.Run(mode.name, func(t *testing.T) {
-			srv := newServer(t, append(mode.opts, atlastest.WithMaxBodyBytes(64))...)
+			srv := testatlas.NewServer(t, append(mode.opts, atlastest.WithMaxBodyBytes(64))...)
 			c := newClient(t, srv, clientOpts{})
 			for _, tc := range []struct {
 				name, body, detail string
@@ -344,7 +345,7 @@ func TestMalformedAndOversizedBodies(t *testing.T) {
 func TestParamsThatDoNotBind(t *testing.T) {
 	for _, mode := range validationModes {
 		t.Run(mode.name, func(t *testing.T) {
-			srv := newServer(t, mode.opts...)
+			srv := testatlas.NewServer(t, mode.opts...)
 			c := newClient(t, srv, clientOpts{})
 			res, err := c.DeleteLinkTokenWithResponse(t.Context(), orgA, nil, func(_ context.Context, req *http.Request) error {
 				req.URL.RawQuery = "envelope=maybe"

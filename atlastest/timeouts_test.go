@@ -7,13 +7,14 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // NewServer applies the connection limits linktoken serve has; this
 // package's tests may shorten one and keep the rest.
 func TestServerLimitsDefaultsAndOverrides(t *testing.T) {
 	d := serverlimits.Default()
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	if hs := atlastest.HTTPServerOf(srv); hs.ReadHeaderTimeout != d.ReadHeader || hs.ReadTimeout != d.Read ||
 		hs.WriteTimeout != d.Write || hs.IdleTimeout != d.Idle || hs.MaxHeaderBytes != d.MaxHeaderBytes {
 		t.Errorf("NewServer's server = %+v, want the defaults %+v", hs, d)
@@ -38,7 +39,7 @@ func TestServerLimitsDefaultsAndOverrides(t *testing.T) {
 // its answer late rather than a cut connection or a cancelled request.
 func TestInjectedLatencyOutlastsTheServerTimeouts(t *testing.T) {
 	t.Parallel() // it mostly waits out the injected delay
-	srv := newServer(t, atlastest.WithServerLimits(serverlimits.Limits{
+	srv := testatlas.NewServer(t, atlastest.WithServerLimits(serverlimits.Limits{
 		Read: time.Second, Write: time.Second,
 	}))
 	c := newClient(t, srv, clientOpts{})

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 var (
@@ -61,7 +62,7 @@ func TestBuiltBinaryExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	bin := builtBinary(t)
 
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	// A config home with an Atlas CLI profile, found through the binary's
 	// own os.UserConfigDir.
 	home := filepath.Join(dir, "home")

@@ -9,6 +9,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/internal/silentserver"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 func conformEnv(srv *atlastest.Server) map[string]string {
@@ -22,7 +23,7 @@ func conformEnv(srv *atlastest.Server) map[string]string {
 // TestConformAgainstTheInMemoryAtlas: every check passes, the link the run
 // created is gone, and no output carries the private key.
 func TestConformAgainstTheInMemoryAtlas(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	r := runCLI(t, cliOpts{env: conformEnv(srv)}, "conform", "--base-url", srv.URL(), "--force", "--max-requests", "300")
 	if r.code != exitOK || !strings.Contains(r.stdout, " 0 failed") || !strings.Contains(r.stdout, "OBSERVED assumption ") {
 		t.Fatalf("got %+v", r)
@@ -63,7 +64,7 @@ func TestConformAgainstTheInMemoryAtlas(t *testing.T) {
 // traffic (here: the wrong credentials) fails checks, each with the
 // request and a curl line that replays it without the run's secrets.
 func TestConformReportsFailuresWithAReplay(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	env := conformEnv(srv)
 	env[atlas.EnvPrivateAPIKey] = "00000000-0000-0000-0000-000000000000"
 	r := runCLI(t, cliOpts{env: env}, "conform", "--base-url", srv.URL(), "--force", "--max-requests", "30")
@@ -76,7 +77,7 @@ func TestConformReportsFailuresWithAReplay(t *testing.T) {
 }
 
 func TestConformRefusesWithoutATargetOrConsent(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	if r := runCLI(t, cliOpts{env: conformEnv(srv)}, "conform", "--force"); r.code != exitUsage || !strings.Contains(r.stderr, "--base-url is required") {
 		t.Errorf("no --base-url: %+v", r)
 	}
@@ -93,7 +94,7 @@ func TestConformRefusesWithoutATargetOrConsent(t *testing.T) {
 // a create that may have arrived and could not be removed is exit 5; the
 // summary says which, and no observation is reported.
 func TestConformAgainstAServerThatDoesNotAnswer(t *testing.T) {
-	env := conformEnv(newServer(t))
+	env := conformEnv(testatlas.NewServer(t))
 	for _, tc := range []struct {
 		how, output string
 		code        int
@@ -146,7 +147,7 @@ func TestConformHelpTellsTheTruth(t *testing.T) {
 // the run, are checked before anything is sent, and a header's value is
 // never printed, not even in an error.
 func TestConformTakesPathParamsAndHeaders(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	env := conformEnv(srv)
 	const secret = "s3cr3t-gateway-value"
 	for _, tc := range []struct {

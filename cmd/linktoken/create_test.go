@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 const createTestOrg = "4888442a3354817a7320eb61"
@@ -23,7 +24,7 @@ func createEnv(srv *atlastest.Server) map[string]string {
 }
 
 func TestCreatePrintsTheTokenLikeTheAtlasCLI(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "--accessListIp", "192.0.2.10, 10.0.0.0/24")
 	tok, ok := srv.LinkToken(createTestOrg)
 	if r.code != exitOK || !ok {
@@ -42,7 +43,7 @@ func TestCreatePrintsTheTokenLikeTheAtlasCLI(t *testing.T) {
 }
 
 func TestCreateJSONOutput(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "-o", "json", "--api-version", "v1.0")
 	if r.code != exitOK {
 		t.Fatalf("got %+v", r)
@@ -57,7 +58,7 @@ func TestCreateJSONOutput(t *testing.T) {
 }
 
 func TestCreateFlagsBeatTheEnvironment(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	env := createEnv(srv)
 	env[atlas.EnvOrgID] = "not-an-org"
 	env[atlas.EnvBaseURL] = "http://127.0.0.1:1/"
@@ -72,9 +73,9 @@ func TestCreateFlagsBeatTheEnvironment(t *testing.T) {
 }
 
 func TestCreateErrorPaths(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	member := atlastest.APIKey{Public: "memberky", Private: "member-private-key-value", OrgOwner: false}
-	restricted := newServer(t, atlastest.WithAPIKey(member), atlastest.WithAPIKey(atlastest.GenerateAPIKey()))
+	restricted := testatlas.NewServer(t, atlastest.WithAPIKey(member), atlastest.WithAPIKey(atlastest.GenerateAPIKey()))
 	good := createEnv(srv)
 	with := func(kv ...string) map[string]string {
 		m := map[string]string{}
@@ -138,7 +139,7 @@ func TestCreateErrorPaths(t *testing.T) {
 }
 
 func TestCreateTimeoutIsNotRepeated(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	srv.InjectFault(1, atlastest.Fault{Latency: 5 * time.Second})
 	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create", "--timeout", "1s")
 	if r.code != exitAPI || !strings.Contains(r.stderr, "no answer within --timeout 1s") {
@@ -153,7 +154,7 @@ func TestCreateTimeoutIsNotRepeated(t *testing.T) {
 }
 
 func TestCreateAPIErrorShowsStatusAndCode(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	srv.InjectFault(1, atlastest.Fault{Status: 500})
 	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create")
 	if r.code != exitAPI || !strings.Contains(r.stderr, "500") || !strings.Contains(r.stderr, atlastest.CodeUnexpected) {

@@ -6,12 +6,13 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // deleteLinked returns a server on which createTestOrg has a link.
 func deleteLinked(t *testing.T) *atlastest.Server {
 	t.Helper()
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	if r := runCLI(t, cliOpts{env: createEnv(srv)}, "create"); r.code != exitOK {
 		t.Fatalf("setup create: %+v", r)
 	}
@@ -81,7 +82,7 @@ func TestDeleteErrorPaths(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var srv *atlastest.Server
 			if tt.setup != nil {
-				srv = newServer(t)
+				srv = testatlas.NewServer(t)
 				tt.setup(srv)
 			} else {
 				srv = deleteLinked(t)
@@ -119,7 +120,7 @@ func TestDeleteRetriesA503(t *testing.T) {
 // TestDeleteUnauthorizedNamesTheServiceAccount: the 401 hint names the
 // client id (never the secret) and where it came from.
 func TestDeleteUnauthorizedNamesTheServiceAccount(t *testing.T) {
-	srv := newServer(t, atlastest.WithServiceAccount("mdb_sa_id_0123456789abcdef", "mdb_sa_sk_the-right-secret"))
+	srv := testatlas.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id_0123456789abcdef", "mdb_sa_sk_the-right-secret"))
 	const wrong = "mdb_sa_sk_a-revoked-secret"
 	r := runCLI(t, cliOpts{env: map[string]string{
 		atlas.EnvClientID: "mdb_sa_id_0123456789abcdef", atlas.EnvClientSecret: wrong,

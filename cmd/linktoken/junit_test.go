@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/xml"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ func TestJUnitReportsShareOneStructure(t *testing.T) {
 	if err := os.WriteFile(raw, []byte(junitCreate()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	for name, r := range map[string]cliResult{
 		"check":   runCLI(t, cliOpts{}, "check", "-o", "junit", raw),
 		"conform": runCLI(t, cliOpts{env: conformEnv(srv)}, "conform", "--base-url", srv.URL(), "--force", "-o", "junit", "--max-requests", "20"),

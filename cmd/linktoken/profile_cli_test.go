@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // The Atlas CLI's own config formats, and what the command makes of them:
@@ -61,7 +62,7 @@ func TestProfileServicePicksTheHost(t *testing.T) {
 // TestProfileNamesIgnoreCase: the Atlas CLI lower-cases the profile name it
 // is given and the names in its config, so -P Dev finds [dev].
 func TestProfileNamesIgnoreCase(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	path := writeAtlasConfig(t, profileTable("dev", srv, orgDev)+profileTable("Prod", srv, orgDefault))
 	for _, tt := range []struct {
 		args []string
@@ -92,7 +93,7 @@ func TestProfileNamesIgnoreCase(t *testing.T) {
 // which only it can refresh. Each gets a message that says where the keys
 // are and what to set, not "use an Atlas CLI profile".
 func TestProfilesWithoutUsableKeysSayWhatToDo(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	path := writeAtlasConfig(t, "version = 2\n\n"+
 		"[dev]\n  auth_type = 'api_keys'\n  org_id = '"+orgDev+"'\n  ops_manager_url = '"+srv.URL()+"/'\n  service = 'cloud'\n\n"+
 		"[sa]\n  auth_type = 'service_account'\n  org_id = '"+orgDev+"'\n\n"+
@@ -146,7 +147,7 @@ func TestProfilesWithoutUsableKeysSayWhatToDo(t *testing.T) {
 // (it is named in a warning); a run that needs the default profile fails
 // naming the file and the line; a profile asked for by name must be read.
 func TestUnreadableConfigStopsOnlyRunsThatNeedIt(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	const secret = "private-key-on-a-broken-line"
 	path := writeAtlasConfig(t, "[default]\n  org_id = '"+orgDefault+"'\n  private_api_key = '"+secret+"\n")
 	where := path + ": line 3, column"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 const (
@@ -55,7 +56,7 @@ func profileTable(name string, srv *atlastest.Server, org string) string {
 // (picked by --profile, then MONGODB_ATLAS_PROFILE, then "default"), as the
 // Atlas CLI resolves them; a key pair comes whole from one place.
 func TestProfilePrecedence(t *testing.T) {
-	srvDefault, srvDev := newServer(t), newServer(t)
+	srvDefault, srvDev := testatlas.NewServer(t), testatlas.NewServer(t)
 	path := writeAtlasConfig(t, "skip_update_check = true\ntelemetry_enabled = false\n\n"+
 		profileTable("default", srvDefault, orgDefault)+profileTable("dev", srvDev, orgDev)+
 		"[typo]\n  org_id = 42\n  private_api_key = '"+srvDev.PrivateKey()+"'\n")
@@ -119,7 +120,7 @@ func TestProfilePrecedence(t *testing.T) {
 }
 
 func TestProfileFileProblems(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	t.Run("no config file: only a named profile is missed", func(t *testing.T) {
 		path := writeAtlasConfig(t, "")
 		r := runCLI(t, cliOpts{userConfigDir: os.UserConfigDir}, "create")

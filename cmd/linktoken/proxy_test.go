@@ -29,6 +29,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 	"github.com/seed-5c49e0d7/linktoken/internal/proxy"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 var proxyReady = regexp.MustCompile(`Proxying (http://127\.0\.0\.1:[0-9]+) to `)
@@ -139,7 +140,7 @@ func assertNoSecret(t *testing.T, where string, text []byte, secrets map[string]
 // proxy forwards the URI byte for byte; every leg is checked and the
 // recording checks clean of the handshake and holds no secret.
 func TestProxyPassesCurlDigestHandshake(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	har := filepath.Join(t.TempDir(), "traffic.har")
 	root, _, stderr, stop := proxyRunning(t, srv.URL(), "--record", har)
 	user := srv.PublicKey() + ":" + srv.PrivateKey()
@@ -211,7 +212,7 @@ func statuses(rs []*http.Response) []int {
 // computed for another URI or method, so the proxy's passing the
 // handshake above is evidence that it forwards both unchanged.
 func TestProxyKeepsWhatTheDigestCovers(t *testing.T) {
-	srv := newServer(t)
+	srv := testatlas.NewServer(t)
 	root, _, _, _ := proxyRunning(t, srv.URL())
 	path := "/api/atlas/v2" + linkTokens
 	send := func(method, uri string, auth string) *http.Response {
@@ -298,7 +299,7 @@ func (w *wireCapture) RoundTrip(r *http.Request) (*http.Response, error) {
 // every exchange conforms, the archive checks clean and holds no secret.
 func TestProxyWithTheProjectsClient(t *testing.T) {
 	const clientID, clientSecret = "mdb_sa_id_proxytest", "mdb_sa_sk_proxy-client-secret-0123456789"
-	srv := newServer(t, atlastest.WithServiceAccount(clientID, clientSecret))
+	srv := testatlas.NewServer(t, atlastest.WithServiceAccount(clientID, clientSecret))
 	har := filepath.Join(t.TempDir(), "traffic.har")
 	root, stdout, stderr, stop := proxyRunning(t, srv.URL(), "--record", har)
 	capture := &wireCapture{}
@@ -369,7 +370,7 @@ func TestProxyWithTheProjectsClient(t *testing.T) {
 // upstream; one without credentials still gets the upstream's challenge.
 func TestProxyEnforceRefusesBeforeTheUpstream(t *testing.T) {
 	var challenges, answered atomic.Int64
-	srv := newServer(t, atlastest.WithExchangeLog(func(x atlastest.Exchange) {
+	srv := testatlas.NewServer(t, atlastest.WithExchangeLog(func(x atlastest.Exchange) {
 		if x.Status == http.StatusUnauthorized {
 			challenges.Add(1)
 		} else {
@@ -843,7 +844,7 @@ func TestBuiltProxyStopsCleanlyOnSignals(t *testing.T) {
 	bin := builtBinary(t)
 	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
-			srv := newServer(t)
+			srv := testatlas.NewServer(t)
 			release, arrived := make(chan struct{}), make(chan struct{}, 1)
 			// A slow stand-in in front of the real one: it holds the
 			// remove until the signal has been sent.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
 
 // BenchmarkProxyCreate is one create by the atlas client (digest, after
@@ -26,7 +27,7 @@ func BenchmarkProxyCreate(b *testing.B) {
 		record bool
 	}{{"checking", false}, {"recording", true}} {
 		b.Run(tc.name, func(b *testing.B) {
-			srv := newServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
+			srv := testatlas.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
 			up, err := ParseUpstream(srv.URL())
 			if err != nil {
 				b.Fatal(err)
