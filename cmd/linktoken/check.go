@@ -97,6 +97,7 @@ func (o *checkOptions) validate() (*contract.Validator, error) {
 // the chosen format: text as findings are made, json and junit at the end,
 // from what the report kept (see reportListCap).
 func (o *checkOptions) run(e *env, v *contract.Validator) error {
+	defer tuneGCForCheck(e.getenv)()
 	out := bufio.NewWriter(e.stdout)
 	defer out.Flush()
 	var w checkWriter
