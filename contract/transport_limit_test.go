@@ -85,7 +85,12 @@ func TestTransportBuffersABoundedPrefix(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8*limit {
+			// Bounded by the limit, not the body: checking the kept
+			// megabyte allocates a few copies of it; the body is 64 times
+			// larger, so a quarter of it leaves room for the process's
+			// other allocations (TotalAlloc counts them) and still fails a
+			// copy kept whole.
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/4 {
 				t.Errorf("allocated %d MiB for a %d MiB body", alloc>>20, size>>20)
 			}
 			if side == "response" && n != size || side == "request" && sentBytes != size {
@@ -121,7 +126,7 @@ func TestMiddlewareKeepsABoundedCopy(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	h.ServeHTTP(discardWriter{http.Header{}}, req)
 	runtime.ReadMemStats(&after)
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8*limit {
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > size/4 { // as in TestTransportBuffersABoundedPrefix
 		t.Errorf("allocated %d MiB for a %d MiB body", alloc>>20, size>>20)
 	}
 	if len(got) != 1 || got[0].Rule != contract.RuleBodyTooLarge || !strings.Contains(got[0].Found, "not judged") {
