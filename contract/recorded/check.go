@@ -71,8 +71,19 @@ func CheckHAR(v *contract.Validator, r *Report, har io.Reader, source string) er
 // bodies: only an operation of the contract's are (a method its path does
 // not declare is reported without them).
 func readsBodies(v *contract.Validator, method string, u *url.URL) bool {
+	_, ok := routeForBodies(v, method, u)
+	return ok
+}
+
+// routeForBodies is readsBodies with the route it found (nil when the
+// request is not the contract's), which the check then uses instead of
+// routing the request again.
+func routeForBodies(v *contract.Validator, method string, u *url.URL) (*contract.Match, bool) {
 	m, err := v.Match(method, u)
-	return err == nil && m.Operation != ""
+	if err != nil {
+		return nil, false
+	}
+	return m, m.Operation != ""
 }
 
 func startsWithBrace(br *bufio.Reader) bool {

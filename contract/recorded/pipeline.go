@@ -3,6 +3,7 @@ package recorded
 import (
 	"context"
 	"errors"
+	"net/url"
 	"runtime"
 
 	"golang.org/x/sync/semaphore"
@@ -89,12 +90,23 @@ func (p *pipeline) submit(j *job) error {
 // work judges jobs until there are no more.
 func (p *pipeline) work() {
 	for j := range p.jobs {
+		var route *contract.Match
 		if j.entry != nil {
-			j.ex, j.cut, j.err = harExchange(j.entry, p.source, j.index, p.opt)
+			opt := p.opt
+			if opt.need != nil {
+				// The reader routes the request to know whether to
+				// decode its bodies; the check keeps that route.
+				opt.need = func(method string, u *url.URL) bool {
+					var ok bool
+					route, ok = routeForBodies(p.v, method, u)
+					return ok
+				}
+			}
+			j.ex, j.cut, j.err = harExchange(j.entry, p.source, j.index, opt)
 			j.entry = nil
 		}
 		if j.err == nil {
-			j.res = judge(p.v, j.ex)
+			j.res = judge(p.v, j.ex, route)
 			j.cut.explain(j.res.Violations)
 		}
 		j.ex = nil
@@ -103,9 +115,16 @@ func (p *pipeline) work() {
 }
 
 // judge is the verdict on one exchange as a Report counts it: an exchange
-// that is not an operation of the contract is Skipped.
-func judge(v *contract.Validator, ex *contract.Exchange) ExchangeResult {
-	res, err := v.Check(ex)
+// that is not an operation of the contract is Skipped. route, when the
+// reader found it, is the request's, and is not looked up again.
+func judge(v *contract.Validator, ex *contract.Exchange, route *contract.Match) ExchangeResult {
+	var res *contract.Result
+	var err error
+	if route != nil && ex.Request != nil {
+		res = v.CheckMatch(route, ex)
+	} else {
+		res, err = v.Check(ex)
+	}
 	if err != nil {
 		return ExchangeResult{Name: ex.Name(), Skipped: true}
 	}
