@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -29,29 +28,17 @@ import (
 // outright) leaves valid JSON that linktoken check reads. A file that
 // cannot seek (a pipe) gets its brackets when the writer is closed.
 //
-// Entries are built (redacted) and written by one goroutine of its own,
-// in the order they were added, so no exchange waits for the file: a
-// client's next request on the same connection would otherwise wait for
-// the last one's recording.
+// Entries are written as the exchanges end, under a lock: writing one is
+// microseconds, next to the upstream's milliseconds, so the file needs no
+// goroutine or queue of its own.
 type HARWriter struct {
-	mu     sync.Mutex // guards closed and sending on queue
-	closed bool
-	queue  chan harItem
-	done   chan struct{} // closed when the goroutine has written everything
-
-	// Owned by the goroutine until done is closed.
+	mu       sync.Mutex // guards every field below
 	f        *os.File
 	path     string
 	seekable bool
-	entries  atomic.Int64
+	closed   bool
+	entries  int
 	err      error // the first failure; recording stops there
-}
-
-// harItem is an entry to build and write, or (with flushed) a request to
-// say when everything before it is written.
-type harItem struct {
-	build   func() *harEntry
-	flushed chan struct{}
 }
 
 const harTail = "\n]}}\n"
@@ -85,68 +72,31 @@ func CreateHAR(path, creatorVersion string) (*HARWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := newHARWriter(f, path, creatorVersion)
+	h, err := startHAR(f, path, creatorVersion)
 	if err == nil {
-		err = os.Rename(f.Name(), path)
+		if err = os.Rename(f.Name(), path); err != nil {
+			_ = f.Close()
+		}
 	}
 	if err != nil {
-		_ = f.Close()
 		_ = os.Remove(f.Name())
 		return nil, err
 	}
-	go h.run()
 	return h, nil
 }
 
-// startHAR writes the head to f and starts the writer.
+// startHAR writes the archive's head to f; on failure it closes f.
 func startHAR(f *os.File, path, creatorVersion string) (*HARWriter, error) {
-	h, err := newHARWriter(f, path, creatorVersion)
-	if err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	go h.run()
-	return h, nil
-}
-
-// newHARWriter writes the archive's head to f; the caller starts the
-// writer (h.run).
-func newHARWriter(f *os.File, path, creatorVersion string) (*HARWriter, error) {
 	creator, _ := json.Marshal(map[string]string{"name": "linktoken proxy", "version": creatorVersion})
 	head := `{"log":{"version":"1.2","creator":` + string(creator) + `,"entries":[`
-	h := &HARWriter{f: f, path: path, queue: make(chan harItem, 256), done: make(chan struct{})}
+	h := &HARWriter{f: f, path: path}
 	_, serr := f.Seek(0, io.SeekCurrent)
 	h.seekable = serr == nil
 	if err := h.write(head, ""); err != nil {
+		_ = f.Close()
 		return nil, err
 	}
 	return h, nil
-}
-
-func (h *HARWriter) run() {
-	defer close(h.done)
-	for it := range h.queue {
-		if it.flushed != nil {
-			close(it.flushed)
-			continue
-		}
-		e := it.build()
-		if h.err != nil {
-			continue
-		}
-		data, err := json.Marshal(e)
-		if err != nil {
-			h.err = err
-			continue
-		}
-		sep := "\n"
-		if h.entries.Load() > 0 {
-			sep = ",\n"
-		}
-		if h.err = h.write(string(data), sep); h.err == nil {
-			h.entries.Add(1)
-		}
-	}
 }
 
 // write appends s; on a seekable file the tail follows it and the offset
@@ -163,46 +113,44 @@ func (h *HARWriter) write(s, sep string) error {
 	return err
 }
 
-// add queues an entry; build runs on the writer's goroutine and must only
-// read what no one changes any more. Safe for concurrent use; after Close
-// it does nothing (and reports false: build will not run), and after a
-// failure nothing more is written (the failure is Close's error).
-func (h *HARWriter) add(build func() *harEntry) bool {
+// add writes an entry. Safe for concurrent use; after Close it does
+// nothing, and after a failure nothing more is written (the failure is
+// Close's error).
+func (h *HARWriter) add(e *harEntry) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.closed {
-		h.queue <- harItem{build: build}
-	}
-	return !h.closed
-}
-
-// flush waits until every entry added before it is written.
-func (h *HARWriter) flush() {
-	ch := make(chan struct{})
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
+	if h.closed || h.err != nil {
 		return
 	}
-	h.queue <- harItem{flushed: ch}
-	h.mu.Unlock()
-	<-ch
+	data, err := json.Marshal(e)
+	if err != nil {
+		h.err = err
+		return
+	}
+	sep := "\n"
+	if h.entries > 0 {
+		sep = ",\n"
+	}
+	if h.err = h.write(string(data), sep); h.err == nil {
+		h.entries++
+	}
 }
 
 // Count is the number of entries written.
-func (h *HARWriter) Count() int { return int(h.entries.Load()) }
+func (h *HARWriter) Count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.entries
+}
 
-// Close writes what is queued, finishes the archive and closes the file.
+// Close finishes the archive and closes the file.
 func (h *HARWriter) Close() error {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	if h.closed {
-		h.mu.Unlock()
 		return nil
 	}
 	h.closed = true
-	close(h.queue)
-	h.mu.Unlock()
-	<-h.done
 	err := h.err
 	if !h.seekable && err == nil {
 		_, err = io.WriteString(h.f, harTail)

@@ -302,7 +302,7 @@ type exchange struct {
 	unchecked bool
 	// held is what the bodies take of the proxy's budget, given back
 	// once the exchange is logged and recorded.
-	held atomic.Int64
+	held int64
 	res  *contract.Result
 	// flush sends what has been written to the client so far.
 	flush func() error
@@ -343,7 +343,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x := &exchange{m: m, start: p.now(), flush: http.NewResponseController(w).Flush, sent: sent}
 	body, held, over, err := p.budget.readBody(r.Body, r.ContentLength, p.maxBody)
-	x.held.Store(held)
+	x.held = held
 	switch {
 	case errors.Is(err, errBudget):
 		p.budget.release(held)
@@ -409,8 +409,7 @@ func (p *Proxy) passThrough(w http.ResponseWriter, r *http.Request) {
 		took := p.now().Sub(start)
 		p.log.line("%s %s %d (not in the contract: passed through) took=%s", r.Method, r.URL.EscapedPath(), sw.status(), took.Round(time.Microsecond))
 		if p.har != nil {
-			status := sw.status()
-			p.har.add(func() *harEntry { return otherEntry(r, p.upstream, status, start, took) })
+			p.har.add(otherEntry(r, p.upstream, sw.status(), start, took))
 		}
 	}()
 	p.rp.ServeHTTP(sw, r)
@@ -466,7 +465,7 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 		return nil // not an operation of the contract: streamed untouched
 	}
 	body, held, over, err := p.budget.readBody(resp.Body, resp.ContentLength, p.maxBody)
-	x.held.Add(held)
+	x.held += held
 	switch {
 	case errors.Is(err, errBudget):
 		// No room to hold it: passed on as it comes, without a verdict.
@@ -602,12 +601,11 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 		}
 	}
 	p.log.lines(lines)
-	// Nothing changes x, r.URL or r.Header once the exchange is over; its
-	// bodies are given back to the budget once recorded.
-	release := func() { p.budget.release(x.held.Swap(0)) }
-	if p.har == nil || !p.har.add(func() *harEntry { defer release(); return p.contractEntry(x, took) }) {
-		release()
+	if p.har != nil {
+		p.har.add(p.contractEntry(x, took))
 	}
+	// The bodies are given back to the budget once recorded.
+	p.budget.release(x.held)
 }
 
 // setVerdictHeaders writes the verdict into a response's headers.
