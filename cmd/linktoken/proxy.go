@@ -107,7 +107,7 @@ a response past the buffer limit, a request still in flight 5 s after the signal
 	f.IntVar(&o.limits.MaxConns, "max-conns", def.MaxConns, "the most client connections served at once; more wait to be accepted")
 	f.Int64Var(&o.limits.MaxBuffered, "max-buffered-bytes", def.MaxBuffered,
 		"the most body bytes held at once across all exchanges; past it a request is answered 503 with Retry-After")
-	f.DurationVar(&o.limits.ReadTimeout, "read-timeout", def.ReadTimeout, "the longest a client may take to send a whole request")
+	f.DurationVar(&o.limits.Read, "read-timeout", def.Read, "the longest a client may take to send a whole request")
 	f.DurationVar(&o.limits.UpstreamTimeout, "upstream-timeout", def.UpstreamTimeout, "the longest the upstream may take to answer (then 504)")
 	return cmd
 }
@@ -126,7 +126,7 @@ func (o *proxyOptions) validate() (*url.URL, error) {
 		return nil, usageError("--max-conns %d: want a positive number of connections", l.MaxConns)
 	case l.MaxBuffered < o.maxBody:
 		return nil, usageError("--max-buffered-bytes %d: want at least --max-body-bytes (%d)", l.MaxBuffered, o.maxBody)
-	case l.UpstreamTimeout <= 0 || l.ReadTimeout <= 0:
+	case l.UpstreamTimeout <= 0 || l.Read <= 0:
 		return nil, usageError("--upstream-timeout and --read-timeout: want a positive duration")
 	}
 	return up, nil

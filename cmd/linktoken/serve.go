@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -190,32 +189,10 @@ func serve(ctx context.Context, e *env, ln net.Listener, srv *http.Server, key a
 	fmt.Fprintln(e.stdout, "Press Ctrl-C to stop.")
 
 	ln = serverlimits.LimitListener(ln, serverlimits.Default().MaxConns)
-	if err := serveUntil(ctx, srv, ln, serveShutdownGrace); err != nil {
+	if err := serverlimits.ServeUntil(ctx, srv, ln, serveShutdownGrace); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "Stopped.")
-	return nil
-}
-
-// serveUntil serves on ln until ctx ends, then shuts srv down: no new
-// connections, and in-flight exchanges given grace to finish.
-func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Duration) error {
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	err := srv.Shutdown(shutdownCtx)
-	if serr := <-done; !errors.Is(serr, http.ErrServerClosed) && serr != nil {
-		err = errors.Join(err, serr)
-	}
-	if err != nil {
-		return fmt.Errorf("stop: %w", err)
-	}
 	return nil
 }
 

@@ -1,11 +1,14 @@
 package proxy
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 // Limits bound what clients and the upstream can make the proxy hold, as
@@ -14,19 +17,18 @@ import (
 // be checked, across all exchanges at once. A zero field takes its value
 // from DefaultLimits.
 type Limits struct {
-	// ReadHeaderTimeout bounds reading a request's headers.
-	ReadHeaderTimeout time.Duration
-	// ReadTimeout bounds reading a whole request, body included.
-	ReadTimeout time.Duration
-	// IdleTimeout bounds how long a kept-alive connection waits for its
-	// next request.
-	IdleTimeout time.Duration
+	// The proxy's server: ReadHeader bounds reading a request's headers,
+	// Read the whole request, body included; Idle a kept-alive
+	// connection's wait for its next request; MaxConns caps the client
+	// connections served at once (more wait to be accepted), and the
+	// upstream gets at most as many. Write is a backstop, Read plus
+	// UpstreamTimeout plus 10 s unless set: the upstream's answer is
+	// bounded on its own, this bounds writing it to a client that does
+	// not read.
+	serverlimits.Limits
 	// UpstreamTimeout bounds an exchange with the upstream, from the
 	// request forwarded to the last byte of the answer.
 	UpstreamTimeout time.Duration
-	// MaxConns caps the client connections served at once; more wait to
-	// be accepted. The upstream gets at most as many.
-	MaxConns int
 	// MaxBuffered caps the bytes of bodies held at once, across every
 	// exchange; a request that would need more is answered 503 with
 	// Retry-After, and a response that would need more is passed on
@@ -40,37 +42,25 @@ type Limits struct {
 // under load stays well inside 128 MiB.
 func DefaultLimits() Limits {
 	return Limits{
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		UpstreamTimeout:   30 * time.Second,
-		MaxConns:          256,
-		MaxBuffered:       32 << 20,
+		Limits: serverlimits.Limits{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Idle: 60 * time.Second,
+			MaxHeaderBytes: 64 << 10, MaxConns: 256},
+		UpstreamTimeout: 30 * time.Second,
+		MaxBuffered:     32 << 20,
 	}
 }
 
-// withDefaults fills each zero field from DefaultLimits.
-func (l Limits) withDefaults() Limits {
+// withDefaults fills each zero field from DefaultLimits; a negative one is
+// an error.
+func (l Limits) withDefaults() (Limits, error) {
 	d := DefaultLimits()
-	if l.ReadHeaderTimeout <= 0 {
-		l.ReadHeaderTimeout = d.ReadHeaderTimeout
+	var err error
+	if l.Limits, err = l.Limits.Or(d.Limits); err != nil || l.UpstreamTimeout < 0 || l.MaxBuffered < 0 {
+		return l, errors.New("proxy: limits must not be negative")
 	}
-	if l.ReadTimeout <= 0 {
-		l.ReadTimeout = d.ReadTimeout
-	}
-	if l.IdleTimeout <= 0 {
-		l.IdleTimeout = d.IdleTimeout
-	}
-	if l.UpstreamTimeout <= 0 {
-		l.UpstreamTimeout = d.UpstreamTimeout
-	}
-	if l.MaxConns <= 0 {
-		l.MaxConns = d.MaxConns
-	}
-	if l.MaxBuffered <= 0 {
-		l.MaxBuffered = d.MaxBuffered
-	}
-	return l
+	l.UpstreamTimeout = cmp.Or(l.UpstreamTimeout, d.UpstreamTimeout)
+	l.MaxBuffered = cmp.Or(l.MaxBuffered, d.MaxBuffered)
+	l.Write = cmp.Or(l.Write, l.Read+l.UpstreamTimeout+10*time.Second)
+	return l, nil
 }
 
 // errBudget: holding the body would take the proxy past Limits.MaxBuffered.

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
 const (
@@ -72,7 +74,7 @@ func TestBoundedUnderStalledBodies(t *testing.T) {
 	}))
 	t.Cleanup(upstream.Close)
 	const budgetBytes = 8 << 20
-	p, addr := serving(t, upstream.URL, Config{Limits: Limits{MaxBuffered: budgetBytes, MaxConns: 200}})
+	p, addr := serving(t, upstream.URL, Config{Limits: Limits{MaxBuffered: budgetBytes, Limits: serverlimits.Limits{MaxConns: 200}}})
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -148,7 +150,7 @@ func TestTimeouts(t *testing.T) {
 	}))
 	t.Cleanup(upstream.Close)
 	t.Cleanup(func() { close(stuck) }) // first: the upstream's Close waits for its handlers
-	lim := Limits{ReadTimeout: 300 * time.Millisecond, UpstreamTimeout: 300 * time.Millisecond, MaxConns: 2}
+	lim := Limits{Limits: serverlimits.Limits{Read: 300 * time.Millisecond, MaxConns: 2}, UpstreamTimeout: 300 * time.Millisecond}
 
 	t.Run("slow body", func(t *testing.T) {
 		_, addr := serving(t, upstream.URL, Config{Limits: lim})
@@ -161,7 +163,7 @@ func TestTimeouts(t *testing.T) {
 		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 		_, _ = io.ReadAll(conn) // the proxy closes it
 		if took := time.Since(start); took > 3*time.Second {
-			t.Errorf("a stalled body held its connection %s; the read timeout is %s", took, lim.ReadTimeout)
+			t.Errorf("a stalled body held its connection %s; the read timeout is %s", took, lim.Read)
 		}
 	})
 
@@ -182,7 +184,7 @@ func TestTimeouts(t *testing.T) {
 	})
 
 	t.Run("connections", func(t *testing.T) {
-		p, addr := serving(t, upstream.URL, Config{Limits: Limits{MaxConns: 2}})
+		p, addr := serving(t, upstream.URL, Config{Limits: Limits{Limits: serverlimits.Limits{MaxConns: 2}}})
 		for range 4 {
 			conn, err := net.Dial("tcp", addr)
 			if err != nil {
@@ -228,5 +230,36 @@ func TestAResponsePastTheBudgetIsPassedOnUnchecked(t *testing.T) {
 	}
 	if st := p.Stats(); st.Unchecked != 1 || st.Checked != 0 || st.Unjudged() != 1 {
 		t.Errorf("stats %+v: want one unchecked, none checked", st)
+	}
+}
+
+// TestLimitsTakeTheProxysDefaults: a zero field takes the proxy's own
+// default (not linktoken serve's), the write backstop follows the read and
+// upstream timeouts, and a negative field is refused rather than left
+// unbounded.
+func TestLimitsTakeTheProxysDefaults(t *testing.T) {
+	up, _ := ParseUpstream("http://127.0.0.1:1/")
+	d := DefaultLimits()
+	for _, tc := range []struct {
+		name    string
+		in      Limits
+		want    Limits
+		wantErr bool
+	}{
+		{"zero", Limits{}, func() Limits { l := d; l.Write = 70 * time.Second; return l }(), false},
+		{"read set", Limits{Limits: serverlimits.Limits{Read: time.Second}},
+			func() Limits { l := d; l.Read, l.Write = time.Second, 41*time.Second; return l }(), false},
+		{"negative buffer", Limits{MaxBuffered: -1}, Limits{}, true},
+		{"negative connections", Limits{Limits: serverlimits.Limits{MaxConns: -1}}, Limits{}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := New(Config{Upstream: up, Limits: tc.in})
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("New: %v, want an error: %t", err, tc.wantErr)
+			}
+			if err == nil && p.limits != tc.want {
+				t.Errorf("limits %+v, want %+v", p.limits, tc.want)
+			}
+		})
 	}
 }

@@ -162,7 +162,10 @@ func New(c Config) (*Proxy, error) {
 	}
 	// The paths and secrets are read from the document the checks use.
 	doc := v.Document()
-	lim := c.Limits.withDefaults()
+	lim, err := c.Limits.withDefaults()
+	if err != nil {
+		return nil, err
+	}
 	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR, now: time.Now,
 		limits: lim, budget: &budget{max: lim.MaxBuffered}, via: viaProduct + newToken(),
 		paths: newPaths(doc), secrets: secretNames(doc), passUnknown: c.PassUnknown}
@@ -184,7 +187,7 @@ func New(c Config) (*Proxy, error) {
 		Transport:      tr,
 		ModifyResponse: p.checkResponse,
 		ErrorHandler:   p.upstreamFailed,
-		ErrorLog:       p.ErrorLog(),
+		ErrorLog:       p.errorLog(),
 	}
 	return p, nil
 }
@@ -225,8 +228,8 @@ func (s Stats) String() string {
 // upstream but got no verdict: no answer came, or it could not be held.
 func (s Stats) Unjudged() int64 { return s.Unanswered + s.Unchecked }
 
-// ErrorLog writes to the proxy's log, for an http.Server's ErrorLog.
-func (p *Proxy) ErrorLog() *log.Logger { return log.New(p.log.writer("proxy: "), "", 0) }
+// errorLog writes to the proxy's log, for an http.Server's ErrorLog.
+func (p *Proxy) errorLog() *log.Logger { return log.New(p.log.writer("proxy: "), "", 0) }
 
 // ParseUpstream accepts a server's root URL only: the proxy forwards each
 // request's path as the client sent it, so that a digest credential, which
@@ -315,7 +318,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer p.inFlight.Add(-1)
 	// From here on the upstream's part is bounded too: the request's
 	// body is bounded by the server's ReadTimeout.
-	ctx, cancel := context.WithTimeout(r.Context(), p.limits.ReadTimeout+p.limits.UpstreamTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), p.limits.Read+p.limits.UpstreamTimeout)
 	defer cancel()
 	r = r.WithContext(ctx)
 	if p.cameBack(r) {

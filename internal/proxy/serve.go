@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -22,52 +21,23 @@ func (e *UnfinishedError) Error() string {
 	return fmt.Sprintf("%s still in flight when the proxy stopped: cut, not checked", plural(e.InFlight, "request"))
 }
 
-// Server is the http.Server Serve runs: every timeout of the proxy's
-// Limits set, and its errors in the proxy's log.
-func (p *Proxy) Server() *http.Server {
-	l := p.limits
-	return &http.Server{
-		Handler:           p,
-		ReadHeaderTimeout: l.ReadHeaderTimeout,
-		ReadTimeout:       l.ReadTimeout,
-		// A backstop: the upstream's answer is bounded on its own
-		// (UpstreamTimeout), this bounds writing it to a client that
-		// does not read.
-		WriteTimeout:   l.ReadTimeout + l.UpstreamTimeout + 10*time.Second,
-		IdleTimeout:    l.IdleTimeout,
-		MaxHeaderBytes: 64 << 10,
-		ErrorLog:       p.ErrorLog(),
-	}
-}
-
 // Serve serves on ln, at most Limits.MaxConns connections at once, until
 // ctx ends; then it takes no new connection and gives the exchanges in
 // flight grace to finish. Those still unfinished after it are cut, and
 // counted in the *UnfinishedError returned.
 func (p *Proxy) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
-	srv := p.Server()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(serverlimits.LimitListener(ln, p.limits.MaxConns)) }()
-	select {
-	case err := <-done:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	srv := &http.Server{Handler: p, ErrorLog: p.errorLog()}
+	p.limits.Apply(srv)
+	err := serverlimits.ServeUntil(ctx, srv, serverlimits.LimitListener(ln, p.limits.MaxConns), grace)
+	if err != nil && ctx.Err() != nil {
+		// Out of grace: count what is in flight, then cut it.
 		n := p.inFlight.Load()
 		_ = srv.Close()
-		<-done
-		if n == 0 {
-			return fmt.Errorf("stop: %w", err)
+		if n > 0 {
+			return &UnfinishedError{InFlight: n}
 		}
-		return &UnfinishedError{InFlight: n}
 	}
-	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("stop: %w", err)
-	}
-	return nil
+	return err
 }
 
 // plural is "1 request", "2 requests".

@@ -9,6 +9,7 @@
 package serverlimits
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"time"
@@ -50,29 +51,21 @@ func Default() Limits {
 
 // WithDefaults is l with each zero field taken from Default; it fails on a
 // negative field, which would mean no bound at all to net/http.
-func (l Limits) WithDefaults() (Limits, error) {
+func (l Limits) WithDefaults() (Limits, error) { return l.Or(Default()) }
+
+// Or is l with each zero field taken from d, the defaults of the server
+// at hand (the proxy has its own); it fails on a negative field, which
+// would mean no bound at all to net/http.
+func (l Limits) Or(d Limits) (Limits, error) {
 	if l.ReadHeader < 0 || l.Read < 0 || l.Write < 0 || l.Idle < 0 || l.MaxHeaderBytes < 0 || l.MaxConns < 0 {
 		return Limits{}, errors.New("server limits must not be negative")
 	}
-	d := Default()
-	if l.ReadHeader == 0 {
-		l.ReadHeader = d.ReadHeader
-	}
-	if l.Read == 0 {
-		l.Read = d.Read
-	}
-	if l.Write == 0 {
-		l.Write = d.Write
-	}
-	if l.Idle == 0 {
-		l.Idle = d.Idle
-	}
-	if l.MaxHeaderBytes == 0 {
-		l.MaxHeaderBytes = d.MaxHeaderBytes
-	}
-	if l.MaxConns == 0 {
-		l.MaxConns = d.MaxConns
-	}
+	l.ReadHeader = cmp.Or(l.ReadHeader, d.ReadHeader)
+	l.Read = cmp.Or(l.Read, d.Read)
+	l.Write = cmp.Or(l.Write, d.Write)
+	l.Idle = cmp.Or(l.Idle, d.Idle)
+	l.MaxHeaderBytes = cmp.Or(l.MaxHeaderBytes, d.MaxHeaderBytes)
+	l.MaxConns = cmp.Or(l.MaxConns, d.MaxConns)
 	return l, nil
 }
 
