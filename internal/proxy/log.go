@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // logger writes the proxy's lines to standard error, whole lines at a
@@ -26,7 +28,9 @@ func (l *logger) line(format string, args ...any) {
 }
 
 // lines writes lines together, the first with the time, so one exchange's
-// lines are not interleaved with another's.
+// lines are not interleaved with another's; each is escaped
+// (safetext.Line), so nothing a client sent can forge a line or drive the
+// terminal.
 func (l *logger) lines(lines []string) {
 	var b strings.Builder
 	stamp := l.now().UTC().Format(time.RFC3339)
@@ -35,23 +39,12 @@ func (l *logger) lines(lines []string) {
 			b.WriteString(stamp)
 			b.WriteByte(' ')
 		}
-		b.WriteString(withoutControls(s))
+		b.WriteString(safetext.Line(s))
 		b.WriteByte('\n')
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, _ = io.WriteString(l.w, b.String())
-}
-
-// withoutControls replaces control characters, so nothing a client sent can forge
-// a log line.
-func withoutControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 // writer is an io.Writer for log.Logger (the ReverseProxy's ErrorLog):
