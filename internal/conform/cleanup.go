@@ -235,11 +235,7 @@ func (r *run) remove(ctx context.Context, c creation) (int, string) {
 			}
 			return resp.StatusCode, fmt.Sprintf("answered %d", resp.StatusCode)
 		}
-		wait, ok := retryAfter(resp.Header)
-		if !ok {
-			wait = r.o.Backoff << (attempt - 1)
-		}
-		if err := r.o.Sleep(ctx, min(wait, r.o.MaxWait)); err != nil {
+		if _, err := r.pause(ctx, resp.Header, attempt); err != nil {
 			return resp.StatusCode, "gave up waiting out a 429: " + err.Error()
 		}
 	}

@@ -75,14 +75,18 @@ type Options struct {
 	// Document is the contract the cases come from (default: the one
 	// embedded in generated/spec).
 	Document *openapi3.T
-	// Backoff is the wait after a 429 without Retry-After (default 1s);
-	// MaxWait caps any wait (default 30s); Sleep waits (tests make it
-	// instant).
-	Backoff, MaxWait time.Duration
-	Sleep            func(context.Context, time.Duration) error
+	// Sleep waits out a 429 (tests make it instant).
+	Sleep func(context.Context, time.Duration) error
 	// Progress, when set, receives each outcome as it is known.
 	Progress func(Outcome)
 }
+
+// After a 429 the run waits as Retry-After says, or backoff doubled at
+// each attempt when it says nothing; never longer than maxWait.
+const (
+	backoff = time.Second
+	maxWait = 30 * time.Second
+)
 
 // maxUnansweredInARow ends a run whose server has stopped answering: the
 // rest of the plan would only wait out the same timeout again and again.
@@ -111,12 +115,6 @@ type run struct {
 func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.MaxRequests <= 0 {
 		o.MaxRequests = 400
-	}
-	if o.Backoff <= 0 {
-		o.Backoff = time.Second
-	}
-	if o.MaxWait <= 0 {
-		o.MaxWait = 30 * time.Second
 	}
 	if o.Sleep == nil {
 		o.Sleep = sleep
@@ -403,12 +401,9 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 		if resp.StatusCode != http.StatusTooManyRequests || attempt >= 3 {
 			break
 		}
-		wait, ok := retryAfter(resp.Header)
-		r.check(&out, CheckRateLimitWait, ok, "a 429 without a Retry-After of whole seconds")
-		if !ok {
-			wait = r.o.Backoff << (attempt - 1)
-		}
-		if err := r.o.Sleep(ctx, min(wait, r.o.MaxWait)); err != nil {
+		said, err := r.pause(ctx, resp.Header, attempt)
+		r.check(&out, CheckRateLimitWait, said, "a 429 without a Retry-After of whole seconds")
+		if err != nil {
 			out.Err = err.Error()
 			return out
 		}
@@ -548,13 +543,16 @@ func errorCode(body []byte) string {
 	return " (" + string(rest[:j]) + ")"
 }
 
-func retryAfter(h http.Header) (time.Duration, bool) {
-	v := h.Get("Retry-After")
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < 0 {
-		return 0, false
+// pause waits out a 429: as many whole seconds as its Retry-After says,
+// or backoff doubled at each attempt when it says none (said is false),
+// never longer than maxWait.
+func (r *run) pause(ctx context.Context, h http.Header, attempt int) (said bool, err error) {
+	n, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
+	wait := time.Duration(n) * time.Second
+	if said = err == nil && n >= 0; !said {
+		wait = backoff << (attempt - 1)
 	}
-	return time.Duration(n) * time.Second, true
+	return said, r.o.Sleep(ctx, min(wait, maxWait))
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -71,7 +71,7 @@ func planProbes(doc *openapi3.T, plan []planned) []planned {
 	// variant: a later Accept date, an empty list), in plan order.
 	var bases []planned
 	for _, p := range plan {
-		if p.kind == Positive && !strings.Contains(strings.TrimPrefix(p.name, p.operation+" on "+p.server), ": ") {
+		if p.kind == Positive && plain(p) {
 			bases = append(bases, p)
 		}
 	}
