@@ -104,6 +104,11 @@ func TestEnforceLeavesNoWayRound(t *testing.T) {
 			if resp.StatusCode != tc.status {
 				t.Errorf("refused with %d, want %d", resp.StatusCode, tc.status)
 			}
+			// Every refusal is the contract's ApiError, as the live service
+			// sends it: its code mirrored in X-Error-Code.
+			if resp.Header.Get("X-Error-Code") == "" {
+				t.Errorf("a refusal without X-Error-Code: %v", resp.Header)
+			}
 			if got := strings.Join(resp.Header.Values(HeaderViolation), "|"); !strings.Contains(got, ": "+tc.rule) {
 				t.Errorf("violations %q lack the rule %q", got, tc.rule)
 			}

@@ -28,6 +28,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 )
 
 // The headers the proxy adds to every response to an operation of the
@@ -394,12 +395,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (p *Proxy) refuseUnknown(w http.ResponseWriter, r *http.Request) {
 	p.unknown.Add(1)
 	p.log.line("%s %s 404 (not in the contract: refused, --enforce without --pass-unknown)", r.Method, r.URL.EscapedPath())
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set(HeaderViolations, "1")
 	w.Header().Set(HeaderViolation, "request path: not-in-contract")
-	w.WriteHeader(http.StatusNotFound)
-	_, _ = io.WriteString(w, `{"detail":"linktoken proxy --enforce: not an operation of the link-token contract","error":404,`+
-		`"errorCode":"RESOURCE_NOT_FOUND","parameters":[],"reason":"Not Found"}`)
+	apierror.Write(w, apierror.New(http.StatusNotFound, "RESOURCE_NOT_FOUND", "linktoken proxy --enforce: not an operation of the link-token contract"))
 }
 
 // passThrough forwards a request that is not an operation of the contract,
