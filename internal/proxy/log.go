@@ -16,12 +16,11 @@ import (
 // and status; violations and notices are the contract's, which describe
 // credentials and secret values rather than copy them.
 type logger struct {
-	mu  sync.Mutex
-	w   io.Writer
-	now func() time.Time
+	mu sync.Mutex
+	w  io.Writer
 }
 
-func newLogger(w io.Writer) *logger { return &logger{w: w, now: time.Now} }
+func newLogger(w io.Writer) *logger { return &logger{w: w} }
 
 func (l *logger) line(format string, args ...any) {
 	l.lines([]string{fmt.Sprintf(format, args...)})
@@ -33,7 +32,7 @@ func (l *logger) line(format string, args ...any) {
 // terminal.
 func (l *logger) lines(lines []string) {
 	var b strings.Builder
-	stamp := l.now().UTC().Format(time.RFC3339)
+	stamp := time.Now().UTC().Format(time.RFC3339)
 	for i, s := range lines {
 		if i == 0 {
 			b.WriteString(stamp)

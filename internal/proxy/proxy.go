@@ -71,7 +71,6 @@ type Proxy struct {
 	log      *logger
 	har      *HARWriter // nil without a recording
 	rp       *httputil.ReverseProxy
-	now      func() time.Time
 	limits   Limits
 	budget   *budget
 	paths    *paths
@@ -108,10 +107,6 @@ type Config struct {
 	// HAR, if set, records every exchange; the caller closes it after
 	// the server has stopped.
 	HAR *HARWriter
-	// Transport carries the requests upstream; nil: a clone of
-	// http.DefaultTransport that adds nothing to them, with at most
-	// Limits.MaxConns connections.
-	Transport http.RoundTripper
 	// Limits bound what clients and the upstream can make the proxy hold.
 	Limits Limits
 	// Document is the contract the proxy checks against; nil: the one
@@ -167,22 +162,20 @@ func New(c Config) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR, now: time.Now,
+	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR,
 		limits: lim, budget: &budget{max: lim.MaxBuffered}, via: viaProduct + newToken(),
 		paths: newPaths(doc), secrets: secretNames(doc), passUnknown: c.PassUnknown}
-	tr := c.Transport
-	if tr == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		// Left on, the transport would ask for gzip on the client's behalf
-		// and decode it: the upstream would see a header the client never
-		// sent, and the client a body the upstream never sent.
-		t.DisableCompression = true
-		// A stuck upstream holds a connection per request: no more than
-		// the clients can.
-		t.MaxConnsPerHost = lim.MaxConns
-		t.ResponseHeaderTimeout = lim.UpstreamTimeout
-		tr = t
-	}
+	// The requests go upstream on a clone of http.DefaultTransport that
+	// adds nothing to them.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	// Left on, the transport would ask for gzip on the client's behalf
+	// and decode it: the upstream would see a header the client never
+	// sent, and the client a body the upstream never sent.
+	tr.DisableCompression = true
+	// A stuck upstream holds a connection per request: no more than the
+	// clients can.
+	tr.MaxConnsPerHost = lim.MaxConns
+	tr.ResponseHeaderTimeout = lim.UpstreamTimeout
 	p.rp = &httputil.ReverseProxy{
 		Rewrite:        p.rewrite,
 		Transport:      tr,
@@ -345,7 +338,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.passThrough(w, r)
 		return
 	}
-	x := &exchange{m: m, start: p.now(), flush: http.NewResponseController(w).Flush, sent: sent}
+	x := &exchange{m: m, start: time.Now(), flush: http.NewResponseController(w).Flush, sent: sent}
 	body, held, over, err := p.budget.readBody(r.Body, r.ContentLength, p.maxBody)
 	x.held = held
 	switch {
@@ -403,11 +396,11 @@ func (p *Proxy) refuseUnknown(w http.ResponseWriter, r *http.Request) {
 // passThrough forwards a request that is not an operation of the contract,
 // streaming both bodies untouched, and notes it.
 func (p *Proxy) passThrough(w http.ResponseWriter, r *http.Request) {
-	start := p.now()
+	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
 	p.passed.Add(1)
 	defer func() {
-		took := p.now().Sub(start)
+		took := time.Since(start)
 		p.log.line("%s %s %d (not in the contract: passed through) took=%s", r.Method, r.URL.EscapedPath(), sw.status(), took.Round(time.Microsecond))
 		if p.har != nil {
 			p.har.add(otherEntry(r, p.upstream, sw.status(), start, took))
@@ -559,7 +552,7 @@ func (p *Proxy) upstreamFailed(w http.ResponseWriter, r *http.Request, err error
 // finish logs the exchange, and its violations and notices one a line,
 // counts it, and records it.
 func (p *Proxy) finish(r *http.Request, x *exchange) {
-	took := p.now().Sub(x.start)
+	took := time.Since(x.start)
 	status := 0
 	if x.resp != nil {
 		status = x.resp.StatusCode
