@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -230,12 +231,7 @@ type (
 // archives compare.
 func harPairs[M ~map[string][]string](m M) []harNV {
 	out := []harNV{}
-	names := make([]string, 0, len(m))
-	for name := range m {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		for _, v := range m[name] {
 			out = append(out, harNV{name, v})
 		}
