@@ -2,8 +2,6 @@ package proxy
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -18,15 +16,9 @@ import (
 // token (RFC 9110 §7.6.3), so that a request that comes back is refused
 // with 508 Loop Detected however it came round.
 
-// viaProduct is the proxy's entry in Via, before its token.
+// viaProduct is the proxy's entry in Via, before a token no other proxy
+// process has (crypto/rand.Text).
 const viaProduct = "linktoken-proxy-"
-
-// newToken is a token no other proxy process has.
-func newToken() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 // cameBack reports whether r went through this proxy already.
 func (p *Proxy) cameBack(r *http.Request) bool {

@@ -10,6 +10,7 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -163,7 +164,7 @@ func New(c Config) (*Proxy, error) {
 		return nil, err
 	}
 	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR,
-		limits: lim, budget: &budget{max: lim.MaxBuffered}, via: viaProduct + newToken(),
+		limits: lim, budget: &budget{max: lim.MaxBuffered}, via: viaProduct + rand.Text(),
 		paths: newPaths(doc), secrets: secretNames(doc), passUnknown: c.PassUnknown}
 	// The requests go upstream on a clone of http.DefaultTransport that
 	// adds nothing to them.
