@@ -104,10 +104,6 @@ type Removal struct {
 	Detail  string `json:"detail,omitempty"`
 }
 
-// OK reports whether the run passed: every check ran on an answer and
-// passed, and nothing is left behind.
-func (r *Report) OK() bool { return r.verdict() == VerdictPass }
-
 func (r *Report) verdict() Verdict {
 	switch {
 	case r.LeftBehind > 0:
