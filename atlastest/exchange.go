@@ -47,7 +47,7 @@ type exchange struct {
 	resource string
 	envelope bool
 	pretty   bool
-	// mediaType is what Negotiate chose for a success body; validated
+	// mediaType is what serverside.Negotiate chose for a success body; validated
 	// says the contract validated the request (handlers then check
 	// nothing again).
 	mediaType string
