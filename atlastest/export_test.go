@@ -22,6 +22,8 @@ var (
 	WithMaxNonces    = withMaxNonces
 	WithMaxResources = withMaxResources
 	WithMaxBodyBytes = withMaxBodyBytes
+	// WithoutContractValidation is the benchmarks' baseline.
+	WithoutContractValidation = withoutContractValidation
 	// ExpectedDigestResponse is checked against RFC 7616's worked examples.
 	ExpectedDigestResponse = expectedDigestResponse
 )

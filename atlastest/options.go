@@ -37,7 +37,7 @@ type config struct {
 	latency         time.Duration
 	logExchange     func(Exchange)
 	validator       *contract.Validator
-	noValidation    bool
+	noValidation    bool // withoutContractValidation: benchmarks only
 	noAuth          bool
 	limits          serverlimits.Limits // what NewServer applies; the deadlines latency extends
 	randomFaults    *randomFaults
@@ -214,7 +214,7 @@ func WithExchangeLog(f func(Exchange)) Option {
 // WithContractValidator serves the contract v holds instead of the one
 // embedded in this module: v routes every request (operation, version,
 // path parameters, envelope, media types, authentication schemes) and,
-// unless [WithoutContractValidation], validates it. Build v with
+// validates it. Build v with
 // contract.WithDocument to serve a contract that has grown: each operation
 // it adds needs a handler ([WithOperationHandler]) and nothing else.
 func WithContractValidator(v *contract.Validator) Option {
@@ -227,11 +227,11 @@ func WithContractValidator(v *contract.Validator) Option {
 	}
 }
 
-// WithoutContractValidation turns request validation against the contract
-// off, leaving only the handlers' own checks (the orgId's form, the access
-// list's entries): for tests of what a client does when a server lets bad
-// input through. Requests are still routed by the contract.
-func WithoutContractValidation() Option {
+// withoutContractValidation turns request validation against the contract
+// off (requests are still routed by it), for this package's benchmarks: the
+// baseline that says what validation costs. Handlers trust the contract and
+// check nothing again, so it is no option for importers.
+func withoutContractValidation() Option {
 	return func(c *config) error {
 		c.noValidation = true
 		return nil

@@ -196,7 +196,6 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 		if serverside.Refuse(w, m, serverside.CheckMatch(s.contract, m, &contract.Exchange{Request: req})) {
 			return
 		}
-		x.validated = true
 	}
 	s.api.ServeHTTP(w, r)
 	if f := x.fault; f != nil && f.Status != 0 && f.AfterHandler {
@@ -241,7 +240,7 @@ func (s *Service) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 
 // paramError answers a query or path parameter the generated wrappers
 // could not bind (envelope=maybe) with a 400 naming it; the contract
-// refuses such a request first, unless WithoutContractValidation.
+// refuses such a request first, but in this package's benchmarks.
 func paramError(w http.ResponseWriter, _ *http.Request, err error) {
 	field := "request"
 	var pe *server.InvalidParamFormatError
@@ -253,7 +252,8 @@ func paramError(w http.ResponseWriter, _ *http.Request, err error) {
 }
 
 // requestError answers a body the strict server could not decode
-// (malformed JSON, without contract validation).
+// (malformed JSON, which the contract refuses first, but in this
+// package's benchmarks).
 func requestError(w http.ResponseWriter, _ *http.Request, _ error) {
 	writeValidationError(w, "The request body is not valid JSON.",
 		server.FieldViolation{Field: "/", Description: "malformed JSON"})
