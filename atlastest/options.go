@@ -34,7 +34,6 @@ type config struct {
 	maxBodyBytes    int64
 	serviceAccounts map[string]string
 	tokenTTL        time.Duration
-	latency         time.Duration
 	logExchange     func(Exchange)
 	validator       *contract.Validator
 	noValidation    bool // withoutContractValidation: benchmarks only
@@ -193,14 +192,6 @@ func WithTokenTTL(d time.Duration) Option {
 	}
 }
 
-// WithLatency delays every response by d.
-func WithLatency(d time.Duration) Option {
-	return func(c *config) error {
-		c.latency = d
-		return nil
-	}
-}
-
 // WithExchangeLog calls f once per exchange, just before the response goes
 // out, so a client that has its answer finds it logged. f may be called from
 // many goroutines at once. [Exchange] holds no secret.
@@ -262,7 +253,7 @@ func WithOperationHandler(operationID string, h http.Handler) Option {
 
 // WithClock makes now the service's clock for everything it times itself:
 // nonce and bearer-token expiry, rate-limit refills. Tests advance a fake
-// clock instead of sleeping. Latency ([WithLatency], [Fault.Latency]) and
+// clock instead of sleeping. Latency ([Fault.Latency]) and
 // connection timeouts stay on real time.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) error {

@@ -85,16 +85,6 @@ func TestExchangeLogHoldsNoSecret(t *testing.T) {
 	}
 }
 
-func TestLatencyOnEveryResponse(t *testing.T) {
-	srv := testatlas.NewServer(t, atlastest.WithLatency(40*time.Millisecond))
-	c := newClient(t, srv, clientOpts{version: atlastest.BasePathV1})
-	start := time.Now()
-	remove(t, c, orgA, nil) // a 401 and a 404: two delayed responses
-	if took := time.Since(start); took < 80*time.Millisecond {
-		t.Errorf("took %v, want ≥ 80ms", took)
-	}
-}
-
 func TestServerHelpers(t *testing.T) {
 	srv := testatlas.NewServer(t)
 	if srv.URLV2() != srv.URL()+"/api/atlas/v2" || srv.URLV1() != srv.URL()+"/api/atlas/v1.0" || !strings.HasPrefix(srv.URL(), "http://127.0.0.1:") {

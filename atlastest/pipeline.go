@@ -36,11 +36,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x))
 	rec := newRecorder()
 	s.serve(rec, r, x)
-	delay := s.cfg.latency
-	if x.fault != nil {
-		delay += x.fault.Latency
-	}
-	if delay > 0 {
+	if x.fault != nil && x.fault.Latency > 0 {
+		delay := x.fault.Latency
 		s.cfg.limits.ExtendDeadlines(w, delay)
 		t := time.NewTimer(delay)
 		select {

@@ -5,7 +5,8 @@ import "container/list"
 // lru is a map bounded to max entries: adding one to a full map drops the
 // entry used least recently (the oldest idle), and calls onEvict. A shared
 // test server must stay bounded under hostile use: an authenticated caller
-// naming endless made-up resources would otherwise grow it without limit.
+// naming endless made-up resources, or any client asking for endless
+// challenges, would otherwise grow it without limit.
 // It is not safe for concurrent use; its owner holds a lock.
 type lru[K comparable, V any] struct {
 	max     int
