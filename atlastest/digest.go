@@ -38,7 +38,7 @@ type nonceEntry struct {
 const maxNonceCountWindow = 64
 
 func newNonceStore(ttl time.Duration, max, window int, now func() time.Time) *nonceStore {
-	return &nonceStore{ttl: ttl, window: window, now: now, byVal: newLRU[string, *nonceEntry](max, nil)}
+	return &nonceStore{ttl: ttl, window: window, now: now, byVal: newLRU[string, *nonceEntry](max)}
 }
 
 func (s *nonceStore) issue() string {

@@ -701,10 +701,6 @@ func TestHostileAuthenticatedOrganizationFloodStaysBounded(t *testing.T) {
 	if b, o, l := atlastest.RateLimitBuckets(srv.Service), atlastest.OrganizationStates(srv.Service), srv.LinkCount(); b > bound || o > bound || l > bound {
 		t.Fatalf("after %d organizations: %d buckets, %d organizations' state, %d links; the bound is %d", flood, b, o, l, bound)
 	}
-	// Every bucket and every link past the bound was dropped, and counted.
-	if ev, want := atlastest.Evictions(srv.Service), (flood+1-bound)+(flood-bound); ev != want { // busy has a bucket, no state
-		t.Errorf("%d evictions, want %d", ev, want)
-	}
 	statuses := []int{}
 	for range 4 {
 		statuses = append(statuses, hsRequest(t, c, srv, http.MethodDelete, busy).StatusCode)

@@ -40,8 +40,8 @@ type orgState struct {
 	migrating bool
 }
 
-func newLinkService(orgs map[string]bool, maxOrgs int, onEvict func(), record func(...string)) *linkService {
-	return &linkService{orgs: orgs, state: newLRU[string, orgState](maxOrgs, onEvict), record: record}
+func newLinkService(orgs map[string]bool, maxOrgs int, record func(...string)) *linkService {
+	return &linkService{orgs: orgs, state: newLRU[string, orgState](maxOrgs), record: record}
 }
 
 // WithOrganizations restricts the organizations that exist to ids; any other

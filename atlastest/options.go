@@ -269,7 +269,7 @@ func WithClock(now func() time.Time) Option {
 // that an authenticated caller naming endless made-up organizations cannot
 // grow it without limit: at most n rate-limit buckets, and the link-token
 // state (link, migration flag) of at most n organizations. Past the bound
-// the least recently used entry is dropped (counted, for this package's tests):
+// the least recently used entry is dropped:
 // a dropped bucket starts full again, a dropped organization has no link.
 // The default is 10,000; this package's tests lower it.
 func withMaxResources(n int) Option {

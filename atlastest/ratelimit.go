@@ -18,13 +18,13 @@ import (
 type rateLimiter struct {
 	mu       sync.Mutex
 	now      func() time.Time
-	capacity int
-	every    time.Duration
+	capacity int           // read-only after New
+	every    time.Duration // read-only after New
 	buckets  *lru[string, *rate.Limiter]
 }
 
-func newRateLimiter(capacity int, every time.Duration, maxBuckets int, now func() time.Time, onEvict func()) *rateLimiter {
-	return &rateLimiter{now: now, capacity: capacity, every: every, buckets: newLRU[string, *rate.Limiter](maxBuckets, onEvict)}
+func newRateLimiter(capacity int, every time.Duration, maxBuckets int, now func() time.Time) *rateLimiter {
+	return &rateLimiter{now: now, capacity: capacity, every: every, buckets: newLRU[string, *rate.Limiter](maxBuckets)}
 }
 
 // take draws one request from the resource's bucket. When it is empty it
@@ -62,11 +62,8 @@ func (l *rateLimiter) peek(resource string) int {
 	return clampTokens(b.TokensAt(l.now()))
 }
 
-func (l *rateLimiter) limit() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.capacity
-}
+// limit is the capacity of every bucket, fixed by New.
+func (l *rateLimiter) limit() int { return l.capacity }
 
 func (l *rateLimiter) size() int {
 	l.mu.Lock()
@@ -79,13 +76,4 @@ func clampTokens(f float64) int {
 		return 0
 	}
 	return int(math.Floor(f))
-}
-
-// set changes the limits and starts every bucket afresh, for tests that
-// want to meet a 429 quickly.
-func (l *rateLimiter) set(capacity int, every time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.capacity, l.every = capacity, every
-	l.buckets.clear()
 }
