@@ -33,7 +33,6 @@ type config struct {
 	rateRefillEvery time.Duration
 	maxBodyBytes    int64
 	serviceAccounts map[string]string
-	tokenTTL        time.Duration
 	logExchange     func(Exchange)
 	validator       *contract.Validator
 	noValidation    bool // withoutContractValidation: benchmarks only
@@ -63,7 +62,6 @@ const (
 	defaultRateCapacity = 500
 	defaultRateRefill   = 10 * time.Millisecond // 100 requests a second
 	defaultMaxBodyBytes = 64 << 10
-	defaultTokenTTL     = time.Hour
 	// defaultMaxResources is far more organizations than any test or local
 	// run uses, and about ten megabytes of state at most.
 	defaultMaxResources = 10000
@@ -77,7 +75,6 @@ func defaultConfig() config {
 		rateCapacity:    defaultRateCapacity,
 		rateRefillEvery: defaultRateRefill,
 		maxBodyBytes:    defaultMaxBodyBytes,
-		tokenTTL:        defaultTokenTTL,
 		limits:          serverlimits.Default(),
 		now:             time.Now,
 		maxResources:    defaultMaxResources,
@@ -164,7 +161,8 @@ func withMaxBodyBytes(n int64) Option {
 
 // WithServiceAccount enables the v2 service-account flow for one client: POST
 // /api/oauth/token ([TokenPath]) with grant_type=client_credentials issues
-// bearer tokens that the v2 base URL accepts (v1.0 does not, as live).
+// bearer tokens, each for an hour, that the v2 base URL accepts (v1.0
+// does not, as live).
 // Wrong secrets are throttled: past 10 a minute for one client id, or 100
 // a minute in all, the endpoint answers 429 with Retry-After, whatever
 // the secret, until the bound refills.
@@ -177,17 +175,6 @@ func WithServiceAccount(clientID, clientSecret string) Option {
 			c.serviceAccounts = map[string]string{}
 		}
 		c.serviceAccounts[clientID] = clientSecret
-		return nil
-	}
-}
-
-// WithTokenTTL sets the lifetime of service-account bearer tokens (default an hour).
-func WithTokenTTL(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("atlastest: token TTL must be positive")
-		}
-		c.tokenTTL = d
 		return nil
 	}
 }

@@ -26,7 +26,6 @@ func TestInvalidOptionsAreRefused(t *testing.T) {
 		{"empty bucket", atlastest.WithRateLimit(0, time.Second), "capacity"},
 		{"zero body cap", atlastest.WithMaxBodyBytes(0), "positive"},
 		{"service account without secret", atlastest.WithServiceAccount("id", ""), "client id and secret"},
-		{"zero token TTL", atlastest.WithTokenTTL(0), "positive"},
 		{"window too wide", atlastest.WithNonceCountWindow(65), "0 to 64"},
 		{"no resources", atlastest.WithMaxResources(0), "at least 1"},
 		{"no clock", atlastest.WithClock(nil), "nil clock"},
