@@ -9,13 +9,12 @@
 package serverlimits
 
 import (
-	"errors"
 	"net/http"
 	"time"
 )
 
-// Limits bound what one connection can cost a server. A zero field takes
-// its value from Default (see WithDefaults).
+// Limits bound what one connection can cost a server; Default says how
+// much.
 type Limits struct {
 	// ReadHeader bounds reading the request line and headers.
 	ReadHeader time.Duration
@@ -46,34 +45,6 @@ func Default() Limits {
 		MaxHeaderBytes: 32 << 10,
 		MaxConns:       256,
 	}
-}
-
-// WithDefaults is l with each zero field taken from Default; it fails on a
-// negative field, which would mean no bound at all to net/http.
-func (l Limits) WithDefaults() (Limits, error) {
-	if l.ReadHeader < 0 || l.Read < 0 || l.Write < 0 || l.Idle < 0 || l.MaxHeaderBytes < 0 || l.MaxConns < 0 {
-		return Limits{}, errors.New("server limits must not be negative")
-	}
-	d := Default()
-	if l.ReadHeader == 0 {
-		l.ReadHeader = d.ReadHeader
-	}
-	if l.Read == 0 {
-		l.Read = d.Read
-	}
-	if l.Write == 0 {
-		l.Write = d.Write
-	}
-	if l.Idle == 0 {
-		l.Idle = d.Idle
-	}
-	if l.MaxHeaderBytes == 0 {
-		l.MaxHeaderBytes = d.MaxHeaderBytes
-	}
-	if l.MaxConns == 0 {
-		l.MaxConns = d.MaxConns
-	}
-	return l, nil
 }
 
 // Apply sets l on srv.
