@@ -161,12 +161,12 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 			return
 		}
 	}
-	remaining, retryAfter, ok := s.limiter.take(x.resource)
+	remaining, wait, ok := s.limiter.take(x.resource)
 	x.rlRemaining, x.rlSet = remaining, true
 	if !ok {
-		writeRetryAfter(w.Header(), retryAfter)
+		writeRetryAfter(w.Header(), wait)
 		apierror.Write(w, apierror.New(http.StatusTooManyRequests, CodeRateLimited,
-			fmt.Sprintf("Resource %s is limited to %d requests; retry in %d seconds.", r.URL.Path, s.limiter.limit(), retryAfter)))
+			fmt.Sprintf("Resource %s is limited to %d requests; retry in %d seconds.", r.URL.Path, s.limiter.limit(), wait)))
 		return
 	}
 	mt, err := serverside.Negotiate(m, r.Header.Values("Accept"))

@@ -30,7 +30,7 @@ func newRateLimiter(capacity int, every time.Duration, maxBuckets int, now func(
 // take draws one request from the resource's bucket. When it is empty it
 // reports how long until one is available, rounded up to whole seconds (at
 // least 1) for Retry-After.
-func (l *rateLimiter) take(resource string) (remaining int, retryAfter int, ok bool) {
+func (l *rateLimiter) take(resource string) (remaining, wait int, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -42,11 +42,20 @@ func (l *rateLimiter) take(resource string) (remaining int, retryAfter int, ok b
 	if b.AllowN(now, 1) {
 		return clampTokens(b.TokensAt(now)), 0, true
 	}
-	res := b.ReserveN(now, 1)
-	delay := res.DelayFrom(now)
-	res.CancelAt(now)
-	return 0, max(1, int(math.Ceil(delay.Seconds()))), false
+	return 0, retryAfter(untilOne(b, now)), false
 }
+
+// untilOne is how long until the bucket holds a whole token.
+func untilOne(l *rate.Limiter, now time.Time) time.Duration {
+	tokens := l.TokensAt(now)
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) * float64(time.Second) / float64(l.Limit()))
+}
+
+// retryAfter is a wait in Retry-After's whole seconds, at least 1.
+func retryAfter(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
 
 // peek reports what is left without drawing, for responses (the 401 of a
 // handshake) that should not cost the caller a request. It never creates a
