@@ -15,17 +15,16 @@ import (
 const Realm = "MMS Public API"
 
 // nonceStore remembers the nonces the service issued, each with the highest
-// nc seen, in bounded memory: past max entries the oldest is forgotten, and a
-// forgotten or expired nonce is answered with stale=true.
+// nc seen, in bounded memory: past max entries the one issued first is
+// forgotten (entries are never marked used, so the lru drops them in issue
+// order), and a forgotten or expired nonce is answered with stale=true.
 type nonceStore struct {
 	mu  sync.Mutex
 	ttl time.Duration
-	max int
 	// window > 0 admits an nc up to window-1 below the highest seen, once.
 	window int
 	now    func() time.Time
-	byVal  map[string]*nonceEntry
-	order  []string // issue order, for eviction; may hold already-removed values
+	byVal  *lru[string, *nonceEntry]
 }
 
 type nonceEntry struct {
@@ -39,29 +38,14 @@ type nonceEntry struct {
 const maxNonceCountWindow = 64
 
 func newNonceStore(ttl time.Duration, max, window int, now func() time.Time) *nonceStore {
-	return &nonceStore{ttl: ttl, max: max, window: window, now: now, byVal: map[string]*nonceEntry{}}
+	return &nonceStore{ttl: ttl, window: window, now: now, byVal: newLRU[string, *nonceEntry](max)}
 }
 
 func (s *nonceStore) issue() string {
 	n := base64.RawURLEncoding.EncodeToString(randomBytes(24))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for len(s.byVal) >= s.max && len(s.order) > 0 {
-		delete(s.byVal, s.order[0])
-		s.order = s.order[1:]
-	}
-	// Compact the order slice now and then so removed entries do not pile up.
-	if len(s.order) > 2*s.max {
-		live := s.order[:0]
-		for _, v := range s.order {
-			if s.byVal[v] != nil {
-				live = append(live, v)
-			}
-		}
-		s.order = live
-	}
-	s.byVal[n] = &nonceEntry{issued: s.now()}
-	s.order = append(s.order, n)
+	s.byVal.put(n, &nonceEntry{issued: s.now()})
 	return n
 }
 
@@ -79,12 +63,12 @@ const (
 func (s *nonceStore) use(nonce string, nc int) nonceVerdict {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.byVal[nonce]
-	if e == nil {
+	e, ok := s.byVal.peek(nonce)
+	if !ok {
 		return nonceStale
 	}
 	if s.now().Sub(e.issued) >= s.ttl {
-		delete(s.byVal, nonce)
+		s.byVal.remove(nonce)
 		return nonceStale
 	}
 	if nc > e.lastNC {
@@ -110,14 +94,13 @@ func (s *nonceStore) use(nonce string, nc int) nonceVerdict {
 func (s *nonceStore) expireAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.byVal = map[string]*nonceEntry{}
-	s.order = nil
+	s.byVal.clear()
 }
 
 func (s *nonceStore) size() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.byVal)
+	return s.byVal.len()
 }
 
 // authResult is what authentication decided about one request.

@@ -44,10 +44,10 @@ func TestEnvelopeWrapsEveryResponseButTheChallenge(t *testing.T) {
 			return result{r.StatusCode(), r.HTTPResponse.Header.Get("Content-Type"), r.Body, r.HTTPResponse.Header}
 		}, 404, "application/json", `"errorCode":"UNEXPECTED_ERROR"`},
 		{"rate limited", func() result {
-			atlastest.SetRateLimit(srv.Service, 1, time.Hour)
-			defer atlastest.SetRateLimit(srv.Service, 500, 10*time.Millisecond)
-			remove(t, c, orgB, env)
-			r := remove(t, c, orgB, env)
+			limited := testatlas.NewServer(t, atlastest.WithRateLimit(1, time.Hour))
+			lc := newClient(t, limited, clientOpts{})
+			remove(t, lc, orgB, env)
+			r := remove(t, lc, orgB, env)
 			return result{r.StatusCode(), r.HTTPResponse.Header.Get("Content-Type"), r.Body, r.HTTPResponse.Header}
 		}, 429, "application/json", `"errorCode":"RATE_LIMITED"`},
 	} {

@@ -47,11 +47,8 @@ type exchange struct {
 	resource string
 	envelope bool
 	pretty   bool
-	// mediaType is what Negotiate chose for a success body; validated
-	// says the contract validated the request (handlers then check
-	// nothing again).
+	// mediaType is what serverside.Negotiate chose for a success body.
 	mediaType string
-	validated bool
 	principal string
 	// rate-limit state reported in headers; rlSet once the bucket was drawn from.
 	rlRemaining int
@@ -76,8 +73,3 @@ func exchangeFrom(ctx context.Context) *exchange {
 // request whose context is ctx: a handler answers in it (the generated
 // typed response of that media type). Empty outside the service.
 func NegotiatedMediaType(ctx context.Context) string { return exchangeFrom(ctx).mediaType }
-
-// requestValidated reports whether the contract validated the request
-// whose context is ctx: a handler then leaves validation alone, and does
-// its own checks only for a service built WithoutContractValidation.
-func requestValidated(ctx context.Context) bool { return exchangeFrom(ctx).validated }

@@ -2,7 +2,6 @@ package atlastest
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
@@ -22,6 +21,8 @@ var (
 	WithMaxNonces    = withMaxNonces
 	WithMaxResources = withMaxResources
 	WithMaxBodyBytes = withMaxBodyBytes
+	// WithoutContractValidation is the benchmarks' baseline.
+	WithoutContractValidation = withoutContractValidation
 	// ExpectedDigestResponse is checked against RFC 7616's worked examples.
 	ExpectedDigestResponse = expectedDigestResponse
 )
@@ -34,13 +35,3 @@ func HTTPServerOf(s *Server) *http.Server { return s.srv.Config }
 
 // OutstandingNonces is how many issued nonces s still remembers.
 func OutstandingNonces(s *Service) int { return s.nonces.size() }
-
-// Evictions is how many resources' state s dropped to stay within its bound.
-func Evictions(s *Service) int { return s.stats.evictionCount() }
-
-// SetRateLimit replaces every resource's bucket of s with a fresh one of
-// capacity requests refilled one per refillEvery, for tests that meet the
-// rate limit halfway through.
-func SetRateLimit(s *Service, capacity int, refillEvery time.Duration) {
-	s.limiter.set(capacity, refillEvery)
-}

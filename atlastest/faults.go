@@ -135,12 +135,8 @@ func writeFault(w http.ResponseWriter, f Fault) (raw bool) {
 		_, _ = io.WriteString(w, f.Body)
 		return true
 	}
-	secs := int((f.RetryAfter + time.Second - 1) / time.Second)
-	switch {
-	case f.Status == http.StatusTooManyRequests:
-		writeRetryAfter(w.Header(), max(1, secs))
-	case f.Status == http.StatusServiceUnavailable && f.RetryAfter > 0:
-		writeRetryAfter(w.Header(), secs)
+	if f.Status == http.StatusTooManyRequests || f.Status == http.StatusServiceUnavailable && f.RetryAfter > 0 {
+		writeRetryAfter(w.Header(), retryAfter(f.RetryAfter))
 	}
 	code, detail := CodeUnexpected, "Unexpected error."
 	switch f.Status {

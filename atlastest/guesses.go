@@ -1,7 +1,6 @@
 package atlastest
 
 import (
-	"math"
 	"sync"
 	"time"
 
@@ -53,7 +52,7 @@ func (g *guessLimiter) wait(clientID string) int {
 	if worst <= 0 {
 		return 0
 	}
-	return max(1, int(math.Ceil(worst.Seconds())))
+	return retryAfter(worst)
 }
 
 // failed draws one wrong guess from the client id's bucket and the
@@ -66,13 +65,4 @@ func (g *guessLimiter) failed(clientID string) {
 	if l := g.perID[clientID]; l != nil {
 		l.AllowN(now, 1)
 	}
-}
-
-// untilOne is how long until the bucket holds a whole token.
-func untilOne(l *rate.Limiter, now time.Time) time.Duration {
-	tokens := l.TokensAt(now)
-	if tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - tokens) * float64(time.Second) / float64(l.Limit()))
 }

@@ -33,11 +33,9 @@ type config struct {
 	rateRefillEvery time.Duration
 	maxBodyBytes    int64
 	serviceAccounts map[string]string
-	tokenTTL        time.Duration
-	latency         time.Duration
 	logExchange     func(Exchange)
 	validator       *contract.Validator
-	noValidation    bool
+	noValidation    bool // withoutContractValidation: benchmarks only
 	noAuth          bool
 	limits          serverlimits.Limits // what NewServer applies; the deadlines latency extends
 	randomFaults    *randomFaults
@@ -64,7 +62,6 @@ const (
 	defaultRateCapacity = 500
 	defaultRateRefill   = 10 * time.Millisecond // 100 requests a second
 	defaultMaxBodyBytes = 64 << 10
-	defaultTokenTTL     = time.Hour
 	// defaultMaxResources is far more organizations than any test or local
 	// run uses, and about ten megabytes of state at most.
 	defaultMaxResources = 10000
@@ -78,7 +75,6 @@ func defaultConfig() config {
 		rateCapacity:    defaultRateCapacity,
 		rateRefillEvery: defaultRateRefill,
 		maxBodyBytes:    defaultMaxBodyBytes,
-		tokenTTL:        defaultTokenTTL,
 		limits:          serverlimits.Default(),
 		now:             time.Now,
 		maxResources:    defaultMaxResources,
@@ -165,7 +161,8 @@ func withMaxBodyBytes(n int64) Option {
 
 // WithServiceAccount enables the v2 service-account flow for one client: POST
 // /api/oauth/token ([TokenPath]) with grant_type=client_credentials issues
-// bearer tokens that the v2 base URL accepts (v1.0 does not, as live).
+// bearer tokens, each for an hour, that the v2 base URL accepts (v1.0
+// does not, as live).
 // Wrong secrets are throttled: past 10 a minute for one client id, or 100
 // a minute in all, the endpoint answers 429 with Retry-After, whatever
 // the secret, until the bound refills.
@@ -178,25 +175,6 @@ func WithServiceAccount(clientID, clientSecret string) Option {
 			c.serviceAccounts = map[string]string{}
 		}
 		c.serviceAccounts[clientID] = clientSecret
-		return nil
-	}
-}
-
-// WithTokenTTL sets the lifetime of service-account bearer tokens (default an hour).
-func WithTokenTTL(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("atlastest: token TTL must be positive")
-		}
-		c.tokenTTL = d
-		return nil
-	}
-}
-
-// WithLatency delays every response by d.
-func WithLatency(d time.Duration) Option {
-	return func(c *config) error {
-		c.latency = d
 		return nil
 	}
 }
@@ -214,7 +192,7 @@ func WithExchangeLog(f func(Exchange)) Option {
 // WithContractValidator serves the contract v holds instead of the one
 // embedded in this module: v routes every request (operation, version,
 // path parameters, envelope, media types, authentication schemes) and,
-// unless [WithoutContractValidation], validates it. Build v with
+// validates it. Build v with
 // contract.WithDocument to serve a contract that has grown: each operation
 // it adds needs a handler ([WithOperationHandler]) and nothing else.
 func WithContractValidator(v *contract.Validator) Option {
@@ -227,11 +205,11 @@ func WithContractValidator(v *contract.Validator) Option {
 	}
 }
 
-// WithoutContractValidation turns request validation against the contract
-// off, leaving only the handlers' own checks (the orgId's form, the access
-// list's entries): for tests of what a client does when a server lets bad
-// input through. Requests are still routed by the contract.
-func WithoutContractValidation() Option {
+// withoutContractValidation turns request validation against the contract
+// off (requests are still routed by it), for this package's benchmarks: the
+// baseline that says what validation costs. Handlers trust the contract and
+// check nothing again, so it is no option for importers.
+func withoutContractValidation() Option {
 	return func(c *config) error {
 		c.noValidation = true
 		return nil
@@ -262,7 +240,7 @@ func WithOperationHandler(operationID string, h http.Handler) Option {
 
 // WithClock makes now the service's clock for everything it times itself:
 // nonce and bearer-token expiry, rate-limit refills. Tests advance a fake
-// clock instead of sleeping. Latency ([WithLatency], [Fault.Latency]) and
+// clock instead of sleeping. Latency ([Fault.Latency]) and
 // connection timeouts stay on real time.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) error {
@@ -278,7 +256,7 @@ func WithClock(now func() time.Time) Option {
 // that an authenticated caller naming endless made-up organizations cannot
 // grow it without limit: at most n rate-limit buckets, and the link-token
 // state (link, migration flag) of at most n organizations. Past the bound
-// the least recently used entry is dropped (counted, for this package's tests):
+// the least recently used entry is dropped:
 // a dropped bucket starts full again, a dropped organization has no link.
 // The default is 10,000; this package's tests lower it.
 func withMaxResources(n int) Option {

@@ -15,6 +15,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
 // TokenPath is where the service-account token endpoint answers, under the
@@ -35,11 +36,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, x))
 	rec := newRecorder()
 	s.serve(rec, r, x)
-	delay := s.cfg.latency
-	if x.fault != nil {
-		delay += x.fault.Latency
-	}
-	if delay > 0 {
+	if x.fault != nil && x.fault.Latency > 0 {
+		delay := x.fault.Latency
 		s.cfg.limits.ExtendDeadlines(w, delay)
 		t := time.NewTimer(delay)
 		select {
@@ -59,7 +57,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Principal: x.principal, Status: status, Duration: time.Since(start), Enveloped: enveloped,
 		}
 		if operation {
-			ex.PathParams = x.match.UnescapedPathParams()
+			ex.PathParams = serverside.PathParams(x.match)
 		}
 		if x.fault != nil {
 			ex.Fault = x.fault.String()
@@ -78,7 +76,7 @@ func (s *Service) route(r *http.Request) *exchange {
 	}
 	m, err := s.contract.Match(r.Method, r.URL)
 	if err != nil {
-		x.server, _ = s.contract.UnderServer(r.URL)
+		x.server, _ = serverside.UnderServer(s.contract, r.URL)
 	} else {
 		x.match, x.server, x.envelope = m, m.Server, m.Envelope
 		if m.Operation != "" {
@@ -107,7 +105,7 @@ func (s *Service) tokenPath(u *url.URL) bool {
 	case !strings.HasPrefix(prefix, "/") || path.Clean(prefix) != prefix:
 		return false
 	}
-	_, underAPI := s.contract.UnderServer(&url.URL{Path: prefix + "/"})
+	_, underAPI := serverside.UnderServer(s.contract, &url.URL{Path: prefix + "/"})
 	return !underAPI
 }
 
@@ -117,7 +115,7 @@ func (s *Service) tokenPath(u *url.URL) bool {
 // parameters were escaped.
 func resourceOf(m *contract.Match) string {
 	key := m.Path
-	for name, value := range m.UnescapedPathParams() {
+	for name, value := range serverside.PathParams(m) {
 		key = strings.Replace(key, "{"+name+"}", value, 1)
 	}
 	return key
@@ -140,10 +138,10 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 	}
 	m := x.match
 	if m != nil && m.Operation != "" {
-		if !s.authenticate(w, r, x, m.AuthSchemes(), m.Anonymous()) {
+		if !s.authenticate(w, r, x, serverside.AuthSchemes(m), serverside.Anonymous(m)) {
 			return
 		}
-	} else if !s.authenticate(w, r, x, s.contract.ServerAuthSchemes(x.server), false) {
+	} else if !s.authenticate(w, r, x, serverside.ServerAuthSchemes(s.contract, x.server), false) {
 		return
 	}
 	switch {
@@ -163,15 +161,15 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 			return
 		}
 	}
-	remaining, retryAfter, ok := s.limiter.take(x.resource)
+	remaining, wait, ok := s.limiter.take(x.resource)
 	x.rlRemaining, x.rlSet = remaining, true
 	if !ok {
-		writeRetryAfter(w.Header(), retryAfter)
+		writeRetryAfter(w.Header(), wait)
 		apierror.Write(w, apierror.New(http.StatusTooManyRequests, CodeRateLimited,
-			fmt.Sprintf("Resource %s is limited to %d requests; retry in %d seconds.", r.URL.Path, s.limiter.limit(), retryAfter)))
+			fmt.Sprintf("Resource %s is limited to %d requests; retry in %d seconds.", r.URL.Path, s.limiter.limit(), wait)))
 		return
 	}
-	mt, err := m.Negotiate(r.Header.Values("Accept"))
+	mt, err := serverside.Negotiate(m, r.Header.Values("Accept"))
 	if err != nil {
 		apierror.Write(w, apierror.New(http.StatusNotAcceptable, CodeInvalidVersionDate,
 			"Invalid accept header or version date: no version of this resource is acceptable."))
@@ -192,10 +190,9 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 	}
 	if s.validate {
 		req := &contract.Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: body}
-		if contract.Refuse(w, m, s.contract.CheckMatch(m, &contract.Exchange{Request: req})) {
+		if serverside.Refuse(w, m, serverside.CheckMatch(s.contract, m, &contract.Exchange{Request: req})) {
 			return
 		}
-		x.validated = true
 	}
 	s.api.ServeHTTP(w, r)
 	if f := x.fault; f != nil && f.Status != 0 && f.AfterHandler {
@@ -240,7 +237,7 @@ func (s *Service) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 
 // paramError answers a query or path parameter the generated wrappers
 // could not bind (envelope=maybe) with a 400 naming it; the contract
-// refuses such a request first, unless WithoutContractValidation.
+// refuses such a request first, but in this package's benchmarks.
 func paramError(w http.ResponseWriter, _ *http.Request, err error) {
 	field := "request"
 	var pe *server.InvalidParamFormatError
@@ -252,7 +249,8 @@ func paramError(w http.ResponseWriter, _ *http.Request, err error) {
 }
 
 // requestError answers a body the strict server could not decode
-// (malformed JSON, without contract validation).
+// (malformed JSON, which the contract refuses first, but in this
+// package's benchmarks).
 func requestError(w http.ResponseWriter, _ *http.Request, _ error) {
 	writeValidationError(w, "The request body is not valid JSON.",
 		server.FieldViolation{Field: "/", Description: "malformed JSON"})

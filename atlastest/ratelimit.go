@@ -18,19 +18,19 @@ import (
 type rateLimiter struct {
 	mu       sync.Mutex
 	now      func() time.Time
-	capacity int
-	every    time.Duration
+	capacity int           // read-only after New
+	every    time.Duration // read-only after New
 	buckets  *lru[string, *rate.Limiter]
 }
 
-func newRateLimiter(capacity int, every time.Duration, maxBuckets int, now func() time.Time, onEvict func()) *rateLimiter {
-	return &rateLimiter{now: now, capacity: capacity, every: every, buckets: newLRU[string, *rate.Limiter](maxBuckets, onEvict)}
+func newRateLimiter(capacity int, every time.Duration, maxBuckets int, now func() time.Time) *rateLimiter {
+	return &rateLimiter{now: now, capacity: capacity, every: every, buckets: newLRU[string, *rate.Limiter](maxBuckets)}
 }
 
 // take draws one request from the resource's bucket. When it is empty it
 // reports how long until one is available, rounded up to whole seconds (at
 // least 1) for Retry-After.
-func (l *rateLimiter) take(resource string) (remaining int, retryAfter int, ok bool) {
+func (l *rateLimiter) take(resource string) (remaining, wait int, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -42,11 +42,20 @@ func (l *rateLimiter) take(resource string) (remaining int, retryAfter int, ok b
 	if b.AllowN(now, 1) {
 		return clampTokens(b.TokensAt(now)), 0, true
 	}
-	res := b.ReserveN(now, 1)
-	delay := res.DelayFrom(now)
-	res.CancelAt(now)
-	return 0, max(1, int(math.Ceil(delay.Seconds()))), false
+	return 0, retryAfter(untilOne(b, now)), false
 }
+
+// untilOne is how long until the bucket holds a whole token.
+func untilOne(l *rate.Limiter, now time.Time) time.Duration {
+	tokens := l.TokensAt(now)
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) * float64(time.Second) / float64(l.Limit()))
+}
+
+// retryAfter is a wait in Retry-After's whole seconds, at least 1.
+func retryAfter(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
 
 // peek reports what is left without drawing, for responses (the 401 of a
 // handshake) that should not cost the caller a request. It never creates a
@@ -62,11 +71,8 @@ func (l *rateLimiter) peek(resource string) int {
 	return clampTokens(b.TokensAt(l.now()))
 }
 
-func (l *rateLimiter) limit() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.capacity
-}
+// limit is the capacity of every bucket, fixed by New.
+func (l *rateLimiter) limit() int { return l.capacity }
 
 func (l *rateLimiter) size() int {
 	l.mu.Lock()
@@ -79,13 +85,4 @@ func clampTokens(f float64) int {
 		return 0
 	}
 	return int(math.Floor(f))
-}
-
-// set changes the limits and starts every bucket afresh, for tests that
-// want to meet a 429 quickly.
-func (l *rateLimiter) set(capacity int, every time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.capacity, l.every = capacity, every
-	l.buckets.clear()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
 // registry is the router the generated code registers its handlers with
@@ -39,7 +40,7 @@ func (g *registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		apierror.Write(w, apierror.New(http.StatusNotFound, CodeResourceNotFound, "Cannot find resource "+r.URL.Path+"."))
 		return
 	}
-	for name, value := range m.UnescapedPathParams() {
+	for name, value := range serverside.PathParams(m) {
 		r.SetPathValue(name, value)
 	}
 	g.handlers[m.Method+" "+m.Path].ServeHTTP(w, r)

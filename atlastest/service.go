@@ -48,11 +48,11 @@ func New(opts ...Option) (*Service, error) {
 	s := &Service{
 		cfg:     cfg,
 		keys:    map[string]APIKey{},
-		links:   newLinkService(cfg.orgs, cfg.maxResources, stats.evicted, cfg.recordSecret),
+		links:   newLinkService(cfg.orgs, cfg.maxResources, cfg.recordSecret),
 		nonces:  newNonceStore(cfg.nonceTTL, cfg.maxNonces, cfg.ncWindow, cfg.now),
-		tokens:  newTokenStore(cfg.tokenTTL, cfg.now, cfg.recordSecret),
+		tokens:  newTokenStore(tokenTTL, cfg.now, cfg.recordSecret),
 		guesses: newGuessLimiter(cfg.serviceAccounts, cfg.now),
-		limiter: newRateLimiter(cfg.rateCapacity, cfg.rateRefillEvery, cfg.maxResources, cfg.now, stats.evicted),
+		limiter: newRateLimiter(cfg.rateCapacity, cfg.rateRefillEvery, cfg.maxResources, cfg.now),
 		stats:   stats,
 	}
 	if len(cfg.keys) == 0 {

@@ -157,48 +157,39 @@ func TestErrors(t *testing.T) {
 // not (the contract accepts it too; only the client refuses it, on its own
 // account).
 func TestHostBitsPassTheServer(t *testing.T) {
-	for _, tc := range validationModes {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := testatlas.NewServer(t, tc.opts...)
-			c := newClient(t, srv, clientOpts{})
-			r := create(t, c, atlastest.BasePathV2, orgA, nil, "10.0.0.1/24", "2001:db8::1/32")
-			if r.StatusCode() != http.StatusCreated {
-				t.Fatalf("%d %s", r.StatusCode(), r.Body)
-			}
-			if _, ok := srv.LinkToken(orgA); !ok {
-				t.Error("no link after a 201")
-			}
-		})
+	srv := testatlas.NewServer(t)
+	c := newClient(t, srv, clientOpts{})
+	r := create(t, c, atlastest.BasePathV2, orgA, nil, "10.0.0.1/24", "2001:db8::1/32")
+	if r.StatusCode() != http.StatusCreated {
+		t.Fatalf("%d %s", r.StatusCode(), r.Body)
+	}
+	if _, ok := srv.LinkToken(orgA); !ok {
+		t.Error("no link after a 201")
 	}
 }
 
-// TestBadInputIsRefusedWithOrWithoutTheContract: the contract middleware
-// refuses bad input first; without it the service's own checks give the
-// same fields.
-func TestBadInputIsRefusedWithOrWithoutTheContract(t *testing.T) {
-	for _, tc := range validationModes {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := testatlas.NewServer(t, tc.opts...)
-			c := newClient(t, srv, clientOpts{})
-			r := create(t, c, atlastest.BasePathV2, orgA, nil, "x", "192.0.2.1", "10.0.0.0/33")
-			if r.JSON400 == nil || r.JSON400.BadRequestDetail == nil {
-				t.Fatalf("%d %s", r.StatusCode(), r.Body)
-			}
-			var fields []string
-			for _, f := range *r.JSON400.BadRequestDetail.Fields {
-				fields = append(fields, f.Field)
-			}
-			if got := strings.Join(fields, " "); got != "/accessListIps/0 /accessListIps/2" {
-				t.Errorf("fields = %s", got)
-			}
-			if srv.LinkCount() != 0 {
-				t.Error("a refused create left a link")
-			}
-			d := remove(t, c, "4888442A3354817A7320EB61", nil)
-			if d.JSON400 == nil || d.JSON400.BadRequestDetail == nil || (*d.JSON400.BadRequestDetail.Fields)[0].Field != "orgId" {
-				t.Errorf("upper-case orgId: %d %s", d.StatusCode(), d.Body)
-			}
-		})
+// TestBadInputIsRefused: the contract refuses bad input, naming each field,
+// before a handler meets it.
+func TestBadInputIsRefused(t *testing.T) {
+	srv := testatlas.NewServer(t)
+	c := newClient(t, srv, clientOpts{})
+	r := create(t, c, atlastest.BasePathV2, orgA, nil, "x", "192.0.2.1", "10.0.0.0/33")
+	if r.JSON400 == nil || r.JSON400.BadRequestDetail == nil {
+		t.Fatalf("%d %s", r.StatusCode(), r.Body)
+	}
+	var fields []string
+	for _, f := range *r.JSON400.BadRequestDetail.Fields {
+		fields = append(fields, f.Field)
+	}
+	if got := strings.Join(fields, " "); got != "/accessListIps/0 /accessListIps/2" {
+		t.Errorf("fields = %s", got)
+	}
+	if srv.LinkCount() != 0 {
+		t.Error("a refused create left a link")
+	}
+	d := remove(t, c, "4888442A3354817A7320EB61", nil)
+	if d.JSON400 == nil || d.JSON400.BadRequestDetail == nil || (*d.JSON400.BadRequestDetail.Fields)[0].Field != "orgId" {
+		t.Errorf("upper-case orgId: %d %s", d.StatusCode(), d.Body)
 	}
 }
 
@@ -302,61 +293,43 @@ func TestRequestBodiesAreReadAsTheContractSays(t *testing.T) {
 	}
 }
 
-// validationModes runs a test with the contract validating requests and
-// with only the service's own checks: both must refuse bad input alike.
-var validationModes = []struct {
-	name string
-	opts []atlastest.Option
-}{
-	{"contract validation", nil},
-	{"own checks", []atlastest.Option{atlastest.WithoutContractValidation()}},
-}
-
 func TestMalformedAndOversizedBodies(t *testing.T) {
-	for _, mode := range validationModes {
-		t.Run(mode.name, func(t *testing.T) {
-			srv := testatlas.NewServer(t, append(mode.opts, atlastest.WithMaxBodyBytes(64))...)
-			c := newClient(t, srv, clientOpts{})
-			for _, tc := range []struct {
-				name, body, detail string
-				status             int
-			}{
-				{"malformed JSON", `{"accessListIps":[`, "malformed JSON", 400},
-				{"missing accessListIps", `{}`, `"field":"/accessListIps"`, 400},
-				{"too large", `{"accessListIps":["` + strings.Repeat("1", 100) + `"]}`, "exceeds 64 bytes", 413},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					res, err := c.CreateLinkTokenWithBodyWithResponse(t.Context(), orgA, nil, atlastest.MediaTypeV2, strings.NewReader(tc.body))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if res.StatusCode() != tc.status || !strings.Contains(string(res.Body), tc.detail) {
-						t.Errorf("%d %s", res.StatusCode(), res.Body)
-					}
-				})
+	srv := testatlas.NewServer(t, atlastest.WithMaxBodyBytes(64))
+	c := newClient(t, srv, clientOpts{})
+	for _, tc := range []struct {
+		name, body, detail string
+		status             int
+	}{
+		{"malformed JSON", `{"accessListIps":[`, "malformed JSON", 400},
+		{"missing accessListIps", `{}`, `"field":"/accessListIps"`, 400},
+		{"too large", `{"accessListIps":["` + strings.Repeat("1", 100) + `"]}`, "exceeds 64 bytes", 413},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := c.CreateLinkTokenWithBodyWithResponse(t.Context(), orgA, nil, atlastest.MediaTypeV2, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if srv.LinkCount() != 0 {
-				t.Error("a refused create left a link")
+			if res.StatusCode() != tc.status || !strings.Contains(string(res.Body), tc.detail) {
+				t.Errorf("%d %s", res.StatusCode(), res.Body)
 			}
 		})
+	}
+	if srv.LinkCount() != 0 {
+		t.Error("a refused create left a link")
 	}
 }
 
 func TestParamsThatDoNotBind(t *testing.T) {
-	for _, mode := range validationModes {
-		t.Run(mode.name, func(t *testing.T) {
-			srv := testatlas.NewServer(t, mode.opts...)
-			c := newClient(t, srv, clientOpts{})
-			res, err := c.DeleteLinkTokenWithResponse(t.Context(), orgA, nil, func(_ context.Context, req *http.Request) error {
-				req.URL.RawQuery = "envelope=maybe"
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.StatusCode() != 400 || res.JSON400 == nil || (*res.JSON400.BadRequestDetail.Fields)[0].Field != "envelope" {
-				t.Errorf("%d %s", res.StatusCode(), res.Body)
-			}
-		})
+	srv := testatlas.NewServer(t)
+	c := newClient(t, srv, clientOpts{})
+	res, err := c.DeleteLinkTokenWithResponse(t.Context(), orgA, nil, func(_ context.Context, req *http.Request) error {
+		req.URL.RawQuery = "envelope=maybe"
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode() != 400 || res.JSON400 == nil || (*res.JSON400.BadRequestDetail.Fields)[0].Field != "envelope" {
+		t.Errorf("%d %s", res.StatusCode(), res.Body)
 	}
 }

@@ -3,15 +3,15 @@ package atlastest
 import "container/list"
 
 // lru is a map bounded to max entries: adding one to a full map drops the
-// entry used least recently (the oldest idle), and calls onEvict. A shared
+// entry used least recently (the oldest idle). A shared
 // test server must stay bounded under hostile use: an authenticated caller
-// naming endless made-up resources would otherwise grow it without limit.
+// naming endless made-up resources, or any client asking for endless
+// challenges, would otherwise grow it without limit.
 // It is not safe for concurrent use; its owner holds a lock.
 type lru[K comparable, V any] struct {
-	max     int
-	order   *list.List // of *lruEntry[K, V]; front is the most recently used
-	items   map[K]*list.Element
-	onEvict func()
+	max   int
+	order *list.List // of *lruEntry[K, V]; front is the most recently used
+	items map[K]*list.Element
 }
 
 type lruEntry[K comparable, V any] struct {
@@ -19,8 +19,8 @@ type lruEntry[K comparable, V any] struct {
 	val V
 }
 
-func newLRU[K comparable, V any](max int, onEvict func()) *lru[K, V] {
-	return &lru[K, V]{max: max, order: list.New(), items: map[K]*list.Element{}, onEvict: onEvict}
+func newLRU[K comparable, V any](max int) *lru[K, V] {
+	return &lru[K, V]{max: max, order: list.New(), items: map[K]*list.Element{}}
 }
 
 // get returns the value for k and marks it used.
@@ -57,9 +57,6 @@ func (c *lru[K, V]) put(k K, v V) {
 		oldest := c.order.Back()
 		c.order.Remove(oldest)
 		delete(c.items, oldest.Value.(*lruEntry[K, V]).key)
-		if c.onEvict != nil {
-			c.onEvict()
-		}
 	}
 }
 
@@ -72,7 +69,7 @@ func (c *lru[K, V]) remove(k K) {
 
 func (c *lru[K, V]) len() int { return len(c.items) }
 
-// clear drops every entry (not counted as evictions).
+// clear drops every entry.
 func (c *lru[K, V]) clear() {
 	c.order.Init()
 	c.items = map[K]*list.Element{}

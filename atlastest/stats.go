@@ -1,6 +1,9 @@
 package atlastest
 
-import "sync"
+import (
+	"maps"
+	"sync"
+)
 
 // Stats is a snapshot of what the service has answered since it started (or
 // since [Service.ResetStats]).
@@ -36,12 +39,6 @@ func (s Stats) Count(op string, status int) int { return s.Requests[op][status] 
 type statsCollector struct {
 	mu sync.Mutex
 	s  Stats
-	// evictions counts the per-resource state dropped to stay within the
-	// bound on resources, the least recently used first: rate-limit
-	// buckets, and the handlers' state (an organization's link and
-	// migration flag). The bound is serve's hardening, out of a test's
-	// reach, so the count is for this package's tests, not in Stats.
-	evictions int
 }
 
 func newStats() *statsCollector {
@@ -72,12 +69,6 @@ func (c *statsCollector) fault() {
 	c.s.Faults++
 }
 
-func (c *statsCollector) evicted() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.evictions++
-}
-
 func (c *statsCollector) challenge(stale bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -93,11 +84,7 @@ func (c *statsCollector) snapshot() Stats {
 	out := c.s
 	out.Requests = make(map[string]map[int]int, len(c.s.Requests))
 	for op, m := range c.s.Requests {
-		cp := make(map[int]int, len(m))
-		for k, v := range m {
-			cp[k] = v
-		}
-		out.Requests[op] = cp
+		out.Requests[op] = maps.Clone(m)
 	}
 	return out
 }
@@ -106,11 +93,4 @@ func (c *statsCollector) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.s = Stats{Requests: map[string]map[int]int{}}
-	c.evictions = 0
-}
-
-func (c *statsCollector) evictionCount() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.evictions
 }

@@ -33,6 +33,9 @@ type queued struct {
 	expires time.Time
 }
 
+// tokenTTL is how long a bearer token lives, as the live service's do.
+const tokenTTL = time.Hour
+
 func newTokenStore(ttl time.Duration, now func() time.Time, record func(...string)) *tokenStore {
 	return &tokenStore{ttl: ttl, now: now, record: record, tokens: map[string]issuedToken{}}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/spec"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
 // docCopy is a fresh copy of the contract to change.
@@ -210,7 +211,7 @@ func TestPathServersNarrowWhereAPathIsServed(t *testing.T) {
 	if m, err := v.Match(http.MethodPut, &url.URL{Path: "/api/atlas/v1.0" + path}); !errors.Is(err, contract.ErrNotInContract) {
 		t.Fatalf("an undeclared method on v1.0: %+v, %v; want ErrNotInContract", m, err)
 	}
-	if got := v.ServerAuthSchemes("/api/atlas/v1.0"); len(got) != 0 {
+	if got := serverside.ServerAuthSchemes(v, "/api/atlas/v1.0"); len(got) != 0 {
 		t.Errorf("v1.0 serves no operation, yet authenticates with %v", got)
 	}
 }

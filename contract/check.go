@@ -58,13 +58,13 @@ func (v *Validator) Check(ex *Exchange) (*Result, error) {
 	if !v.match(ex.Request.Method, ex.Request.URL, &m) {
 		return nil, fmt.Errorf("%s %s: %w", ex.Request.Method, ex.Request.URL.Path, ErrNotInContract)
 	}
-	return v.CheckMatch(&m, ex), nil
+	return v.checkMatch(&m, ex), nil
 }
 
-// CheckMatch is Check for a caller that has already matched the request
-// (a server or transport that needs the match for itself): it routes
-// nothing again.
-func (v *Validator) CheckMatch(m *Match, ex *Exchange) *Result {
+// checkMatch is Check for a caller that has already matched the request
+// (a server or transport that needs the match for itself, and
+// serverside.CheckMatch): it routes nothing again.
+func (v *Validator) checkMatch(m *Match, ex *Exchange) *Result {
 	c := checker{v: v, ex: ex, m: m, res: &Result{Operation: m.Operation}}
 	c.run()
 	c.res.capLists()

@@ -25,7 +25,7 @@ func (c *checker) kin() {
 	// Path parameters are judged as the server reads them: the router's
 	// are still escaped (gorilla/mux matches the escaped path), and
 	// kin-openapi does not unescape them.
-	reqInput := c.kinRequest(c.m.route, c.m.UnescapedPathParams())
+	reqInput := c.kinRequest(c.m.route, c.m.unescapedPathParams())
 	if c.ex.Response != nil {
 		c.kinResponse(reqInput)
 	}

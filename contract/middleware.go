@@ -89,7 +89,7 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 				writeAPIError(w, http.StatusBadRequest, wire.CodeValidation, "The request body could not be read.", nil)
 				return
 			}
-			res := v.CheckMatch(m, &Exchange{Request: req})
+			res := v.checkMatch(m, &Exchange{Request: req})
 			if refuse(w, m, res) {
 				return
 			}
@@ -103,7 +103,7 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 			if header == nil {
 				header = w.Header()
 			}
-			full := v.CheckMatch(m, &Exchange{Request: req, Response: &Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()}})
+			full := v.checkMatch(m, &Exchange{Request: req, Response: &Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()}})
 			notJudged(full, v.maxBody, false, int64(rec.body.Len()) > v.maxBody)
 			if len(full.Violations) > 0 || len(full.Notices) > 0 {
 				cfg.report(r, full)

@@ -66,11 +66,8 @@ func (v *Validator) Match(method string, u *url.URL) (*Match, error) {
 	return m, nil
 }
 
-// UnderServer reports whether a request path is under one of the
-// document's servers (on any host, under any prefix), and which: a server
-// answers a path there that is no operation's with its own 404, after
-// authentication.
-func (v *Validator) UnderServer(u *url.URL) (base string, ok bool) {
+// underServer: see serverside.UnderServer.
+func (v *Validator) underServer(u *url.URL) (base string, ok bool) {
 	escaped := u.EscapedPath()
 	for _, srv := range v.servers {
 		if srv.base != "" && indexSegment(escaped, srv.base) >= 0 {

@@ -1,41 +1,47 @@
 package contract
 
 import (
-	"errors"
 	"maps"
 	"mime"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/serverside/hook"
 )
 
 // What a server on the contract needs to know about a request beyond its
 // route, from the contract rather than from literals: the schemes it may
 // authenticate with, the media type its success body goes out in, and the
-// answer to a request that breaks the contract.
+// answer to a request that breaks the contract. None of it is public:
+// contract lends it to internal/serverside (see there for each), for this
+// module's own servers, and importers of contract never see it.
+func init() {
+	hook.Lend(hook.Funcs[*Validator, *Match, *Exchange, *Result]{
+		Negotiate:         (*Match).negotiate,
+		AuthSchemes:       (*Match).authSchemes,
+		Anonymous:         (*Match).anonymous,
+		PathParams:        (*Match).unescapedPathParams,
+		ServerAuthSchemes: (*Validator).serverAuthSchemes,
+		UnderServer:       (*Validator).underServer,
+		CheckMatch:        (*Validator).checkMatch,
+		Refuse:            refuse,
+	})
+}
 
-// ErrNotAcceptable is returned by Match.Negotiate when Accept names no media
-// type the operation can answer in on its server.
-var ErrNotAcceptable = errors.New("no acceptable media type")
-
-// AuthSchemes lists, lower case, the Authorization schemes the operation
-// accepts on the request's server ("bearer", "digest"): x-atlas-servers
-// restricts a scheme to some servers.
-func (m *Match) AuthSchemes() []string {
+// authSchemes: see serverside.AuthSchemes.
+func (m *Match) authSchemes() []string {
 	if m.op == nil {
 		return nil
 	}
 	return m.v.challengeSchemes(m.op, m.srv)
 }
 
-// Anonymous reports whether the operation may be called without
-// credentials.
-func (m *Match) Anonymous() bool { return m.op != nil && m.op.anonymous }
+// anonymous: see serverside.Anonymous.
+func (m *Match) anonymous() bool { return m.op != nil && m.op.anonymous }
 
-// UnescapedPathParams are the path parameters, unescaped as a server reads
-// them (a value that does not unescape is kept as sent).
-func (m *Match) UnescapedPathParams() map[string]string {
+// unescapedPathParams: see serverside.PathParams.
+func (m *Match) unescapedPathParams() map[string]string {
 	out := maps.Clone(m.params)
 	for k, v := range out {
 		if u, err := url.PathUnescape(v); err == nil {
@@ -45,18 +51,8 @@ func (m *Match) UnescapedPathParams() map[string]string {
 	return out
 }
 
-// Negotiate picks the media type a success body of the operation goes out
-// in, given the request's Accept values, as the live service picks it:
-// on a server whose success bodies are versioned
-// (application/vnd.atlas.{version}+json), the newest version the operation
-// declares that is not after the date Accept names (MongoDB's versioning),
-// or the newest declared when Accept names no date but admits JSON
-// (assumed); elsewhere, the server's type, when Accept admits it (an
-// absent Accept admits anything). ErrNotAcceptable when
-// nothing fits. An operation without success bodies gets the server's
-// first success type all the same: the live service sends a Content-Type
-// on a 204.
-func (m *Match) Negotiate(accept []string) (string, error) {
+// negotiate: see serverside.Negotiate.
+func (m *Match) negotiate(accept []string) (string, error) {
 	if m.op == nil {
 		return "", ErrNotInContract
 	}
@@ -72,7 +68,7 @@ func (m *Match) Negotiate(accept []string) (string, error) {
 		candidates = declared
 	}
 	if len(candidates) == 0 {
-		return "", ErrNotAcceptable
+		return "", hook.ErrNotAcceptable
 	}
 	var versioned []string // "date mediatype", sortable
 	for _, c := range candidates {
@@ -88,7 +84,7 @@ func (m *Match) Negotiate(accept []string) (string, error) {
 			// JSON (assumed: the live answer to a versionless Accept is not
 			// recorded, so the stand-in is lenient).
 			if !acceptsAnyOf(accept, append(candidates, "application/json")) {
-				return "", ErrNotAcceptable
+				return "", hook.ErrNotAcceptable
 			}
 			_, mt, _ := strings.Cut(versioned[len(versioned)-1], " ")
 			return mt, nil
@@ -99,14 +95,14 @@ func (m *Match) Negotiate(accept []string) (string, error) {
 				return mt, nil
 			}
 		}
-		return "", ErrNotAcceptable
+		return "", hook.ErrNotAcceptable
 	}
 	for _, c := range candidates {
 		if acceptsAnyOf(accept, []string{c}) {
 			return c, nil
 		}
 	}
-	return "", ErrNotAcceptable
+	return "", hook.ErrNotAcceptable
 }
 
 // successTypes are the media types of the operation's 2xx bodies, sorted.
@@ -157,12 +153,27 @@ func acceptsAnyOf(accept []string, types []string) bool {
 	return false
 }
 
-// Refuse answers a request whose Result breaks the contract, as
-// Middleware does (see there): 400, 405, 413 or 415 with an Atlas-style
-// ApiError naming every offending field (the first 100, the detail
-// saying how many more there were). Credentials are not refused here:
-// a server's authentication answers them with its challenge. It reports
-// whether it wrote a response.
-func Refuse(w http.ResponseWriter, m *Match, res *Result) bool {
-	return refuse(w, m, res)
+// serverAuthSchemes: see serverside.ServerAuthSchemes.
+func (v *Validator) serverAuthSchemes(base string) []string {
+	for _, srv := range v.servers {
+		if srv.base != base {
+			continue
+		}
+		var out []string
+		for _, rt := range v.routes {
+			if !rt.on(srv) {
+				continue
+			}
+			for _, op := range rt.ops {
+				for _, s := range v.challengeSchemes(op, srv) {
+					if !slices.Contains(out, s) {
+						out = append(out, s)
+					}
+				}
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	return nil
 }

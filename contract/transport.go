@@ -165,7 +165,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp: Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
 	}
 	x.ex.Request, x.ex.Response = &x.req, &x.resp
-	res := t.Validator.CheckMatch(&m, &x.ex)
+	res := t.Validator.checkMatch(&m, &x.ex)
 	notJudged(res, limit, reqCut, respCut)
 	if len(res.Violations) > 0 && t.Report != nil {
 		t.Report(res.Violations)

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
 // A check judges exchanges concurrently while its reader reads on, and
@@ -121,7 +122,7 @@ func judge(v *contract.Validator, ex *contract.Exchange, route *contract.Match) 
 	var res *contract.Result
 	var err error
 	if route != nil && ex.Request != nil {
-		res = v.CheckMatch(route, ex)
+		res = serverside.CheckMatch(v, route, ex)
 	} else {
 		res, err = v.Check(ex)
 	}

@@ -30,6 +30,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
 // The headers the proxy adds to every response to an operation of the
@@ -411,7 +412,7 @@ func (p *Proxy) passThrough(w http.ResponseWriter, r *http.Request) {
 }
 
 // refuse answers, with --enforce, a request that breaks the contract, as
-// the contract's own middleware does (contract.Refuse), before it reaches
+// the contract's own middleware does (serverside.Refuse), before it reaches
 // the upstream. A request without any credentials is the exception,
 // whatever else it breaks: the live service authenticates first and
 // answers the challenge, and digest clients (curl among them) send a first
@@ -420,14 +421,14 @@ func (p *Proxy) passThrough(w http.ResponseWriter, r *http.Request) {
 // response of the wrong length, an unknown algorithm, two Authorization
 // headers) are refused like any other part of the request.
 func (p *Proxy) refuse(w http.ResponseWriter, x *exchange) bool {
-	if len(x.req.Header.Values("Authorization")) == 0 && !x.m.Anonymous() {
+	if len(x.req.Header.Values("Authorization")) == 0 && !serverside.Anonymous(x.m) {
 		return false
 	}
 	res := p.check(x)
 	refusable := make(contract.Violations, 0, len(res.Violations))
 	for _, v := range res.Violations {
-		if v.Rule == contract.RuleSecurity && !x.m.Anonymous() {
-			// contract.Refuse leaves credentials to the server's
+		if v.Rule == contract.RuleSecurity && !serverside.Anonymous(x.m) {
+			// serverside.Refuse leaves credentials to the server's
 			// challenge; here there is none to give.
 			c := *v
 			c.Rule = "credentials"
@@ -437,7 +438,7 @@ func (p *Proxy) refuse(w http.ResponseWriter, x *exchange) bool {
 	}
 	rec := httptest.NewRecorder()
 	setVerdictHeaders(rec.Header(), res)
-	if !contract.Refuse(rec, x.m, &contract.Result{Violations: refusable}) {
+	if !serverside.Refuse(rec, x.m, &contract.Result{Violations: refusable}) {
 		return false
 	}
 	resp := rec.Result()
@@ -498,7 +499,7 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 // check judges the whole exchange. A body over the cap was not held: the
 // checks of that body are replaced by the one violation it is.
 func (p *Proxy) check(x *exchange) *contract.Result {
-	res := p.v.CheckMatch(x.m, &contract.Exchange{Request: x.req, Response: x.resp})
+	res := serverside.CheckMatch(p.v, x.m, &contract.Exchange{Request: x.req, Response: x.resp})
 	if x.reqOver {
 		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(x, contract.SideRequest))
 	}

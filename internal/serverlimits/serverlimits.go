@@ -15,8 +15,8 @@ import (
 	"time"
 )
 
-// Limits bound what one connection can cost a server. A zero field takes
-// its value from Default (see WithDefaults).
+// Limits bound what one connection can cost a server; Default says how
+// much.
 type Limits struct {
 	// ReadHeader bounds reading the request line and headers.
 	ReadHeader time.Duration
@@ -48,10 +48,6 @@ func Default() Limits {
 		MaxConns:       256,
 	}
 }
-
-// WithDefaults is l with each zero field taken from Default; it fails on a
-// negative field, which would mean no bound at all to net/http.
-func (l Limits) WithDefaults() (Limits, error) { return l.Or(Default()) }
 
 // Or is l with each zero field taken from d, the defaults of the server
 // at hand (the proxy has its own); it fails on a negative field, which
