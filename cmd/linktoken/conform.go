@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -185,9 +184,7 @@ func (o *conformOptions) run(e *env, opts conform.Options) error {
 	}
 	switch o.output.format {
 	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(rep)
+		_ = writeJSON(out, rep)
 	case "junit":
 		_ = writeJUnit(out, conformJUnit(rep))
 	default:
