@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"time"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
@@ -26,9 +27,11 @@ type checkJUnit struct {
 	doc             junit.Testsuites
 	suite           junit.Testsuite // the current file's
 	failing, others int             // cases listed so far, over every file
+	started         time.Time       // when the current file's check began
 }
 
 func (j *checkJUnit) attach(rep *recorded.Report) {
+	j.started = time.Now()
 	rep.OnExchange = j.exchange
 	// The test cases carry the findings: the report need not keep them.
 	rep.Emit, rep.EmitNotice = func(*contract.Violation) {}, func(*contract.Violation) {}
@@ -90,13 +93,13 @@ func (j *checkJUnit) endFile(file string, err error) {
 	if err != nil {
 		j.add(junit.Testcase{Classname: "input", Name: file, Error: &junit.Result{Message: "the file cannot be used", Type: "input", Data: err.Error()}})
 	}
-	j.suite.Name = file
+	j.suite.Name, j.suite.Time = file, junitSeconds(time.Since(j.started))
 	if left := j.suite.Tests - len(j.suite.Testcases); left > 0 {
 		j.suite.SystemOut = junitOutput(fmt.Sprintf("%d of %d test cases not listed: the report lists the first %d failing and the first %d other exchanges of the run",
 			left, j.suite.Tests, reportListCap, reportListCap))
 	}
 	j.doc.Suites = append(j.doc.Suites, j.suite)
-	j.suite = junit.Testsuite{}
+	j.suite, j.started = junit.Testsuite{}, time.Now()
 }
 
 func (j *checkJUnit) write(out *bufio.Writer, _ *recorded.Report, _, _ error) error {

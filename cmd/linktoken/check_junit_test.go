@@ -18,6 +18,7 @@ type junitDoc struct {
 		Failures int    `xml:"failures,attr"`
 		Errors   int    `xml:"errors,attr"`
 		Skipped  int    `xml:"skipped,attr"`
+		Time     string `xml:"time,attr"`
 		Cases    []struct {
 			ClassName string `xml:"classname,attr"`
 			Name      string `xml:"name,attr"`

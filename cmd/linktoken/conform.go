@@ -178,6 +178,7 @@ func (o *conformOptions) run(e *env, opts conform.Options) error {
 	if o.output.format == "text" {
 		opts.Progress = func(oc conform.Outcome) { writeOutcome(out, oc) }
 	}
+	started := time.Now()
 	rep, runErr := conform.Run(ctx, opts)
 	if rep == nil {
 		return usageError("%w", runErr)
@@ -186,7 +187,7 @@ func (o *conformOptions) run(e *env, opts conform.Options) error {
 	case "json":
 		_ = writeJSON(out, rep)
 	case "junit":
-		_ = writeJUnit(out, conformJUnit(rep))
+		_ = writeJUnit(out, conformJUnit(rep, time.Since(started)))
 	default:
 		writeConformSummary(out, rep)
 	}

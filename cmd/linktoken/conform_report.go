@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
@@ -80,8 +81,8 @@ func writeOutcome(out *bufio.Writer, o conform.Outcome) {
 // conformJUnit is the report as one JUnit suite: a test case per request,
 // failing with its failed checks (one line each), observations in
 // system-out.
-func conformJUnit(rep *conform.Report) junit.Testsuites {
-	s := junit.Testsuite{Name: "linktoken conform"}
+func conformJUnit(rep *conform.Report, took time.Duration) junit.Testsuites {
+	s := junit.Testsuite{Name: "linktoken conform", Time: junitSeconds(took)}
 	for _, o := range rep.Outcomes {
 		tc := junit.Testcase{Classname: string(o.Kind), Name: o.Case}
 		if len(o.Failures) > 0 {

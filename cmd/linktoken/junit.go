@@ -4,7 +4,9 @@ import (
 	"encoding/xml"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
@@ -41,6 +43,10 @@ func junitFailure(findings []finding, trailer string) *junit.Result {
 	}
 	return &junit.Result{Message: strings.Join(messages, "; "), Type: strings.Join(kinds, ", "), Data: strings.Join(texts, "\n") + trailer}
 }
+
+// junitSeconds is a duration as a suite's time attribute: seconds. The
+// attribute is always written, and readers parse it as a number.
+func junitSeconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
 
 // junitOutput is a <system-out> of text, none when it is empty.
 func junitOutput(text string) *junit.Output {

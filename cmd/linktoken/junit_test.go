@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,6 +34,9 @@ func TestJUnitReportsShareOneStructure(t *testing.T) {
 			t.Fatalf("%s: %v\n%s", name, err, r.stdout)
 		}
 		s := doc.Suites[0]
+		if _, err := strconv.ParseFloat(s.Time, 64); err != nil {
+			t.Errorf("%s: the suite's time %q is not a number of seconds", name, s.Time)
+		}
 		var failures, errors, skipped int
 		for _, c := range s.Cases {
 			if len(c.Failures) > 0 {
