@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/digestauth"
 )
 
 // bearerTransport authenticates with a service account: OAuth 2 client
@@ -57,7 +59,7 @@ func (b *bearerTransport) token(ctx context.Context, stale *oauth2.Token) (*oaut
 }
 
 func (b *bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	getBody, err := replayableBody(r)
+	getBody, err := digestauth.ReplayableBody(r)
 	if err != nil {
 		return nil, err
 	}

@@ -416,9 +416,7 @@ func (ex *exchange) failure(op string) error {
 		e.Parameters = *body.Parameters
 	}
 	if body.BadRequestDetail != nil && body.BadRequestDetail.Fields != nil {
-		for _, f := range *body.BadRequestDetail.Fields {
-			e.BadRequestFields = append(e.BadRequestFields, FieldError{Field: f.Field, Description: f.Description})
-		}
+		e.BadRequestFields = *body.BadRequestDetail.Fields
 	}
 	return e
 }
@@ -450,27 +448,26 @@ func (c *Client) withRetries(ctx context.Context, op string, idempotent bool, at
 		if err == nil {
 			return nil
 		}
-		v := p.classify(ctx, err, idempotent)
-		if !v.retry || n >= p.MaxAttempts {
+		retry, ev := p.classify(ctx, err, idempotent)
+		if !retry || n >= p.MaxAttempts {
 			return attemptsNote(err, n)
 		}
-		wait := p.Jitter(p.backoff(n))
-		if v.retryAfter > 0 {
-			wait = max(wait, min(v.retryAfter, p.MaxRetryAfter))
+		ev.Operation, ev.Attempt, ev.Wait = op, n, p.Jitter(p.backoff(n))
+		if ev.RetryAfter > 0 {
+			ev.Wait = max(ev.Wait, min(ev.RetryAfter, p.MaxRetryAfter))
 		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < ev.Wait {
 			c.log(ctx, "linktoken: not retrying: the wait would pass the context deadline",
-				slog.String("operation", op), slog.Int("attempt", n), slog.String("reason", v.reason), slog.Duration("wait", wait))
+				slog.String("operation", op), slog.Int("attempt", n), slog.String("reason", ev.Reason), slog.Duration("wait", ev.Wait))
 			return attemptsNote(err, n)
 		}
-		ev := RetryEvent{Operation: op, Attempt: n, Reason: v.reason, StatusCode: v.status, RetryAfter: v.retryAfter, Wait: wait}
 		if p.OnRetry != nil {
 			p.OnRetry(ev)
 		}
 		c.log(ctx, "linktoken: retrying",
-			slog.String("operation", op), slog.Int("attempt", n), slog.String("reason", v.reason),
-			slog.Int("status", v.status), slog.Duration("retryAfter", v.retryAfter), slog.Duration("wait", wait))
-		if serr := p.Sleep(ctx, wait); serr != nil {
+			slog.String("operation", op), slog.Int("attempt", n), slog.String("reason", ev.Reason),
+			slog.Int("status", ev.StatusCode), slog.Duration("retryAfter", ev.RetryAfter), slog.Duration("wait", ev.Wait))
+		if serr := p.Sleep(ctx, ev.Wait); serr != nil {
 			return attemptsNote(err, n)
 		}
 	}

@@ -23,7 +23,3 @@ func NewDigestTransport(publicKey, privateKey string, base http.RoundTripper) ht
 	}
 	return digestauth.New(publicKey, privateKey, base)
 }
-
-// replayableBody gives a fresh copy of a request's body per call, for the
-// transports that may send a request twice.
-var replayableBody = digestauth.ReplayableBody

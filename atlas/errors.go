@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/generated/client"
 )
 
 // Sentinels for the outcomes callers branch on. Every *APIError (and
@@ -39,11 +41,10 @@ func sentinelFor(status int) error {
 	return nil
 }
 
-// FieldError is one entry of an ApiError's badRequestDetail.fields.
-type FieldError struct {
-	Field       string
-	Description string
-}
+// FieldError is one entry of an ApiError's badRequestDetail.fields: the
+// generated client's type, so a field the contract adds reaches callers
+// without a copy to keep in step.
+type FieldError = client.FieldViolation
 
 // APIError is an error the service answered with an Atlas ApiError body.
 // Reach it with errors.As; its status also matches the sentinels with errors.Is.

@@ -113,48 +113,32 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	return min(d, p.MaxDelay)
 }
 
-// verdict is the retry decision for one failed attempt.
-type verdict struct {
-	retry      bool
-	reason     string
-	status     int
-	retryAfter time.Duration
-}
-
-// classify decides whether a failed attempt may be repeated. idempotent is
-// false for a create.
-func (p RetryPolicy) classify(ctx context.Context, err error, idempotent bool) verdict {
+// classify decides whether a failed attempt may be repeated, and says why
+// in ev's Reason, StatusCode and RetryAfter. idempotent is false for a create.
+func (p RetryPolicy) classify(ctx context.Context, err error, idempotent bool) (retry bool, ev RetryEvent) {
 	if ctx.Err() != nil {
-		return verdict{reason: "context done"}
+		return false, RetryEvent{Reason: "context done"}
 	}
 	unsafeOK := idempotent || p.RetryUnsafeCreate
-	var ae *APIError
-	var ue *UnexpectedResponseError
-	switch {
-	case errors.As(err, &ae):
-		v := verdict{status: ae.StatusCode, retryAfter: ae.RetryAfter, reason: strconv.Itoa(ae.StatusCode) + " " + statusText(ae.StatusCode, "")}
-		switch {
-		case ae.StatusCode == http.StatusTooManyRequests:
-			v.retry = true // not carried out: always safe
-		case ae.StatusCode >= 500:
-			v.retry = unsafeOK
+	if status := StatusCode(err); status != 0 {
+		ev = RetryEvent{StatusCode: status, Reason: strconv.Itoa(status) + " " + statusText(status, "")}
+		if ae := (*APIError)(nil); errors.As(err, &ae) {
+			ev.RetryAfter = ae.RetryAfter
 		}
-		return v
-	case errors.As(err, &ue):
-		v := verdict{status: ue.StatusCode, reason: strconv.Itoa(ue.StatusCode) + " " + statusText(ue.StatusCode, "")}
-		v.retry = ue.StatusCode == http.StatusTooManyRequests || (ue.StatusCode >= 500 && unsafeOK)
-		return v
-	case errors.Is(err, ErrInvalidInput):
-		return verdict{reason: "invalid input"}
+		// A 429 was not carried out: repeating it is always safe.
+		return status == http.StatusTooManyRequests || (status >= 500 && unsafeOK), ev
+	}
+	if errors.Is(err, ErrInvalidInput) {
+		return false, RetryEvent{Reason: "invalid input"}
 	}
 	if te := (*TokenError)(nil); errors.As(err, &te) && te.StatusCode != 0 {
-		return verdict{reason: "service-account token refused"}
+		return false, RetryEvent{Reason: "service-account token refused"}
 	}
 	var te interface{ Timeout() bool }
 	if errors.As(err, &te) && te.Timeout() {
-		return verdict{retry: unsafeOK, reason: "timeout"}
+		return unsafeOK, RetryEvent{Reason: "timeout"}
 	}
-	return verdict{retry: unsafeOK, reason: "connection error"}
+	return unsafeOK, RetryEvent{Reason: "connection error"}
 }
 
 // parseRetryAfter reads whole seconds or an HTTP date; 0 when absent or bad.

@@ -43,8 +43,8 @@ Exchanges that are not operations of the contract are counted and skipped.
 Output (-o): text prints one line per violation ("notice: …" for a notice), as it is
 found, then a summary ("N exchanges, N conform, N violations, N notices"); json prints
 one JSON document (violations, notices, counts); junit prints a JUnit XML report for CI
-systems: one test suite per file, one test case per exchange, one failure per violation,
-notices in the test case's system-out. No output carries a credential or a link-token.
+systems: one test suite per file, one test case per exchange, failing with a line per
+violation, notices in the test case's system-out. No output carries a credential or a link-token.
 To keep memory bounded whatever the traffic, json lists the first 1000 violations and
 the first 1000 notices, and junit the first 1000 failing and 1000 other exchanges; the
 counts cover everything, and the report says how many it leaves out.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
@@ -99,7 +98,5 @@ func (j *checkJSON) write(out *bufio.Writer, rep *recorded.Report, inputErr, not
 	case nothingErr != nil:
 		j.Error = nothingErr.Error()
 	}
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(j)
+	return writeJSON(out, j)
 }

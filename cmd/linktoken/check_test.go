@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,8 +194,10 @@ func TestCheckFailsWhenNoResponseWasRecorded(t *testing.T) {
 		t.Errorf("-o json: %v %+v", err, r)
 	}
 	r = runCLI(t, cliOpts{}, "check", "-o", "junit", path)
-	if !strings.Contains(r.stdout, "<system-out>no response recorded: only the request was judged") || r.code != exitNothingChecked {
-		t.Errorf("-o junit: %+v", r)
+	var report junitDoc
+	if err := xml.Unmarshal([]byte(r.stdout), &report); err != nil || len(report.Suites) != 1 || len(report.Suites[0].Cases) != 1 ||
+		!strings.HasPrefix(report.Suites[0].Cases[0].SystemOut, "no response recorded: only the request was judged") || r.code != exitNothingChecked {
+		t.Errorf("-o junit: %v %+v", err, r)
 	}
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -179,17 +178,16 @@ func (o *conformOptions) run(e *env, opts conform.Options) error {
 	if o.output.format == "text" {
 		opts.Progress = func(oc conform.Outcome) { writeOutcome(out, oc) }
 	}
+	started := time.Now()
 	rep, runErr := conform.Run(ctx, opts)
 	if rep == nil {
 		return usageError("%w", runErr)
 	}
 	switch o.output.format {
 	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(rep)
+		_ = writeJSON(out, rep)
 	case "junit":
-		_ = writeJUnit(out, conformJUnit(rep))
+		_ = writeJUnit(out, conformJUnit(rep, time.Since(started)))
 	default:
 		writeConformSummary(out, rep)
 	}

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/jstemmer/go-junit-report/v2/junit"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/conform"
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
@@ -76,27 +79,31 @@ func writeOutcome(out *bufio.Writer, o conform.Outcome) {
 }
 
 // conformJUnit is the report as one JUnit suite: a test case per request,
-// a failure per failed check, observations in system-out.
-func conformJUnit(rep *conform.Report) junitReport {
-	s := junitSuite{Name: "linktoken conform"}
+// failing with its failed checks (one line each), observations in
+// system-out.
+func conformJUnit(rep *conform.Report, took time.Duration) junit.Testsuites {
+	s := junit.Testsuite{Name: "linktoken conform", Time: junitSeconds(took)}
 	for _, o := range rep.Outcomes {
-		tc := junitCase{ClassName: string(o.Kind), Name: o.Case}
-		for _, f := range o.Failures {
-			tc.Failures = append(tc.Failures, junitFailure{Message: f.Check + ": " + f.Detail, Type: f.Check,
-				Text: f.Detail + "\nrequest: " + o.Request + "\nreplay: " + o.Replay})
+		tc := junit.Testcase{Classname: string(o.Kind), Name: o.Case}
+		if len(o.Failures) > 0 {
+			var fs []finding
+			for _, f := range o.Failures {
+				fs = append(fs, finding{message: f.Check + ": " + f.Detail, kind: f.Check, text: f.Check + ": " + f.Detail})
+			}
+			tc.Failure = junitFailure(fs, "\nrequest: "+o.Request+"\nreplay: "+o.Replay)
 		}
 		if o.Err != "" {
-			tc.Error = &junitFailure{Message: o.Err, Type: "error", Text: o.Err}
+			tc.Error = &junit.Result{Message: o.Err, Type: "error", Data: o.Err}
 		}
 		if o.Observation != "" {
-			tc.SystemOut = "observed: " + o.Observation + "\nrequest: " + o.Request
+			tc.SystemOut = junitOutput("observed: " + o.Observation + "\nrequest: " + o.Request)
 		}
-		s.add(tc)
+		s.AddTestcase(tc)
 	}
 	// What the run itself could not do is an error CI shows: what it left
 	// behind, a run that stopped early, a run with no check.
 	runError := func(class, name, msg string) {
-		s.add(junitCase{ClassName: class, Name: name, Error: &junitFailure{Message: msg, Type: "error", Text: msg}})
+		s.AddTestcase(junit.Testcase{Classname: class, Name: name, Error: &junit.Result{Message: msg, Type: "error", Data: msg}})
 	}
 	for _, rm := range rep.Removals {
 		if !rm.Removed && !rm.Allowed {
@@ -109,6 +116,6 @@ func conformJUnit(rep *conform.Report) junitReport {
 	if rep.Verdict == conform.VerdictNothingChecked {
 		runError("run", "no check ran", rep.Summary())
 	}
-	s.SystemOut = strings.Join(append(slices.Clone(rep.Notes), rep.Summary(), rep.Cleanup), "\n")
-	return junitReport{Name: "linktoken conform", Suites: []junitSuite{s}}
+	s.SystemOut = junitOutput(strings.Join(append(slices.Clone(rep.Notes), rep.Summary(), rep.Cleanup), "\n"))
+	return junit.Testsuites{Name: "linktoken conform", Suites: []junit.Testsuite{s}}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -74,9 +73,7 @@ func (o *createOptions) run(e *env, c *atlas.Client, org string) error {
 	// Printing the token is the point of create, so it is revealed here
 	// and nowhere else.
 	if o.output.format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return writeJSON(e.stdout, struct {
 			LinkToken string `json:"linkToken"`
 		}{tok.Reveal()})
 	}

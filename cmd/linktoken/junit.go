@@ -3,104 +3,77 @@ package main
 import (
 	"encoding/xml"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/jstemmer/go-junit-report/v2/junit"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // The JUnit XML report check and conform write, the format CI systems
-// (GitLab, GitHub Actions' report actions, Jenkins) display. Both commands
-// build it as a value and write it with writeJUnit, so the two reports have
-// one structure and one escaping.
+// (GitLab, GitHub Actions' report actions, Jenkins) display, built with
+// go-junit-report's types: its Testcase holds one <failure>, as the
+// schema CI systems read does (Jenkins keeps only the first of several),
+// so a case's findings are the lines of that one failure (see
+// junitFailure). Both commands write it with writeJUnit, so the two
+// reports have one structure and one escaping. The package is imported by
+// this command alone, so no importer of the module's packages gets it.
 
-// junitReport is the document: <testsuites> of <testsuite>s.
-type junitReport struct {
-	XMLName xml.Name     `xml:"testsuites"`
-	Name    string       `xml:"name,attr"`
-	Suites  []junitSuite `xml:"testsuite"`
+// finding is one thing a case failed on: a violation of check, a failed
+// check of conform.
+type finding struct {
+	message string // short: where, and the rule or check
+	kind    string // the contract's rule, or conform's check
+	text    string // the whole finding, on one line
 }
 
-// junitSuite is one file of check, or conform's run. Its counts cover
-// every test case added, listed or not.
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
-	// SystemOut is what the suite says beside its cases: conform's summary,
-	// check's count of cases not listed.
-	SystemOut string `xml:"system-out,omitempty"`
-}
-
-// junitCase is one exchange of check, one request of conform, or one
-// thing a run could not do (a file it could not read, what it left behind).
-type junitCase struct {
-	ClassName string         `xml:"classname,attr"`
-	Name      string         `xml:"name,attr"`
-	Failures  []junitFailure `xml:"failure"`
-	Error     *junitFailure  `xml:"error"`
-	Skipped   *junitSkipped  `xml:"skipped"`
-	// SystemOut holds findings that do not fail the case: check's notices,
-	// conform's observations.
-	SystemOut string `xml:"system-out,omitempty"`
-}
-
-// junitFailure is a <failure> or an <error>.
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
-
-// failed reports whether the case counts as a failure.
-func (c *junitCase) failed() bool { return len(c.Failures) > 0 }
-
-// count adds c to the suite's counts without listing it.
-func (s *junitSuite) count(c *junitCase) {
-	s.Tests++
-	switch {
-	case c.Error != nil:
-		s.Errors++
-	case c.Skipped != nil:
-		s.Skipped++
+// junitFailure is the <failure> of a case with findings: its message
+// joins theirs, its type their kinds, its text has a line per finding and
+// then trailer.
+func junitFailure(findings []finding, trailer string) *junit.Result {
+	var messages, kinds, texts []string
+	for _, f := range findings {
+		messages, texts = append(messages, f.message), append(texts, f.text)
+		if !slices.Contains(kinds, f.kind) {
+			kinds = append(kinds, f.kind)
+		}
 	}
-	if c.failed() {
-		s.Failures++
-	}
+	return &junit.Result{Message: strings.Join(messages, "; "), Type: strings.Join(kinds, ", "), Data: strings.Join(texts, "\n") + trailer}
 }
 
-// add counts c and lists it.
-func (s *junitSuite) add(c junitCase) {
-	s.count(&c)
-	s.Cases = append(s.Cases, c)
+// junitSeconds is a duration as a suite's time attribute: seconds. The
+// attribute is always written, and readers parse it as a number.
+func junitSeconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 3, 64) }
+
+// junitOutput is a <system-out> of text, none when it is empty.
+func junitOutput(text string) *junit.Output {
+	if text == "" {
+		return nil
+	}
+	return &junit.Output{Data: text}
 }
 
 // writeJUnit writes the report. Every text in it is made safe first, here
 // and nowhere else: attributes on one line (safetext.Line), element text
 // line by line, so no control character, ANSI escape or line separator
 // from a recording or a server's answer reaches the reader raw.
-func writeJUnit(w io.Writer, r junitReport) error {
+func writeJUnit(w io.Writer, r junit.Testsuites) error {
 	r.Name = safetext.Line(r.Name)
 	for i := range r.Suites {
 		s := &r.Suites[i]
-		s.Name, s.SystemOut = safetext.Line(s.Name), safeLines(s.SystemOut)
-		for j := range s.Cases {
-			c := &s.Cases[j]
-			c.ClassName, c.Name, c.SystemOut = safetext.Line(c.ClassName), safetext.Line(c.Name), safeLines(c.SystemOut)
-			for k := range c.Failures {
-				c.Failures[k].safe()
-			}
-			if c.Error != nil {
-				c.Error.safe()
-			}
-			if c.Skipped != nil {
-				c.Skipped.Message = safetext.Line(c.Skipped.Message)
+		s.Name = safetext.Line(s.Name)
+		safeOutput(s.SystemOut)
+		for j := range s.Testcases {
+			c := &s.Testcases[j]
+			c.Classname, c.Name = safetext.Line(c.Classname), safetext.Line(c.Name)
+			safeOutput(c.SystemOut)
+			for _, res := range []*junit.Result{c.Failure, c.Error, c.Skipped} {
+				if res != nil {
+					res.Message, res.Type, res.Data = safetext.Line(res.Message), safetext.Line(res.Type), safeLines(res.Data)
+				}
 			}
 		}
 	}
@@ -116,8 +89,10 @@ func writeJUnit(w io.Writer, r junitReport) error {
 	return err
 }
 
-func (f *junitFailure) safe() {
-	f.Message, f.Type, f.Text = safetext.Line(f.Message), safetext.Line(f.Type), safeLines(f.Text)
+func safeOutput(o *junit.Output) {
+	if o != nil {
+		o.Data = safeLines(o.Data)
+	}
 }
 
 // safeLines is safetext.Line for text of several lines: each line escaped,

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
@@ -54,6 +56,14 @@ type outputError struct {
 
 func (e *outputError) Error() string {
 	return fmt.Sprintf("-o %q: want %s", e.value, orList(e.allowed))
+}
+
+// writeJSON writes v as every command's -o json does: one document,
+// indented by two spaces.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // orList joins "a", "b", "c" as "a, b or c".

@@ -1,17 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/seed-5c49e0d7/linktoken/internal/buildinfo"
 	"github.com/seed-5c49e0d7/linktoken/internal/proxy"
 )
 
@@ -155,7 +156,9 @@ func (o *proxyOptions) run(ctx context.Context, e *env, up *url.URL) error {
 	}
 	cfg := proxy.Config{Upstream: up, Enforce: o.enforce, PassUnknown: o.passUnknown, Strict: o.strict, MaxBody: o.maxBody, Log: e.stderr, Limits: o.limits}
 	if o.record != "" {
-		if cfg.HAR, err = proxy.CreateHAR(o.record, buildVersion()); err != nil {
+		// The archive's creator is this build, as the version command names it.
+		build, _ := buildinfo.Running()
+		if cfg.HAR, err = proxy.CreateHAR(o.record, cmp.Or(build.Version, "(devel)")); err != nil {
 			_ = ln.Close()
 			return usageError("--record: %v", err)
 		}
@@ -166,15 +169,6 @@ func (o *proxyOptions) run(ctx context.Context, e *env, up *url.URL) error {
 		return err
 	}
 	return runProxy(ctx, e, ln, p, cfg.HAR, o)
-}
-
-// buildVersion is the module version the binary was built from, for the
-// archive's creator.
-func buildVersion() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
-	}
-	return "(devel)"
 }
 
 // runProxy serves on ln until the user interrupts, then lets in-flight

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -79,9 +78,7 @@ func (o *versionOptions) run(e *env) error {
 		return fmt.Errorf("read the embedded contract: %w", err)
 	}
 	if o.output.format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(e.stdout, r)
 	}
 	_, err = fmt.Fprint(e.stdout, r.text())
 	return err
