@@ -203,8 +203,11 @@ type op struct {
 	hasBody   bool
 	auth      string // a well-formed Authorization the server accepts
 	authAlt   string // another accepted scheme's, if any (bearer on v2)
-	accept    string
-	envParam  bool
+	// authElsewhere is a scheme's the operation takes on another server
+	// only, if any (bearer on v1.0).
+	authElsewhere string
+	accept        string
+	envParam      bool
 }
 
 func (g *Generator) newOp(path string, item *openapi3.PathItem, method string, o *openapi3.Operation, srv *server) (*op, error) {
@@ -250,13 +253,13 @@ func (g *Generator) newOp(path string, item *openapi3.PathItem, method string, o
 		}
 		x.reqType = x.reqTypes[0]
 		m := rb.Value.Content.Get(x.reqType)
-		body, err := exampleOrValid(m, nil)
+		body, err := exampleOrValid(m, schemaOf(m))
 		if err != nil {
 			return nil, fmt.Errorf("request body: %w", err)
 		}
 		x.reqBody = body
 	}
-	x.auth, x.authAlt = g.credentials(o, srv)
+	x.auth, x.authAlt, x.authElsewhere = g.credentials(o, srv)
 	x.accept = "application/json"
 	if v := g.versionedType(srv, o); v != "" {
 		x.accept = v
@@ -272,16 +275,10 @@ func (g *Generator) newOp(path string, item *openapi3.PathItem, method string, o
 func (g *Generator) versionedType(srv *server, o *openapi3.Operation) string {
 	newest := func(o *openapi3.Operation) string {
 		var best string
-		for _, pat := range srv.responses {
-			prefix, suffix, ok := strings.Cut(pat, "{version}")
-			if !ok {
-				continue
-			}
-			for _, key := range sortedKeys(o.Responses.Map()) {
-				for _, mt := range sortedKeys(o.Responses.Value(key).Value.Content) {
-					if strings.HasPrefix(mt, prefix) && strings.HasSuffix(mt, suffix) && len(mt) > len(prefix)+len(suffix) && mt > best {
-						best = mt
-					}
+		for _, r := range o.Responses.Map() {
+			for mt := range r.Value.Content {
+				if mt > best && slices.ContainsFunc(srv.responses, func(p string) bool { return strings.Contains(p, "{version}") && admits(p, mt) }) {
+					best = mt
 				}
 			}
 		}
@@ -301,66 +298,73 @@ func (g *Generator) versionedType(srv *server, o *openapi3.Operation) string {
 	return ""
 }
 
+// admits reports whether a pattern of x-atlas-media-types admits a media
+// type: the same type, or the pattern with a version for {version}.
+func admits(pattern, mt string) bool {
+	mt = strings.ToLower(mt)
+	prefix, suffix, templated := strings.Cut(pattern, "{version}")
+	if !templated {
+		return mt == pattern
+	}
+	return len(mt) > len(prefix)+len(suffix) && strings.HasPrefix(mt, prefix) && strings.HasSuffix(mt, suffix)
+}
+
+// listed reports whether a server's list admits a declared media type.
+func listed(list []string, mt string) bool {
+	return slices.ContainsFunc(list, func(p string) bool { return admits(p, mt) })
+}
+
 // allowedTypes keeps the declared media types a server's list admits (all
 // when the list says nothing about them).
 func allowedTypes(declared, list []string) []string {
-	var in []string
-	for _, d := range declared {
-		if matchesAny(strings.ToLower(d), list) {
-			in = append(in, d)
-		}
-	}
+	in := slices.DeleteFunc(slices.Clone(declared), func(d string) bool { return !listed(list, d) })
 	if len(in) == 0 {
 		return declared
 	}
 	return in
 }
 
-func matchesAny(mt string, patterns []string) bool {
-	for _, p := range patterns {
-		if p == mt {
-			return true
-		}
-		if prefix, suffix, ok := strings.Cut(p, "{version}"); ok && strings.HasPrefix(mt, prefix) && strings.HasSuffix(mt, suffix) && len(mt) > len(prefix)+len(suffix) {
-			return true
-		}
-	}
-	return false
-}
-
 // otherServersType is a declared media type this server's list does not
-// admit but another server's does: the other API version's type.
+// admit but another server's does: the other API version's type. It is ""
+// when the list admits none of them: it says nothing of these bodies
+// (errors are plain JSON everywhere).
 func otherServersType(declared, list []string) string {
-	restricted := false
-	for _, d := range declared {
-		restricted = restricted || matchesAny(strings.ToLower(d), list)
+	i := slices.IndexFunc(declared, func(d string) bool { return !listed(list, d) })
+	if i < 0 || !slices.ContainsFunc(declared, func(d string) bool { return listed(list, d) }) {
+		return ""
 	}
-	if !restricted {
-		return "" // the list says nothing of these bodies (errors are plain JSON everywhere)
-	}
-	for _, d := range declared {
-		if !matchesAny(strings.ToLower(d), list) {
-			return d
-		}
-	}
-	return ""
+	return declared[i]
 }
 
 func (g *Generator) paramValue(p *openapi3.Parameter) (string, error) {
 	if v, ok := g.params[p.Name]; ok {
 		return v, nil
 	}
-	if p.Example != nil {
-		return fmt.Sprint(p.Example), nil
+	return exampleString(p.Example, p.Schema)
+}
+
+// exampleString is the value a parameter or header carries: its example,
+// else one built from its schema.
+func exampleString(example any, schema *openapi3.SchemaRef) (string, error) {
+	if example != nil {
+		return fmt.Sprint(example), nil
 	}
-	if p.Schema == nil {
+	if schema == nil {
 		return "value", nil
 	}
-	v, err := valid(p.Schema.Value, 0)
+	v, err := valid(schema.Value, 0)
 	if err != nil {
 		return "", err
 	}
 	return scalar(v), nil
+}
+
+// schemaOf is a media type's schema, nil when it declares none.
+func schemaOf(m *openapi3.MediaType) *openapi3.Schema {
+	if m == nil || m.Schema == nil {
+		return nil
+	}
+	return m.Schema.Value
 }
 
 func scalar(v any) string {
@@ -376,42 +380,24 @@ func scalar(v any) string {
 	return string(b)
 }
 
-// exampleOrValid is the first of a media type's examples that its schema
-// accepts, else a value built from the schema (plain is the schema to build
-// from when it is not the media type's own: the plain branch of a oneOf
-// with the envelope).
-func exampleOrValid(m *openapi3.MediaType, plain *openapi3.Schema) (any, error) {
-	schema := plain
-	if schema == nil && m.Schema != nil {
-		schema = m.Schema.Value
-	}
+// exampleOrValid is the first of a media type's examples that schema (the
+// media type's own, or the plain branch of a oneOf with the envelope)
+// accepts, else a value built from schema. The loader decodes examples as
+// encoding/json does (it reads YAML as JSON), so they are sent as they are.
+func exampleOrValid(m *openapi3.MediaType, schema *openapi3.Schema) (any, error) {
 	for _, name := range sortedKeys(m.Examples) {
 		ex := m.Examples[name]
 		if ex == nil || ex.Value == nil {
 			continue
 		}
-		if schema == nil || schema.VisitJSON(normalize(ex.Value.Value)) == nil {
-			return normalize(ex.Value.Value), nil
+		if schema == nil || schema.VisitJSON(ex.Value.Value) == nil {
+			return ex.Value.Value, nil
 		}
 	}
-	if m.Example != nil && (schema == nil || schema.VisitJSON(normalize(m.Example)) == nil) {
-		return normalize(m.Example), nil
+	if m.Example != nil && (schema == nil || schema.VisitJSON(m.Example) == nil) {
+		return m.Example, nil
 	}
 	return valid(schema, 0)
-}
-
-// normalize turns a decoded YAML value into what encoding/json would decode
-// (float64 numbers, []any, map[string]any).
-func normalize(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	var out any
-	if json.Unmarshal(b, &out) != nil {
-		return v
-	}
-	return out
 }
 
 // security is the operation's requirements: its own, else the document's.
@@ -423,22 +409,33 @@ func (g *Generator) security(o *openapi3.Operation) openapi3.SecurityRequirement
 }
 
 // credentials builds a well-formed Authorization for the operation on its
-// server, and one of another accepted scheme when there is one.
-func (g *Generator) credentials(o *openapi3.Operation, srv *server) (first, alt string) {
+// server, one of another accepted scheme when there is one, and a bearer
+// token when the operation takes one on some server but not on this one
+// (a bearer token on v1.0).
+func (g *Generator) credentials(o *openapi3.Operation, srv *server) (first, alt, elsewhere string) {
+	const bearer = "Bearer mdb_sa_token_0123456789abcdef"
 	for _, req := range g.security(o) {
 		for _, name := range sortedKeys(req) {
 			ref := g.doc.Components.SecuritySchemes[name]
-			if ref == nil || ref.Value == nil || !g.acceptsScheme(ref.Value, srv) {
+			if ref == nil || ref.Value == nil {
+				continue
+			}
+			s := ref.Value
+			isBearer := s.Type == "http" && strings.EqualFold(s.Scheme, "bearer")
+			if !g.acceptsScheme(s, srv) {
+				if elsewhere == "" && (isBearer || s.Type == "oauth2") {
+					elsewhere = bearer
+				}
 				continue
 			}
 			var v string
-			switch s := ref.Value; {
+			switch {
 			case s.Type == "http" && strings.EqualFold(s.Scheme, "digest"):
 				v = "digest"
 			case s.Type == "http" && strings.EqualFold(s.Scheme, "basic"):
 				v = "Basic " + base64.StdEncoding.EncodeToString([]byte("user:password"))
-			case s.Type == "http" && strings.EqualFold(s.Scheme, "bearer"), s.Type == "oauth2", s.Type == "openIdConnect":
-				v = "Bearer mdb_sa_token_0123456789abcdef"
+			case isBearer, s.Type == "oauth2", s.Type == "openIdConnect":
+				v = bearer
 			}
 			switch {
 			case v == "":
@@ -449,7 +446,7 @@ func (g *Generator) credentials(o *openapi3.Operation, srv *server) (first, alt 
 			}
 		}
 	}
-	return first, alt
+	return first, alt, elsewhere
 }
 
 // acceptsScheme reports whether a scheme may be used on srv: unless it
@@ -466,21 +463,6 @@ func (g *Generator) acceptsScheme(s *openapi3.SecurityScheme, srv *server) bool 
 		}
 	}
 	return false
-}
-
-// schemeNotAccepted is an Authorization of a scheme the operation takes on
-// some server but not on this one (a bearer token on v1.0).
-func (g *Generator) schemeNotAccepted(o *openapi3.Operation, srv *server) string {
-	for _, req := range g.security(o) {
-		for _, name := range sortedKeys(req) {
-			ref := g.doc.Components.SecuritySchemes[name]
-			if ref != nil && ref.Value != nil && !g.acceptsScheme(ref.Value, srv) &&
-				(ref.Value.Type == "oauth2" || ref.Value.Type == "http" && strings.EqualFold(ref.Value.Scheme, "bearer")) {
-				return "Bearer mdb_sa_token_0123456789abcdef"
-			}
-		}
-	}
-	return ""
 }
 
 // digestFor is a well-formed digest credential for a request URI (its
@@ -520,14 +502,6 @@ func (x *op) name(status string, what string) string {
 		n += ": " + what
 	}
 	return n
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
 }
 
 func gzipped(b []byte) []byte {

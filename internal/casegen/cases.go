@@ -3,8 +3,9 @@ package casegen
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
-	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -18,7 +19,7 @@ type declared struct {
 	ref      *openapi3.ResponseRef
 	pure     bool             // its body is the envelope only (a remove's 200)
 	envelope bool             // it can carry the envelope
-	plain    *openapi3.Schema // its plain body's schema (not the envelope)
+	schema   *openapi3.Schema // its plain body's schema (not the envelope's)
 	mt       string           // the media type it answers in on this server
 }
 
@@ -41,6 +42,7 @@ func (x *op) declaredResponses() []declared {
 				}
 			}
 			m := ref.Value.Content.Get(d.mt)
+			d.schema = schemaOf(m)
 			if m.Schema != nil && x.g.envelope != nil {
 				s := m.Schema.Value
 				if s == x.g.envelope {
@@ -50,7 +52,7 @@ func (x *op) declaredResponses() []declared {
 					if b.Value == x.g.envelope {
 						d.envelope = true
 					} else {
-						d.plain = b.Value
+						d.schema = b.Value
 					}
 				}
 			}
@@ -68,14 +70,14 @@ func (x *op) response(d declared) (Response, error) {
 		if strings.EqualFold(name, "Content-Type") {
 			continue
 		}
-		v, err := headerValue(h)
+		v, err := exampleString(h.Example, h.Schema)
 		if err != nil {
 			return r, fmt.Errorf("header %s: %w", name, err)
 		}
 		r.Header.Set(name, v)
 	}
 	if d.mt != "" {
-		body, err := exampleOrValid(d.ref.Value.Content.Get(d.mt), d.plain)
+		body, err := exampleOrValid(d.ref.Value.Content.Get(d.mt), d.schema)
 		if err != nil {
 			return r, fmt.Errorf("%s body: %w", d.key, err)
 		}
@@ -85,27 +87,10 @@ func (x *op) response(d declared) (Response, error) {
 	return r, nil
 }
 
-func headerValue(h *openapi3.Header) (string, error) {
-	if h.Example != nil {
-		return fmt.Sprint(h.Example), nil
-	}
-	if h.Schema == nil {
-		return "value", nil
-	}
-	v, err := valid(h.Schema.Value, 0)
-	if err != nil {
-		return "", err
-	}
-	return scalar(v), nil
-}
-
 // cases derives every case of the operation on its server.
 func (x *op) cases() ([]Case, error) {
 	var out []Case
-	add := func(c Case) {
-		c.Operation, c.Server = x.id, x.srv.url
-		out = append(out, c)
-	}
+	add := func(c Case) { out = append(out, c) }
 	resps := x.declaredResponses()
 	// Requests are paired with a plain success: one that cannot carry the
 	// envelope, when there is one.
@@ -169,7 +154,7 @@ func (x *op) cases() ([]Case, error) {
 			values = []string{"true", "false"} // on and off
 		}
 		for _, v := range values {
-			q := cloneValues(x.queryVals)
+			q := maps.Clone(x.queryVals)
 			q.Set(p.Name, v)
 			add(Case{Name: x.name(success.key, "with "+p.Name+"="+v), Request: x.request(q, x.reqBody), Response: okResp})
 		}
@@ -181,13 +166,14 @@ func (x *op) cases() ([]Case, error) {
 			}
 		}
 	}
-	if strings.Contains(x.accept, "vnd.") && success.mt == x.accept {
+	if m := versionDate.FindStringSubmatchIndex(x.accept); m != nil && success.mt == x.accept {
+		// A client may name any date after the newest version: a year later, say.
+		year, _ := strconv.Atoi(x.accept[m[2]:m[3]])
 		r := req()
-		later := strings.Replace(x.accept, versionOf(x.accept), laterDate(versionOf(x.accept)), 1)
-		r.Header.Set("Accept", later)
+		r.Header.Set("Accept", x.accept[:m[2]]+strconv.Itoa(year+1)+x.accept[m[3]:])
 		add(Case{Name: x.name(success.key, "Accept names a later version"), Request: r, Response: okResp})
 		early := req()
-		early.Header.Set("Accept", strings.Replace(x.accept, versionOf(x.accept), "2001-01-01", 1))
+		early.Header.Set("Accept", x.accept[:m[2]]+"2001-01-01"+x.accept[m[5]:])
 		add(Case{Name: x.name(success.key, "answered in a version after the one Accept asked for"), Request: early, Response: okResp,
 			Broken: &Broken{Side: "response", Rule: "version", Where: "Content-Type"}})
 	}
@@ -209,29 +195,9 @@ func (x *op) cases() ([]Case, error) {
 	return out, nil
 }
 
-// laterDate is a version date a year after version ("2024-05-30" →
-// "2025-05-30"): a client may name any date after the newest version.
-func laterDate(version string) string {
-	year, err := strconv.Atoi(version[:4])
-	if err != nil {
-		return "9999" + version[4:]
-	}
-	return fmt.Sprintf("%04d%s", year+1, version[4:])
-}
-
-func versionOf(mt string) string {
-	i := strings.Index(mt, "vnd.")
-	if i < 0 {
-		return ""
-	}
-	rest := mt[i:]
-	for j := 0; j+10 <= len(rest); j++ {
-		if rest[j] >= '0' && rest[j] <= '9' && len(rest[j:]) >= 10 && rest[j+4] == '-' && rest[j+7] == '-' {
-			return rest[j : j+10]
-		}
-	}
-	return ""
-}
+// versionDate finds the resource version in a versioned media type
+// ("application/vnd.atlas.2024-05-30+json"): its year, then the rest.
+var versionDate = regexp.MustCompile(`vnd\.[^+]*?([0-9]{4})(-[0-9]{2}-[0-9]{2})`)
 
 // envelopeCases: envelope=true answered with each declared status wrapped.
 func (x *op) envelopeCases(resps []declared, success *declared, okResp Response) []Case {
@@ -242,11 +208,10 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 		}
 	}
 	if env == nil || !x.envParam {
-		var out []Case
-		return out
+		return nil
 	}
 	var out []Case
-	q := cloneValues(x.queryVals)
+	q := maps.Clone(x.queryVals)
 	q.Set("envelope", "true")
 	req := x.request(q, x.reqBody)
 	for _, d := range resps {
@@ -281,12 +246,7 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 			if obj, ok := content.(map[string]any); ok {
 				// The first property, by name, whose schema has a type: its
 				// value of another type breaks it for certain.
-				schema := d.plain
-				if schema == nil {
-					if m := d.ref.Value.Content.Get(d.mt); m != nil && m.Schema != nil {
-						schema = m.Schema.Value
-					}
-				}
+				schema := d.schema
 				for _, k := range sortedKeys(obj) {
 					var p *openapi3.Schema
 					if schema != nil && schema.Properties[k] != nil {
@@ -295,7 +255,7 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 					if typeOf(p) == "" {
 						continue
 					}
-					broken := cloneMap(obj)
+					broken := maps.Clone(obj)
 					broken[k] = wrongType(typeOf(p))
 					b := map[string]any{"status": float64(d.status), "content": broken}
 					bad := resp
@@ -356,7 +316,7 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 			add(p.In+" "+p.Name+" missing", x.withParam(p, ""), Broken{Rule: "required", Where: p.Name})
 		}
 	}
-	q := cloneValues(x.queryVals)
+	q := maps.Clone(x.queryVals)
 	q.Set("undeclaredParameter", "1")
 	add("an undeclared query parameter", x.request(q, x.reqBody), Broken{Rule: "undeclared-parameter", Where: "undeclaredParameter"})
 	// Method.
@@ -380,9 +340,9 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 		if !strings.HasPrefix(x.auth, "Basic") && !strings.HasPrefix(x.authAlt, "Basic") {
 			add("a scheme the operation does not take", r, Broken{Rule: "security", Where: "Authorization"})
 		}
-		if other := x.g.schemeNotAccepted(x.op, x.srv); other != "" {
+		if x.authElsewhere != "" {
 			r := x.request(x.queryVals, x.reqBody)
-			r.Header.Set("Authorization", other)
+			r.Header.Set("Authorization", x.authElsewhere)
 			add("a scheme another server takes", r, Broken{Rule: "security", Where: "Authorization"})
 		}
 	}
@@ -448,7 +408,7 @@ func (x *op) withParam(p *openapi3.Parameter, raw string) Request {
 		x.pathVals[p.Name] = saved
 		return r
 	case openapi3.ParameterInQuery:
-		q := cloneValues(x.queryVals)
+		q := maps.Clone(x.queryVals)
 		if raw == "" {
 			q.Del(p.Name)
 		} else {
@@ -494,13 +454,10 @@ func paramString(s *openapi3.Schema, b breakage) (string, bool) {
 	if b.pointer != "" {
 		return "", false
 	}
-	switch v := b.value.(type) {
-	case string:
+	switch b.value.(type) {
+	case string, float64, bool:
+		v := scalar(b.value)
 		return v, v != ""
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64), true
-	case bool:
-		return strconv.FormatBool(v), true
 	}
 	return "", false
 }
@@ -571,12 +528,7 @@ func (x *op) responseBreakages(resps []declared) []Case {
 			r.Body = dup
 			add(d, "a member name twice", r, Broken{Rule: "duplicate-name", Where: "body"})
 		}
-		schema := d.plain
-		if schema == nil {
-			if m := d.ref.Value.Content.Get(d.mt); m != nil && m.Schema != nil {
-				schema = m.Schema.Value
-			}
-		}
+		schema := d.schema
 		if bad, ok := invalidUTF8(good.Body, schema, x.g.knownFormat); ok {
 			r := clone()
 			r.Body = bad
@@ -585,7 +537,7 @@ func (x *op) responseBreakages(resps []declared) []Case {
 		var value any
 		_ = json.Unmarshal(good.Body, &value)
 		if obj, ok := value.(map[string]any); ok {
-			extra := cloneMap(obj)
+			extra := maps.Clone(obj)
 			extra["propertyAddedLater"] = "x"
 			r := clone()
 			r.Body, _ = json.Marshal(extra)
@@ -643,6 +595,3 @@ func invalidUTF8(body []byte, s *openapi3.Schema, knownFormat func(string) bool)
 	}
 	return nil, false
 }
-
-// EncodeQuery is url.Values.Encode, for callers building URLs by hand.
-func EncodeQuery(v url.Values) string { return v.Encode() }

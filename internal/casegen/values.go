@@ -194,12 +194,12 @@ func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, dept
 	case openapi3.TypeObject:
 		obj, _ := good.(map[string]any)
 		for _, name := range s.Required {
-			broken := cloneMap(obj)
+			broken := maps.Clone(obj)
 			delete(broken, name)
 			out = append(out, breakage{pointer: "/" + escape(name), rule: "required", value: broken})
 		}
 		if s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has {
-			broken := cloneMap(obj)
+			broken := maps.Clone(obj)
 			broken["undeclaredProperty"] = 1.0
 			out = append(out, breakage{pointer: "/undeclaredProperty", rule: "additionalProperties", value: broken})
 		}
@@ -213,7 +213,7 @@ func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, dept
 				if b.rule == "nullable" && (!slices.Contains(s.Required, name) && p.Nullable || req && b.pointer == "" && p.Default != nil) {
 					continue
 				}
-				broken := cloneMap(obj)
+				broken := maps.Clone(obj)
 				broken[name] = b.value
 				out = append(out, breakage{pointer: "/" + escape(name) + b.pointer, rule: b.rule, value: broken})
 			}
@@ -263,14 +263,6 @@ func typeOf(s *openapi3.Schema) string {
 // sortedKeys makes every walk over the document's maps deterministic.
 func sortedKeys[M ~map[string]V, V any](m M) []string { return slices.Sorted(maps.Keys(m)) }
 
-func cloneMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m)+1)
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
 // escape escapes one JSON pointer token (RFC 6901).
 func escape(s string) string {
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
@@ -315,7 +307,7 @@ func bounds(s *openapi3.Schema, good any, depth int) []breakage {
 				continue
 			}
 			for _, b := range bounds(s.Properties[name].Value, v, depth+1) {
-				edged := cloneMap(obj)
+				edged := maps.Clone(obj)
 				edged[name] = b.value
 				out = append(out, breakage{pointer: "/" + escape(name) + b.pointer, rule: b.rule, value: edged})
 			}
