@@ -23,6 +23,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -186,23 +187,21 @@ func (g *Generator) Cases() ([]Case, error) {
 // op is one operation on one server, with the pieces of a conforming
 // request already built.
 type op struct {
-	g         *Generator
-	path      string
-	item      *openapi3.PathItem
-	method    string
-	op        *openapi3.Operation
-	srv       *server
-	id        string
-	params    []*openapi3.Parameter
-	pathVals  map[string]string
-	queryVals url.Values // required ones only
-	headers   http.Header
-	reqType   string // the request body's media type, "" when none
-	reqTypes  []string
-	reqBody   any
-	hasBody   bool
-	auth      string // a well-formed Authorization the server accepts
-	authAlt   string // another accepted scheme's, if any (bearer on v2)
+	g        *Generator
+	path     string
+	item     *openapi3.PathItem
+	method   string
+	op       *openapi3.Operation
+	srv      *server
+	id       string
+	params   []*openapi3.Parameter
+	vals     map[place]string // the path's and the required parameters' values
+	reqType  string           // the request body's media type, "" when none
+	reqTypes []string
+	reqBody  any
+	hasBody  bool
+	auth     string // a well-formed Authorization the server accepts
+	authAlt  string // another accepted scheme's, if any (bearer on v2)
 	// authElsewhere is a scheme's the operation takes on another server
 	// only, if any (bearer on v1.0).
 	authElsewhere string
@@ -212,7 +211,7 @@ type op struct {
 
 func (g *Generator) newOp(path string, item *openapi3.PathItem, method string, o *openapi3.Operation, srv *server) (*op, error) {
 	x := &op{g: g, path: path, item: item, method: method, op: o, srv: srv, id: o.OperationID,
-		pathVals: map[string]string{}, queryVals: url.Values{}, headers: http.Header{}}
+		vals: map[place]string{}}
 	seen := map[string]bool{}
 	for _, ps := range []openapi3.Parameters{o.Parameters, item.Parameters} {
 		for _, ref := range ps {
@@ -232,16 +231,7 @@ func (g *Generator) newOp(path string, item *openapi3.PathItem, method string, o
 			if err != nil {
 				return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
 			}
-			switch p.In {
-			case openapi3.ParameterInPath:
-				x.pathVals[p.Name] = v
-			case openapi3.ParameterInQuery:
-				x.queryVals.Set(p.Name, v)
-			case openapi3.ParameterInHeader:
-				x.headers.Set(p.Name, v)
-			case openapi3.ParameterInCookie:
-				x.headers.Add("Cookie", p.Name+"="+v)
-			}
+			x.vals[place{p.In, p.Name}] = v
 		}
 	}
 	slices.SortFunc(x.params, func(a, b *openapi3.Parameter) int { return strings.Compare(a.In+a.Name, b.In+b.Name) })
@@ -472,14 +462,38 @@ func digestFor(uri string) string {
 		`", algorithm=MD5, response="6629fae49393a05397450978507c4ef1", qop=auth, nc=00000001, cnonce="Y25vbmNl"`
 }
 
-// request builds the operation's conforming request; edit changes it.
-func (x *op) request(query url.Values, body any) Request {
-	path := x.srv.base + x.path
-	for name, v := range x.pathVals {
-		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(v))
+// place is where a parameter's value goes: its in and its name.
+type place struct{ in, name string }
+
+// with is the conforming values with one set to v ("": left out, but for a
+// path parameter, whose place in the path stays).
+func (x *op) with(in, name, v string) map[place]string {
+	vals := maps.Clone(x.vals)
+	if v == "" && in != openapi3.ParameterInPath {
+		delete(vals, place{in, name})
+	} else {
+		vals[place{in, name}] = v
+	}
+	return vals
+}
+
+// request builds the operation's request from parameter values and a body
+// (nil: none).
+func (x *op) request(vals map[place]string, body any) Request {
+	path, query, h := x.srv.base+x.path, url.Values{}, http.Header{}
+	for _, k := range slices.SortedFunc(maps.Keys(vals), func(a, b place) int { return strings.Compare(a.in+" "+a.name, b.in+" "+b.name) }) {
+		switch v := vals[k]; k.in {
+		case openapi3.ParameterInPath:
+			path = strings.ReplaceAll(path, "{"+k.name+"}", url.PathEscape(v))
+		case openapi3.ParameterInQuery:
+			query.Set(k.name, v)
+		case openapi3.ParameterInHeader:
+			h.Set(k.name, v)
+		case openapi3.ParameterInCookie:
+			h.Add("Cookie", k.name+"="+v)
+		}
 	}
 	u := &url.URL{Scheme: "https", Host: x.g.host, Path: path, RawQuery: query.Encode()}
-	h := x.headers.Clone()
 	h.Set("Accept", x.accept)
 	switch x.auth {
 	case "":

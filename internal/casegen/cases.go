@@ -107,7 +107,7 @@ func (x *op) cases() ([]Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := func() Request { return x.request(x.queryVals, x.reqBody) }
+	req := func() Request { return x.request(x.vals, x.reqBody) }
 
 	// Conforming: every declared status.
 	for _, d := range resps {
@@ -154,15 +154,13 @@ func (x *op) cases() ([]Case, error) {
 			values = []string{"true", "false"} // on and off
 		}
 		for _, v := range values {
-			q := maps.Clone(x.queryVals)
-			q.Set(p.Name, v)
-			add(Case{Name: x.name(success.key, "with "+p.Name+"="+v), Request: x.request(q, x.reqBody), Response: okResp})
+			add(Case{Name: x.name(success.key, "with "+p.Name+"="+v), Request: x.request(x.with(p.In, p.Name, v), x.reqBody), Response: okResp})
 		}
 	}
 	if x.hasBody {
 		if m := x.op.RequestBody.Value.Content.Get(x.reqType); m != nil && m.Schema != nil {
 			for _, b := range bounds(m.Schema.Value, x.reqBody, 0) {
-				add(Case{Name: x.name(success.key, "body "+b.pointer+" at its "+b.rule+" bound"), Request: x.request(x.queryVals, b.value), Response: okResp})
+				add(Case{Name: x.name(success.key, "body "+b.pointer+" at its "+b.rule+" bound"), Request: x.request(x.vals, b.value), Response: okResp})
 			}
 		}
 	}
@@ -211,9 +209,7 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 		return nil
 	}
 	var out []Case
-	q := maps.Clone(x.queryVals)
-	q.Set("envelope", "true")
-	req := x.request(q, x.reqBody)
+	req := x.request(x.with(openapi3.ParameterInQuery, "envelope", "true"), x.reqBody)
 	for _, d := range resps {
 		if d.pure || d.status == http.StatusUnauthorized {
 			continue
@@ -280,7 +276,7 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 			resp.Header.Set("Content-Type", env.mt)
 		}
 		resp.Body, _ = json.Marshal(inner)
-		out = append(out, Case{Name: x.name("200", "an envelope without envelope=true"), Request: x.request(x.queryVals, x.reqBody), Response: resp,
+		out = append(out, Case{Name: x.name("200", "an envelope without envelope=true"), Request: x.request(x.vals, x.reqBody), Response: resp,
 			Broken: &Broken{Side: "response", Rule: "envelope", Where: "status"}})
 	}
 	return out
@@ -310,57 +306,55 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 			if !ok {
 				continue
 			}
-			add(p.In+" "+p.Name+" breaks "+b.rule, x.withParam(p, raw), Broken{Rule: b.rule, Where: p.Name})
+			add(p.In+" "+p.Name+" breaks "+b.rule, x.request(x.with(p.In, p.Name, raw), x.reqBody), Broken{Rule: b.rule, Where: p.Name})
 		}
 		if p.Required && p.In != openapi3.ParameterInPath {
-			add(p.In+" "+p.Name+" missing", x.withParam(p, ""), Broken{Rule: "required", Where: p.Name})
+			add(p.In+" "+p.Name+" missing", x.request(x.with(p.In, p.Name, ""), x.reqBody), Broken{Rule: "required", Where: p.Name})
 		}
 	}
-	q := maps.Clone(x.queryVals)
-	q.Set("undeclaredParameter", "1")
-	add("an undeclared query parameter", x.request(q, x.reqBody), Broken{Rule: "undeclared-parameter", Where: "undeclaredParameter"})
+	add("an undeclared query parameter", x.request(x.with(openapi3.ParameterInQuery, "undeclaredParameter", "1"), x.reqBody), Broken{Rule: "undeclared-parameter", Where: "undeclaredParameter"})
 	// Method.
-	r := x.request(x.queryVals, x.reqBody)
+	r := x.request(x.vals, x.reqBody)
 	r.Method = "PATCH"
 	if x.item.GetOperation("PATCH") == nil {
 		add("an undeclared method", r, Broken{Rule: "undeclared-method", Where: "method"})
 	}
 	// Credentials.
 	if x.auth != "" {
-		anon := x.request(x.queryVals, x.reqBody)
+		anon := x.request(x.vals, x.reqBody)
 		anon.Header.Del("Authorization")
 		add("no credentials, answered without the challenge", anon, Broken{Rule: "security", Where: "Authorization"})
 		if x.auth == "digest" {
-			r := x.request(x.queryVals, x.reqBody)
+			r := x.request(x.vals, x.reqBody)
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), `nonce="bm9uY2UtMDAwMQ==", `, "", 1))
 			add("a digest credential without nonce", r, Broken{Rule: "security", Where: "Authorization"})
 		}
-		r = x.request(x.queryVals, x.reqBody)
+		r = x.request(x.vals, x.reqBody)
 		r.Header.Set("Authorization", "Basic dXNlcjpwYXNz")
 		if !strings.HasPrefix(x.auth, "Basic") && !strings.HasPrefix(x.authAlt, "Basic") {
 			add("a scheme the operation does not take", r, Broken{Rule: "security", Where: "Authorization"})
 		}
 		if x.authElsewhere != "" {
-			r := x.request(x.queryVals, x.reqBody)
+			r := x.request(x.vals, x.reqBody)
 			r.Header.Set("Authorization", x.authElsewhere)
 			add("a scheme another server takes", r, Broken{Rule: "security", Where: "Authorization"})
 		}
 	}
 	// Body.
 	if !x.hasBody {
-		r := x.request(x.queryVals, nil)
+		r := x.request(x.vals, nil)
 		r.Header.Set("Content-Type", "application/json")
 		r.Body = []byte(`{}`)
 		add("a body where none is declared", r, Broken{Rule: "no-body", Where: "body"})
 		return out
 	}
 	body := func(data []byte) Request {
-		r := x.request(x.queryVals, x.reqBody)
+		r := x.request(x.vals, x.reqBody)
 		r.Body = data
 		return r
 	}
 	if x.op.RequestBody.Value.Required {
-		r := x.request(x.queryVals, nil)
+		r := x.request(x.vals, nil)
 		add("no body", r, Broken{Rule: "missing-body", Where: "body"})
 	}
 	good, _ := json.Marshal(x.reqBody)
@@ -376,14 +370,14 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 	if bad, ok := invalidUTF8(good, reqSchema, x.g.knownFormat); ok {
 		add("a string that is not UTF-8", body(bad), Broken{Rule: "utf-8", Where: "body"})
 	}
-	r = x.request(x.queryVals, x.reqBody)
+	r = x.request(x.vals, x.reqBody)
 	r.Header.Del("Content-Type")
 	add("no Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
-	r = x.request(x.queryVals, x.reqBody)
+	r = x.request(x.vals, x.reqBody)
 	r.Header.Set("Content-Type", "text/plain")
 	add("an undeclared Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
 	if other := otherServersType(sortedKeys(x.op.RequestBody.Value.Content), x.srv.requests); other != "" {
-		r := x.request(x.queryVals, x.reqBody)
+		r := x.request(x.vals, x.reqBody)
 		r.Header.Set("Content-Type", other)
 		add("another server's media type", r, Broken{Rule: "media-type", Where: "Content-Type"})
 	}
@@ -395,48 +389,6 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 		}
 	}
 	return out
-}
-
-// withParam is the conforming request with one parameter set to raw ("":
-// left out).
-func (x *op) withParam(p *openapi3.Parameter, raw string) Request {
-	switch p.In {
-	case openapi3.ParameterInPath:
-		saved := x.pathVals[p.Name]
-		x.pathVals[p.Name] = raw
-		r := x.request(x.queryVals, x.reqBody)
-		x.pathVals[p.Name] = saved
-		return r
-	case openapi3.ParameterInQuery:
-		q := maps.Clone(x.queryVals)
-		if raw == "" {
-			q.Del(p.Name)
-		} else {
-			q.Set(p.Name, raw)
-		}
-		return x.request(q, x.reqBody)
-	}
-	r := x.request(x.queryVals, x.reqBody)
-	switch p.In {
-	case openapi3.ParameterInHeader:
-		if raw == "" {
-			r.Header.Del(p.Name)
-		} else {
-			r.Header.Set(p.Name, raw)
-		}
-	case openapi3.ParameterInCookie:
-		r.Header.Del("Cookie")
-		for _, q := range x.params {
-			if q.In == openapi3.ParameterInCookie && q.Required && q.Name != p.Name {
-				v, _ := x.g.paramValue(q)
-				r.Header.Add("Cookie", q.Name+"="+v)
-			}
-		}
-		if raw != "" {
-			r.Header.Add("Cookie", p.Name+"="+raw)
-		}
-	}
-	return r
 }
 
 // paramString renders a broken parameter value as the string a request
@@ -464,7 +416,7 @@ func paramString(s *openapi3.Schema, b breakage) (string, bool) {
 
 func (x *op) responseBreakages(resps []declared) []Case {
 	var out []Case
-	req := x.request(x.queryVals, x.reqBody)
+	req := x.request(x.vals, x.reqBody)
 	add := func(d declared, what string, resp Response, b Broken) {
 		b.Side = "response"
 		out = append(out, Case{Name: x.name(d.key, what), Request: req, Response: resp, Broken: &b})
