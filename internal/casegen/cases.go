@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -348,45 +349,15 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 		add("a body where none is declared", r, Broken{Rule: "no-body", Where: "body"})
 		return out
 	}
-	body := func(data []byte) Request {
-		r := x.request(x.vals, x.reqBody)
-		r.Body = data
-		return r
-	}
 	if x.op.RequestBody.Value.Required {
-		r := x.request(x.vals, nil)
-		add("no body", r, Broken{Rule: "missing-body", Where: "body"})
-	}
-	good, _ := json.Marshal(x.reqBody)
-	add("a body that is not JSON", body(good[:len(good)-1]), Broken{Rule: "not-json", Where: "body"})
-	add("a JSON text with data after it", body(append(append([]byte{}, good...), " {}"...)), Broken{Rule: "trailing-data", Where: "body"})
-	if dup, ok := duplicateFirstName(good); ok {
-		add("a member name twice", body(dup), Broken{Rule: "duplicate-name", Where: "body"})
-	}
-	var reqSchema *openapi3.Schema
-	if m := x.op.RequestBody.Value.Content.Get(x.reqType); m != nil && m.Schema != nil {
-		reqSchema = m.Schema.Value
-	}
-	if bad, ok := invalidUTF8(good, reqSchema, x.g.knownFormat); ok {
-		add("a string that is not UTF-8", body(bad), Broken{Rule: "utf-8", Where: "body"})
+		add("no body", x.request(x.vals, nil), Broken{Rule: "missing-body", Where: "body"})
 	}
 	r = x.request(x.vals, x.reqBody)
-	r.Header.Del("Content-Type")
-	add("no Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
-	r = x.request(x.vals, x.reqBody)
-	r.Header.Set("Content-Type", "text/plain")
-	add("an undeclared Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
-	if other := otherServersType(sortedKeys(x.op.RequestBody.Value.Content), x.srv.requests); other != "" {
-		r := x.request(x.vals, x.reqBody)
-		r.Header.Set("Content-Type", other)
-		add("another server's media type", r, Broken{Rule: "media-type", Where: "Content-Type"})
-	}
-	schema := x.op.RequestBody.Value.Content.Get(x.reqType).Schema
-	if schema != nil {
-		for _, b := range breakages(schema.Value, x.reqBody, x.g.knownFormat, 0, true) {
-			data, _ := json.Marshal(b.value)
-			add("body "+b.pointer+" breaks "+b.rule, body(data), Broken{Rule: b.rule, Where: b.pointer})
-		}
+	content := x.op.RequestBody.Value.Content
+	for _, v := range x.bodyVariants(r.Header, r.Body, content, x.srv.requests, schemaOf(content.Get(x.reqType)), true) {
+		r := r
+		r.Header, r.Body = v.header, v.body
+		add(v.what, r, v.broken)
 	}
 	return out
 }
@@ -461,45 +432,67 @@ func (x *op) responseBreakages(resps []declared) []Case {
 		r := clone()
 		r.Body = nil
 		add(d, "no body", r, Broken{Rule: "missing-body", Where: "body"})
-		r = clone()
-		r.Body = r.Body[:len(r.Body)-1]
-		add(d, "a body that is not JSON", r, Broken{Rule: "not-json", Where: "body"})
-		r = clone()
-		r.Header.Del("Content-Type")
-		add(d, "no Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
-		r = clone()
-		r.Header.Set("Content-Type", "text/plain")
-		add(d, "an undeclared Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
-		if other := otherServersType(sortedKeys(d.ref.Value.Content), x.srv.responses); other != "" {
-			r := clone()
-			r.Header.Set("Content-Type", other)
-			add(d, "another server's media type", r, Broken{Rule: "media-type", Where: "Content-Type"})
+		for _, v := range x.bodyVariants(good.Header, good.Body, d.ref.Value.Content, x.srv.responses, d.schema, false) {
+			r := good
+			r.Header, r.Body = v.header, v.body
+			add(d, v.what, r, v.broken)
 		}
-		if dup, ok := duplicateFirstName(good.Body); ok {
-			r := clone()
-			r.Body = dup
-			add(d, "a member name twice", r, Broken{Rule: "duplicate-name", Where: "body"})
+	}
+	return out
+}
+
+// variant is a conforming message's header and body with one rule broken.
+type variant struct {
+	what   string
+	header http.Header
+	body   []byte
+	broken Broken
+}
+
+// bodyVariants breaks, one at a time, what a JSON body keeps, request (req)
+// or response alike: it is JSON, its Content-Type is declared and one its
+// server takes, a member name appears once, its strings are UTF-8, and each
+// rule of its schema. A request's is one JSON text; a response's may not
+// add a property (a notice unless strict). h and body are the conforming
+// message's; content is what it declares, list its server's media types.
+func (x *op) bodyVariants(h http.Header, body []byte, content openapi3.Content, list []string, schema *openapi3.Schema, req bool) []variant {
+	var out []variant
+	add := func(what string, h http.Header, body []byte, rule, where string) {
+		out = append(out, variant{what, h.Clone(), slices.Clone(body), Broken{Rule: rule, Where: where}})
+	}
+	withType := func(mt string) http.Header {
+		h := h.Clone()
+		if h.Del("Content-Type"); mt != "" {
+			h.Set("Content-Type", mt)
 		}
-		schema := d.schema
-		if bad, ok := invalidUTF8(good.Body, schema, x.g.knownFormat); ok {
-			r := clone()
-			r.Body = bad
-			add(d, "a string that is not UTF-8", r, Broken{Rule: "utf-8", Where: "body"})
-		}
-		var value any
-		_ = json.Unmarshal(good.Body, &value)
-		if obj, ok := value.(map[string]any); ok {
-			extra := maps.Clone(obj)
-			extra["propertyAddedLater"] = "x"
-			r := clone()
-			r.Body, _ = json.Marshal(extra)
-			add(d, "a property the contract does not declare", r, Broken{Rule: "undeclared-property", Where: "/propertyAddedLater"})
-		}
-		for _, b := range breakages(schema, value, x.g.knownFormat, 0, false) {
-			r := clone()
-			r.Body, _ = json.Marshal(b.value)
-			add(d, "body "+b.pointer+" breaks "+b.rule, r, Broken{Rule: b.rule, Where: b.pointer})
-		}
+		return h
+	}
+	add("a body that is not JSON", h, body[:len(body)-1], "not-json", "body")
+	if req {
+		add("a JSON text with data after it", h, append(slices.Clone(body), " {}"...), "trailing-data", "body")
+	}
+	add("no Content-Type", withType(""), body, "content-type", "Content-Type")
+	add("an undeclared Content-Type", withType("text/plain"), body, "content-type", "Content-Type")
+	if other := otherServersType(sortedKeys(content), list); other != "" {
+		add("another server's media type", withType(other), body, "media-type", "Content-Type")
+	}
+	if dup, ok := duplicateFirstName(body); ok {
+		add("a member name twice", h, dup, "duplicate-name", "body")
+	}
+	if bad, ok := invalidUTF8(body, schema, x.g.knownFormat); ok {
+		add("a string that is not UTF-8", h, bad, "utf-8", "body")
+	}
+	var value any
+	_ = json.Unmarshal(body, &value)
+	if obj, ok := value.(map[string]any); ok && !req {
+		extra := maps.Clone(obj)
+		extra["propertyAddedLater"] = "x"
+		data, _ := json.Marshal(extra)
+		add("a property the contract does not declare", h, data, "undeclared-property", "/propertyAddedLater")
+	}
+	for _, b := range breakages(schema, value, x.g.knownFormat, 0, req) {
+		data, _ := json.Marshal(b.value)
+		add("body "+b.pointer+" breaks "+b.rule, h, data, b.rule, b.pointer)
 	}
 	return out
 }
