@@ -372,8 +372,9 @@ func scalar(v any) string {
 
 // exampleOrValid is the first of a media type's examples that schema (the
 // media type's own, or the plain branch of a oneOf with the envelope)
-// accepts, else a value built from schema. The loader decodes examples as
-// encoding/json does (it reads YAML as JSON), so they are sent as they are.
+// accepts, else a value built from schema. kin-openapi's loader decodes
+// examples, from YAML too, into encoding/json's types (float64, []any,
+// map[string]any), so they are sent as they are.
 func exampleOrValid(m *openapi3.MediaType, schema *openapi3.Schema) (any, error) {
 	for _, name := range sortedKeys(m.Examples) {
 		ex := m.Examples[name]
