@@ -511,6 +511,16 @@ func (x *op) request(vals map[place]string, body any) Request {
 	return r
 }
 
+// requestWith is the conforming request with one header set to v ("":
+// left out).
+func (x *op) requestWith(name, v string) Request {
+	r := x.request(x.vals, x.reqBody)
+	if r.Header.Del(name); v != "" {
+		r.Header.Set(name, v)
+	}
+	return r
+}
+
 func (x *op) name(status string, what string) string {
 	n := x.id + " on " + x.srv.base + " → " + status
 	if what != "" {

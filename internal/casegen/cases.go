@@ -121,9 +121,7 @@ func (x *op) cases() ([]Case, error) {
 		}
 		add(Case{Name: x.name(d.key, ""), Request: req(), Response: resp})
 		if d.status == http.StatusUnauthorized {
-			anon := req()
-			anon.Header.Del("Authorization")
-			add(Case{Name: x.name(d.key, "the first half of the digest handshake"), Request: anon, Response: resp})
+			add(Case{Name: x.name(d.key, "the first half of the digest handshake"), Request: x.requestWith("Authorization", ""), Response: resp})
 			basic := resp
 			basic.Header = resp.Header.Clone()
 			basic.Header.Set("WWW-Authenticate", `Basic realm="x"`)
@@ -133,14 +131,10 @@ func (x *op) cases() ([]Case, error) {
 	}
 	// Conforming variants of the request.
 	for _, mt := range x.reqTypes[min(1, len(x.reqTypes)):] {
-		r := req()
-		r.Header.Set("Content-Type", mt)
-		add(Case{Name: x.name(success.key, "request body as "+mt), Request: r, Response: okResp})
+		add(Case{Name: x.name(success.key, "request body as "+mt), Request: x.requestWith("Content-Type", mt), Response: okResp})
 	}
 	if x.authAlt != "" {
-		r := req()
-		r.Header.Set("Authorization", x.authAlt)
-		add(Case{Name: x.name(success.key, "another accepted scheme"), Request: r, Response: okResp})
+		add(Case{Name: x.name(success.key, "another accepted scheme"), Request: x.requestWith("Authorization", x.authAlt), Response: okResp})
 	}
 	for _, p := range x.params {
 		if p.In != openapi3.ParameterInQuery || p.Required || p.Name == "envelope" {
@@ -168,11 +162,9 @@ func (x *op) cases() ([]Case, error) {
 	if m := versionDate.FindStringSubmatchIndex(x.accept); m != nil && success.mt == x.accept {
 		// A client may name any date after the newest version: a year later, say.
 		year, _ := strconv.Atoi(x.accept[m[2]:m[3]])
-		r := req()
-		r.Header.Set("Accept", x.accept[:m[2]]+strconv.Itoa(year+1)+x.accept[m[3]:])
-		add(Case{Name: x.name(success.key, "Accept names a later version"), Request: r, Response: okResp})
-		early := req()
-		early.Header.Set("Accept", x.accept[:m[2]]+"2001-01-01"+x.accept[m[5]:])
+		later := x.requestWith("Accept", x.accept[:m[2]]+strconv.Itoa(year+1)+x.accept[m[3]:])
+		add(Case{Name: x.name(success.key, "Accept names a later version"), Request: later, Response: okResp})
+		early := x.requestWith("Accept", x.accept[:m[2]]+"2001-01-01"+x.accept[m[5]:])
 		add(Case{Name: x.name(success.key, "answered in a version after the one Accept asked for"), Request: early, Response: okResp,
 			Broken: &Broken{Side: "response", Rule: "version", Where: "Content-Type"}})
 	}
@@ -322,23 +314,17 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 	}
 	// Credentials.
 	if x.auth != "" {
-		anon := x.request(x.vals, x.reqBody)
-		anon.Header.Del("Authorization")
-		add("no credentials, answered without the challenge", anon, Broken{Rule: "security", Where: "Authorization"})
+		add("no credentials, answered without the challenge", x.requestWith("Authorization", ""), Broken{Rule: "security", Where: "Authorization"})
 		if x.auth == "digest" {
 			r := x.request(x.vals, x.reqBody)
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), `nonce="bm9uY2UtMDAwMQ==", `, "", 1))
 			add("a digest credential without nonce", r, Broken{Rule: "security", Where: "Authorization"})
 		}
-		r = x.request(x.vals, x.reqBody)
-		r.Header.Set("Authorization", "Basic dXNlcjpwYXNz")
 		if !strings.HasPrefix(x.auth, "Basic") && !strings.HasPrefix(x.authAlt, "Basic") {
-			add("a scheme the operation does not take", r, Broken{Rule: "security", Where: "Authorization"})
+			add("a scheme the operation does not take", x.requestWith("Authorization", "Basic dXNlcjpwYXNz"), Broken{Rule: "security", Where: "Authorization"})
 		}
 		if x.authElsewhere != "" {
-			r := x.request(x.vals, x.reqBody)
-			r.Header.Set("Authorization", x.authElsewhere)
-			add("a scheme another server takes", r, Broken{Rule: "security", Where: "Authorization"})
+			add("a scheme another server takes", x.requestWith("Authorization", x.authElsewhere), Broken{Rule: "security", Where: "Authorization"})
 		}
 	}
 	// Body.
