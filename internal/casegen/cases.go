@@ -294,7 +294,7 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 		if typeOf(p.Schema.Value) != openapi3.TypeString {
 			_ = json.Unmarshal([]byte(good), &goodValue)
 		}
-		for _, b := range breakages(p.Schema.Value, goodValue, x.g.knownFormat, 0, true) {
+		for _, b := range breakages(p.Schema.Value, goodValue, 0, true) {
 			raw, ok := paramString(p.Schema.Value, b)
 			if !ok {
 				continue
@@ -465,7 +465,7 @@ func (x *op) bodyVariants(h http.Header, body []byte, content openapi3.Content, 
 	if dup, ok := duplicateFirstName(body); ok {
 		add("a member name twice", h, dup, "duplicate-name", "body")
 	}
-	if bad, ok := invalidUTF8(body, schema, x.g.knownFormat); ok {
+	if bad, ok := invalidUTF8(body, schema); ok {
 		add("a string that is not UTF-8", h, bad, "utf-8", "body")
 	}
 	var value any
@@ -476,7 +476,7 @@ func (x *op) bodyVariants(h http.Header, body []byte, content openapi3.Content, 
 		data, _ := json.Marshal(extra)
 		add("a property the contract does not declare", h, data, "undeclared-property", "/propertyAddedLater")
 	}
-	for _, b := range breakages(schema, value, x.g.knownFormat, 0, req) {
+	for _, b := range breakages(schema, value, 0, req) {
 		data, _ := json.Marshal(b.value)
 		add("body "+b.pointer+" breaks "+b.rule, h, data, b.rule, b.pointer)
 	}
@@ -502,7 +502,7 @@ func duplicateFirstName(body []byte) ([]byte, bool) {
 // no pattern, checked format or enum, and whose maxLength leaves room for
 // the U+FFFD a decoder reads): the body then breaks that rule alone, where
 // a patterned id would break its pattern too.
-func invalidUTF8(body []byte, s *openapi3.Schema, knownFormat func(string) bool) ([]byte, bool) {
+func invalidUTF8(body []byte, s *openapi3.Schema) ([]byte, bool) {
 	var obj map[string]any
 	if s == nil || json.Unmarshal(body, &obj) != nil {
 		return nil, false
