@@ -2,7 +2,9 @@
 // operation, server and declared status one exchange that conforms, and,
 // from each rule the document states, exchanges that break that one rule
 // and nothing else. Nothing is kept by hand: an operation, parameter or
-// constraint added to the contract is covered with no change here.
+// constraint added to the contract is covered with no change here. The
+// values sent are the document's own (examples, defaults, the first of an
+// enum); a place that has none is an error naming it.
 //
 // Besides OpenAPI itself the generator knows the Atlas conventions the
 // contract states in its own extensions and descriptions, because a
@@ -330,7 +332,7 @@ func (g *Generator) paramValue(p *openapi3.Parameter) (string, error) {
 }
 
 // exampleString is the value a parameter or header carries: its example,
-// else one built from its schema.
+// else its schema's.
 func exampleString(example any, schema *openapi3.SchemaRef) (string, error) {
 	if example != nil {
 		return fmt.Sprint(example), nil
@@ -368,7 +370,7 @@ func scalar(v any) string {
 
 // exampleOrValid is the first of a media type's examples that schema (the
 // media type's own, or the plain branch of a oneOf with the envelope)
-// accepts, else a value built from schema. kin-openapi's loader decodes
+// accepts, else schema's own example. kin-openapi's loader decodes
 // examples, from YAML too, into encoding/json's types (float64, []any,
 // map[string]any), so they are sent as they are.
 func exampleOrValid(m *openapi3.MediaType, schema *openapi3.Schema) (any, error) {

@@ -70,3 +70,23 @@ func TestNotUTF8BreaksFreeTextOnly(t *testing.T) {
 		t.Fatalf("no free text, yet %q", got)
 	}
 }
+
+// TestAPlaceWithoutAnExampleIsNamed: the values sent are the contract's own
+// examples; a header whose schema gives none fails the derivation with its
+// name and what to write, rather than sending a value made up here.
+func TestAPlaceWithoutAnExampleIsNamed(t *testing.T) {
+	specformats.Register()
+	doc, err := growncontract.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Components.Headers["RateLimitLimit"].Value.Schema.Value.Example = nil
+	g, err := New(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Cases()
+	if err == nil || !strings.Contains(err.Error(), "header RateLimit-Limit: no example, default or enum to send: give its schema an example") {
+		t.Fatalf("got %v, want the header named and an example asked for", err)
+	}
+}

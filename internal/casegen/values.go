@@ -1,9 +1,9 @@
 package casegen
 
 import (
+	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,105 +11,41 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// valid builds a value the schema accepts: its example, default or first
-// enum value when it has one (the document's own word), else one built from
-// its type and bounds. It fails only for a string pattern without an
-// example, which no generator can satisfy in general: the contract must
-// then give an example.
+// valid is a value the schema accepts, in the document's own words: its
+// example, its default or its first enum value; for an object without one,
+// the object of its properties' own. A schema without any is an error that
+// the caller names the place of: the contract gives an example for every
+// body and parameter (its tests and Dredd's dry run require them), and a
+// value made up here from types and bounds would be evidence of this
+// package's guesses, not of the contract.
 func valid(s *openapi3.Schema, depth int) (any, error) {
-	if s == nil {
+	switch {
+	case s == nil:
 		return "value", nil
-	}
-	if depth > 8 {
-		return nil, fmt.Errorf("schema nests deeper than 8 levels")
-	}
-	if s.Example != nil {
+	case depth > 8:
+		return nil, errors.New("schema nests deeper than 8 levels")
+	case s.Example != nil:
 		return s.Example, nil
-	}
-	if s.Default != nil {
+	case s.Default != nil:
 		return s.Default, nil
-	}
-	if len(s.Enum) > 0 {
+	case len(s.Enum) > 0:
 		return s.Enum[0], nil
+	case typeOf(s) != openapi3.TypeObject && typeOf(s) != "":
+		return nil, errors.New("no example, default or enum to send: give its schema an example")
 	}
-	if len(s.OneOf) > 0 {
-		return valid(s.OneOf[0].Value, depth+1)
+	out := map[string]any{}
+	for _, name := range sortedKeys(s.Properties) {
+		p := s.Properties[name].Value
+		if p.ReadOnly || p.WriteOnly {
+			continue
+		}
+		v, err := valid(p, depth+1)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out[name] = v
 	}
-	if len(s.AnyOf) > 0 {
-		return valid(s.AnyOf[0].Value, depth+1)
-	}
-	if len(s.AllOf) > 0 {
-		out := map[string]any{}
-		for _, b := range s.AllOf {
-			v, err := valid(b.Value, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if m, ok := v.(map[string]any); ok {
-				for k, x := range m {
-					out[k] = x
-				}
-			}
-		}
-		return out, nil
-	}
-	switch typeOf(s) {
-	case openapi3.TypeString:
-		if s.Pattern != "" {
-			return nil, fmt.Errorf("a string with pattern %q has no example to build from", s.Pattern)
-		}
-		n := max(int(s.MinLength), 1)
-		if s.MaxLength != nil && uint64(n) > *s.MaxLength {
-			n = int(*s.MaxLength)
-		}
-		return strings.Repeat("a", n), nil
-	case openapi3.TypeInteger, openapi3.TypeNumber:
-		v := 0.0
-		if s.Min != nil {
-			v = math.Ceil(*s.Min)
-			if s.ExclusiveMin.IsTrue() {
-				v++
-			}
-		} else if s.Max != nil && *s.Max < 0 {
-			v = math.Floor(*s.Max)
-		}
-		return v, nil
-	case openapi3.TypeBoolean:
-		return true, nil
-	case openapi3.TypeArray:
-		n := max(int(s.MinItems), 1)
-		if s.MaxItems != nil && uint64(n) > *s.MaxItems {
-			n = int(*s.MaxItems)
-		}
-		out := make([]any, 0, n)
-		for i := 0; i < n; i++ {
-			var item *openapi3.Schema
-			if s.Items != nil {
-				item = s.Items.Value
-			}
-			v, err := valid(item, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		}
-		return out, nil
-	case openapi3.TypeObject, "":
-		out := map[string]any{}
-		for _, name := range sortedKeys(s.Properties) {
-			p := s.Properties[name].Value
-			if p.ReadOnly || p.WriteOnly {
-				continue
-			}
-			v, err := valid(p, depth+1)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			out[name] = v
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("type %q cannot be built", typeOf(s))
+	return out, nil
 }
 
 // breakage is one value that breaks one rule of a schema.
