@@ -22,9 +22,10 @@ type declared struct {
 	envelope bool             // it can carry the envelope
 	schema   *openapi3.Schema // its plain body's schema (not the envelope's)
 	mt       string           // the media type it answers in on this server
+	resp     Response         // the conforming response (none for a pure envelope)
 }
 
-func (x *op) declaredResponses() []declared {
+func (x *op) declaredResponses() ([]declared, error) {
 	var out []declared
 	for _, key := range sortedKeys(x.op.Responses.Map()) {
 		status, err := strconv.Atoi(key)
@@ -58,12 +59,18 @@ func (x *op) declaredResponses() []declared {
 				}
 			}
 		}
+		if !d.pure {
+			var err error
+			if d.resp, err = x.response(d); err != nil {
+				return nil, err
+			}
+		}
 		out = append(out, d)
 	}
-	return out
+	return out, nil
 }
 
-// response builds a conforming response of d; body nil means the example.
+// response builds a conforming response of d, from its examples.
 func (x *op) response(d declared) (Response, error) {
 	r := Response{Status: d.status, Header: http.Header{}}
 	for _, name := range sortedKeys(d.ref.Value.Headers) {
@@ -92,7 +99,10 @@ func (x *op) response(d declared) (Response, error) {
 func (x *op) cases() ([]Case, error) {
 	var out []Case
 	add := func(c Case) { out = append(out, c) }
-	resps := x.declaredResponses()
+	resps, err := x.declaredResponses()
+	if err != nil {
+		return nil, err
+	}
 	// Requests are paired with a plain success: one that cannot carry the
 	// envelope, when there is one.
 	var success *declared
@@ -104,10 +114,7 @@ func (x *op) cases() ([]Case, error) {
 	if success == nil {
 		return nil, fmt.Errorf("no plain success response to pair requests with")
 	}
-	okResp, err := x.response(*success)
-	if err != nil {
-		return nil, err
-	}
+	okResp := success.resp
 	req := func() Request { return x.request(x.vals, x.reqBody) }
 
 	// Conforming: every declared status.
@@ -115,10 +122,7 @@ func (x *op) cases() ([]Case, error) {
 		if d.pure {
 			continue
 		}
-		resp, err := x.response(d)
-		if err != nil {
-			return nil, err
-		}
+		resp := d.resp
 		add(Case{Name: x.name(d.key, ""), Request: req(), Response: resp})
 		if d.status == http.StatusUnauthorized {
 			add(Case{Name: x.name(d.key, "the first half of the digest handshake"), Request: x.requestWith("Authorization", ""), Response: resp})
@@ -207,10 +211,7 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 		if d.pure || d.status == http.StatusUnauthorized {
 			continue
 		}
-		inner, err := x.response(d)
-		if err != nil {
-			continue
-		}
+		inner := d.resp
 		body := map[string]any{"status": float64(d.status)}
 		if len(inner.Body) > 0 {
 			var content any
@@ -385,10 +386,7 @@ func (x *op) responseBreakages(resps []declared) []Case {
 		if d.pure {
 			continue
 		}
-		good, err := x.response(d)
-		if err != nil {
-			continue
-		}
+		good := d.resp
 		clone := func() Response {
 			r := good
 			r.Header = good.Header.Clone()
