@@ -177,7 +177,7 @@ func contractCases(t testing.TB) []casegen.Case {
 // casesOf derives the cases of a document.
 func casesOf(t testing.TB, doc *openapi3.T) []casegen.Case {
 	t.Helper()
-	g, err := casegen.New(doc, func(f string) bool { _, ok := openapi3.SchemaStringFormats[f]; return ok })
+	g, err := casegen.New(doc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,9 @@
 // operation, server and declared status one exchange that conforms, and,
 // from each rule the document states, exchanges that break that one rule
 // and nothing else. Nothing is kept by hand: an operation, parameter or
-// constraint added to the contract is covered with no change here.
+// constraint added to the contract is covered with no change here. The
+// values sent are the document's own (examples, defaults, the first of an
+// enum); a place that has none is an error naming it.
 //
 // Besides OpenAPI itself the generator knows the Atlas conventions the
 // contract states in its own extensions and descriptions, because a
@@ -23,6 +25,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -81,9 +84,6 @@ type Generator struct {
 	servers  []server
 	envelope *openapi3.Schema
 	host     string
-	// knownFormat reports whether a string format is checked (registered);
-	// an unknown format (password) checks nothing and is never "broken".
-	knownFormat func(string) bool
 	// params overrides the value of parameters by name (an organization
 	// the caller owns, say), instead of the document's examples.
 	params map[string]string
@@ -104,10 +104,9 @@ type server struct {
 	requests, responses []string // x-atlas-media-types patterns, lower case
 }
 
-// New prepares a generator. knownFormat tells which string formats the
-// validator under test enforces.
-func New(doc *openapi3.T, knownFormat func(string) bool) (*Generator, error) {
-	g := &Generator{doc: doc, host: "cloud.mongodb.com", knownFormat: knownFormat}
+// New prepares a generator.
+func New(doc *openapi3.T) (*Generator, error) {
+	g := &Generator{doc: doc, host: "cloud.mongodb.com"}
 	for _, s := range doc.Servers {
 		u, err := url.Parse(s.URL)
 		if err != nil {
@@ -186,30 +185,31 @@ func (g *Generator) Cases() ([]Case, error) {
 // op is one operation on one server, with the pieces of a conforming
 // request already built.
 type op struct {
-	g         *Generator
-	path      string
-	item      *openapi3.PathItem
-	method    string
-	op        *openapi3.Operation
-	srv       *server
-	id        string
-	params    []*openapi3.Parameter
-	pathVals  map[string]string
-	queryVals url.Values // required ones only
-	headers   http.Header
-	reqType   string // the request body's media type, "" when none
-	reqTypes  []string
-	reqBody   any
-	hasBody   bool
-	auth      string // a well-formed Authorization the server accepts
-	authAlt   string // another accepted scheme's, if any (bearer on v2)
-	accept    string
-	envParam  bool
+	g        *Generator
+	path     string
+	item     *openapi3.PathItem
+	method   string
+	op       *openapi3.Operation
+	srv      *server
+	id       string
+	params   []*openapi3.Parameter
+	vals     map[place]string // the path's and the required parameters' values
+	reqType  string           // the request body's media type, "" when none
+	reqTypes []string
+	reqBody  any
+	hasBody  bool
+	auth     string // a well-formed Authorization the server accepts
+	authAlt  string // another accepted scheme's, if any (bearer on v2)
+	// authElsewhere is a scheme's the operation takes on another server
+	// only, if any (bearer on v1.0).
+	authElsewhere string
+	accept        string
+	envParam      bool
 }
 
 func (g *Generator) newOp(path string, item *openapi3.PathItem, method string, o *openapi3.Operation, srv *server) (*op, error) {
 	x := &op{g: g, path: path, item: item, method: method, op: o, srv: srv, id: o.OperationID,
-		pathVals: map[string]string{}, queryVals: url.Values{}, headers: http.Header{}}
+		vals: map[place]string{}}
 	seen := map[string]bool{}
 	for _, ps := range []openapi3.Parameters{o.Parameters, item.Parameters} {
 		for _, ref := range ps {
@@ -229,16 +229,7 @@ func (g *Generator) newOp(path string, item *openapi3.PathItem, method string, o
 			if err != nil {
 				return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
 			}
-			switch p.In {
-			case openapi3.ParameterInPath:
-				x.pathVals[p.Name] = v
-			case openapi3.ParameterInQuery:
-				x.queryVals.Set(p.Name, v)
-			case openapi3.ParameterInHeader:
-				x.headers.Set(p.Name, v)
-			case openapi3.ParameterInCookie:
-				x.headers.Add("Cookie", p.Name+"="+v)
-			}
+			x.vals[place{p.In, p.Name}] = v
 		}
 	}
 	slices.SortFunc(x.params, func(a, b *openapi3.Parameter) int { return strings.Compare(a.In+a.Name, b.In+b.Name) })
@@ -250,13 +241,13 @@ func (g *Generator) newOp(path string, item *openapi3.PathItem, method string, o
 		}
 		x.reqType = x.reqTypes[0]
 		m := rb.Value.Content.Get(x.reqType)
-		body, err := exampleOrValid(m, nil)
+		body, err := exampleOrValid(m, schemaOf(m))
 		if err != nil {
 			return nil, fmt.Errorf("request body: %w", err)
 		}
 		x.reqBody = body
 	}
-	x.auth, x.authAlt = g.credentials(o, srv)
+	x.auth, x.authAlt, x.authElsewhere = g.credentials(o, srv)
 	x.accept = "application/json"
 	if v := g.versionedType(srv, o); v != "" {
 		x.accept = v
@@ -272,16 +263,10 @@ func (g *Generator) newOp(path string, item *openapi3.PathItem, method string, o
 func (g *Generator) versionedType(srv *server, o *openapi3.Operation) string {
 	newest := func(o *openapi3.Operation) string {
 		var best string
-		for _, pat := range srv.responses {
-			prefix, suffix, ok := strings.Cut(pat, "{version}")
-			if !ok {
-				continue
-			}
-			for _, key := range sortedKeys(o.Responses.Map()) {
-				for _, mt := range sortedKeys(o.Responses.Value(key).Value.Content) {
-					if strings.HasPrefix(mt, prefix) && strings.HasSuffix(mt, suffix) && len(mt) > len(prefix)+len(suffix) && mt > best {
-						best = mt
-					}
+		for _, r := range o.Responses.Map() {
+			for mt := range r.Value.Content {
+				if mt > best && slices.ContainsFunc(srv.responses, func(p string) bool { return strings.Contains(p, "{version}") && admits(p, mt) }) {
+					best = mt
 				}
 			}
 		}
@@ -301,66 +286,73 @@ func (g *Generator) versionedType(srv *server, o *openapi3.Operation) string {
 	return ""
 }
 
+// admits reports whether a pattern of x-atlas-media-types admits a media
+// type: the same type, or the pattern with a version for {version}.
+func admits(pattern, mt string) bool {
+	mt = strings.ToLower(mt)
+	prefix, suffix, templated := strings.Cut(pattern, "{version}")
+	if !templated {
+		return mt == pattern
+	}
+	return len(mt) > len(prefix)+len(suffix) && strings.HasPrefix(mt, prefix) && strings.HasSuffix(mt, suffix)
+}
+
+// listed reports whether a server's list admits a declared media type.
+func listed(list []string, mt string) bool {
+	return slices.ContainsFunc(list, func(p string) bool { return admits(p, mt) })
+}
+
 // allowedTypes keeps the declared media types a server's list admits (all
 // when the list says nothing about them).
 func allowedTypes(declared, list []string) []string {
-	var in []string
-	for _, d := range declared {
-		if matchesAny(strings.ToLower(d), list) {
-			in = append(in, d)
-		}
-	}
+	in := slices.DeleteFunc(slices.Clone(declared), func(d string) bool { return !listed(list, d) })
 	if len(in) == 0 {
 		return declared
 	}
 	return in
 }
 
-func matchesAny(mt string, patterns []string) bool {
-	for _, p := range patterns {
-		if p == mt {
-			return true
-		}
-		if prefix, suffix, ok := strings.Cut(p, "{version}"); ok && strings.HasPrefix(mt, prefix) && strings.HasSuffix(mt, suffix) && len(mt) > len(prefix)+len(suffix) {
-			return true
-		}
-	}
-	return false
-}
-
 // otherServersType is a declared media type this server's list does not
-// admit but another server's does: the other API version's type.
+// admit but another server's does: the other API version's type. It is ""
+// when the list admits none of them: it says nothing of these bodies
+// (errors are plain JSON everywhere).
 func otherServersType(declared, list []string) string {
-	restricted := false
-	for _, d := range declared {
-		restricted = restricted || matchesAny(strings.ToLower(d), list)
+	i := slices.IndexFunc(declared, func(d string) bool { return !listed(list, d) })
+	if i < 0 || !slices.ContainsFunc(declared, func(d string) bool { return listed(list, d) }) {
+		return ""
 	}
-	if !restricted {
-		return "" // the list says nothing of these bodies (errors are plain JSON everywhere)
-	}
-	for _, d := range declared {
-		if !matchesAny(strings.ToLower(d), list) {
-			return d
-		}
-	}
-	return ""
+	return declared[i]
 }
 
 func (g *Generator) paramValue(p *openapi3.Parameter) (string, error) {
 	if v, ok := g.params[p.Name]; ok {
 		return v, nil
 	}
-	if p.Example != nil {
-		return fmt.Sprint(p.Example), nil
+	return exampleString(p.Example, p.Schema)
+}
+
+// exampleString is the value a parameter or header carries: its example,
+// else its schema's.
+func exampleString(example any, schema *openapi3.SchemaRef) (string, error) {
+	if example != nil {
+		return fmt.Sprint(example), nil
 	}
-	if p.Schema == nil {
+	if schema == nil {
 		return "value", nil
 	}
-	v, err := valid(p.Schema.Value, 0)
+	v, err := valid(schema.Value, 0)
 	if err != nil {
 		return "", err
 	}
 	return scalar(v), nil
+}
+
+// schemaOf is a media type's schema, nil when it declares none.
+func schemaOf(m *openapi3.MediaType) *openapi3.Schema {
+	if m == nil || m.Schema == nil {
+		return nil
+	}
+	return m.Schema.Value
 }
 
 func scalar(v any) string {
@@ -376,42 +368,25 @@ func scalar(v any) string {
 	return string(b)
 }
 
-// exampleOrValid is the first of a media type's examples that its schema
-// accepts, else a value built from the schema (plain is the schema to build
-// from when it is not the media type's own: the plain branch of a oneOf
-// with the envelope).
-func exampleOrValid(m *openapi3.MediaType, plain *openapi3.Schema) (any, error) {
-	schema := plain
-	if schema == nil && m.Schema != nil {
-		schema = m.Schema.Value
-	}
+// exampleOrValid is the first of a media type's examples that schema (the
+// media type's own, or the plain branch of a oneOf with the envelope)
+// accepts, else schema's own example. kin-openapi's loader decodes
+// examples, from YAML too, into encoding/json's types (float64, []any,
+// map[string]any), so they are sent as they are.
+func exampleOrValid(m *openapi3.MediaType, schema *openapi3.Schema) (any, error) {
 	for _, name := range sortedKeys(m.Examples) {
 		ex := m.Examples[name]
 		if ex == nil || ex.Value == nil {
 			continue
 		}
-		if schema == nil || schema.VisitJSON(normalize(ex.Value.Value)) == nil {
-			return normalize(ex.Value.Value), nil
+		if schema == nil || schema.VisitJSON(ex.Value.Value) == nil {
+			return ex.Value.Value, nil
 		}
 	}
-	if m.Example != nil && (schema == nil || schema.VisitJSON(normalize(m.Example)) == nil) {
-		return normalize(m.Example), nil
+	if m.Example != nil && (schema == nil || schema.VisitJSON(m.Example) == nil) {
+		return m.Example, nil
 	}
 	return valid(schema, 0)
-}
-
-// normalize turns a decoded YAML value into what encoding/json would decode
-// (float64 numbers, []any, map[string]any).
-func normalize(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	var out any
-	if json.Unmarshal(b, &out) != nil {
-		return v
-	}
-	return out
 }
 
 // security is the operation's requirements: its own, else the document's.
@@ -423,22 +398,33 @@ func (g *Generator) security(o *openapi3.Operation) openapi3.SecurityRequirement
 }
 
 // credentials builds a well-formed Authorization for the operation on its
-// server, and one of another accepted scheme when there is one.
-func (g *Generator) credentials(o *openapi3.Operation, srv *server) (first, alt string) {
+// server, one of another accepted scheme when there is one, and a bearer
+// token when the operation takes one on some server but not on this one
+// (a bearer token on v1.0).
+func (g *Generator) credentials(o *openapi3.Operation, srv *server) (first, alt, elsewhere string) {
+	const bearer = "Bearer mdb_sa_token_0123456789abcdef"
 	for _, req := range g.security(o) {
 		for _, name := range sortedKeys(req) {
 			ref := g.doc.Components.SecuritySchemes[name]
-			if ref == nil || ref.Value == nil || !g.acceptsScheme(ref.Value, srv) {
+			if ref == nil || ref.Value == nil {
+				continue
+			}
+			s := ref.Value
+			isBearer := s.Type == "http" && strings.EqualFold(s.Scheme, "bearer")
+			if !g.acceptsScheme(s, srv) {
+				if elsewhere == "" && (isBearer || s.Type == "oauth2") {
+					elsewhere = bearer
+				}
 				continue
 			}
 			var v string
-			switch s := ref.Value; {
+			switch {
 			case s.Type == "http" && strings.EqualFold(s.Scheme, "digest"):
 				v = "digest"
 			case s.Type == "http" && strings.EqualFold(s.Scheme, "basic"):
 				v = "Basic " + base64.StdEncoding.EncodeToString([]byte("user:password"))
-			case s.Type == "http" && strings.EqualFold(s.Scheme, "bearer"), s.Type == "oauth2", s.Type == "openIdConnect":
-				v = "Bearer mdb_sa_token_0123456789abcdef"
+			case isBearer, s.Type == "oauth2", s.Type == "openIdConnect":
+				v = bearer
 			}
 			switch {
 			case v == "":
@@ -449,7 +435,7 @@ func (g *Generator) credentials(o *openapi3.Operation, srv *server) (first, alt 
 			}
 		}
 	}
-	return first, alt
+	return first, alt, elsewhere
 }
 
 // acceptsScheme reports whether a scheme may be used on srv: unless it
@@ -468,21 +454,6 @@ func (g *Generator) acceptsScheme(s *openapi3.SecurityScheme, srv *server) bool 
 	return false
 }
 
-// schemeNotAccepted is an Authorization of a scheme the operation takes on
-// some server but not on this one (a bearer token on v1.0).
-func (g *Generator) schemeNotAccepted(o *openapi3.Operation, srv *server) string {
-	for _, req := range g.security(o) {
-		for _, name := range sortedKeys(req) {
-			ref := g.doc.Components.SecuritySchemes[name]
-			if ref != nil && ref.Value != nil && !g.acceptsScheme(ref.Value, srv) &&
-				(ref.Value.Type == "oauth2" || ref.Value.Type == "http" && strings.EqualFold(ref.Value.Scheme, "bearer")) {
-				return "Bearer mdb_sa_token_0123456789abcdef"
-			}
-		}
-	}
-	return ""
-}
-
 // digestFor is a well-formed digest credential for a request URI (its
 // response is not computed: the contract checks form, not correctness).
 func digestFor(uri string) string {
@@ -490,14 +461,38 @@ func digestFor(uri string) string {
 		`", algorithm=MD5, response="6629fae49393a05397450978507c4ef1", qop=auth, nc=00000001, cnonce="Y25vbmNl"`
 }
 
-// request builds the operation's conforming request; edit changes it.
-func (x *op) request(query url.Values, body any) Request {
-	path := x.srv.base + x.path
-	for name, v := range x.pathVals {
-		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(v))
+// place is where a parameter's value goes: its in and its name.
+type place struct{ in, name string }
+
+// with is the conforming values with one set to v ("": left out, but for a
+// path parameter, whose place in the path stays).
+func (x *op) with(in, name, v string) map[place]string {
+	vals := maps.Clone(x.vals)
+	if v == "" && in != openapi3.ParameterInPath {
+		delete(vals, place{in, name})
+	} else {
+		vals[place{in, name}] = v
+	}
+	return vals
+}
+
+// request builds the operation's request from parameter values and a body
+// (nil: none).
+func (x *op) request(vals map[place]string, body any) Request {
+	path, query, h := x.srv.base+x.path, url.Values{}, http.Header{}
+	for _, k := range slices.SortedFunc(maps.Keys(vals), func(a, b place) int { return strings.Compare(a.in+" "+a.name, b.in+" "+b.name) }) {
+		switch v := vals[k]; k.in {
+		case openapi3.ParameterInPath:
+			path = strings.ReplaceAll(path, "{"+k.name+"}", url.PathEscape(v))
+		case openapi3.ParameterInQuery:
+			query.Set(k.name, v)
+		case openapi3.ParameterInHeader:
+			h.Set(k.name, v)
+		case openapi3.ParameterInCookie:
+			h.Add("Cookie", k.name+"="+v)
+		}
 	}
 	u := &url.URL{Scheme: "https", Host: x.g.host, Path: path, RawQuery: query.Encode()}
-	h := x.headers.Clone()
 	h.Set("Accept", x.accept)
 	switch x.auth {
 	case "":
@@ -514,20 +509,22 @@ func (x *op) request(query url.Values, body any) Request {
 	return r
 }
 
+// requestWith is the conforming request with one header set to v ("":
+// left out).
+func (x *op) requestWith(name, v string) Request {
+	r := x.request(x.vals, x.reqBody)
+	if r.Header.Del(name); v != "" {
+		r.Header.Set(name, v)
+	}
+	return r
+}
+
 func (x *op) name(status string, what string) string {
 	n := x.id + " on " + x.srv.base + " → " + status
 	if what != "" {
 		n += ": " + what
 	}
 	return n
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
 }
 
 func gzipped(b []byte) []byte {

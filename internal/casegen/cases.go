@@ -3,8 +3,10 @@ package casegen
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
-	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,11 +20,12 @@ type declared struct {
 	ref      *openapi3.ResponseRef
 	pure     bool             // its body is the envelope only (a remove's 200)
 	envelope bool             // it can carry the envelope
-	plain    *openapi3.Schema // its plain body's schema (not the envelope)
+	schema   *openapi3.Schema // its plain body's schema (not the envelope's)
 	mt       string           // the media type it answers in on this server
+	resp     Response         // the conforming response (none for a pure envelope)
 }
 
-func (x *op) declaredResponses() []declared {
+func (x *op) declaredResponses() ([]declared, error) {
 	var out []declared
 	for _, key := range sortedKeys(x.op.Responses.Map()) {
 		status, err := strconv.Atoi(key)
@@ -41,6 +44,7 @@ func (x *op) declaredResponses() []declared {
 				}
 			}
 			m := ref.Value.Content.Get(d.mt)
+			d.schema = schemaOf(m)
 			if m.Schema != nil && x.g.envelope != nil {
 				s := m.Schema.Value
 				if s == x.g.envelope {
@@ -50,17 +54,23 @@ func (x *op) declaredResponses() []declared {
 					if b.Value == x.g.envelope {
 						d.envelope = true
 					} else {
-						d.plain = b.Value
+						d.schema = b.Value
 					}
 				}
 			}
 		}
+		if !d.pure {
+			var err error
+			if d.resp, err = x.response(d); err != nil {
+				return nil, err
+			}
+		}
 		out = append(out, d)
 	}
-	return out
+	return out, nil
 }
 
-// response builds a conforming response of d; body nil means the example.
+// response builds a conforming response of d, from its examples.
 func (x *op) response(d declared) (Response, error) {
 	r := Response{Status: d.status, Header: http.Header{}}
 	for _, name := range sortedKeys(d.ref.Value.Headers) {
@@ -68,14 +78,14 @@ func (x *op) response(d declared) (Response, error) {
 		if strings.EqualFold(name, "Content-Type") {
 			continue
 		}
-		v, err := headerValue(h)
+		v, err := exampleString(h.Example, h.Schema)
 		if err != nil {
 			return r, fmt.Errorf("header %s: %w", name, err)
 		}
 		r.Header.Set(name, v)
 	}
 	if d.mt != "" {
-		body, err := exampleOrValid(d.ref.Value.Content.Get(d.mt), d.plain)
+		body, err := exampleOrValid(d.ref.Value.Content.Get(d.mt), d.schema)
 		if err != nil {
 			return r, fmt.Errorf("%s body: %w", d.key, err)
 		}
@@ -85,28 +95,14 @@ func (x *op) response(d declared) (Response, error) {
 	return r, nil
 }
 
-func headerValue(h *openapi3.Header) (string, error) {
-	if h.Example != nil {
-		return fmt.Sprint(h.Example), nil
-	}
-	if h.Schema == nil {
-		return "value", nil
-	}
-	v, err := valid(h.Schema.Value, 0)
-	if err != nil {
-		return "", err
-	}
-	return scalar(v), nil
-}
-
 // cases derives every case of the operation on its server.
 func (x *op) cases() ([]Case, error) {
 	var out []Case
-	add := func(c Case) {
-		c.Operation, c.Server = x.id, x.srv.url
-		out = append(out, c)
+	add := func(c Case) { out = append(out, c) }
+	resps, err := x.declaredResponses()
+	if err != nil {
+		return nil, err
 	}
-	resps := x.declaredResponses()
 	// Requests are paired with a plain success: one that cannot carry the
 	// envelope, when there is one.
 	var success *declared
@@ -118,26 +114,18 @@ func (x *op) cases() ([]Case, error) {
 	if success == nil {
 		return nil, fmt.Errorf("no plain success response to pair requests with")
 	}
-	okResp, err := x.response(*success)
-	if err != nil {
-		return nil, err
-	}
-	req := func() Request { return x.request(x.queryVals, x.reqBody) }
+	okResp := success.resp
+	req := func() Request { return x.request(x.vals, x.reqBody) }
 
 	// Conforming: every declared status.
 	for _, d := range resps {
 		if d.pure {
 			continue
 		}
-		resp, err := x.response(d)
-		if err != nil {
-			return nil, err
-		}
+		resp := d.resp
 		add(Case{Name: x.name(d.key, ""), Request: req(), Response: resp})
 		if d.status == http.StatusUnauthorized {
-			anon := req()
-			anon.Header.Del("Authorization")
-			add(Case{Name: x.name(d.key, "the first half of the digest handshake"), Request: anon, Response: resp})
+			add(Case{Name: x.name(d.key, "the first half of the digest handshake"), Request: x.requestWith("Authorization", ""), Response: resp})
 			basic := resp
 			basic.Header = resp.Header.Clone()
 			basic.Header.Set("WWW-Authenticate", `Basic realm="x"`)
@@ -147,14 +135,10 @@ func (x *op) cases() ([]Case, error) {
 	}
 	// Conforming variants of the request.
 	for _, mt := range x.reqTypes[min(1, len(x.reqTypes)):] {
-		r := req()
-		r.Header.Set("Content-Type", mt)
-		add(Case{Name: x.name(success.key, "request body as "+mt), Request: r, Response: okResp})
+		add(Case{Name: x.name(success.key, "request body as "+mt), Request: x.requestWith("Content-Type", mt), Response: okResp})
 	}
 	if x.authAlt != "" {
-		r := req()
-		r.Header.Set("Authorization", x.authAlt)
-		add(Case{Name: x.name(success.key, "another accepted scheme"), Request: r, Response: okResp})
+		add(Case{Name: x.name(success.key, "another accepted scheme"), Request: x.requestWith("Authorization", x.authAlt), Response: okResp})
 	}
 	for _, p := range x.params {
 		if p.In != openapi3.ParameterInQuery || p.Required || p.Name == "envelope" {
@@ -169,25 +153,22 @@ func (x *op) cases() ([]Case, error) {
 			values = []string{"true", "false"} // on and off
 		}
 		for _, v := range values {
-			q := cloneValues(x.queryVals)
-			q.Set(p.Name, v)
-			add(Case{Name: x.name(success.key, "with "+p.Name+"="+v), Request: x.request(q, x.reqBody), Response: okResp})
+			add(Case{Name: x.name(success.key, "with "+p.Name+"="+v), Request: x.request(x.with(p.In, p.Name, v), x.reqBody), Response: okResp})
 		}
 	}
 	if x.hasBody {
 		if m := x.op.RequestBody.Value.Content.Get(x.reqType); m != nil && m.Schema != nil {
 			for _, b := range bounds(m.Schema.Value, x.reqBody, 0) {
-				add(Case{Name: x.name(success.key, "body "+b.pointer+" at its "+b.rule+" bound"), Request: x.request(x.queryVals, b.value), Response: okResp})
+				add(Case{Name: x.name(success.key, "body "+b.pointer+" at its "+b.rule+" bound"), Request: x.request(x.vals, b.value), Response: okResp})
 			}
 		}
 	}
-	if strings.Contains(x.accept, "vnd.") && success.mt == x.accept {
-		r := req()
-		later := strings.Replace(x.accept, versionOf(x.accept), laterDate(versionOf(x.accept)), 1)
-		r.Header.Set("Accept", later)
-		add(Case{Name: x.name(success.key, "Accept names a later version"), Request: r, Response: okResp})
-		early := req()
-		early.Header.Set("Accept", strings.Replace(x.accept, versionOf(x.accept), "2001-01-01", 1))
+	if m := versionDate.FindStringSubmatchIndex(x.accept); m != nil && success.mt == x.accept {
+		// A client may name any date after the newest version: a year later, say.
+		year, _ := strconv.Atoi(x.accept[m[2]:m[3]])
+		later := x.requestWith("Accept", x.accept[:m[2]]+strconv.Itoa(year+1)+x.accept[m[3]:])
+		add(Case{Name: x.name(success.key, "Accept names a later version"), Request: later, Response: okResp})
+		early := x.requestWith("Accept", x.accept[:m[2]]+"2001-01-01"+x.accept[m[5]:])
 		add(Case{Name: x.name(success.key, "answered in a version after the one Accept asked for"), Request: early, Response: okResp,
 			Broken: &Broken{Side: "response", Rule: "version", Where: "Content-Type"}})
 	}
@@ -209,29 +190,9 @@ func (x *op) cases() ([]Case, error) {
 	return out, nil
 }
 
-// laterDate is a version date a year after version ("2024-05-30" →
-// "2025-05-30"): a client may name any date after the newest version.
-func laterDate(version string) string {
-	year, err := strconv.Atoi(version[:4])
-	if err != nil {
-		return "9999" + version[4:]
-	}
-	return fmt.Sprintf("%04d%s", year+1, version[4:])
-}
-
-func versionOf(mt string) string {
-	i := strings.Index(mt, "vnd.")
-	if i < 0 {
-		return ""
-	}
-	rest := mt[i:]
-	for j := 0; j+10 <= len(rest); j++ {
-		if rest[j] >= '0' && rest[j] <= '9' && len(rest[j:]) >= 10 && rest[j+4] == '-' && rest[j+7] == '-' {
-			return rest[j : j+10]
-		}
-	}
-	return ""
-}
+// versionDate finds the resource version in a versioned media type
+// ("application/vnd.atlas.2024-05-30+json"): its year, then the rest.
+var versionDate = regexp.MustCompile(`vnd\.[^+]*?([0-9]{4})(-[0-9]{2}-[0-9]{2})`)
 
 // envelopeCases: envelope=true answered with each declared status wrapped.
 func (x *op) envelopeCases(resps []declared, success *declared, okResp Response) []Case {
@@ -242,21 +203,15 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 		}
 	}
 	if env == nil || !x.envParam {
-		var out []Case
-		return out
+		return nil
 	}
 	var out []Case
-	q := cloneValues(x.queryVals)
-	q.Set("envelope", "true")
-	req := x.request(q, x.reqBody)
+	req := x.request(x.with(openapi3.ParameterInQuery, "envelope", "true"), x.reqBody)
 	for _, d := range resps {
 		if d.pure || d.status == http.StatusUnauthorized {
 			continue
 		}
-		inner, err := x.response(d)
-		if err != nil {
-			continue
-		}
+		inner := d.resp
 		body := map[string]any{"status": float64(d.status)}
 		if len(inner.Body) > 0 {
 			var content any
@@ -281,12 +236,7 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 			if obj, ok := content.(map[string]any); ok {
 				// The first property, by name, whose schema has a type: its
 				// value of another type breaks it for certain.
-				schema := d.plain
-				if schema == nil {
-					if m := d.ref.Value.Content.Get(d.mt); m != nil && m.Schema != nil {
-						schema = m.Schema.Value
-					}
-				}
+				schema := d.schema
 				for _, k := range sortedKeys(obj) {
 					var p *openapi3.Schema
 					if schema != nil && schema.Properties[k] != nil {
@@ -295,7 +245,7 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 					if typeOf(p) == "" {
 						continue
 					}
-					broken := cloneMap(obj)
+					broken := maps.Clone(obj)
 					broken[k] = wrongType(typeOf(p))
 					b := map[string]any{"status": float64(d.status), "content": broken}
 					bad := resp
@@ -320,7 +270,7 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 			resp.Header.Set("Content-Type", env.mt)
 		}
 		resp.Body, _ = json.Marshal(inner)
-		out = append(out, Case{Name: x.name("200", "an envelope without envelope=true"), Request: x.request(x.queryVals, x.reqBody), Response: resp,
+		out = append(out, Case{Name: x.name("200", "an envelope without envelope=true"), Request: x.request(x.vals, x.reqBody), Response: resp,
 			Broken: &Broken{Side: "response", Rule: "envelope", Where: "status"}})
 	}
 	return out
@@ -345,138 +295,58 @@ func (x *op) requestBreakages(success *declared, okResp Response) []Case {
 		if typeOf(p.Schema.Value) != openapi3.TypeString {
 			_ = json.Unmarshal([]byte(good), &goodValue)
 		}
-		for _, b := range breakages(p.Schema.Value, goodValue, x.g.knownFormat, 0, true) {
+		for _, b := range breakages(p.Schema.Value, goodValue, 0, true) {
 			raw, ok := paramString(p.Schema.Value, b)
 			if !ok {
 				continue
 			}
-			add(p.In+" "+p.Name+" breaks "+b.rule, x.withParam(p, raw), Broken{Rule: b.rule, Where: p.Name})
+			add(p.In+" "+p.Name+" breaks "+b.rule, x.request(x.with(p.In, p.Name, raw), x.reqBody), Broken{Rule: b.rule, Where: p.Name})
 		}
 		if p.Required && p.In != openapi3.ParameterInPath {
-			add(p.In+" "+p.Name+" missing", x.withParam(p, ""), Broken{Rule: "required", Where: p.Name})
+			add(p.In+" "+p.Name+" missing", x.request(x.with(p.In, p.Name, ""), x.reqBody), Broken{Rule: "required", Where: p.Name})
 		}
 	}
-	q := cloneValues(x.queryVals)
-	q.Set("undeclaredParameter", "1")
-	add("an undeclared query parameter", x.request(q, x.reqBody), Broken{Rule: "undeclared-parameter", Where: "undeclaredParameter"})
+	add("an undeclared query parameter", x.request(x.with(openapi3.ParameterInQuery, "undeclaredParameter", "1"), x.reqBody), Broken{Rule: "undeclared-parameter", Where: "undeclaredParameter"})
 	// Method.
-	r := x.request(x.queryVals, x.reqBody)
+	r := x.request(x.vals, x.reqBody)
 	r.Method = "PATCH"
 	if x.item.GetOperation("PATCH") == nil {
 		add("an undeclared method", r, Broken{Rule: "undeclared-method", Where: "method"})
 	}
 	// Credentials.
 	if x.auth != "" {
-		anon := x.request(x.queryVals, x.reqBody)
-		anon.Header.Del("Authorization")
-		add("no credentials, answered without the challenge", anon, Broken{Rule: "security", Where: "Authorization"})
+		add("no credentials, answered without the challenge", x.requestWith("Authorization", ""), Broken{Rule: "security", Where: "Authorization"})
 		if x.auth == "digest" {
-			r := x.request(x.queryVals, x.reqBody)
+			r := x.request(x.vals, x.reqBody)
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), `nonce="bm9uY2UtMDAwMQ==", `, "", 1))
 			add("a digest credential without nonce", r, Broken{Rule: "security", Where: "Authorization"})
 		}
-		r = x.request(x.queryVals, x.reqBody)
-		r.Header.Set("Authorization", "Basic dXNlcjpwYXNz")
 		if !strings.HasPrefix(x.auth, "Basic") && !strings.HasPrefix(x.authAlt, "Basic") {
-			add("a scheme the operation does not take", r, Broken{Rule: "security", Where: "Authorization"})
+			add("a scheme the operation does not take", x.requestWith("Authorization", "Basic dXNlcjpwYXNz"), Broken{Rule: "security", Where: "Authorization"})
 		}
-		if other := x.g.schemeNotAccepted(x.op, x.srv); other != "" {
-			r := x.request(x.queryVals, x.reqBody)
-			r.Header.Set("Authorization", other)
-			add("a scheme another server takes", r, Broken{Rule: "security", Where: "Authorization"})
+		if x.authElsewhere != "" {
+			add("a scheme another server takes", x.requestWith("Authorization", x.authElsewhere), Broken{Rule: "security", Where: "Authorization"})
 		}
 	}
 	// Body.
 	if !x.hasBody {
-		r := x.request(x.queryVals, nil)
+		r := x.request(x.vals, nil)
 		r.Header.Set("Content-Type", "application/json")
 		r.Body = []byte(`{}`)
 		add("a body where none is declared", r, Broken{Rule: "no-body", Where: "body"})
 		return out
 	}
-	body := func(data []byte) Request {
-		r := x.request(x.queryVals, x.reqBody)
-		r.Body = data
-		return r
-	}
 	if x.op.RequestBody.Value.Required {
-		r := x.request(x.queryVals, nil)
-		add("no body", r, Broken{Rule: "missing-body", Where: "body"})
+		add("no body", x.request(x.vals, nil), Broken{Rule: "missing-body", Where: "body"})
 	}
-	good, _ := json.Marshal(x.reqBody)
-	add("a body that is not JSON", body(good[:len(good)-1]), Broken{Rule: "not-json", Where: "body"})
-	add("a JSON text with data after it", body(append(append([]byte{}, good...), " {}"...)), Broken{Rule: "trailing-data", Where: "body"})
-	if dup, ok := duplicateFirstName(good); ok {
-		add("a member name twice", body(dup), Broken{Rule: "duplicate-name", Where: "body"})
-	}
-	var reqSchema *openapi3.Schema
-	if m := x.op.RequestBody.Value.Content.Get(x.reqType); m != nil && m.Schema != nil {
-		reqSchema = m.Schema.Value
-	}
-	if bad, ok := invalidUTF8(good, reqSchema, x.g.knownFormat); ok {
-		add("a string that is not UTF-8", body(bad), Broken{Rule: "utf-8", Where: "body"})
-	}
-	r = x.request(x.queryVals, x.reqBody)
-	r.Header.Del("Content-Type")
-	add("no Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
-	r = x.request(x.queryVals, x.reqBody)
-	r.Header.Set("Content-Type", "text/plain")
-	add("an undeclared Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
-	if other := otherServersType(sortedKeys(x.op.RequestBody.Value.Content), x.srv.requests); other != "" {
-		r := x.request(x.queryVals, x.reqBody)
-		r.Header.Set("Content-Type", other)
-		add("another server's media type", r, Broken{Rule: "media-type", Where: "Content-Type"})
-	}
-	schema := x.op.RequestBody.Value.Content.Get(x.reqType).Schema
-	if schema != nil {
-		for _, b := range breakages(schema.Value, x.reqBody, x.g.knownFormat, 0, true) {
-			data, _ := json.Marshal(b.value)
-			add("body "+b.pointer+" breaks "+b.rule, body(data), Broken{Rule: b.rule, Where: b.pointer})
-		}
+	r = x.request(x.vals, x.reqBody)
+	content := x.op.RequestBody.Value.Content
+	for _, v := range x.bodyVariants(r.Header, r.Body, content, x.srv.requests, schemaOf(content.Get(x.reqType)), true) {
+		r := r
+		r.Header, r.Body = v.header, v.body
+		add(v.what, r, v.broken)
 	}
 	return out
-}
-
-// withParam is the conforming request with one parameter set to raw ("":
-// left out).
-func (x *op) withParam(p *openapi3.Parameter, raw string) Request {
-	switch p.In {
-	case openapi3.ParameterInPath:
-		saved := x.pathVals[p.Name]
-		x.pathVals[p.Name] = raw
-		r := x.request(x.queryVals, x.reqBody)
-		x.pathVals[p.Name] = saved
-		return r
-	case openapi3.ParameterInQuery:
-		q := cloneValues(x.queryVals)
-		if raw == "" {
-			q.Del(p.Name)
-		} else {
-			q.Set(p.Name, raw)
-		}
-		return x.request(q, x.reqBody)
-	}
-	r := x.request(x.queryVals, x.reqBody)
-	switch p.In {
-	case openapi3.ParameterInHeader:
-		if raw == "" {
-			r.Header.Del(p.Name)
-		} else {
-			r.Header.Set(p.Name, raw)
-		}
-	case openapi3.ParameterInCookie:
-		r.Header.Del("Cookie")
-		for _, q := range x.params {
-			if q.In == openapi3.ParameterInCookie && q.Required && q.Name != p.Name {
-				v, _ := x.g.paramValue(q)
-				r.Header.Add("Cookie", q.Name+"="+v)
-			}
-		}
-		if raw != "" {
-			r.Header.Add("Cookie", p.Name+"="+raw)
-		}
-	}
-	return r
 }
 
 // paramString renders a broken parameter value as the string a request
@@ -494,20 +364,17 @@ func paramString(s *openapi3.Schema, b breakage) (string, bool) {
 	if b.pointer != "" {
 		return "", false
 	}
-	switch v := b.value.(type) {
-	case string:
+	switch b.value.(type) {
+	case string, float64, bool:
+		v := scalar(b.value)
 		return v, v != ""
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64), true
-	case bool:
-		return strconv.FormatBool(v), true
 	}
 	return "", false
 }
 
 func (x *op) responseBreakages(resps []declared) []Case {
 	var out []Case
-	req := x.request(x.queryVals, x.reqBody)
+	req := x.request(x.vals, x.reqBody)
 	add := func(d declared, what string, resp Response, b Broken) {
 		b.Side = "response"
 		out = append(out, Case{Name: x.name(d.key, what), Request: req, Response: resp, Broken: &b})
@@ -519,10 +386,7 @@ func (x *op) responseBreakages(resps []declared) []Case {
 		if d.pure {
 			continue
 		}
-		good, err := x.response(d)
-		if err != nil {
-			continue
-		}
+		good := d.resp
 		clone := func() Response {
 			r := good
 			r.Header = good.Header.Clone()
@@ -552,50 +416,67 @@ func (x *op) responseBreakages(resps []declared) []Case {
 		r := clone()
 		r.Body = nil
 		add(d, "no body", r, Broken{Rule: "missing-body", Where: "body"})
-		r = clone()
-		r.Body = r.Body[:len(r.Body)-1]
-		add(d, "a body that is not JSON", r, Broken{Rule: "not-json", Where: "body"})
-		r = clone()
-		r.Header.Del("Content-Type")
-		add(d, "no Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
-		r = clone()
-		r.Header.Set("Content-Type", "text/plain")
-		add(d, "an undeclared Content-Type", r, Broken{Rule: "content-type", Where: "Content-Type"})
-		if other := otherServersType(sortedKeys(d.ref.Value.Content), x.srv.responses); other != "" {
-			r := clone()
-			r.Header.Set("Content-Type", other)
-			add(d, "another server's media type", r, Broken{Rule: "media-type", Where: "Content-Type"})
+		for _, v := range x.bodyVariants(good.Header, good.Body, d.ref.Value.Content, x.srv.responses, d.schema, false) {
+			r := good
+			r.Header, r.Body = v.header, v.body
+			add(d, v.what, r, v.broken)
 		}
-		if dup, ok := duplicateFirstName(good.Body); ok {
-			r := clone()
-			r.Body = dup
-			add(d, "a member name twice", r, Broken{Rule: "duplicate-name", Where: "body"})
+	}
+	return out
+}
+
+// variant is a conforming message's header and body with one rule broken.
+type variant struct {
+	what   string
+	header http.Header
+	body   []byte
+	broken Broken
+}
+
+// bodyVariants breaks, one at a time, what a JSON body keeps, request (req)
+// or response alike: it is JSON, its Content-Type is declared and one its
+// server takes, a member name appears once, its strings are UTF-8, and each
+// rule of its schema. A request's is one JSON text; a response's may not
+// add a property (a notice unless strict). h and body are the conforming
+// message's; content is what it declares, list its server's media types.
+func (x *op) bodyVariants(h http.Header, body []byte, content openapi3.Content, list []string, schema *openapi3.Schema, req bool) []variant {
+	var out []variant
+	add := func(what string, h http.Header, body []byte, rule, where string) {
+		out = append(out, variant{what, h.Clone(), slices.Clone(body), Broken{Rule: rule, Where: where}})
+	}
+	withType := func(mt string) http.Header {
+		h := h.Clone()
+		if h.Del("Content-Type"); mt != "" {
+			h.Set("Content-Type", mt)
 		}
-		schema := d.plain
-		if schema == nil {
-			if m := d.ref.Value.Content.Get(d.mt); m != nil && m.Schema != nil {
-				schema = m.Schema.Value
-			}
-		}
-		if bad, ok := invalidUTF8(good.Body, schema, x.g.knownFormat); ok {
-			r := clone()
-			r.Body = bad
-			add(d, "a string that is not UTF-8", r, Broken{Rule: "utf-8", Where: "body"})
-		}
-		var value any
-		_ = json.Unmarshal(good.Body, &value)
-		if obj, ok := value.(map[string]any); ok {
-			extra := cloneMap(obj)
-			extra["propertyAddedLater"] = "x"
-			r := clone()
-			r.Body, _ = json.Marshal(extra)
-			add(d, "a property the contract does not declare", r, Broken{Rule: "undeclared-property", Where: "/propertyAddedLater"})
-		}
-		for _, b := range breakages(schema, value, x.g.knownFormat, 0, false) {
-			r := clone()
-			r.Body, _ = json.Marshal(b.value)
-			add(d, "body "+b.pointer+" breaks "+b.rule, r, Broken{Rule: b.rule, Where: b.pointer})
-		}
+		return h
+	}
+	add("a body that is not JSON", h, body[:len(body)-1], "not-json", "body")
+	if req {
+		add("a JSON text with data after it", h, append(slices.Clone(body), " {}"...), "trailing-data", "body")
+	}
+	add("no Content-Type", withType(""), body, "content-type", "Content-Type")
+	add("an undeclared Content-Type", withType("text/plain"), body, "content-type", "Content-Type")
+	if other := otherServersType(sortedKeys(content), list); other != "" {
+		add("another server's media type", withType(other), body, "media-type", "Content-Type")
+	}
+	if dup, ok := duplicateFirstName(body); ok {
+		add("a member name twice", h, dup, "duplicate-name", "body")
+	}
+	if bad, ok := invalidUTF8(body, schema); ok {
+		add("a string that is not UTF-8", h, bad, "utf-8", "body")
+	}
+	var value any
+	_ = json.Unmarshal(body, &value)
+	if obj, ok := value.(map[string]any); ok && !req {
+		extra := maps.Clone(obj)
+		extra["propertyAddedLater"] = "x"
+		data, _ := json.Marshal(extra)
+		add("a property the contract does not declare", h, data, "undeclared-property", "/propertyAddedLater")
+	}
+	for _, b := range breakages(schema, value, 0, req) {
+		data, _ := json.Marshal(b.value)
+		add("body "+b.pointer+" breaks "+b.rule, h, data, b.rule, b.pointer)
 	}
 	return out
 }
@@ -619,7 +500,7 @@ func duplicateFirstName(body []byte) ([]byte, bool) {
 // no pattern, checked format or enum, and whose maxLength leaves room for
 // the U+FFFD a decoder reads): the body then breaks that rule alone, where
 // a patterned id would break its pattern too.
-func invalidUTF8(body []byte, s *openapi3.Schema, knownFormat func(string) bool) ([]byte, bool) {
+func invalidUTF8(body []byte, s *openapi3.Schema) ([]byte, bool) {
 	var obj map[string]any
 	if s == nil || json.Unmarshal(body, &obj) != nil {
 		return nil, false
@@ -643,6 +524,3 @@ func invalidUTF8(body []byte, s *openapi3.Schema, knownFormat func(string) bool)
 	}
 	return nil, false
 }
-
-// EncodeQuery is url.Values.Encode, for callers building URLs by hand.
-func EncodeQuery(v url.Values) string { return v.Encode() }

@@ -1,9 +1,9 @@
 package casegen
 
 import (
+	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,105 +11,41 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// valid builds a value the schema accepts: its example, default or first
-// enum value when it has one (the document's own word), else one built from
-// its type and bounds. It fails only for a string pattern without an
-// example, which no generator can satisfy in general: the contract must
-// then give an example.
+// valid is a value the schema accepts, in the document's own words: its
+// example, its default or its first enum value; for an object without one,
+// the object of its properties' own. A schema without any is an error that
+// the caller names the place of: the contract gives an example for every
+// body and parameter (its tests and Dredd's dry run require them), and a
+// value made up here from types and bounds would be evidence of this
+// package's guesses, not of the contract.
 func valid(s *openapi3.Schema, depth int) (any, error) {
-	if s == nil {
+	switch {
+	case s == nil:
 		return "value", nil
-	}
-	if depth > 8 {
-		return nil, fmt.Errorf("schema nests deeper than 8 levels")
-	}
-	if s.Example != nil {
+	case depth > 8:
+		return nil, errors.New("schema nests deeper than 8 levels")
+	case s.Example != nil:
 		return s.Example, nil
-	}
-	if s.Default != nil {
+	case s.Default != nil:
 		return s.Default, nil
-	}
-	if len(s.Enum) > 0 {
+	case len(s.Enum) > 0:
 		return s.Enum[0], nil
+	case typeOf(s) != openapi3.TypeObject && typeOf(s) != "":
+		return nil, errors.New("no example, default or enum to send: give its schema an example")
 	}
-	if len(s.OneOf) > 0 {
-		return valid(s.OneOf[0].Value, depth+1)
+	out := map[string]any{}
+	for _, name := range sortedKeys(s.Properties) {
+		p := s.Properties[name].Value
+		if p.ReadOnly || p.WriteOnly {
+			continue
+		}
+		v, err := valid(p, depth+1)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out[name] = v
 	}
-	if len(s.AnyOf) > 0 {
-		return valid(s.AnyOf[0].Value, depth+1)
-	}
-	if len(s.AllOf) > 0 {
-		out := map[string]any{}
-		for _, b := range s.AllOf {
-			v, err := valid(b.Value, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if m, ok := v.(map[string]any); ok {
-				for k, x := range m {
-					out[k] = x
-				}
-			}
-		}
-		return out, nil
-	}
-	switch typeOf(s) {
-	case openapi3.TypeString:
-		if s.Pattern != "" {
-			return nil, fmt.Errorf("a string with pattern %q has no example to build from", s.Pattern)
-		}
-		n := max(int(s.MinLength), 1)
-		if s.MaxLength != nil && uint64(n) > *s.MaxLength {
-			n = int(*s.MaxLength)
-		}
-		return strings.Repeat("a", n), nil
-	case openapi3.TypeInteger, openapi3.TypeNumber:
-		v := 0.0
-		if s.Min != nil {
-			v = math.Ceil(*s.Min)
-			if s.ExclusiveMin.IsTrue() {
-				v++
-			}
-		} else if s.Max != nil && *s.Max < 0 {
-			v = math.Floor(*s.Max)
-		}
-		return v, nil
-	case openapi3.TypeBoolean:
-		return true, nil
-	case openapi3.TypeArray:
-		n := max(int(s.MinItems), 1)
-		if s.MaxItems != nil && uint64(n) > *s.MaxItems {
-			n = int(*s.MaxItems)
-		}
-		out := make([]any, 0, n)
-		for i := 0; i < n; i++ {
-			var item *openapi3.Schema
-			if s.Items != nil {
-				item = s.Items.Value
-			}
-			v, err := valid(item, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		}
-		return out, nil
-	case openapi3.TypeObject, "":
-		out := map[string]any{}
-		for _, name := range sortedKeys(s.Properties) {
-			p := s.Properties[name].Value
-			if p.ReadOnly || p.WriteOnly {
-				continue
-			}
-			v, err := valid(p, depth+1)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", name, err)
-			}
-			out[name] = v
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("type %q cannot be built", typeOf(s))
+	return out, nil
 }
 
 // breakage is one value that breaks one rule of a schema.
@@ -124,7 +60,7 @@ type breakage struct {
 // constrain are broken (an unknown format checks nothing, so it is not).
 // In a request (req), a property with a default is not broken by null:
 // openapi3filter reads a null there as the default, as a server may.
-func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, depth int, req bool) []breakage {
+func breakages(s *openapi3.Schema, good any, depth int, req bool) []breakage {
 	if s == nil || depth > 6 {
 		return nil
 	}
@@ -185,7 +121,7 @@ func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, dept
 			add("maxItems", more)
 		}
 		if s.Items != nil && len(arr) > 0 {
-			for _, b := range breakages(s.Items.Value, arr[0], knownFormat, depth+1, req) {
+			for _, b := range breakages(s.Items.Value, arr[0], depth+1, req) {
 				broken := slices.Clone(arr)
 				broken[0] = b.value
 				out = append(out, breakage{pointer: "/0" + b.pointer, rule: b.rule, value: broken})
@@ -194,12 +130,12 @@ func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, dept
 	case openapi3.TypeObject:
 		obj, _ := good.(map[string]any)
 		for _, name := range s.Required {
-			broken := cloneMap(obj)
+			broken := maps.Clone(obj)
 			delete(broken, name)
 			out = append(out, breakage{pointer: "/" + escape(name), rule: "required", value: broken})
 		}
 		if s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has {
-			broken := cloneMap(obj)
+			broken := maps.Clone(obj)
 			broken["undeclaredProperty"] = 1.0
 			out = append(out, breakage{pointer: "/undeclaredProperty", rule: "additionalProperties", value: broken})
 		}
@@ -209,11 +145,11 @@ func breakages(s *openapi3.Schema, good any, knownFormat func(string) bool, dept
 			if !ok || p.ReadOnly || p.WriteOnly {
 				continue
 			}
-			for _, b := range breakages(p, v, knownFormat, depth+1, req) {
+			for _, b := range breakages(p, v, depth+1, req) {
 				if b.rule == "nullable" && (!slices.Contains(s.Required, name) && p.Nullable || req && b.pointer == "" && p.Default != nil) {
 					continue
 				}
-				broken := cloneMap(obj)
+				broken := maps.Clone(obj)
 				broken[name] = b.value
 				out = append(out, breakage{pointer: "/" + escape(name) + b.pointer, rule: b.rule, value: broken})
 			}
@@ -260,16 +196,16 @@ func typeOf(s *openapi3.Schema) string {
 	return (*s.Type)[0]
 }
 
+// knownFormat reports whether a string format is checked: registered in
+// kin-openapi's string formats, which the validators under test read. An
+// unknown format (password) checks nothing and is never "broken".
+func knownFormat(f string) bool {
+	_, ok := openapi3.SchemaStringFormats[f]
+	return ok
+}
+
 // sortedKeys makes every walk over the document's maps deterministic.
 func sortedKeys[M ~map[string]V, V any](m M) []string { return slices.Sorted(maps.Keys(m)) }
-
-func cloneMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m)+1)
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
 
 // escape escapes one JSON pointer token (RFC 6901).
 func escape(s string) string {
@@ -315,7 +251,7 @@ func bounds(s *openapi3.Schema, good any, depth int) []breakage {
 				continue
 			}
 			for _, b := range bounds(s.Properties[name].Value, v, depth+1) {
-				edged := cloneMap(obj)
+				edged := maps.Clone(obj)
 				edged[name] = b.value
 				out = append(out, breakage{pointer: "/" + escape(name) + b.pointer, rule: b.rule, value: edged})
 			}

@@ -228,7 +228,7 @@ type planned struct {
 // An operation whose creations the contract gives no way to remove is
 // left out against a server not on loopback, unless the options name it.
 func (r *run) planRequests(doc *openapi3.T) ([]planned, error) {
-	g, err := casegen.New(doc, knownFormat)
+	g, err := casegen.New(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -354,11 +354,6 @@ func basePath(serverURL string) string {
 		return ""
 	}
 	return strings.TrimSuffix(u.Path, "/")
-}
-
-func knownFormat(f string) bool {
-	_, ok := openapi3.SchemaStringFormats[f]
-	return ok
 }
 
 // send sends one planned request (again after a 429, as Retry-After says)

@@ -63,7 +63,7 @@ func loadAccepted(root, base string) (*acceptedBreaks, error) {
 	}
 	for i, e := range file.Accepted {
 		switch {
-		case !releaseTag.MatchString(e.Base):
+		case !isRelease(e.Base):
 			return nil, fmt.Errorf("%s: entry %d: base %q is not a release (vMAJOR.MINOR.PATCH)", acceptedPath, i+1, e.Base)
 		case !slices.Contains([]string{"api-diff", "go-api-diff"}, e.Check):
 			return nil, fmt.Errorf("%s: entry %d: check %q is neither api-diff nor go-api-diff", acceptedPath, i+1, e.Check)
@@ -93,7 +93,7 @@ func (a *acceptedBreaks) reason(check, change string) (string, bool) {
 // revision that is no release, no entry could apply, and none is listed.
 func (a *acceptedBreaks) unused(check string) []acceptedBreak {
 	var out []acceptedBreak
-	if !releaseTag.MatchString(a.base) {
+	if !isRelease(a.base) {
 		return nil
 	}
 	for i, e := range a.entries {

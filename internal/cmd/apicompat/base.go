@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
+
+	"golang.org/x/mod/semver"
 )
 
-// releaseTag matches the tags that make a release. Pre-releases (v1.0.0-rc.1)
-// promise no compatibility, so a check never compares with one unless asked to.
-var releaseTag = regexp.MustCompile(`^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
+// isRelease reports whether a tag makes a release: vMAJOR.MINOR.PATCH as
+// semver writes it in full. Pre-releases (v1.0.0-rc.1) promise no
+// compatibility, so a check never compares with one unless asked to.
+func isRelease(tag string) bool {
+	return tag != "" && semver.Canonical(tag) == tag && semver.Prerelease(tag) == ""
+}
 
 // noReleaseError says why there is nothing to compare with: the repository's
 // whole history, with every tag its remote has, holds no release yet.
@@ -105,13 +109,13 @@ func previousRelease(ctx context.Context, root string, env []string, remote stri
 	if err != nil {
 		return "", "", err
 	}
-	// Version order is exact for tags of releaseTag's form, which carry no suffix.
+	// Version order is exact for release tags, which carry no suffix.
 	merged, err := gitLines(ctx, root, env, "tag", "--merged", "HEAD", "--sort=-v:refname")
 	if err != nil {
 		return "", "", err
 	}
 	for _, tag := range merged {
-		if releaseTag.MatchString(tag) && !slices.Contains(onHead, tag) {
+		if isRelease(tag) && !slices.Contains(onHead, tag) {
 			commit, err := gitOutput(ctx, root, env, "rev-parse", "--verify", tag+"^{commit}")
 			return commit, tag, err
 		}
@@ -121,7 +125,7 @@ func previousRelease(ctx context.Context, root string, env []string, remote stri
 		return "", "", err
 	}
 	for _, tag := range all {
-		if releaseTag.MatchString(tag) && !slices.Contains(onHead, tag) {
+		if isRelease(tag) && !slices.Contains(onHead, tag) {
 			return "", "", fmt.Errorf("no release tag is in HEAD's history, but the release %s exists: name the release to stay compatible with, BASE=<tag>", tag)
 		}
 	}

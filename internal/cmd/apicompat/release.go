@@ -36,7 +36,7 @@ func release(ctx context.Context, o *releaseOptions) int {
 		fmt.Fprintf(o.stderr, "release: "+format+"\n", args...)
 		return exitFailed
 	}
-	if !releaseTag.MatchString(o.version) {
+	if !isRelease(o.version) {
 		return fail("%q is not a release version: want vMAJOR.MINOR.PATCH, such as v0.1.0", o.version)
 	}
 	status, err := gitOutput(ctx, o.root, o.env, "status", "--porcelain", "--untracked-files=normal")

@@ -33,6 +33,20 @@ func TestBumpAllows(t *testing.T) {
 	}
 }
 
+// TestIsRelease: only a full vMAJOR.MINOR.PATCH makes a release.
+func TestIsRelease(t *testing.T) {
+	t.Parallel()
+	for tag, want := range map[string]bool{
+		"v0.1.0": true, "v1.2.3": true, "v10.0.11": true,
+		"": false, "1.2.3": false, "v1.2": false, "v1": false, "v01.2.3": false,
+		"v1.2.3-rc.1": false, "v1.2.3+build.5": false, "HEAD~1": false,
+	} {
+		if got := isRelease(tag); got != want {
+			t.Errorf("isRelease(%q) = %v, want %v", tag, got, want)
+		}
+	}
+}
+
 // TestVerdict: the summary line comes first when there is more than one
 // change, so that one edit breaking sixty places reads as one line; each
 // change is then listed; accepted and allowed changes pass, and say so.

@@ -18,7 +18,7 @@ func releasedAs(ctx context.Context, root string, env []string) (string, error) 
 	}
 	newest := ""
 	for _, tag := range onHead {
-		if releaseTag.MatchString(tag) && (newest == "" || semver.Compare(tag, newest) > 0) {
+		if isRelease(tag) && (newest == "" || semver.Compare(tag, newest) > 0) {
 			newest = tag
 		}
 	}
@@ -30,7 +30,7 @@ func releasedAs(ctx context.Context, root string, env []string) (string, error) 
 // before v1.0.0, a new minor version (docs/versioning.md). A patch release, or
 // a minor one from v1 on, breaks nothing unless each change is accepted.
 func bumpAllows(base, next string) string {
-	if !releaseTag.MatchString(base) || !releaseTag.MatchString(next) || semver.Compare(next, base) <= 0 {
+	if !isRelease(base) || !isRelease(next) || semver.Compare(next, base) <= 0 {
 		return ""
 	}
 	switch {
