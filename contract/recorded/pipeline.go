@@ -128,8 +128,7 @@ func judge(v *contract.Validator, ex *contract.Exchange, route *contract.Match) 
 	if err != nil {
 		return ExchangeResult{Name: ex.Name(), Skipped: true}
 	}
-	return ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
-		MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices, Unanswered: ex.Response == nil}
+	return ExchangeResult{Name: ex.Name(), Unanswered: ex.Response == nil, Result: *res}
 }
 
 // record counts verdicts into r in order, until an input error.
