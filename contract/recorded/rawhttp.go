@@ -65,26 +65,11 @@ func ReadHTTPFile(path string) ([]*contract.Exchange, error) {
 	return exs, nil
 }
 
-// ParseHTTPExchanges parses the contents of a raw HTTP exchange file:
-// requests each followed by their response, or a single response alone.
-// source names the file in errors and exchanges ("source#N" when the file
-// holds more than one exchange). Bodies are bounded as ReadHTTPExchanges
-// bounds them.
-func ParseHTTPExchanges(data []byte, source string) ([]*contract.Exchange, error) {
-	var exs []*contract.Exchange
-	err := ReadHTTPExchanges(bytes.NewReader(data), source, func(ex *contract.Exchange) error {
-		exs = append(exs, ex)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return exs, nil
-}
-
-// ReadHTTPExchanges reads raw HTTP exchanges from r, as ParseHTTPExchanges
-// parses them, and calls fn with each, in order, holding one at a time: a
-// file of any size is read in bounded memory. A body larger than
+// ReadHTTPExchanges reads the raw HTTP exchanges of a file from r:
+// requests each followed by their response, or a single response alone. It
+// calls fn with each, in order, holding one at a time: a file of any size
+// is read in bounded memory. source names the file in errors and exchanges
+// ("source#N" when the file holds more than one exchange). A body larger than
 // DefaultMaxBodyBytes is cut to its first DefaultMaxBodyBytes+1 bytes,
 // without its Content-Encoding, which a check reports as too large
 // (RuleBodyTooLarge). Input it cannot use returns an *InputError naming
@@ -129,7 +114,10 @@ func readRequestFile(path string, limit int64) (*contract.Request, int64, error)
 	}
 	req, n, err := rr.request()
 	if err == nil {
-		err = rr.onlySpaceLeft()
+		var more bool
+		if more, err = rr.more(); more {
+			err = errors.New("request: trailing data after the body (set Content-Length)")
+		}
 	}
 	if err != nil {
 		return nil, 0, &InputError{Source: path, Err: err}
@@ -283,7 +271,8 @@ func (rr *rawReader) armHead() {
 	rr.head.armed, rr.head.left = true, maxHeaderBytes+int64(rr.br.Size())
 }
 
-// more skips blank lines and reports whether a message follows.
+// more skips white space (blank lines between messages, or after the
+// last) and reports whether a message follows.
 func (rr *rawReader) more() (bool, error) {
 	for {
 		b, err := rr.br.Peek(1)
@@ -293,7 +282,7 @@ func (rr *rawReader) more() (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if b[0] != '\r' && b[0] != '\n' {
+		if strings.IndexByte(" \t\r\n\v\f", b[0]) < 0 {
 			return true, nil
 		}
 		_, _ = rr.br.ReadByte()
@@ -372,52 +361,14 @@ func (rr *rawReader) request() (req *contract.Request, n int64, err error) {
 // its size.
 func (rr *rawReader) body(r io.Reader, h http.Header, declared int64) (data []byte, n int64, err error) {
 	keep := storedLimit(rr.limit, len(coding.Codings(h)) > 0)
-	data, err = readPresized(io.LimitReader(r, keep+1), min(declared, keep+1))
-	if err != nil || int64(len(data)) <= keep {
+	// Read into a buffer of the size the message declares, bounded, so
+	// that a large body is read without the garbage of a growing one.
+	var buf bytes.Buffer
+	buf.Grow(int(min(max(declared, 0), keep+1)) + bytes.MinRead)
+	_, err = buf.ReadFrom(io.LimitReader(r, keep+1))
+	if data = buf.Bytes(); err != nil || int64(len(data)) <= keep {
 		return data, 0, err
 	}
 	rest, err := io.Copy(io.Discard, r)
 	return cutBody(h, data, rr.limit), int64(len(data)) + rest, err
-}
-
-// readPresized is io.ReadAll into a buffer of the size r declares (which
-// the caller has bounded), so that a large body is read without the
-// garbage of a growing buffer.
-func readPresized(r io.Reader, declared int64) ([]byte, error) {
-	if declared <= 0 {
-		return io.ReadAll(r)
-	}
-	buf := make([]byte, 0, declared+1) // the spare byte sees the end
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
-}
-
-// onlySpaceLeft checks that nothing but white space follows a request
-// file's request.
-func (rr *rawReader) onlySpaceLeft() error {
-	for {
-		c, err := rr.br.ReadByte()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch c {
-		case ' ', '\t', '\r', '\n', '\v', '\f':
-		default:
-			return errors.New("request: trailing data after the body (set Content-Length)")
-		}
-	}
 }

@@ -126,9 +126,9 @@ func FuzzReadHAR(f *testing.F) {
 	})
 }
 
-// FuzzParseHTTPExchanges: whatever the bytes, the raw-exchange reader
-// returns complete exchanges or an *InputError naming the file.
-func FuzzParseHTTPExchanges(f *testing.F) {
+// FuzzReadHTTPExchanges: whatever the bytes, the raw-exchange reader
+// hands on complete exchanges or returns an *InputError naming the file.
+func FuzzReadHTTPExchanges(f *testing.F) {
 	for _, data := range fzSeedFiles(f) {
 		f.Add(data)
 	}
@@ -146,7 +146,11 @@ func FuzzParseHTTPExchanges(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		exs, err := recorded.ParseHTTPExchanges(data, "f.http")
+		var exs []*contract.Exchange
+		err := recorded.ReadHTTPExchanges(bytes.NewReader(data), "f.http", func(ex *contract.Exchange) error {
+			exs = append(exs, ex)
+			return nil
+		})
 		// Streamed a byte at a time, the same exchanges, or the same error
 		// after the exchanges before it.
 		var streamed []*contract.Exchange
@@ -161,7 +165,7 @@ func FuzzParseHTTPExchanges(f *testing.F) {
 		if err != nil {
 			var ie *recorded.InputError
 			if !errors.As(err, &ie) {
-				t.Fatalf("ParseHTTPExchanges: %T %v", err, err)
+				t.Fatalf("ReadHTTPExchanges: %T %v", err, err)
 			}
 			if ie.Source != "f.http" {
 				t.Fatalf("error names %q, not the file", ie.Source)
