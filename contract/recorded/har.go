@@ -336,7 +336,10 @@ func harExchangeOf(entry []byte, name string, opt harOptions) (*contract.Exchang
 	}
 	u, err := url.Parse(rq.URL)
 	if err != nil {
-		return nil, cut, fmt.Errorf("request url does not parse: %w", urlProblem(err))
+		// What is wrong, without url.Parse's *url.Error around it,
+		// which quotes the URL whole (a password in its userinfo, an
+		// access token in its query).
+		return nil, cut, fmt.Errorf("request url does not parse: %w", errors.Unwrap(err))
 	}
 	need := opt.need == nil || opt.need(rq.Method, u)
 	if need && len(rq.Method)+len(rq.URL) > maxHeaderBytes {

@@ -30,7 +30,10 @@ import (
 
 // InputError is input a reader cannot use: a malformed HAR file, a raw HTTP
 // file that does not parse, a file that cannot be read. It names the source
-// and, where it can, the place.
+// and, where it can, the place, and what is wrong; but it quotes nothing of
+// the input that may hold a secret: not a URL (userinfo, query), nor a
+// header line (a digest response, a bearer token, a link-token), which
+// net/url's and net/http's own errors quote whole.
 type InputError struct {
 	Source string // the file
 	Where  string // "entry 12", "byte 3071", …; may be empty
