@@ -22,8 +22,9 @@ import (
 //
 // A HAR archive is read with a streaming JSON decoder (jsontext), one
 // entry at a time: memory is bounded by the largest entry, which may take
-// no more than EntryCap bytes of JSON (nor may any other value the reader
-// passes over: pages, an unused key). Of an entry it keeps what a raw file
+// no more than EntryCap bytes of JSON (nor may any string or number the
+// reader skips, in pages or an unused key: it skips them a token at a
+// time). Of an entry it keeps what a raw file
 // would (the same limits, except that a header block over maxHeaderBytes
 // is refused only for an operation of the contract, whose headers are
 // read), and of an exchange outside the contract no body at all.
