@@ -5,51 +5,26 @@ package rfc9110
 
 import "strings"
 
+const (
+	alnum = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	// tchar is what a token is made of (§5.6.2).
+	tchar = alnum + "!#$%&'*+-.^_`|~"
+	// token68char is what a token68 is made of before its padding (§11.2).
+	token68char = alnum + "-._~+/"
+	hexDigit    = "0123456789abcdefABCDEF"
+)
+
 // IsToken reports whether s is an RFC 9110 token (§5.6.2), as a scheme
 // name is.
-func IsToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return s != ""
-}
+func IsToken(s string) bool { return s != "" && strings.Trim(s, tchar) == "" }
 
 // IsToken68 reports whether s is an RFC 9110 token68 (§11.2), as a
-// Bearer credential is.
+// Bearer credential is: token68 characters, then any number of '='.
 func IsToken68(s string) bool {
-	if s == "" {
-		return false
-	}
-	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/", c) >= 0 {
-			continue
-		}
-		break
-	}
-	if i == 0 {
-		return false
-	}
-	for ; i < len(s); i++ {
-		if s[i] != '=' {
-			return false
-		}
-	}
-	return true
+	body := strings.TrimRight(s, "=")
+	return body != "" && strings.Trim(body, token68char) == ""
 }
 
 // IsHex reports whether s is hex digits, as a digest response (RFC 7616)
 // is.
-func IsHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return s != ""
-}
+func IsHex(s string) bool { return s != "" && strings.Trim(s, hexDigit) == "" }
