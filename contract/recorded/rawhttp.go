@@ -191,30 +191,14 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*contrac
 // by maxHeaderBytes and bodies by the check's limit.
 type rawReader struct {
 	head  *headLimit
-	src   *prefixReader
+	src   io.Reader // what br reads: head, after anything put back
 	br    *bufio.Reader
 	limit int64
 }
 
 func newRawReader(r io.Reader, limit int64) *rawReader {
 	head := &headLimit{r: r}
-	src := &prefixReader{r: head}
-	return &rawReader{head: head, src: src, br: bufio.NewReaderSize(src, 64<<10), limit: limit}
-}
-
-// prefixReader reads what is put back into it, then from r.
-type prefixReader struct {
-	pending []byte
-	r       io.Reader
-}
-
-func (p *prefixReader) Read(b []byte) (int, error) {
-	if len(p.pending) > 0 {
-		n := copy(b, p.pending)
-		p.pending = p.pending[n:]
-		return n, nil
-	}
-	return p.r.Read(b)
+	return &rawReader{head: head, src: head, br: bufio.NewReaderSize(head, 64<<10), limit: limit}
 }
 
 // http2StatusLine matches the status line curl -i prints for HTTP/2 and
@@ -235,10 +219,8 @@ func (rr *rawReader) fixStatusLine() {
 		return // net/http reports it
 	}
 	rest, _ := rr.br.Peek(rr.br.Buffered())
-	pending := make([]byte, 0, len(line)+2+len(rest)+len(rr.src.pending))
-	pending = append(append(append(pending, line[:6]...), ".0"...), line[6:]...)
-	pending = append(append(pending, rest...), rr.src.pending...)
-	rr.src.pending = pending
+	fixed := append(append(append([]byte(nil), line[:6]...), ".0"...), line[6:]...)
+	rr.src = io.MultiReader(bytes.NewReader(fixed), bytes.NewReader(bytes.Clone(rest)), rr.src)
 	rr.br.Reset(rr.src)
 }
 

@@ -138,6 +138,7 @@ func FuzzReadHTTPExchanges(f *testing.F) {
 		"HTTP/1.1 204 No Content\r\n\r\n",
 		"HTTP/2.0 201\nContent-Type: application/json\n\n{\"linkToken\":\"t\"}",
 		"GET / HTTP/1.1\n\nHTTP/1.1 200 OK\nContent-Length: 2\n\n{}",
+		"GET / HTTP/1.1\n\nHTTP/2 200\nContent-Length: 2\n\n{}GET / HTTP/1.1\n\nHTTP/3 204\n\n",
 		"DELETE /api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens HTTP/1.1\nHost: h\n\n",
 		"POST /x HTTP/1.1\nContent-Length: 99\n\n{}",
 		"HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\r\n{}\r\n0\r\n\r\n",
