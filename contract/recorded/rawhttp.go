@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -190,14 +191,14 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*contrac
 // rawReader reads HTTP messages from a stream with net/http, heads bounded
 // by maxHeaderBytes and bodies by the check's limit.
 type rawReader struct {
-	head  *headLimit
-	src   io.Reader // what br reads: head, after anything put back
+	head  *io.LimitedReader // the stream, limited while a head is read (armHead)
+	src   io.Reader         // what br reads: head, after anything put back
 	br    *bufio.Reader
 	limit int64
 }
 
 func newRawReader(r io.Reader, limit int64) *rawReader {
-	head := &headLimit{r: r}
+	head := &io.LimitedReader{R: r, N: math.MaxInt64}
 	return &rawReader{head: head, src: head, br: bufio.NewReaderSize(head, 64<<10), limit: limit}
 }
 
@@ -224,33 +225,21 @@ func (rr *rawReader) fixStatusLine() {
 	rr.br.Reset(rr.src)
 }
 
-// headLimit lets net/http read no more than maxHeaderBytes (and a buffer)
-// of a message's head, as a server does: it is armed while a head is read.
-type headLimit struct {
-	r     io.Reader
-	left  int64
-	armed bool
-}
-
 var errHeadTooLarge = fmt.Errorf("the start line and headers exceed %d bytes, more than a server reads (net/http's DefaultMaxHeaderBytes)", maxHeaderBytes)
 
-func (l *headLimit) Read(p []byte) (int, error) {
-	if !l.armed {
-		return l.r.Read(p)
-	}
-	if l.left <= 0 {
-		return 0, errHeadTooLarge
-	}
-	if int64(len(p)) > l.left {
-		p = p[:l.left]
-	}
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	return n, err
-}
+// armHead lets net/http read no more than maxHeaderBytes (and a buffer) of
+// the message's head that follows, as a server does, until disarmHead.
+func (rr *rawReader) armHead() { rr.head.N = maxHeaderBytes + int64(rr.br.Size()) }
 
-func (rr *rawReader) armHead() {
-	rr.head.armed, rr.head.left = true, maxHeaderBytes+int64(rr.br.Size())
+// disarmHead lifts armHead's limit and returns net/http's error, which is
+// errHeadTooLarge when the limit was reached: net/http saw the stream end
+// there.
+func (rr *rawReader) disarmHead(err error) error {
+	if err != nil && rr.head.N <= 0 {
+		err = errHeadTooLarge
+	}
+	rr.head.N = math.MaxInt64
+	return err
 }
 
 // more skips white space (blank lines between messages, or after the
@@ -282,7 +271,7 @@ func (rr *rawReader) response() (resp *contract.Response, n int64, err error) {
 	rr.armHead()
 	rr.fixStatusLine()
 	hr, err := http.ReadResponse(rr.br, nil)
-	rr.head.armed = false
+	err = rr.disarmHead(err)
 	if err != nil {
 		return nil, 0, fmt.Errorf("response: %w", safetext.ParseError(err))
 	}
@@ -321,7 +310,7 @@ func bodyOfBodiless(resp *http.Response) (int64, bool) {
 func (rr *rawReader) request() (req *contract.Request, n int64, err error) {
 	rr.armHead()
 	r, err := http.ReadRequest(rr.br)
-	rr.head.armed = false
+	err = rr.disarmHead(err)
 	if err != nil {
 		return nil, 0, fmt.Errorf("request: %w", safetext.ParseError(err))
 	}
