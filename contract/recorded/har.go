@@ -55,10 +55,9 @@ func readHAR(r io.Reader, source string, maxValue int64, opt harOptions, fn func
 
 // EntryCap is the most bytes of JSON one entry of a HAR archive may take
 // (and any string or number elsewhere in it, which a reader skips a token
-// at a time): 64 MiB, or four times
-// the check's body limit when that is larger, room for a request and a
-// response body each as large as a check reads, base64 and escapes
-// included. A reader holds one entry's JSON, and what it makes of it.
+// at a time): 64 MiB, or four times the check's body limit when that is
+// larger, room for a request and a response body each as large as a check
+// reads, base64 and escapes included. A reader holds one entry's JSON, and what it makes of it.
 const EntryCap = 64 << 20
 
 // harOptions say what a check needs of an archive.
