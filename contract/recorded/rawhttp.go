@@ -334,8 +334,8 @@ func (rr *rawReader) body(r io.Reader, h http.Header, declared int64) (data []by
 	keep := storedLimit(rr.limit, len(coding.Codings(h)) > 0)
 	// Read into a buffer of the size the message declares, bounded, so
 	// that a large body is read without the garbage of a growing one.
-	var buf bytes.Buffer
-	buf.Grow(int(min(max(declared, 0), keep+1)) + bytes.MinRead)
+	// (Buffer.ReadFrom grows it only when less than MinRead is free.)
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(declared, 0), keep+1)+bytes.MinRead))
 	_, err = buf.ReadFrom(io.LimitReader(r, keep+1))
 	if data = buf.Bytes(); err != nil || int64(len(data)) <= keep {
 		return data, 0, err
