@@ -68,7 +68,7 @@ func TestManyViolationsAreLinearAndCapped(t *testing.T) {
 				t.Errorf("the result counts %d, want %d", got, n)
 			}
 			var rep recorded.Report
-			rep.Record(recorded.ExchangeResult{Violations: res.Violations, Notices: res.Notices, MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices})
+			rep.Record(recorded.ExchangeResult{Result: *res})
 			if count := map[bool]int{true: rep.Count, false: rep.NoticeCount}[tc.violations]; count != n {
 				t.Errorf("the report counts %d, want %d", count, n)
 			}

@@ -30,7 +30,7 @@ func TestCheckWritesNoTemporaryFile(t *testing.T) {
 // notice when failing, else conforms.
 func exchanges(rep *recorded.Report, n int, failing bool) {
 	for i := 0; i < n; i++ {
-		x := recorded.ExchangeResult{Name: "POST /x → 201", Operation: "createLinkToken"}
+		x := recorded.ExchangeResult{Name: "POST /x → 201", Result: contract.Result{Operation: "createLinkToken"}}
 		if failing {
 			x.Violations = contract.Violations{{Exchange: x.Name, Rule: "type"}}
 			x.Notices = contract.Violations{{Exchange: x.Name, Rule: "additionalProperties"}}

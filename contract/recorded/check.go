@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 
@@ -37,7 +36,7 @@ func CheckFile(v *contract.Validator, r *Report, path string) error {
 	if _, err := br.Peek(1); err != nil && err != io.EOF {
 		return &InputError{Source: path, Err: unwrapPathError(err)}
 	}
-	p := newPipeline(v, r, path, harOptions{limit: v.BodyLimit()})
+	p := newPipeline(v, r, path)
 	err = readHTTPFile(br, path, v.BodyLimit(), func(ex *contract.Exchange, cut cutBodies) error {
 		return p.submit(&job{ex: ex, cut: cut})
 	})
@@ -59,49 +58,19 @@ func CheckFile(v *contract.Validator, r *Report, path string) error {
 // cannot use comes back as an *InputError; r then holds what was checked
 // before the problem.
 func CheckHAR(v *contract.Validator, r *Report, har io.Reader, source string) error {
-	opt := harOptions{limit: v.BodyLimit(), need: func(method string, u *url.URL) bool { return readsBodies(v, method, u) }}
-	p := newPipeline(v, r, source, opt)
-	err := walkHAR(har, source, opt.entryCap(), func(i int, entry []byte) error {
+	p := newPipeline(v, r, source)
+	err := walkHAR(har, source, harOptions{limit: v.BodyLimit()}.entryCap(), func(i int, entry []byte) error {
 		return p.submit(&job{index: i, entry: bytes.Clone(entry)})
 	})
 	return p.finish(err)
 }
 
-// readsBodies reports whether a check of a request reads its exchange's
-// bodies: only an operation of the contract's are (a method its path does
-// not declare is reported without them).
-func readsBodies(v *contract.Validator, method string, u *url.URL) bool {
-	_, ok := routeForBodies(v, method, u)
-	return ok
-}
-
-// routeForBodies is readsBodies with the route it found (nil when the
-// request is not the contract's), which the check then uses instead of
-// routing the request again.
-func routeForBodies(v *contract.Validator, method string, u *url.URL) (*contract.Match, bool) {
-	m, err := v.Match(method, u)
-	if err != nil {
-		return nil, false
-	}
-	return m, m.Operation != ""
-}
-
+// startsWithBrace reports whether the file's first 512 bytes, past white
+// space and a byte order mark, start a JSON object.
 func startsWithBrace(br *bufio.Reader) bool {
-	for n := 1; n <= 512; n++ {
-		b, err := br.Peek(n)
-		if len(b) < n {
-			return false
-		}
-		c := b[n-1]
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0xEF || c == 0xBB || c == 0xBF {
-			if err != nil {
-				return false
-			}
-			continue
-		}
-		return c == '{'
-	}
-	return false
+	b, _ := br.Peek(512)
+	b = bytes.TrimLeft(b, " \t\r\n\uFEFF")
+	return len(b) > 0 && b[0] == '{'
 }
 
 func unwrapPathError(err error) error {

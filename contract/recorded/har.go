@@ -19,8 +19,8 @@ import (
 // ReadHAR reads a HAR 1.2 archive from r and calls fn with each entry as an
 // Exchange, in order. It holds one entry in memory at a time, so memory is
 // bounded by the largest entry, not by the archive: an entry larger than
-// EntryCap (or any other value of the archive that is, an unused key say)
-// is an *InputError naming it. A body larger than DefaultMaxBodyBytes as
+// EntryCap (or a string elsewhere in the archive that is, in an unused key
+// say) is an *InputError naming it. A body larger than DefaultMaxBodyBytes as
 // recorded is cut to its first DefaultMaxBodyBytes+1 bytes, without its
 // Content-Encoding, which a check reports as too large (RuleBodyTooLarge).
 //
@@ -54,10 +54,10 @@ func readHAR(r io.Reader, source string, maxValue int64, opt harOptions, fn func
 }
 
 // EntryCap is the most bytes of JSON one entry of a HAR archive may take
-// (and any other value of it a reader passes over): 64 MiB, or four times
-// the check's body limit when that is larger, room for a request and a
-// response body each as large as a check reads, base64 and escapes
-// included. A reader holds one entry's JSON, and what it makes of it.
+// (and any string or number elsewhere in it, which a reader skips a token
+// at a time): 64 MiB, or four times the check's body limit when that is
+// larger, room for a request and a response body each as large as a check
+// reads, base64 and escapes included. A reader holds one entry's JSON, and what it makes of it.
 const EntryCap = 64 << 20
 
 // harOptions say what a check needs of an archive.
@@ -90,40 +90,44 @@ func entryInputError(source string, e *entryError) *InputError {
 // errOverCap is what capReader returns past its allowance.
 var errOverCap = errors.New("larger than the cap")
 
-// overCapError names the value of an archive larger than the cap.
-type overCapError struct {
-	what string // "" for an entry, named by the error's place
-	cap  int64
-}
-
-func (e *overCapError) Error() string {
-	return fmt.Sprintf("%slarger than %d MiB, the most one value of an archive may take here", e.what, e.cap>>20)
-}
-
-// capReader lets the JSON decoder read no further than allow: the walk
-// moves it forward before each value, so that no value larger than the
-// cap is ever buffered whole.
+// capReader lets the JSON decoder read no more than max bytes past the end
+// of the last token or value it read: so that no value it reads, or skips,
+// larger than the cap is ever buffered whole.
 type capReader struct {
-	r        io.Reader
-	n, allow int64
+	r      io.Reader
+	dec    *jsontext.Decoder
+	n, max int64
 }
 
 func (c *capReader) Read(p []byte) (int, error) {
-	if c.n >= c.allow {
+	allow := c.dec.InputOffset() + c.max - c.n
+	if allow <= 0 {
 		return 0, errOverCap
 	}
-	if int64(len(p)) > c.allow-c.n {
-		p = p[:c.allow-c.n]
+	if int64(len(p)) > allow {
+		p = p[:allow]
 	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
 }
 
+// harArchive is what the walk reads of an archive: log.entries, whose
+// unmarshaler (walkHAR's) hands each entry on; json skips every other
+// value, a token at a time.
+type harArchive struct {
+	Log struct {
+		Entries harEntries `json:"entries"`
+	} `json:"log"`
+}
+
+// harEntries marks log.entries for the walk's unmarshaler.
+type harEntries struct{}
+
 // walkHAR reads an archive with a streaming JSON decoder and calls fn with
 // the JSON of each entry of log.entries, in order (valid until fn
-// returns); every other value is skipped. Each value it reads or skips is
-// bounded by maxValue bytes. An *entryError from fn becomes an
+// returns); every other value is skipped. No value it reads or skips may
+// take more than maxValue bytes. An *entryError from fn becomes an
 // *InputError naming its entry; any other error from fn is returned as is.
 func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []byte) error) error {
 	br, ok := r.(*bufio.Reader)
@@ -133,134 +137,100 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 	if bom, _ := br.Peek(3); string(bom) == "\xEF\xBB\xBF" {
 		_, _ = br.Discard(3)
 	}
-	cr := &capReader{r: br}
+	cr := &capReader{r: br, max: maxValue}
 	// The walk only finds where each entry ends: the entry's own decoding
 	// checks its names and its UTF-8, so the walk need not do it twice.
 	dec := jsontext.NewDecoder(cr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-	fail := func(where string, err error) error {
-		var oc *overCapError
-		var se *jsontext.SyntacticError
-		switch {
-		case errors.As(err, &oc):
-		case errors.Is(err, errOverCap):
-			err = &overCapError{cap: maxValue}
-		case errors.As(err, &se), where == "" || errors.Is(err, io.ErrUnexpectedEOF):
-			at := dec.InputOffset()
-			if se != nil {
-				// The offset, and what is wrong there: jsontext's pointer
-				// into a value cut short depends on how the reads fell.
-				at = se.ByteOffset
-				if se.Err != nil {
-					err = se.Err
-				}
-			}
-			if where != "" {
-				where += ", "
-			}
-			where += fmt.Sprintf("byte %d", at)
-		}
-		return &InputError{Source: source, Where: where, Err: err}
-	}
-	// Every read of the decoder, of a token or a whole value, goes no
-	// further than maxValue past where it starts.
-	bound := func() { cr.allow = max(cr.n, dec.InputOffset()+maxValue) }
-	// open reads the '{' or '[' that starts a value.
-	open := func(kind jsontext.Kind, what string) error {
-		bound()
-		got := dec.PeekKind()
-		if got != kind {
+	cr.dec = dec
+	found, n := false, 0
+	var stop error // fn's, returned as is
+	entriesFunc := jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *harEntries) error {
+		found = true
+		if k := dec.PeekKind(); k != '[' {
 			if err := dec.SkipValue(); err != nil { // a syntax error says more
 				return err
 			}
-			want := map[jsontext.Kind]string{'{': "an object", '[': "an array"}[kind]
-			return fmt.Errorf("%s: expected %s, found %s", what, want, kindName(got))
+			return fmt.Errorf("expected an array, found %s", kindName(k))
 		}
-		_, err := dec.ReadToken()
-		return err
-	}
-	// skip reads past the value of a member nobody needs, named by what.
-	skip := func(what string) error {
-		bound()
-		err := dec.SkipValue()
-		if errors.Is(err, errOverCap) {
-			return &overCapError{what: what + ": ", cap: maxValue}
+		if _, err := dec.ReadToken(); err != nil {
+			return err
 		}
-		return err
-	}
-	// members calls member with the name of each member of the object
-	// just opened, which reads its value.
-	members := func(member func(name string) error) error {
-		for bound(); dec.PeekKind() == '"'; bound() {
-			name, err := dec.ReadToken()
+		for dec.PeekKind() != ']' && dec.PeekKind() != 0 {
+			entry, err := dec.ReadValue()
 			if err != nil {
+				return &entryError{n, err}
+			}
+			if err := fn(n, entry); err != nil {
+				stop = err
 				return err
 			}
-			if err := member(name.String()); err != nil {
-				return err
-			}
+			n++
 		}
-		_, err := dec.ReadToken() // '}', or the error that stopped the loop
+		_, err := dec.ReadToken() // ']', or the error that stopped the loop
 		return err
-	}
-
-	if err := open('{', "not a HAR archive"); err != nil {
-		return fail("", err)
-	}
-	foundLog, foundEntries := false, false
-	n := 0
-	var stop error // fn's, returned as is
-	err := members(func(name string) error {
-		if name != "log" {
-			return skip(strconv.Quote(name))
-		}
-		foundLog = true
-		if err := open('{', "log"); err != nil {
-			return err
-		}
-		return members(func(name string) error {
-			if name != "entries" {
-				return skip("log." + strconv.Quote(name))
-			}
-			foundEntries = true
-			if err := open('[', "log.entries"); err != nil {
-				return err
-			}
-			for bound(); dec.PeekKind() != ']' && dec.PeekKind() != 0; bound() {
-				entry, err := dec.ReadValue()
-				if err != nil {
-					return &entryError{n, err}
-				}
-				if err := fn(n, entry); err != nil {
-					stop = err
-					return err
-				}
-				n++
-			}
-			_, err := dec.ReadToken() // ']', or the error that stopped the loop
-			return err
-		})
 	})
+	err := jsonv2.UnmarshalDecode(dec, new(harArchive), jsonv2.WithUnmarshalers(entriesFunc))
+	if err == nil {
+		if _, err = dec.ReadToken(); err == io.EOF {
+			err = nil
+		} else if err == nil {
+			err = errors.New("data after the archive")
+		}
+	}
+	if err == nil && !found {
+		err = errors.New(`not a HAR archive: no "log.entries"`)
+	}
 	var ee *entryError
 	switch {
-	case errors.As(err, &ee) && stop == nil: // the walk's own: where in the input
-		return fail("entry "+strconv.Itoa(ee.index), ee.err)
-	case errors.As(err, &ee) && stop == err: // the entry's content
+	case errors.As(stop, &ee): // the entry's content
 		return entryInputError(source, ee)
 	case stop != nil:
 		return stop
+	case errors.As(err, &ee): // the walk's own: where in the input
+		return walkError(source, "entry "+strconv.Itoa(ee.index), ee.err, dec, maxValue)
 	case err != nil:
-		return fail("", err)
-	}
-	if bound(); func() bool { _, err := dec.ReadToken(); return err != io.EOF }() {
-		return fail("", errors.New("data after the archive"))
-	}
-	if !foundLog {
-		return fail("", errors.New(`not a HAR archive: no "log"`))
-	}
-	if !foundEntries {
-		return fail("", errors.New(`not a HAR archive: no "log.entries"`))
+		return walkError(source, "", err, dec, maxValue)
 	}
 	return nil
+}
+
+// walkError is the *InputError of what stopped the walk at where ("": not
+// inside an entry), saying what is wrong as a reader of the archive would,
+// without json's Go types, and at which byte when that is what tells.
+func walkError(source, where string, err error, dec *jsontext.Decoder, maxValue int64) error {
+	at := dec.InputOffset()
+	var se *jsontext.SyntacticError
+	var me *jsonv2.SemanticError
+	switch {
+	case errors.Is(err, errOverCap):
+		what := ""
+		if where == "" {
+			what = string(dec.StackPointer()) + ": "
+		}
+		return &InputError{Source: source, Where: where, Err: fmt.Errorf("%slarger than %d MiB, the most one value of an archive may take here", what, maxValue>>20)}
+	case errors.As(err, &se):
+		// The offset, and what is wrong there: jsontext's pointer into a
+		// value cut short depends on how the reads fell.
+		at = se.ByteOffset
+		if se.Err != nil {
+			err = se.Err
+		}
+	case errors.As(err, &me):
+		what, problem := string(me.JSONPointer), me.Err
+		if problem == nil {
+			problem = fmt.Errorf("expected an object, found %s", kindName(me.JSONKind))
+		}
+		if what == "" {
+			what = "not a HAR archive"
+		}
+		err = fmt.Errorf("%s: %w", what, problem)
+	case where != "" && !errors.Is(err, io.ErrUnexpectedEOF):
+		return &InputError{Source: source, Where: where, Err: err}
+	}
+	if where != "" {
+		where += ", "
+	}
+	return &InputError{Source: source, Where: where + fmt.Sprintf("byte %d", at), Err: err}
 }
 
 // kindName names a JSON kind in an error.
@@ -336,7 +306,10 @@ func harExchangeOf(entry []byte, name string, opt harOptions) (*contract.Exchang
 	}
 	u, err := url.Parse(rq.URL)
 	if err != nil {
-		return nil, cut, fmt.Errorf("request url does not parse: %w", urlProblem(err))
+		// What is wrong, without url.Parse's *url.Error around it,
+		// which quotes the URL whole (a password in its userinfo, an
+		// access token in its query).
+		return nil, cut, fmt.Errorf("request url does not parse: %w", errors.Unwrap(err))
 	}
 	need := opt.need == nil || opt.need(rq.Method, u)
 	if need && len(rq.Method)+len(rq.URL) > maxHeaderBytes {
@@ -386,7 +359,11 @@ func harExchangeOf(entry []byte, name string, opt harOptions) (*contract.Exchang
 func entryJSONError(err error) error {
 	var se *jsonv2.SemanticError
 	if errors.As(err, &se) && se.JSONKind != 0 {
-		return fmt.Errorf("%s: a JSON %s is not what HAR 1.2 has there", se.JSONPointer, se.JSONKind)
+		problem := fmt.Errorf("%s is not what HAR 1.2 has there", kindName(se.JSONKind))
+		if se.JSONPointer == "" { // the entry itself
+			return problem
+		}
+		return fmt.Errorf("%s: %w", se.JSONPointer, problem)
 	}
 	// Duplicate names, invalid UTF-8: where in the entry, not at which
 	// offset of it, which is not the archive's.

@@ -152,7 +152,11 @@ func TestRawContentEncoding(t *testing.T) {
 		{"a stale Content-Encoding", "gzip", []byte(`{"linkToken":"redactedToken"}`), contract.RuleContentEncoding, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			exs, err := recorded.ParseHTTPExchanges(exchange(tc.body, tc.coding), "x.http")
+			var exs []*contract.Exchange
+			err := recorded.ReadHTTPExchanges(bytes.NewReader(exchange(tc.body, tc.coding)), "x.http", func(ex *contract.Exchange) error {
+				exs = append(exs, ex)
+				return nil
+			})
 			if err != nil || len(exs) != 1 {
 				t.Fatalf("%d exchanges, %v", len(exs), err)
 			}

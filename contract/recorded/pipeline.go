@@ -41,7 +41,6 @@ type job struct {
 type pipeline struct {
 	v      *contract.Validator
 	source string
-	opt    harOptions
 	bytes  *semaphore.Weighted
 	jobs   chan *job     // to the workers, in any order
 	order  chan *job     // to the recorder, in the order read
@@ -52,9 +51,9 @@ type pipeline struct {
 // errStopped stops a reader once the recorder has met an input error.
 var errStopped = errors.New("stopped at an earlier input error")
 
-func newPipeline(v *contract.Validator, r *Report, source string, opt harOptions) *pipeline {
+func newPipeline(v *contract.Validator, r *Report, source string) *pipeline {
 	workers := runtime.GOMAXPROCS(0)
-	p := &pipeline{v: v, source: source, opt: opt, bytes: semaphore.NewWeighted(windowBytes),
+	p := &pipeline{v: v, source: source, bytes: semaphore.NewWeighted(windowBytes),
 		jobs: make(chan *job, window*workers), order: make(chan *job, window*workers),
 		stop: make(chan struct{}), result: make(chan error, 1)}
 	for range workers {
@@ -93,16 +92,17 @@ func (p *pipeline) work() {
 	for j := range p.jobs {
 		var route *contract.Match
 		if j.entry != nil {
-			opt := p.opt
-			if opt.need != nil {
-				// The reader routes the request to know whether to
-				// decode its bodies; the check keeps that route.
-				opt.need = func(method string, u *url.URL) bool {
-					var ok bool
-					route, ok = routeForBodies(p.v, method, u)
-					return ok
+			// Only an operation of the contract has its bodies read (a
+			// method its path does not declare is reported without
+			// them); the check keeps the route found to tell.
+			opt := harOptions{limit: p.v.BodyLimit(), need: func(method string, u *url.URL) bool {
+				m, err := p.v.Match(method, u)
+				if err != nil {
+					return false
 				}
-			}
+				route = m
+				return m.Operation != ""
+			}}
 			j.ex, j.cut, j.err = harExchange(j.entry, p.source, j.index, opt)
 			j.entry = nil
 		}
@@ -129,8 +129,7 @@ func judge(v *contract.Validator, ex *contract.Exchange, route *contract.Match) 
 	if err != nil {
 		return ExchangeResult{Name: ex.Name(), Skipped: true}
 	}
-	return ExchangeResult{Name: ex.Name(), Operation: res.Operation, Violations: res.Violations, Notices: res.Notices,
-		MoreViolations: res.MoreViolations, MoreNotices: res.MoreNotices, Unanswered: ex.Response == nil}
+	return ExchangeResult{Name: ex.Name(), Unanswered: ex.Response == nil, Result: *res}
 }
 
 // record counts verdicts into r in order, until an input error.

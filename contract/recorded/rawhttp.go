@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -65,26 +66,11 @@ func ReadHTTPFile(path string) ([]*contract.Exchange, error) {
 	return exs, nil
 }
 
-// ParseHTTPExchanges parses the contents of a raw HTTP exchange file:
-// requests each followed by their response, or a single response alone.
-// source names the file in errors and exchanges ("source#N" when the file
-// holds more than one exchange). Bodies are bounded as ReadHTTPExchanges
-// bounds them.
-func ParseHTTPExchanges(data []byte, source string) ([]*contract.Exchange, error) {
-	var exs []*contract.Exchange
-	err := ReadHTTPExchanges(bytes.NewReader(data), source, func(ex *contract.Exchange) error {
-		exs = append(exs, ex)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return exs, nil
-}
-
-// ReadHTTPExchanges reads raw HTTP exchanges from r, as ParseHTTPExchanges
-// parses them, and calls fn with each, in order, holding one at a time: a
-// file of any size is read in bounded memory. A body larger than
+// ReadHTTPExchanges reads the raw HTTP exchanges of a file from r:
+// requests each followed by their response, or a single response alone. It
+// calls fn with each, in order, holding one at a time: a file of any size
+// is read in bounded memory. source names the file in errors and exchanges
+// ("source#N" when the file holds more than one exchange). A body larger than
 // DefaultMaxBodyBytes is cut to its first DefaultMaxBodyBytes+1 bytes,
 // without its Content-Encoding, which a check reports as too large
 // (RuleBodyTooLarge). Input it cannot use returns an *InputError naming
@@ -129,7 +115,10 @@ func readRequestFile(path string, limit int64) (*contract.Request, int64, error)
 	}
 	req, n, err := rr.request()
 	if err == nil {
-		err = rr.onlySpaceLeft()
+		var more bool
+		if more, err = rr.more(); more {
+			err = errors.New("request: trailing data after the body (set Content-Length)")
+		}
 	}
 	if err != nil {
 		return nil, 0, &InputError{Source: path, Err: err}
@@ -202,31 +191,15 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*contrac
 // rawReader reads HTTP messages from a stream with net/http, heads bounded
 // by maxHeaderBytes and bodies by the check's limit.
 type rawReader struct {
-	head  *headLimit
-	src   *prefixReader
+	head  *io.LimitedReader // the stream, limited while a head is read (armHead)
+	src   io.Reader         // what br reads: head, after anything put back
 	br    *bufio.Reader
 	limit int64
 }
 
 func newRawReader(r io.Reader, limit int64) *rawReader {
-	head := &headLimit{r: r}
-	src := &prefixReader{r: head}
-	return &rawReader{head: head, src: src, br: bufio.NewReaderSize(src, 64<<10), limit: limit}
-}
-
-// prefixReader reads what is put back into it, then from r.
-type prefixReader struct {
-	pending []byte
-	r       io.Reader
-}
-
-func (p *prefixReader) Read(b []byte) (int, error) {
-	if len(p.pending) > 0 {
-		n := copy(b, p.pending)
-		p.pending = p.pending[n:]
-		return n, nil
-	}
-	return p.r.Read(b)
+	head := &io.LimitedReader{R: r, N: math.MaxInt64}
+	return &rawReader{head: head, src: head, br: bufio.NewReaderSize(head, 64<<10), limit: limit}
 }
 
 // http2StatusLine matches the status line curl -i prints for HTTP/2 and
@@ -247,43 +220,30 @@ func (rr *rawReader) fixStatusLine() {
 		return // net/http reports it
 	}
 	rest, _ := rr.br.Peek(rr.br.Buffered())
-	pending := make([]byte, 0, len(line)+2+len(rest)+len(rr.src.pending))
-	pending = append(append(append(pending, line[:6]...), ".0"...), line[6:]...)
-	pending = append(append(pending, rest...), rr.src.pending...)
-	rr.src.pending = pending
+	fixed := append(append(append([]byte(nil), line[:6]...), ".0"...), line[6:]...)
+	rr.src = io.MultiReader(bytes.NewReader(fixed), bytes.NewReader(bytes.Clone(rest)), rr.src)
 	rr.br.Reset(rr.src)
-}
-
-// headLimit lets net/http read no more than maxHeaderBytes (and a buffer)
-// of a message's head, as a server does: it is armed while a head is read.
-type headLimit struct {
-	r     io.Reader
-	left  int64
-	armed bool
 }
 
 var errHeadTooLarge = fmt.Errorf("the start line and headers exceed %d bytes, more than a server reads (net/http's DefaultMaxHeaderBytes)", maxHeaderBytes)
 
-func (l *headLimit) Read(p []byte) (int, error) {
-	if !l.armed {
-		return l.r.Read(p)
+// armHead lets net/http read no more than maxHeaderBytes (and a buffer) of
+// the message's head that follows, as a server does, until disarmHead.
+func (rr *rawReader) armHead() { rr.head.N = maxHeaderBytes + int64(rr.br.Size()) }
+
+// disarmHead lifts armHead's limit and returns net/http's error, which is
+// errHeadTooLarge when the limit was reached: net/http saw the stream end
+// there.
+func (rr *rawReader) disarmHead(err error) error {
+	if err != nil && rr.head.N <= 0 {
+		err = errHeadTooLarge
 	}
-	if l.left <= 0 {
-		return 0, errHeadTooLarge
-	}
-	if int64(len(p)) > l.left {
-		p = p[:l.left]
-	}
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	return n, err
+	rr.head.N = math.MaxInt64
+	return err
 }
 
-func (rr *rawReader) armHead() {
-	rr.head.armed, rr.head.left = true, maxHeaderBytes+int64(rr.br.Size())
-}
-
-// more skips blank lines and reports whether a message follows.
+// more skips white space (blank lines between messages, or after the
+// last) and reports whether a message follows.
 func (rr *rawReader) more() (bool, error) {
 	for {
 		b, err := rr.br.Peek(1)
@@ -293,7 +253,7 @@ func (rr *rawReader) more() (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if b[0] != '\r' && b[0] != '\n' {
+		if strings.IndexByte(" \t\r\n\v\f", b[0]) < 0 {
 			return true, nil
 		}
 		_, _ = rr.br.ReadByte()
@@ -311,7 +271,7 @@ func (rr *rawReader) response() (resp *contract.Response, n int64, err error) {
 	rr.armHead()
 	rr.fixStatusLine()
 	hr, err := http.ReadResponse(rr.br, nil)
-	rr.head.armed = false
+	err = rr.disarmHead(err)
 	if err != nil {
 		return nil, 0, fmt.Errorf("response: %w", safetext.ParseError(err))
 	}
@@ -350,7 +310,7 @@ func bodyOfBodiless(resp *http.Response) (int64, bool) {
 func (rr *rawReader) request() (req *contract.Request, n int64, err error) {
 	rr.armHead()
 	r, err := http.ReadRequest(rr.br)
-	rr.head.armed = false
+	err = rr.disarmHead(err)
 	if err != nil {
 		return nil, 0, fmt.Errorf("request: %w", safetext.ParseError(err))
 	}
@@ -372,52 +332,14 @@ func (rr *rawReader) request() (req *contract.Request, n int64, err error) {
 // its size.
 func (rr *rawReader) body(r io.Reader, h http.Header, declared int64) (data []byte, n int64, err error) {
 	keep := storedLimit(rr.limit, len(coding.Codings(h)) > 0)
-	data, err = readPresized(io.LimitReader(r, keep+1), min(declared, keep+1))
-	if err != nil || int64(len(data)) <= keep {
+	// Read into a buffer of the size the message declares, bounded, so
+	// that a large body is read without the garbage of a growing one.
+	// (Buffer.ReadFrom grows it only when less than MinRead is free.)
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(declared, 0), keep+1)+bytes.MinRead))
+	_, err = buf.ReadFrom(io.LimitReader(r, keep+1))
+	if data = buf.Bytes(); err != nil || int64(len(data)) <= keep {
 		return data, 0, err
 	}
 	rest, err := io.Copy(io.Discard, r)
 	return cutBody(h, data, rr.limit), int64(len(data)) + rest, err
-}
-
-// readPresized is io.ReadAll into a buffer of the size r declares (which
-// the caller has bounded), so that a large body is read without the
-// garbage of a growing buffer.
-func readPresized(r io.Reader, declared int64) ([]byte, error) {
-	if declared <= 0 {
-		return io.ReadAll(r)
-	}
-	buf := make([]byte, 0, declared+1) // the spare byte sees the end
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
-}
-
-// onlySpaceLeft checks that nothing but white space follows a request
-// file's request.
-func (rr *rawReader) onlySpaceLeft() error {
-	for {
-		c, err := rr.br.ReadByte()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch c {
-		case ' ', '\t', '\r', '\n', '\v', '\f':
-		default:
-			return errors.New("request: trailing data after the body (set Content-Length)")
-		}
-	}
 }

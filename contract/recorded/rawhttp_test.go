@@ -29,6 +29,8 @@ func TestReadHTTPExchanges(t *testing.T) {
 	}{
 		{"one exchange", req + resp, []string{"f.http req+resp"}},
 		{"two exchanges", req + resp + "\r\n\n" + req + resp, []string{"f.http#0 req+resp", "f.http#1 req+resp"}},
+		{"curl -i over HTTP/2, twice", req + "HTTP/2 204\r\n\r\n" + req + "HTTP/2 204\r\n\r\n", []string{"f.http#0 req+resp", "f.http#1 req+resp"}},
+		{"white space between exchanges", req + resp + " \t\r\n" + req + resp, []string{"f.http#0 req+resp", "f.http#1 req+resp"}},
 		{"a request alone", req, []string{"f.http req"}},
 		{"an exchange, then a request alone", req + resp + req, []string{"f.http#0 req+resp", "f.http#1 req"}},
 		{"a response alone", "\n" + resp, []string{"f.http resp"}},

@@ -126,9 +126,9 @@ func FuzzReadHAR(f *testing.F) {
 	})
 }
 
-// FuzzParseHTTPExchanges: whatever the bytes, the raw-exchange reader
-// returns complete exchanges or an *InputError naming the file.
-func FuzzParseHTTPExchanges(f *testing.F) {
+// FuzzReadHTTPExchanges: whatever the bytes, the raw-exchange reader
+// hands on complete exchanges or returns an *InputError naming the file.
+func FuzzReadHTTPExchanges(f *testing.F) {
 	for _, data := range fzSeedFiles(f) {
 		f.Add(data)
 	}
@@ -138,6 +138,7 @@ func FuzzParseHTTPExchanges(f *testing.F) {
 		"HTTP/1.1 204 No Content\r\n\r\n",
 		"HTTP/2.0 201\nContent-Type: application/json\n\n{\"linkToken\":\"t\"}",
 		"GET / HTTP/1.1\n\nHTTP/1.1 200 OK\nContent-Length: 2\n\n{}",
+		"GET / HTTP/1.1\n\nHTTP/2 200\nContent-Length: 2\n\n{}GET / HTTP/1.1\n\nHTTP/3 204\n\n",
 		"DELETE /api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens HTTP/1.1\nHost: h\n\n",
 		"POST /x HTTP/1.1\nContent-Length: 99\n\n{}",
 		"HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\r\n{}\r\n0\r\n\r\n",
@@ -146,7 +147,11 @@ func FuzzParseHTTPExchanges(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		exs, err := recorded.ParseHTTPExchanges(data, "f.http")
+		var exs []*contract.Exchange
+		err := recorded.ReadHTTPExchanges(bytes.NewReader(data), "f.http", func(ex *contract.Exchange) error {
+			exs = append(exs, ex)
+			return nil
+		})
 		// Streamed a byte at a time, the same exchanges, or the same error
 		// after the exchanges before it.
 		var streamed []*contract.Exchange
@@ -161,7 +166,7 @@ func FuzzParseHTTPExchanges(f *testing.F) {
 		if err != nil {
 			var ie *recorded.InputError
 			if !errors.As(err, &ie) {
-				t.Fatalf("ParseHTTPExchanges: %T %v", err, err)
+				t.Fatalf("ReadHTTPExchanges: %T %v", err, err)
 			}
 			if ie.Source != "f.http" {
 				t.Fatalf("error names %q, not the file", ie.Source)

@@ -22,15 +22,19 @@ import (
 //
 // A HAR archive is read with a streaming JSON decoder (jsontext), one
 // entry at a time: memory is bounded by the largest entry, which may take
-// no more than EntryCap bytes of JSON (nor may any other value the reader
-// passes over: pages, an unused key). Of an entry it keeps what a raw file
+// no more than EntryCap bytes of JSON (nor may any string or number the
+// reader skips, in pages or an unused key: it skips them a token at a
+// time). Of an entry it keeps what a raw file
 // would (the same limits, except that a header block over maxHeaderBytes
 // is refused only for an operation of the contract, whose headers are
 // read), and of an exchange outside the contract no body at all.
 
 // InputError is input a reader cannot use: a malformed HAR file, a raw HTTP
 // file that does not parse, a file that cannot be read. It names the source
-// and, where it can, the place.
+// and, where it can, the place, and what is wrong; but it quotes nothing of
+// the input that may hold a secret: not a URL (userinfo, query), nor a
+// header line (a digest response, a bearer token, a link-token), which
+// net/url's and net/http's own errors quote whole.
 type InputError struct {
 	Source string // the file
 	Where  string // "entry 12", "byte 3071", …; may be empty

@@ -36,23 +36,16 @@ type Report struct {
 	OnExchange func(ExchangeResult) `json:"-"`
 }
 
-// ExchangeResult is the verdict on one exchange of a Report.
+// ExchangeResult is the verdict on one exchange of a Report: the check's
+// Result (empty when skipped), and what the report counts beside it.
 type ExchangeResult struct {
 	// Name is the exchange's name as violations print it.
 	Name string
-	// Operation is the operation id; empty when skipped.
-	Operation string
 	// Skipped: not an operation of the contract.
 	Skipped bool
 	// Unanswered: no response was recorded; only the request was judged.
 	Unanswered bool
-	// Violations break the contract; Notices are findings that do not fail
-	// a check (see contract.Result.Notices).
-	Violations contract.Violations
-	Notices    contract.Violations
-	// MoreViolations and MoreNotices count what the lists leave out (see
-	// contract.Result.MoreViolations).
-	MoreViolations, MoreNotices int
+	contract.Result
 }
 
 // Summary is the report's last line: "N exchanges, N conform, N violations",
@@ -92,8 +85,8 @@ func (r *Report) Record(res ExchangeResult) {
 		r.Conform++
 	}
 	// Counted as the check counts them: listed or not.
-	r.Count += (&contract.Result{Violations: res.Violations, MoreViolations: res.MoreViolations}).ViolationCount()
-	r.NoticeCount += (&contract.Result{Notices: res.Notices, MoreNotices: res.MoreNotices}).NoticeCount()
+	r.Count += res.ViolationCount()
+	r.NoticeCount += res.NoticeCount()
 	if r.OnExchange != nil {
 		r.OnExchange(res)
 	}

@@ -5,51 +5,42 @@ package rfc9110
 
 import "strings"
 
-// IsToken reports whether s is an RFC 9110 token (§5.6.2), as a scheme
-// name is.
-func IsToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+const alnum = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// The characters of each rule, as tables: the checks call them per
+// credential and per character of a challenge, so a rule costs a lookup
+// per byte.
+var (
+	tchar       = chars(alnum + "!#$%&'*+-.^_`|~") // a token's (§5.6.2)
+	token68char = chars(alnum + "-._~+/")          // a token68's before its padding (§11.2)
+	hexDigit    = chars("0123456789abcdefABCDEF")
+)
+
+func chars(set string) (t [256]bool) {
+	for i := range len(set) {
+		t[set[i]] = true
+	}
+	return t
+}
+
+// madeOf reports whether s is non-empty and made of the characters of t.
+func madeOf(s string, t *[256]bool) bool {
+	for i := range len(s) {
+		if !t[s[i]] {
 			return false
 		}
 	}
 	return s != ""
 }
 
+// IsToken reports whether s is an RFC 9110 token (§5.6.2), as a scheme
+// name is.
+func IsToken(s string) bool { return madeOf(s, &tchar) }
+
 // IsToken68 reports whether s is an RFC 9110 token68 (§11.2), as a
-// Bearer credential is.
-func IsToken68(s string) bool {
-	if s == "" {
-		return false
-	}
-	i := 0
-	for ; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/", c) >= 0 {
-			continue
-		}
-		break
-	}
-	if i == 0 {
-		return false
-	}
-	for ; i < len(s); i++ {
-		if s[i] != '=' {
-			return false
-		}
-	}
-	return true
-}
+// Bearer credential is: token68 characters, then any number of '='.
+func IsToken68(s string) bool { return madeOf(strings.TrimRight(s, "="), &token68char) }
 
 // IsHex reports whether s is hex digits, as a digest response (RFC 7616)
 // is.
-func IsHex(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return false
-		}
-	}
-	return s != ""
-}
+func IsHex(s string) bool { return madeOf(s, &hexDigit) }
