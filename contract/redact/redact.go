@@ -11,7 +11,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,6 +24,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/rfc9110"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretjson"
 )
 
 // Redacted is what stands in for a secret in a redacted exchange. It is a
@@ -519,65 +519,33 @@ func (w *secretWalker) reaches(roots []*openapi3.Schema) bool {
 // JSON text), the rest is replaced by a marker that is not JSON either, so
 // the body still fails as it did, since no schema places what it holds.
 func (w *secretWalker) redactJSON(data []byte, roots []*openapi3.Schema) ([]byte, bool) {
-	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-	var out bytes.Buffer
-	last := 0
 	changed := false
-	top := expand(roots)
-	stack := []*redactFrame{{set: top, secret: anySecret(top), top: true}}
-	for {
-		before := int(dec.InputOffset())
-		tok, err := dec.ReadToken()
-		if errors.Is(err, io.EOF) {
-			break
+	child := func(parent place, name string) place {
+		if parent.secret || len(parent.set) == 0 {
+			return place{secret: parent.secret}
 		}
-		if err != nil {
-			return unparsed(&out, data, last, before), true
-		}
-		kind := tok.Kind()
-		parent := stack[len(stack)-1]
-		switch {
-		case kind == '}' || kind == ']':
-			stack = stack[:len(stack)-1]
-		case kind == '"' && isMemberName(dec):
-			parent.name = tok.String()
-		default:
-			// A value: of the member just named, or an item.
-			child := &redactFrame{secret: parent.secret}
-			if parent.top {
-				child.set = parent.set
-			} else if !parent.secret && len(parent.set) > 0 {
-				child.set = w.children(parent.set, parent.name)
-				child.secret = anySecret(child.set)
-			}
-			if kind == '{' || kind == '[' {
-				stack = append(stack, child)
-			} else if kind == '"' && child.secret {
-				end := int(dec.InputOffset())
-				start := before + bytes.IndexByte(data[before:end], '"')
-				out.Write(data[last:start])
-				p := placeholder(child.set, tok.String())
-				if p != "" && !utf8.Valid(data[start:end]) {
-					// A secret that was not UTF-8 stands for one that is
-					// not either (RFC 8259 §8.1), of as many characters.
-					p = p[:len(p)-1] + "\xff"
-				}
-				out.WriteByte('"')
-				out.WriteString(p) // ASCII letters, '-' and 'x': nothing to escape
-				out.WriteByte('"')
-				last = end
-				changed = true
-			}
-		}
-		if dec.StackDepth() == 0 {
-			// A body is one JSON text; no schema places anything after it.
-			if after := int(dec.InputOffset()); len(bytes.TrimSpace(data[after:])) > 0 {
-				return unparsed(&out, data, last, after), true
-			}
-		}
+		set := w.children(parent.set, name)
+		return place{set: set, secret: anySecret(set)}
 	}
-	out.Write(data[last:])
-	return out.Bytes(), changed
+	replace := func(at place, tok jsontext.Token, raw []byte) (string, bool) {
+		if !at.secret {
+			return "", false
+		}
+		changed = true
+		p := placeholder(at.set, tok.String())
+		if p != "" && !utf8.Valid(raw) {
+			// A secret that was not UTF-8 stands for one that is
+			// not either (RFC 8259 §8.1), of as many characters.
+			p = p[:len(p)-1] + "\xff"
+		}
+		return p, true // ASCII letters, '-' and 'x': nothing to escape
+	}
+	top := expand(roots)
+	out, rest := secretjson.Rewrite(data, place{set: top, secret: anySecret(top)}, child, replace)
+	if rest >= 0 {
+		return unparsed(out, data, rest), true
+	}
+	return out, changed
 }
 
 // oversized stands for a body that decodes past the limit, whose secrets
@@ -600,44 +568,30 @@ func oversized(h http.Header, limit int64) (http.Header, []byte) {
 	return h, b.Bytes()
 }
 
-// redactFrame is what redactJSON knows of an open object or array: the
-// schemas it may have, whether it is (inside) a secret, and the name of
-// the member being read.
-type redactFrame struct {
+// place is what redactJSON knows of a value: the schemas it may have, and
+// whether it is (inside) a secret.
+type place struct {
 	set    []*openapi3.Schema
 	secret bool
-	name   string
-	// top: the frame of the body itself, whose value has set as its own.
-	top bool
 }
 
-// isMemberName reports whether the string token just read is an object
-// member's name rather than a value.
-func isMemberName(dec *jsontext.Decoder) bool {
-	kind, n := dec.StackIndex(dec.StackDepth())
-	return kind == '{' && n%2 == 1
-}
-
-// unparsed writes data from last to from, then a marker in place of the
-// rest, and returns the body. The marker is not JSON, so the copy fails as
-// the original did; and when the original fails first on bytes that are
-// not UTF-8 (RFC 8259 §8.1) rather than on its syntax, the marker is an
-// unterminated string holding such a byte, after the separator (',' or
-// ':') the original had there, so that the copy fails on the same rule.
-func unparsed(out *bytes.Buffer, data []byte, last, from int) []byte {
-	out.Write(data[last:from])
+// unparsed appends to out, the copy of data up to from, a marker in place
+// of the rest, and returns the body. The marker is not JSON, so the copy
+// fails as the original did; and when the original fails first on bytes
+// that are not UTF-8 (RFC 8259 §8.1) rather than on its syntax, the marker
+// is an unterminated string holding such a byte, after the separator (','
+// or ':') the original had there, so that the copy fails on the same rule.
+func unparsed(out, data []byte, from int) []byte {
 	rest := data[from:]
 	if utf8.Valid(rest) || !failsOnUTF8(data) {
-		fmt.Fprintf(out, "<%d bytes redacted: no schema places them>", len(rest))
-		return out.Bytes()
+		return fmt.Appendf(out, "<%d bytes redacted: no schema places them>", len(rest))
 	}
 	sep := len(rest) - len(bytes.TrimLeft(rest, " \t\r\n"))
 	if sep < len(rest) && (rest[sep] == ',' || rest[sep] == ':') {
 		sep = len(rest) - len(bytes.TrimLeft(rest[sep+1:], " \t\r\n"))
 	}
-	out.Write(rest[:sep])
-	fmt.Fprintf(out, "\"<%d bytes redacted: no schema places them>\xff", len(rest)-sep)
-	return out.Bytes()
+	out = append(out, rest[:sep]...)
+	return fmt.Appendf(out, "\"<%d bytes redacted: no schema places them>\xff", len(rest)-sep)
 }
 
 // placeholder is what stands for the secret value: Redacted, padded or

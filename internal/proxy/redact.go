@@ -2,10 +2,7 @@ package proxy
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -13,6 +10,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/redact"
+	"github.com/seed-5c49e0d7/linktoken/internal/secretjson"
 )
 
 // redact.Exchange finds secrets where the contract's schemas put
@@ -73,40 +71,19 @@ func (p *Proxy) redactAnyCase(ex *contract.Exchange) {
 
 // blankSecretMembers replaces the string value of every member named as
 // one of names (lower-cased) by redact.Redacted, keeping every other
-// byte. A body that is not JSON but names a secret is replaced whole.
+// byte. A body that is not one JSON text but names a secret is replaced
+// whole.
 func blankSecretMembers(data []byte, names map[string]bool) []byte {
 	if len(data) == 0 || !mentions(data, names) {
 		return data
 	}
-	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-	var out bytes.Buffer
-	last, secretNext := 0, false
-	for {
-		before := int(dec.InputOffset())
-		tok, err := dec.ReadToken()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return []byte(fmt.Sprintf("<%d bytes redacted: not JSON, and they name a secret>", len(data)))
-		}
-		kind, n := dec.StackIndex(dec.StackDepth())
-		isName := tok.Kind() == '"' && kind == '{' && n%2 == 1
-		switch {
-		case isName:
-			secretNext = names[strings.ToLower(tok.String())]
-			continue
-		case secretNext && tok.Kind() == '"':
-			end := int(dec.InputOffset())
-			start := before + bytes.IndexByte(data[before:end], '"')
-			out.Write(data[last:start])
-			out.WriteString(strconv.Quote(redact.Redacted))
-			last = end
-		}
-		secretNext = false
+	named := func(_ bool, name string) bool { return names[strings.ToLower(name)] }
+	blank := func(secret bool, _ jsontext.Token, _ []byte) (string, bool) { return redact.Redacted, secret }
+	out, rest := secretjson.Rewrite(data, false, named, blank)
+	if rest >= 0 {
+		return []byte(fmt.Sprintf("<%d bytes redacted: not JSON, and they name a secret>", len(data)))
 	}
-	out.Write(data[last:])
-	return out.Bytes()
+	return out
 }
 
 // mentions reports whether data holds any of names, in any case.
