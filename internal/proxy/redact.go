@@ -70,14 +70,15 @@ func (p *Proxy) redactAnyCase(ex *contract.Exchange) {
 }
 
 // blankSecretMembers replaces the string value of every member named as
-// one of names (lower-cased) by redact.Redacted, keeping every other
-// byte. A body that is not one JSON text but names a secret is replaced
+// one of names (lower-cased), and every string inside one, by
+// redact.Redacted, keeping every other byte. A body that is not one JSON text but names a secret is replaced
 // whole.
 func blankSecretMembers(data []byte, names map[string]bool) []byte {
 	if len(data) == 0 || !mentions(data, names) {
 		return data
 	}
-	named := func(_ bool, name string) bool { return names[strings.ToLower(name)] }
+	// A secret sent as an array or object ({"linkToken":["…"]}) is one too.
+	named := func(inSecret bool, name string) bool { return inSecret || names[strings.ToLower(name)] }
 	blank := func(secret bool, _ jsontext.Token, _ []byte) (string, bool) { return redact.Redacted, secret }
 	out, rest := secretjson.Rewrite(data, false, named, blank)
 	if rest >= 0 {

@@ -71,14 +71,17 @@ func TestRecordingBlanksSecretsUnderAnyName(t *testing.T) {
 }
 
 // TestBlankSecretMembers: the proxy's own blanking keeps every byte but a
-// secret's value, under any case of its name, and replaces whole a body
+// secret's value (every string in it), under any case of its name, and replaces whole a body
 // that is not one JSON text but names a secret, a second text after the
 // first included (a client may read either).
 func TestBlankSecretMembers(t *testing.T) {
 	names := map[string]bool{"linktoken": true}
-	notJSON := func(n int) string { return "<" + strconv.Itoa(n) + " bytes redacted: not JSON, and they name a secret>" }
+	notJSON := func(n int) string {
+		return "<" + strconv.Itoa(n) + " bytes redacted: not JSON, and they name a secret>"
+	}
 	for _, tc := range []struct{ name, body, want string }{
 		{"any case, any depth", `{"a":[{"LINKTOKEN":"s"}], "linkToken" : "t"}`, `{"a":[{"LINKTOKEN":"REDACTED"}], "linkToken" : "REDACTED"}`},
+		{"every string inside one", `{"LinkToken":["s",{"a":"t"}],"b":"u"}`, `{"LinkToken":["REDACTED",{"a":"REDACTED"}],"b":"u"}`},
 		{"a value that is no string is kept", `{"linkToken":7}`, `{"linkToken":7}`},
 		{"no secret's name: kept as it is", `{"a":"s"`, `{"a":"s"`},
 		{"not JSON", `{"linkToken":"s"`, notJSON(16)},
