@@ -71,9 +71,9 @@ func TestRecordingBlanksSecretsUnderAnyName(t *testing.T) {
 }
 
 // TestBlankSecretMembers: the proxy's own blanking keeps every byte but a
-// secret's value (every string in it), under any case of its name, and replaces whole a body
-// that is not one JSON text but names a secret, a second text after the
-// first included (a client may read either).
+// secret's value (every string in it), under any case of its name, and
+// replaces whole a body that is not one JSON text but names a secret, a
+// second text after the first included (a client may read either).
 func TestBlankSecretMembers(t *testing.T) {
 	names := map[string]bool{"linktoken": true}
 	notJSON := func(n int) string {
