@@ -127,7 +127,7 @@ func readLimitedRequest(r *http.Request, limit int64) (*Request, error) {
 		if int64(len(data)) > limit {
 			return nil, coding.ErrTooLarge
 		}
-		r.Body = newReplayBody(data)
+		r.Body = io.NopCloser(bytes.NewReader(data))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 		return &Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: data}, nil
 	}

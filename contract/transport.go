@@ -104,13 +104,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if err != nil {
 				return nil, err
 			}
-			reqBody, reqCut, err = readCapped(replay, req.ContentLength, limit)
+			reqBody, reqCut, err = readCapped(replay, limit)
 			_ = replay.Close()
 			if err != nil {
 				return nil, err
 			}
 		} else {
-			data, cut, err := readCapped(req.Body, req.ContentLength, limit)
+			data, cut, err := readCapped(req.Body, limit)
 			if err != nil {
 				_ = req.Body.Close()
 				return nil, err
@@ -137,7 +137,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var respBody []byte
 	var respCut bool
 	if resp.Body != nil && resp.Body != http.NoBody {
-		respBody, respCut, err = readCapped(resp.Body, resp.ContentLength, limit)
+		respBody, respCut, err = readCapped(resp.Body, limit)
 		switch {
 		case err != nil:
 			// The caller sees the same failure when it reads.
@@ -148,24 +148,17 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Body = prefixed(respBody, resp.Body)
 		default:
 			_ = resp.Body.Close()
-			resp.Body = newReplayBody(respBody)
+			resp.Body = io.NopCloser(bytes.NewReader(respBody))
 		}
 	}
 	header := req.Header
 	if resp.Request != nil && resp.Request.Header != nil {
 		header = resp.Request.Header
 	}
-	// One allocation for the exchange and its two halves.
-	x := &struct {
-		ex   Exchange
-		req  Request
-		resp Response
-	}{
-		req:  Request{Method: req.Method, URL: req.URL, Header: header, Body: reqBody},
-		resp: Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
-	}
-	x.ex.Request, x.ex.Response = &x.req, &x.resp
-	res := t.Validator.checkMatch(&m, &x.ex)
+	res := t.Validator.checkMatch(&m, &Exchange{
+		Request:  &Request{Method: req.Method, URL: req.URL, Header: header, Body: reqBody},
+		Response: &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
+	})
 	notJudged(res, limit, reqCut, respCut)
 	if len(res.Violations) > 0 && t.Report != nil {
 		t.Report(res.Violations)
@@ -176,42 +169,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// maxPresize bounds the buffer a declared Content-Length may reserve up
-// front, so a lying header cannot make the transport allocate gigabytes.
-const maxPresize = 1 << 20
-
-// readSized reads r to its end into a buffer of the declared length (when
-// there is a plausible one), so the usual body costs one exact allocation
-// rather than io.ReadAll's growing series. A body shorter than declared is
-// io.ErrUnexpectedEOF, as net/http reports it; a longer one is read whole.
-func readSized(r io.Reader, declared int64) ([]byte, error) {
-	if declared <= 0 || declared > maxPresize {
-		return io.ReadAll(r)
-	}
-	// One spare byte tells "exactly as declared" from "longer".
-	buf := make([]byte, declared+1)
-	n, err := io.ReadFull(r, buf)
-	switch {
-	case err == nil: // longer than declared: keep reading
-		rest, err := io.ReadAll(r)
-		return append(buf, rest...), err
-	case n == int(declared) && (err == io.ErrUnexpectedEOF || err == io.EOF):
-		return buf[:n], nil
-	case err == io.EOF:
-		return buf[:n], io.ErrUnexpectedEOF
-	default:
-		return buf[:n], err
-	}
-}
-
 // readCapped reads r into memory up to limit bytes and one more: cut
 // reports that there was more (r is then left at that point), so that a
 // body of any size costs at most limit+1 bytes.
-func readCapped(r io.Reader, declared, limit int64) (data []byte, cut bool, err error) {
-	if declared > limit {
-		declared = -1 // no buffer of the declared size: it would not be filled
-	}
-	data, err = readSized(io.LimitReader(r, limit+1), declared)
+func readCapped(r io.Reader, limit int64) (data []byte, cut bool, err error) {
+	data, err = io.ReadAll(io.LimitReader(r, limit+1))
 	return data, int64(len(data)) > limit, err
 }
 
@@ -239,16 +201,3 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 var _ http.RoundTripper = (*Transport)(nil)
-
-// replayBody hands the caller the bytes already read, in one allocation
-// (io.NopCloser around a bytes.Reader takes two).
-type replayBody struct{ bytes.Reader }
-
-func newReplayBody(data []byte) *replayBody {
-	b := new(replayBody)
-	b.Reset(data)
-	return b
-}
-
-// Close does nothing: the bytes are in memory.
-func (*replayBody) Close() error { return nil }

@@ -1,7 +1,6 @@
 package contract_test
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -213,29 +212,4 @@ func TestValidatorIsSafeForConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-}
-
-func TestReadSized(t *testing.T) {
-	tests := []struct {
-		name     string
-		body     string
-		declared int64
-		want     string
-		wantErr  error
-	}{
-		{name: "as declared", body: `{"a":1}`, declared: 7, want: `{"a":1}`},
-		{name: "unknown length", body: `{"a":1}`, declared: -1, want: `{"a":1}`},
-		{name: "longer than declared", body: `{"a":1}xyz`, declared: 7, want: `{"a":1}xyz`},
-		{name: "shorter than declared", body: `{"a"`, declared: 7, want: `{"a"`, wantErr: io.ErrUnexpectedEOF},
-		{name: "empty, declared", body: ``, declared: 3, want: ``, wantErr: io.ErrUnexpectedEOF},
-		{name: "implausible length falls back", body: `x`, declared: 1 << 40, want: `x`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := contract.ReadSizedForTest(strings.NewReader(tt.body), tt.declared)
-			if string(got) != tt.want || !errors.Is(err, tt.wantErr) && err != tt.wantErr {
-				t.Fatalf("got %q, %v; want %q, %v", got, err, tt.want, tt.wantErr)
-			}
-		})
-	}
 }

@@ -1,4 +1,0 @@
-package contract
-
-// ReadSizedForTest exposes readSized to the package's external tests.
-var ReadSizedForTest = readSized
