@@ -30,6 +30,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
@@ -202,7 +203,7 @@ func (p *Proxy) Stats() Stats {
 // what could not be checked, when anything could not.
 func (s Stats) String() string {
 	out := fmt.Sprintf("%s of the contract checked, %d broke it, %s; %s passed through",
-		plural(s.Checked, "exchange"), s.Broke, plural(s.Notices, "notice"), plural(s.Passed, "other request"))
+		plural.Count(s.Checked, "exchange"), s.Broke, plural.Count(s.Notices, "notice"), plural.Count(s.Passed, "other request"))
 	for _, c := range []struct {
 		n    int64
 		what string
