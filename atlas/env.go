@@ -57,11 +57,16 @@ func WithEnv(getenv func(string) string) Option {
 		case service == serviceGov:
 			c.baseURL = GovBaseURL
 		case service != "" && service != serviceCloud:
-			return fmt.Errorf("linktoken: %s %q: want %q or %q (or set %s to the service root)", EnvService, service, serviceCloud, serviceGov, EnvBaseURL)
+			return fmt.Errorf("linktoken: %s %q: %w: want %q or %q (or set %s to the service root)", EnvService, service, ErrUnknownService, serviceCloud, serviceGov, EnvBaseURL)
 		}
 		return nil
 	}
 }
+
+// ErrUnknownService is returned (wrapped) by NewClient when EnvService names
+// a service other than the Atlas CLI's "cloud" and "cloudgov" and no
+// EnvBaseURL says where to go instead.
+var ErrUnknownService = errors.New("unknown service")
 
 // The Atlas CLI's names for its services (its config's "service" key).
 const (

@@ -1,6 +1,7 @@
 package atlas_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestEnvServicePicksTheHost(t *testing.T) {
 		{name: "cloudgov", env: map[string]string{atlas.EnvService: "cloudgov"}, want: "https://cloud.mongodbgov.com/"},
 		{name: "a service root wins", env: map[string]string{atlas.EnvService: "cloudgov", atlas.EnvBaseURL: "https://atlas.example/"}, want: "https://atlas.example/"},
 		{name: "an unknown service", env: map[string]string{atlas.EnvService: "ops-manager"},
-			wantErr: `MONGODB_ATLAS_SERVICE "ops-manager": want "cloud" or "cloudgov" (or set MONGODB_ATLAS_OPS_MANAGER_URL to the service root)`},
+			wantErr: `MONGODB_ATLAS_SERVICE "ops-manager": unknown service: want "cloud" or "cloudgov" (or set MONGODB_ATLAS_OPS_MANAGER_URL to the service root)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -35,6 +36,11 @@ func TestEnvServicePicksTheHost(t *testing.T) {
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err %v, want %q", err, tt.wantErr)
+				}
+				// The command tells where the service came from by this
+				// sentinel, not by the message's words.
+				if !errors.Is(err, atlas.ErrUnknownService) {
+					t.Errorf("err %v is not ErrUnknownService", err)
 				}
 				return
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -193,7 +194,7 @@ func fltRun(t *testing.T, tc fltCase) {
 	if took > timeout+5*time.Second {
 		t.Errorf("the call took %s with a %s deadline", took, timeout)
 	}
-	if !equalDurations(c.sleeps.got(), tc.waits) {
+	if !slices.Equal(c.sleeps.got(), tc.waits) {
 		t.Errorf("waits %v, want %v", c.sleeps.got(), tc.waits)
 	}
 	// Attempts are counted on the wire as they are sent: a request the

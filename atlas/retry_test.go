@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,7 +122,7 @@ func TestRetriesFollowTheSafetyRules(t *testing.T) {
 			if got := c.wire.attempts(methodOf(tt.op)) - before; got != tt.attempts {
 				t.Errorf("%d attempts reached the server, want %d", got, tt.attempts)
 			}
-			if got := s.got(); !equalDurations(got, tt.waits) {
+			if got := s.got(); !slices.Equal(got, tt.waits) {
 				t.Errorf("waits %v, want %v", got, tt.waits)
 			}
 			if len(events) != len(tt.waits) {
@@ -208,16 +209,4 @@ func methodOf(o op) string {
 		return http.MethodPost
 	}
 	return http.MethodDelete
-}
-
-func equalDurations(a, b []time.Duration) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

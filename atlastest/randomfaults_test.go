@@ -2,6 +2,7 @@ package atlastest_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,7 +38,7 @@ func TestRandomFaultsAreSeededAndCounted(t *testing.T) {
 		}
 		counts[a[i]]++
 	}
-	if equalInts(a, c) {
+	if slices.Equal(a, c) {
 		t.Error("another seed drew the same faults")
 	}
 	// 30% of 200: the seeded draw gives a fixed count; check the kinds and a
@@ -61,18 +62,6 @@ func TestRandomFaultsAreSeededAndCounted(t *testing.T) {
 	if got := hsStatuses(t, srvB, 1)[0]; got != 500 {
 		t.Errorf("queued fault: %d, want 500", got)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestRandomFaultsOptionsAreChecked(t *testing.T) {

@@ -25,13 +25,10 @@ func newLRU[K comparable, V any](max int) *lru[K, V] {
 
 // get returns the value for k and marks it used.
 func (c *lru[K, V]) get(k K) (V, bool) {
-	e, ok := c.items[k]
-	if !ok {
-		var zero V
-		return zero, false
+	if e, ok := c.items[k]; ok {
+		c.order.MoveToFront(e)
 	}
-	c.order.MoveToFront(e)
-	return e.Value.(*lruEntry[K, V]).val, true
+	return c.peek(k)
 }
 
 // peek returns the value for k without marking it used.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +12,10 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/internal/buildinfo"
 )
+
+// errServiceAccountV1 refuses API v1.0 when the credentials are a service
+// account's; conform skips v1.0 on it rather than fail.
+var errServiceAccountV1 = errors.New("service accounts work with v2 only")
 
 // clientFlags are the settings create, delete and conform share: where to go and how
 // to authenticate. Flags beat the Atlas CLI's environment variables, which
@@ -97,8 +100,8 @@ func (f *clientFlags) client(e *env) (*atlas.Client, error) {
 		}
 	}
 	if version == atlas.APIVersionV1 && getenv(atlas.EnvPublicAPIKey) == "" && getenv(atlas.EnvClientID) != "" {
-		return nil, usageError("--api-version v1.0: service accounts work with v2 only, and service account %s (client id, from %s) is what is set: "+
-			"set %s and %s (an API key) for v1.0, or use v2", getenv(atlas.EnvClientID), settingSource(e, f.prof, atlas.EnvClientID),
+		return nil, usageError("--api-version v1.0: %w, and service account %s (client id, from %s) is what is set: "+
+			"set %s and %s (an API key) for v1.0, or use v2", errServiceAccountV1, getenv(atlas.EnvClientID), settingSource(e, f.prof, atlas.EnvClientID),
 			atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey)
 	}
 	opts := []atlas.Option{
@@ -119,7 +122,7 @@ func (f *clientFlags) client(e *env) (*atlas.Client, error) {
 		return nil, usageError("no credentials: set %s and %s (API key), or %s and %s (service account), or use an Atlas CLI profile with -P",
 			atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey, atlas.EnvClientID, atlas.EnvClientSecret)
 	}
-	if err != nil && getenv(atlas.EnvService) != "" && strings.Contains(err.Error(), atlas.EnvService) {
+	if errors.Is(err, atlas.ErrUnknownService) {
 		return nil, usageError("%w (the service came from %s)", err, settingSource(e, f.prof, atlas.EnvService))
 	}
 	if err != nil {

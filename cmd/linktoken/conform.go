@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -150,7 +151,7 @@ func (o *conformOptions) validate(e *env, versionChosen bool) (opts conform.Opti
 		o.flags.apiVersion = string(v)
 		c, err := o.flags.client(e)
 		if err != nil {
-			if len(versions) > 1 && v == atlas.APIVersionV1 && strings.Contains(err.Error(), "v2 only") {
+			if len(versions) > 1 && v == atlas.APIVersionV1 && errors.Is(err, errServiceAccountV1) {
 				fmt.Fprintln(e.stderr, "conform: service accounts work with v2 only; v1.0 is not exercised")
 				continue
 			}

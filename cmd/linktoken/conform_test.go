@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
@@ -173,5 +174,27 @@ func TestConformTakesPathParamsAndHeaders(t *testing.T) {
 		"--header", "X-Gateway-Key: "+secret, "-o", "json")
 	if r.code != exitOK || strings.Contains(r.stdout+r.stderr, secret) || !strings.Contains(r.stdout, "X-Gateway-Key: …") {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// TestConformSkipsV1WithAServiceAccount: service accounts work with v2 only,
+// so a run over both versions exercises v2 and says v1.0 is left out; the
+// skip follows the refusal's sentinel, whatever its words.
+func TestConformSkipsV1WithAServiceAccount(t *testing.T) {
+	var stderr strings.Builder
+	vars := map[string]string{atlas.EnvClientID: "mdb_sa_id_0123", atlas.EnvClientSecret: "mdb_sa_sk_secret", atlas.EnvOrgID: createTestOrg}
+	dir := t.TempDir()
+	e := &env{stderr: &stderr, getenv: func(k string) string { return vars[k] }, userConfigDir: func() (string, error) { return dir, nil }}
+	o := &conformOptions{flags: clientFlags{baseURL: "http://127.0.0.1:1/", timeout: time.Minute}, maxRequests: 1, total: time.Minute}
+	opts, _, closeClients, err := o.validate(e, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeClients()
+	if _, v2 := opts.Clients["/api/atlas/v2"]; !v2 || len(opts.Clients) != 1 {
+		t.Errorf("clients for %v, want v2 alone", opts.Clients)
+	}
+	if !strings.Contains(stderr.String(), "v1.0 is not exercised") {
+		t.Errorf("stderr %q does not say v1.0 is left out", stderr.String())
 	}
 }

@@ -36,7 +36,7 @@ func TestProfileServicePicksTheHost(t *testing.T) {
 		{name: "MONGODB_ATLAS_SERVICE without a profile", env: map[string]string{atlas.EnvService: "cloudgov",
 			atlas.EnvPublicAPIKey: "abcdefgh", atlas.EnvPrivateAPIKey: "private"}, want: atlas.GovBaseURL},
 		{name: "a service it does not know", profile: "onprem",
-			wantErr: `MONGODB_ATLAS_SERVICE "ops-manager": want "cloud" or "cloudgov" (or set MONGODB_ATLAS_OPS_MANAGER_URL to the service root) (the service came from profile "onprem" in `},
+			wantErr: `MONGODB_ATLAS_SERVICE "ops-manager": unknown service: want "cloud" or "cloudgov" (or set MONGODB_ATLAS_OPS_MANAGER_URL to the service root) (the service came from profile "onprem" in `},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

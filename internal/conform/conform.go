@@ -524,18 +524,14 @@ func oneViolation(x *contract.Violation) string {
 	return s + ": " + x.Rule + ": expected " + x.Expected + ", found " + x.Found
 }
 
-// errorCode is " (CODE)" from an ApiError body, for messages.
+// errorCode is " (CODE)" from an ApiError body, for messages; a code longer
+// than any of Atlas's is left out rather than quoted.
 func errorCode(body []byte) string {
-	i := bytes.Index(body, []byte(`"errorCode":"`))
-	if i < 0 {
+	code, _, _ := bodyFields(body)
+	if code == "" || len(code) > 80 {
 		return ""
 	}
-	rest := body[i+len(`"errorCode":"`):]
-	j := bytes.IndexByte(rest, '"')
-	if j < 0 || j > 80 {
-		return ""
-	}
-	return " (" + string(rest[:j]) + ")"
+	return " (" + code + ")"
 }
 
 // pause waits out a 429: as many whole seconds as its Retry-After says,

@@ -107,16 +107,26 @@ func planProbes(doc *openapi3.T, plan []planned) []planned {
 // and whether its body is an envelope.
 func answer(status int, body []byte) string {
 	s := fmt.Sprintf("%d %s", status, http.StatusText(status))
-	var obj map[string]any
-	if json.Unmarshal(body, &obj) == nil {
-		if code, ok := obj["errorCode"].(string); ok {
-			s += " " + code
-		}
-		if inner, ok := obj["status"].(float64); ok {
-			s += fmt.Sprintf(", enveloped (status %d in the body)", int(inner))
-		}
+	code, inner, enveloped := bodyFields(body)
+	if code != "" {
+		s += " " + code
+	}
+	if enveloped {
+		s += fmt.Sprintf(", enveloped (status %d in the body)", inner)
 	}
 	return s
+}
+
+// bodyFields reads what conform reports of a JSON object body: Atlas's
+// errorCode, and the status an envelope carries inside it.
+func bodyFields(body []byte) (code string, inner int, enveloped bool) {
+	var obj map[string]any
+	if json.Unmarshal(body, &obj) != nil {
+		return "", 0, false
+	}
+	code, _ = obj["errorCode"].(string)
+	status, enveloped := obj["status"].(float64)
+	return code, int(status), enveloped
 }
 
 // Assumptions lists the assumptions the contract names (x-atlas-assumed),

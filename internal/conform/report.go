@@ -3,6 +3,8 @@ package conform
 import (
 	"fmt"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 )
 
 // Kind says what a request was sent to learn.
@@ -133,13 +135,13 @@ func (r *Report) Summary() string {
 	// Every reason the run did not pass, the one that decides its verdict
 	// first.
 	if r.LeftBehind > 0 {
-		why = append(why, fmt.Sprintf("LEFT BEHIND: %s the run created, or may have, could not be removed", count(r.LeftBehind, "thing")))
+		why = append(why, fmt.Sprintf("LEFT BEHIND: %s the run created, or may have, could not be removed", plural.Count(r.LeftBehind, "thing")))
 	}
 	if r.Failed > 0 {
 		why = append(why, fmt.Sprintf("FAILED: %d of %d checks failed", r.Failed, r.Checks))
 	}
 	if r.Unanswered > 0 {
-		why = append(why, fmt.Sprintf("NOT JUDGED: %s had no answer", count(r.Unanswered, "request")))
+		why = append(why, fmt.Sprintf("NOT JUDGED: %s had no answer", plural.Count(r.Unanswered, "request")))
 	}
 	if r.Checks == 0 {
 		why = append(why, "NOT JUDGED: no check ran")
@@ -148,12 +150,4 @@ func (r *Report) Summary() string {
 		s += "\n" + strings.Join(why, "\n")
 	}
 	return s
-}
-
-// count is "1 request", "2 requests".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

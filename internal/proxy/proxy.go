@@ -30,6 +30,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
@@ -202,7 +203,7 @@ func (p *Proxy) Stats() Stats {
 // what could not be checked, when anything could not.
 func (s Stats) String() string {
 	out := fmt.Sprintf("%s of the contract checked, %d broke it, %s; %s passed through",
-		plural(s.Checked, "exchange"), s.Broke, plural(s.Notices, "notice"), plural(s.Passed, "other request"))
+		plural.Count(s.Checked, "exchange"), s.Broke, plural.Count(s.Notices, "notice"), plural.Count(s.Passed, "other request"))
 	for _, c := range []struct {
 		n    int64
 		what string
@@ -363,10 +364,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.reqOver = over
 	if over {
 		// Streamed on, unchecked: what was read, then the rest.
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		r.Body = rejoin(body, r.Body)
 		body = nil
 	} else if r.Body != nil && r.Body != http.NoBody {
 		_ = r.Body.Close()
@@ -465,19 +463,13 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 	switch {
 	case errors.Is(err, errBudget):
 		// No room to hold it: passed on as it comes, without a verdict.
-		resp.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+		resp.Body = rejoin(body, resp.Body)
 		x.unchecked = true
 		x.resp = &contract.Response{StatusCode: resp.StatusCode, Header: resp.Header.Clone()}
 		resp.Header.Set(HeaderViolations, "unchecked")
 		return nil
 	case over:
-		resp.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+		resp.Body = rejoin(body, resp.Body)
 		body = nil
 	case err != nil:
 		// Hand on what came, then the same failure: the client sees the
@@ -695,3 +687,12 @@ func (s *statusWriter) status() int { return s.code }
 // Unwrap lets http.ResponseController (the ReverseProxy's flushes) reach
 // the real writer.
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// rejoin is a body that reads what was already read of rest, then the rest
+// of it; closing it closes rest.
+func rejoin(read []byte, rest io.ReadCloser) io.ReadCloser {
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(read), rest), rest}
+}

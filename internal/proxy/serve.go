@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
 
@@ -18,7 +19,7 @@ type UnfinishedError struct {
 }
 
 func (e *UnfinishedError) Error() string {
-	return fmt.Sprintf("%s still in flight when the proxy stopped: cut, not checked", plural(e.InFlight, "request"))
+	return fmt.Sprintf("%s still in flight when the proxy stopped: cut, not checked", plural.Count(e.InFlight, "request"))
 }
 
 // Serve serves on ln, at most Limits.MaxConns connections at once, until
@@ -38,12 +39,4 @@ func (p *Proxy) Serve(ctx context.Context, ln net.Listener, grace time.Duration)
 		}
 	}
 	return err
-}
-
-// plural is "1 request", "2 requests".
-func plural(n int64, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
