@@ -124,7 +124,7 @@ func (mts mediaTypes) restricts(declared []string) bool {
 func (mts mediaTypes) requestedVersion(accept []string) string {
 	latest := ""
 	for _, value := range accept {
-		for _, rng := range strings.Split(value, ",") {
+		for rng := range strings.SplitSeq(value, ",") {
 			mt, params, err := mime.ParseMediaType(strings.TrimSpace(rng))
 			if err != nil {
 				continue
