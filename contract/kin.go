@@ -88,7 +88,7 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	// It stops at the first header that fails and then skips the body: the
 	// parts are then asked about one by one, to report every violation.
 	if _, coded := resp.Header["Content-Encoding"]; coded || rs.hasContent && (c.resp.unreadable || len(c.resp.data) == 0) {
-		c.kinParts(reqInput, rs, resp.StatusCode) // the parts' own checks say what is wrong
+		c.kinParts(reqInput, rs, resp.StatusCode, headersUnknown) // the parts' own checks say what is wrong
 		return
 	}
 	// Where closing only narrows the body's schemas, the closed ones are
@@ -106,8 +106,9 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 			c.bodyNotices(reqInput, rs, status, c.resp.data, c.resp.value(), "")
 		}
 	case !isBodyError(err):
-		// A header failed (the same under either schema): each part on its own.
-		c.kinParts(reqInput, rs, status)
+		// A header failed (the same under either schema), or every header
+		// passed and the Content-Type did not: each part on its own.
+		c.kinParts(reqInput, rs, status, headersOf(err))
 	case closedFirst && rs.closedFlat && c.splitClosed(err):
 	case closedFirst:
 		// Every header passed; the open schemas' verdict and the notices
@@ -170,9 +171,41 @@ func isUnsupportedProperty(se *openapi3.SchemaError) bool {
 	return ok && se.SchemaField == "properties"
 }
 
+// headersKnown is what a ValidateResponse call on the whole response has
+// already found of its declared headers, so that they are not asked about
+// again to no end.
+type headersKnown int
+
+const (
+	headersUnknown headersKnown = iota
+	headersPassed               // it reached the body: every header passed
+	headersFailed               // it stopped at a header
+)
+
+// headersOf reads ValidateResponse's error on a whole response that is
+// not about the body: a header's (validateResponseHeader's reasons), or,
+// once every header has passed, the Content-Type's.
+func headersOf(err error) headersKnown {
+	var re *openapi3filter.ResponseError
+	switch {
+	case !errors.As(err, &re):
+	case strings.HasPrefix(re.Reason, `response header "`), strings.HasPrefix(re.Reason, "unable to decode header "),
+		strings.HasPrefix(re.Reason, "unable to get header "):
+		return headersFailed
+	case strings.HasPrefix(re.Reason, "response header Content-Type has unexpected value"):
+		return headersPassed
+	}
+	return headersUnknown
+}
+
 // kinParts checks a response's headers and body each on its own.
-func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
-	c.kinHeaders(reqInput, rs, status)
+func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, headers headersKnown) {
+	switch headers {
+	case headersUnknown:
+		c.kinHeaders(reqInput, rs, status)
+	case headersFailed:
+		c.eachHeader(reqInput, rs, status)
+	}
 	if rs.hasContent && !c.resp.unreadable {
 		c.kinBody(reqInput, rs, status, c.resp.data, "")
 	}
@@ -198,6 +231,11 @@ func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs
 	if len(rs.headers) == 0 || c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil) == nil {
 		return
 	}
+	c.eachHeader(reqInput, rs, status)
+}
+
+// eachHeader checks each declared header on its own, when one fails.
+func (c *checker) eachHeader(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
 	for i := range rs.headers {
 		h := &rs.headers[i]
 		err := c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil)
