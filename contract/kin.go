@@ -117,11 +117,9 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 		// A header failed (the same under either schema), or every header
 		// passed and the Content-Type did not: each part on its own.
 		c.kinParts(reqInput, rs, status, headersOf(err))
-	case closedFirst && rs.closedFlat && c.splitClosed(err):
 	case closedFirst:
-		// Every header passed; the open schemas' verdict and the notices
-		// are still to be had.
-		c.kinBodyVerdict(reqInput, rs, status, c.resp.data, "", c.validateResponse(reqInput, rs.body, status, c.resp.header, c.resp.data))
+		// Every header passed; the closed schemas refused the body.
+		c.closedVerdict(reqInput, rs, status, c.resp.data, "", err)
 	default:
 		// Every header passed; this is the body's verdict.
 		c.kinBodyVerdict(reqInput, rs, status, c.resp.data, "", err)
@@ -135,12 +133,27 @@ func isBodyError(err error) bool {
 	return errors.As(err, &re) && (strings.HasPrefix(re.Reason, "response body ") || strings.HasSuffix(re.Reason, " response body"))
 }
 
+// closedVerdict records the verdict on a body (or an envelope's content,
+// under prefix) whose closed schemas, which closing only narrowed, said
+// err: nothing when they accept it; otherwise the open schemas' violations
+// and, as notices, the undeclared properties the closed ones refused
+// (found in err, without asking them again).
+func (c *checker) closedVerdict(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, prefix string, err error) {
+	switch {
+	case err == nil:
+	case rs.closedFlat && c.splitClosed(prefix, err):
+	default:
+		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.body, status, c.resp.header, data), false)
+		c.addResponseBodyError(prefix, err, true)
+	}
+}
+
 // splitClosed records what the closed schemas refused of a body, when the
 // headers passed and the schemas are flat: then the closed schemas refuse
 // exactly what the open ones do, and the undeclared properties closing
 // added, which are notices. It reports false, recording nothing, for any
 // other verdict.
-func (c *checker) splitClosed(err error) bool {
+func (c *checker) splitClosed(prefix string, err error) bool {
 	var re *openapi3filter.ResponseError
 	if !errors.As(err, &re) || !strings.HasPrefix(re.Reason, "response body doesn't match") || re.Err == nil {
 		return false
@@ -162,10 +175,10 @@ func (c *checker) splitClosed(err error) bool {
 	}
 	split(re.Err)
 	if len(open) > 0 {
-		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", open)...)
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, prefix, open)...)
 	}
 	if len(undeclared) > 0 {
-		for _, x := range c.schemaViolations(SideResponse, PartBody, "", undeclared) {
+		for _, x := range c.schemaViolations(SideResponse, PartBody, prefix, undeclared) {
 			c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
 		}
 	}
@@ -278,11 +291,15 @@ func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *r
 		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, rs.types, found)
 		return
 	}
-	route := rs.body
-	if c.v.strict {
-		route = rs.closedBody
+	switch {
+	case c.v.strict:
+		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), false)
+	case rs.closedNarrows:
+		// As for a whole response: the closed schemas first.
+		c.closedVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data))
+	default:
+		c.kinBodyVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, rs.body, status, c.resp.header, data))
 	}
-	c.kinBodyVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, route, status, c.resp.header, data))
 }
 
 // kinBodyVerdict records ValidateResponse's verdict on a body (closed when
