@@ -96,7 +96,7 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	// It stops at the first header that fails and then skips the body: the
 	// parts are then asked about one by one, to report every violation.
 	if _, coded := resp.Header["Content-Encoding"]; coded || rs.hasContent && (c.resp.unreadable || len(c.resp.data) == 0) {
-		c.kinParts(reqInput, rs, resp.StatusCode, headersUnknown) // the parts' own checks say what is wrong
+		c.kinParts(reqInput, rs, resp.StatusCode, headersUnknown, nil) // the parts' own checks say what is wrong
 		return
 	}
 	// Where closing only narrows the body's schemas, the closed ones are
@@ -116,7 +116,7 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	case !isBodyError(err):
 		// A header failed (the same under either schema), or every header
 		// passed and the Content-Type did not: each part on its own.
-		c.kinParts(reqInput, rs, status, headersOf(err))
+		c.kinParts(reqInput, rs, status, headersOf(err), err)
 	case closedFirst:
 		// Every header passed; the closed schemas refused the body.
 		c.closedVerdict(reqInput, rs, status, c.resp.data, "", err)
@@ -220,12 +220,12 @@ func headersOf(err error) headersKnown {
 }
 
 // kinParts checks a response's headers and body each on its own.
-func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, headers headersKnown) {
+func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, headers headersKnown, whole error) {
 	switch headers {
 	case headersUnknown:
 		c.kinHeaders(reqInput, rs, status)
 	case headersFailed:
-		c.eachHeader(reqInput, rs, status)
+		c.eachHeader(reqInput, rs, status, whole)
 	}
 	if rs.hasContent && !c.resp.unreadable {
 		c.kinBody(reqInput, rs, status, c.resp.data, "")
@@ -249,27 +249,48 @@ func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInp
 // kinHeaders checks the declared headers: all at once, then, when one
 // fails, each on its own (ValidateResponse stops at the first that fails).
 func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
-	if len(rs.headers) == 0 || c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil) == nil {
+	if len(rs.headers) == 0 {
 		return
 	}
-	c.eachHeader(reqInput, rs, status)
+	if err := c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil); err != nil {
+		c.eachHeader(reqInput, rs, status, err)
+	}
 }
 
-// eachHeader checks each declared header on its own, when one fails.
-func (c *checker) eachHeader(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
-	for i := range rs.headers {
-		h := &rs.headers[i]
-		err := c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil)
-		var re *openapi3filter.ResponseError
-		switch {
-		case err == nil:
-		case errors.As(err, &re) && strings.HasSuffix(re.Reason, " missing"):
-			c.add(SideResponse, PartHeader, "/"+h.name, RuleRequiredHeader, "the header (required)", "absent")
-		case errors.As(err, &re) && re.Err != nil:
-			c.addValueError(SideResponse, PartHeader, h.name, h.header.Schema, re.Err)
-		default:
-			c.add(SideResponse, PartHeader, "/"+h.name, "schema", "a value the header's schema accepts", err.Error())
+// eachHeader checks each declared header on its own, when one fails:
+// ValidateResponse stops at the first that fails. failed is its error on
+// them all at once. It checks them in name order, as rs lists them, so
+// those before the one failed names passed, and that one's error is
+// failed: only the headers after it are asked about.
+func (c *checker) eachHeader(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, failed error) {
+	start := 0
+	var re *openapi3filter.ResponseError
+	if errors.As(failed, &re) {
+		for i := range rs.headers {
+			if h := &rs.headers[i]; strings.Contains(re.Reason, `header "`+h.key+`" `) {
+				c.headerError(h, failed)
+				start = i + 1
+				break
+			}
 		}
+	}
+	for i := start; i < len(rs.headers); i++ {
+		h := &rs.headers[i]
+		c.headerError(h, c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil))
+	}
+}
+
+// headerError records ValidateResponse's error on one header.
+func (c *checker) headerError(h *headerCheck, err error) {
+	var re *openapi3filter.ResponseError
+	switch {
+	case err == nil:
+	case errors.As(err, &re) && strings.HasSuffix(re.Reason, " missing"):
+		c.add(SideResponse, PartHeader, "/"+h.name, RuleRequiredHeader, "the header (required)", "absent")
+	case errors.As(err, &re) && re.Err != nil:
+		c.addValueError(SideResponse, PartHeader, h.name, h.header.Schema, re.Err)
+	default:
+		c.add(SideResponse, PartHeader, "/"+h.name, "schema", "a value the header's schema accepts", err.Error())
 	}
 }
 

@@ -175,6 +175,36 @@ func TestBodyJudgedApartKeepsItsNotices(t *testing.T) {
 	}
 }
 
+// TestEveryBrokenHeaderIsReported: ValidateResponse stops at the first
+// header that fails; every other is still judged, before the body.
+func TestEveryBrokenHeaderIsReported(t *testing.T) {
+	v := contract.MustNew()
+	for _, tc := range []struct {
+		name   string
+		header http.Header
+		want   []string
+	}{
+		{"the first", http.Header{"Ratelimit-Limit": {"many"}}, []string{"/Ratelimit-Limit"}},
+		{"the second", http.Header{"Ratelimit-Remaining": {"few"}}, []string{"/Ratelimit-Remaining"}},
+		{"both", http.Header{"Ratelimit-Limit": {"many"}, "Ratelimit-Remaining": {"few"}}, []string{"/Ratelimit-Limit", "/Ratelimit-Remaining"}},
+		{"both and the body", http.Header{"Ratelimit-Limit": {"-"}, "Ratelimit-Remaining": {"few"}}, []string{"/Ratelimit-Limit", "/Ratelimit-Remaining", "/linkToken"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := `{"linkToken":"abc"}`
+			if tc.name == "both and the body" {
+				body = `{"linkToken":""}`
+			}
+			res, err := v.Check(createExchange(createBody, []byte(body), nil, tc.header))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sortedPointers(res.Violations); !slices.Equal(got, tc.want) {
+				t.Errorf("violations at %v, want %v: %v", got, tc.want, res.Violations)
+			}
+		})
+	}
+}
+
 func sortedPointers(vs contract.Violations) []string {
 	out := pointers(vs)
 	slices.Sort(out)

@@ -92,6 +92,7 @@ type response struct {
 }
 
 type headerCheck struct {
+	key      string // as the document writes it, as kin-openapi's errors name it
 	name     string // canonical
 	required bool
 	route    *routers.Route
@@ -206,7 +207,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 	for _, name := range names {
 		h := resp.Headers[name]
 		r.headers = append(r.headers, headerCheck{
-			name: canonical(name), required: h.Value.Required, header: h.Value,
+			key: name, name: canonical(name), required: h.Value.Required, header: h.Value,
 			route: route(&openapi3.Response{Description: resp.Description, Headers: openapi3.Headers{name: h}}),
 		})
 	}
