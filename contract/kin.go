@@ -96,7 +96,7 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	// It stops at the first header that fails and then skips the body: the
 	// parts are then asked about one by one, to report every violation.
 	if _, coded := resp.Header["Content-Encoding"]; coded || rs.hasContent && (c.resp.unreadable || len(c.resp.data) == 0) {
-		c.kinParts(reqInput, rs, resp.StatusCode, headersUnknown, nil) // the parts' own checks say what is wrong
+		c.kinParts(reqInput, rs, resp.StatusCode, nil) // the parts' own checks say what is wrong
 		return
 	}
 	// Where closing only narrows the body's schemas, the closed ones are
@@ -114,9 +114,9 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 			c.bodyNotices(reqInput, rs, status, c.resp.data, c.resp.value(), "")
 		}
 	case !isBodyError(err):
-		// A header failed (the same under either schema), or every header
-		// passed and the Content-Type did not: each part on its own.
-		c.kinParts(reqInput, rs, status, headersOf(err), err)
+		// A header failed (the same under either schema), or the
+		// Content-Type: each part on its own.
+		c.kinParts(reqInput, rs, status, err)
 	case closedFirst:
 		// Every header passed; the closed schemas refused the body.
 		c.closedVerdict(reqInput, rs, status, c.resp.data, "", err)
@@ -192,41 +192,10 @@ func isUnsupportedProperty(se *openapi3.SchemaError) bool {
 	return ok && se.SchemaField == "properties"
 }
 
-// headersKnown is what a ValidateResponse call on the whole response has
-// already found of its declared headers, so that they are not asked about
-// again to no end.
-type headersKnown int
-
-const (
-	headersUnknown headersKnown = iota
-	headersPassed               // it reached the body: every header passed
-	headersFailed               // it stopped at a header
-)
-
-// headersOf reads ValidateResponse's error on a whole response that is
-// not about the body: a header's (validateResponseHeader's reasons), or,
-// once every header has passed, the Content-Type's.
-func headersOf(err error) headersKnown {
-	var re *openapi3filter.ResponseError
-	switch {
-	case !errors.As(err, &re):
-	case strings.HasPrefix(re.Reason, `response header "`), strings.HasPrefix(re.Reason, "unable to decode header "),
-		strings.HasPrefix(re.Reason, "unable to get header "):
-		return headersFailed
-	case strings.HasPrefix(re.Reason, "response header Content-Type has unexpected value"):
-		return headersPassed
-	}
-	return headersUnknown
-}
-
-// kinParts checks a response's headers and body each on its own.
-func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, headers headersKnown, whole error) {
-	switch headers {
-	case headersUnknown:
-		c.kinHeaders(reqInput, rs, status)
-	case headersFailed:
-		c.eachHeader(reqInput, rs, status, whole)
-	}
+// kinParts checks a response's headers and body each on its own. whole is
+// ValidateResponse's error on the whole response, when it was asked.
+func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, whole error) {
+	c.kinHeaders(reqInput, rs, status, whole)
 	if rs.hasContent && !c.resp.unreadable {
 		c.kinBody(reqInput, rs, status, c.resp.data, "")
 	}
@@ -247,37 +216,51 @@ func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInp
 }
 
 // kinHeaders checks the declared headers: all at once, then, when one
-// fails, each on its own (ValidateResponse stops at the first that fails).
-func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
+// fails, each on its own. whole, when not nil, is ValidateResponse's error
+// on the whole response: when it names a header, that one failed.
+func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, whole error) {
 	if len(rs.headers) == 0 {
 		return
 	}
-	if err := c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil); err != nil {
-		c.eachHeader(reqInput, rs, status, err)
+	if failedHeader(rs, whole) < 0 {
+		if whole = c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil); whole == nil {
+			return
+		}
 	}
+	c.eachHeader(reqInput, rs, status, whole)
 }
 
-// eachHeader checks each declared header on its own, when one fails:
-// ValidateResponse stops at the first that fails. failed is its error on
-// them all at once. It checks them in name order, as rs lists them, so
-// those before the one failed names passed, and that one's error is
-// failed: only the headers after it are asked about.
+// eachHeader checks each declared header on its own, when one fails.
+// ValidateResponse checks them in name order, as rs lists them, and stops
+// at the first that fails: those before the one failed (its error on them
+// all) names passed, and its error is failed; only those after it are
+// asked about again.
 func (c *checker) eachHeader(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, failed error) {
 	start := 0
-	var re *openapi3filter.ResponseError
-	if errors.As(failed, &re) {
-		for i := range rs.headers {
-			if h := &rs.headers[i]; strings.Contains(re.Reason, `header "`+h.key+`" `) {
-				c.headerError(h, failed)
-				start = i + 1
-				break
-			}
-		}
+	if i := failedHeader(rs, failed); i >= 0 {
+		c.headerError(&rs.headers[i], failed)
+		start = i + 1
 	}
 	for i := start; i < len(rs.headers); i++ {
 		h := &rs.headers[i]
 		c.headerError(h, c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil))
 	}
+}
+
+// failedHeader is the index in rs.headers of the header ValidateResponse's
+// err names (validateResponseHeader's reasons: `response header "X" …`,
+// `unable to decode header "X" value`), or -1.
+func failedHeader(rs *response, err error) int {
+	var re *openapi3filter.ResponseError
+	if !errors.As(err, &re) {
+		return -1
+	}
+	for i := range rs.headers {
+		if strings.Contains(re.Reason, `header "`+rs.headers[i].key+`" `) {
+			return i
+		}
+	}
+	return -1
 }
 
 // headerError records ValidateResponse's error on one header.
@@ -441,7 +424,7 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 	if c.inner == nil {
 		return
 	}
-	c.kinHeaders(reqInput, c.inner, c.innerStatus)
+	c.kinHeaders(reqInput, c.inner, c.innerStatus, nil)
 	obj, _ := value.(map[string]any)
 	content := obj["content"]
 	if !c.inner.hasContent || content == nil {
