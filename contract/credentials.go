@@ -55,7 +55,8 @@ func (v *Validator) authenticate(ctx context.Context, in *openapi3filter.Authent
 // per security scheme: the project's rules judge them before kin-openapi
 // asks again through authenticate, and a digest credential is parsed once.
 // A nil memo judges afresh. Its first entries live in the memo itself, so
-// that remembering allocates nothing for an operation of a few schemes.
+// that remembering allocates nothing for an operation of a few schemes
+// (and a memo in use is never copied: it lives in its exchange's checker).
 type credentialMemo struct {
 	entries []memoEntry
 	buf     [4]memoEntry
