@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/icholy/digest"
+
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/casegen"
 )
@@ -82,7 +84,9 @@ func BenchmarkValidateExchange(b *testing.B) {
 
 // BenchmarkValidateExchangeAllocs reports each judge's allocations on the
 // typical create, one judge per sub-benchmark (-benchmem cannot split an
-// interleaved loop).
+// interleaved loop), and those of reading its digest credential with
+// github.com/icholy/digest alone, the largest single part of the
+// contract's rules.
 func BenchmarkValidateExchangeAllocs(b *testing.B) {
 	c := benchCreateCase()
 	ours, strict := contract.MustNew(), contract.MustNew(contract.Strict())
@@ -93,6 +97,10 @@ func BenchmarkValidateExchangeAllocs(b *testing.B) {
 		{"openapi3filter", func() bool { req, resp := plain().judge(c); return req == nil && resp == nil }},
 		{"ours", func() bool { r, _ := ours.Check(exchangeOf(c)); return r.OK() }},
 		{"ours-strict", func() bool { r, _ := strict.Check(exchangeOf(c)); return r.OK() }},
+		{"digest-credential", func() bool {
+			_, err := digest.ParseCredentials(c.Request.Header.Get("Authorization"))
+			return err == nil
+		}},
 	} {
 		b.Run(judge.name, func(b *testing.B) {
 			b.ReportAllocs()

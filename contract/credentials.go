@@ -54,10 +54,17 @@ func (v *Validator) authenticate(ctx context.Context, in *openapi3filter.Authent
 // credentialMemo keeps, for one exchange, the verdict on its credentials
 // per security scheme: the project's rules judge them before kin-openapi
 // asks again through authenticate, and a digest credential is parsed once.
-// A nil memo judges afresh.
+// A nil memo judges afresh. Its first entries live in the memo itself, so
+// that remembering allocates nothing for an operation of a few schemes
+// (and a memo in use is never copied: it lives in its exchange's checker).
 type credentialMemo struct {
-	schemes  []*openapi3.SecurityScheme
-	problems []*credentialError
+	entries []memoEntry
+	buf     [4]memoEntry
+}
+
+type memoEntry struct {
+	scheme  *openapi3.SecurityScheme
+	problem *credentialError
 }
 
 // credentialMemoKey carries an exchange's memo to authenticate in the
@@ -68,11 +75,16 @@ func (m *credentialMemo) problem(r *http.Request, s *openapi3.SecurityScheme, sr
 	if m == nil {
 		return credentialProblem(r, s, srv)
 	}
-	if i := slices.Index(m.schemes, s); i >= 0 {
-		return m.problems[i]
+	for _, e := range m.entries {
+		if e.scheme == s {
+			return e.problem
+		}
 	}
 	p := credentialProblem(r, s, srv)
-	m.schemes, m.problems = append(m.schemes, s), append(m.problems, p)
+	if m.entries == nil {
+		m.entries = m.buf[:0]
+	}
+	m.entries = append(m.entries, memoEntry{s, p})
 	return p
 }
 
@@ -134,11 +146,7 @@ func credentialProblem(r *http.Request, s *openapi3.SecurityScheme, srv *server)
 	scheme, rest, _ := strings.Cut(strings.TrimSpace(values[0]), " ")
 	rest = strings.TrimSpace(rest)
 	if !strings.EqualFold(scheme, want) {
-		found := "scheme " + quoteScheme(scheme)
-		if scheme == "" {
-			found = "an empty Authorization header"
-		}
-		return &credentialError{rank: 1, found: found}
+		return otherScheme(scheme)
 	}
 	if srv != nil && !srv.acceptsScheme(s) {
 		return &credentialError{rank: 2, found: canonicalScheme(want) + ", which " + srv.base + " does not accept"}
@@ -227,17 +235,39 @@ func digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, 
 	return ""
 }
 
-// quoteScheme names a scheme the request used, when it is a registered
-// one (IANA's HTTP Authentication Scheme Registry, and two in common use);
-// anything else may be a key pasted without a scheme, and is not shown.
-func quoteScheme(s string) string {
-	for _, known := range []string{"AWS4-HMAC-SHA256", "Basic", "Bearer", "Concealed", "Digest", "DPoP", "GNAP", "HOBA",
-		"Mutual", "Negotiate", "NTLM", "OAuth", "PrivateToken", "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid"} {
-		if strings.EqualFold(s, known) {
-			return `"` + known + `"`
+// The verdicts on an Authorization header of another scheme than the one
+// asked about, made once: a request of one scheme meets them on every
+// requirement of another. Only a registered scheme is named (IANA's HTTP
+// Authentication Scheme Registry, and two in common use); anything else may
+// be a key pasted without a scheme, and is not shown.
+var (
+	knownSchemes = func() map[string]*credentialError {
+		out := map[string]*credentialError{}
+		for _, known := range []string{"AWS4-HMAC-SHA256", "Basic", "Bearer", "Concealed", "Digest", "DPoP", "GNAP", "HOBA",
+			"Mutual", "Negotiate", "NTLM", "OAuth", "PrivateToken", "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid"} {
+			out[known] = &credentialError{rank: 1, found: `scheme "` + known + `"`}
+		}
+		return out
+	}()
+	errUnknownScheme = &credentialError{rank: 1, found: "scheme (a value that is not a scheme this check knows; not shown)"}
+	errEmptyScheme   = &credentialError{rank: 1, found: "an empty Authorization header"}
+)
+
+// otherScheme is the verdict on credentials of scheme for a scheme they
+// are not of.
+func otherScheme(scheme string) *credentialError {
+	if scheme == "" {
+		return errEmptyScheme
+	}
+	if e, ok := knownSchemes[scheme]; ok {
+		return e // as registered, the usual case
+	}
+	for known, e := range knownSchemes {
+		if strings.EqualFold(scheme, known) {
+			return e
 		}
 	}
-	return "(a value that is not a scheme this check knows; not shown)"
+	return errUnknownScheme
 }
 
 // securityVerdict is what a request's credentials amount to against an
@@ -253,13 +283,14 @@ type securityVerdict struct {
 // requirement met, each of its schemes in name order, the first failure
 // failing it), with the same function, so that the project's rules, which
 // run first, see the verdict kin-openapi reaches.
-func (v *Validator) judgeSecurity(r *http.Request, reqs openapi3.SecurityRequirements, srv *server, memo *credentialMemo) securityVerdict {
+func judgeSecurity(r *http.Request, reqs []requirement, srv *server, memo *credentialMemo) securityVerdict {
 	if len(reqs) == 0 {
 		return securityVerdict{met: true}
 	}
-	var problems []*credentialError
+	var buf [4]*credentialError
+	problems := buf[:0]
 	for _, req := range reqs {
-		err := v.judgeRequirement(r, req, srv, memo)
+		err := req.judge(r, srv, memo)
 		if err == nil {
 			return securityVerdict{met: true}
 		}
@@ -268,18 +299,38 @@ func (v *Validator) judgeSecurity(r *http.Request, reqs openapi3.SecurityRequire
 	return verdictOf(problems)
 }
 
-func (v *Validator) judgeRequirement(r *http.Request, req openapi3.SecurityRequirement, srv *server, memo *credentialMemo) *credentialError {
+// requirement is one security requirement of an operation: its schemes in
+// name order, as kin-openapi tries them, each looked up once by New (nil
+// for a name the document does not declare).
+type requirement []namedScheme
+
+type namedScheme struct {
+	name   string
+	scheme *openapi3.SecurityScheme
+}
+
+func newRequirement(doc *openapi3.T, req openapi3.SecurityRequirement) requirement {
 	names := make([]string, 0, len(req))
 	for name := range req {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	for _, name := range names {
-		ref := v.doc.Components.SecuritySchemes[name]
-		if ref == nil || ref.Value == nil {
-			return &credentialError{rank: 1, expected: "a declared security scheme", found: "scheme " + name + " is not declared"}
+	out := make(requirement, len(names))
+	for i, name := range names {
+		out[i].name = name
+		if ref := doc.Components.SecuritySchemes[name]; ref != nil {
+			out[i].scheme = ref.Value
 		}
-		if err := memo.problem(r, ref.Value, srv); err != nil {
+	}
+	return out
+}
+
+func (req requirement) judge(r *http.Request, srv *server, memo *credentialMemo) *credentialError {
+	for _, s := range req {
+		if s.scheme == nil {
+			return &credentialError{rank: 1, expected: "a declared security scheme", found: "scheme " + s.name + " is not declared"}
+		}
+		if err := memo.problem(r, s.scheme, srv); err != nil {
 			return err
 		}
 	}

@@ -24,8 +24,16 @@ import (
 func (c *checker) kin() {
 	// Path parameters are judged as the server reads them: the router's
 	// are still escaped (gorilla/mux matches the escaped path), and
-	// kin-openapi does not unescape them.
-	reqInput := c.kinRequest(c.m.route, c.m.unescapedPathParams())
+	// kin-openapi does not unescape them. Most carry no escape: those are
+	// handed over as found, without a copy.
+	params := c.m.params
+	for _, p := range params {
+		if strings.Contains(p, "%") {
+			params = c.m.unescapedPathParams()
+			break
+		}
+	}
+	reqInput := c.kinRequest(c.m.route, params)
 	if c.ex.Response != nil {
 		c.kinResponse(reqInput)
 	}
@@ -88,7 +96,7 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	// It stops at the first header that fails and then skips the body: the
 	// parts are then asked about one by one, to report every violation.
 	if _, coded := resp.Header["Content-Encoding"]; coded || rs.hasContent && (c.resp.unreadable || len(c.resp.data) == 0) {
-		c.kinParts(reqInput, rs, resp.StatusCode) // the parts' own checks say what is wrong
+		c.kinParts(reqInput, rs, resp.StatusCode, nil) // the parts' own checks say what is wrong
 		return
 	}
 	// Where closing only narrows the body's schemas, the closed ones are
@@ -106,13 +114,12 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 			c.bodyNotices(reqInput, rs, status, c.resp.data, c.resp.value(), "")
 		}
 	case !isBodyError(err):
-		// A header failed (the same under either schema): each part on its own.
-		c.kinParts(reqInput, rs, status)
-	case closedFirst && rs.closedFlat && c.splitClosed(err):
+		// A header failed (the same under either schema), or the
+		// Content-Type: each part on its own.
+		c.kinParts(reqInput, rs, status, err)
 	case closedFirst:
-		// Every header passed; the open schemas' verdict and the notices
-		// are still to be had.
-		c.kinBodyVerdict(reqInput, rs, status, c.resp.data, "", c.validateResponse(reqInput, rs.body, status, c.resp.header, c.resp.data))
+		// Every header passed; the closed schemas refused the body.
+		c.closedVerdict(reqInput, rs, status, c.resp.data, "", err)
 	default:
 		// Every header passed; this is the body's verdict.
 		c.kinBodyVerdict(reqInput, rs, status, c.resp.data, "", err)
@@ -126,12 +133,27 @@ func isBodyError(err error) bool {
 	return errors.As(err, &re) && (strings.HasPrefix(re.Reason, "response body ") || strings.HasSuffix(re.Reason, " response body"))
 }
 
+// closedVerdict records the verdict on a body (or an envelope's content,
+// under prefix) whose closed schemas, which closing only narrowed, said
+// err: nothing when they accept it; otherwise the open schemas' violations
+// and, as notices, the undeclared properties the closed ones refused
+// (found in err, without asking them again).
+func (c *checker) closedVerdict(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, prefix string, err error) {
+	switch {
+	case err == nil:
+	case rs.closedFlat && c.splitClosed(prefix, err):
+	default:
+		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.body, status, c.resp.header, data), false)
+		c.addResponseBodyError(prefix, err, true)
+	}
+}
+
 // splitClosed records what the closed schemas refused of a body, when the
 // headers passed and the schemas are flat: then the closed schemas refuse
 // exactly what the open ones do, and the undeclared properties closing
 // added, which are notices. It reports false, recording nothing, for any
 // other verdict.
-func (c *checker) splitClosed(err error) bool {
+func (c *checker) splitClosed(prefix string, err error) bool {
 	var re *openapi3filter.ResponseError
 	if !errors.As(err, &re) || !strings.HasPrefix(re.Reason, "response body doesn't match") || re.Err == nil {
 		return false
@@ -153,10 +175,10 @@ func (c *checker) splitClosed(err error) bool {
 	}
 	split(re.Err)
 	if len(open) > 0 {
-		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", open)...)
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, prefix, open)...)
 	}
 	if len(undeclared) > 0 {
-		for _, x := range c.schemaViolations(SideResponse, PartBody, "", undeclared) {
+		for _, x := range c.schemaViolations(SideResponse, PartBody, prefix, undeclared) {
 			c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
 		}
 	}
@@ -170,9 +192,10 @@ func isUnsupportedProperty(se *openapi3.SchemaError) bool {
 	return ok && se.SchemaField == "properties"
 }
 
-// kinParts checks a response's headers and body each on its own.
-func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
-	c.kinHeaders(reqInput, rs, status)
+// kinParts checks a response's headers and body each on its own. whole is
+// ValidateResponse's error on the whole response, when it was asked.
+func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, whole error) {
+	c.kinHeaders(reqInput, rs, status, whole)
 	if rs.hasContent && !c.resp.unreadable {
 		c.kinBody(reqInput, rs, status, c.resp.data, "")
 	}
@@ -193,24 +216,64 @@ func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInp
 }
 
 // kinHeaders checks the declared headers: all at once, then, when one
-// fails, each on its own (ValidateResponse stops at the first that fails).
-func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int) {
-	if len(rs.headers) == 0 || c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil) == nil {
+// fails, each on its own. whole, when not nil, is ValidateResponse's error
+// on the whole response: when it names a header, that one failed.
+func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, whole error) {
+	if len(rs.headers) == 0 {
 		return
 	}
-	for i := range rs.headers {
-		h := &rs.headers[i]
-		err := c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil)
-		var re *openapi3filter.ResponseError
-		switch {
-		case err == nil:
-		case errors.As(err, &re) && strings.HasSuffix(re.Reason, " missing"):
-			c.add(SideResponse, PartHeader, "/"+h.name, RuleRequiredHeader, "the header (required)", "absent")
-		case errors.As(err, &re) && re.Err != nil:
-			c.addValueError(SideResponse, PartHeader, h.name, h.header.Schema, re.Err)
-		default:
-			c.add(SideResponse, PartHeader, "/"+h.name, "schema", "a value the header's schema accepts", err.Error())
+	if failedHeader(rs, whole) < 0 {
+		if whole = c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil); whole == nil {
+			return
 		}
+	}
+	c.eachHeader(reqInput, rs, status, whole)
+}
+
+// eachHeader checks each declared header on its own, when one fails.
+// ValidateResponse checks them in name order, as rs lists them, and stops
+// at the first that fails: those before the one failed (its error on them
+// all) names passed, and its error is failed; only those after it are
+// asked about again.
+func (c *checker) eachHeader(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, failed error) {
+	start := 0
+	if i := failedHeader(rs, failed); i >= 0 {
+		c.headerError(&rs.headers[i], failed)
+		start = i + 1
+	}
+	for i := start; i < len(rs.headers); i++ {
+		h := &rs.headers[i]
+		c.headerError(h, c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil))
+	}
+}
+
+// failedHeader is the index in rs.headers of the header ValidateResponse's
+// err names (validateResponseHeader's reasons: `response header "X" …`,
+// `unable to decode header "X" value`), or -1.
+func failedHeader(rs *response, err error) int {
+	var re *openapi3filter.ResponseError
+	if !errors.As(err, &re) {
+		return -1
+	}
+	for i := range rs.headers {
+		if strings.Contains(re.Reason, `header "`+rs.headers[i].key+`" `) {
+			return i
+		}
+	}
+	return -1
+}
+
+// headerError records ValidateResponse's error on one header.
+func (c *checker) headerError(h *headerCheck, err error) {
+	var re *openapi3filter.ResponseError
+	switch {
+	case err == nil:
+	case errors.As(err, &re) && strings.HasSuffix(re.Reason, " missing"):
+		c.add(SideResponse, PartHeader, "/"+h.name, RuleRequiredHeader, "the header (required)", "absent")
+	case errors.As(err, &re) && re.Err != nil:
+		c.addValueError(SideResponse, PartHeader, h.name, h.header.Schema, re.Err)
+	default:
+		c.add(SideResponse, PartHeader, "/"+h.name, "schema", "a value the header's schema accepts", err.Error())
 	}
 }
 
@@ -232,11 +295,15 @@ func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *r
 		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, rs.types, found)
 		return
 	}
-	route := rs.body
-	if c.v.strict {
-		route = rs.closedBody
+	switch {
+	case c.v.strict:
+		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), false)
+	case rs.closedNarrows:
+		// As for a whole response: the closed schemas first.
+		c.closedVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data))
+	default:
+		c.kinBodyVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, rs.body, status, c.resp.header, data))
 	}
-	c.kinBodyVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, route, status, c.resp.header, data))
 }
 
 // kinBodyVerdict records ValidateResponse's verdict on a body (closed when
@@ -357,7 +424,7 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 	if c.inner == nil {
 		return
 	}
-	c.kinHeaders(reqInput, c.inner, c.innerStatus)
+	c.kinHeaders(reqInput, c.inner, c.innerStatus, nil)
 	obj, _ := value.(map[string]any)
 	content := obj["content"]
 	if !c.inner.hasContent || content == nil {

@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"net/http"
 	"slices"
 	"testing"
 
@@ -81,6 +82,133 @@ func TestClosedSchemasSplitNoticesFromViolations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestComposedBodyKeepsItsNotices: a body whose schema composes others
+// (an anyOf inside it) is checked against its closed copy first and, when
+// that refuses it, against the open one for the violations; the
+// undeclared properties the closed copy refused are notices, beside them.
+func TestComposedBodyKeepsItsNotices(t *testing.T) {
+	doc := docCopy(t)
+	target := doc.Components.Schemas["TargetOrg"].Value
+	target.Properties["linkToken"] = openapi3.NewAnyOfSchema(openapi3.NewStringSchema().WithMinLength(1), openapi3.NewIntegerSchema()).NewRef()
+	v, err := contract.New(contract.WithDocument(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, body                  string
+		wantViolations, wantNotices []string
+	}{
+		{"conforms", `{"linkToken":7}`, nil, nil},
+		{"undeclared property", `{"linkToken":"abc","expiresAt":"soon"}`, nil, []string{"/expiresAt"}},
+		{"undeclared and too short", `{"linkToken":"","expiresAt":"soon"}`, []string{"/linkToken"}, []string{"/expiresAt"}},
+		{"undeclared and of neither type", `{"linkToken":true,"expiresAt":"soon","more":1}`, []string{"/linkToken"}, []string{"/expiresAt", "/more"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := v.Check(createExchange(createBody, []byte(tc.body), nil, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := pointers(res.Violations); !slices.Equal(got, tc.wantViolations) {
+				t.Errorf("violations at %v, want %v: %v", got, tc.wantViolations, res.Violations)
+			}
+			if got := sortedPointers(res.Notices); !slices.Equal(got, tc.wantNotices) {
+				t.Errorf("notices at %v, want %v: %v", got, tc.wantNotices, res.Notices)
+			}
+		})
+	}
+}
+
+// TestBodyJudgedApartKeepsItsNotices: when a response header fails, the
+// body is judged on its own, closed schemas first as for a whole response;
+// its violations and its notices are those it has beside a good header,
+// whether its schema is flat or composes others (an anyOf inside it), and
+// a strict check reports the undeclared properties as violations.
+func TestBodyJudgedApartKeepsItsNotices(t *testing.T) {
+	flatDoc, composedDoc := docCopy(t), docCopy(t)
+	composedDoc.Components.Schemas["TargetOrg"].Value.Properties["linkToken"] =
+		openapi3.NewAnyOfSchema(openapi3.NewStringSchema().WithMinLength(1), openapi3.NewIntegerSchema()).NewRef()
+	for _, doc := range []struct {
+		name string
+		doc  *openapi3.T
+	}{{"flat", flatDoc}, {"composed", composedDoc}} {
+		v, err := contract.New(contract.WithDocument(doc.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		strict, err := contract.New(contract.WithDocument(doc.doc), contract.Strict())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name, body                              string
+			wantViolations, wantNotices, wantStrict []string
+		}{
+			{"conforms", `{"linkToken":"abc"}`, []string{"/Ratelimit-Limit"}, nil, []string{"/Ratelimit-Limit"}},
+			{"undeclared property", `{"linkToken":"abc","expiresAt":"soon"}`,
+				[]string{"/Ratelimit-Limit"}, []string{"/expiresAt"}, []string{"/Ratelimit-Limit", "/expiresAt"}},
+			{"undeclared and too short", `{"linkToken":"","expiresAt":"soon","more":1}`,
+				[]string{"/Ratelimit-Limit", "/linkToken"}, []string{"/expiresAt", "/more"}, []string{"/Ratelimit-Limit", "/expiresAt", "/linkToken", "/more"}},
+		} {
+			t.Run(doc.name+"/"+tc.name, func(t *testing.T) {
+				ex := createExchange(createBody, []byte(tc.body), nil, http.Header{"Ratelimit-Limit": {"many"}})
+				res, err := v.Check(ex)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := sortedPointers(res.Violations); !slices.Equal(got, tc.wantViolations) {
+					t.Errorf("violations at %v, want %v: %v", got, tc.wantViolations, res.Violations)
+				}
+				if got := sortedPointers(res.Notices); !slices.Equal(got, tc.wantNotices) {
+					t.Errorf("notices at %v, want %v: %v", got, tc.wantNotices, res.Notices)
+				}
+				res, err = strict.Check(ex)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := sortedPointers(res.Violations); !slices.Equal(got, tc.wantStrict) || len(res.Notices) > 0 {
+					t.Errorf("strict: violations at %v, want %v; notices %v", got, tc.wantStrict, res.Notices)
+				}
+			})
+		}
+	}
+}
+
+// TestEveryBrokenHeaderIsReported: ValidateResponse stops at the first
+// header that fails; every other is still judged, before the body.
+func TestEveryBrokenHeaderIsReported(t *testing.T) {
+	v := contract.MustNew()
+	for _, tc := range []struct {
+		name   string
+		header http.Header
+		want   []string
+	}{
+		{"the first", http.Header{"Ratelimit-Limit": {"many"}}, []string{"/Ratelimit-Limit"}},
+		{"the second", http.Header{"Ratelimit-Remaining": {"few"}}, []string{"/Ratelimit-Remaining"}},
+		{"both", http.Header{"Ratelimit-Limit": {"many"}, "Ratelimit-Remaining": {"few"}}, []string{"/Ratelimit-Limit", "/Ratelimit-Remaining"}},
+		{"both and the body", http.Header{"Ratelimit-Limit": {"-"}, "Ratelimit-Remaining": {"few"}}, []string{"/Ratelimit-Limit", "/Ratelimit-Remaining", "/linkToken"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := `{"linkToken":"abc"}`
+			if tc.name == "both and the body" {
+				body = `{"linkToken":""}`
+			}
+			res, err := v.Check(createExchange(createBody, []byte(body), nil, tc.header))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := sortedPointers(res.Violations); !slices.Equal(got, tc.want) {
+				t.Errorf("violations at %v, want %v: %v", got, tc.want, res.Violations)
+			}
+		})
+	}
+}
+
+func sortedPointers(vs contract.Violations) []string {
+	out := pointers(vs)
+	slices.Sort(out)
+	return out
 }
 
 func pointers(vs contract.Violations) []string {

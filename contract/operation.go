@@ -29,6 +29,8 @@ type operation struct {
 	// none, so a request without credentials may succeed.
 	security  openapi3.SecurityRequirements
 	anonymous bool
+	// requirements are security's, their schemes found once.
+	requirements []requirement
 	// request is the request body, nil when none is declared.
 	request *requestBody
 	// responses are the declared responses, by status key ("201", "2XX",
@@ -45,6 +47,9 @@ type requestBody struct {
 	declared []string // lower-case media types
 	types    string   // for messages
 	content  openapi3.Content
+	// restrictedBy lists the servers whose request media types say
+	// something of this body (mediaTypes.restricts).
+	restrictedBy []*server
 }
 
 // response is one declared response, with what kin-openapi is given to
@@ -58,10 +63,13 @@ type response struct {
 	declared   []string // lower-case media types of its content
 	types      string
 	hasContent bool
-	headers    []headerCheck
-	allHeaders *routers.Route // every header of headers at once (no body)
-	body       *routers.Route // the body only (no headers); a oneOf with the envelope: its plain branch
-	closedBody *routers.Route // the same with every object closed (Strict, and notices)
+	// restrictedBy lists the servers whose response media types say
+	// something of this body (mediaTypes.restricts).
+	restrictedBy []*server
+	headers      []headerCheck
+	allHeaders   *routers.Route // every header of headers at once (no body)
+	body         *routers.Route // the body only (no headers); a oneOf with the envelope: its plain branch
+	closedBody   *routers.Route // the same with every object closed (Strict, and notices)
 	// whole is the headers and the body together, closedWhole the same
 	// with the closed body: one ValidateResponse call for a response that
 	// conforms.
@@ -84,6 +92,7 @@ type response struct {
 }
 
 type headerCheck struct {
+	key      string // as the document writes it, as kin-openapi's errors name it
 	name     string // canonical
 	required bool
 	route    *routers.Route
@@ -118,6 +127,7 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 	}
 	o.anonymous = len(o.security) == 0
 	for _, req := range o.security {
+		o.requirements = append(o.requirements, newRequirement(v.doc, req))
 		if len(req) == 0 {
 			o.anonymous = true
 		}
@@ -130,6 +140,7 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 		}
 		b := &requestBody{required: rb.Value.Required, content: rb.Value.Content}
 		b.declared, b.types = mediaTypesOf(rb.Value.Content)
+		b.restrictedBy = v.restrictingServers(b.declared, func(srv *server) mediaTypes { return srv.requests })
 		o.request = b
 	}
 	var statuses []string
@@ -149,6 +160,19 @@ func (v *Validator) docSecurity() openapi3.SecurityRequirements {
 	return v.doc.Security
 }
 
+// restrictingServers lists the servers whose media types (of requests or
+// responses, as list picks them) say something of a body of the declared
+// types: worked out once here rather than on every exchange.
+func (v *Validator) restrictingServers(declared []string, list func(*server) mediaTypes) []*server {
+	var out []*server
+	for _, srv := range v.servers {
+		if list(srv).restricts(declared) {
+			out = append(out, srv)
+		}
+	}
+	return out
+}
+
 func mediaTypesOf(content openapi3.Content) (declared []string, types string) {
 	var names []string
 	for mt := range content {
@@ -164,6 +188,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 	r := &response{key: key, ref: ref}
 	resp := ref.Value
 	r.declared, r.types = mediaTypesOf(resp.Content)
+	r.restrictedBy = v.restrictingServers(r.declared, func(srv *server) mediaTypes { return srv.responses })
 	r.hasContent = len(resp.Content) > 0
 	route := func(only *openapi3.Response) *routers.Route {
 		synth := &openapi3.Operation{Responses: openapi3.NewResponses(openapi3.WithName(key, only))}
@@ -182,7 +207,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 	for _, name := range names {
 		h := resp.Headers[name]
 		r.headers = append(r.headers, headerCheck{
-			name: canonical(name), required: h.Value.Required, header: h.Value,
+			key: name, name: canonical(name), required: h.Value.Required, header: h.Value,
 			route: route(&openapi3.Response{Description: resp.Description, Headers: openapi3.Headers{name: h}}),
 		})
 	}

@@ -40,7 +40,7 @@ func (b *messageBody) value() any { return b.json.jsonValue(b.data) }
 func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 	ct := h.Get("Content-Type")
 	b := messageBody{data: raw, header: h, mt: mediaTypeOf(ct)}
-	if ct != "" {
+	if ct != "" && !c.v.wellFormed[ct] {
 		// Judged whole: the checks below read the type up to its first
 		// ';', which would let a line break (a header injected) or a
 		// malformed parameter after it pass.
@@ -100,7 +100,7 @@ func (c *checker) projectRules() {
 	op, srv := c.m.op, c.m.srv
 	req := c.ex.Request
 	c.queryRules()
-	if len(c.req.data) > 0 && op.request != nil && srv.requests.restricts(op.request.declared) &&
+	if len(c.req.data) > 0 && op.request != nil && slices.Contains(op.request.restrictedBy, srv) &&
 		op.request.content.Get(req.Header.Get("Content-Type")) != nil {
 		if _, ok := srv.requests.match(c.req.mt); !ok {
 			c.add(SideRequest, PartHeader, "/Content-Type", RuleMediaType,
@@ -108,7 +108,7 @@ func (c *checker) projectRules() {
 		}
 	}
 	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
-	c.security = c.v.judgeSecurity(&hr, op.security, srv, &c.creds)
+	c.security = judgeSecurity(&hr, op.requirements, srv, &c.creds)
 	anonymous := c.security.absent && !op.anonymous
 	resp := c.ex.Response
 	if resp == nil {
@@ -172,14 +172,13 @@ func (c *checker) bodyRules(rs *response, prefix string) {
 	if len(resp.Body) == 0 || rs.ref.Value.Content.Get(ct) == nil {
 		return // kin-openapi says what is missing
 	}
-	if srv.responses.restricts(rs.declared) {
-		if _, ok := srv.responses.match(c.resp.mt); !ok {
-			c.add(SideResponse, PartHeader, "/Content-Type", RuleMediaType,
-				"a media type "+srv.base+" answers in: "+srv.responses.describe(rs.declared), strconv.Quote(ct))
-			return
-		}
+	version, ok := srv.responses.match(c.resp.mt)
+	if !ok && slices.Contains(rs.restrictedBy, srv) {
+		c.add(SideResponse, PartHeader, "/Content-Type", RuleMediaType,
+			"a media type "+srv.base+" answers in: "+srv.responses.describe(rs.declared), strconv.Quote(ct))
+		return
 	}
-	if version, ok := srv.responses.match(c.resp.mt); ok && version != "" {
+	if version != "" {
 		if asked := srv.responses.requestedVersion(c.ex.Request.Header.Values("Accept")); asked != "" && version > asked {
 			c.add(SideResponse, PartHeader, "/Content-Type", RuleVersion,
 				"a resource version not after "+asked+" (the one Accept asked for)", strconv.Quote(ct))
@@ -213,7 +212,7 @@ func (c *checker) queryRules() {
 	if len(vals) == 0 {
 		return
 	}
-	names := make([]string, 0, len(vals))
+	var names []string
 	for k := range vals {
 		if c.m.op.query[k] == nil {
 			names = append(names, k)
