@@ -145,13 +145,10 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 // be used, which it returns.
 func (o *checkOptions) checkFiles(v *contract.Validator, rep *recorded.Report, w checkWriter) error {
 	for _, f := range o.files {
-		err := sniffInput(f)
-		if err == nil {
-			err = recorded.CheckFile(v, rep, f)
-			var ie *recorded.InputError
-			if err != nil && !errors.As(err, &ie) {
-				err = fmt.Errorf("%s: %w", f, err)
-			}
+		err := recorded.CheckFile(v, rep, f)
+		var ie *recorded.InputError
+		if err != nil && !errors.As(err, &ie) {
+			err = fmt.Errorf("%s: %w", f, err)
 		}
 		w.endFile(f, err)
 		if err != nil {

@@ -97,6 +97,7 @@ func TestCheckUnusableInput(t *testing.T) {
 	truncated := write("truncated.har", `{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"}}`)
 	notHAR := write("object.har", `{"log":{"version":"1.2"}}`)
 	garbage := write("garbage.http", "this is not HTTP\r\n\r\n")
+	headers := write("headers.http", `Authorization: Digest username="x", response="6629fae49393a05397450978507c4ef1"`+"\r\n\r\n")
 	malformed := write("malformed.http", "GET /api/atlas/v2 HTTP/1.1\r\nno colon in this header\r\n\r\n")
 	emptyHAR := write("empty.har", "")
 	emptyHTTP := write("empty.http", "")
@@ -109,6 +110,7 @@ func TestCheckUnusableInput(t *testing.T) {
 		{[]string{"check", truncated}, truncated + ": byte"},
 		{[]string{"check", notHAR}, notHAR + `: byte 25: not a HAR archive: no "log.entries"`},
 		{[]string{"check", garbage}, garbage + ": neither a HAR archive (JSON starting with '{') nor raw HTTP exchanges"},
+		{[]string{"check", headers}, headers + ": neither a HAR archive (JSON starting with '{') nor raw HTTP exchanges"},
 		{[]string{"check", malformed}, malformed + ": message 1: request: malformed"},
 		{[]string{"check", emptyHAR}, emptyHAR + ": the file is empty: nothing to check"},
 		{[]string{"check", emptyHTTP}, emptyHTTP + ": the file is empty: nothing to check"},
@@ -120,6 +122,9 @@ func TestCheckUnusableInput(t *testing.T) {
 		r := runCLI(t, cliOpts{}, tc.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: got %+v, want exit 2 and %q", tc.args, r, tc.want)
+		}
+		if strings.Contains(r.stderr+r.stdout, "6629fae4") {
+			t.Errorf("%v: the output quotes a digest response: %+v", tc.args, r)
 		}
 		if strings.Contains(r.stderr, "byte 0") || (strings.Contains(r.stderr, "unexpected EOF") && tc.args[len(tc.args)-1] != truncated) {
 			t.Errorf("%v: a reader's error where the file was simply empty: %q", tc.args, r.stderr)

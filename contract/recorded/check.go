@@ -13,7 +13,9 @@ import (
 
 // CheckFile checks a HAR archive or a raw HTTP exchange file into r with v.
 // A file is taken for a HAR archive when it ends in .har or starts with
-// '{'. Both are read as streams, in bounded memory whatever their size (see
+// '{', and for raw HTTP when it starts with a request or status line; one
+// that is empty, only white space or neither is an *InputError saying so.
+// Both are read as streams, in bounded memory whatever their size (see
 // CheckHAR); a body larger than the validator reads (MaxBodyBytes) is a
 // violation (RuleBodyTooLarge) naming its size, and is not read. Input it
 // cannot use comes back as an *InputError; r then holds what was checked
@@ -25,16 +27,17 @@ func CheckFile(v *contract.Validator, r *Report, path string) error {
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)
+	har, err := isHAR(br, path)
+	if err != nil {
+		return err
+	}
 	if base, ok := strings.CutSuffix(path, RequestFileSuffix); ok {
 		if _, err := os.Stat(base + ".http"); err == nil {
 			return nil // read with its response, X.http
 		}
 	}
-	if strings.HasSuffix(strings.ToLower(path), ".har") || startsWithBrace(br) {
+	if har {
 		return CheckHAR(v, r, br, path)
-	}
-	if _, err := br.Peek(1); err != nil && err != io.EOF {
-		return &InputError{Source: path, Err: unwrapPathError(err)}
 	}
 	p := newPipeline(v, r, path)
 	err = readHTTPFile(br, path, v.BodyLimit(), func(ex *contract.Exchange, cut cutBodies) error {
@@ -63,14 +66,6 @@ func CheckHAR(v *contract.Validator, r *Report, har io.Reader, source string) er
 		return p.submit(&job{index: i, entry: bytes.Clone(entry)})
 	})
 	return p.finish(err)
-}
-
-// startsWithBrace reports whether the file's first 512 bytes, past white
-// space and a byte order mark, start a JSON object.
-func startsWithBrace(br *bufio.Reader) bool {
-	b, _ := br.Peek(512)
-	b = bytes.TrimLeft(b, " \t\r\n\uFEFF")
-	return len(b) > 0 && b[0] == '{'
 }
 
 func unwrapPathError(err error) error {

@@ -134,9 +134,7 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 	if !ok {
 		br = bufio.NewReaderSize(r, 64<<10)
 	}
-	if bom, _ := br.Peek(3); string(bom) == "\xEF\xBB\xBF" {
-		_, _ = br.Discard(3)
-	}
+	skipByteOrderMark(br)
 	cr := &capReader{r: br, max: maxValue}
 	// The walk only finds where each entry ends: the entry's own decoding
 	// checks its names and its UTF-8, so the walk need not do it twice.

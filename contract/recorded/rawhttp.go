@@ -199,7 +199,9 @@ type rawReader struct {
 
 func newRawReader(r io.Reader, limit int64) *rawReader {
 	head := &io.LimitedReader{R: r, N: math.MaxInt64}
-	return &rawReader{head: head, src: head, br: bufio.NewReaderSize(head, 64<<10), limit: limit}
+	rr := &rawReader{head: head, src: head, br: bufio.NewReaderSize(head, 64<<10), limit: limit}
+	skipByteOrderMark(rr.br)
+	return rr
 }
 
 // http2StatusLine matches the status line curl -i prints for HTTP/2 and
@@ -253,7 +255,7 @@ func (rr *rawReader) more() (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if strings.IndexByte(" \t\r\n\v\f", b[0]) < 0 {
+		if strings.IndexByte(space, b[0]) < 0 {
 			return true, nil
 		}
 		_, _ = rr.br.ReadByte()

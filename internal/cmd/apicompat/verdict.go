@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 )
 
 // outcome is what one comparison found, before any break is let through.
@@ -41,7 +43,7 @@ func verdict(w io.Writer, label string, out *outcome, accepted *acceptedBreaks, 
 		}
 	}
 	if len(out.breaking) > 1 {
-		fmt.Fprintf(w, "%s: %s in %s: %s\n", label, count(len(out.breaking), out.noun), count(len(places(out.breaking)), "place"), summary(places(out.breaking)))
+		fmt.Fprintf(w, "%s: %s in %s: %s\n", label, plural.Count(len(out.breaking), out.noun), plural.Count(len(places(out.breaking)), "place"), summary(places(out.breaking)))
 	}
 	for _, f := range ok {
 		fmt.Fprintf(w, "%s (accepted in %s: %s)\n", f.line, acceptedPath, reasons[f.key])
@@ -68,13 +70,13 @@ func verdict(w io.Writer, label string, out *outcome, accepted *acceptedBreaks, 
 		fmt.Fprintf(w, "%s: %s: no %s\n", label, compared, out.noun)
 		return true
 	case len(open) == 0:
-		fmt.Fprintf(w, "%s: %s: %s, each accepted in %s\n", label, compared, count(len(out.breaking), out.noun), acceptedPath)
+		fmt.Fprintf(w, "%s: %s: %s, each accepted in %s\n", label, compared, plural.Count(len(out.breaking), out.noun), acceptedPath)
 		return true
 	case allowedBy != "":
-		fmt.Fprintf(w, "%s: %s: %s, allowed: %s\n", label, compared, count(len(out.breaking), out.noun), allowedBy)
+		fmt.Fprintf(w, "%s: %s: %s, allowed: %s\n", label, compared, plural.Count(len(out.breaking), out.noun), allowedBy)
 		return true
 	}
-	fmt.Fprintf(w, "%s: %s: %s", label, compared, count(len(open), out.noun))
+	fmt.Fprintf(w, "%s: %s: %s", label, compared, plural.Count(len(open), out.noun))
 	if len(ok) > 0 {
 		fmt.Fprintf(w, " (and %d accepted)", len(ok))
 	}
@@ -117,12 +119,4 @@ func summary(ps []placeCount) string {
 		parts = append(parts, p.place+" ("+strconv.Itoa(p.n)+")")
 	}
 	return strings.Join(parts, ", ")
-}
-
-// count says "1 change" or "3 changes".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }
