@@ -12,7 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/icholy/digest"
 
-	"github.com/seed-5c49e0d7/linktoken/contract/internal/rfc9110"
+	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 )
 
 // Credentials are checked as a contract, never for correctness: that a

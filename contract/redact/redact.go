@@ -23,7 +23,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
-	"github.com/seed-5c49e0d7/linktoken/contract/internal/rfc9110"
+	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 	"github.com/seed-5c49e0d7/linktoken/internal/secretjson"
 )
 

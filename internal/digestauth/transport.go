@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/icholy/digest"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 )
 
 // maxDiscard bounds how much of a 401's body is read before the request is
@@ -22,7 +24,7 @@ const maxDiscard = 1 << 20
 const maxIdleChallenges = 64
 
 // Transport is HTTP Digest (RFC 7616) built from icholy/digest's
-// primitives (FindChallenge, Digest) with a pool of challenges instead of
+// primitives (ParseChallenge, Digest) with a pool of challenges instead of
 // icholy/digest.Transport's single shared one per host name.
 //
 // Why not digest.Transport: it hands every concurrent request the same
@@ -99,8 +101,8 @@ func (d *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		d.give(held)
 		return resp, nil
 	}
-	chal, cerr := digest.FindChallenge(resp.Header)
-	if cerr != nil || !digest.CanDigest(chal) {
+	chal := findChallenge(resp.Header)
+	if chal == nil {
 		return resp, nil // not a digest challenge we can answer: the caller sees the 401
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDiscard))
@@ -111,6 +113,25 @@ func (d *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		d.give(fresh)
 	}
 	return resp, err
+}
+
+// findChallenge is the first Digest challenge of h that icholy/digest can
+// answer, wherever it stands: a WWW-Authenticate value may list several
+// challenges (RFC 9110 §11.6.1), and digest.FindChallenge reads only a
+// value that starts with one. The challenges are cut as the contract's
+// judge cuts them, so a 401 it accepts is one this transport answers.
+func findChallenge(h http.Header) *digest.Challenge {
+	for _, value := range h.Values("WWW-Authenticate") {
+		for _, c := range rfc9110.SplitChallenges(value) {
+			if !digest.IsDigest(c) {
+				continue
+			}
+			if chal, err := digest.ParseChallenge(c); err == nil && digest.CanDigest(chal) {
+				return chal
+			}
+		}
+	}
+	return nil
 }
 
 // send clones r, authorizes it with h (none when nil) and sends it.

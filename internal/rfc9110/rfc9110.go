@@ -1,6 +1,7 @@
-// Package rfc9110 holds the few lexical rules of HTTP (RFC 9110) that both
-// the contract's checks and its redaction read credentials with: the
-// judge must refuse what redaction must keep malformed.
+// Package rfc9110 holds the few lexical rules of HTTP (RFC 9110) that the
+// contract's checks, its redaction and the client's digest transport read
+// credentials and challenges with: the judge must refuse what redaction
+// must keep malformed, and accept only challenges the client can answer.
 package rfc9110
 
 import "strings"

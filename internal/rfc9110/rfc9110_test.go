@@ -3,7 +3,7 @@ package rfc9110_test
 import (
 	"testing"
 
-	"github.com/seed-5c49e0d7/linktoken/contract/internal/rfc9110"
+	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 )
 
 func TestLexicalRules(t *testing.T) {
