@@ -17,7 +17,7 @@ type tokenStore struct {
 	now    func() time.Time
 	record func(...string) // WithSecretLog
 	tokens map[string]issuedToken
-	order  []queued // issue order; may hold tokens check already dropped
+	order  []string // issue order; may hold tokens check already dropped
 	// visited counts the queue entries the sweeps looked at, for the test
 	// that proves the sweep amortised.
 	visited int
@@ -26,11 +26,6 @@ type tokenStore struct {
 type issuedToken struct {
 	clientID string
 	expires  time.Time
-}
-
-type queued struct {
-	token   string
-	expires time.Time
 }
 
 // tokenTTL is how long a bearer token lives, as the live service's do.
@@ -47,18 +42,21 @@ func (s *tokenStore) issue(clientID string) (string, time.Duration) {
 	defer s.mu.Unlock()
 	now := s.now()
 	s.sweep(now)
-	expires := now.Add(s.ttl)
-	s.tokens[tok] = issuedToken{clientID: clientID, expires: expires}
-	s.order = append(s.order, queued{tok, expires})
+	s.tokens[tok] = issuedToken{clientID: clientID, expires: now.Add(s.ttl)}
+	s.order = append(s.order, tok)
 	return tok, s.ttl
 }
 
-// sweep drops the expired tokens at the front of the queue. A clock set
-// back (WithClock) only delays it; check still refuses an expired token.
+// sweep drops the expired tokens at the front of the queue, and the
+// entries of tokens check already dropped. A clock set back (WithClock)
+// only delays it; check still refuses an expired token.
 func (s *tokenStore) sweep(now time.Time) {
 	i := 0
-	for ; i < len(s.order) && !now.Before(s.order[i].expires); i++ {
-		delete(s.tokens, s.order[i].token)
+	for ; i < len(s.order); i++ {
+		if t, live := s.tokens[s.order[i]]; live && now.Before(t.expires) {
+			break
+		}
+		delete(s.tokens, s.order[i])
 	}
 	s.visited += i + 1
 	// Reslicing leaves the dropped entries in the array until the next
