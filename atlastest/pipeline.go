@@ -166,7 +166,7 @@ func (s *Service) serve(w *recorder, r *http.Request, x *exchange) {
 	if !ok {
 		writeRetryAfter(w.Header(), wait)
 		apierror.Write(w, apierror.New(http.StatusTooManyRequests, CodeRateLimited,
-			fmt.Sprintf("Resource %s is limited to %d requests; retry in %d seconds.", r.URL.Path, s.limiter.limit(), wait)))
+			fmt.Sprintf("Resource %s is limited to %d requests; retry in %d seconds.", r.URL.Path, s.limiter.capacity, wait)))
 		return
 	}
 	mt, err := serverside.Negotiate(m, r.Header.Values("Accept"))

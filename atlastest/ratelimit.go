@@ -18,7 +18,7 @@ import (
 type rateLimiter struct {
 	mu       sync.Mutex
 	now      func() time.Time
-	capacity int           // read-only after New
+	capacity int           // every bucket's; read-only after New, so read without the lock
 	every    time.Duration // read-only after New
 	buckets  *lru[string, *rate.Limiter]
 }
@@ -70,9 +70,6 @@ func (l *rateLimiter) peek(resource string) int {
 	}
 	return clampTokens(b.TokensAt(l.now()))
 }
-
-// limit is the capacity of every bucket, fixed by New.
-func (l *rateLimiter) limit() int { return l.capacity }
 
 func (l *rateLimiter) size() int {
 	l.mu.Lock()

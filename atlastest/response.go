@@ -74,7 +74,7 @@ func (s *Service) finish(w http.ResponseWriter, x *exchange, rec *recorder, sent
 		if !x.rlSet {
 			x.rlRemaining = s.limiter.peek(x.resource)
 		}
-		h.Set("RateLimit-Limit", strconv.Itoa(s.limiter.limit()))
+		h.Set("RateLimit-Limit", strconv.Itoa(s.limiter.capacity))
 		h.Set("RateLimit-Remaining", strconv.Itoa(x.rlRemaining))
 	}
 	wire := status
