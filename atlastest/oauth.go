@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -35,7 +34,7 @@ func (s *Service) serveToken(w http.ResponseWriter, r *http.Request) {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	if wait := s.guesses.wait(id); wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		writeRetryAfter(w.Header(), wait)
 		oauthError(http.StatusTooManyRequests, "invalid_client")
 		return
 	}
