@@ -85,11 +85,13 @@ func NewClient(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	root, err := checkRoot(cfg.baseURL)
+	root, rootPath, err := checkRoot(cfg.baseURL)
 	if err != nil {
 		return nil, err
 	}
 	server := root + "api/atlas/" + string(cfg.version)
+	// The escaped path requests to server start with.
+	basePath := rootPath + "/api/atlas/" + string(cfg.version)
 
 	// Copy the caller's client: its timeout, jar and redirect policy stay;
 	// only our copy gets the authenticated transport.
@@ -124,11 +126,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 
 	media, ua := cfg.version.mediaType(), cfg.userAgent
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, fmt.Errorf("linktoken: %w", err)
-	}
-	basePath := strings.TrimSuffix(serverURL.EscapedPath(), "/")
 	headers := func(_ context.Context, req *http.Request) error {
 		// The generated client sends no Accept header: on v2 each
 		// operation asks for its own resource version.
@@ -153,26 +150,27 @@ func NewClient(opts ...Option) (*Client, error) {
 	}, nil
 }
 
-// checkRoot validates the service root and returns it with one trailing slash.
-func checkRoot(root string) (string, error) {
+// checkRoot validates the service root and returns it with one trailing
+// slash, and its escaped path without one.
+func checkRoot(root string) (s, path string, err error) {
 	u, err := url.Parse(root)
 	if err != nil {
-		return "", fmt.Errorf("linktoken: base URL %q: %w", root, err)
+		return "", "", fmt.Errorf("linktoken: base URL %q: %w", root, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return "", fmt.Errorf("linktoken: base URL %q: want an http(s) service root such as %s", root, DefaultBaseURL)
+		return "", "", fmt.Errorf("linktoken: base URL %q: want an http(s) service root such as %s", root, DefaultBaseURL)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", fmt.Errorf("linktoken: base URL %q: want a service root without query, fragment or user info", root)
+		return "", "", fmt.Errorf("linktoken: base URL %q: want a service root without query, fragment or user info", root)
 	}
 	if strings.Contains(u.Path, "/api/atlas/") {
-		return "", fmt.Errorf("linktoken: base URL %q: pass the service root (e.g. %s://%s/); the client adds /api/atlas/<version>", root, u.Scheme, u.Host)
+		return "", "", fmt.Errorf("linktoken: base URL %q: pass the service root (e.g. %s://%s/); the client adds /api/atlas/<version>", root, u.Scheme, u.Host)
 	}
-	s := u.String()
+	s = u.String()
 	if !strings.HasSuffix(s, "/") {
 		s += "/"
 	}
-	return s, nil
+	return s, strings.TrimSuffix(u.EscapedPath(), "/"), nil
 }
 
 // Generated returns the generated client this Client is built on, with the
