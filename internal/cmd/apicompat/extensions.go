@@ -187,7 +187,8 @@ func extensionChanges(base, rev *document) []contractChange {
 			})
 		}
 	}
-	keys := sortedKeys(base.extensions)
+	// Both sides' keys, sorted once.
+	keys := slices.Collect(maps.Keys(base.extensions))
 	for k := range rev.extensions {
 		if _, ok := base.extensions[k]; !ok {
 			keys = append(keys, k)
