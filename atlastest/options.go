@@ -290,7 +290,7 @@ func WithNonceCountWindow(n int) Option {
 // them, bearer tokens, digest responses. A test suite records them to
 // prove that none reaches its output (this module's secret scan does);
 // the service itself never writes them anywhere. record may be called
-// from many goroutines at once.
+// from many goroutines at once; a nil record records nothing.
 func WithSecretLog(record func(secret string)) Option {
 	return func(c *config) error {
 		c.secrets = record
