@@ -43,7 +43,8 @@ func verdict(w io.Writer, label string, out *outcome, accepted *acceptedBreaks, 
 		}
 	}
 	if len(out.breaking) > 1 {
-		fmt.Fprintf(w, "%s: %s in %s: %s\n", label, plural.Count(len(out.breaking), out.noun), plural.Count(len(places(out.breaking)), "place"), summary(places(out.breaking)))
+		ps := places(out.breaking)
+		fmt.Fprintf(w, "%s: %s in %s: %s\n", label, plural.Count(len(out.breaking), out.noun), plural.Count(len(ps), "place"), summary(ps))
 	}
 	for _, f := range ok {
 		fmt.Fprintf(w, "%s (accepted in %s: %s)\n", f.line, acceptedPath, reasons[f.key])
