@@ -48,7 +48,8 @@ func public(changes []string) []string {
 	var out []string
 	for _, c := range changes {
 		name, _, _ := strings.Cut(c, ": ")
-		if !strings.HasPrefix(name, "./cmd/") && !strings.HasPrefix(name, "./internal/") && !strings.Contains(name, "/internal/") {
+		// "/internal/" finds ./internal/… and any internal/ below.
+		if !strings.HasPrefix(name, "./cmd/") && !strings.Contains(name, "/internal/") {
 			out = append(out, c)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -166,3 +167,20 @@ func (s *linkService) GetProbe(context.Context, server.GetProbeRequestObject) (s
 	return nil, nil
 }
 `
+
+// TestPublicLeavesCommandsAndInternalPackagesOut: only packages importers
+// can import count, internal/ at any depth and cmd/ excepted.
+func TestPublicLeavesCommandsAndInternalPackagesOut(t *testing.T) {
+	changes := []string{
+		"./atlas.NewClient: removed",
+		"./internal/wire.MediaTypeV2: removed",
+		"./contract/internal/coding.Decode: changed",
+		"./cmd/linktoken.Run: added",
+		"./contract/redact.Exchange: added",
+	}
+	got := public(changes)
+	want := []string{"./atlas.NewClient: removed", "./contract/redact.Exchange: added"}
+	if !slices.Equal(got, want) {
+		t.Errorf("public = %q, want %q", got, want)
+	}
+}
