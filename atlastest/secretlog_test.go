@@ -38,10 +38,7 @@ func TestSecretLogIsAnExplicitOption(t *testing.T) {
 	root := srv.URL
 
 	authed := &http.Client{Transport: &digest.Transport{Username: svc.PublicKey(), Password: svc.PrivateKey()}}
-	req, _ := http.NewRequest(http.MethodPost, root+atlastest.BasePathV2+"/orgs/"+orgA+"/liveMigrations/linkTokens", strings.NewReader(`{"accessListIps":[]}`))
-	req.Header.Set("Content-Type", atlastest.MediaTypeV2)
-	req.Header.Set("Accept", atlastest.MediaTypeV2)
-	res, err := authed.Do(req)
+	res, err := authed.Do(mustRequest(t, root+atlastest.BasePathV2+"/orgs/"+orgA+"/liveMigrations/linkTokens"))
 	if err != nil || res.StatusCode != http.StatusCreated {
 		t.Fatalf("create: %v %v", err, res)
 	}
