@@ -50,7 +50,7 @@ func FromEnv() func(string) {
 	return func(secret string) { record(path, secret) }
 }
 
-func record(path string, secrets ...string) {
+func record(path, secret string) {
 	mu.Lock()
 	defer mu.Unlock()
 	if path != openedPath {
@@ -65,16 +65,11 @@ func record(path string, secrets ...string) {
 		}
 		file = f
 	}
-	if file == nil {
+	if file == nil || len(secret) < MinLength || strings.ContainsAny(secret, "\r\n") || seen[secret] {
 		return
 	}
-	for _, s := range secrets {
-		if len(s) < MinLength || strings.ContainsAny(s, "\r\n") || seen[s] {
-			continue
-		}
-		delete(seen, ring[next])
-		ring[next], next = s, (next+1)%recent
-		seen[s] = true
-		_, _ = file.WriteString(s + "\n")
-	}
+	delete(seen, ring[next])
+	ring[next], next = secret, (next+1)%recent
+	seen[secret] = true
+	_, _ = file.WriteString(secret + "\n")
 }
