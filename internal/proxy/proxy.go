@@ -226,7 +226,7 @@ func (s Stats) String() string {
 func (s Stats) Unjudged() int64 { return s.Unanswered + s.Unchecked }
 
 // errorLog writes to the proxy's log, for an http.Server's ErrorLog.
-func (p *Proxy) errorLog() *log.Logger { return log.New(p.log.writer("proxy: "), "", 0) }
+func (p *Proxy) errorLog() *log.Logger { return log.New(logWriter{p.log}, "proxy: ", 0) }
 
 // ParseUpstream accepts a server's root URL only: the proxy forwards each
 // request's path as the client sent it, so that a digest credential, which
