@@ -401,9 +401,9 @@ func (p *Proxy) passThrough(w http.ResponseWriter, r *http.Request) {
 	p.passed.Add(1)
 	defer func() {
 		took := time.Since(start)
-		p.log.line("%s %s %d (not in the contract: passed through) took=%s", r.Method, r.URL.EscapedPath(), sw.status(), took.Round(time.Microsecond))
+		p.log.line("%s %s %d (not in the contract: passed through) took=%s", r.Method, r.URL.EscapedPath(), sw.code, took.Round(time.Microsecond))
 		if p.har != nil {
-			p.har.add(otherEntry(r, p.upstream, sw.status(), start, took))
+			p.har.add(otherEntry(r, p.upstream, sw.code, start, took))
 		}
 	}()
 	p.rp.ServeHTTP(sw, r)
@@ -665,7 +665,7 @@ func (e errReader) Read([]byte) (int, error) {
 // statusWriter notes the status written through it.
 type statusWriter struct {
 	http.ResponseWriter
-	code int
+	code int // 0 until a status or a byte is written
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -681,8 +681,6 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	}
 	return s.ResponseWriter.Write(b)
 }
-
-func (s *statusWriter) status() int { return s.code }
 
 // Unwrap lets http.ResponseController (the ReverseProxy's flushes) reach
 // the real writer.
