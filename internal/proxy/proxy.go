@@ -379,7 +379,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The answer goes out now, not when the handler returns: the client
 	// need not wait for the log line and the recording.
-	_ = http.NewResponseController(w).Flush()
+	_ = x.flush()
 }
 
 // refuseUnknown answers, with --enforce, a request that is not an
