@@ -136,9 +136,6 @@ func (o *proxyOptions) validate() (*url.URL, error) {
 
 // run listens, opens the recording, and proxies until interrupted.
 func (o *proxyOptions) run(ctx context.Context, e *env, up *url.URL) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return usageError("listen on %s: %v", o.listen, err)
