@@ -491,15 +491,19 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 // check judges the whole exchange. A body over the cap was not held: the
 // checks of that body are replaced by the one violation it is.
 func (p *Proxy) check(x *exchange) *contract.Result {
-	res := serverside.CheckMatch(p.v, x.m, &contract.Exchange{Request: x.req, Response: x.resp})
+	ex := &contract.Exchange{Request: x.req, Response: x.resp}
+	res := serverside.CheckMatch(p.v, x.m, ex)
+	if !x.reqOver && !x.respOver && x.sent == nil {
+		return res
+	}
+	name := ex.Name()
 	if x.reqOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(x, contract.SideRequest))
+		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(name, contract.SideRequest))
 	}
 	if x.respOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(x, contract.SideResponse))
+		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(name, contract.SideResponse))
 	}
 	if x.sent != nil {
-		name := (&contract.Exchange{Request: x.req, Response: x.resp}).Name()
 		res.Violations = append(res.Violations, &contract.Violation{Exchange: name, Side: contract.SideRequest, Part: contract.PartPath,
 			Rule: RulePathVariant, Expected: "the path as the contract writes it, " + x.m.Server + x.m.Path,
 			Found: "a variant of it (case, percent-encoding, empty or dot segments, ;parameters or a trailing slash): judged as that path"})
@@ -507,8 +511,9 @@ func (p *Proxy) check(x *exchange) *contract.Result {
 	return res
 }
 
-func (p *Proxy) tooLarge(x *exchange, side contract.Side) *contract.Violation {
-	name := (&contract.Exchange{Request: x.req, Response: x.resp}).Name()
+// tooLarge is the violation of the named exchange's body on side being
+// over the cap.
+func (p *Proxy) tooLarge(name string, side contract.Side) *contract.Violation {
 	return &contract.Violation{Exchange: name, Side: side, Part: contract.PartBody, Rule: contract.RuleBodyTooLarge,
 		Expected: "at most " + strconv.FormatInt(p.maxBody, 10) + " bytes (--max-body-bytes)", Found: "more"}
 }
