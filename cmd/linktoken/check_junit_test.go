@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/xml"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,13 +70,8 @@ const junitHAR = `{"log":{"version":"1.2","entries":[
 
 func TestCheckJUnitReport(t *testing.T) {
 	dir := t.TempDir()
-	raw := filepath.Join(dir, "create.http")
-	har := filepath.Join(dir, "traffic.har")
-	for name, content := range map[string]string{raw: junitCreate(), har: junitHAR} {
-		if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	raw := writeFile(t, dir, "create.http", junitCreate())
+	har := writeFile(t, dir, "traffic.har", junitHAR)
 	r := runCLI(t, cliOpts{}, "check", "-o", "junit", raw, har)
 	if r.code != exitAPI {
 		t.Fatalf("exit %d, want %d: %+v", r.code, exitAPI, r)
@@ -139,10 +132,7 @@ func TestCheckJUnitReport(t *testing.T) {
 // TestCheckJUnitReportsAnUnusableFile: CI shows the file that could not be
 // read as an erroring test, and the exit status still says 2.
 func TestCheckJUnitReportsAnUnusableFile(t *testing.T) {
-	empty := filepath.Join(t.TempDir(), "empty.har")
-	if err := os.WriteFile(empty, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	empty := writeFile(t, t.TempDir(), "empty.har", "")
 	r := runCLI(t, cliOpts{}, "check", "-o", "junit", empty)
 	if r.code != exitUsage {
 		t.Fatalf("%+v", r)
@@ -162,10 +152,7 @@ func TestCheckJUnitReportsAnUnusableFile(t *testing.T) {
 // <failure> (CI systems keep one per test case; Jenkins drops the
 // others): its type names both rules, its text has a line for each.
 func TestCheckStrictMakesNoticesFailures(t *testing.T) {
-	raw := filepath.Join(t.TempDir(), "create.http")
-	if err := os.WriteFile(raw, []byte(junitCreate()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	raw := writeFile(t, t.TempDir(), "create.http", junitCreate())
 	r := runCLI(t, cliOpts{}, "check", "--strict", "-o", "junit", raw)
 	var doc junitDoc
 	if err := xml.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != 2 {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -25,13 +23,8 @@ const (
 
 func TestCheckOutputEscapesAndKeepsSecrets(t *testing.T) {
 	dir := t.TempDir()
-	hostile := filepath.Join(dir, "hostile.http")
-	malformed := filepath.Join(dir, "malformed.http")
-	for path, data := range map[string]string{hostile: hostilePath, malformed: malformedCreds} {
-		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	hostile := writeFile(t, dir, "hostile.http", hostilePath)
+	malformed := writeFile(t, dir, "malformed.http", malformedCreds)
 	for _, format := range []string{"text", "json", "junit"} {
 		r := runCLI(t, cliOpts{}, "check", "-o", format, hostile)
 		if r.code != exitAPI {

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,10 +74,7 @@ func TestCheckHAR(t *testing.T) {
 	{"request":{"method":"DELETE","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens",
 	  "headers":[{"name":"authorization","value":"Bearer abc.def"}]},
 	 "response":{"status":204,"headers":[{"name":"content-type","value":"application/vnd.atlas.2023-01-01+json;charset=utf-8"}],"content":{"text":""}}}]}}`
-	path := filepath.Join(t.TempDir(), "traffic.har")
-	if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := writeFile(t, t.TempDir(), "traffic.har", har)
 	r := runCLI(t, cliOpts{}, "check", path)
 	if r.code != exitOK || r.stdout != "1 exchanges, 1 conform, 0 violations, 1 skipped (not operations of the contract)\n" {
 		t.Fatalf("got %+v", r)
@@ -87,13 +83,7 @@ func TestCheckHAR(t *testing.T) {
 
 func TestCheckUnusableInput(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, content string) string { return writeFile(t, dir, name, content) }
 	truncated := write("truncated.har", `{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"}}`)
 	notHAR := write("object.har", `{"log":{"version":"1.2"}}`)
 	garbage := write("garbage.http", "this is not HTTP\r\n\r\n")
@@ -138,10 +128,7 @@ func TestCheckFailsWhenNothingWasChecked(t *testing.T) {
 	har := `{"log":{"version":"1.2","entries":[
 	{"request":{"method":"GET","url":"https://cloud.mongodb.com/api/atlas/v2/groups","headers":[]},"response":{"status":200,"headers":[],"content":{"text":""}}},
 	{"request":{"method":"GET","url":"https://example.com/","headers":[]},"response":{"status":200,"headers":[],"content":{"text":""}}}]}}`
-	path := filepath.Join(t.TempDir(), "other.har")
-	if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := writeFile(t, t.TempDir(), "other.har", har)
 	r := runCLI(t, cliOpts{}, "check", path)
 	if r.code != exitNothingChecked {
 		t.Fatalf("exit %d, want %d: %+v", r.code, exitNothingChecked, r)
@@ -178,10 +165,7 @@ func TestCheckFailsWhenNothingWasChecked(t *testing.T) {
 func TestCheckFailsWhenNoResponseWasRecorded(t *testing.T) {
 	har := `{"log":{"version":"1.2","entries":[
 	{"request":{"method":"DELETE","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens","headers":[]},"response":{"status":0,"headers":[],"content":{"size":0}}}]}}`
-	path := filepath.Join(t.TempDir(), "unanswered.har")
-	if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := writeFile(t, t.TempDir(), "unanswered.har", har)
 	r := runCLI(t, cliOpts{}, "check", path)
 	if r.code != exitNothingChecked {
 		t.Fatalf("exit %d, want %d: %+v", r.code, exitNothingChecked, r)
@@ -238,14 +222,8 @@ func TestCheckReportsNotices(t *testing.T) {
 // the URL or header line that holds a secret.
 func TestCheckInputErrorsQuoteNoSecret(t *testing.T) {
 	dir := t.TempDir()
-	har := filepath.Join(dir, "x.har")
-	raw := filepath.Join(dir, "x.http")
-	if err := os.WriteFile(har, []byte(`{"log":{"entries":[{"request":{"method":"GET","url":"https://user:SECRETKEY@cloud.mongodb.com/%zz?access_token=SECRETTOKEN"}}]}}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(raw, []byte("GET /x HTTP/1.1\r\nAuthorization Bearer SECRETTOKEN\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	har := writeFile(t, dir, "x.har", `{"log":{"entries":[{"request":{"method":"GET","url":"https://user:SECRETKEY@cloud.mongodb.com/%zz?access_token=SECRETTOKEN"}}]}}`)
+	raw := writeFile(t, dir, "x.http", "GET /x HTTP/1.1\r\nAuthorization Bearer SECRETTOKEN\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n")
 	for _, file := range []string{har, raw} {
 		for _, format := range []string{"text", "json", "junit"} {
 			r := runCLI(t, cliOpts{}, "check", "-o", format, file)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/internal/conform"
+	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 )
 
 // conformOptions are conform's flags; validate turns them into a run's
@@ -225,7 +226,8 @@ func parseHeaders(list []string) (http.Header, error) {
 	for i, line := range list {
 		name, value, ok := strings.Cut(line, ":")
 		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-		if !ok || name == "" || !validHeaderName(name) || strings.ContainsAny(value, "\r\n") {
+		// A header's name is a token (RFC 9110 §5.6.2).
+		if !ok || !rfc9110.IsToken(name) || strings.ContainsAny(value, "\r\n") {
 			return nil, usageError(`--header number %d: want "NAME: VALUE" (a token, a colon, a value on one line)`, i+1)
 		}
 		for _, own := range conformSetsHeaders {
@@ -236,14 +238,4 @@ func parseHeaders(list []string) (http.Header, error) {
 		h.Add(name, value)
 	}
 	return h, nil
-}
-
-// validHeaderName: a token (RFC 9110 §5.6.2).
-func validHeaderName(s string) bool {
-	for _, c := range s {
-		if c > 0x7e || c <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c) {
-			return false
-		}
-	}
-	return true
 }

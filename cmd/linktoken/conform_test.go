@@ -161,6 +161,7 @@ func TestConformTakesPathParamsAndHeaders(t *testing.T) {
 		{[]string{"--header", "X-Key " + secret}, `want "NAME: VALUE"`},
 		{[]string{"--header", "Authorization: Bearer " + secret}, "sets it on each request itself"},
 		{[]string{"--header", "Bad Name: " + secret}, `want "NAME: VALUE"`},
+		{[]string{"--header", "X[Key]: " + secret}, `want "NAME: VALUE"`},
 	} {
 		r := runCLI(t, cliOpts{env: env}, append([]string{"conform", "--base-url", srv.URL(), "--force"}, tc.args...)...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.says) || strings.Contains(r.stdout+r.stderr, secret) {

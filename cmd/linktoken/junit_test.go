@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/xml"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,10 +15,7 @@ import (
 // parse as XML into the same structure, with counts that agree with the
 // test cases they list.
 func TestJUnitReportsShareOneStructure(t *testing.T) {
-	raw := filepath.Join(t.TempDir(), "create.http")
-	if err := os.WriteFile(raw, []byte(junitCreate()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	raw := writeFile(t, t.TempDir(), "create.http", junitCreate())
 	srv := testatlas.NewServer(t)
 	for name, r := range map[string]cliResult{
 		"check":   runCLI(t, cliOpts{}, "check", "-o", "junit", raw),

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -66,4 +68,14 @@ func TestHelpListsEveryCommand(t *testing.T) {
 			t.Errorf("help does not list %q:\n%s", c, r.stdout)
 		}
 	}
+}
+
+// writeFile writes content to name in dir, and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

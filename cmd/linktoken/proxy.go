@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/buildinfo"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 	"github.com/seed-5c49e0d7/linktoken/internal/proxy"
 )
 
@@ -135,9 +136,6 @@ func (o *proxyOptions) validate() (*url.URL, error) {
 
 // run listens, opens the recording, and proxies until interrupted.
 func (o *proxyOptions) run(ctx context.Context, e *env, up *url.URL) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return usageError("listen on %s: %v", o.listen, err)
@@ -197,11 +195,7 @@ func runProxy(ctx context.Context, e *env, ln net.Listener, p *proxy.Proxy, har 
 	st := p.Stats()
 	fmt.Fprintf(e.stdout, "Stopped: %s.\n", st)
 	if har != nil {
-		noun := "exchanges"
-		if har.Count() == 1 {
-			noun = "exchange"
-		}
-		fmt.Fprintf(e.stdout, "Recorded %d %s to %s.\n", har.Count(), noun, o.record)
+		fmt.Fprintf(e.stdout, "Recorded %s to %s.\n", plural.Count(har.Count(), "exchange"), o.record)
 	}
 	if err != nil {
 		return usageError("%v", err)

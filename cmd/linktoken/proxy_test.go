@@ -528,16 +528,20 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 	}
 }
 
-// postCreate sends a v2 create with body and well-formed bearer
-// credentials (which nobody checks) through the proxy at root, and returns
-// the answer and its body.
-func postCreate(t *testing.T, root, body string) (*http.Response, []byte) {
-	t.Helper()
+// createRequest is a v2 create with body and well-formed bearer
+// credentials (which nobody checks) to the proxy at root.
+func createRequest(root, body string) *http.Request {
 	req, _ := http.NewRequest("POST", root+"/api/atlas/v2"+linkTokens, strings.NewReader(body))
 	req.Header.Set("Accept", v2MediaType)
 	req.Header.Set("Content-Type", v2MediaType)
 	req.Header.Set("Authorization", "Bearer dGVzdA")
-	resp, err := http.DefaultClient.Do(req)
+	return req
+}
+
+// postCreate sends createRequest, and returns the answer and its body.
+func postCreate(t *testing.T, root, body string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(createRequest(root, body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -584,11 +588,7 @@ func TestProxyUpstreamFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			har := filepath.Join(t.TempDir(), "traffic.har")
 			root, stdout, stderr, stop := proxyRunning(t, tc.upstream, "--record", har)
-			req, _ := http.NewRequest("POST", root+"/api/atlas/v2"+linkTokens, strings.NewReader(createJSON))
-			req.Header.Set("Accept", v2MediaType)
-			req.Header.Set("Content-Type", v2MediaType)
-			req.Header.Set("Authorization", "Bearer dGVzdA")
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := http.DefaultClient.Do(createRequest(root, createJSON))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -163,9 +163,6 @@ func serveServer(svc *atlastest.Service, allowFaults bool) *http.Server {
 // serve answers on ln until the user interrupts, then drains in-flight
 // exchanges for a moment and returns.
 func serve(ctx context.Context, e *env, ln net.Listener, srv *http.Server, key atlastest.APIKey, generatedKey, allowFaults bool) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, stop := e.interruptContext(ctx)
 	defer stop()
 

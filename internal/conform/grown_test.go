@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -190,17 +191,26 @@ func (s *widgetStore) options() []atlastest.Option {
 	}
 }
 
+// serveGrown serves the grown contract from store, in memory, and returns
+// the server, its service, and the options of a run against it: the grown
+// contract, with room for every request it derives.
+func serveGrown(t *testing.T, store *widgetStore) (*httptest.Server, *atlastest.Service, conform.Options) {
+	t.Helper()
+	doc, v := grownContract(t)
+	srv, svc := serve(t, nil, append(store.options(), atlastest.WithContractValidator(v))...)
+	o := options(t, srv, svc)
+	o.Document, o.Validator, o.MaxRequests = doc, v, 2000
+	return srv, svc, o
+}
+
 // TestCleanupCoversEveryOperationThatCreates: against a contract with
 // another resource that a POST creates, the run removes every one it
 // created (by the link from the create's answer to the DELETE), a
 // positive GET of one reads what the run created and must be a 200, and
 // an operation nothing removes is still exercised on loopback, said so.
 func TestCleanupCoversEveryOperationThatCreates(t *testing.T) {
-	doc, v := grownContract(t)
 	var store widgetStore
-	srv, svc := serve(t, nil, append(store.options(), atlastest.WithContractValidator(v))...)
-	o := options(t, srv, svc)
-	o.Document, o.Validator, o.MaxRequests = doc, v, 2000
+	_, svc, o := serveGrown(t, &store)
 	rep, err := conform.Run(t.Context(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -236,16 +246,15 @@ func TestCleanupCoversEveryOperationThatCreates(t *testing.T) {
 // loopback, an operation whose creations the contract gives no way to
 // remove is not sent at all, unless named.
 func TestUnremovableOperationNeedsConsentOffLoopback(t *testing.T) {
-	doc, v := grownContract(t)
 	var store widgetStore
-	srv, svc := serve(t, nil, append(store.options(), atlastest.WithContractValidator(v))...)
+	srv, svc, grown := serveGrown(t, &store)
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
 	}}
 	t.Cleanup(tr.CloseIdleConnections)
 	for _, allow := range []bool{false, true} {
 		o := optionsAt(t, "http://atlas.example/", svc, tr)
-		o.Document, o.Validator, o.MaxRequests = doc, v, 2000
+		o.Document, o.Validator, o.MaxRequests = grown.Document, grown.Validator, grown.MaxRequests
 		if allow {
 			o.AllowUnremovable = []string{createGadget}
 		}
@@ -282,11 +291,8 @@ func failures(t *testing.T, rep *conform.Report) {
 // takes their value; one the contract does not have stops the run before
 // anything is sent.
 func TestPathParamsComeFromTheOptions(t *testing.T) {
-	doc, v := grownContract(t)
 	var store widgetStore
-	srv, svc := serve(t, nil, append(store.options(), atlastest.WithContractValidator(v))...)
-	o := options(t, srv, svc)
-	o.Document, o.Validator, o.MaxRequests = doc, v, 2000
+	_, _, o := serveGrown(t, &store)
 	const mine = "abcdefabcdefabcdefabcdef"
 	o.Params["widgetId"] = mine
 	rep, err := conform.Run(t.Context(), o)

@@ -118,12 +118,14 @@ func (h *HARWriter) write(s, sep string) error {
 // nothing, and after a failure nothing more is written (the failure is
 // Close's error).
 func (h *HARWriter) add(e *harEntry) {
+	// Encoded before the lock: exchanges ending together wait only for
+	// each other's writes.
+	data, err := json.Marshal(e)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed || h.err != nil {
 		return
 	}
-	data, err := json.Marshal(e)
 	if err != nil {
 		h.err = err
 		return

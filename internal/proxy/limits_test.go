@@ -48,6 +48,33 @@ func serving(t *testing.T, upstream string, c Config) (*Proxy, string) {
 	return p, ln.Addr().String()
 }
 
+// postCreate sends a v2 create with well-formed bearer credentials (which
+// nobody checks) through the proxy at addr.
+func postCreate(t *testing.T, addr string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+addr+testCreate, strings.NewReader(testCreateJS))
+	req.Header.Set("Content-Type", testMedia)
+	req.Header.Set("Accept", testMedia)
+	req.Header.Set("Authorization", "Bearer dGVzdA")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// waitFor polls cond every millisecond until it holds or 5 s have passed,
+// and reports whether it held: the proxy counts and records an exchange
+// after its answer has gone out.
+func waitFor(cond func() bool) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return false
+}
+
 // stalledPost opens a connection, sends the head of a create whose body
 // is declared as 2 MB, then sent bytes of it, and stalls.
 func stalledPost(addr string, sent []byte) (net.Conn, error) {
@@ -170,13 +197,7 @@ func TestTimeouts(t *testing.T) {
 	t.Run("stuck upstream", func(t *testing.T) {
 		_, addr := serving(t, upstream.URL, Config{Limits: lim})
 		start := time.Now()
-		req, _ := http.NewRequest("POST", "http://"+addr+testCreate, strings.NewReader(testCreateJS))
-		req.Header.Set("Content-Type", testMedia)
-		req.Header.Set("Accept", testMedia)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := postCreate(t, addr)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusGatewayTimeout || time.Since(start) > 3*time.Second {
 			t.Errorf("%d after %s, want 504 after about %s", resp.StatusCode, time.Since(start), lim.UpstreamTimeout)
@@ -212,22 +233,13 @@ func TestAResponsePastTheBudgetIsPassedOnUnchecked(t *testing.T) {
 	}))
 	t.Cleanup(upstream.Close)
 	p, addr := serving(t, upstream.URL, Config{Limits: Limits{MaxBuffered: 1000}})
-	req, _ := http.NewRequest("POST", "http://"+addr+testCreate, strings.NewReader(testCreateJS))
-	req.Header.Set("Content-Type", testMedia)
-	req.Header.Set("Accept", testMedia)
-	req.Header.Set("Authorization", "Bearer dGVzdA")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := postCreate(t, addr)
 	got, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if string(got) != big || resp.Header.Get(HeaderViolations) != "unchecked" {
 		t.Errorf("%d bytes, %s %q; want the whole body, unchecked", len(got), HeaderViolations, resp.Header.Get(HeaderViolations))
 	}
-	for deadline := time.Now().Add(5 * time.Second); p.Stats().Unchecked == 0 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
+	waitFor(func() bool { return p.Stats().Unchecked > 0 })
 	if st := p.Stats(); st.Unchecked != 1 || st.Checked != 0 || st.Unjudged() != 1 {
 		t.Errorf("stats %+v: want one unchecked, none checked", st)
 	}

@@ -46,16 +46,11 @@ func (l *logger) lines(lines []string) {
 	_, _ = io.WriteString(l.w, b.String())
 }
 
-// writer is an io.Writer for log.Logger (the ReverseProxy's ErrorLog):
-// each write is a line with prefix.
-func (l *logger) writer(prefix string) io.Writer { return logWriter{l, prefix} }
-
-type logWriter struct {
-	l      *logger
-	prefix string
-}
+// logWriter is an io.Writer for log.Logger (the ReverseProxy's and the
+// server's ErrorLog, which add their prefix): each write is a line.
+type logWriter struct{ l *logger }
 
 func (w logWriter) Write(p []byte) (int, error) {
-	w.l.line("%s%s", w.prefix, strings.TrimRight(string(p), "\n"))
+	w.l.line("%s", strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }

@@ -23,3 +23,15 @@ func TestLogLinesCannotBeForged(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorLogIsOneProxyLine: what net/http's server and the ReverseProxy
+// log goes to the proxy's log as one stamped line, marked as the proxy's.
+func TestErrorLogIsOneProxyLine(t *testing.T) {
+	var buf bytes.Buffer
+	p := &Proxy{log: newLogger(&buf)}
+	p.errorLog().Printf("http: TLS handshake error")
+	out := buf.String()
+	if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, " proxy: http: TLS handshake error\n") {
+		t.Errorf("the log holds %q; want one line ending in proxy: and the message", out)
+	}
+}

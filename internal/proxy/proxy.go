@@ -226,7 +226,7 @@ func (s Stats) String() string {
 func (s Stats) Unjudged() int64 { return s.Unanswered + s.Unchecked }
 
 // errorLog writes to the proxy's log, for an http.Server's ErrorLog.
-func (p *Proxy) errorLog() *log.Logger { return log.New(p.log.writer("proxy: "), "", 0) }
+func (p *Proxy) errorLog() *log.Logger { return log.New(logWriter{p.log}, "proxy: ", 0) }
 
 // ParseUpstream accepts a server's root URL only: the proxy forwards each
 // request's path as the client sent it, so that a digest credential, which
@@ -379,7 +379,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The answer goes out now, not when the handler returns: the client
 	// need not wait for the log line and the recording.
-	_ = http.NewResponseController(w).Flush()
+	_ = x.flush()
 }
 
 // refuseUnknown answers, with --enforce, a request that is not an
@@ -401,9 +401,9 @@ func (p *Proxy) passThrough(w http.ResponseWriter, r *http.Request) {
 	p.passed.Add(1)
 	defer func() {
 		took := time.Since(start)
-		p.log.line("%s %s %d (not in the contract: passed through) took=%s", r.Method, r.URL.EscapedPath(), sw.status(), took.Round(time.Microsecond))
+		p.log.line("%s %s %d (not in the contract: passed through) took=%s", r.Method, r.URL.EscapedPath(), sw.code, took.Round(time.Microsecond))
 		if p.har != nil {
-			p.har.add(otherEntry(r, p.upstream, sw.status(), start, took))
+			p.har.add(otherEntry(r, p.upstream, sw.code, start, took))
 		}
 	}()
 	p.rp.ServeHTTP(sw, r)
@@ -491,15 +491,19 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 // check judges the whole exchange. A body over the cap was not held: the
 // checks of that body are replaced by the one violation it is.
 func (p *Proxy) check(x *exchange) *contract.Result {
-	res := serverside.CheckMatch(p.v, x.m, &contract.Exchange{Request: x.req, Response: x.resp})
+	ex := &contract.Exchange{Request: x.req, Response: x.resp}
+	res := serverside.CheckMatch(p.v, x.m, ex)
+	if !x.reqOver && !x.respOver && x.sent == nil {
+		return res
+	}
+	name := ex.Name()
 	if x.reqOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(x, contract.SideRequest))
+		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(name, contract.SideRequest))
 	}
 	if x.respOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(x, contract.SideResponse))
+		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(name, contract.SideResponse))
 	}
 	if x.sent != nil {
-		name := (&contract.Exchange{Request: x.req, Response: x.resp}).Name()
 		res.Violations = append(res.Violations, &contract.Violation{Exchange: name, Side: contract.SideRequest, Part: contract.PartPath,
 			Rule: RulePathVariant, Expected: "the path as the contract writes it, " + x.m.Server + x.m.Path,
 			Found: "a variant of it (case, percent-encoding, empty or dot segments, ;parameters or a trailing slash): judged as that path"})
@@ -507,8 +511,9 @@ func (p *Proxy) check(x *exchange) *contract.Result {
 	return res
 }
 
-func (p *Proxy) tooLarge(x *exchange, side contract.Side) *contract.Violation {
-	name := (&contract.Exchange{Request: x.req, Response: x.resp}).Name()
+// tooLarge is the violation of the named exchange's body on side being
+// over the cap.
+func (p *Proxy) tooLarge(name string, side contract.Side) *contract.Violation {
 	return &contract.Violation{Exchange: name, Side: side, Part: contract.PartBody, Rule: contract.RuleBodyTooLarge,
 		Expected: "at most " + strconv.FormatInt(p.maxBody, 10) + " bytes (--max-body-bytes)", Found: "more"}
 }
@@ -665,7 +670,7 @@ func (e errReader) Read([]byte) (int, error) {
 // statusWriter notes the status written through it.
 type statusWriter struct {
 	http.ResponseWriter
-	code int
+	code int // 0 until a status or a byte is written
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -681,8 +686,6 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	}
 	return s.ResponseWriter.Write(b)
 }
-
-func (s *statusWriter) status() int { return s.code }
 
 // Unwrap lets http.ResponseController (the ReverseProxy's flushes) reach
 // the real writer.

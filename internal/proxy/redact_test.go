@@ -7,9 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 )
 
 // TestRecordingBlanksSecretsUnderAnyName: a link-token under another case
@@ -42,24 +40,15 @@ func TestRecordingBlanksSecretsUnderAnyName(t *testing.T) {
 				t.Fatal(err)
 			}
 			p, addr := serving(t, upstream.URL, Config{HAR: har})
-			req, _ := http.NewRequest("POST", "http://"+addr+testCreate, strings.NewReader(testCreateJS))
-			req.Header.Set("Content-Type", testMedia)
-			req.Header.Set("Accept", testMedia)
-			req.Header.Set("Authorization", "Bearer dGVzdA")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
+			postCreate(t, addr).Body.Close()
 			// The answer goes out before the exchange is counted, and it is
 			// counted before it is recorded: wait for the archive itself.
 			want := []byte(`"status":` + strconv.Itoa(tc.status))
 			var data []byte
-			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-				if data, _ = os.ReadFile(path); p.Stats().Checked > 0 && bytes.Contains(data, want) {
-					break
-				}
-			}
+			waitFor(func() bool {
+				data, _ = os.ReadFile(path)
+				return p.Stats().Checked > 0 && bytes.Contains(data, want)
+			})
 			if bytes.Contains(data, []byte(secret)) {
 				t.Errorf("the archive holds the secret:\n%s", data)
 			}
