@@ -369,32 +369,39 @@ func securityErrors(err *openapi3filter.SecurityRequirementsError) []*credential
 }
 
 // expectedAuth says which credentials an operation takes on a server.
-func (v *Validator) expectedAuth(o *operation, srv *server) string {
-	var schemes []string
-	for _, req := range o.security {
-		for name := range req {
-			ref := v.doc.Components.SecuritySchemes[name]
-			if ref == nil || ref.Value == nil || srv != nil && !srv.acceptsScheme(ref.Value) {
-				continue
-			}
-			s := ref.Value
-			var label string
-			switch s.Type {
-			case "http":
-				label = "Authorization: " + canonicalScheme(s.Scheme) + " …"
-			case "oauth2", "openIdConnect":
-				label = "Authorization: Bearer …"
-			case "apiKey":
-				label = s.Name + " (" + s.In + ")"
-			}
-			if label != "" && !slices.Contains(schemes, label) {
-				schemes = append(schemes, label)
-			}
+func (o *operation) expectedAuth(srv *server) string {
+	schemes := o.acceptedSchemes(srv, func(s *openapi3.SecurityScheme) string {
+		switch s.Type {
+		case "http":
+			return "Authorization: " + canonicalScheme(s.Scheme) + " …"
+		case "oauth2", "openIdConnect":
+			return "Authorization: Bearer …"
+		case "apiKey":
+			return s.Name + " (" + s.In + ")"
 		}
-	}
+		return ""
+	})
 	if len(schemes) == 0 {
 		return "no credentials"
 	}
-	slices.Sort(schemes)
 	return strings.Join(schemes, " or ")
+}
+
+// acceptedSchemes lists, sorted and once each, the labels of the declared
+// security schemes an operation accepts on srv (on any server when srv is
+// nil); a scheme labelled "" is left out.
+func (o *operation) acceptedSchemes(srv *server, label func(*openapi3.SecurityScheme) string) []string {
+	var out []string
+	for _, req := range o.requirements {
+		for _, s := range req {
+			if s.scheme == nil || srv != nil && !srv.acceptsScheme(s.scheme) {
+				continue
+			}
+			if l := label(s.scheme); l != "" && !slices.Contains(out, l) {
+				out = append(out, l)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -486,7 +486,7 @@ func (c *checker) addSecurity(problems []*credentialError) {
 	}
 	expected := v.problem.expected
 	if expected == "" {
-		expected = c.v.expectedAuth(c.m.op, c.m.srv)
+		expected = c.m.op.expectedAuth(c.m.srv)
 	}
 	c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, expected, v.problem.found)
 }

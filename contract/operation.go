@@ -24,13 +24,12 @@ type operation struct {
 	// which stands for a null or absent value, or on a required
 	// parameter): such requests are validated with defaults set.
 	setsDefaults bool
-	// security is the operation's requirements (the document's when it
-	// has none); anonymous is true when one of them is empty or there are
-	// none, so a request without credentials may succeed.
-	security  openapi3.SecurityRequirements
-	anonymous bool
-	// requirements are security's, their schemes found once.
+	// requirements are the operation's security requirements (the
+	// document's when it has none), their schemes found once; anonymous is
+	// true when one of them is empty or there are none, so a request
+	// without credentials may succeed.
 	requirements []requirement
+	anonymous    bool
 	// request is the request body, nil when none is declared.
 	request *requestBody
 	// responses are the declared responses, by status key ("201", "2XX",
@@ -121,12 +120,12 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 			}
 		}
 	}
-	o.security = v.docSecurity()
+	security := v.docSecurity()
 	if op.Security != nil {
-		o.security = *op.Security
+		security = *op.Security
 	}
-	o.anonymous = len(o.security) == 0
-	for _, req := range o.security {
+	o.anonymous = len(security) == 0
+	for _, req := range security {
 		o.requirements = append(o.requirements, newRequirement(v.doc, req))
 		if len(req) == 0 {
 			o.anonymous = true

@@ -135,7 +135,7 @@ func (c *checker) projectRules() {
 	case http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		c.beforeAuth = true
 	default:
-		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, c.v.expectedAuth(op, srv),
+		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, op.expectedAuth(srv),
 			fmt.Sprintf("no credentials, answered %d rather than the 401 challenge", status))
 	}
 }
