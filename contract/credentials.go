@@ -195,20 +195,15 @@ func digestProblem(value string) string {
 	if err != nil {
 		return "with malformed parameters"
 	}
-	return digestFieldsProblem(c.Username, c.Realm, c.Nonce, c.URI, c.Response, c.Algorithm, c.QOP, c.Cnonce, c.Nc > 0)
-}
-
-// digestFieldsProblem judges a parsed credential's parameters.
-func digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, cnonce string, nc bool) string {
 	for _, f := range []struct{ name, val string }{
-		{"username", username}, {"realm", realm}, {"nonce", nonce}, {"uri", uri}, {"response", response},
+		{"username", c.Username}, {"realm", c.Realm}, {"nonce", c.Nonce}, {"uri", c.URI}, {"response", c.Response},
 	} {
 		if f.val == "" {
 			return "without " + f.name
 		}
 	}
 	want := 0
-	switch strings.ToUpper(strings.TrimSuffix(strings.ToUpper(algorithm), "-SESS")) {
+	switch strings.TrimSuffix(strings.ToUpper(c.Algorithm), "-SESS") {
 	case "", "MD5":
 		want = 32
 	case "SHA-256", "SHA-512-256":
@@ -218,17 +213,17 @@ func digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, 
 	default:
 		return "with an unknown algorithm"
 	}
-	if len(response) != want || !rfc9110.IsHex(response) {
+	if len(c.Response) != want || !rfc9110.IsHex(c.Response) {
 		return "with a response that is not a hex digest of the algorithm's length"
 	}
-	if qop != "" {
-		if qop != "auth" && qop != "auth-int" {
+	if c.QOP != "" {
+		if c.QOP != "auth" && c.QOP != "auth-int" {
 			return `with qop other than "auth" or "auth-int"`
 		}
-		if !nc {
+		if c.Nc <= 0 {
 			return "with qop but no nonce count"
 		}
-		if cnonce == "" {
+		if c.Cnonce == "" {
 			return "with qop but no cnonce"
 		}
 	}
