@@ -70,12 +70,8 @@ func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 			b.data, b.unreadable = nil, true
 			return b
 		}
+		// Decode bounds what it decodes by maxBody (ErrTooLarge, above).
 		b.data, b.header = data, coding.Without(h)
-	}
-	if int64(len(b.data)) > c.v.maxBody {
-		c.add(side, PartBody, "", RuleBodyTooLarge, fmt.Sprintf("at most %d bytes", c.v.maxBody), fmt.Sprintf("%d bytes", len(b.data)))
-		b.data, b.unreadable = nil, true
-		return b
 	}
 	if !isJSONMediaType(b.mt) || len(b.data) == 0 {
 		return b
