@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"slices"
@@ -214,23 +215,17 @@ func (c *checker) queryRules() {
 			names = append(names, k)
 		}
 	}
-	slices.Sort(names)
-	for _, k := range names {
-		c.notice(SideRequest, PartQuery, "/"+pointerEscape(k), RuleUndeclaredParam,
-			"only "+c.m.op.declaredQuery(), "undeclared parameter "+strconv.Quote(k))
-	}
-}
-
-func (o *operation) declaredQuery() string {
-	names := make([]string, 0, len(o.query))
-	for n := range o.query {
-		names = append(names, n)
-	}
 	if len(names) == 0 {
-		return "no query parameters"
+		return
 	}
 	slices.Sort(names)
-	return strings.Join(names, ", ")
+	expected := "only no query parameters"
+	if len(c.m.op.query) > 0 {
+		expected = "only " + strings.Join(slices.Sorted(maps.Keys(c.m.op.query)), ", ")
+	}
+	for _, k := range names {
+		c.notice(SideRequest, PartQuery, "/"+pointerEscape(k), RuleUndeclaredParam, expected, "undeclared parameter "+strconv.Quote(k))
+	}
 }
 
 // envelopeRules handles a response to envelope=true (and a 200 that only
