@@ -120,7 +120,7 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 			}
 		}
 	}
-	security := v.docSecurity()
+	security := v.doc.Security
 	if op.Security != nil {
 		security = *op.Security
 	}
@@ -153,10 +153,6 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 		o.byStatus[code-100] = o.lookupStatus(code)
 	}
 	return o, nil
-}
-
-func (v *Validator) docSecurity() openapi3.SecurityRequirements {
-	return v.doc.Security
 }
 
 // restrictingServers lists the servers whose media types (of requests or

@@ -273,7 +273,7 @@ func (c *checker) envelopeRules() bool {
 	// (a migration's "NEW"): beside members of its own, without content, a
 	// status that is no number makes it the plain answer to envelope=true,
 	// not a broken envelope.
-	_, numeric := obj["status"].(float64)
+	f, numeric := obj["status"].(float64)
 	_, hasContent := obj["content"]
 	_, hasStatus := obj["status"]
 	if !numeric && !hasContent && (!hasStatus || c.v.ownMembers(obj)) {
@@ -282,8 +282,7 @@ func (c *checker) envelopeRules() bool {
 		c.plainForEnvelope = true
 		return true
 	}
-	f, isNum := obj["status"].(float64)
-	if !isNum || f != float64(int(f)) || f < 100 || f > 599 {
+	if !numeric || f != float64(int(f)) || f < 100 || f > 599 {
 		return true // the envelope's schema says what is wrong
 	}
 	status := int(f)
