@@ -119,12 +119,12 @@ func readLimitedRequest(r *http.Request, limit int64) (*Request, error) {
 		return nil, coding.ErrTooLarge
 	}
 	if r.Body != nil && r.Body != http.NoBody {
-		data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		data, cut, err := readCapped(r.Body, limit)
 		_ = r.Body.Close()
 		if err != nil {
 			return nil, err
 		}
-		if int64(len(data)) > limit {
+		if cut {
 			return nil, coding.ErrTooLarge
 		}
 		r.Body = io.NopCloser(bytes.NewReader(data))
