@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 
@@ -202,7 +203,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 	for _, name := range names {
 		h := resp.Headers[name]
 		r.headers = append(r.headers, headerCheck{
-			key: name, name: canonical(name), required: h.Value.Required, header: h.Value,
+			key: name, name: http.CanonicalHeaderKey(name), required: h.Value.Required, header: h.Value,
 			route: route(&openapi3.Response{Description: resp.Description, Headers: openapi3.Headers{name: h}}),
 		})
 	}
