@@ -205,10 +205,14 @@ func capList(vs Violations, what string) (Violations, int) {
 	return kept, total
 }
 
+// pointerEscaper escapes a JSON pointer token (RFC 6901); made once, as a
+// Replacer is meant to be, not per token.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 // pointerEscape escapes one JSON pointer token (RFC 6901).
 func pointerEscape(s string) string {
 	if !strings.ContainsAny(s, "~/") {
 		return s
 	}
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	return pointerEscaper.Replace(s)
 }
