@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -305,11 +306,7 @@ type namedScheme struct {
 }
 
 func newRequirement(doc *openapi3.T, req openapi3.SecurityRequirement) requirement {
-	names := make([]string, 0, len(req))
-	for name := range req {
-		names = append(names, name)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(req))
 	out := make(requirement, len(names))
 	for i, name := range names {
 		out[i].name = name
