@@ -11,11 +11,8 @@ import (
 
 // operation is what New prepares for one operation of the document.
 type operation struct {
-	id     string
-	method string
-	path   string
-	op     *openapi3.Operation
-	item   *openapi3.PathItem
+	id string
+	op *openapi3.Operation
 	// query lists the query parameters the operation declares (its own and
 	// its path item's), by name; envelopeParam says one is envelope.
 	query         map[string]*openapi3.Parameter
@@ -43,7 +40,6 @@ type operation struct {
 }
 
 type requestBody struct {
-	required bool
 	declared []string // lower-case media types
 	types    string   // for messages
 	content  openapi3.Content
@@ -92,16 +88,15 @@ type response struct {
 }
 
 type headerCheck struct {
-	key      string // as the document writes it, as kin-openapi's errors name it
-	name     string // canonical
-	required bool
-	route    *routers.Route
-	header   *openapi3.Header
+	key    string // as the document writes it, as kin-openapi's errors name it
+	name   string // canonical
+	route  *routers.Route
+	header *openapi3.Header
 }
 
 func (v *Validator) newOperation(path string, item *openapi3.PathItem, method string, op *openapi3.Operation, closed *closer) (*operation, error) {
 	o := &operation{
-		id: op.OperationID, method: method, path: path, op: op, item: item,
+		id: op.OperationID, op: op,
 		query:     map[string]*openapi3.Parameter{},
 		responses: map[string]*response{},
 	}
@@ -138,7 +133,7 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 				o.setsDefaults = true
 			}
 		}
-		b := &requestBody{required: rb.Value.Required, content: rb.Value.Content}
+		b := &requestBody{content: rb.Value.Content}
 		b.declared, b.types = mediaTypesOf(rb.Value.Content)
 		b.restrictedBy = v.restrictingServers(b.declared, func(srv *server) mediaTypes { return srv.requests })
 		o.request = b
@@ -203,7 +198,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 	for _, name := range names {
 		h := resp.Headers[name]
 		r.headers = append(r.headers, headerCheck{
-			key: name, name: http.CanonicalHeaderKey(name), required: h.Value.Required, header: h.Value,
+			key: name, name: http.CanonicalHeaderKey(name), header: h.Value,
 			route: route(&openapi3.Response{Description: resp.Description, Headers: openapi3.Headers{name: h}}),
 		})
 	}

@@ -26,7 +26,6 @@ type messageBody struct {
 	header http.Header // the headers as the decoded body goes (no Content-Encoding)
 	mt     string      // lower-case media type of its Content-Type, no parameters
 	json   jsonText
-	isJSON bool // a non-empty body whose media type is JSON
 	// unreadable: a rule already said the body cannot be read (encoding,
 	// size, not JSON), so nothing else looks into it.
 	unreadable bool
@@ -77,7 +76,6 @@ func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 	if !isJSONMediaType(b.mt) || len(b.data) == 0 {
 		return b
 	}
-	b.isJSON = true
 	b.json = parseJSON(b.data)
 	switch b.json.problem {
 	case jsonSyntax:
