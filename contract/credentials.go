@@ -267,10 +267,10 @@ func otherScheme(scheme string) *credentialError {
 }
 
 // securityVerdict is what a request's credentials amount to against an
-// operation's requirements: met, absent altogether (the first half of a
-// digest handshake), or broken (with the most telling problem).
+// operation's requirements: met (the zero verdict), absent altogether
+// (the first half of a digest handshake), or broken (with the most telling
+// problem).
 type securityVerdict struct {
-	met     bool
 	absent  bool
 	problem *credentialError
 }
@@ -281,14 +281,14 @@ type securityVerdict struct {
 // run first, see the verdict kin-openapi reaches.
 func judgeSecurity(r *http.Request, reqs []requirement, srv *server, memo *credentialMemo) securityVerdict {
 	if len(reqs) == 0 {
-		return securityVerdict{met: true}
+		return securityVerdict{}
 	}
 	var buf [4]*credentialError
 	problems := buf[:0]
 	for _, req := range reqs {
 		err := req.judge(r, srv, memo)
 		if err == nil {
-			return securityVerdict{met: true}
+			return securityVerdict{}
 		}
 		problems = append(problems, err)
 	}

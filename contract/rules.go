@@ -103,8 +103,7 @@ func (c *checker) projectRules() {
 		}
 	}
 	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
-	c.security = judgeSecurity(&hr, op.requirements, srv, &c.creds)
-	anonymous := c.security.absent && !op.anonymous
+	anonymous := judgeSecurity(&hr, op.requirements, srv, &c.creds).absent && !op.anonymous
 	resp := c.ex.Response
 	if resp == nil {
 		// A request alone without credentials may be the digest
