@@ -60,7 +60,7 @@ func (m *Match) negotiate(accept []string) (string, error) {
 	list := m.srv.responses
 	var candidates []string
 	for _, d := range declared {
-		if len(list) == 0 || func() bool { _, ok := list.match(d); return ok }() {
+		if _, ok := list.match(d); ok || len(list) == 0 {
 			candidates = append(candidates, d)
 		}
 	}
