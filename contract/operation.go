@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -245,7 +246,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 // leave a value matching one branch where it matched two) and not (closing
 // what is negated widens the negation).
 func narrowsWhenClosed(ref *openapi3.SchemaRef) bool {
-	return !anySchema(ref, func(s *openapi3.Schema) bool { return len(s.OneOf) > 0 || s.Not != nil }, map[*openapi3.Schema]bool{})
+	return !anySchema(ref, func(s *openapi3.Schema) bool { return len(s.OneOf) > 0 || s.Not != nil })
 }
 
 // flat reports whether ref composes no schemas (no allOf, anyOf, oneOf or
@@ -254,33 +255,23 @@ func narrowsWhenClosed(ref *openapi3.SchemaRef) bool {
 func flat(ref *openapi3.SchemaRef) bool {
 	return !anySchema(ref, func(s *openapi3.Schema) bool {
 		return len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Not != nil
-	}, map[*openapi3.Schema]bool{})
+	})
 }
 
-// anySchema reports whether some schema reachable from ref satisfies is.
-func anySchema(ref *openapi3.SchemaRef, is func(*openapi3.Schema) bool, seen map[*openapi3.Schema]bool) bool {
-	if ref == nil || ref.Value == nil || seen[ref.Value] {
-		return false
-	}
-	s := ref.Value
-	seen[s] = true
-	if is(s) {
-		return true
-	}
-	for _, p := range s.Properties {
-		if anySchema(p, is, seen) {
-			return true
+// anySchema reports whether some schema reachable from ref satisfies is,
+// walked by kin-openapi (every sub-schema keyword, each schema once).
+func anySchema(ref *openapi3.SchemaRef, is func(*openapi3.Schema) bool) bool {
+	err := ref.WalkSubtree(func(_ string, s *openapi3.SchemaRef) error {
+		if is(s.Value) {
+			return errFound
 		}
-	}
-	for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf, {s.Not, s.Items, s.AdditionalProperties.Schema}} {
-		for _, r := range refs {
-			if anySchema(r, is, seen) {
-				return true
-			}
-		}
-	}
-	return false
+		return nil
+	})
+	return err == errFound
 }
+
+// errFound stops anySchema's walk at the first schema that satisfies is.
+var errFound = errors.New("found")
 
 // splitEnvelope tells apart, in a response body schema, the body a plain
 // response carries and the envelope: a plain ResponseEnvelope is all
