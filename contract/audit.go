@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"maps"
 	"mime"
 	"slices"
 	"strings"
@@ -160,12 +161,7 @@ func auditScheme(name string, s *openapi3.SecurityScheme) error {
 // so a requirement that names some could never be checked.
 func auditRequirements(reqs openapi3.SecurityRequirements, at string) error {
 	for i, req := range reqs {
-		names := make([]string, 0, len(req))
-		for name := range req {
-			names = append(names, name)
-		}
-		slices.Sort(names)
-		for _, name := range names {
+		for _, name := range slices.Sorted(maps.Keys(req)) {
 			if len(req[name]) > 0 {
 				return &UnsupportedError{"required scopes", fmt.Sprintf("%s/%d/%s", at, i, pointerEscape(name)),
 					"the scopes a token carries are not visible in its traffic"}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/icholy/digest"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
@@ -20,7 +21,7 @@ func (c *checker) challengeRule() {
 	if len(values) == 0 {
 		return
 	}
-	accepted := c.v.challengeSchemes(c.m.op, c.m.srv)
+	accepted := c.m.op.challengeSchemes(c.m.srv)
 	if len(accepted) == 0 {
 		return
 	}
@@ -52,26 +53,14 @@ func (c *checker) challengeRule() {
 
 // challengeSchemes lists, lower case, the Authorization schemes an
 // operation accepts on a server.
-func (v *Validator) challengeSchemes(o *operation, srv *server) []string {
-	var out []string
-	for _, req := range o.security {
-		for name := range req {
-			ref := v.doc.Components.SecuritySchemes[name]
-			if ref == nil || ref.Value == nil || !srv.acceptsScheme(ref.Value) {
-				continue
-			}
-			var scheme string
-			switch ref.Value.Type {
-			case "http":
-				scheme = strings.ToLower(ref.Value.Scheme)
-			case "oauth2", "openIdConnect":
-				scheme = "bearer"
-			}
-			if scheme != "" && !slices.Contains(out, scheme) {
-				out = append(out, scheme)
-			}
+func (o *operation) challengeSchemes(srv *server) []string {
+	return o.acceptedSchemes(srv, func(s *openapi3.SecurityScheme) string {
+		switch s.Type {
+		case "http":
+			return strings.ToLower(s.Scheme)
+		case "oauth2", "openIdConnect":
+			return "bearer"
 		}
-	}
-	slices.Sort(out)
-	return out
+		return ""
+	})
 }

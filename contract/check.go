@@ -80,7 +80,6 @@ type checker struct {
 	name string
 
 	req, resp messageBody
-	security  securityVerdict
 	creds     credentialMemo
 	// query is the request's query, parsed once (queryErr: it did not parse
 	// cleanly, as url.ParseQuery says).
@@ -120,7 +119,6 @@ func (c *checker) run() {
 // (see Check).
 func (c *checker) runResponseOnly() {
 	c.resp = c.readBody(SideResponse, c.ex.Response.Header, c.ex.Response.Body)
-	c.security = securityVerdict{met: true}
 	c.responseRules()
 	c.kinResponse(&openapi3filter.RequestValidationInput{
 		Request:    &http.Request{Method: c.ex.Request.Method, URL: c.ex.Request.URL, Header: c.ex.Request.Header},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -195,20 +196,15 @@ func digestProblem(value string) string {
 	if err != nil {
 		return "with malformed parameters"
 	}
-	return digestFieldsProblem(c.Username, c.Realm, c.Nonce, c.URI, c.Response, c.Algorithm, c.QOP, c.Cnonce, c.Nc > 0)
-}
-
-// digestFieldsProblem judges a parsed credential's parameters.
-func digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, cnonce string, nc bool) string {
 	for _, f := range []struct{ name, val string }{
-		{"username", username}, {"realm", realm}, {"nonce", nonce}, {"uri", uri}, {"response", response},
+		{"username", c.Username}, {"realm", c.Realm}, {"nonce", c.Nonce}, {"uri", c.URI}, {"response", c.Response},
 	} {
 		if f.val == "" {
 			return "without " + f.name
 		}
 	}
 	want := 0
-	switch strings.ToUpper(strings.TrimSuffix(strings.ToUpper(algorithm), "-SESS")) {
+	switch strings.TrimSuffix(strings.ToUpper(c.Algorithm), "-SESS") {
 	case "", "MD5":
 		want = 32
 	case "SHA-256", "SHA-512-256":
@@ -218,17 +214,17 @@ func digestFieldsProblem(username, realm, nonce, uri, response, algorithm, qop, 
 	default:
 		return "with an unknown algorithm"
 	}
-	if len(response) != want || !rfc9110.IsHex(response) {
+	if len(c.Response) != want || !rfc9110.IsHex(c.Response) {
 		return "with a response that is not a hex digest of the algorithm's length"
 	}
-	if qop != "" {
-		if qop != "auth" && qop != "auth-int" {
+	if c.QOP != "" {
+		if c.QOP != "auth" && c.QOP != "auth-int" {
 			return `with qop other than "auth" or "auth-int"`
 		}
-		if !nc {
+		if c.Nc <= 0 {
 			return "with qop but no nonce count"
 		}
-		if cnonce == "" {
+		if c.Cnonce == "" {
 			return "with qop but no cnonce"
 		}
 	}
@@ -271,10 +267,10 @@ func otherScheme(scheme string) *credentialError {
 }
 
 // securityVerdict is what a request's credentials amount to against an
-// operation's requirements: met, absent altogether (the first half of a
-// digest handshake), or broken (with the most telling problem).
+// operation's requirements: met (the zero verdict), absent altogether
+// (the first half of a digest handshake), or broken (with the most telling
+// problem).
 type securityVerdict struct {
-	met     bool
 	absent  bool
 	problem *credentialError
 }
@@ -285,14 +281,14 @@ type securityVerdict struct {
 // run first, see the verdict kin-openapi reaches.
 func judgeSecurity(r *http.Request, reqs []requirement, srv *server, memo *credentialMemo) securityVerdict {
 	if len(reqs) == 0 {
-		return securityVerdict{met: true}
+		return securityVerdict{}
 	}
 	var buf [4]*credentialError
 	problems := buf[:0]
 	for _, req := range reqs {
 		err := req.judge(r, srv, memo)
 		if err == nil {
-			return securityVerdict{met: true}
+			return securityVerdict{}
 		}
 		problems = append(problems, err)
 	}
@@ -310,11 +306,7 @@ type namedScheme struct {
 }
 
 func newRequirement(doc *openapi3.T, req openapi3.SecurityRequirement) requirement {
-	names := make([]string, 0, len(req))
-	for name := range req {
-		names = append(names, name)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(req))
 	out := make(requirement, len(names))
 	for i, name := range names {
 		out[i].name = name
@@ -369,32 +361,39 @@ func securityErrors(err *openapi3filter.SecurityRequirementsError) []*credential
 }
 
 // expectedAuth says which credentials an operation takes on a server.
-func (v *Validator) expectedAuth(o *operation, srv *server) string {
-	var schemes []string
-	for _, req := range o.security {
-		for name := range req {
-			ref := v.doc.Components.SecuritySchemes[name]
-			if ref == nil || ref.Value == nil || srv != nil && !srv.acceptsScheme(ref.Value) {
-				continue
-			}
-			s := ref.Value
-			var label string
-			switch s.Type {
-			case "http":
-				label = "Authorization: " + canonicalScheme(s.Scheme) + " …"
-			case "oauth2", "openIdConnect":
-				label = "Authorization: Bearer …"
-			case "apiKey":
-				label = s.Name + " (" + s.In + ")"
-			}
-			if label != "" && !slices.Contains(schemes, label) {
-				schemes = append(schemes, label)
-			}
+func (o *operation) expectedAuth(srv *server) string {
+	schemes := o.acceptedSchemes(srv, func(s *openapi3.SecurityScheme) string {
+		switch s.Type {
+		case "http":
+			return "Authorization: " + canonicalScheme(s.Scheme) + " …"
+		case "oauth2", "openIdConnect":
+			return "Authorization: Bearer …"
+		case "apiKey":
+			return s.Name + " (" + s.In + ")"
 		}
-	}
+		return ""
+	})
 	if len(schemes) == 0 {
 		return "no credentials"
 	}
-	slices.Sort(schemes)
 	return strings.Join(schemes, " or ")
+}
+
+// acceptedSchemes lists, sorted and once each, the labels of the declared
+// security schemes an operation accepts on srv (on any server when srv is
+// nil); a scheme labelled "" is left out.
+func (o *operation) acceptedSchemes(srv *server, label func(*openapi3.SecurityScheme) string) []string {
+	var out []string
+	for _, req := range o.requirements {
+		for _, s := range req {
+			if s.scheme == nil || srv != nil && !srv.acceptsScheme(s.scheme) {
+				continue
+			}
+			if l := label(s.scheme); l != "" && !slices.Contains(out, l) {
+				out = append(out, l)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }

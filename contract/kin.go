@@ -281,18 +281,11 @@ func (c *checker) headerError(h *headerCheck, err error) {
 // against rs: the open schemas for violations and, unless strict, the
 // closed ones for notices of undeclared properties.
 func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, prefix string) {
-	resp := c.ex.Response
-	ct := resp.Header.Get("Content-Type")
 	if len(data) == 0 {
 		c.add(SideResponse, PartBody, prefix, RuleRequired, "a body of "+rs.types, "no body")
 		return
 	}
-	if rs.ref.Value.Content.Get(ct) == nil {
-		found := strconv.Quote(ct)
-		if ct == "" {
-			found = "no Content-Type"
-		}
-		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, rs.types, found)
+	if !c.declaresContentType(rs) {
 		return
 	}
 	switch {
@@ -333,11 +326,7 @@ func (c *checker) bodyNotices(reqInput *openapi3filter.RequestValidationInput, r
 		return
 	}
 	if err := visitResponse(closed, value); err != nil {
-		for _, x := range c.schemaViolations(SideResponse, PartBody, prefix, err) {
-			if x.Rule == RuleAdditionalProps {
-				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
-			}
-		}
+		c.undeclaredNotices(c.schemaViolations(SideResponse, PartBody, prefix, err))
 	}
 }
 
@@ -377,15 +366,41 @@ func (c *checker) addResponseBodyError(prefix string, err error, onlyNotices boo
 		return
 	}
 	vs := c.schemaViolations(SideResponse, PartBody, prefix, re.Err)
-	for _, x := range vs {
-		if onlyNotices {
-			if x.Rule == RuleAdditionalProps {
-				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
-			}
-			continue
-		}
-		c.res.Violations = append(c.res.Violations, x)
+	if onlyNotices {
+		c.undeclaredNotices(vs)
+		return
 	}
+	c.res.Violations = append(c.res.Violations, vs...)
+}
+
+// undeclaredNotices records, as notices, the properties of vs that a
+// closed schema refused for being undeclared.
+func (c *checker) undeclaredNotices(vs Violations) {
+	for _, x := range vs {
+		if x.Rule == RuleAdditionalProps {
+			c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
+		}
+	}
+}
+
+// declaresContentType reports whether rs declares the response's
+// Content-Type, recording a violation when it does not.
+func (c *checker) declaresContentType(rs *response) bool {
+	ct := c.ex.Response.Header.Get("Content-Type")
+	if rs.ref.Value.Content.Get(ct) != nil {
+		return true
+	}
+	c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, rs.types, describeContentType(ct))
+	return false
+}
+
+// describeContentType is what a violation says was found of a
+// Content-Type that is not the one expected.
+func describeContentType(ct string) string {
+	if ct == "" {
+		return "no Content-Type"
+	}
+	return strconv.Quote(ct)
 }
 
 // kinEnvelope checks an enveloped response: the envelope against its
@@ -396,12 +411,7 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		return
 	}
 	// The envelope is a body of the 200: in one of its media types.
-	if ct := c.ex.Response.Header.Get("Content-Type"); ok200.ref.Value.Content.Get(ct) == nil {
-		found := strconv.Quote(ct)
-		if ct == "" {
-			found = "no Content-Type"
-		}
-		c.add(SideResponse, PartHeader, "/Content-Type", RuleContentType, ok200.types, found)
+	if !c.declaresContentType(ok200) {
 		return
 	}
 	if c.resp.unreadable || c.resp.value() == nil {
@@ -415,11 +425,7 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		// The open envelope accepts what the closed one does; no notice.
 	default:
 		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.envelope, value))...)
-		for _, x := range c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value)) {
-			if x.Rule == RuleAdditionalProps {
-				c.notice(x.Side, x.Part, x.Pointer, x.Rule, x.Expected, x.Found)
-			}
-		}
+		c.undeclaredNotices(c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value)))
 	}
 	if c.inner == nil {
 		return
@@ -486,7 +492,7 @@ func (c *checker) addSecurity(problems []*credentialError) {
 	}
 	expected := v.problem.expected
 	if expected == "" {
-		expected = c.v.expectedAuth(c.m.op, c.m.srv)
+		expected = c.m.op.expectedAuth(c.m.srv)
 	}
 	c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, expected, v.problem.found)
 }
@@ -536,16 +542,11 @@ func (c *checker) addRequestBodyError(re *openapi3filter.RequestError) {
 		}
 		c.add(SideRequest, PartBody, "", RuleRequired, types, "no body")
 	case strings.HasPrefix(re.Reason, "header Content-Type has unexpected value"):
-		ct := c.ex.Request.Header.Get("Content-Type")
-		found := strconv.Quote(ct)
-		if ct == "" {
-			found = "no Content-Type"
-		}
 		expected := "no body"
 		if c.m.op.request != nil {
 			expected = c.m.op.request.types
 		}
-		c.add(SideRequest, PartHeader, "/Content-Type", RuleContentType, expected, found)
+		c.add(SideRequest, PartHeader, "/Content-Type", RuleContentType, expected, describeContentType(c.ex.Request.Header.Get("Content-Type")))
 	case strings.HasPrefix(re.Reason, "failed to decode"):
 		if !c.req.unreadable {
 			c.add(SideRequest, PartBody, "", RuleJSON, "a body of the declared media type", "undecodable")

@@ -70,16 +70,7 @@ func TestClosedSchemasSplitNoticesFromViolations(t *testing.T) {
 				ex.Response.StatusCode = 404
 				ex.Response.Header.Set("Content-Type", "application/json")
 			}
-			res, err := v.Check(ex)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := pointers(res.Violations); !slices.Equal(got, tc.wantViolations) {
-				t.Errorf("violations at %v, want %v: %v", got, tc.wantViolations, res.Violations)
-			}
-			if got := pointers(res.Notices); !slices.Equal(got, tc.wantNotices) {
-				t.Errorf("notices at %v, want %v: %v", got, tc.wantNotices, res.Notices)
-			}
+			checkPointers(t, v, ex, pointers, tc.wantViolations, tc.wantNotices)
 		})
 	}
 }
@@ -106,16 +97,7 @@ func TestComposedBodyKeepsItsNotices(t *testing.T) {
 		{"undeclared and of neither type", `{"linkToken":true,"expiresAt":"soon","more":1}`, []string{"/linkToken"}, []string{"/expiresAt", "/more"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := v.Check(createExchange(createBody, []byte(tc.body), nil, nil))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := pointers(res.Violations); !slices.Equal(got, tc.wantViolations) {
-				t.Errorf("violations at %v, want %v: %v", got, tc.wantViolations, res.Violations)
-			}
-			if got := sortedPointers(res.Notices); !slices.Equal(got, tc.wantNotices) {
-				t.Errorf("notices at %v, want %v: %v", got, tc.wantNotices, res.Notices)
-			}
+			checkPointers(t, v, createExchange(createBody, []byte(tc.body), nil, nil), sortedPointers, tc.wantViolations, tc.wantNotices)
 		})
 	}
 }
@@ -153,23 +135,8 @@ func TestBodyJudgedApartKeepsItsNotices(t *testing.T) {
 		} {
 			t.Run(doc.name+"/"+tc.name, func(t *testing.T) {
 				ex := createExchange(createBody, []byte(tc.body), nil, http.Header{"Ratelimit-Limit": {"many"}})
-				res, err := v.Check(ex)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := sortedPointers(res.Violations); !slices.Equal(got, tc.wantViolations) {
-					t.Errorf("violations at %v, want %v: %v", got, tc.wantViolations, res.Violations)
-				}
-				if got := sortedPointers(res.Notices); !slices.Equal(got, tc.wantNotices) {
-					t.Errorf("notices at %v, want %v: %v", got, tc.wantNotices, res.Notices)
-				}
-				res, err = strict.Check(ex)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := sortedPointers(res.Violations); !slices.Equal(got, tc.wantStrict) || len(res.Notices) > 0 {
-					t.Errorf("strict: violations at %v, want %v; notices %v", got, tc.wantStrict, res.Notices)
-				}
+				checkPointers(t, v, ex, sortedPointers, tc.wantViolations, tc.wantNotices)
+				t.Run("strict", func(t *testing.T) { checkPointers(t, strict, ex, sortedPointers, tc.wantStrict, nil) })
 			})
 		}
 	}
@@ -202,6 +169,22 @@ func TestEveryBrokenHeaderIsReported(t *testing.T) {
 				t.Errorf("violations at %v, want %v: %v", got, tc.want, res.Violations)
 			}
 		})
+	}
+}
+
+// checkPointers checks ex with v and compares where its violations and
+// its notices point (as order lists them) with the wanted pointers.
+func checkPointers(t *testing.T, v *contract.Validator, ex *contract.Exchange, order func(contract.Violations) []string, wantViolations, wantNotices []string) {
+	t.Helper()
+	res, err := v.Check(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := order(res.Violations); !slices.Equal(got, wantViolations) {
+		t.Errorf("violations at %v, want %v: %v", got, wantViolations, res.Violations)
+	}
+	if got := order(res.Notices); !slices.Equal(got, wantNotices) {
+		t.Errorf("notices at %v, want %v: %v", got, wantNotices, res.Notices)
 	}
 }
 

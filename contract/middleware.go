@@ -81,12 +81,12 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 			req, err := readLimitedRequest(r, cfg.limit)
 			if err != nil {
 				if errors.Is(err, coding.ErrTooLarge) {
-					writeAPIError(w, http.StatusRequestEntityTooLarge, wire.CodeValidation,
-						fmt.Sprintf("The request body exceeds %d bytes.", cfg.limit),
-						[]generated.FieldViolation{{Field: "/", Description: RuleBodyTooLarge + ": expected at most " + strconv.FormatInt(cfg.limit, 10) + " bytes"}})
+					e := apierror.New(http.StatusRequestEntityTooLarge, wire.CodeValidation, fmt.Sprintf("The request body exceeds %d bytes.", cfg.limit))
+					apierror.Write(w, apierror.WithFields(e,
+						[]generated.FieldViolation{{Field: "/", Description: RuleBodyTooLarge + ": expected at most " + strconv.FormatInt(cfg.limit, 10) + " bytes"}}))
 					return
 				}
-				writeAPIError(w, http.StatusBadRequest, wire.CodeValidation, "The request body could not be read.", nil)
+				apierror.Write(w, apierror.New(http.StatusBadRequest, wire.CodeValidation, "The request body could not be read."))
 				return
 			}
 			res := v.checkMatch(m, &Exchange{Request: req})
@@ -119,12 +119,12 @@ func readLimitedRequest(r *http.Request, limit int64) (*Request, error) {
 		return nil, coding.ErrTooLarge
 	}
 	if r.Body != nil && r.Body != http.NoBody {
-		data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		data, cut, err := readCapped(r.Body, limit)
 		_ = r.Body.Close()
 		if err != nil {
 			return nil, err
 		}
-		if int64(len(data)) > limit {
+		if cut {
 			return nil, coding.ErrTooLarge
 		}
 		r.Body = io.NopCloser(bytes.NewReader(data))
@@ -179,16 +179,6 @@ func fieldName(x *Violation) string {
 		return x.Pointer[1:]
 	}
 	return string(x.Part)
-}
-
-// writeAPIError answers with the contract's ApiError, listing fields in its
-// badRequestDetail when there are any.
-func writeAPIError(w http.ResponseWriter, status int, code, detail string, fields []generated.FieldViolation) {
-	e := apierror.New(status, code, detail)
-	if fields != nil {
-		e.BadRequestDetail = &generated.BadRequestDetail{Fields: &fields}
-	}
-	apierror.Write(w, e)
 }
 
 // recorder passes a response through and keeps a copy of its status,

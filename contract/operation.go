@@ -1,6 +1,8 @@
 package contract
 
 import (
+	"errors"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -10,11 +12,8 @@ import (
 
 // operation is what New prepares for one operation of the document.
 type operation struct {
-	id     string
-	method string
-	path   string
-	op     *openapi3.Operation
-	item   *openapi3.PathItem
+	id string
+	op *openapi3.Operation
 	// query lists the query parameters the operation declares (its own and
 	// its path item's), by name; envelopeParam says one is envelope.
 	query         map[string]*openapi3.Parameter
@@ -24,13 +23,12 @@ type operation struct {
 	// which stands for a null or absent value, or on a required
 	// parameter): such requests are validated with defaults set.
 	setsDefaults bool
-	// security is the operation's requirements (the document's when it
-	// has none); anonymous is true when one of them is empty or there are
-	// none, so a request without credentials may succeed.
-	security  openapi3.SecurityRequirements
-	anonymous bool
-	// requirements are security's, their schemes found once.
+	// requirements are the operation's security requirements (the
+	// document's when it has none), their schemes found once; anonymous is
+	// true when one of them is empty or there are none, so a request
+	// without credentials may succeed.
 	requirements []requirement
+	anonymous    bool
 	// request is the request body, nil when none is declared.
 	request *requestBody
 	// responses are the declared responses, by status key ("201", "2XX",
@@ -43,7 +41,6 @@ type operation struct {
 }
 
 type requestBody struct {
-	required bool
 	declared []string // lower-case media types
 	types    string   // for messages
 	content  openapi3.Content
@@ -92,16 +89,15 @@ type response struct {
 }
 
 type headerCheck struct {
-	key      string // as the document writes it, as kin-openapi's errors name it
-	name     string // canonical
-	required bool
-	route    *routers.Route
-	header   *openapi3.Header
+	key    string // as the document writes it, as kin-openapi's errors name it
+	name   string // canonical
+	route  *routers.Route
+	header *openapi3.Header
 }
 
 func (v *Validator) newOperation(path string, item *openapi3.PathItem, method string, op *openapi3.Operation, closed *closer) (*operation, error) {
 	o := &operation{
-		id: op.OperationID, method: method, path: path, op: op, item: item,
+		id: op.OperationID, op: op,
 		query:     map[string]*openapi3.Parameter{},
 		responses: map[string]*response{},
 	}
@@ -121,12 +117,12 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 			}
 		}
 	}
-	o.security = v.docSecurity()
+	security := v.doc.Security
 	if op.Security != nil {
-		o.security = *op.Security
+		security = *op.Security
 	}
-	o.anonymous = len(o.security) == 0
-	for _, req := range o.security {
+	o.anonymous = len(security) == 0
+	for _, req := range security {
 		o.requirements = append(o.requirements, newRequirement(v.doc, req))
 		if len(req) == 0 {
 			o.anonymous = true
@@ -134,11 +130,11 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 	}
 	if rb := op.RequestBody; rb != nil && rb.Value != nil {
 		for _, m := range rb.Value.Content {
-			if m.Schema != nil && schemaDefaults(m.Schema.Value, map[*openapi3.Schema]bool{}) {
+			if anySchema(m.Schema, func(s *openapi3.Schema) bool { return s.Default != nil }) {
 				o.setsDefaults = true
 			}
 		}
-		b := &requestBody{required: rb.Value.Required, content: rb.Value.Content}
+		b := &requestBody{content: rb.Value.Content}
 		b.declared, b.types = mediaTypesOf(rb.Value.Content)
 		b.restrictedBy = v.restrictingServers(b.declared, func(srv *server) mediaTypes { return srv.requests })
 		o.request = b
@@ -154,10 +150,6 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 		o.byStatus[code-100] = o.lookupStatus(code)
 	}
 	return o, nil
-}
-
-func (v *Validator) docSecurity() openapi3.SecurityRequirements {
-	return v.doc.Security
 }
 
 // restrictingServers lists the servers whose media types (of requests or
@@ -207,7 +199,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 	for _, name := range names {
 		h := resp.Headers[name]
 		r.headers = append(r.headers, headerCheck{
-			key: name, name: canonical(name), required: h.Value.Required, header: h.Value,
+			key: name, name: http.CanonicalHeaderKey(name), header: h.Value,
 			route: route(&openapi3.Response{Description: resp.Description, Headers: openapi3.Headers{name: h}}),
 		})
 	}
@@ -254,7 +246,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 // leave a value matching one branch where it matched two) and not (closing
 // what is negated widens the negation).
 func narrowsWhenClosed(ref *openapi3.SchemaRef) bool {
-	return !anySchema(ref, func(s *openapi3.Schema) bool { return len(s.OneOf) > 0 || s.Not != nil }, map[*openapi3.Schema]bool{})
+	return !anySchema(ref, func(s *openapi3.Schema) bool { return len(s.OneOf) > 0 || s.Not != nil })
 }
 
 // flat reports whether ref composes no schemas (no allOf, anyOf, oneOf or
@@ -263,33 +255,23 @@ func narrowsWhenClosed(ref *openapi3.SchemaRef) bool {
 func flat(ref *openapi3.SchemaRef) bool {
 	return !anySchema(ref, func(s *openapi3.Schema) bool {
 		return len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Not != nil
-	}, map[*openapi3.Schema]bool{})
+	})
 }
 
-// anySchema reports whether some schema reachable from ref satisfies is.
-func anySchema(ref *openapi3.SchemaRef, is func(*openapi3.Schema) bool, seen map[*openapi3.Schema]bool) bool {
-	if ref == nil || ref.Value == nil || seen[ref.Value] {
-		return false
-	}
-	s := ref.Value
-	seen[s] = true
-	if is(s) {
-		return true
-	}
-	for _, p := range s.Properties {
-		if anySchema(p, is, seen) {
-			return true
+// anySchema reports whether some schema reachable from ref satisfies is,
+// walked by kin-openapi (every sub-schema keyword, each schema once).
+func anySchema(ref *openapi3.SchemaRef, is func(*openapi3.Schema) bool) bool {
+	err := ref.WalkSubtree(func(_ string, s *openapi3.SchemaRef) error {
+		if is(s.Value) {
+			return errFound
 		}
-	}
-	for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf, {s.Not, s.Items, s.AdditionalProperties.Schema}} {
-		for _, r := range refs {
-			if anySchema(r, is, seen) {
-				return true
-			}
-		}
-	}
-	return false
+		return nil
+	})
+	return err == errFound
 }
+
+// errFound stops anySchema's walk at the first schema that satisfies is.
+var errFound = errors.New("found")
 
 // splitEnvelope tells apart, in a response body schema, the body a plain
 // response carries and the envelope: a plain ResponseEnvelope is all
@@ -418,31 +400,4 @@ func hasDefault(s *openapi3.Schema) bool {
 		}
 	}
 	return false
-}
-
-// schemaDefaults reports whether s or a schema within it gives a default.
-func schemaDefaults(s *openapi3.Schema, seen map[*openapi3.Schema]bool) bool {
-	if s == nil || seen[s] {
-		return false
-	}
-	seen[s] = true
-	if s.Default != nil {
-		return true
-	}
-	for _, p := range s.Properties {
-		if p != nil && schemaDefaults(p.Value, seen) {
-			return true
-		}
-	}
-	for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
-		for _, r := range refs {
-			if r != nil && schemaDefaults(r.Value, seen) {
-				return true
-			}
-		}
-	}
-	if s.Items != nil && schemaDefaults(s.Items.Value, seen) {
-		return true
-	}
-	return s.AdditionalProperties.Schema != nil && schemaDefaults(s.AdditionalProperties.Schema.Value, seen)
 }

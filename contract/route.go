@@ -3,7 +3,6 @@ package contract
 import (
 	"errors"
 	"fmt"
-
 	"net/http"
 	"net/url"
 	"strconv"

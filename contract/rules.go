@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"slices"
@@ -25,7 +26,6 @@ type messageBody struct {
 	header http.Header // the headers as the decoded body goes (no Content-Encoding)
 	mt     string      // lower-case media type of its Content-Type, no parameters
 	json   jsonText
-	isJSON bool // a non-empty body whose media type is JSON
 	// unreadable: a rule already said the body cannot be read (encoding,
 	// size, not JSON), so nothing else looks into it.
 	unreadable bool
@@ -70,17 +70,12 @@ func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 			b.data, b.unreadable = nil, true
 			return b
 		}
+		// Decode bounds what it decodes by maxBody (ErrTooLarge, above).
 		b.data, b.header = data, coding.Without(h)
-	}
-	if int64(len(b.data)) > c.v.maxBody {
-		c.add(side, PartBody, "", RuleBodyTooLarge, fmt.Sprintf("at most %d bytes", c.v.maxBody), fmt.Sprintf("%d bytes", len(b.data)))
-		b.data, b.unreadable = nil, true
-		return b
 	}
 	if !isJSONMediaType(b.mt) || len(b.data) == 0 {
 		return b
 	}
-	b.isJSON = true
 	b.json = parseJSON(b.data)
 	switch b.json.problem {
 	case jsonSyntax:
@@ -108,8 +103,7 @@ func (c *checker) projectRules() {
 		}
 	}
 	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
-	c.security = judgeSecurity(&hr, op.requirements, srv, &c.creds)
-	anonymous := c.security.absent && !op.anonymous
+	anonymous := judgeSecurity(&hr, op.requirements, srv, &c.creds).absent && !op.anonymous
 	resp := c.ex.Response
 	if resp == nil {
 		// A request alone without credentials may be the digest
@@ -135,7 +129,7 @@ func (c *checker) projectRules() {
 	case http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		c.beforeAuth = true
 	default:
-		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, c.v.expectedAuth(op, srv),
+		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, op.expectedAuth(srv),
 			fmt.Sprintf("no credentials, answered %d rather than the 401 challenge", status))
 	}
 }
@@ -218,23 +212,17 @@ func (c *checker) queryRules() {
 			names = append(names, k)
 		}
 	}
-	slices.Sort(names)
-	for _, k := range names {
-		c.notice(SideRequest, PartQuery, "/"+pointerEscape(k), RuleUndeclaredParam,
-			"only "+c.m.op.declaredQuery(), "undeclared parameter "+strconv.Quote(k))
-	}
-}
-
-func (o *operation) declaredQuery() string {
-	names := make([]string, 0, len(o.query))
-	for n := range o.query {
-		names = append(names, n)
-	}
 	if len(names) == 0 {
-		return "no query parameters"
+		return
 	}
 	slices.Sort(names)
-	return strings.Join(names, ", ")
+	expected := "only no query parameters"
+	if len(c.m.op.query) > 0 {
+		expected = "only " + strings.Join(slices.Sorted(maps.Keys(c.m.op.query)), ", ")
+	}
+	for _, k := range names {
+		c.notice(SideRequest, PartQuery, "/"+pointerEscape(k), RuleUndeclaredParam, expected, "undeclared parameter "+strconv.Quote(k))
+	}
 }
 
 // envelopeRules handles a response to envelope=true (and a 200 that only
@@ -282,7 +270,7 @@ func (c *checker) envelopeRules() bool {
 	// (a migration's "NEW"): beside members of its own, without content, a
 	// status that is no number makes it the plain answer to envelope=true,
 	// not a broken envelope.
-	_, numeric := obj["status"].(float64)
+	f, numeric := obj["status"].(float64)
 	_, hasContent := obj["content"]
 	_, hasStatus := obj["status"]
 	if !numeric && !hasContent && (!hasStatus || c.v.ownMembers(obj)) {
@@ -291,8 +279,7 @@ func (c *checker) envelopeRules() bool {
 		c.plainForEnvelope = true
 		return true
 	}
-	f, isNum := obj["status"].(float64)
-	if !isNum || f != float64(int(f)) || f < 100 || f > 599 {
+	if !numeric || f != float64(int(f)) || f < 100 || f > 599 {
 		return true // the envelope's schema says what is wrong
 	}
 	status := int(f)

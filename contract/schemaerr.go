@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -152,12 +154,7 @@ func describeSchemaError(se *openapi3.SchemaError) (rule, expected, found string
 func isSecret(s *openapi3.Schema) bool { return s != nil && s.Format == "password" }
 
 func propertyNames(s *openapi3.Schema) string {
-	names := make([]string, 0, len(s.Properties))
-	for n := range s.Properties {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
+	return strings.Join(slices.Sorted(maps.Keys(s.Properties)), ", ")
 }
 
 func typeOf(s *openapi3.Schema) string {
@@ -211,7 +208,7 @@ func describeValue(v any) string {
 
 func lengthOf(v any) string {
 	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%d characters", len([]rune(s)))
+		return fmt.Sprintf("%d characters", utf8.RuneCountInString(s))
 	}
 	return describeKind(v)
 }

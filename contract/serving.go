@@ -34,7 +34,7 @@ func (m *Match) authSchemes() []string {
 	if m.op == nil {
 		return nil
 	}
-	return m.v.challengeSchemes(m.op, m.srv)
+	return m.op.challengeSchemes(m.srv)
 }
 
 // anonymous: see serverside.Anonymous.
@@ -60,7 +60,7 @@ func (m *Match) negotiate(accept []string) (string, error) {
 	list := m.srv.responses
 	var candidates []string
 	for _, d := range declared {
-		if len(list) == 0 || func() bool { _, ok := list.match(d); return ok }() {
+		if _, ok := list.match(d); ok || len(list) == 0 {
 			candidates = append(candidates, d)
 		}
 	}
@@ -165,7 +165,7 @@ func (v *Validator) serverAuthSchemes(base string) []string {
 				continue
 			}
 			for _, op := range rt.ops {
-				for _, s := range v.challengeSchemes(op, srv) {
+				for _, s := range op.challengeSchemes(srv) {
 					if !slices.Contains(out, s) {
 						out = append(out, s)
 					}

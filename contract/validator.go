@@ -60,7 +60,6 @@ type Validator struct {
 	servers []*server      // longest base path first
 	routes  []*route       // one per path of the document, in kin-openapi's matching order
 	paths   map[string]*route
-	ops     map[*openapi3.Operation]*operation
 	// envelope is the schema of an enveloped body (ResponseEnvelope), when
 	// the contract has one.
 	envelope *openapi3.Schema
@@ -100,7 +99,7 @@ func New(opts ...Option) (*Validator, error) {
 		openapi3.EnableSchemaFormatValidation(), openapi3.EnableSchemaPatternValidation()); err != nil {
 		return nil, fmt.Errorf("contract: the document does not validate: %w", err)
 	}
-	v := &Validator{strict: c.strict, maxBody: c.maxBody, paths: map[string]*route{}, ops: map[*openapi3.Operation]*operation{}}
+	v := &Validator{strict: c.strict, maxBody: c.maxBody, paths: map[string]*route{}}
 	if err := v.build(doc); err != nil {
 		return nil, err
 	}
@@ -212,7 +211,6 @@ func (v *Validator) build(doc *openapi3.T) error {
 			}
 			r.ops[method] = o
 			r.allow = append(r.allow, method)
-			v.ops[op] = o
 		}
 		slices.Sort(r.allow)
 		v.routes = append(v.routes, r)

@@ -2,7 +2,6 @@ package contract
 
 import (
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
@@ -95,7 +94,7 @@ func (v *Violation) Error() string {
 		// line break and %1B an ANSI escape: escaped, as every field here,
 		// so a printed violation cannot forge a second log line or drive
 		// the terminal.
-		b.WriteString(oneLine(v.Exchange))
+		b.WriteString(safetext.Line(v.Exchange))
 		b.WriteString(": ")
 	}
 	b.WriteString(string(v.Side))
@@ -103,14 +102,14 @@ func (v *Violation) Error() string {
 	b.WriteString(string(v.Part))
 	if v.Pointer != "" {
 		b.WriteByte(' ')
-		b.WriteString(oneLine(v.Pointer)) // a property name may hold a line break
+		b.WriteString(safetext.Line(v.Pointer)) // a property name may hold a line break
 	}
 	b.WriteString(": ")
 	b.WriteString(v.Rule)
 	b.WriteString(": expected ")
-	b.WriteString(oneLine(v.Expected))
+	b.WriteString(safetext.Line(v.Expected))
 	b.WriteString(", found ")
-	b.WriteString(oneLine(v.Found))
+	b.WriteString(safetext.Line(v.Found))
 	return b.String()
 }
 
@@ -206,17 +205,14 @@ func capList(vs Violations, what string) (Violations, int) {
 	return kept, total
 }
 
-// oneLine keeps a printed field on one line and free of terminal control
-// sequences (see safetext.Line).
-func oneLine(s string) string { return safetext.Line(s) }
+// pointerEscaper escapes a JSON pointer token (RFC 6901); made once, as a
+// Replacer is meant to be, not per token.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
 // pointerEscape escapes one JSON pointer token (RFC 6901).
 func pointerEscape(s string) string {
 	if !strings.ContainsAny(s, "~/") {
 		return s
 	}
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
+	return pointerEscaper.Replace(s)
 }
-
-// canonical is http.CanonicalHeaderKey; named for brevity.
-func canonical(name string) string { return http.CanonicalHeaderKey(name) }

@@ -149,8 +149,9 @@ func redactHeaders(h http.Header, apiKeyHeaders map[string]bool) http.Header {
 	}
 	out := h.Clone()
 	for name, values := range out {
+		c := http.CanonicalHeaderKey(name)
 		for i, val := range values {
-			switch c := http.CanonicalHeaderKey(name); {
+			switch {
 			case c == "Authorization" || c == "Proxy-Authorization":
 				values[i] = redactCredential(val)
 			case c == "Authentication-Info" || c == "Proxy-Authentication-Info":

@@ -7,10 +7,10 @@ package apierror
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 
-	"fmt"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
 	"github.com/seed-5c49e0d7/linktoken/internal/wire"
 )
@@ -66,7 +66,12 @@ func Refusal(status int, code string, fields []server.FieldViolation, found int)
 	if found > len(fields) {
 		detail += fmt.Sprintf(" %d more violations are not listed.", found-len(fields))
 	}
-	e := New(status, code, detail)
+	return WithFields(New(status, code, detail), fields)
+}
+
+// WithFields is e listing fields in its badRequestDetail; with nil
+// fields, e as it is.
+func WithFields(e server.ApiError, fields []server.FieldViolation) server.ApiError {
 	if fields != nil {
 		e.BadRequestDetail = &server.BadRequestDetail{Fields: &fields}
 	}

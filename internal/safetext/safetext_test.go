@@ -1,12 +1,11 @@
 package safetext_test
 
 import (
+	"bufio"
 	"errors"
 	"net/http"
 	"strings"
 	"testing"
-
-	"bufio"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
