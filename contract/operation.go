@@ -130,7 +130,7 @@ func (v *Validator) newOperation(path string, item *openapi3.PathItem, method st
 	}
 	if rb := op.RequestBody; rb != nil && rb.Value != nil {
 		for _, m := range rb.Value.Content {
-			if anySchema(m.Schema, func(s *openapi3.Schema) bool { return s.Default != nil }) {
+			if m.Schema != nil && schemaDefaults(m.Schema.Value, map[*openapi3.Schema]bool{}) {
 				o.setsDefaults = true
 			}
 		}
@@ -400,4 +400,31 @@ func hasDefault(s *openapi3.Schema) bool {
 		}
 	}
 	return false
+}
+
+// schemaDefaults reports whether s or a schema within it gives a default.
+func schemaDefaults(s *openapi3.Schema, seen map[*openapi3.Schema]bool) bool {
+	if s == nil || seen[s] {
+		return false
+	}
+	seen[s] = true
+	if s.Default != nil {
+		return true
+	}
+	for _, p := range s.Properties {
+		if p != nil && schemaDefaults(p.Value, seen) {
+			return true
+		}
+	}
+	for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, r := range refs {
+			if r != nil && schemaDefaults(r.Value, seen) {
+				return true
+			}
+		}
+	}
+	if s.Items != nil && schemaDefaults(s.Items.Value, seen) {
+		return true
+	}
+	return s.AdditionalProperties.Schema != nil && schemaDefaults(s.AdditionalProperties.Schema.Value, seen)
 }
