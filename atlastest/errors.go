@@ -26,11 +26,7 @@ const (
 )
 
 func writeValidationError(w http.ResponseWriter, detail string, fields ...server.FieldViolation) {
-	e := apierror.New(http.StatusBadRequest, CodeValidation, detail)
-	if len(fields) > 0 {
-		e.BadRequestDetail = &server.BadRequestDetail{Fields: &fields}
-	}
-	apierror.Write(w, e)
+	apierror.Write(w, apierror.WithFields(apierror.New(http.StatusBadRequest, CodeValidation, detail), fields))
 }
 
 func writeRetryAfter(h http.Header, seconds int) {

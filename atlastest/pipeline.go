@@ -209,8 +209,7 @@ func (s *Service) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	limit := s.cfg.maxBodyBytes
 	tooLarge := func() {
 		e := apierror.New(http.StatusRequestEntityTooLarge, CodeValidation, fmt.Sprintf("The request body exceeds %d bytes.", limit))
-		e.BadRequestDetail = &server.BadRequestDetail{Fields: &[]server.FieldViolation{{Field: "/", Description: "request body too large"}}}
-		apierror.Write(w, e)
+		apierror.Write(w, apierror.WithFields(e, []server.FieldViolation{{Field: "/", Description: "request body too large"}}))
 	}
 	if r.ContentLength > limit {
 		tooLarge()
