@@ -27,6 +27,11 @@ func TestEveryChallengeOfAHeaderIsRead(t *testing.T) {
 		{"v2: Bearer then a Digest without nonce", "/api/atlas/v2", []string{`Bearer realm="x", Digest realm="MMS Public API", algorithm=MD5`}, true},
 		{"v2: a Digest without nonce in a second value", "/api/atlas/v2", []string{`Bearer realm="x"`, `Digest realm="MMS Public API"`}, true},
 		{"v2: Digest first, then Bearer", "/api/atlas/v2", []string{digestOK + `, Bearer realm="x"`}, false},
+		{"v2: a Digest of an unknown algorithm alone", "/api/atlas/v2", []string{`Digest realm="MMS Public API", nonce="bm9uY2U=", algorithm=UNKNOWN, qop="auth"`}, true},
+		{"v2: a Digest offering only an unknown qop", "/api/atlas/v2", []string{`Digest realm="MMS Public API", nonce="bm9uY2U=", algorithm=MD5, qop="auth-conf"`}, true},
+		{"v2: an unknown algorithm beside an answerable Digest", "/api/atlas/v2", []string{`Digest realm="MMS Public API", nonce="bm9uY2U=", algorithm=UNKNOWN, ` + digestOK}, false},
+		{"v2: a -sess algorithm, lower case", "/api/atlas/v2", []string{`Digest realm="MMS Public API", nonce="bm9uY2U=", algorithm=sha-256-sess, qop="auth,auth-int"`}, false},
+		{"v2: neither algorithm nor qop (RFC 2069)", "/api/atlas/v2", []string{`Digest realm="MMS Public API", nonce="bm9uY2U="`}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ex := createExchange(createBody, []byte(`{"error":401,"errorCode":null,"parameters":null,"reason":"Unauthorized"}`), nil, nil)
