@@ -254,9 +254,10 @@ func WithClock(now func() time.Time) Option {
 // withMaxResources bounds the state the service keeps per resource, so
 // that an authenticated caller naming endless made-up organizations cannot
 // grow it without limit: at most n rate-limit buckets, and the link-token
-// state (link, migration flag) of at most n organizations. Past the bound
-// the least recently used entry is dropped:
-// a dropped bucket starts full again, a dropped organization has no link.
+// state (link, migration flag) of at most n organizations, and at most n
+// service-account bearer tokens. Past the bound the least recently used
+// entry is dropped: a dropped bucket starts full again, a dropped
+// organization has no link, a dropped token is refused.
 // The default is 10,000; this package's tests lower it.
 func withMaxResources(n int) Option {
 	return func(c *config) error {

@@ -49,7 +49,7 @@ func New(opts ...Option) (*Service, error) {
 		keys:    map[string]APIKey{},
 		links:   newLinkService(cfg.orgs, cfg.maxResources, cfg.recordSecret),
 		nonces:  newNonceStore(cfg.nonceTTL, cfg.maxNonces, cfg.ncWindow, cfg.now),
-		tokens:  newTokenStore(tokenTTL, cfg.now, cfg.recordSecret),
+		tokens:  newTokenStore(tokenTTL, cfg.maxResources, cfg.now, cfg.recordSecret),
 		limiter: newRateLimiter(cfg.rateCapacity, cfg.rateRefillEvery, cfg.maxResources, cfg.now),
 		stats:   stats,
 	}
