@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,22 +93,17 @@ func (g *guessLimit) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // clientIDOf is the client id the token endpoint reads (HTTP Basic, else
-// the form), leaving the body for it.
+// the form), leaving the body for it. The body is read as a form whatever
+// its Content-Type: that charges a guess to an id the service did not
+// read, which a wrong secret under the right type could do anyway.
 func clientIDOf(r *http.Request) string {
 	if id, _, ok := r.BasicAuth(); ok {
 		return id
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxTokenForm))
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxTokenForm))
 	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
-	if err != nil {
-		return ""
-	}
-	probe := r.Clone(r.Context())
-	probe.Body = io.NopCloser(bytes.NewReader(body))
-	if probe.ParseForm() != nil {
-		return ""
-	}
-	return probe.PostForm.Get("client_id")
+	form, _ := url.ParseQuery(string(body)) // what parses, when not all does
+	return form.Get("client_id")
 }
 
 // wait reports, in whole seconds (at least 1), how long a caller naming
