@@ -45,8 +45,9 @@
 // serving [New]'s handler bounds its own [http.Server]. What only the
 // service itself holds is bounded inside it, by fixed bounds that are no
 // option: request bodies (64 KiB, answered 413), the nonces it remembers
-// (4,096) and its state per resource (10,000 rate-limit buckets and
-// organizations' links, the least recently used dropped first). Nothing an
+// (4,096), its state per resource (10,000 rate-limit buckets and
+// organizations' links) and the bearer tokens it issued (10,000), the
+// least recently used dropped first. Nothing an
 // unauthenticated client sends makes the service remember more, and an
 // authenticated one meets a bound. Credentials
 // are refused, with a fresh challenge, when they are ambiguous (two

@@ -33,14 +33,8 @@ func (s *Service) serveToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
-	if wait := s.guesses.wait(id); wait > 0 {
-		writeRetryAfter(w.Header(), wait)
-		oauthError(http.StatusTooManyRequests, "invalid_client")
-		return
-	}
 	want, known := s.cfg.serviceAccounts[id]
 	if !known || subtle.ConstantTimeCompare([]byte(want), []byte(secret)) != 1 {
-		s.guesses.failed(id)
 		w.Header().Set("WWW-Authenticate", `Basic realm="MMS Public API"`)
 		oauthError(http.StatusUnauthorized, "invalid_client")
 		return

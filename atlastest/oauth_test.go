@@ -1,7 +1,6 @@
 package atlastest_test
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -91,36 +90,18 @@ func tokenRequest(t *testing.T, srv *atlastest.Server, path, id, secret string) 
 	return res.StatusCode, res.Header.Get("Retry-After")
 }
 
-// TestWrongSecretsAreThrottled: wrong secrets for one client id are
-// answered 429 with Retry-After once ten were tried in a minute, the
-// right one too until the bucket refills; made-up client ids share a
-// global bound.
-func TestWrongSecretsAreThrottled(t *testing.T) {
-	clock := newFakeClock()
-	srv := testatlas.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"), atlastest.WithClock(clock.Now))
-	for i := range 10 {
+// TestWrongSecretsAreNotThrottled: a test double meets only a test's own
+// clients, so wrong secrets cost nothing: the right one is served after any
+// number of them (linktoken serve throttles them in front of the service).
+func TestWrongSecretsAreNotThrottled(t *testing.T) {
+	srv := testatlas.NewServer(t, atlastest.WithServiceAccount("mdb_sa_id", "mdb_sa_sk"))
+	for i := range 20 {
 		if st, _ := tokenRequest(t, srv, atlastest.TokenPath, "mdb_sa_id", "guess"); st != http.StatusUnauthorized {
 			t.Fatalf("guess %d: %d, want 401", i+1, st)
 		}
 	}
-	for _, secret := range []string{"guess", "mdb_sa_sk"} {
-		if st, retry := tokenRequest(t, srv, atlastest.TokenPath, "mdb_sa_id", secret); st != http.StatusTooManyRequests || retry != "6" {
-			t.Fatalf("after ten wrong secrets: %d Retry-After %q, want 429 and 6", st, retry)
-		}
-	}
-	clock.Advance(6 * time.Second)
 	if st, _ := tokenRequest(t, srv, atlastest.TokenPath, "mdb_sa_id", "mdb_sa_sk"); st != http.StatusOK {
-		t.Fatalf("after Retry-After: %d, want 200", st)
-	}
-	// The global bucket refilled in those 6 s: 100 wrong guesses under
-	// made-up ids empty it, and the next made-up id waits too.
-	for i := range 100 {
-		if st, _ := tokenRequest(t, srv, atlastest.TokenPath, fmt.Sprintf("made-up-%d", i), "x"); st != http.StatusUnauthorized {
-			t.Fatalf("made-up id %d: %d", i, st)
-		}
-	}
-	if st, retry := tokenRequest(t, srv, atlastest.TokenPath, "made-up-last", "x"); st != http.StatusTooManyRequests || retry == "" {
-		t.Fatalf("past the global bound: %d Retry-After %q", st, retry)
+		t.Fatalf("after wrong secrets: %d, want 200", st)
 	}
 }
 

@@ -162,10 +162,9 @@ func withMaxBodyBytes(n int64) Option {
 // WithServiceAccount enables the v2 service-account flow for one client: POST
 // /api/oauth/token ([TokenPath]) with grant_type=client_credentials issues
 // bearer tokens, each for an hour, that the v2 base URL accepts (v1.0
-// does not, as live).
-// Wrong secrets are throttled: past 10 a minute for one client id, or 100
-// a minute in all, the endpoint answers 429 with Retry-After, whatever
-// the secret, until the bound refills.
+// does not, as live). Wrong secrets are answered 401 however many a test
+// tries; linktoken serve, which may face an untrusted network, throttles
+// them in front of the service.
 func WithServiceAccount(clientID, clientSecret string) Option {
 	return func(c *config) error {
 		if clientID == "" || clientSecret == "" {
@@ -255,9 +254,10 @@ func WithClock(now func() time.Time) Option {
 // withMaxResources bounds the state the service keeps per resource, so
 // that an authenticated caller naming endless made-up organizations cannot
 // grow it without limit: at most n rate-limit buckets, and the link-token
-// state (link, migration flag) of at most n organizations. Past the bound
-// the least recently used entry is dropped:
-// a dropped bucket starts full again, a dropped organization has no link.
+// state (link, migration flag) of at most n organizations, and at most n
+// service-account bearer tokens. Past the bound the least recently used
+// entry is dropped: a dropped bucket starts full again, a dropped
+// organization has no link, a dropped token is refused.
 // The default is 10,000; this package's tests lower it.
 func withMaxResources(n int) Option {
 	return func(c *config) error {

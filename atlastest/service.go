@@ -22,7 +22,6 @@ type Service struct {
 	links   *linkService
 	nonces  *nonceStore
 	tokens  *tokenStore
-	guesses *guessLimiter
 	limiter *rateLimiter
 	faults  faultQueue
 	stats   *statsCollector
@@ -50,8 +49,7 @@ func New(opts ...Option) (*Service, error) {
 		keys:    map[string]APIKey{},
 		links:   newLinkService(cfg.orgs, cfg.maxResources, cfg.recordSecret),
 		nonces:  newNonceStore(cfg.nonceTTL, cfg.maxNonces, cfg.ncWindow, cfg.now),
-		tokens:  newTokenStore(tokenTTL, cfg.now, cfg.recordSecret),
-		guesses: newGuessLimiter(cfg.serviceAccounts, cfg.now),
+		tokens:  newTokenStore(tokenTTL, cfg.maxResources, cfg.now, cfg.recordSecret),
 		limiter: newRateLimiter(cfg.rateCapacity, cfg.rateRefillEvery, cfg.maxResources, cfg.now),
 		stats:   stats,
 	}

@@ -5,22 +5,17 @@ import (
 	"time"
 )
 
-// tokenStore holds the bearer tokens issued to service accounts. Every
-// token lives the same TTL, so they expire in the order they were issued:
-// a queue in issue order lets each issue drop the expired ones at its
-// front, each token visited once in its life, instead of sweeping the
-// whole map on every issue (10,000 live tokens made each issue walk
-// 10,000). A token met after its expiry by check is dropped there too.
+// tokenStore holds the bearer tokens issued to service accounts, bounded
+// like the service's other state (withMaxResources): past the bound the
+// token used least recently is forgotten, so issuing costs the same
+// however many tokens are live, and a caller minting endless tokens
+// cannot grow memory. A token met after its expiry is dropped.
 type tokenStore struct {
 	mu     sync.Mutex
 	ttl    time.Duration
 	now    func() time.Time
 	record func(...string) // WithSecretLog
-	tokens map[string]issuedToken
-	order  []string // issue order; may hold tokens check already dropped
-	// visited counts the queue entries the sweeps looked at, for the test
-	// that proves the sweep amortised.
-	visited int
+	tokens *lru[string, issuedToken]
 }
 
 type issuedToken struct {
@@ -31,8 +26,8 @@ type issuedToken struct {
 // tokenTTL is how long a bearer token lives, as the live service's do.
 const tokenTTL = time.Hour
 
-func newTokenStore(ttl time.Duration, now func() time.Time, record func(...string)) *tokenStore {
-	return &tokenStore{ttl: ttl, now: now, record: record, tokens: map[string]issuedToken{}}
+func newTokenStore(ttl time.Duration, max int, now func() time.Time, record func(...string)) *tokenStore {
+	return &tokenStore{ttl: ttl, now: now, record: record, tokens: newLRU[string, issuedToken](max)}
 }
 
 func (s *tokenStore) issue(clientID string) (string, time.Duration) {
@@ -40,40 +35,19 @@ func (s *tokenStore) issue(clientID string) (string, time.Duration) {
 	s.record(tok)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	s.sweep(now)
-	s.tokens[tok] = issuedToken{clientID: clientID, expires: now.Add(s.ttl)}
-	s.order = append(s.order, tok)
+	s.tokens.put(tok, issuedToken{clientID: clientID, expires: s.now().Add(s.ttl)})
 	return tok, s.ttl
-}
-
-// sweep drops the expired tokens at the front of the queue, and the
-// entries of tokens check already dropped. A clock set back (WithClock)
-// only delays it; check still refuses an expired token.
-func (s *tokenStore) sweep(now time.Time) {
-	i := 0
-	for ; i < len(s.order); i++ {
-		if t, live := s.tokens[s.order[i]]; live && now.Before(t.expires) {
-			break
-		}
-		delete(s.tokens, s.order[i])
-	}
-	s.visited += i + 1
-	// Reslicing leaves the dropped entries in the array until the next
-	// append outgrows it and copies only the live ones.
-	clear(s.order[:i])
-	s.order = s.order[i:]
 }
 
 func (s *tokenStore) check(tok string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.tokens[tok]
+	t, ok := s.tokens.get(tok)
 	if !ok {
 		return "", false
 	}
 	if !s.now().Before(t.expires) {
-		delete(s.tokens, tok)
+		s.tokens.remove(tok)
 		return "", false
 	}
 	return t.clientID, true
@@ -82,5 +56,5 @@ func (s *tokenStore) check(tok string) (string, bool) {
 func (s *tokenStore) expireAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokens, s.order = map[string]issuedToken{}, nil
+	s.tokens.clear()
 }

@@ -145,15 +145,21 @@ func (o *serveOptions) run(ctx context.Context, e *env, key atlastest.APIKey, ge
 	if err != nil {
 		return usageError("listen on %s: %v", o.addr, err)
 	}
-	return serve(ctx, e, ln, serveServer(svc, o.allowFaults), key, generatedKey, o.allowFaults)
+	var clientIDs []string
+	if o.clientID != "" {
+		clientIDs = []string{o.clientID}
+	}
+	return serve(ctx, e, ln, serveServer(svc, o.allowFaults, clientIDs, log.exchange), key, generatedKey, o.allowFaults)
 }
 
 // serveServer is the server serve starts for svc. Headers, the whole
 // request, the answer (plus any latency the service injects) and idle
 // keep-alives are all bounded, so a slow or stuck client cannot hold a
-// connection forever; with allowFaults, it takes faults at faultsPath.
-func serveServer(svc *atlastest.Service, allowFaults bool) *http.Server {
-	srv := serverlimits.NewServer(svc)
+// connection forever; wrong secrets for the service accounts clientIDs
+// (and unknown ones) are throttled, and logged with log (see guessLimit);
+// with allowFaults, it takes faults at faultsPath.
+func serveServer(svc *atlastest.Service, allowFaults bool, clientIDs []string, log func(atlastest.Exchange)) *http.Server {
+	srv := serverlimits.NewServer(newGuessLimit(svc, clientIDs, log))
 	if allowFaults {
 		srv.Handler = faultAdmin{svc: svc, next: srv.Handler}
 	}

@@ -26,13 +26,13 @@ func TestServeCutsSlowClients(t *testing.T) {
 	}
 	d := serverlimits.Default()
 	for _, allowFaults := range []bool{false, true} {
-		srv := serveServer(svc, allowFaults)
+		srv := serveServer(svc, allowFaults, nil, nil)
 		if srv.ReadHeaderTimeout != d.ReadHeader || srv.IdleTimeout != d.Idle || srv.ReadTimeout != d.Read ||
 			srv.WriteTimeout != d.Write || srv.MaxHeaderBytes != d.MaxHeaderBytes {
 			t.Fatalf("serve's server (faults allowed: %t) lacks the limits %+v: %+v", allowFaults, d, srv)
 		}
 	}
-	srv := serveServer(svc, false)
+	srv := serveServer(svc, false, nil, nil)
 	srv.ReadHeaderTimeout, srv.IdleTimeout = 200*time.Millisecond, 200*time.Millisecond
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
