@@ -95,3 +95,27 @@ func TestCheckJUnitListsAtMostTheCap(t *testing.T) {
 		t.Errorf("the suite does not say %q", want)
 	}
 }
+
+// TestCheckJUnitSaysOneInTheSingular: the counts a JUnit report prints
+// say "1 more violation" and "1 of 1 test case", never "1 … cases".
+func TestCheckJUnitSaysOneInTheSingular(t *testing.T) {
+	j := &checkJUnit{}
+	var rep recorded.Report
+	j.attach(&rep)
+	x := recorded.ExchangeResult{Name: "POST /x → 201", Result: contract.Result{Operation: "createLinkToken", MoreViolations: 1, MoreNotices: 1}}
+	x.Violations = contract.Violations{{Exchange: x.Name, Rule: "type"}}
+	rep.Record(x)
+	exchanges(&rep, reportListCap, false)
+	j.endFile("a.http", nil)
+	exchanges(&rep, 1, false) // past the cap: counted, not listed
+	j.endFile("b.http", nil)
+	var b strings.Builder
+	if err := writeJUnit(&b, j.doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1 more violation not listed\n", "1 more notice not listed\n", "[1 of 1 test case not listed: "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the report does not say %q", want)
+		}
+	}
+}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/casegen"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 )
 
 // The checks, named as Schemathesis names the same ideas.
@@ -183,7 +184,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			inARow = 0
 		}
 		if inARow >= maxUnansweredInARow {
-			r.report.Stopped = fmt.Sprintf("%d requests in a row had no answer", inARow)
+			r.report.Stopped = plural.Count(inARow, "request") + " in a row had no answer"
 			break
 		}
 	}

@@ -515,7 +515,7 @@ func (p *Proxy) check(x *exchange) *contract.Result {
 // over the cap.
 func (p *Proxy) tooLarge(name string, side contract.Side) *contract.Violation {
 	return &contract.Violation{Exchange: name, Side: side, Part: contract.PartBody, Rule: contract.RuleBodyTooLarge,
-		Expected: "at most " + strconv.FormatInt(p.maxBody, 10) + " bytes (--max-body-bytes)", Found: "more"}
+		Expected: "at most " + plural.Count(p.maxBody, "byte") + " (--max-body-bytes)", Found: "more"}
 }
 
 func withoutPart(vs contract.Violations, side contract.Side, part contract.Part) contract.Violations {
