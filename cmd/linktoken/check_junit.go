@@ -52,11 +52,7 @@ func (j *checkJUnit) exchange(x recorded.ExchangeResult) {
 	if len(x.Violations) > 0 {
 		var fs []finding
 		for _, v := range x.Violations {
-			where := string(v.Side) + " " + string(v.Part)
-			if v.Pointer != "" {
-				where += " " + v.Pointer
-			}
-			fs = append(fs, finding{message: where + ": " + v.Rule, kind: v.Rule, text: v.Error()})
+			fs = append(fs, finding{message: v.Summary(), kind: v.Rule, text: v.Error()})
 		}
 		tc.Failure = junitFailure(fs, "")
 	}

@@ -517,12 +517,12 @@ func (r *run) check(out *Outcome, name string, passed bool, detail string) {
 	out.Failures = append(out.Failures, Failure{Check: name, Detail: detail})
 }
 
+// oneViolation is x as Violation.Error prints it, escaped alike, without
+// the exchange's name: the outcome names its request already.
 func oneViolation(x *contract.Violation) string {
-	s := string(x.Side) + " " + string(x.Part)
-	if x.Pointer != "" {
-		s += " " + x.Pointer
-	}
-	return s + ": " + x.Rule + ": expected " + x.Expected + ", found " + x.Found
+	y := *x
+	y.Exchange = ""
+	return y.Error()
 }
 
 // errorCode is " (CODE)" from an ApiError body, for messages; a code longer
