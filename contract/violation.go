@@ -85,7 +85,8 @@ type Violation struct {
 	Found    string `json:"found"`
 }
 
-// Error prints the violation on one line.
+// Error prints the violation on one line: its exchange, its Summary, and
+// what was expected and found.
 func (v *Violation) Error() string {
 	var b strings.Builder
 	b.Grow(len(v.Exchange) + len(v.Pointer) + len(v.Expected) + len(v.Found) + 64)
@@ -97,20 +98,25 @@ func (v *Violation) Error() string {
 		b.WriteString(safetext.Line(v.Exchange))
 		b.WriteString(": ")
 	}
-	b.WriteString(string(v.Side))
-	b.WriteByte(' ')
-	b.WriteString(string(v.Part))
-	if v.Pointer != "" {
-		b.WriteByte(' ')
-		b.WriteString(safetext.Line(v.Pointer)) // a property name may hold a line break
-	}
-	b.WriteString(": ")
-	b.WriteString(v.Rule)
+	b.WriteString(v.Summary())
 	b.WriteString(": expected ")
 	b.WriteString(safetext.Line(v.Expected))
 	b.WriteString(", found ")
 	b.WriteString(safetext.Line(v.Found))
 	return b.String()
+}
+
+// Summary names where the violation is and the rule it breaks, on one
+// line, without its exchange or what was expected and found: "response
+// header /Retry-After: required-header". It is the short form for a list
+// of violations (a test report's message, a response header), and the
+// middle of what Error prints; the pointer is escaped as Error escapes it.
+func (v *Violation) Summary() string {
+	s := string(v.Side) + " " + string(v.Part)
+	if v.Pointer != "" {
+		s += " " + safetext.Line(v.Pointer) // a property name may hold a line break
+	}
+	return s + ": " + v.Rule
 }
 
 // Violations is every violation of one check, in the order found. As an

@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -56,4 +57,37 @@ func TestViolationPrintsOnOneLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestViolationSummary: the short form names the place and the rule, on
+// one line whatever the pointer holds, and is the middle of Error.
+func TestViolationSummary(t *testing.T) {
+	for _, tc := range []struct {
+		v    contract.Violation
+		want string
+	}{
+		{contract.Violation{Side: contract.SideResponse, Part: contract.PartHeader, Pointer: "/Retry-After", Rule: contract.RuleRequiredHeader},
+			"response header /Retry-After: required-header"},
+		{contract.Violation{Side: contract.SideResponse, Part: contract.PartStatus, Rule: contract.RuleStatus}, "response status: status"},
+		{contract.Violation{Side: contract.SideRequest, Part: contract.PartBody, Pointer: "/a\x1b[31m\u2028\r\nb", Rule: contract.RuleAdditionalProps},
+			`request body /a\x1b[31m\u2028\r\nb: additionalProperties`},
+	} {
+		if got := tc.v.Summary(); got != tc.want {
+			t.Errorf("Summary() = %q, want %q", got, tc.want)
+		}
+		tc.v.Exchange, tc.v.Expected, tc.v.Found = "GET /x → 200", "e", "f"
+		if got, want := tc.v.Error(), "GET /x → 200: "+tc.want+": expected e, found f"; got != want {
+			t.Errorf("Error() = %q, want %q", got, want)
+		}
+	}
+}
+
+func ExampleViolation_Summary() {
+	v := contract.Violation{
+		Exchange: "DELETE /api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens → 429",
+		Side:     contract.SideResponse, Part: contract.PartHeader, Pointer: "/Retry-After",
+		Rule: "type", Expected: "integer", Found: `"soon"`,
+	}
+	fmt.Println(v.Summary())
+	// Output: response header /Retry-After: type
 }

@@ -88,7 +88,7 @@ func TestBuiltBinaryExitCodes(t *testing.T) {
 		want string // in stderr
 	}{
 		{"conforming traffic", nil, append([]string{"check"}, recorded...), 0, ""},
-		{"a violation", nil, []string{"check", violation}, 1, "break the contract"},
+		{"a violation", nil, []string{"check", violation}, 1, "broke the contract"},
 		{"an API error", wrongKey, []string{"create", "--orgId", orgDefault}, 1, "401"},
 		{"a missing file", nil, []string{"check", filepath.Join(dir, "missing.har")}, 2, "no such file"},
 		{"no file", nil, []string{"check"}, 2, "Usage: linktoken check FILE..."},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
@@ -118,12 +119,12 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 		if len(o.files) > 1 {
 			where = fmt.Sprintf("the %d files", len(o.files))
 		}
-		nothingErr = fmt.Errorf("no exchange of the link-token contract in %s (%d other exchanges skipped): "+
-			"nothing was checked; is it the right file? --allow-empty accepts this", where, rep.Skipped)
+		nothingErr = fmt.Errorf("no exchange of the link-token contract in %s (%s skipped): "+
+			"nothing was checked; is it the right file? --allow-empty accepts this", where, plural.Count(rep.Skipped, "other exchange"))
 	} else if inputErr == nil && rep.Exchanges == rep.Unanswered && !o.allowEmpty {
 		// Requests alone say nothing of what the service answers.
-		nothingErr = fmt.Errorf("no exchange of the link-token contract has a response recorded (%d requests without one): "+
-			"no response was checked; --allow-empty accepts this", rep.Unanswered)
+		nothingErr = fmt.Errorf("no exchange of the link-token contract has a response recorded (%s without one): "+
+			"no response was checked; --allow-empty accepts this", plural.Count(rep.Unanswered, "request"))
 	}
 	if err := w.write(out, &rep, inputErr, nothingErr); err != nil && inputErr == nil {
 		inputErr = fmt.Errorf("-o %s: %w", o.output, err)
@@ -134,7 +135,9 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 		// so that it cannot drive the terminal it is printed on.
 		return usageError("%s", safetext.Line(inputErr.Error()))
 	case !rep.OK():
-		return apiError(fmt.Errorf("%d of %d exchanges break the contract (%d violations)", rep.Exchanges-rep.Conform, rep.Exchanges, rep.Count))
+		// "broke": the traffic was recorded, and the past needs no
+		// agreement with the count ("1 of 2 exchanges broke").
+		return apiError(fmt.Errorf("%d of %s broke the contract (%s)", rep.Exchanges-rep.Conform, plural.Count(rep.Exchanges, "exchange"), plural.Count(rep.Count, "violation")))
 	case nothingErr != nil:
 		return &exitError{code: exitNothingChecked, err: errors.New(safetext.Line(nothingErr.Error()))}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 )
 
 // checkJUnit builds check's JUnit report (see junit.go): one suite per
@@ -51,22 +52,18 @@ func (j *checkJUnit) exchange(x recorded.ExchangeResult) {
 	if len(x.Violations) > 0 {
 		var fs []finding
 		for _, v := range x.Violations {
-			where := string(v.Side) + " " + string(v.Part)
-			if v.Pointer != "" {
-				where += " " + v.Pointer
-			}
-			fs = append(fs, finding{message: where + ": " + v.Rule, kind: v.Rule, text: v.Error()})
+			fs = append(fs, finding{message: v.Summary(), kind: v.Rule, text: v.Error()})
 		}
 		tc.Failure = junitFailure(fs, "")
 	}
 	if x.MoreViolations > 0 {
-		out += fmt.Sprintf("%d more violations not listed\n", x.MoreViolations)
+		out += plural.Count(x.MoreViolations, "more violation") + " not listed\n"
 	}
 	for _, n := range x.Notices {
 		out += "notice: " + n.Error() + "\n"
 	}
 	if x.MoreNotices > 0 {
-		out += fmt.Sprintf("%d more notices not listed\n", x.MoreNotices)
+		out += plural.Count(x.MoreNotices, "more notice") + " not listed\n"
 	}
 	tc.SystemOut = junitOutput(out)
 	j.add(tc)
@@ -95,8 +92,8 @@ func (j *checkJUnit) endFile(file string, err error) {
 	}
 	j.suite.Name, j.suite.Time = file, junitSeconds(time.Since(j.started))
 	if left := j.suite.Tests - len(j.suite.Testcases); left > 0 {
-		j.suite.SystemOut = junitOutput(fmt.Sprintf("%d of %d test cases not listed: the report lists the first %d failing and the first %d other exchanges of the run",
-			left, j.suite.Tests, reportListCap, reportListCap))
+		j.suite.SystemOut = junitOutput(fmt.Sprintf("%d of %s not listed: the report lists the first %d failing and the first %d other exchanges of the run",
+			left, plural.Count(j.suite.Tests, "test case"), reportListCap, reportListCap))
 	}
 	j.doc.Suites = append(j.doc.Suites, j.suite)
 	j.suite, j.started = junit.Testsuite{}, time.Now()

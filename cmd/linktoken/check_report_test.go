@@ -95,3 +95,54 @@ func TestCheckJUnitListsAtMostTheCap(t *testing.T) {
 		t.Errorf("the suite does not say %q", want)
 	}
 }
+
+// TestCheckJUnitSaysOneInTheSingular: the counts a JUnit report prints
+// say "1 more violation" and "1 of 1 test case", never "1 … cases".
+func TestCheckJUnitSaysOneInTheSingular(t *testing.T) {
+	j := &checkJUnit{}
+	var rep recorded.Report
+	j.attach(&rep)
+	x := recorded.ExchangeResult{Name: "POST /x → 201", Result: contract.Result{Operation: "createLinkToken", MoreViolations: 1, MoreNotices: 1}}
+	x.Violations = contract.Violations{{Exchange: x.Name, Rule: "type"}}
+	rep.Record(x)
+	exchanges(&rep, reportListCap, false)
+	j.endFile("a.http", nil)
+	exchanges(&rep, 1, false) // past the cap: counted, not listed
+	j.endFile("b.http", nil)
+	var b strings.Builder
+	if err := writeJUnit(&b, j.doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1 more violation not listed\n", "1 more notice not listed\n", "[1 of 1 test case not listed: "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the report does not say %q", want)
+		}
+	}
+}
+
+// TestCheckJUnitEscapesThePointer: a member name with an ANSI escape, a
+// line separator and a line break in it reaches a failure's message and
+// text escaped, as the text output prints it.
+func TestCheckJUnitEscapesThePointer(t *testing.T) {
+	j := &checkJUnit{}
+	var rep recorded.Report
+	j.attach(&rep)
+	x := recorded.ExchangeResult{Name: "POST /x → 201", Result: contract.Result{Operation: "createLinkToken"}}
+	x.Violations = contract.Violations{{Exchange: x.Name, Side: contract.SideResponse, Part: contract.PartBody,
+		Pointer: "/a\x1b[31m\u2028\nb", Rule: contract.RuleAdditionalProps, Expected: "no such property", Found: "one"}}
+	rep.Record(x)
+	j.endFile("f.http", nil)
+	var b strings.Builder
+	if err := writeJUnit(&b, j.doc); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal([]byte(b.String()), &doc); err != nil || len(doc.Suites) != 1 || len(doc.Suites[0].Cases) != 1 || len(doc.Suites[0].Cases[0].Failures) != 1 {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	const where = `response body /a\x1b[31m\u2028\nb: additionalProperties`
+	f := doc.Suites[0].Cases[0].Failures[0]
+	if f.Message != where || f.Text != "POST /x → 201: "+where+": expected no such property, found one" {
+		t.Errorf("failure %+v, want the message %q", f, where)
+	}
+}

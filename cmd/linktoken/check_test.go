@@ -29,10 +29,10 @@ func TestCheckReportsEachViolationAndExitsOne(t *testing.T) {
 	if !strings.HasPrefix(lines[0], bad+" POST /api/atlas/v2/") || !strings.HasSuffix(lines[0], "response body /linkToken: type: expected string, found array") {
 		t.Errorf("violation line %q", lines[0])
 	}
-	if lines[1] != "3 exchanges, 2 conform, 1 violations" {
+	if lines[1] != "3 exchanges, 2 conform, 1 violation" {
 		t.Errorf("summary %q", lines[1])
 	}
-	if !strings.Contains(r.stderr, "1 of 3 exchanges break the contract") {
+	if !strings.Contains(r.stderr, "1 of 3 exchanges broke the contract (1 violation)") {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
@@ -76,7 +76,7 @@ func TestCheckHAR(t *testing.T) {
 	 "response":{"status":204,"headers":[{"name":"content-type","value":"application/vnd.atlas.2023-01-01+json;charset=utf-8"}],"content":{"text":""}}}]}}`
 	path := writeFile(t, t.TempDir(), "traffic.har", har)
 	r := runCLI(t, cliOpts{}, "check", path)
-	if r.code != exitOK || r.stdout != "1 exchanges, 1 conform, 0 violations, 1 skipped (not operations of the contract)\n" {
+	if r.code != exitOK || r.stdout != "1 exchange, 1 conform, 0 violations, 1 skipped (not operations of the contract)\n" {
 		t.Fatalf("got %+v", r)
 	}
 }
@@ -159,6 +159,22 @@ func TestCheckFailsWhenNothingWasChecked(t *testing.T) {
 	}
 }
 
+// TestCheckSaysOneInTheSingular: check's summary and its messages count
+// one thing as "1 exchange", never "1 exchanges".
+func TestCheckSaysOneInTheSingular(t *testing.T) {
+	one := writeFile(t, t.TempDir(), "one.har", `{"log":{"version":"1.2","entries":[
+	{"request":{"method":"GET","url":"https://cloud.mongodb.com/api/atlas/v2/groups","headers":[]},"response":{"status":200,"headers":[],"content":{"text":""}}}]}}`)
+	r := runCLI(t, cliOpts{}, "check", one)
+	if r.code != exitNothingChecked || !strings.Contains(r.stderr, "(1 other exchange skipped): nothing was checked") {
+		t.Errorf("nothing checked: %+v", r)
+	}
+	bad := filepath.Join(fixtures, "violations/deleteLinkToken/429_retry-after-not-integer_v2.http")
+	r = runCLI(t, cliOpts{}, "check", bad)
+	if r.code != exitAPI || !strings.HasSuffix(r.stdout, "\n1 exchange, 0 conform, 1 violation\n") || !strings.Contains(r.stderr, "1 of 1 exchange broke the contract (1 violation)") {
+		t.Errorf("one violation: %+v", r)
+	}
+}
+
 // TestCheckFailsWhenNoResponseWasRecorded: an archive whose link-token
 // requests all went unanswered (the proxy records such entries when its
 // upstream never answers) judged no response: it says so and fails.
@@ -173,7 +189,7 @@ func TestCheckFailsWhenNoResponseWasRecorded(t *testing.T) {
 	if !strings.Contains(r.stdout, "1 without a response") || strings.Contains(r.stdout+r.stderr, "credentials") {
 		t.Errorf("stdout %q stderr %q: want the exchange said to have no response, and no word of credentials", r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "no response was checked") {
+	if !strings.Contains(r.stderr, "(1 request without one): no response was checked") {
 		t.Errorf("stderr %q", r.stderr)
 	}
 	// The reports for programs say it too.
@@ -196,7 +212,7 @@ func TestCheckFailsWhenNoResponseWasRecorded(t *testing.T) {
 func TestCheckReportsNotices(t *testing.T) {
 	file := filepath.Join(fixtures, "violations/createLinkToken/201_response-extra-property_v2.http")
 	r := runCLI(t, cliOpts{}, "check", file)
-	if r.code != exitOK || !strings.Contains(r.stdout, "notice: ") || !strings.Contains(r.stdout, "1 notices") {
+	if r.code != exitOK || !strings.Contains(r.stdout, "notice: ") || !strings.Contains(r.stdout, ", 1 notice\n") {
 		t.Errorf("text: %+v", r)
 	}
 	r = runCLI(t, cliOpts{}, "check", "-o", "json", file)

@@ -16,6 +16,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverlimits"
 )
@@ -201,7 +202,7 @@ func demoSteps(ctx context.Context, out io.Writer, c *atlas.Client, rec *demoRec
 	case !errors.Is(err, atlas.ErrInvalidInput):
 		fail("bad access list entry was not refused: %v", err)
 	case rec.count() != before:
-		fail("bad input reached the wire (%d exchanges)", rec.count()-before)
+		fail("bad input reached the wire (%s)", plural.Count(rec.count()-before, "exchange"))
 	default:
 		ok("refused with no exchange: %v", err)
 	}
@@ -246,10 +247,10 @@ func demoVerdict(e *env, rec *demoRecorder, failures []string) error {
 			fmt.Fprintf(e.stderr, "violation: %v\n", v)
 		}
 	}
-	fmt.Fprintf(e.stdout, "\nSummary: %d exchanges (%d digest challenge), %d conform to the contract, %d do not; %d of 4 steps as expected.\n",
-		len(exchanges), challenges, conforming, len(exchanges)-conforming, 4-len(failures))
+	fmt.Fprintf(e.stdout, "\nSummary: %s (%s), %d conform to the contract, %d do not; %d of 4 steps as expected.\n",
+		plural.Count(len(exchanges), "exchange"), plural.Count(challenges, "digest challenge"), conforming, len(exchanges)-conforming, 4-len(failures))
 	if conforming != len(exchanges) || len(failures) > 0 || len(exchanges) == 0 {
-		return apiError(fmt.Errorf("demo failed: %d non-conforming exchanges, %d unexpected outcomes", len(exchanges)-conforming, len(failures)))
+		return apiError(fmt.Errorf("demo failed: %s, %s", plural.Count(len(exchanges)-conforming, "non-conforming exchange"), plural.Count(len(failures), "unexpected outcome")))
 	}
 	fmt.Fprintln(e.stdout, "Every exchange conformed.")
 	return nil

@@ -81,7 +81,7 @@ func TestDemoFailsWhenTheServerBreaksTheContract(t *testing.T) {
 	if !strings.Contains(r.stdout, "→ 201  VIOLATES the contract") || !strings.Contains(r.stdout, "1 do not") {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "violation:") || !strings.Contains(r.stderr, "demo failed") {
+	if !strings.Contains(r.stderr, "violation:") || !strings.Contains(r.stderr, "demo failed: 1 non-conforming exchange, ") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 }

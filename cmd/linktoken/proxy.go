@@ -202,7 +202,7 @@ func runProxy(ctx context.Context, e *env, ln net.Listener, p *proxy.Proxy, har 
 	}
 	var failed []string
 	if st.Broke > 0 {
-		failed = append(failed, fmt.Sprintf("%d of %d exchanges broke the contract", st.Broke, st.Checked))
+		failed = append(failed, fmt.Sprintf("%d of %s broke the contract", st.Broke, plural.Count(st.Checked, "exchange")))
 	}
 	if n := st.Unjudged(); n > 0 {
 		failed = append(failed, fmt.Sprintf("%d of the contract's exchanges could not be checked", n))

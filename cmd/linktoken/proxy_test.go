@@ -578,12 +578,15 @@ func TestProxyUpstreamFailures(t *testing.T) {
 		cutShort       bool // the client's read of the body fails
 		wantLog        string
 		wantSummary    string
+		wantErr        string
 		wantCode       int
 	}{
 		{"no answer", closed.URL, http.StatusBadGateway, false, " 0 createLinkToken the upstream did not answer: ",
-			"Stopped: 0 exchanges of the contract checked, 0 broke it, 0 notices; 0 other requests passed through; 1 got no answer from the upstream.\nRecorded 1 exchange to ", exitNoAnswer},
+			"Stopped: 0 exchanges of the contract checked, 0 broke it, 0 notices; 0 other requests passed through; 1 got no answer from the upstream.\nRecorded 1 exchange to ",
+			"1 of the contract's exchanges could not be checked", exitNoAnswer},
 		{"an answer cut short", cut.URL, http.StatusCreated, true, " 201 createLinkToken violations=1 notices=0 the upstream's body broke off: ",
-			"Stopped: 1 exchange of the contract checked, 1 broke it, 0 notices; 0 other requests passed through.\nRecorded 1 exchange to ", exitAPI},
+			"Stopped: 1 exchange of the contract checked, 1 broke it, 0 notices; 0 other requests passed through.\nRecorded 1 exchange to ",
+			"1 of 1 exchange broke the contract", exitAPI},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			har := filepath.Join(t.TempDir(), "traffic.har")
@@ -607,6 +610,9 @@ func TestProxyUpstreamFailures(t *testing.T) {
 			}
 			if !strings.Contains(stderr.String(), tc.wantLog) {
 				t.Errorf("log lacks %q:\n%s", tc.wantLog, stderr)
+			}
+			if !strings.Contains(stderr.String(), tc.wantErr) {
+				t.Errorf("the error lacks %q:\n%s", tc.wantErr, stderr)
 			}
 			data, _ := os.ReadFile(har)
 			if !json.Valid(data) || bytes.Contains(data, []byte("c2VjcmV0LWN1dC1zaG9ydA")) || bytes.Count(data, []byte(`"startedDateTime"`)) != 1 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 )
 
 // Report is what checking recorded traffic found.
@@ -49,11 +50,12 @@ type ExchangeResult struct {
 }
 
 // Summary is the report's last line: "N exchanges, N conform, N violations",
-// then ", N notices" and ", N skipped" when there were any.
+// then ", N notices" and ", N skipped" when there were any; a count of one
+// takes the singular ("1 exchange").
 func (r *Report) Summary() string {
-	s := fmt.Sprintf("%d exchanges, %d conform, %d violations", r.Exchanges, r.Conform, r.Count)
+	s := fmt.Sprintf("%s, %d conform, %s", plural.Count(r.Exchanges, "exchange"), r.Conform, plural.Count(r.Count, "violation"))
 	if r.NoticeCount > 0 {
-		s += fmt.Sprintf(", %d notices", r.NoticeCount)
+		s += ", " + plural.Count(r.NoticeCount, "notice")
 	}
 	if r.Unanswered > 0 {
 		s += fmt.Sprintf(", %d without a response (only their requests judged)", r.Unanswered)

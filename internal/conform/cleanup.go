@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 )
 
 // cleanupTimeout bounds the removals at the end of a run, which run even
@@ -180,7 +182,7 @@ func (r *run) cleanup(ctx context.Context) {
 		case c.remove == nil:
 			rm.Detail = "not removed: " + c.why
 			if c.more > 0 {
-				rm.Detail += fmt.Sprintf(" (and %d more requests to it)", c.more)
+				rm.Detail += " (and " + plural.Count(c.more, "more request") + " to it)"
 			}
 			rm.Allowed = c.accepted
 			if !c.accepted {
@@ -202,7 +204,7 @@ func (r *run) cleanup(ctx context.Context) {
 	case len(r.created) == 0:
 		rep.Cleanup = "the run created nothing to remove"
 	case rep.LeftBehind > 0:
-		rep.Cleanup = fmt.Sprintf("could not remove what the run created: %d of %d removals failed", rep.LeftBehind, len(r.created))
+		rep.Cleanup = fmt.Sprintf("could not remove what the run created: %d of %s failed", rep.LeftBehind, plural.Count(len(r.created), "removal"))
 		for _, rm := range rep.Removals {
 			if !rm.Removed && !rm.Allowed {
 				rep.Cleanup += "; " + rm.Created + ": " + rm.Detail

@@ -31,6 +31,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/casegen"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 )
 
 // The checks, named as Schemathesis names the same ideas.
@@ -183,7 +184,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			inARow = 0
 		}
 		if inARow >= maxUnansweredInARow {
-			r.report.Stopped = fmt.Sprintf("%d requests in a row had no answer", inARow)
+			r.report.Stopped = plural.Count(inARow, "request") + " in a row had no answer"
 			break
 		}
 	}
@@ -516,12 +517,12 @@ func (r *run) check(out *Outcome, name string, passed bool, detail string) {
 	out.Failures = append(out.Failures, Failure{Check: name, Detail: detail})
 }
 
+// oneViolation is x as Violation.Error prints it, escaped alike, without
+// the exchange's name: the outcome names its request already.
 func oneViolation(x *contract.Violation) string {
-	s := string(x.Side) + " " + string(x.Part)
-	if x.Pointer != "" {
-		s += " " + x.Pointer
-	}
-	return s + ": " + x.Rule + ": expected " + x.Expected + ", found " + x.Found
+	y := *x
+	y.Exchange = ""
+	return y.Error()
 }
 
 // errorCode is " (CODE)" from an ApiError body, for messages; a code longer

@@ -123,8 +123,8 @@ func (r *Report) verdict() Verdict {
 // Summary is the report's last lines: the counts, then what the run
 // amounts to when it did not pass.
 func (r *Report) Summary() string {
-	s := fmt.Sprintf("%d requests, %d without an answer, %d checks, %d failed, %d observations",
-		r.Requests, r.Unanswered, r.Checks, r.Failed, r.Observations)
+	s := fmt.Sprintf("%s, %d without an answer, %s, %d failed, %s",
+		plural.Count(r.Requests, "request"), r.Unanswered, plural.Count(r.Checks, "check"), r.Failed, plural.Count(r.Observations, "observation"))
 	if r.Truncated {
 		s += " (request budget reached)"
 	}
@@ -138,7 +138,7 @@ func (r *Report) Summary() string {
 		why = append(why, fmt.Sprintf("LEFT BEHIND: %s the run created, or may have, could not be removed", plural.Count(r.LeftBehind, "thing")))
 	}
 	if r.Failed > 0 {
-		why = append(why, fmt.Sprintf("FAILED: %d of %d checks failed", r.Failed, r.Checks))
+		why = append(why, fmt.Sprintf("FAILED: %d of %s failed", r.Failed, plural.Count(r.Checks, "check")))
 	}
 	if r.Unanswered > 0 {
 		why = append(why, fmt.Sprintf("NOT JUDGED: %s had no answer", plural.Count(r.Unanswered, "request")))

@@ -1,6 +1,7 @@
-// Package plural counts things in English for people to read: the summary
-// lines of conform, the proxy and the command's tools say "1 request" and
-// "2 requests" alike.
+// Package plural counts things in English for people to read: every count
+// the command prints beside a noun (check's, conform's and the proxy's
+// summaries and messages, the tools') says "1 request" and "2 requests"
+// through it.
 package plural
 
 import "strconv"

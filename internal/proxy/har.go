@@ -20,6 +20,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/redact"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 )
 
 // HARWriter writes a HAR 1.2 archive one entry at a time, and keeps the
@@ -295,7 +296,7 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 	e := newHAREntry(red.Request.Method, u, x.start, took)
 	e.Request.Headers, e.Request.QueryString = harPairs(red.Request.Header), harPairs(u.Query())
 	if x.reqOver {
-		comments = append(comments, fmt.Sprintf("request body over %d bytes: not recorded", p.maxBody))
+		comments = append(comments, "request body over "+plural.Count(p.maxBody, "byte")+": not recorded")
 	} else {
 		e.Request.BodySize = len(red.Request.Body)
 	}
@@ -311,7 +312,7 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 		e.Response.Content.MimeType = r.Header.Get("Content-Type")
 		switch {
 		case x.respOver:
-			e.Response.Content.Comment = fmt.Sprintf("body over %d bytes: not recorded", p.maxBody)
+			e.Response.Content.Comment = "body over " + plural.Count(p.maxBody, "byte") + ": not recorded"
 		case x.unchecked:
 			e.Response.Content.Comment = "body not held (the proxy's buffer limit was reached): not recorded, not checked"
 		default:

@@ -31,6 +31,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 	"github.com/seed-5c49e0d7/linktoken/internal/plural"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
@@ -515,7 +516,7 @@ func (p *Proxy) check(x *exchange) *contract.Result {
 // over the cap.
 func (p *Proxy) tooLarge(name string, side contract.Side) *contract.Violation {
 	return &contract.Violation{Exchange: name, Side: side, Part: contract.PartBody, Rule: contract.RuleBodyTooLarge,
-		Expected: "at most " + strconv.FormatInt(p.maxBody, 10) + " bytes (--max-body-bytes)", Found: "more"}
+		Expected: "at most " + plural.Count(p.maxBody, "byte") + " (--max-body-bytes)", Found: "more"}
 }
 
 func withoutPart(vs contract.Violations, side contract.Side, part contract.Part) contract.Violations {
@@ -615,7 +616,7 @@ func setVerdictHeaders(h http.Header, res *contract.Result) {
 		if i == maxViolationHeaders {
 			break
 		}
-		h.Add(HeaderViolation, headerSafe(violationSummary(v), maxHeaderSummary))
+		h.Add(HeaderViolation, headerSafe(v.Summary(), maxHeaderSummary))
 		places = append(places, place{v.Side, v.Part, headerSafe(v.Pointer, maxHeaderSummary), headerSafe(v.Rule, maxHeaderSummary)})
 	}
 	data, _ := json.Marshal(places)
@@ -625,19 +626,12 @@ func setVerdictHeaders(h http.Header, res *contract.Result) {
 	}
 }
 
-// violationSummary names a violation's place and rule, without what was
-// expected or found: "response header /Retry-After: required-header".
-func violationSummary(v *contract.Violation) string {
-	s := string(v.Side) + " " + string(v.Part)
-	if v.Pointer != "" {
-		s += " " + v.Pointer
-	}
-	return s + ": " + v.Rule
-}
-
 // headerSafe keeps printable ASCII only (a JSON pointer may hold any
-// member name a client sent) and at most max bytes.
+// member name a client sent) and at most max bytes. Control characters
+// are escaped first (safetext.Line), as the log and every other output
+// shows them; what else is not ASCII becomes '?'.
 func headerSafe(s string, max int) string {
+	s = safetext.Line(s)
 	out := []byte(nil)
 	for i := 0; i < len(s) && len(out) < max; i++ {
 		if c := s[i]; c >= 0x20 && c < 0x7f {

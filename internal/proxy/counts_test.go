@@ -1,0 +1,51 @@
+package proxy
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBodyCapIsSaidInTheSingular: with --max-body-bytes 1 the violation
+// and the archive's comments say "1 byte", never "1 bytes".
+func TestBodyCapIsSaidInTheSingular(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", testMedia)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"linkToken":"dGVzdA"}`)
+	}))
+	t.Cleanup(upstream.Close)
+	path := filepath.Join(t.TempDir(), "x.har")
+	har, err := CreateHAR(path, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, addr := serving(t, upstream.URL, Config{MaxBody: 1, HAR: har})
+	resp := postCreate(t, addr)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if !waitFor(func() bool { return p.Stats().Checked == 1 }) {
+		t.Fatal("the exchange was not counted")
+	}
+	if err := har.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	for _, want := range []string{"request body over 1 byte: not recorded", `"body over 1 byte: not recorded"`} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("the archive lacks %q:\n%s", want, data)
+		}
+	}
+	if got := p.tooLarge("x", "request").Expected; got != "at most 1 byte (--max-body-bytes)" {
+		t.Errorf("expected %q", got)
+	}
+	if strings.Contains(string(data), "1 bytes") {
+		t.Errorf("the archive says \"1 bytes\":\n%s", data)
+	}
+}
