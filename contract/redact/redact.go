@@ -157,10 +157,10 @@ func redactHeaders(h http.Header, apiKeyHeaders map[string]bool) http.Header {
 			case c == "Authentication-Info" || c == "Proxy-Authentication-Info":
 				values[i] = zeroAuthParam(val, "rspauth")
 			case c == "Cookie":
-				values[i] = redactCookiePairs(val, ";")
+				values[i] = redactCookiePairs(val)
 			case c == "Set-Cookie":
 				pair, attrs, found := strings.Cut(val, ";")
-				values[i] = redactCookiePairs(pair, ";")
+				values[i] = redactCookiePairs(pair)
 				if found {
 					values[i] += ";" + attrs
 				}
@@ -334,15 +334,15 @@ func authParamValues(val, name string) (spans [][2]int, ok bool) {
 }
 
 // redactCookiePairs replaces the value of every name=value pair in a list
-// separated by sep.
-func redactCookiePairs(list, sep string) string {
-	pairs := strings.Split(list, sep)
+// separated by ';'.
+func redactCookiePairs(list string) string {
+	pairs := strings.Split(list, ";")
 	for i, p := range pairs {
 		if name, _, ok := strings.Cut(p, "="); ok {
 			pairs[i] = name + "=" + Redacted
 		}
 	}
-	return strings.Join(pairs, sep)
+	return strings.Join(pairs, ";")
 }
 
 // schemasOf lists the schemas of every media type of a content map.
