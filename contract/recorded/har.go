@@ -38,14 +38,13 @@ import (
 // malformed archive returns an *InputError; an error from fn stops the
 // walk and is returned as is.
 func ReadHAR(r io.Reader, source string, fn func(*contract.Exchange) error) error {
-	opt := harOptions{limit: contract.DefaultMaxBodyBytes}
-	return readHAR(r, source, opt.entryCap(), opt, fn)
+	return readHAR(r, source, harOptions{limit: contract.DefaultMaxBodyBytes}.entryCap(), fn)
 }
 
 // readHAR is ReadHAR with each value of the archive capped at maxValue.
-func readHAR(r io.Reader, source string, maxValue int64, opt harOptions, fn func(*contract.Exchange) error) error {
+func readHAR(r io.Reader, source string, maxValue int64, fn func(*contract.Exchange) error) error {
 	return walkHAR(r, source, maxValue, func(i int, entry []byte) error {
-		ex, _, err := harExchange(entry, source, i, opt)
+		ex, _, err := harExchange(entry, source, i, harOptions{limit: contract.DefaultMaxBodyBytes})
 		if err != nil {
 			return err
 		}
