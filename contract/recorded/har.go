@@ -38,14 +38,13 @@ import (
 // malformed archive returns an *InputError; an error from fn stops the
 // walk and is returned as is.
 func ReadHAR(r io.Reader, source string, fn func(*contract.Exchange) error) error {
-	opt := harOptions{limit: contract.DefaultMaxBodyBytes}
-	return readHAR(r, source, opt.entryCap(), opt, fn)
+	return readHAR(r, source, harOptions{limit: contract.DefaultMaxBodyBytes}.entryCap(), fn)
 }
 
 // readHAR is ReadHAR with each value of the archive capped at maxValue.
-func readHAR(r io.Reader, source string, maxValue int64, opt harOptions, fn func(*contract.Exchange) error) error {
+func readHAR(r io.Reader, source string, maxValue int64, fn func(*contract.Exchange) error) error {
 	return walkHAR(r, source, maxValue, func(i int, entry []byte) error {
-		ex, _, err := harExchange(entry, source, i, opt)
+		ex, _, err := harExchange(entry, source, i, harOptions{limit: contract.DefaultMaxBodyBytes})
 		if err != nil {
 			return err
 		}
@@ -73,7 +72,7 @@ type harOptions struct {
 // bodies of up to limit bytes.
 func (o harOptions) entryCap() int64 { return max(EntryCap, 4*o.limit) }
 
-// entryError is an input error of one entry.
+// entryError is an entry the walk could not read: walkError says where.
 type entryError struct {
 	index int
 	err   error
@@ -81,11 +80,6 @@ type entryError struct {
 
 func (e *entryError) Error() string { return e.err.Error() }
 func (e *entryError) Unwrap() error { return e.err }
-
-// entryInputError is the *InputError of an entry's error.
-func entryInputError(source string, e *entryError) *InputError {
-	return &InputError{Source: source, Where: "entry " + strconv.Itoa(e.index), Err: e.err}
-}
 
 // errOverCap is what capReader returns past its allowance.
 var errOverCap = errors.New("larger than the cap")
@@ -127,8 +121,7 @@ type harEntries struct{}
 // walkHAR reads an archive with a streaming JSON decoder and calls fn with
 // the JSON of each entry of log.entries, in order (valid until fn
 // returns); every other value is skipped. No value it reads or skips may
-// take more than maxValue bytes. An *entryError from fn becomes an
-// *InputError naming its entry; any other error from fn is returned as is.
+// take more than maxValue bytes. An error from fn is returned as is.
 func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []byte) error) error {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
@@ -180,8 +173,6 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 	}
 	var ee *entryError
 	switch {
-	case errors.As(stop, &ee): // the entry's content
-		return entryInputError(source, ee)
 	case stop != nil:
 		return stop
 	case errors.As(err, &ee): // the walk's own: where in the input
@@ -282,18 +273,15 @@ type harContent struct {
 // counts what the header takes in memory.
 const harHeaderCost = 32
 
-// harExchange makes the JSON of entry i an Exchange, with its bodies when
-// the check reads them. Its errors are *entryError.
-func harExchange(entry []byte, source string, i int, opt harOptions) (*contract.Exchange, cutBodies, error) {
-	ex, cut, err := harExchangeOf(entry, source+"#"+strconv.Itoa(i), opt)
-	if err != nil {
-		return nil, cut, &entryError{i, err}
-	}
-	return ex, cut, nil
-}
-
-func harExchangeOf(entry []byte, name string, opt harOptions) (*contract.Exchange, cutBodies, error) {
-	var cut cutBodies
+// harExchange makes the JSON of entry i of source an Exchange, with its
+// bodies when the check reads them. Its errors are *InputError naming the
+// entry.
+func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contract.Exchange, cut cutBodies, err error) {
+	defer func() {
+		if err != nil {
+			ex, err = nil, &InputError{Source: source, Where: "entry " + strconv.Itoa(i), Err: err}
+		}
+	}()
 	var e harEntry
 	if err := jsonv2.Unmarshal(entry, &e); err != nil {
 		return nil, cut, entryJSONError(err)
@@ -327,7 +315,7 @@ func harExchangeOf(entry []byte, name string, opt harOptions) (*contract.Exchang
 			req.Header.Set("Content-Type", rq.PostData.MimeType)
 		}
 	}
-	ex := &contract.Exchange{Source: name, Request: req}
+	ex = &contract.Exchange{Source: source + "#" + strconv.Itoa(i), Request: req}
 	rs := e.Response
 	if rs == nil {
 		return ex, cut, nil

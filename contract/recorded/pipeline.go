@@ -156,10 +156,6 @@ func (p *pipeline) finish(readErr error) error {
 	close(p.jobs)
 	close(p.order)
 	if err := <-p.result; err != nil {
-		var ee *entryError
-		if errors.As(err, &ee) {
-			return entryInputError(p.source, ee)
-		}
 		return err
 	}
 	return readErr

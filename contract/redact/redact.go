@@ -157,10 +157,10 @@ func redactHeaders(h http.Header, apiKeyHeaders map[string]bool) http.Header {
 			case c == "Authentication-Info" || c == "Proxy-Authentication-Info":
 				values[i] = zeroAuthParam(val, "rspauth")
 			case c == "Cookie":
-				values[i] = redactCookiePairs(val, ";")
+				values[i] = redactCookiePairs(val)
 			case c == "Set-Cookie":
 				pair, attrs, found := strings.Cut(val, ";")
-				values[i] = redactCookiePairs(pair, ";")
+				values[i] = redactCookiePairs(pair)
 				if found {
 					values[i] += ";" + attrs
 				}
@@ -334,15 +334,15 @@ func authParamValues(val, name string) (spans [][2]int, ok bool) {
 }
 
 // redactCookiePairs replaces the value of every name=value pair in a list
-// separated by sep.
-func redactCookiePairs(list, sep string) string {
-	pairs := strings.Split(list, sep)
+// separated by ';'.
+func redactCookiePairs(list string) string {
+	pairs := strings.Split(list, ";")
 	for i, p := range pairs {
 		if name, _, ok := strings.Cut(p, "="); ok {
 			pairs[i] = name + "=" + Redacted
 		}
 	}
-	return strings.Join(pairs, sep)
+	return strings.Join(pairs, ";")
 }
 
 // schemasOf lists the schemas of every media type of a content map.
@@ -421,18 +421,14 @@ type secretWalker struct {
 	envelopeContent []*openapi3.Schema
 }
 
-// maxCompositionDepth bounds how far allOf/oneOf/anyOf are followed
-// without descending into the value: a schema may refer to itself.
-const maxCompositionDepth = 32
-
 // expand adds to set every schema the schemas reach through allOf, oneOf
-// and anyOf (each once).
+// and anyOf (each once: a schema may refer to itself).
 func expand(schemas []*openapi3.Schema) []*openapi3.Schema {
 	seen := map[*openapi3.Schema]bool{}
 	var out []*openapi3.Schema
-	var add func(s *openapi3.Schema, depth int)
-	add = func(s *openapi3.Schema, depth int) {
-		if s == nil || seen[s] || depth > maxCompositionDepth {
+	var add func(s *openapi3.Schema)
+	add = func(s *openapi3.Schema) {
+		if s == nil || seen[s] {
 			return
 		}
 		seen[s] = true
@@ -440,13 +436,13 @@ func expand(schemas []*openapi3.Schema) []*openapi3.Schema {
 		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
 			for _, r := range refs {
 				if r != nil {
-					add(r.Value, depth+1)
+					add(r.Value)
 				}
 			}
 		}
 	}
 	for _, s := range schemas {
-		add(s, 0)
+		add(s)
 	}
 	return out
 }
@@ -481,37 +477,31 @@ func anySecret(set []*openapi3.Schema) bool {
 	return false
 }
 
-// reaches reports whether any value of the schemas could be a secret.
+// reaches reports whether any value of the schemas could be a secret, as
+// kin-openapi's walk finds the schemas in them (the envelope's content
+// being any of envelopeContent).
 func (w *secretWalker) reaches(roots []*openapi3.Schema) bool {
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(set []*openapi3.Schema) bool
-	walk = func(set []*openapi3.Schema) bool {
-		var next []*openapi3.Schema
-		for _, s := range expand(set) {
-			if seen[s] {
-				continue
-			}
-			seen[s] = true
-			if isSecret(s) {
+	enveloped := false
+	found := func(set []*openapi3.Schema) bool {
+		for _, s := range set {
+			err := (&openapi3.SchemaRef{Value: s}).WalkSubtree(func(_ string, r *openapi3.SchemaRef) error {
+				enveloped = enveloped || w.envelope != nil && r.Value == w.envelope
+				if isSecret(r.Value) {
+					return errSecret
+				}
+				return nil
+			})
+			if err != nil {
 				return true
 			}
-			if s == w.envelope {
-				next = append(next, w.envelopeContent...)
-			}
-			for _, p := range s.Properties {
-				next = append(next, p.Value)
-			}
-			if ap := s.AdditionalProperties.Schema; ap != nil {
-				next = append(next, ap.Value)
-			}
-			if s.Items != nil {
-				next = append(next, s.Items.Value)
-			}
 		}
-		return len(next) > 0 && walk(next)
+		return false
 	}
-	return walk(roots)
+	return found(roots) || enveloped && found(w.envelopeContent)
 }
+
+// errSecret stops reaches' walk at the first secret's schema.
+var errSecret = errors.New("a secret")
 
 // redactJSON replaces every string value at a secret's place in data,
 // keeping every other byte. It follows the schemas down as it reads, a set

@@ -211,6 +211,7 @@ func TestRedactTakesSecretsFromTheDocument(t *testing.T) {
 	secret.MinLength = 12
 	doc.Components.Schemas["TargetOrg"].Value.Properties["carrot"] = secret.NewRef()
 	doc.Components.Schemas["TargetOrg"].Value.Properties["tokenHint"] = openapi3.NewStringSchema().NewRef()
+	doc.Components.Schemas["ApiError"].Value.Properties["carrot"] = secret.NewRef()
 	doc.Components.SecuritySchemes["Key"] = &openapi3.SecuritySchemeRef{Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("header").WithName("X-Api-Key")}
 	v, err := contract.New(contract.WithDocument(doc))
 	if err != nil {
@@ -224,6 +225,14 @@ func TestRedactTakesSecretsFromTheDocument(t *testing.T) {
 	}
 	if got := red.Request.Header.Get("X-Api-Key"); got != redact.Redacted {
 		t.Errorf("X-Api-Key %q", got)
+	}
+	// A remove's enveloped 200 declares only the envelope, whose content
+	// may be any of the remove's responses: the secret the document puts
+	// in an error body is one there too.
+	ex = createExchange(nil, []byte(`{"status":404,"content":{"error":404,"errorCode":"X","carrot":"orange-secret-value"}}`), nil, nil)
+	ex.Request.Method, ex.Request.URL.RawQuery, ex.Response.StatusCode = http.MethodDelete, "envelope=true", 200
+	if got, want := string(redact.Exchange(v, ex).Response.Body), `{"status":404,"content":{"error":404,"errorCode":"X","carrot":"REDACTED----"}}`; got != want {
+		t.Errorf("enveloped body %q, want %q", got, want)
 	}
 }
 
