@@ -108,11 +108,11 @@ func TestGoAPICheck(t *testing.T) {
 	if uses == 0 {
 		t.Fatalf("atlas.%s is gone from the module: rename another exported function in this test", old)
 	}
-	check(exitBreaking, "./atlas."+old+": removed\n", "go-api-diff: exported Go API against HEAD (1 compatible changes): 1 incompatible change\n")
+	check(exitBreaking, "./atlas."+old+": removed\n", "go-api-diff: exported Go API against HEAD (1 compatible change): 1 incompatible change\n")
 
 	git(t, repo, "checkout", "--quiet", "--", ".")
 	writeFile(t, filepath.Join(repo, "atlas", "zz_probe.go"), []byte("package atlas\n\n// CompatibilityProbe is new.\nfunc CompatibilityProbe() {}\n"))
-	check(exitCompatible, "go-api-diff: exported Go API against HEAD (1 compatible changes): no incompatible change\n")
+	check(exitCompatible, "go-api-diff: exported Go API against HEAD (1 compatible change): no incompatible change\n")
 
 	os.Remove(filepath.Join(repo, "atlas", "zz_probe.go"))
 	if err := os.Remove(filepath.Join(repo, "cmd", "linktoken", "zz_probe.go")); err != nil {

@@ -64,7 +64,7 @@ func verdict(w io.Writer, label string, out *outcome, accepted *acceptedBreaks, 
 	}
 	compared := out.compared
 	if out.compatible > 0 {
-		compared += fmt.Sprintf(" (%d compatible changes)", out.compatible)
+		compared += " (" + plural.Count(out.compatible, "compatible change") + ")"
 	}
 	switch {
 	case len(out.breaking) == 0:

@@ -23,6 +23,7 @@ import (
 	"os"
 	"regexp"
 
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 	"github.com/seed-5c49e0d7/linktoken/internal/secretlog"
 )
 
@@ -52,8 +53,8 @@ func run(secretsPath string, outputs []string, stdout, stderr io.Writer) int {
 		findings += n
 		scanned += size
 	}
-	fmt.Fprintf(stdout, "secretscan: %d secrets checked against %d bytes of output in %d files: %d findings\n",
-		idx.count, scanned, len(outputs), findings)
+	fmt.Fprintf(stdout, "secretscan: %s checked against %s of output in %s: %s\n",
+		plural.Count(idx.count, "secret"), plural.Count(scanned, "byte"), plural.Count(len(outputs), "file"), plural.Count(findings, "finding"))
 	if findings > 0 {
 		return 1
 	}

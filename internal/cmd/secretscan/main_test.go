@@ -59,3 +59,13 @@ func TestEmptySecretsFileIsUnusable(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// TestSummarySaysOneInTheSingular: the closing line counts in English.
+func TestSummarySaysOneInTheSingular(t *testing.T) {
+	const key = "8d3c1a5e-5b0f-4c1e-9f0a-0123456789ab"
+	var stdout, stderr bytes.Buffer
+	run(writeFile(t, "secrets", key+"\n"), []string{writeFile(t, "out", "x "+key+"\n")}, &stdout, &stderr)
+	if want := "secretscan: 1 secret checked against 39 bytes of output in 1 file: 1 finding\n"; !strings.HasSuffix(stdout.String(), want) {
+		t.Fatalf("stdout %q, want it to end %q", stdout.String(), want)
+	}
+}
