@@ -25,36 +25,14 @@ import (
 // marks as secrets (format: password).
 func secretNames(doc *openapi3.T) map[string]bool {
 	names := map[string]bool{}
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(s *openapi3.Schema)
-	walk = func(s *openapi3.Schema) {
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		for name, p := range s.Properties {
+	_ = doc.WalkSchemas(func(_ string, ref *openapi3.SchemaRef) error {
+		for name, p := range ref.Value.Properties {
 			if p.Value != nil && p.Value.Format == "password" {
 				names[strings.ToLower(name)] = true
 			}
-			walk(p.Value)
 		}
-		if s.Items != nil {
-			walk(s.Items.Value)
-		}
-		if s.AdditionalProperties.Schema != nil {
-			walk(s.AdditionalProperties.Schema.Value)
-		}
-		for _, refs := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
-			for _, r := range refs {
-				walk(r.Value)
-			}
-		}
-	}
-	if doc.Components != nil {
-		for _, r := range doc.Components.Schemas {
-			walk(r.Value)
-		}
-	}
+		return nil
+	})
 	return names
 }
 

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // TestRecordingBlanksSecretsUnderAnyName: a link-token under another case
@@ -81,5 +83,43 @@ func TestBlankSecretMembers(t *testing.T) {
 				t.Errorf("got %s, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestSecretNamesReadEverySchema: a secret declared inline under a path,
+// not only one under components, is one the recorder blanks.
+func TestSecretNamesReadEverySchema(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /x:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  sessionKey: {type: string, format: password}
+                  items:
+                    type: array
+                    items: {type: object, properties: {innerToken: {type: string, format: password}}}
+components:
+  schemas:
+    Link: {type: object, properties: {LinkToken: {type: string, format: password}, name: {type: string}}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := secretNames(doc)
+	for _, want := range []string{"sessionkey", "innertoken", "linktoken"} {
+		if !got[want] {
+			t.Errorf("%q is not among the secret names %v", want, got)
+		}
+	}
+	if got["name"] || got["items"] {
+		t.Errorf("a plain property is taken for a secret: %v", got)
 	}
 }
