@@ -80,7 +80,9 @@ type checker struct {
 	name string
 
 	req, resp messageBody
-	creds     credentialMemo
+	// security is the problem of credentials that meet no requirement of
+	// the operation (nil when one is met, or none were sent).
+	security *credentialError
 	// query is the request's query, parsed once (queryErr: it did not parse
 	// cleanly, as url.ParseQuery says).
 	query    url.Values

@@ -1,16 +1,13 @@
 package contract
 
 import (
-	"context"
 	"encoding/base64"
-	"errors"
 	"maps"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/icholy/digest"
 
 	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
@@ -22,11 +19,12 @@ import (
 // business. What is found is described by scheme and missing parameters
 // only; no credential is ever copied into a violation.
 //
-// kin-openapi decides which security requirements are met (alternatives,
-// and schemes required together) and calls this package's authentication
-// function for each scheme; the function judges one credential.
+// This is one of the project's own rules (judgeSecurity, run by
+// projectRules): it applies the security requirements as kin-openapi does,
+// and kin-openapi, given NoopAuthenticationFunc as plain openapi3filter
+// is, does not judge them a second time.
 
-// credentialError is the authentication function's verdict on a credential
+// credentialError is the verdict on a credential
 // that is absent, malformed, or of a scheme the server does not take.
 type credentialError struct {
 	absent bool // no credential of this scheme at all
@@ -41,63 +39,6 @@ type credentialError struct {
 func (e *credentialError) Error() string { return e.found }
 
 var errNoCredential = &credentialError{absent: true, found: "no credentials"}
-
-// authenticate is the openapi3filter.AuthenticationFunc of every check.
-func (v *Validator) authenticate(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
-	srv := v.serverOf(in.RequestValidationInput.Route.Server)
-	memo, _ := ctx.Value(credentialMemoKey{}).(*credentialMemo)
-	if err := memo.problem(in.RequestValidationInput.Request, in.SecurityScheme, srv); err != nil {
-		return err
-	}
-	return nil
-}
-
-// credentialMemo keeps, for one exchange, the verdict on its credentials
-// per security scheme: the project's rules judge them before kin-openapi
-// asks again through authenticate, and a digest credential is parsed once.
-// A nil memo judges afresh. Its first entries live in the memo itself, so
-// that remembering allocates nothing for an operation of a few schemes
-// (and a memo in use is never copied: it lives in its exchange's checker).
-type credentialMemo struct {
-	entries []memoEntry
-	buf     [4]memoEntry
-}
-
-type memoEntry struct {
-	scheme  *openapi3.SecurityScheme
-	problem *credentialError
-}
-
-// credentialMemoKey carries an exchange's memo to authenticate in the
-// context ValidateRequest passes on.
-type credentialMemoKey struct{}
-
-func (m *credentialMemo) problem(r *http.Request, s *openapi3.SecurityScheme, srv *server) *credentialError {
-	if m == nil {
-		return credentialProblem(r, s, srv)
-	}
-	for _, e := range m.entries {
-		if e.scheme == s {
-			return e.problem
-		}
-	}
-	p := credentialProblem(r, s, srv)
-	if m.entries == nil {
-		m.entries = m.buf[:0]
-	}
-	m.entries = append(m.entries, memoEntry{s, p})
-	return p
-}
-
-// serverOf maps a routed (path-only) server back to its server.
-func (v *Validator) serverOf(s *openapi3.Server) *server {
-	for _, srv := range v.servers {
-		if srv.routed == s {
-			return srv
-		}
-	}
-	return nil
-}
 
 // credentialProblem judges the credential a request carries for one scheme;
 // nil means well-formed. It allocates nothing for a well-formed bearer
@@ -269,7 +210,7 @@ func otherScheme(scheme string) *credentialError {
 // securityVerdict is what a request's credentials amount to against an
 // operation's requirements: met (the zero verdict), absent altogether
 // (the first half of a digest handshake), or broken (with the most telling
-// problem).
+// problem: that of the credential the request did carry).
 type securityVerdict struct {
 	absent  bool
 	problem *credentialError
@@ -277,87 +218,44 @@ type securityVerdict struct {
 
 // judgeSecurity applies the requirements the way kin-openapi does (any one
 // requirement met, each of its schemes in name order, the first failure
-// failing it), with the same function, so that the project's rules, which
-// run first, see the verdict kin-openapi reaches.
-func judgeSecurity(r *http.Request, reqs []requirement, srv *server, memo *credentialMemo) securityVerdict {
-	if len(reqs) == 0 {
-		return securityVerdict{}
-	}
-	var buf [4]*credentialError
-	problems := buf[:0]
+// failing it).
+func judgeSecurity(r *http.Request, reqs []requirement, srv *server) securityVerdict {
+	var best *credentialError
 	for _, req := range reqs {
-		err := req.judge(r, srv, memo)
-		if err == nil {
+		p := req.judge(r, srv)
+		if p == nil {
 			return securityVerdict{}
 		}
-		problems = append(problems, err)
-	}
-	return verdictOf(problems)
-}
-
-// requirement is one security requirement of an operation: its schemes in
-// name order, as kin-openapi tries them, each looked up once by New (nil
-// for a name the document does not declare).
-type requirement []namedScheme
-
-type namedScheme struct {
-	name   string
-	scheme *openapi3.SecurityScheme
-}
-
-func newRequirement(doc *openapi3.T, req openapi3.SecurityRequirement) requirement {
-	names := slices.Sorted(maps.Keys(req))
-	out := make(requirement, len(names))
-	for i, name := range names {
-		out[i].name = name
-		if ref := doc.Components.SecuritySchemes[name]; ref != nil {
-			out[i].scheme = ref.Value
-		}
-	}
-	return out
-}
-
-func (req requirement) judge(r *http.Request, srv *server, memo *credentialMemo) *credentialError {
-	for _, s := range req {
-		if s.scheme == nil {
-			return &credentialError{rank: 1, expected: "a declared security scheme", found: "scheme " + s.name + " is not declared"}
-		}
-		if err := memo.problem(r, s.scheme, srv); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// verdictOf turns the failures of every requirement into one verdict: all
-// absent is an anonymous request; otherwise the problem of the credential
-// the request did carry.
-func verdictOf(problems []*credentialError) securityVerdict {
-	var best *credentialError
-	for _, p := range problems {
 		if !p.absent && (best == nil || p.rank > best.rank) {
 			best = p
 		}
 	}
-	if best == nil {
+	if len(reqs) > 0 && best == nil {
 		return securityVerdict{absent: true}
 	}
 	return securityVerdict{problem: best}
 }
 
-// securityErrors unwraps kin-openapi's verdict on the requirements into
-// this package's credential errors.
-func securityErrors(err *openapi3filter.SecurityRequirementsError) []*credentialError {
-	var out []*credentialError
-	for _, e := range err.Errors {
-		var ce *credentialError
-		if errors.As(e, &ce) {
-			out = append(out, ce)
-			continue
-		}
-		out = append(out, &credentialError{rank: 1, found: "credentials it does not accept"})
+// requirement is one security requirement of an operation: its schemes in
+// name order, as kin-openapi tries them, each looked up once by New (every
+// name is declared: New validates the document).
+type requirement []*openapi3.SecurityScheme
+
+func newRequirement(doc *openapi3.T, req openapi3.SecurityRequirement) requirement {
+	var out requirement
+	for _, name := range slices.Sorted(maps.Keys(req)) {
+		out = append(out, doc.Components.SecuritySchemes[name].Value)
 	}
 	return out
+}
+
+func (req requirement) judge(r *http.Request, srv *server) *credentialError {
+	for _, s := range req {
+		if err := credentialProblem(r, s, srv); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // expectedAuth says which credentials an operation takes on a server.
@@ -386,10 +284,10 @@ func (o *operation) acceptedSchemes(srv *server, label func(*openapi3.SecuritySc
 	var out []string
 	for _, req := range o.requirements {
 		for _, s := range req {
-			if s.scheme == nil || srv != nil && !srv.acceptsScheme(s.scheme) {
+			if srv != nil && !srv.acceptsScheme(s) {
 				continue
 			}
-			if l := label(s.scheme); l != "" && !slices.Contains(out, l) {
+			if l := label(s); l != "" && !slices.Contains(out, l) {
 				out = append(out, l)
 			}
 		}

@@ -52,8 +52,16 @@ func (c *checker) kinRequest(route *routers.Route, params map[string]string) *op
 		opts = &o
 	}
 	input := c.kinRequestInput(route, params, opts)
-	ctx := context.WithValue(context.Background(), credentialMemoKey{}, &c.creds)
-	err := openapi3filter.ValidateRequest(ctx, input)
+	err := openapi3filter.ValidateRequest(context.Background(), input)
+	if p := c.security; p != nil {
+		// First among the request's findings, where openapi3filter lists a
+		// security failure.
+		expected := p.expected
+		if expected == "" {
+			expected = c.m.op.expectedAuth(c.m.srv)
+		}
+		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, expected, p.found)
+	}
 	c.addKinErrors(err)
 	return input
 }
@@ -458,11 +466,6 @@ func (c *checker) addKinErrors(err error) {
 		}
 		return
 	}
-	var se *openapi3filter.SecurityRequirementsError
-	if errors.As(err, &se) {
-		c.addSecurity(securityErrors(se))
-		return
-	}
 	var re *openapi3filter.RequestError
 	if !errors.As(err, &re) {
 		c.add(SideRequest, PartPath, "", "request", "a request the contract accepts", err.Error())
@@ -473,28 +476,9 @@ func (c *checker) addKinErrors(err error) {
 		c.addParameterError(re)
 	case re.RequestBody != nil || strings.Contains(re.Error(), "request body"):
 		c.addRequestBodyError(re)
-	case re.Reason == "authorization failed":
-		var ce *credentialError
-		if errors.As(re.Err, &ce) {
-			c.addSecurity([]*credentialError{ce})
-			return
-		}
-		fallthrough
 	default:
 		c.add(SideRequest, PartHeader, "", "request", "a request the contract accepts", re.Error())
 	}
-}
-
-func (c *checker) addSecurity(problems []*credentialError) {
-	v := verdictOf(problems)
-	if v.problem == nil {
-		return // no credentials at all: the handshake rule decides
-	}
-	expected := v.problem.expected
-	if expected == "" {
-		expected = c.m.op.expectedAuth(c.m.srv)
-	}
-	c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, expected, v.problem.found)
 }
 
 func (c *checker) addParameterError(re *openapi3filter.RequestError) {

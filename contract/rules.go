@@ -103,7 +103,9 @@ func (c *checker) projectRules() {
 		}
 	}
 	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
-	anonymous := judgeSecurity(&hr, op.requirements, srv, &c.creds).absent && !op.anonymous
+	security := judgeSecurity(&hr, op.requirements, srv)
+	c.security = security.problem
+	anonymous := security.absent && !op.anonymous
 	resp := c.ex.Response
 	if resp == nil {
 		// A request alone without credentials may be the digest
