@@ -3,7 +3,6 @@ package contract
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -83,11 +82,6 @@ type checker struct {
 	// security is the problem of credentials that meet no requirement of
 	// the operation (nil when one is met, or none were sent).
 	security *credentialError
-	// query is the request's query, parsed once (queryErr: it did not parse
-	// cleanly, as url.ParseQuery says).
-	query    url.Values
-	queryErr error
-	queryOK  bool
 	// enveloped: the response is an envelope; inner is the response it
 	// wraps (nil when that is not known), for status innerStatus.
 	enveloped   bool
@@ -126,16 +120,6 @@ func (c *checker) runResponseOnly() {
 		Request:    &http.Request{Method: c.ex.Request.Method, URL: c.ex.Request.URL, Header: c.ex.Request.Header},
 		PathParams: c.m.params, Route: c.m.route, Options: c.v.options,
 	})
-}
-
-// queryValues parses the request's query once, as kin-openapi does
-// (url.ParseQuery, keeping what parsed when part did not).
-func (c *checker) queryValues() (url.Values, error) {
-	if !c.queryOK {
-		c.query, c.queryErr = url.ParseQuery(c.ex.Request.URL.RawQuery)
-		c.queryOK = true
-	}
-	return c.query, c.queryErr
 }
 
 // add records a violation.

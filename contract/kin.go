@@ -67,7 +67,7 @@ func (c *checker) kinRequest(route *routers.Route, params map[string]string) *op
 }
 
 // kinRequestInput is the request as kin-openapi reads it: its body decoded
-// from its Content-Encoding, its query as the project's rules parsed it
+// from its Content-Encoding, its query as the match parsed it
 // (kin-openapi parses it once per input, the same way, unless given it).
 func (c *checker) kinRequestInput(route *routers.Route, params map[string]string, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
 	req := c.ex.Request
@@ -84,8 +84,7 @@ func (c *checker) kinRequestInput(route *routers.Route, params map[string]string
 	if hreq.Header == nil {
 		hreq.Header = http.Header{}
 	}
-	query, _ := c.queryValues()
-	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, QueryParams: query, Route: route, Options: opts}
+	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, QueryParams: c.m.query, Route: route, Options: opts}
 }
 
 func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {

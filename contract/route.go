@@ -51,6 +51,11 @@ type Match struct {
 	// declare), and the path parameters, still escaped.
 	route  *routers.Route
 	params map[string]string
+	// query is the request's query of an operation, parsed once, as
+	// kin-openapi parses it (url.ParseQuery, keeping what parsed when part
+	// did not: queryErr), for envelope=true and the checks.
+	query    url.Values
+	queryErr error
 }
 
 // Match finds the operation a request is for: on any host and under any
@@ -110,8 +115,9 @@ func (v *Validator) match(method string, u *url.URL, m *Match) bool {
 		*m = Match{Method: method, Path: rt.path, Server: srv.base, Prefix: escaped[:idx], Allow: rt.allow, v: v, srv: srv, params: params}
 		if op := rt.ops[method]; op != nil && found != nil {
 			m.op, m.Operation, m.route = op, op.id, found
+			m.query, m.queryErr = url.ParseQuery(u.RawQuery)
 			if op.envelopeParam {
-				m.Envelope, m.envelopeLoose = queryTrue(u.RawQuery, envelopeParam)
+				m.Envelope, m.envelopeLoose = queryTrue(m.query[envelopeParam])
 			}
 		}
 		return true
@@ -134,15 +140,11 @@ func (v *Validator) findRoute(method string, u *url.URL, escaped string, idx int
 	return v.router.FindRoute(&http.Request{Method: method, URL: routedURL})
 }
 
-// queryTrue reports whether a raw query sets name to "true" (exact), or
-// else to another value that parses as true (loose), reading the value as
-// kin-openapi does (the first non-empty one).
-func queryTrue(rawQuery, name string) (exact, loose bool) {
-	if !strings.Contains(rawQuery, name) && !strings.Contains(rawQuery, "%") {
-		return false, false
-	}
-	vals, _ := url.ParseQuery(rawQuery)
-	for _, s := range vals[name] {
+// queryTrue reports whether a query parameter's values set it to "true"
+// (exact), or else to another value that parses as true (loose), reading
+// the value as kin-openapi does (the first non-empty one).
+func queryTrue(values []string) (exact, loose bool) {
+	for _, s := range values {
 		if s == "" {
 			continue
 		}

@@ -193,7 +193,7 @@ func (c *checker) queryRules() {
 	if q == "" {
 		return
 	}
-	vals, err := c.queryValues()
+	vals, err := c.m.query, c.m.queryErr
 	if err != nil {
 		// What url.ParseQuery cannot read, kin-openapi's query checks do
 		// not see either (they read url.Query(), which drops the error):
