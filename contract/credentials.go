@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -40,11 +41,11 @@ func (e *credentialError) Error() string { return e.found }
 
 var errNoCredential = &credentialError{absent: true, found: "no credentials"}
 
-// credentialProblem judges the credential a request carries for one scheme;
-// nil means well-formed. It allocates nothing for a well-formed bearer
+// credentialProblem judges the credential a request carries for one scheme
+// (query is its query, parsed); nil means well-formed. It allocates nothing for a well-formed bearer
 // token; a digest credential is parsed by github.com/icholy/digest, the
 // parser the in-memory server uses too.
-func credentialProblem(r *http.Request, s *openapi3.SecurityScheme, srv *server) *credentialError {
+func credentialProblem(r *http.Request, query url.Values, s *openapi3.SecurityScheme, srv *server) *credentialError {
 	switch s.Type {
 	case "apiKey":
 		var present bool
@@ -54,7 +55,7 @@ func credentialProblem(r *http.Request, s *openapi3.SecurityScheme, srv *server)
 			vals := r.Header.Values(s.Name)
 			present, value = len(vals) > 0, strings.Join(vals, "")
 		case "query":
-			vals, ok := r.URL.Query()[s.Name]
+			vals, ok := query[s.Name]
 			present, value = ok, strings.Join(vals, "")
 		case "cookie":
 			if c, err := r.Cookie(s.Name); err == nil {
@@ -219,10 +220,10 @@ type securityVerdict struct {
 // judgeSecurity applies the requirements the way kin-openapi does (any one
 // requirement met, each of its schemes in name order, the first failure
 // failing it).
-func judgeSecurity(r *http.Request, reqs []requirement, srv *server) securityVerdict {
+func judgeSecurity(r *http.Request, query url.Values, reqs []requirement, srv *server) securityVerdict {
 	var best *credentialError
 	for _, req := range reqs {
-		p := req.judge(r, srv)
+		p := req.judge(r, query, srv)
 		if p == nil {
 			return securityVerdict{}
 		}
@@ -249,9 +250,9 @@ func newRequirement(doc *openapi3.T, req openapi3.SecurityRequirement) requireme
 	return out
 }
 
-func (req requirement) judge(r *http.Request, srv *server) *credentialError {
+func (req requirement) judge(r *http.Request, query url.Values, srv *server) *credentialError {
 	for _, s := range req {
-		if err := credentialProblem(r, s, srv); err != nil {
+		if err := credentialProblem(r, query, s, srv); err != nil {
 			return err
 		}
 	}

@@ -103,7 +103,7 @@ func (c *checker) projectRules() {
 		}
 	}
 	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
-	security := judgeSecurity(&hr, op.requirements, srv)
+	security := judgeSecurity(&hr, c.m.query, op.requirements, srv)
 	c.security = security.problem
 	anonymous := security.absent && !op.anonymous
 	resp := c.ex.Response
