@@ -28,9 +28,9 @@ func (e *UnsupportedError) Error() string {
 // audit refuses what no check of this package (kin-openapi's, or its own on
 // top) would look at. What kin-openapi checks is not listed: parameters of
 // every kind, style and explode; bodies in any media type it has a decoder
-// for; response headers; security requirements (through this package's
-// authentication function). Everything refused here is a feature whose
-// traffic this package cannot see or judge.
+// for; response headers; and security requirements, which this package
+// applies as kin-openapi does (judgeSecurity). Everything refused here is a
+// feature whose traffic this package cannot see or judge.
 func audit(doc *openapi3.T) error {
 	if !strings.HasPrefix(doc.OpenAPI, "3.0.") {
 		return &UnsupportedError{"openapi " + doc.OpenAPI, "/openapi",
