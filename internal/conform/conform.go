@@ -122,6 +122,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Raw == nil {
 		o.Raw = http.DefaultClient
 	}
+	// A redirect is the server's answer, judged as such: followed, the
+	// run would judge another server than the one named, and hand it the
+	// run's credentials.
+	o.Raw = noRedirects(o.Raw)
+	clients := make(map[string]*http.Client, len(o.Clients))
+	for base, c := range o.Clients {
+		clients[base] = noRedirects(c)
+	}
+	o.Clients = clients
 	root, err := url.Parse(o.Root)
 	if err != nil || root.Host == "" || root.Scheme != "http" && root.Scheme != "https" {
 		return nil, fmt.Errorf("conform: the service root %q is not an http(s) URL", o.Root)
@@ -426,6 +435,13 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 	}
 	r.judge(&out, p, req, resp, body)
 	return out
+}
+
+// noRedirects is a copy of c that hands a redirect back as the answer.
+func noRedirects(c *http.Client) *http.Client {
+	copied := *c
+	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &copied
 }
 
 // refused reports whether a request never reached the server: the

@@ -184,6 +184,30 @@ func TestBrokenServersAreCaught(t *testing.T) {
 	}
 }
 
+// TestARedirectIsJudgedNotFollowed: a server that answers every request
+// with a redirect to a conforming one is judged by its own answer, the
+// 307: followed, the run would judge the other server, and hand it the
+// run's credentials.
+func TestARedirectIsJudgedNotFollowed(t *testing.T) {
+	real, svc := serve(t, nil)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, real.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(front.Close)
+	rep, err := conform.Run(context.Background(), options(t, front, svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict == conform.VerdictPass {
+		t.Fatalf("not caught: %s", rep.Summary())
+	}
+	for _, out := range rep.Outcomes {
+		if out.Status != http.StatusTemporaryRedirect && out.Err == "" {
+			t.Errorf("%s: answered %d, not the redirect", out.Case, out.Status)
+		}
+	}
+}
+
 // TestRunIsDeterministic: the same seed sends the same requests in the
 // same order.
 func TestRunIsDeterministic(t *testing.T) {
