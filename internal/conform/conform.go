@@ -390,6 +390,9 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 		}
 		r.report.Requests++
 		resp, err = client.Do(req.Clone(ctx))
+		if err == nil {
+			body, err = r.readBody(resp)
+		}
 		if err != nil {
 			out.Err = "no answer: " + redactErr(err)
 			out.Unanswered = ctx.Err() == nil
@@ -400,8 +403,6 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 			}
 			return out
 		}
-		body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusTooManyRequests || attempt >= 3 {
 			break
 		}
@@ -435,6 +436,18 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 	}
 	r.judge(&out, p, req, resp, body)
 	return out
+}
+
+// readBody reads an answer's body; a body cut short (the connection
+// closed before its end) is an error: no whole answer, and never judged
+// as if it were one.
+func (r *run) readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("the answer's body was cut short: %w", err)
+	}
+	return body, nil
 }
 
 // noRedirects is a copy of c that hands a redirect back as the answer.

@@ -3,6 +3,8 @@ package conform_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +59,37 @@ func TestAServerThatDoesNotAnswerNeverPasses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAnAnswerCutShortIsNoAnswer: a server that closes the connection
+// before the body its Content-Length announced is complete gave no whole
+// answer: what arrived, however well it reads, is not judged as if it were.
+func TestAnAnswerCutShortIsNoAnswer(t *testing.T) {
+	srv, svc := serve(t, cutShort)
+	rep, err := conform.Run(context.Background(), options(t, srv, svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict == conform.VerdictPass || rep.Unanswered == 0 {
+		t.Fatalf("verdict %s: %s", rep.Verdict, rep.Summary())
+	}
+}
+
+// cutShort announces ten bytes more of each body than h writes, so that
+// net/http closes the connection after the body.
+func cutShort(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		if rec.Body.Len() > 0 {
+			w.Header().Set("Content-Length", strconv.Itoa(rec.Body.Len()+10))
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
 }
 
 // TestARunWithoutAnyCheckDoesNotPass: a run that sends nothing (no server
