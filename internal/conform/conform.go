@@ -438,12 +438,13 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 	return out
 }
 
-// readBody reads an answer's body; a body cut short (the connection
-// closed before its end) is an error: no whole answer, and never judged
-// as if it were one.
+// readBody reads an answer's body, as much of it as the validator judges
+// and a byte (so that a larger one is reported as such, not judged cut);
+// a body cut short (the connection closed before its end) is an error: no
+// whole answer, and never judged as if it were one.
 func (r *run) readBody(resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, r.v.BodyLimit()+1))
 	if err != nil {
 		return nil, fmt.Errorf("the answer's body was cut short: %w", err)
 	}

@@ -150,6 +150,7 @@ func TestBrokenServersAreCaught(t *testing.T) {
 		{"linkToken as an array", linkTokenArray, nil, conform.CheckConformance, "/linkToken: type"},
 		{"a 500 for malformed JSON", serverErrorOnBadJSON, nil, conform.CheckServerError, "answered 500"},
 		{"no WWW-Authenticate on a 401", dropHeader(401, "WWW-Authenticate"), nil, conform.CheckConformance, "WWW-Authenticate"},
+		{"malformed past the first MiB of a body", garbageAfterAMiB, nil, conform.CheckConformance, "malformed JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,6 +276,18 @@ func lowerCaseOrgID(h http.Handler) http.Handler {
 			return
 		}
 		h.ServeHTTP(w, r)
+	})
+}
+
+// garbageAfterAMiB sends every JSON body followed by a MiB of white space
+// and a stray byte: malformed, however well its first MiB reads.
+func garbageAfterAMiB(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		capture(h, w, r, func(rec *httptest.ResponseRecorder) {
+			if rec.Body.Len() > 0 {
+				rec.Body.WriteString(strings.Repeat(" ", 1<<20) + "x")
+			}
+		})
 	})
 }
 
