@@ -583,7 +583,7 @@ func TestProxyUpstreamFailures(t *testing.T) {
 		{"no answer", closed.URL, http.StatusBadGateway, false, " 0 createLinkToken the upstream did not answer: ",
 			"Stopped: 0 exchanges of the contract checked, 0 broke it, 0 notices; 0 other requests passed through; 1 got no answer from the upstream.\nRecorded 1 exchange to ", exitNoAnswer},
 		{"an answer cut short", cut.URL, http.StatusCreated, true, " 201 createLinkToken violations=1 notices=0 the upstream's body broke off: ",
-			"Stopped: 1 exchange of the contract checked, 1 broke it, 0 notices; 0 other requests passed through.\nRecorded 1 exchange to ", exitAPI},
+			"Stopped: 1 exchange of the contract checked, 1 broke it, 0 notices; 0 other requests passed through; 1 got an answer whose body broke off.\nRecorded 1 exchange to ", exitAPI},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			har := filepath.Join(t.TempDir(), "traffic.har")

@@ -1,0 +1,37 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// TestAnAnswerCutShortIsNotJudgedWhole: an upstream that closes the
+// connection before the body its Content-Length announced is complete
+// gave no whole answer, however well what came reads: the exchange counts
+// as one that could not be judged, never as conforming.
+func TestAnAnswerCutShortIsNotJudgedWhole(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		// One JSON text that conforms, then the connection closes 100
+		// bytes short.
+		body := `{"linkToken":"c2VjcmV0"}`
+		_, _ = buf.WriteString("HTTP/1.1 201 Created\r\nContent-Type: " + testMedia + "\r\nContent-Length: 124\r\n\r\n" + body)
+		_ = buf.Flush()
+	}))
+	t.Cleanup(upstream.Close)
+	p, addr := serving(t, upstream.URL, Config{})
+	resp := postCreate(t, addr)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	waitFor(func() bool { return p.Stats().Checked+p.Stats().Unjudged() > 0 })
+	if st := p.Stats(); st.Unjudged() != 1 {
+		t.Errorf("stats %+v: want the exchange counted as not judged", st)
+	}
+}
