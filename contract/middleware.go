@@ -193,7 +193,10 @@ type recorder struct {
 }
 
 func (r *recorder) WriteHeader(code int) {
-	if r.code == 0 {
+	// An informational status (103 Early Hints) goes before the answer, as
+	// net/http sends it: the answer is the status that follows.
+	informational := code >= 100 && code <= 199 && code != http.StatusSwitchingProtocols
+	if r.code == 0 && !informational {
 		r.code = code
 		r.header = r.ResponseWriter.Header().Clone()
 	}
