@@ -180,12 +180,33 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*contrac
 		if ex.Response, cut.response, err = rr.response(); err != nil {
 			return fail(msg, err)
 		}
+		// curl -i prints an informational response (100 Continue, 103
+		// Early Hints) before the answer: the answer is what follows it.
+		// One with no answer after it stays the response recorded.
+		for informational(ex.Response.StatusCode) {
+			if more, err = rr.more(); err != nil {
+				return &InputError{Source: source, Err: err}
+			}
+			if !more || !rr.atResponse() {
+				break
+			}
+			msg++
+			if ex.Response, cut.response, err = rr.response(); err != nil {
+				return fail(msg, err)
+			}
+		}
 		held, heldCut = ex, cut
 	}
 	if handed == 0 {
 		return &InputError{Source: source, Err: errors.New("no HTTP message")}
 	}
 	return nil
+}
+
+// informational reports whether status is a 1xx that comes before an
+// answer, as net/http reads them (101 Switching Protocols ends one).
+func informational(status int) bool {
+	return status >= 100 && status <= 199 && status != http.StatusSwitchingProtocols
 }
 
 // rawReader reads HTTP messages from a stream with net/http, heads bounded
