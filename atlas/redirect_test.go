@@ -70,3 +70,41 @@ func TestCredentialsNeverFollowARedirect(t *testing.T) {
 		})
 	}
 }
+
+// TestTheClientSecretNeverFollowsARedirect: a token endpoint that
+// redirects to another server does not get the service account's secret
+// sent there, neither in a Basic credential nor in the form that
+// golang.org/x/oauth2 falls back to when the first is refused.
+func TestTheClientSecretNeverFollowsARedirect(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Authorization")+" "+string(body))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"error":"invalid_client"}`)
+	}))
+	t.Cleanup(other.Close)
+	root := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(root.Close)
+	c, err := atlas.NewClient(atlas.WithBaseURL(root.URL), atlas.WithServiceAccount("mdb_sa_id_x", "mdb_sa_sk_x"),
+		atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateLinkToken(context.Background(), testOrg, "192.0.2.10"); err == nil {
+		t.Fatal("no error from a service that only redirects")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, s := range seen {
+		if strings.Contains(s, "mdb_sa_sk_x") || strings.Contains(s, "Basic ") {
+			t.Errorf("the other server got the client secret (%d bytes of request)", len(s))
+		}
+	}
+}
