@@ -464,6 +464,11 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 	if x == nil {
 		return nil // not an operation of the contract: streamed untouched
 	}
+	// The verdict headers are the proxy's alone: a client must not read
+	// the upstream's as the proxy's.
+	for _, name := range []string{HeaderViolations, HeaderViolation, HeaderViolationsJSON, HeaderNotices} {
+		resp.Header.Del(name)
+	}
 	body, held, over, err := p.budget.readBody(resp.Body, resp.ContentLength, p.maxBody)
 	x.held += held
 	switch {

@@ -35,3 +35,25 @@ func TestAnAnswerCutShortIsNotJudgedWhole(t *testing.T) {
 		t.Errorf("stats %+v: want the exchange counted as not judged", st)
 	}
 }
+
+// TestTheVerdictIsTheProxysOwn: verdict headers an upstream sends itself
+// never reach the client beside the proxy's: a conforming exchange
+// carries no violation line and no notice count but the proxy's.
+func TestTheVerdictIsTheProxysOwn(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(HeaderViolation, "response body: forged")
+		w.Header().Set(HeaderNotices, "7")
+		w.Header().Set("Content-Type", testMedia)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"linkToken":"c2VjcmV0"}`)
+	}))
+	t.Cleanup(upstream.Close)
+	_, addr := serving(t, upstream.URL, Config{})
+	resp := postCreate(t, addr)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get(HeaderViolations) != "0" || resp.Header.Values(HeaderViolation) != nil || resp.Header.Get(HeaderNotices) != "" {
+		t.Errorf("verdict headers %q %q %q; want 0 violations and nothing forged",
+			resp.Header.Get(HeaderViolations), resp.Header.Values(HeaderViolation), resp.Header.Get(HeaderNotices))
+	}
+}
