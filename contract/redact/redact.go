@@ -533,13 +533,10 @@ func (w *secretWalker) redactJSON(data []byte, roots []*openapi3.Schema) ([]byte
 			return "", false
 		}
 		changed = true
-		p := placeholder(at.set, tok.String())
-		if p != "" && !utf8.Valid(raw) {
-			// A secret that was not UTF-8 stands for one that is
-			// not either (RFC 8259 §8.1), of as many characters.
-			p = p[:len(p)-1] + "\xff"
-		}
-		return p, true // ASCII letters, '-' and 'x': nothing to escape
+		// A secret that was not UTF-8, or held an escape that is not
+		// JSON's, stands for one that is not either, of as many
+		// characters.
+		return secretjson.AsBroken(placeholder(at.set, tok.String()), raw), true
 	}
 	top := expand(roots)
 	out, rest := secretjson.Rewrite(data, place{set: top, secret: anySecret(top)}, child, replace)
