@@ -16,6 +16,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
+	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
@@ -183,7 +184,7 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*contrac
 		// curl -i prints an informational response (100 Continue, 103
 		// Early Hints) before the answer: the answer is what follows it.
 		// One with no answer after it stays the response recorded.
-		for informational(ex.Response.StatusCode) {
+		for rfc9110.Informational(ex.Response.StatusCode) {
 			if more, err = rr.more(); err != nil {
 				return &InputError{Source: source, Err: err}
 			}
@@ -201,12 +202,6 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*contrac
 		return &InputError{Source: source, Err: errors.New("no HTTP message")}
 	}
 	return nil
-}
-
-// informational reports whether status is a 1xx that comes before an
-// answer, as net/http reads them (101 Switching Protocols ends one).
-func informational(status int) bool {
-	return status >= 100 && status <= 199 && status != http.StatusSwitchingProtocols
 }
 
 // rawReader reads HTTP messages from a stream with net/http, heads bounded

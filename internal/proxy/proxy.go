@@ -31,6 +31,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 	"github.com/seed-5c49e0d7/linktoken/internal/plural"
+	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
@@ -686,7 +687,9 @@ type statusWriter struct {
 }
 
 func (s *statusWriter) WriteHeader(code int) {
-	if s.code == 0 {
+	// An informational status (103 Early Hints), which the ReverseProxy
+	// passes on as it comes, goes before the answer: not its status.
+	if s.code == 0 && !rfc9110.Informational(code) {
 		s.code = code
 	}
 	s.ResponseWriter.WriteHeader(code)

@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -56,4 +58,45 @@ func TestTheVerdictIsTheProxysOwn(t *testing.T) {
 		t.Errorf("verdict headers %q %q %q; want 0 violations and nothing forged",
 			resp.Header.Get(HeaderViolations), resp.Header.Values(HeaderViolation), resp.Header.Get(HeaderNotices))
 	}
+}
+
+// TestAPassedThroughAnswerIsLoggedByItsFinalStatus: an informational
+// response (103 Early Hints) the upstream sends before its answer to a
+// request outside the contract is not that answer's status in the log.
+func TestAPassedThroughAnswerIsLoggedByItsFinalStatus(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	t.Cleanup(upstream.Close)
+	var log syncBuffer
+	p, addr := serving(t, upstream.URL, Config{Log: &log})
+	resp, err := http.Get("http://" + addr + "/elsewhere")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitFor(func() bool { return p.Stats().Passed > 0 && strings.Contains(log.String(), "passed through") })
+	if !strings.Contains(log.String(), "GET /elsewhere 418 ") {
+		t.Errorf("log %q; want the answer's status, 418", log.String())
+	}
+}
+
+// syncBuffer is a log the proxy writes from its handlers' goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
