@@ -32,6 +32,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
@@ -547,7 +548,7 @@ func (p *Proxy) upstreamFailed(w http.ResponseWriter, r *http.Request, err error
 	if x, _ := r.Context().Value(exchangeKey{}).(*exchange); x != nil {
 		x.upstreamErr = err
 	} else {
-		p.log.line("%s %s: the upstream did not answer: %v", r.Method, r.URL.EscapedPath(), err)
+		p.log.line("%s %s: the upstream did not answer: %v", r.Method, r.URL.EscapedPath(), safetext.ParseError(err))
 	}
 	var ne net.Error
 	switch {
@@ -585,10 +586,12 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 	}
 	switch {
 	case x.upstreamErr != nil:
-		fmt.Fprintf(&b, " the upstream did not answer: %v", x.upstreamErr)
+		// net/http quotes a header line it could not parse, which may
+		// hold a secret.
+		fmt.Fprintf(&b, " the upstream did not answer: %v", safetext.ParseError(x.upstreamErr))
 		p.unanswered.Add(1)
 	case x.respErr != nil:
-		fmt.Fprintf(&b, " the upstream's body broke off: %v", x.respErr)
+		fmt.Fprintf(&b, " the upstream's body broke off: %v", safetext.ParseError(x.respErr))
 		p.cut.Add(1)
 	}
 	fmt.Fprintf(&b, " took=%s", took.Round(time.Microsecond))

@@ -14,20 +14,9 @@ import (
 // gave no whole answer, however well what came reads: the exchange counts
 // as one that could not be judged, never as conforming.
 func TestAnAnswerCutShortIsNotJudgedWhole(t *testing.T) {
-	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, buf, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close()
-		// One JSON text that conforms, then the connection closes 100
-		// bytes short.
-		body := `{"linkToken":"c2VjcmV0"}`
-		_, _ = buf.WriteString("HTTP/1.1 201 Created\r\nContent-Type: " + testMedia + "\r\nContent-Length: 124\r\n\r\n" + body)
-		_ = buf.Flush()
-	}))
-	t.Cleanup(upstream.Close)
+	// One JSON text that conforms, then the connection closes 100 bytes
+	// short.
+	upstream := rawUpstream(t, "HTTP/1.1 201 Created\r\nContent-Type: "+testMedia+"\r\nContent-Length: 124\r\n\r\n"+`{"linkToken":"c2VjcmV0"}`)
 	p, addr := serving(t, upstream.URL, Config{})
 	resp := postCreate(t, addr)
 	_, _ = io.Copy(io.Discard, resp.Body)
@@ -99,4 +88,37 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestAnUpstreamsMalformedHeaderIsNotQuoted: net/http quotes the header
+// line it could not parse, and the upstream's may hold a secret (a token
+// echoed back); the log names the failure without the line.
+func TestAnUpstreamsMalformedHeaderIsNotQuoted(t *testing.T) {
+	upstream := rawUpstream(t, "HTTP/1.1 201 Created\r\nX-Echo: Bearer c2VjcmV0\x01\r\nContent-Length: 0\r\n\r\n")
+	var log syncBuffer
+	p, addr := serving(t, upstream.URL, Config{Log: &log})
+	resp := postCreate(t, addr)
+	resp.Body.Close()
+	waitFor(func() bool { return p.Stats().Unanswered > 0 && strings.Contains(log.String(), "did not answer") })
+	if s := log.String(); !strings.Contains(s, "malformed MIME header") || strings.Contains(s, "c2VjcmV0") {
+		t.Errorf("log %q; want the failure named, the line not quoted", s)
+	}
+}
+
+// rawUpstream answers every request with response, byte for byte, and
+// closes the connection.
+func rawUpstream(t *testing.T, response string) *httptest.Server {
+	t.Helper()
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString(response)
+		_ = buf.Flush()
+	}))
+	t.Cleanup(upstream.Close)
+	return upstream
 }
