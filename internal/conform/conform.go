@@ -31,6 +31,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/casegen"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // The checks, named as Schemathesis names the same ideas.
@@ -587,13 +588,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// redactErr keeps a transport error's words but no URL credentials.
+// redactErr keeps a transport error's words but no URL credentials, nor
+// the header line of an answer net/http quotes (a server may echo a
+// credential in one).
 func redactErr(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return ue.Op + " " + redactURL(ue.URL) + ": " + ue.Err.Error()
+		return ue.Op + " " + redactURL(ue.URL) + ": " + safetext.ParseError(ue.Err).Error()
 	}
-	return err.Error()
+	return safetext.ParseError(err).Error()
 }
 
 func redactURL(raw string) string {

@@ -200,3 +200,33 @@ func TestAddedHeadersAreSentAndNeverShown(t *testing.T) {
 		}
 	}
 }
+
+// TestAMalformedAnswerIsNotQuoted: net/http quotes the header line of an
+// answer it could not parse; a server may echo a credential in one (here a
+// token), and the report names the failure without the line.
+func TestAMalformedAnswerIsNotQuoted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 401 Unauthorized\r\nX-Echo: Bearer c2VjcmV0\x01\r\nContent-Length: 0\r\n\r\n")
+		_ = buf.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	svc, err := atlastest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := conform.Run(context.Background(), optionsAt(t, srv.URL, svc, srv.Client().Transport))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range rep.Outcomes {
+		if !strings.Contains(o.Err, "malformed MIME header") || strings.Contains(o.Err, "c2VjcmV0") {
+			t.Errorf("%s: %q; want the failure named, the line not quoted", o.Case, o.Err)
+		}
+	}
+}
