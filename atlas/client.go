@@ -120,10 +120,18 @@ func NewClient(opts ...Option) (*Client, error) {
 		// The token exchange uses the caller's transport too, never
 		// http.DefaultClient; it is not an operation of the contract, so it
 		// bypasses the wire wrappers.
-		hc.Transport = newBearerTransport(cc, &http.Client{Transport: base, Timeout: hc.Timeout}, wire)
+		// A redirect is not followed: the request carries the client
+		// secret (in its body when golang.org/x/oauth2 falls back to the
+		// form), which must go to the token endpoint named, nowhere else.
+		tokenClient := &http.Client{Transport: base, Timeout: hc.Timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		hc.Transport = newBearerTransport(cc, tokenClient, wire)
 	default:
 		return nil, ErrNoCredentials
 	}
+	// Credentials go to the service root only, wherever a redirect leads.
+	rootURL, _ := url.Parse(root)
+	hc.Transport = originOnly{scheme: rootURL.Scheme, host: rootURL.Host, auth: hc.Transport, other: wire}
 
 	media, ua := cfg.version.mediaType(), cfg.userAgent
 	headers := func(_ context.Context, req *http.Request) error {

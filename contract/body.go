@@ -9,6 +9,8 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // DefaultMaxBodyBytes bounds one body as the checks read it, after its
@@ -98,13 +100,15 @@ func (t *jsonText) jsonValue(data []byte) any {
 }
 
 // syntaxReason is the library's reason without its own "jsontext:" prefix
-// and location, which the violation states its own way.
+// and location, which the violation states its own way, and without the
+// text it quotes after a broken escape ("invalid surrogate pair
+// `\ud800abcdef`"), which inside a link-token is the secret.
 func syntaxReason(se *jsontext.SyntacticError) string {
 	if se.Err != nil {
 		if errors.Is(se.Err, io.ErrUnexpectedEOF) {
 			return "unexpected end of input"
 		}
-		return se.Err.Error()
+		return safetext.JSONReason(se.Err.Error())
 	}
 	return "syntax error"
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
 	generated "github.com/seed-5c49e0d7/linktoken/generated/server"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
+	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 	"github.com/seed-5c49e0d7/linktoken/internal/wire"
 )
 
@@ -193,7 +194,9 @@ type recorder struct {
 }
 
 func (r *recorder) WriteHeader(code int) {
-	if r.code == 0 {
+	// An informational status (103 Early Hints) goes before the answer, as
+	// net/http sends it: the answer is the status that follows.
+	if r.code == 0 && !rfc9110.Informational(code) {
 		r.code = code
 		r.header = r.ResponseWriter.Header().Clone()
 	}

@@ -102,3 +102,46 @@ func TestMiddlewareLetsAnonymousThroughToTheChallenge(t *testing.T) {
 		t.Errorf("got %d, reported %v", rec.Code, got)
 	}
 }
+
+// TestMiddlewareJudgesTheFinalStatus: informational responses a handler
+// sends first (103 Early Hints) are not the answer: the exchange is judged
+// by the status and headers that end it.
+func TestMiddlewareJudgesTheFinalStatus(t *testing.T) {
+	v := contract.MustNew(contract.Strict())
+	for _, tc := range []struct {
+		name   string
+		status int
+		want   string // the rule reported, "" for none
+	}{
+		{"a conforming 204", 204, ""},
+		{"a 429 without Retry-After", 429, contract.RuleRequiredHeader},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got contract.Violations
+			h := contract.Middleware(v, contract.ReportTo(func(_ *http.Request, res *contract.Result) { got = res.Violations }))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Link", "</style.css>; rel=preload")
+				w.WriteHeader(http.StatusEarlyHints)
+				w.Header().Del("Link")
+				if tc.status == 204 {
+					w.Header().Set("Content-Type", v2Type)
+					w.WriteHeader(204)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = io.WriteString(w, `{"error":429,"errorCode":"RATE_LIMITED","parameters":null,"reason":"Too Many Requests"}`)
+			}))
+			req := httptest.NewRequest(http.MethodDelete, "/api/atlas/v2"+orgPath, nil)
+			req.Header.Set("Accept", v2Type)
+			req.Header.Set("Authorization", digestHdr)
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			var rules []string
+			for _, x := range got {
+				rules = append(rules, x.Rule)
+			}
+			if strings.Join(rules, ",") != tc.want {
+				t.Errorf("reported %v, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -40,3 +40,24 @@ func TestUnreadableQueryIsNeverPassed(t *testing.T) {
 		}
 	}
 }
+
+// TestMalformedPercentEncodingInAQuery: a parameter with a malformed
+// percent-encoding is the one url.ParseQuery drops; the violation says so,
+// not that the query has too many parameters, and does not echo it.
+func TestMalformedPercentEncodingInAQuery(t *testing.T) {
+	ex := createExchange(createBody, []byte(`{"linkToken":"t"}`), nil, nil)
+	u := *ex.Request.URL
+	u.RawQuery = "pretty=true&access_token=s3cr3t%zz"
+	ex.Request.URL = &u
+	res, err := contract.MustNew().Check(ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Violations.Error()
+	if !slices.Contains(res.Violations.Rules(), contract.RuleQuery) || !strings.Contains(s, "percent-encoding") || strings.Contains(s, "10000") {
+		t.Errorf("%v; want a %s violation naming a malformed percent-encoding", res.Violations, contract.RuleQuery)
+	}
+	if strings.Contains(s, "s3cr3t") || strings.Contains(s, "%zz") {
+		t.Errorf("the violation echoes the query: %s", s)
+	}
+}

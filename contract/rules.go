@@ -199,11 +199,16 @@ func (c *checker) queryRules() {
 		// not see either (they read url.Query(), which drops the error):
 		// judged blind, the query would pass whatever it holds. It is not
 		// quoted: a query may carry a secret.
-		found := "a ';' separator (the parameters around it are not read)"
-		if !strings.Contains(err.Error(), "semicolon") {
-			found = fmt.Sprintf("more than %d parameters (none is read)", maxQueryParams)
+		expected := "parameters separated by '&', at most " + strconv.Itoa(maxQueryParams)
+		found := fmt.Sprintf("more than %d parameters (none is read)", maxQueryParams)
+		switch msg := err.Error(); {
+		case strings.Contains(msg, "semicolon"):
+			found = "a ';' separator (the parameters around it are not read)"
+		case strings.Contains(msg, "escape"):
+			expected = "parameters percent-encoded as RFC 3986 §2.1 says"
+			found = "a malformed percent-encoding (the parameter holding it is not read)"
 		}
-		c.add(SideRequest, PartQuery, "", RuleQuery, "parameters separated by '&', at most "+strconv.Itoa(maxQueryParams), found)
+		c.add(SideRequest, PartQuery, "", RuleQuery, expected, found)
 	}
 	if len(vals) == 0 {
 		return

@@ -81,8 +81,8 @@ request of the contract is answered 503 with Retry-After rather than held.
 
 Exit status once stopped: 0 every exchange of the contract conformed (notices aside);
 1 one broke it; 4 none broke it but one could not be judged (no answer from the upstream,
-a response past the buffer limit, a request still in flight 5 s after the signal, cut);
-2 a usage error, or the recording failed.`,
+an answer whose body broke off, a response past the buffer limit, a request still in flight
+5 s after the signal, cut); 2 a usage error, or the recording failed.`,
 		Example: `  linktoken proxy --upstream https://cloud.mongodb.com/ --record traffic.har
   curl --digest -u "$PUBLIC:$PRIVATE" -H 'Accept: application/vnd.atlas.2023-01-01+json' \
     -X DELETE http://127.0.0.1:8081/api/atlas/v2/orgs/$ORG/liveMigrations/linkTokens

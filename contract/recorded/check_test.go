@@ -65,6 +65,9 @@ func TestCheckFileDecidesAsItsReadersRead(t *testing.T) {
 	}
 	const har = `{"log":{"entries":[{"request":{"method":"GET","url":"https://example.com/","headers":[]},` +
 		`"response":{"status":200,"headers":[],"content":{"text":""}}}]}}`
+	// A query of 9,000 parameters: a request line of 100 KB, longer than
+	// what the decision looks at, yet within what a server reads.
+	longQuery := strings.Replace(string(raw), "linkTokens HTTP/1.1", "linkTokens?"+strings.Repeat("pretty=false&", 9000)+"pretty=true HTTP/1.1", 1)
 	for _, tc := range []struct {
 		name, file, content string
 		exchanges, skipped  int // what the check counts: 1, 0 for the raw file; 0, 1 for the archive
@@ -76,6 +79,7 @@ func TestCheckFileDecidesAsItsReadersRead(t *testing.T) {
 		{"raw HTTP", "x.http", string(raw), 1, 0, ""},
 		{"a byte order mark, then raw HTTP", "x.http", "\uFEFF" + string(raw), 1, 0, ""},
 		{"a byte order mark, white space, then raw HTTP", "x.http", "\uFEFF\r\n\r\n" + string(raw), 1, 0, ""},
+		{"raw HTTP with a request line longer than the decision looks at", "x.http", longQuery, 1, 0, ""},
 		{"white space, a byte order mark, then HAR", "x.json", " \n\uFEFF" + har, 0, 0, "neither a HAR archive"},
 		{"white space, a byte order mark, then raw HTTP", "x.http", "\r\n\uFEFF" + string(raw), 0, 0, "neither a HAR archive"},
 	} {

@@ -14,6 +14,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // ReadHAR reads a HAR 1.2 archive from r and calls fn with each entry as an
@@ -203,6 +204,9 @@ func walkError(source, where string, err error, dec *jsontext.Decoder, maxValue 
 		at = se.ByteOffset
 		if se.Err != nil {
 			err = se.Err
+			if reason := safetext.JSONReason(err.Error()); reason != err.Error() {
+				err = errors.New(reason)
+			}
 		}
 	case errors.As(err, &me):
 		what, problem := string(me.JSONPointer), me.Err
@@ -355,7 +359,7 @@ func entryJSONError(err error) error {
 	// offset of it, which is not the archive's.
 	var ye *jsontext.SyntacticError
 	if errors.As(err, &ye) && ye.Err != nil {
-		ptr, msg := ye.JSONPointer, ye.Err.Error()
+		ptr, msg := ye.JSONPointer, safetext.JSONReason(ye.Err.Error())
 		if ye.Err == jsontext.ErrDuplicateName {
 			ptr, msg = ptr.Parent(), msg+" "+strconv.Quote(ptr.LastToken())
 		}

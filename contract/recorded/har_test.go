@@ -67,7 +67,7 @@ func TestReadHARMalformed(t *testing.T) {
 		"data after":        {`{"log":{"entries":[]}} {}`, "data after the archive"},
 		"status a fraction": {`{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"},"response":{"status":200.5}}]}}`, "entry 0: response: status: 200.5 is not an integer"},
 		"status a string":   {`{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"},"response":{"status":"200"}}]}}`, "entry 0: response: status: expected a number, found a string"},
-		"bad escape":        {`{"log":{"entries":[{"request":{"method":"G\qT","url":"https://x/"}}]}}`, "entry 0, byte 42: invalid escape sequence `\\q`"},
+		"bad escape":        {`{"log":{"entries":[{"request":{"method":"G\qT","url":"https://x/"}}]}}`, "entry 0, byte 42: invalid escape sequence in string"},
 		"duplicate names":   {`{"log":{"entries":[{"request":{"method":"GET","method":"PUT","url":"https://x/"}}]}}`, `entry 0: /request: duplicate object member name "method"`},
 		"invalid UTF-8":     {"{\"log\":{\"entries\":[{\"request\":{\"method\":\"G\xffT\",\"url\":\"https://x/\"}}]}}", "entry 0: /request/method: invalid UTF-8"},
 		"control character": {"{\"log\":{\"entries\":[{\"request\":{\"method\":\"G\nT\"}}]}}", `invalid character '\n' in string`},

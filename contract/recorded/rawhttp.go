@@ -16,6 +16,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
+	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
@@ -179,6 +180,21 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*contrac
 		msg++
 		if ex.Response, cut.response, err = rr.response(); err != nil {
 			return fail(msg, err)
+		}
+		// curl -i prints an informational response (100 Continue, 103
+		// Early Hints) before the answer: the answer is what follows it.
+		// One with no answer after it stays the response recorded.
+		for rfc9110.Informational(ex.Response.StatusCode) {
+			if more, err = rr.more(); err != nil {
+				return &InputError{Source: source, Err: err}
+			}
+			if !more || !rr.atResponse() {
+				break
+			}
+			msg++
+			if ex.Response, cut.response, err = rr.response(); err != nil {
+				return fail(msg, err)
+			}
 		}
 		held, heldCut = ex, cut
 	}

@@ -188,3 +188,51 @@ func TestCurlHTTP2Output(t *testing.T) {
 		})
 	}
 }
+
+// TestCurlInformationalResponses: curl -i prints an informational
+// response (100 Continue, answering Expect: 100-continue; 103 Early Hints)
+// before the answer; the exchange is the request and that answer, and a
+// 1xx with no answer after it stays the response recorded.
+func TestCurlInformationalResponses(t *testing.T) {
+	data, err := os.ReadFile("../testdata/conforming/createLinkToken/201_v2.http")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, before string
+		exchanges    int
+		ok           bool
+	}{
+		{"100 Continue", "HTTP/1.1 100 Continue\r\n\r\n", 1, true},
+		{"100 Continue, then 103 Early Hints", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n", 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			one := strings.Replace(string(data), "HTTP/1.1 201 Created", tc.before+"HTTP/1.1 201 Created", 1)
+			path := filepath.Join(t.TempDir(), "curl.http")
+			if err := os.WriteFile(path, []byte(one+"\n"+one), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var rep recorded.Report
+			if err := recorded.CheckFile(strict, &rep, path); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Exchanges != 2*tc.exchanges || rep.OK() != tc.ok {
+				t.Fatalf("report %+v; want %d conforming exchanges", rep, 2*tc.exchanges)
+			}
+		})
+	}
+	t.Run("a 100 Continue alone", func(t *testing.T) {
+		req, _, _ := strings.Cut(string(data), "HTTP/1.1 201 Created")
+		path := filepath.Join(t.TempDir(), "curl.http")
+		if err := os.WriteFile(path, []byte(req+"HTTP/1.1 100 Continue\r\n\r\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var rep recorded.Report
+		if err := recorded.CheckFile(strict, &rep, path); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Exchanges != 1 || rep.OK() {
+			t.Fatalf("report %+v; want the 1xx judged as the answer, and refused", rep)
+		}
+	})
+}

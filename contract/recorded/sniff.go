@@ -27,7 +27,10 @@ func skipByteOrderMark(br *bufio.Reader) {
 
 var (
 	requestLine = regexp.MustCompile(`^[A-Za-z]+ \S+ HTTP/\d`)
-	statusLine  = regexp.MustCompile(`^HTTP/\d(\.\d)? \d{3}`)
+	// requestStart is a request line cut short by the end of the buffer:
+	// a method, then a target that goes on past it (a long query).
+	requestStart = regexp.MustCompile(`^[A-Za-z]+ \S+$`)
+	statusLine   = regexp.MustCompile(`^HTTP/\d(\.\d)? \d{3}`)
 )
 
 // The errors of a file that holds nothing a reader can use. They quote
@@ -64,7 +67,10 @@ func isHAR(br *bufio.Reader, path string) (bool, error) {
 	case named || start[0] == '{':
 		return true, nil // the HAR reader names the place of any problem
 	}
-	line, _, _ := bytes.Cut(start, []byte("\n"))
+	line, _, whole := bytes.Cut(start, []byte("\n"))
+	if !whole && err == nil && requestStart.Match(line) {
+		return false, nil // the raw reader reads it, up to a server's limit
+	}
 	if !requestLine.Match(line) && !statusLine.Match(line) {
 		return false, &InputError{Source: path, Err: errNeither}
 	}

@@ -57,7 +57,10 @@ const Redacted = "REDACTED"
 //     becomes zeros of the same length (so it is still a hex digest of its
 //     algorithm's length), Bearer becomes "Bearer REDACTED", Basic the
 //     base64 of "REDACTED:REDACTED"; an apiKey scheme's header or query
-//     value becomes "REDACTED";
+//     value becomes "REDACTED", and so does a bearer token sent in the
+//     query (access_token, RFC 6750 §2.3) when the document has an OAuth 2
+//     or bearer scheme, there and in a digest credential's uri, every
+//     other byte of the query kept;
 //   - cookies (Cookie, Set-Cookie: values, not names or attributes) and the
 //     rspauth of Authentication-Info, which is derived from the password.
 //
@@ -71,7 +74,7 @@ func Exchange(v *contract.Validator, ex *contract.Exchange) *contract.Exchange {
 	var op *openapi3.Operation
 	if ex.Request != nil {
 		req := *ex.Request
-		req.Header = redactHeaders(req.Header, keys.headers)
+		req.Header = redactHeaders(req.Header, keys)
 		if req.URL != nil {
 			req.URL = redactQuery(req.URL, keys.query)
 			op = operationOf(v, doc, req.Method, ex.Request.URL)
@@ -86,7 +89,7 @@ func Exchange(v *contract.Validator, ex *contract.Exchange) *contract.Exchange {
 	}
 	if ex.Response != nil {
 		resp := *ex.Response
-		resp.Header = redactHeaders(resp.Header, keys.headers)
+		resp.Header = redactHeaders(resp.Header, keys)
 		if op == nil {
 			resp.Body = nil
 		} else {
@@ -98,7 +101,9 @@ func Exchange(v *contract.Validator, ex *contract.Exchange) *contract.Exchange {
 	return out
 }
 
-// apiKeys are where the document's apiKey schemes carry their keys.
+// apiKeys are where the document's security schemes carry credentials
+// other than in Authorization: apiKey schemes' headers and query
+// parameters, and a bearer token's query parameter.
 type apiKeys struct {
 	headers map[string]bool // canonical names
 	query   map[string]bool
@@ -122,6 +127,12 @@ func apiKeyLocations(doc *openapi3.T) apiKeys {
 	var k apiKeys
 	for _, ref := range doc.Components.SecuritySchemes {
 		s := ref.Value
+		if s != nil && (s.Type == "oauth2" || s.Type == "openIdConnect" || s.Type == "http" && strings.EqualFold(s.Scheme, "bearer")) {
+			if k.query == nil {
+				k.query = map[string]bool{}
+			}
+			k.query[bearerQueryParam] = true
+		}
 		if s == nil || s.Type != "apiKey" {
 			continue
 		}
@@ -142,8 +153,8 @@ func apiKeyLocations(doc *openapi3.T) apiKeys {
 }
 
 // redactHeaders returns a copy of h with every credential and cookie value
-// replaced.
-func redactHeaders(h http.Header, apiKeyHeaders map[string]bool) http.Header {
+// replaced, and the query credentials in a digest credential's uri.
+func redactHeaders(h http.Header, keys apiKeys) http.Header {
 	if h == nil {
 		return nil
 	}
@@ -153,7 +164,7 @@ func redactHeaders(h http.Header, apiKeyHeaders map[string]bool) http.Header {
 		for i, val := range values {
 			switch {
 			case c == "Authorization" || c == "Proxy-Authorization":
-				values[i] = redactCredential(val)
+				values[i] = redactCredential(val, keys.query)
 			case c == "Authentication-Info" || c == "Proxy-Authentication-Info":
 				values[i] = zeroAuthParam(val, "rspauth")
 			case c == "Cookie":
@@ -164,7 +175,7 @@ func redactHeaders(h http.Header, apiKeyHeaders map[string]bool) http.Header {
 				if found {
 					values[i] += ";" + attrs
 				}
-			case apiKeyHeaders[c]:
+			case keys.headers[c]:
 				values[i] = Redacted
 			}
 		}
@@ -172,33 +183,9 @@ func redactHeaders(h http.Header, apiKeyHeaders map[string]bool) http.Header {
 	return out
 }
 
-// redactQuery returns u, or a copy of it with the apiKey query parameters'
-// values replaced.
-func redactQuery(u *url.URL, names map[string]bool) *url.URL {
-	if len(names) == 0 || u.RawQuery == "" {
-		return u
-	}
-	q := u.Query()
-	changed := false
-	for name := range names {
-		if vals, ok := q[name]; ok {
-			for i := range vals {
-				vals[i] = Redacted
-			}
-			changed = true
-		}
-	}
-	if !changed {
-		return u
-	}
-	c := *u
-	c.RawQuery = q.Encode()
-	return &c
-}
-
 // redactCredential keeps an Authorization value's scheme and form and
 // replaces what proves the secret.
-func redactCredential(val string) string {
+func redactCredential(val string, queryKeys map[string]bool) string {
 	trimmed := strings.TrimSpace(val)
 	scheme, rest, _ := strings.Cut(trimmed, " ")
 	if strings.TrimSpace(rest) == "" || !rfc9110.IsToken(scheme) {
@@ -212,7 +199,7 @@ func redactCredential(val string) string {
 	rest = strings.TrimSpace(rest)
 	switch strings.ToLower(scheme) {
 	case "digest":
-		return zeroAuthParam(trimmed, "response")
+		return redactURIQuery(zeroAuthParam(trimmed, "response"), queryKeys)
 	case "basic":
 		if raw, err := base64.StdEncoding.DecodeString(rest); err == nil && strings.Contains(string(raw), ":") {
 			return scheme + " " + base64Redacted
@@ -523,13 +510,10 @@ func (w *secretWalker) redactJSON(data []byte, roots []*openapi3.Schema) ([]byte
 			return "", false
 		}
 		changed = true
-		p := placeholder(at.set, tok.String())
-		if p != "" && !utf8.Valid(raw) {
-			// A secret that was not UTF-8 stands for one that is
-			// not either (RFC 8259 §8.1), of as many characters.
-			p = p[:len(p)-1] + "\xff"
-		}
-		return p, true // ASCII letters, '-' and 'x': nothing to escape
+		// A secret that was not UTF-8, or held an escape that is not
+		// JSON's, stands for one that is not either, of as many
+		// characters.
+		return secretjson.AsBroken(placeholder(at.set, tok.String()), raw), true
 	}
 	top := expand(roots)
 	out, rest := secretjson.Rewrite(data, place{set: top, secret: anySecret(top)}, child, replace)

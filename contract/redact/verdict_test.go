@@ -34,6 +34,10 @@ func TestRedactKeepsEveryVerdict(t *testing.T) {
 		{digestHdr, []byte(`{"linkToken":""}`), nil},
 		{digestHdr, []byte(`{"linkToken":["` + redactSecret + `"]}`), nil},
 		{digestHdr, []byte(`{"linkToken":"` + redactSecret + `"} trailing`), nil},
+		// An escape that is not JSON (RFC 8259 §8.2 leaves a lone
+		// surrogate to parsers; jsontext, the check's, refuses it).
+		{digestHdr, []byte(`{"linkToken":"` + redactSecret + `\ud800x"}`), nil},
+		{digestHdr, []byte(`{"linkToken":"\udc00` + redactSecret + `"}`), nil},
 		{`Digest response="short"`, []byte(`{"linkToken":"` + redactSecret + `"}`), nil},
 		{`Bearer ` + redactSecret, []byte(`{"linkToken":"` + redactSecret + `"}`), nil},
 		{`Bearer bad token`, []byte(`{"linkToken":"` + redactSecret + `"}`), nil},

@@ -32,6 +32,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/casegen"
 	"github.com/seed-5c49e0d7/linktoken/internal/plural"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // The checks, named as Schemathesis names the same ideas.
@@ -123,6 +124,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Raw == nil {
 		o.Raw = http.DefaultClient
 	}
+	// A redirect is the server's answer, judged as such: followed, the
+	// run would judge another server than the one named, and hand it the
+	// run's credentials.
+	o.Raw = noRedirects(o.Raw)
+	clients := make(map[string]*http.Client, len(o.Clients))
+	for base, c := range o.Clients {
+		clients[base] = noRedirects(c)
+	}
+	o.Clients = clients
 	root, err := url.Parse(o.Root)
 	if err != nil || root.Host == "" || root.Scheme != "http" && root.Scheme != "https" {
 		return nil, fmt.Errorf("conform: the service root %q is not an http(s) URL", o.Root)
@@ -382,6 +392,9 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 		}
 		r.report.Requests++
 		resp, err = client.Do(req.Clone(ctx))
+		if err == nil {
+			body, err = r.readBody(resp)
+		}
 		if err != nil {
 			out.Err = "no answer: " + redactErr(err)
 			out.Unanswered = ctx.Err() == nil
@@ -392,8 +405,6 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 			}
 			return out
 		}
-		body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusTooManyRequests || attempt >= 3 {
 			break
 		}
@@ -427,6 +438,26 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 	}
 	r.judge(&out, p, req, resp, body)
 	return out
+}
+
+// readBody reads an answer's body, as much of it as the validator judges
+// and a byte (so that a larger one is reported as such, not judged cut);
+// a body cut short (the connection closed before its end) is an error: no
+// whole answer, and never judged as if it were one.
+func (r *run) readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, r.v.BodyLimit()+1))
+	if err != nil {
+		return nil, fmt.Errorf("the answer's body was cut short: %w", err)
+	}
+	return body, nil
+}
+
+// noRedirects is a copy of c that hands a redirect back as the answer.
+func noRedirects(c *http.Client) *http.Client {
+	copied := *c
+	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &copied
 }
 
 // refused reports whether a request never reached the server: the
@@ -558,13 +589,15 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// redactErr keeps a transport error's words but no URL credentials.
+// redactErr keeps a transport error's words but no URL credentials, nor
+// the header line of an answer net/http quotes (a server may echo a
+// credential in one).
 func redactErr(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return ue.Op + " " + redactURL(ue.URL) + ": " + ue.Err.Error()
+		return ue.Op + " " + redactURL(ue.URL) + ": " + safetext.ParseError(ue.Err).Error()
 	}
-	return err.Error()
+	return safetext.ParseError(err).Error()
 }
 
 func redactURL(raw string) string {

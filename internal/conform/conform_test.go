@@ -150,6 +150,7 @@ func TestBrokenServersAreCaught(t *testing.T) {
 		{"linkToken as an array", linkTokenArray, nil, conform.CheckConformance, "/linkToken: type"},
 		{"a 500 for malformed JSON", serverErrorOnBadJSON, nil, conform.CheckServerError, "answered 500"},
 		{"no WWW-Authenticate on a 401", dropHeader(401, "WWW-Authenticate"), nil, conform.CheckConformance, "WWW-Authenticate"},
+		{"malformed past the first MiB of a body", garbageAfterAMiB, nil, conform.CheckConformance, "malformed JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,6 +182,30 @@ func TestBrokenServersAreCaught(t *testing.T) {
 			}
 			t.Fatalf("no %s failure mentioning %q among %d failures: %.600s", tt.check, tt.detail, rep.Failed, strings.Join(got, "\n"))
 		})
+	}
+}
+
+// TestARedirectIsJudgedNotFollowed: a server that answers every request
+// with a redirect to a conforming one is judged by its own answer, the
+// 307: followed, the run would judge the other server, and hand it the
+// run's credentials.
+func TestARedirectIsJudgedNotFollowed(t *testing.T) {
+	real, svc := serve(t, nil)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, real.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(front.Close)
+	rep, err := conform.Run(context.Background(), options(t, front, svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict == conform.VerdictPass {
+		t.Fatalf("not caught: %s", rep.Summary())
+	}
+	for _, out := range rep.Outcomes {
+		if out.Status != http.StatusTemporaryRedirect && out.Err == "" {
+			t.Errorf("%s: answered %d, not the redirect", out.Case, out.Status)
+		}
 	}
 }
 
@@ -251,6 +276,18 @@ func lowerCaseOrgID(h http.Handler) http.Handler {
 			return
 		}
 		h.ServeHTTP(w, r)
+	})
+}
+
+// garbageAfterAMiB sends every JSON body followed by a MiB of white space
+// and a stray byte: malformed, however well its first MiB reads.
+func garbageAfterAMiB(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		capture(h, w, r, func(rec *httptest.ResponseRecorder) {
+			if rec.Body.Len() > 0 {
+				rec.Body.WriteString(strings.Repeat(" ", 1<<20) + "x")
+			}
+		})
 	})
 }
 

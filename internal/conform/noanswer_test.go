@@ -3,6 +3,8 @@ package conform_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +59,37 @@ func TestAServerThatDoesNotAnswerNeverPasses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAnAnswerCutShortIsNoAnswer: a server that closes the connection
+// before the body its Content-Length announced is complete gave no whole
+// answer: what arrived, however well it reads, is not judged as if it were.
+func TestAnAnswerCutShortIsNoAnswer(t *testing.T) {
+	srv, svc := serve(t, cutShort)
+	rep, err := conform.Run(context.Background(), options(t, srv, svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verdict == conform.VerdictPass || rep.Unanswered == 0 {
+		t.Fatalf("verdict %s: %s", rep.Verdict, rep.Summary())
+	}
+}
+
+// cutShort announces ten bytes more of each body than h writes, so that
+// net/http closes the connection after the body.
+func cutShort(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		if rec.Body.Len() > 0 {
+			w.Header().Set("Content-Length", strconv.Itoa(rec.Body.Len()+10))
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
 }
 
 // TestARunWithoutAnyCheckDoesNotPass: a run that sends nothing (no server
@@ -169,6 +202,36 @@ func TestAddedHeadersAreSentAndNeverShown(t *testing.T) {
 	for _, out := range rep.Outcomes {
 		if strings.Contains(out.Request+out.Replay, secret) {
 			t.Fatalf("a report line carries the header's value: %s", out.Replay)
+		}
+	}
+}
+
+// TestAMalformedAnswerIsNotQuoted: net/http quotes the header line of an
+// answer it could not parse; a server may echo a credential in one (here a
+// token), and the report names the failure without the line.
+func TestAMalformedAnswerIsNotQuoted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 401 Unauthorized\r\nX-Echo: Bearer c2VjcmV0\x01\r\nContent-Length: 0\r\n\r\n")
+		_ = buf.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	svc, err := atlastest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := conform.Run(context.Background(), optionsAt(t, srv.URL, svc, srv.Client().Transport))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range rep.Outcomes {
+		if !strings.Contains(o.Err, "malformed MIME header") || strings.Contains(o.Err, "c2VjcmV0") {
+			t.Errorf("%s: %q; want the failure named, the line not quoted", o.Case, o.Err)
 		}
 	}
 }

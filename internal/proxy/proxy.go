@@ -31,6 +31,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 	"github.com/seed-5c49e0d7/linktoken/internal/plural"
+	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
@@ -88,7 +89,7 @@ type Proxy struct {
 	checked, broke, notices, passed atomic.Int64
 	// shed requests were answered 503 (the budget spent); unchecked
 	// exchanges passed on without a verdict; inFlight are being served.
-	shed, unchecked, unanswered, looped, unknown, inFlight atomic.Int64
+	shed, unchecked, unanswered, cut, looped, unknown, inFlight atomic.Int64
 }
 
 // Config is what New needs; the zero value of each optional field is
@@ -129,6 +130,10 @@ type Stats struct {
 	// (no room to hold the response); Unanswered exchanges of the contract
 	// got no answer from the upstream; InFlight are being served.
 	Shed, Unchecked, Unanswered, InFlight int64
+	// Cut exchanges of the contract got an answer whose body broke off
+	// (the upstream closed before its end): judged on what came, which
+	// is not the whole answer.
+	Cut int64
 	// Looped requests came back to the proxy (its own Via): refused, 508.
 	Looped int64
 	// Unknown requests were not operations of the contract: refused, 404
@@ -196,7 +201,7 @@ func (p *Proxy) Upstream() *url.URL { return p.upstream }
 // Stats is what the proxy has counted so far.
 func (p *Proxy) Stats() Stats {
 	return Stats{Checked: p.checked.Load(), Broke: p.broke.Load(), Notices: p.notices.Load(), Passed: p.passed.Load(),
-		Shed: p.shed.Load(), Unchecked: p.unchecked.Load(), Unanswered: p.unanswered.Load(), Looped: p.looped.Load(), Unknown: p.unknown.Load(), InFlight: p.inFlight.Load(), PeakBuffered: p.budget.peak.Load()}
+		Shed: p.shed.Load(), Unchecked: p.unchecked.Load(), Unanswered: p.unanswered.Load(), Cut: p.cut.Load(), Looped: p.looped.Load(), Unknown: p.unknown.Load(), InFlight: p.inFlight.Load(), PeakBuffered: p.budget.peak.Load()}
 }
 
 // String is the stats in a sentence: "3 exchanges of the contract
@@ -210,6 +215,7 @@ func (s Stats) String() string {
 		what string
 	}{
 		{s.Unanswered, "got no answer from the upstream"},
+		{s.Cut, "got an answer whose body broke off"},
 		{s.Unchecked, "passed on unchecked (the proxy's buffer limit)"},
 		{s.Shed, "answered 503 (the proxy's buffer limit)"},
 		{s.Looped, "came back to the proxy (a loop): refused with 508"},
@@ -223,8 +229,9 @@ func (s Stats) String() string {
 }
 
 // Unjudged is the number of exchanges of the contract that reached the
-// upstream but got no verdict: no answer came, or it could not be held.
-func (s Stats) Unjudged() int64 { return s.Unanswered + s.Unchecked }
+// upstream but got no verdict on a whole answer: no answer came, it broke
+// off, or it could not be held.
+func (s Stats) Unjudged() int64 { return s.Unanswered + s.Cut + s.Unchecked }
 
 // errorLog writes to the proxy's log, for an http.Server's ErrorLog.
 func (p *Proxy) errorLog() *log.Logger { return log.New(logWriter{p.log}, "proxy: ", 0) }
@@ -459,6 +466,11 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 	if x == nil {
 		return nil // not an operation of the contract: streamed untouched
 	}
+	// The verdict headers are the proxy's alone: a client must not read
+	// the upstream's as the proxy's.
+	for _, name := range []string{HeaderViolations, HeaderViolation, HeaderViolationsJSON, HeaderNotices} {
+		resp.Header.Del(name)
+	}
 	body, held, over, err := p.budget.readBody(resp.Body, resp.ContentLength, p.maxBody)
 	x.held += held
 	switch {
@@ -536,7 +548,7 @@ func (p *Proxy) upstreamFailed(w http.ResponseWriter, r *http.Request, err error
 	if x, _ := r.Context().Value(exchangeKey{}).(*exchange); x != nil {
 		x.upstreamErr = err
 	} else {
-		p.log.line("%s %s: the upstream did not answer: %v", r.Method, r.URL.EscapedPath(), err)
+		p.log.line("%s %s: the upstream did not answer: %v", r.Method, r.URL.EscapedPath(), safetext.ParseError(err))
 	}
 	var ne net.Error
 	switch {
@@ -574,10 +586,13 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 	}
 	switch {
 	case x.upstreamErr != nil:
-		fmt.Fprintf(&b, " the upstream did not answer: %v", x.upstreamErr)
+		// net/http quotes a header line it could not parse, which may
+		// hold a secret.
+		fmt.Fprintf(&b, " the upstream did not answer: %v", safetext.ParseError(x.upstreamErr))
 		p.unanswered.Add(1)
 	case x.respErr != nil:
-		fmt.Fprintf(&b, " the upstream's body broke off: %v", x.respErr)
+		fmt.Fprintf(&b, " the upstream's body broke off: %v", safetext.ParseError(x.respErr))
+		p.cut.Add(1)
 	}
 	fmt.Fprintf(&b, " took=%s", took.Round(time.Microsecond))
 	lines := []string{b.String()}
@@ -668,7 +683,9 @@ type statusWriter struct {
 }
 
 func (s *statusWriter) WriteHeader(code int) {
-	if s.code == 0 {
+	// An informational status (103 Early Hints), which the ReverseProxy
+	// passes on as it comes, goes before the answer: not its status.
+	if s.code == 0 && !rfc9110.Informational(code) {
 		s.code = code
 	}
 	s.ResponseWriter.WriteHeader(code)

@@ -57,7 +57,11 @@ func blankSecretMembers(data []byte, names map[string]bool) []byte {
 	}
 	// A secret sent as an array or object ({"linkToken":["…"]}) is one too.
 	named := func(inSecret bool, name string) bool { return inSecret || names[strings.ToLower(name)] }
-	blank := func(secret bool, _ jsontext.Token, _ []byte) (string, bool) { return redact.Redacted, secret }
+	// What breaks JSON's rules (redact.Exchange's stand-in for a secret that
+	// did) still does: the recording checks as the exchange did.
+	blank := func(secret bool, _ jsontext.Token, raw []byte) (string, bool) {
+		return secretjson.AsBroken(redact.Redacted, raw), secret
+	}
 	out, rest := secretjson.Rewrite(data, false, named, blank)
 	if rest >= 0 {
 		return []byte(fmt.Sprintf("<%d bytes redacted: not JSON, and they name a secret>", len(data)))

@@ -77,6 +77,10 @@ func TestBlankSecretMembers(t *testing.T) {
 		{"no secret's name: kept as it is", `{"a":"s"`, `{"a":"s"`},
 		{"not JSON", `{"linkToken":"s"`, notJSON(16)},
 		{"a second text", `{"a":1} {"linkToken":"s"}`, notJSON(25)},
+		// What redact.Exchange left breaking JSON's rules as the secret
+		// did still does.
+		{"a secret that is not UTF-8", "{\"linkToken\":\"REDACTE\xff\"}", "{\"linkToken\":\"REDACTE\xff\"}"},
+		{"a secret with a lone surrogate", `{"linkToken":"REDACTE\ud800"}`, `{"linkToken":"REDACTE\ud800"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := blankSecretMembers([]byte(tc.body), names); string(got) != tc.want {

@@ -1,7 +1,9 @@
 // Package rfc9110 holds the few lexical rules of HTTP (RFC 9110) that the
 // contract's checks, its redaction and the client's digest transport read
 // credentials and challenges with: the judge must refuse what redaction
-// must keep malformed, and accept only challenges the client can answer.
+// must keep malformed, and accept only challenges the client can answer;
+// and which statuses are interim, for the readers of exchanges that must
+// not take a 1xx for the answer.
 package rfc9110
 
 import "strings"
@@ -45,3 +47,10 @@ func IsToken68(s string) bool { return madeOf(strings.TrimRight(s, "="), &token6
 // IsHex reports whether s is hex digits, as a digest response (RFC 7616)
 // is.
 func IsHex(s string) bool { return madeOf(s, &hexDigit) }
+
+// Informational reports whether status is an interim response (1xx, §15.2)
+// that comes before the answer to a request; 101 Switching Protocols ends
+// the exchange, as net/http reads it.
+func Informational(status int) bool {
+	return status >= 100 && status <= 199 && status != 101
+}

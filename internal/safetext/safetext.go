@@ -7,6 +7,7 @@ package safetext
 import (
 	"errors"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -100,4 +101,14 @@ func ParseError(err error) error {
 // without the spaces, quotes or separators of a value.
 func isFieldName(s string) bool {
 	return s != "" && len(s) <= 64 && !strings.ContainsAny(s, " \t\"\\,;=()<>@[]{}?/")
+}
+
+// quotedJSON is a span of its input a jsontext error quotes, in backquotes.
+var quotedJSON = regexp.MustCompile("`[^`]*` ?")
+
+// JSONReason is a jsontext error's reason without the input it quotes
+// after a broken escape ("invalid surrogate pair `\ud800abcdef` in
+// string"): inside a link-token, that is the secret.
+func JSONReason(reason string) string {
+	return quotedJSON.ReplaceAllString(reason, "")
 }

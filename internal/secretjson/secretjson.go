@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -89,4 +90,22 @@ func Rewrite[F any](data []byte, root F, child func(parent F, name string) F,
 func isMemberName(dec *jsontext.Decoder) bool {
 	kind, n := dec.StackIndex(dec.StackDepth())
 	return kind == '{' && n%2 == 1
+}
+
+// AsBroken is repl, a replacement of the string token raw (quotes
+// included), made to break JSON's rules as raw does, so that a copy fails
+// a check as the original did: its last byte one that is not UTF-8 when
+// raw is not UTF-8 (RFC 8259 §8.1), its last character a lone surrogate's
+// escape when raw holds an escape a strict parser refuses (jsontext's
+// "invalid surrogate pair"); repl itself otherwise, or when it is empty.
+func AsBroken(repl string, raw []byte) string {
+	switch {
+	case repl == "":
+		return repl
+	case !utf8.Valid(raw):
+		return repl[:len(repl)-1] + "\xff"
+	case !jsontext.Value(raw).IsValid():
+		return repl[:len(repl)-1] + `\ud800`
+	}
+	return repl
 }

@@ -51,3 +51,22 @@ func TestRewrite(t *testing.T) {
 		})
 	}
 }
+
+// TestAsBroken: a replacement breaks JSON's rules as the string it
+// replaces did, and only then.
+func TestAsBroken(t *testing.T) {
+	for _, tc := range []struct{ raw, want string }{
+		{`"secret"`, "REDACTED"},
+		{"\"secr\xffet\"", "REDACTE\xff"},
+		{`"secret\ud800"`, `REDACTE\ud800`},
+		{`"\udc00secret"`, `REDACTE\ud800`},
+		{`"\ud83d\ude00"`, "REDACTED"},
+	} {
+		if got := secretjson.AsBroken("REDACTED", []byte(tc.raw)); got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.raw, got, tc.want)
+		}
+	}
+	if got := secretjson.AsBroken("", []byte("\"\xff\"")); got != "" {
+		t.Errorf("an empty replacement became %q", got)
+	}
+}

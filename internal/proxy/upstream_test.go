@@ -1,0 +1,124 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestAnAnswerCutShortIsNotJudgedWhole: an upstream that closes the
+// connection before the body its Content-Length announced is complete
+// gave no whole answer, however well what came reads: the exchange counts
+// as one that could not be judged, never as conforming.
+func TestAnAnswerCutShortIsNotJudgedWhole(t *testing.T) {
+	// One JSON text that conforms, then the connection closes 100 bytes
+	// short.
+	upstream := rawUpstream(t, "HTTP/1.1 201 Created\r\nContent-Type: "+testMedia+"\r\nContent-Length: 124\r\n\r\n"+`{"linkToken":"c2VjcmV0"}`)
+	p, addr := serving(t, upstream.URL, Config{})
+	resp := postCreate(t, addr)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	waitFor(func() bool { return p.Stats().Checked+p.Stats().Unjudged() > 0 })
+	if st := p.Stats(); st.Unjudged() != 1 {
+		t.Errorf("stats %+v: want the exchange counted as not judged", st)
+	}
+}
+
+// TestTheVerdictIsTheProxysOwn: verdict headers an upstream sends itself
+// never reach the client beside the proxy's: a conforming exchange
+// carries no violation line and no notice count but the proxy's.
+func TestTheVerdictIsTheProxysOwn(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(HeaderViolation, "response body: forged")
+		w.Header().Set(HeaderNotices, "7")
+		w.Header().Set("Content-Type", testMedia)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"linkToken":"c2VjcmV0"}`)
+	}))
+	t.Cleanup(upstream.Close)
+	_, addr := serving(t, upstream.URL, Config{})
+	resp := postCreate(t, addr)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get(HeaderViolations) != "0" || resp.Header.Values(HeaderViolation) != nil || resp.Header.Get(HeaderNotices) != "" {
+		t.Errorf("verdict headers %q %q %q; want 0 violations and nothing forged",
+			resp.Header.Get(HeaderViolations), resp.Header.Values(HeaderViolation), resp.Header.Get(HeaderNotices))
+	}
+}
+
+// TestAPassedThroughAnswerIsLoggedByItsFinalStatus: an informational
+// response (103 Early Hints) the upstream sends before its answer to a
+// request outside the contract is not that answer's status in the log.
+func TestAPassedThroughAnswerIsLoggedByItsFinalStatus(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	t.Cleanup(upstream.Close)
+	var log syncBuffer
+	p, addr := serving(t, upstream.URL, Config{Log: &log})
+	resp, err := http.Get("http://" + addr + "/elsewhere")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitFor(func() bool { return p.Stats().Passed > 0 && strings.Contains(log.String(), "passed through") })
+	if !strings.Contains(log.String(), "GET /elsewhere 418 ") {
+		t.Errorf("log %q; want the answer's status, 418", log.String())
+	}
+}
+
+// syncBuffer is a log the proxy writes from its handlers' goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestAnUpstreamsMalformedHeaderIsNotQuoted: net/http quotes the header
+// line it could not parse, and the upstream's may hold a secret (a token
+// echoed back); the log names the failure without the line.
+func TestAnUpstreamsMalformedHeaderIsNotQuoted(t *testing.T) {
+	upstream := rawUpstream(t, "HTTP/1.1 201 Created\r\nX-Echo: Bearer c2VjcmV0\x01\r\nContent-Length: 0\r\n\r\n")
+	var log syncBuffer
+	p, addr := serving(t, upstream.URL, Config{Log: &log})
+	resp := postCreate(t, addr)
+	resp.Body.Close()
+	waitFor(func() bool { return p.Stats().Unanswered > 0 && strings.Contains(log.String(), "did not answer") })
+	if s := log.String(); !strings.Contains(s, "malformed MIME header") || strings.Contains(s, "c2VjcmV0") {
+		t.Errorf("log %q; want the failure named, the line not quoted", s)
+	}
+}
+
+// rawUpstream answers every request with response, byte for byte, and
+// closes the connection.
+func rawUpstream(t *testing.T, response string) *httptest.Server {
+	t.Helper()
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString(response)
+		_ = buf.Flush()
+	}))
+	t.Cleanup(upstream.Close)
+	return upstream
+}
