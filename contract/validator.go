@@ -70,9 +70,6 @@ type Validator struct {
 	// closedAdded holds the closed copies of object schemas that closing
 	// made refuse undeclared properties; read-only after New.
 	closedAdded map[*openapi3.Schema]bool
-	// wellFormed holds the Content-Type values found at New to parse
-	// (newWellFormed); read-only after New.
-	wellFormed map[string]bool
 }
 
 // New loads the contract (the one embedded in package generated/spec, or
@@ -219,7 +216,6 @@ func (v *Validator) build(doc *openapi3.T) error {
 		v.paths[path] = r
 	}
 	v.closedAdded = closed.added
-	v.wellFormed = newWellFormed(doc)
 	return nil
 }
 
