@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
+	"github.com/seed-5c49e0d7/linktoken/internal/specmarks"
 )
 
 // The project's own rules: what the contract says that OpenAPI 3.0 cannot,
@@ -259,7 +260,7 @@ func (c *checker) envelopeRules() bool {
 	}
 	c.enveloped = true
 	if len(resp.Body) == 0 {
-		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" body (envelope=true)", "no body")
+		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+specmarks.EnvelopeName+" body (envelope=true)", "no body")
 		c.plainForEnvelope = true
 		return true
 	}
@@ -277,7 +278,7 @@ func (c *checker) envelopeRules() bool {
 	_, hasStatus := obj["status"]
 	if !numeric && !hasContent && (!hasStatus || c.v.ownMembers(obj)) {
 		// A plain answer to envelope=true.
-		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" ({status, content}) for a request with envelope=true", "a body without a numeric status")
+		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+specmarks.EnvelopeName+" ({status, content}) for a request with envelope=true", "a body without a numeric status")
 		c.plainForEnvelope = true
 		return true
 	}

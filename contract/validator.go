@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
+	"github.com/seed-5c49e0d7/linktoken/internal/specmarks"
 )
 
 // Option configures a Validator.
@@ -190,9 +191,7 @@ func (v *Validator) build(doc *openapi3.T) error {
 	// Longest base first, so that no base can shadow a longer one.
 	slices.SortStableFunc(v.servers, func(a, b *server) int { return len(b.base) - len(a.base) })
 
-	if ref := doc.Components.Schemas[envelopeName]; ref != nil {
-		v.envelope = ref.Value
-	}
+	v.envelope = specmarks.Envelope(doc)
 	closed := newCloser()
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
@@ -283,11 +282,11 @@ func (srv *server) acceptsScheme(s *openapi3.SecurityScheme) bool {
 	return false
 }
 
-// The extensions this package reads, and the envelope's schema name.
+// The extensions this package reads, and the query parameter asking for an
+// envelope.
 const (
 	extMediaTypes = "x-atlas-media-types"
 	extServers    = "x-atlas-servers"
-	envelopeName  = "ResponseEnvelope"
 	envelopeParam = "envelope"
 )
 
