@@ -104,7 +104,7 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 				header = w.Header()
 			}
 			full := v.checkMatch(m, &Exchange{Request: req, Response: &Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()}})
-			notJudged(full, v.maxBody, false, int64(rec.body.Len()) > v.maxBody)
+			explainCut(full, "", notJudged(v.maxBody, int64(rec.body.Len()) > v.maxBody))
 			if len(full.Violations) > 0 || len(full.Notices) > 0 {
 				cfg.report(r, full)
 			}
