@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
 	"github.com/seed-5c49e0d7/linktoken/internal/specmarks"
@@ -91,8 +94,9 @@ func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 	return b
 }
 
-// projectRules runs every rule of the project's own on the exchange.
-func (c *checker) projectRules() {
+// requestRules runs the project's own rules on the request: its query,
+// its media type and its credentials.
+func (c *checker) requestRules() {
 	op, srv := c.m.op, c.m.srv
 	req := c.ex.Request
 	c.queryRules()
@@ -106,34 +110,40 @@ func (c *checker) projectRules() {
 	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
 	security := judgeSecurity(&hr, c.m.query, op.requirements, srv)
 	c.security = security.problem
-	anonymous := security.absent && !op.anonymous
-	resp := c.ex.Response
-	if resp == nil {
-		// A request alone without credentials may be the digest
-		// handshake's first half: only its answer could say otherwise.
+	c.anonymous = security.absent && !op.anonymous
+	// A body it lacks is not required of the handshake's first request
+	// (curl, which MongoDB's pages use, sends that request without its
+	// body): only the answer can say whether this was that request.
+	c.bodyDeferred = c.anonymous && len(req.Body) == 0
+}
+
+// handshakeRule: a request without credentials conforms only as the first
+// half of the digest handshake, answered before the service authenticates:
+// the 401 challenge (enveloped under 200 for envelope=true, the envelope's
+// status being the answer's), or a 429 or 503 from in front of
+// authentication. Everything else it carries is judged (runRequest). A
+// request alone may be that first half: only its answer could say
+// otherwise, so it is not reported, but the body it lacks is.
+func (c *checker) handshakeRule() {
+	if !c.anonymous {
 		return
 	}
-	c.responseRules()
-	if !anonymous {
-		return
-	}
-	// A request without credentials conforms only as the first half of the
-	// digest handshake, answered before the service authenticates: the 401
-	// challenge (enveloped under 200 for envelope=true, the envelope's
-	// status being the answer's), or a 429 or 503 from in front of
-	// authentication. Everything else it carries is judged; a body it
-	// lacks is not required (curl, which MongoDB's pages use, sends that
-	// first request without its body).
-	status := resp.StatusCode
-	if c.enveloped && c.innerStatus != 0 {
-		status = c.innerStatus
-	}
-	switch status {
-	case http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		c.beforeAuth = true
-	default:
-		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, op.expectedAuth(srv),
+	if resp := c.ex.Response; resp != nil {
+		status := resp.StatusCode
+		if c.enveloped && c.innerStatus != 0 {
+			status = c.innerStatus
+		}
+		switch status {
+		case http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable:
+			return
+		}
+		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, c.m.op.expectedAuth(c.m.srv),
 			fmt.Sprintf("no credentials, answered %d rather than the 401 challenge", status))
+	}
+	if c.bodyDeferred {
+		if body := c.reqInput.Route.Operation.RequestBody; body != nil && body.Value != nil {
+			c.addKinErrors(openapi3filter.ValidateRequestBody(context.Background(), c.reqInput, body.Value))
+		}
 	}
 }
 
