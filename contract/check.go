@@ -64,8 +64,47 @@ func (v *Validator) Check(ex *Exchange) (*Result, error) {
 // (a server or transport that needs the match for itself, and
 // serverside.CheckMatch): it routes nothing again.
 func (v *Validator) checkMatch(m *Match, ex *Exchange) *Result {
-	c := checker{v: v, ex: ex, m: m, res: &Result{Operation: m.Operation}}
-	c.run()
+	return v.checkRequest(m, ex).finish()
+}
+
+// checkRequest judges ex's request, and only it, as a server must before
+// it answers; finish then judges the response ex has by then and the rules
+// that read both halves, on what this found, without judging the request
+// again (Middleware).
+func (v *Validator) checkRequest(m *Match, ex *Exchange) *checker {
+	c := &checker{v: v, ex: ex, m: m, res: &Result{Operation: m.Operation}}
+	c.runRequest()
+	return c
+}
+
+// requestVerdict is the verdict on the request as checkRequest left it,
+// its lists capped; the checker goes on to finish.
+func (c *checker) requestVerdict() *Result {
+	r := *c.res
+	r.capLists()
+	return &r
+}
+
+// answer gives the checker the response to the request checkRequest
+// judged alone (Middleware): the request's findings, named before it came,
+// are renamed for the whole exchange.
+func (c *checker) answer(resp *Response) {
+	c.ex.Response = resp
+	if c.name == "" {
+		return
+	}
+	c.name = c.ex.Name()
+	for _, list := range []Violations{c.res.Violations, c.res.Notices} {
+		for _, x := range list {
+			x.Exchange = c.name
+		}
+	}
+}
+
+// finish judges the response, if any, and the rules that read both halves,
+// and returns the verdict on the whole exchange.
+func (c *checker) finish() *Result {
+	c.runResponse()
 	c.res.capLists()
 	return c.res
 }
@@ -90,24 +129,44 @@ type checker struct {
 	// plainForEnvelope: a plain body answered envelope=true (reported);
 	// its schema is not checked as an envelope's.
 	plainForEnvelope bool
-	// beforeAuth: a request without credentials answered as the service
-	// answers before it authenticates (see projectRules); a body it lacks
-	// is not required.
-	beforeAuth bool
+	// anonymous: the request carries no credentials where the operation
+	// wants some; it conforms only as the digest handshake's first half
+	// (see handshakeRule).
+	anonymous bool
+	// bodyDeferred: the request came anonymous and without a body, which
+	// the handshake's first half need not carry: whether it had to is
+	// judged once the answer says it was not that (handshakeRule).
+	bodyDeferred bool
+	// reqInput is the request as kin-openapi judged it, for the response.
+	reqInput *openapi3filter.RequestValidationInput
 }
 
-// run checks the exchange: the project's own rules, then kin-openapi.
-func (c *checker) run() {
+// runRequest checks the request: the project's own rules, then
+// kin-openapi.
+func (c *checker) runRequest() {
 	if c.m.op == nil {
 		c.add(SideRequest, PartMethod, "", RuleMethod, strings.Join(c.m.Allow, ", "), `"`+c.ex.Request.Method+`"`)
 		return
 	}
 	c.req = c.readBody(SideRequest, c.ex.Request.Header, c.ex.Request.Body)
+	c.requestRules()
+	c.kinRequest()
+}
+
+// runResponse checks the response, if any, and the rules that read both
+// halves: the project's own, then kin-openapi.
+func (c *checker) runResponse() {
+	if c.m.op == nil {
+		return
+	}
 	if c.ex.Response != nil {
 		c.resp = c.readBody(SideResponse, c.ex.Response.Header, c.ex.Response.Body)
+		c.responseRules()
 	}
-	c.projectRules()
-	c.kin()
+	c.handshakeRule()
+	if c.ex.Response != nil {
+		c.kinResponse(c.reqInput)
+	}
 }
 
 // runResponseOnly checks only the response, as the answer to the request

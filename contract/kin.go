@@ -19,9 +19,10 @@ import (
 // ValidateResponse, the schema validator), run on what the project's rules
 // have already read, its errors turned into this package's violations.
 
-// kin checks the exchange with kin-openapi and records what it finds, on
-// the route kin-openapi's router found when the request was matched.
-func (c *checker) kin() {
+// kinRequest checks the request with kin-openapi and records what it
+// finds, on the route kin-openapi's router found when the request was
+// matched; c.reqInput is then the request as judged, for the response.
+func (c *checker) kinRequest() {
 	// Path parameters are judged as the server reads them: the router's
 	// are still escaped (gorilla/mux matches the escaped path), and
 	// kin-openapi does not unescape them. Most carry no escape: those are
@@ -33,25 +34,19 @@ func (c *checker) kin() {
 			break
 		}
 	}
-	reqInput := c.kinRequest(c.m.route, params)
-	if c.ex.Response != nil {
-		c.kinResponse(reqInput)
-	}
-}
-
-func (c *checker) kinRequest(route *routers.Route, params map[string]string) *openapi3filter.RequestValidationInput {
 	opts := c.v.options
 	if c.m.op != nil && c.m.op.setsDefaults {
 		opts = c.v.optionsDefaults
 	}
-	if c.req.unreadable || c.beforeAuth && len(c.ex.Request.Body) == 0 {
+	if c.req.unreadable || c.bodyDeferred {
 		// Its rule has said why it cannot be read, or the handshake's first
-		// request came without it.
+		// request may come without it (handshakeRule judges it).
 		o := *opts
 		o.ExcludeRequestBody = true
 		opts = &o
 	}
-	input := c.kinRequestInput(route, params, opts)
+	input := c.kinRequestInput(c.m.route, params, opts)
+	c.reqInput = input
 	err := openapi3filter.ValidateRequest(context.Background(), input)
 	if p := c.security; p != nil {
 		// First among the request's findings, where openapi3filter lists a
@@ -63,7 +58,6 @@ func (c *checker) kinRequest(route *routers.Route, params map[string]string) *op
 		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, expected, p.found)
 	}
 	c.addKinErrors(err)
-	return input
 }
 
 // kinRequestInput is the request as kin-openapi reads it: its body decoded

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // mediaTypes is a server's list of body media types (x-atlas-media-types):
@@ -157,37 +155,6 @@ func weightZero(params map[string]string) bool {
 	}
 	w, err := strconv.ParseFloat(q, 64)
 	return err != nil || w <= 0
-}
-
-// newWellFormed lists the Content-Type values that nearly every exchange
-// of the contract carries and that parse as media types (RFC 9110 §8.3.1,
-// as mime.ParseMediaType reads them): the document's own, bare and with
-// the charset parameter the service adds ("…;charset=utf-8"). A check
-// judges these once, here, and parses only the others (readBody).
-func newWellFormed(doc *openapi3.T) map[string]bool {
-	out := map[string]bool{}
-	add := func(content openapi3.Content) {
-		for mt := range content {
-			for _, ct := range []string{mt, mt + ";charset=utf-8"} {
-				if _, _, err := mime.ParseMediaType(ct); err == nil {
-					out[ct] = true
-				}
-			}
-		}
-	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				add(op.RequestBody.Value.Content)
-			}
-			for _, r := range op.Responses.Map() {
-				if r.Value != nil {
-					add(r.Value.Content)
-				}
-			}
-		}
-	}
-	return out
 }
 
 // mediaTypeOf is the lower-case type/subtype of a Content-Type, without

@@ -56,11 +56,15 @@ func RequestBodyLimit(n int64) MiddlewareOption {
 // over the limit. Credentials are the exception: a request without them,
 // or with malformed ones, goes on to next, whose authentication must answer
 // the 401 challenge (which this middleware cannot build); it is reported if
-// next answers otherwise. Notices (an undeclared query parameter) never
-// refuse a request.
+// next answers otherwise. So does a request without credentials that lacks
+// its body (curl sends the handshake's first request so): the body is
+// required of it unless next answers with the challenge. Notices (an
+// undeclared query parameter) never refuse a request.
 //
 // Every response next writes is passed through as it is written and
-// copied on the side; with ReportTo, the exchange is then checked whole.
+// copied on the side; with ReportTo, the response is then checked, with
+// the rules that read both halves, and the whole exchange's verdict
+// reported (the request is judged once, before next).
 // Requests that are not operations of the contract pass untouched.
 //
 // The request half is this package's rather than
@@ -90,8 +94,8 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 				apierror.Write(w, apierror.New(http.StatusBadRequest, wire.CodeValidation, "The request body could not be read."))
 				return
 			}
-			res := v.checkMatch(m, &Exchange{Request: req})
-			if refuse(w, m, res) {
+			c := v.checkRequest(m, &Exchange{Request: req})
+			if refuse(w, m, c.requestVerdict()) {
 				return
 			}
 			if cfg.report == nil {
@@ -104,8 +108,11 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 			if header == nil {
 				header = w.Header()
 			}
-			full := v.checkMatch(m, &Exchange{Request: req, Response: &Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()}})
-			notJudged(full, v.maxBody, false, int64(rec.body.Len()) > v.maxBody)
+			// The request is not judged again: the response and the rules
+			// that read both halves (handshake, envelope, version) are.
+			c.answer(&Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()})
+			full := c.finish()
+			explainCut(full, "", notJudged(v.maxBody, int64(rec.body.Len()) > v.maxBody))
 			if len(full.Violations) > 0 || len(full.Notices) > 0 {
 				cfg.report(r, full)
 			}

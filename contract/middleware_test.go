@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -143,5 +144,111 @@ func TestMiddlewareJudgesTheFinalStatus(t *testing.T) {
 				t.Errorf("reported %v, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestMiddlewareLetsTheHandshakesFirstRequestThrough: curl sends the digest
+// handshake's first request without credentials and without its body. The
+// middleware passes it on to the handler, whose 401 challenge is the
+// answer (it used to refuse it 400 for the missing body); should the
+// handler answer anything else, the report has both the missing
+// credentials and the missing body, once each.
+func TestMiddlewareLetsTheHandshakesFirstRequestThrough(t *testing.T) {
+	v := contract.MustNew()
+	for _, tc := range []struct {
+		name   string
+		status int
+		want   []string // rules reported
+	}{
+		{"answered by the challenge", 401, nil},
+		{"answered without authenticating", 201, []string{contract.RuleSecurity, contract.RuleRequired}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			reached := false
+			h := contract.Middleware(v, contract.ReportTo(func(_ *http.Request, res *contract.Result) {
+				for _, x := range res.Violations {
+					got = append(got, x.Rule)
+				}
+			}))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				reached = true
+				if tc.status == 401 {
+					w.Header().Set("WWW-Authenticate", `Digest realm="MMS Public API", nonce="abc", algorithm=MD5, qop="auth", stale=false`)
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(401)
+					_, _ = io.WriteString(w, `{"error":401,"errorCode":"NOT_ORG_GROUP_CREATOR","parameters":null,"reason":"Unauthorized"}`)
+					return
+				}
+				w.Header().Set("Content-Type", v2Type)
+				w.WriteHeader(201)
+				_, _ = io.WriteString(w, `{"linkToken":"redactedToken"}`)
+			}))
+			req := httptest.NewRequest(http.MethodPost, "/api/atlas/v2"+orgPath, nil)
+			req.Header.Set("Content-Type", v2Type)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if !reached || rec.Code != tc.status {
+				t.Fatalf("reached %v, answered %d %s; want the handler's %d", reached, rec.Code, rec.Body, tc.status)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("reported %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestMiddlewareReportsEachFindingOnce: with ReportTo, the request is judged
+// once, before the handler, and the report is the whole exchange's verdict
+// as Check gives it: what the request has that does not refuse it (a
+// malformed credential, an undeclared parameter) once, beside the
+// response's, each named for the whole exchange.
+func TestMiddlewareReportsEachFindingOnce(t *testing.T) {
+	v := contract.MustNew()
+	var reports []*contract.Result
+	h := contract.Middleware(v, contract.ReportTo(func(_ *http.Request, res *contract.Result) {
+		reports = append(reports, res)
+	}))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(429) // without Retry-After
+		_, _ = io.WriteString(w, `{"error":429,"errorCode":"RATE_LIMITED"}`)
+	}))
+	const body = `{"accessListIps":["192.0.2.10"]}`
+	req := httptest.NewRequest(http.MethodPost, "/api/atlas/v2"+orgPath+"?undeclared=1", strings.NewReader(body))
+	req.Header.Set("Content-Type", v2Type)
+	req.Header.Set("Authorization", "Basic !!!")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if len(reports) != 1 {
+		t.Fatalf("%d reports, want 1", len(reports))
+	}
+	want, err := v.Check(&contract.Exchange{
+		Request:  &contract.Request{Method: req.Method, URL: req.URL, Header: req.Header, Body: []byte(body)},
+		Response: &contract.Response{StatusCode: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := func(vs contract.Violations) []string {
+		var out []string
+		for _, x := range vs {
+			out = append(out, strings.Join([]string{x.Exchange, string(x.Side), string(x.Part), x.Pointer, x.Rule, x.Expected, x.Found}, "|"))
+		}
+		slices.Sort(out)
+		return out
+	}
+	got := reports[0]
+	if g, w := keys(got.Violations), keys(want.Violations); !slices.Equal(g, w) {
+		t.Errorf("violations reported\n%s\nwant Check's\n%s", strings.Join(g, "\n"), strings.Join(w, "\n"))
+	}
+	if g, w := keys(got.Notices), keys(want.Notices); !slices.Equal(g, w) {
+		t.Errorf("notices reported\n%s\nwant Check's\n%s", strings.Join(g, "\n"), strings.Join(w, "\n"))
+	}
+	var rules []string
+	for _, x := range append(slices.Clone(got.Violations), got.Notices...) {
+		rules = append(rules, x.Rule)
+	}
+	slices.Sort(rules)
+	if w := []string{contract.RuleRequiredHeader, contract.RuleSecurity, contract.RuleUndeclaredParam}; !slices.Equal(rules, w) {
+		t.Errorf("reported %q, want each of %q once", rules, w)
 	}
 }

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -10,7 +11,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
+
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
+	"github.com/seed-5c49e0d7/linktoken/internal/specmarks"
 )
 
 // The project's own rules: what the contract says that OpenAPI 3.0 cannot,
@@ -40,7 +44,7 @@ func (b *messageBody) value() any { return b.json.jsonValue(b.data) }
 func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 	ct := h.Get("Content-Type")
 	b := messageBody{data: raw, header: h, mt: mediaTypeOf(ct)}
-	if ct != "" && !c.v.wellFormed[ct] {
+	if ct != "" {
 		// Judged whole: the checks below read the type up to its first
 		// ';', which would let a line break (a header injected) or a
 		// malformed parameter after it pass.
@@ -90,8 +94,9 @@ func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 	return b
 }
 
-// projectRules runs every rule of the project's own on the exchange.
-func (c *checker) projectRules() {
+// requestRules runs the project's own rules on the request: its query,
+// its media type and its credentials.
+func (c *checker) requestRules() {
 	op, srv := c.m.op, c.m.srv
 	req := c.ex.Request
 	c.queryRules()
@@ -105,34 +110,40 @@ func (c *checker) projectRules() {
 	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
 	security := judgeSecurity(&hr, c.m.query, op.requirements, srv)
 	c.security = security.problem
-	anonymous := security.absent && !op.anonymous
-	resp := c.ex.Response
-	if resp == nil {
-		// A request alone without credentials may be the digest
-		// handshake's first half: only its answer could say otherwise.
+	c.anonymous = security.absent && !op.anonymous
+	// A body it lacks is not required of the handshake's first request
+	// (curl, which MongoDB's pages use, sends that request without its
+	// body): only the answer can say whether this was that request.
+	c.bodyDeferred = c.anonymous && len(req.Body) == 0
+}
+
+// handshakeRule: a request without credentials conforms only as the first
+// half of the digest handshake, answered before the service authenticates:
+// the 401 challenge (enveloped under 200 for envelope=true, the envelope's
+// status being the answer's), or a 429 or 503 from in front of
+// authentication. Everything else it carries is judged (runRequest). A
+// request alone may be that first half: only its answer could say
+// otherwise, so it is not reported, but the body it lacks is.
+func (c *checker) handshakeRule() {
+	if !c.anonymous {
 		return
 	}
-	c.responseRules()
-	if !anonymous {
-		return
-	}
-	// A request without credentials conforms only as the first half of the
-	// digest handshake, answered before the service authenticates: the 401
-	// challenge (enveloped under 200 for envelope=true, the envelope's
-	// status being the answer's), or a 429 or 503 from in front of
-	// authentication. Everything else it carries is judged; a body it
-	// lacks is not required (curl, which MongoDB's pages use, sends that
-	// first request without its body).
-	status := resp.StatusCode
-	if c.enveloped && c.innerStatus != 0 {
-		status = c.innerStatus
-	}
-	switch status {
-	case http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		c.beforeAuth = true
-	default:
-		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, op.expectedAuth(srv),
+	if resp := c.ex.Response; resp != nil {
+		status := resp.StatusCode
+		if c.enveloped && c.innerStatus != 0 {
+			status = c.innerStatus
+		}
+		switch status {
+		case http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable:
+			return
+		}
+		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, c.m.op.expectedAuth(c.m.srv),
 			fmt.Sprintf("no credentials, answered %d rather than the 401 challenge", status))
+	}
+	if c.bodyDeferred {
+		if body := c.reqInput.Route.Operation.RequestBody; body != nil && body.Value != nil {
+			c.addKinErrors(openapi3filter.ValidateRequestBody(context.Background(), c.reqInput, body.Value))
+		}
 	}
 }
 
@@ -264,7 +275,7 @@ func (c *checker) envelopeRules() bool {
 	}
 	c.enveloped = true
 	if len(resp.Body) == 0 {
-		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" body (envelope=true)", "no body")
+		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+specmarks.EnvelopeName+" body (envelope=true)", "no body")
 		c.plainForEnvelope = true
 		return true
 	}
@@ -282,7 +293,7 @@ func (c *checker) envelopeRules() bool {
 	_, hasStatus := obj["status"]
 	if !numeric && !hasContent && (!hasStatus || c.v.ownMembers(obj)) {
 		// A plain answer to envelope=true.
-		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+envelopeName+" ({status, content}) for a request with envelope=true", "a body without a numeric status")
+		c.add(SideResponse, PartBody, "", RuleEnvelope, "a "+specmarks.EnvelopeName+" ({status, content}) for a request with envelope=true", "a body without a numeric status")
 		c.plainForEnvelope = true
 		return true
 	}

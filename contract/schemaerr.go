@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/specmarks"
 )
 
 // schemaViolations turns what kin-openapi's schema validator returned into
@@ -90,7 +92,7 @@ func unsupportedProperty(reason string) (string, bool) {
 // as the contract marks the link-token) is described by kind and size only.
 func describeSchemaError(se *openapi3.SchemaError) (rule, expected, found string) {
 	s := se.Schema
-	secret := isSecret(s)
+	secret := specmarks.Secret(s)
 	show := func() string {
 		if secret {
 			return describeKind(se.Value)
@@ -148,10 +150,6 @@ func describeSchemaError(se *openapi3.SchemaError) (rule, expected, found string
 	}
 	return rule, se.Reason, show()
 }
-
-// isSecret reports whether a schema's values are secrets: the contract
-// marks them with format: password.
-func isSecret(s *openapi3.Schema) bool { return s != nil && s.Format == "password" }
 
 func propertyNames(s *openapi3.Schema) string {
 	return strings.Join(slices.Sorted(maps.Keys(s.Properties)), ", ")

@@ -26,6 +26,7 @@ func init() {
 		UnderServer:       (*Validator).underServer,
 		CheckMatch:        (*Validator).checkMatch,
 		Refuse:            refuse,
+		ExplainCut:        explainCut,
 	})
 }
 

@@ -159,7 +159,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		Request:  &Request{Method: req.Method, URL: req.URL, Header: header, Body: reqBody},
 		Response: &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
 	})
-	notJudged(res, limit, reqCut, respCut)
+	explainCut(res, notJudged(limit, reqCut), notJudged(limit, respCut))
 	if len(res.Violations) > 0 && t.Report != nil {
 		t.Report(res.Violations)
 	}
@@ -186,12 +186,28 @@ func prefixed(read []byte, body io.ReadCloser) io.ReadCloser {
 	}{io.MultiReader(bytes.NewReader(read), body), body}
 }
 
-// notJudged says, in the body-size violation of a body the transport cut,
-// that it was not read past the limit and so not judged.
-func notJudged(res *Result, limit int64, request, response bool) {
+// notJudged is what the body-size violation of a body the transport or the
+// middleware cut says: it was not read past the limit, so not judged; ""
+// for a body not cut.
+func notJudged(limit int64, cut bool) string {
+	if !cut {
+		return ""
+	}
+	return fmt.Sprintf("more than %d bytes (read no further; not judged)", limit)
+}
+
+// explainCut puts, into the body-size violation of a body a reader cut,
+// what the reader knows of its size in place of the length of the part it
+// kept: request and response are that text for each side, "" for a body
+// not cut (notJudged here; contract/recorded's size as recorded).
+func explainCut(res *Result, request, response string) {
 	for _, x := range res.Violations {
-		if x.Rule == RuleBodyTooLarge && (x.Side == SideRequest && request || x.Side == SideResponse && response) {
-			x.Found = fmt.Sprintf("more than %d bytes (read no further; not judged)", limit)
+		found := response
+		if x.Side == SideRequest {
+			found = request
+		}
+		if x.Rule == RuleBodyTooLarge && found != "" {
+			x.Found = found
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
+	"github.com/seed-5c49e0d7/linktoken/internal/specmarks"
 )
 
 // Option configures a Validator.
@@ -70,9 +71,6 @@ type Validator struct {
 	// closedAdded holds the closed copies of object schemas that closing
 	// made refuse undeclared properties; read-only after New.
 	closedAdded map[*openapi3.Schema]bool
-	// wellFormed holds the Content-Type values found at New to parse
-	// (newWellFormed); read-only after New.
-	wellFormed map[string]bool
 }
 
 // New loads the contract (the one embedded in package generated/spec, or
@@ -193,9 +191,7 @@ func (v *Validator) build(doc *openapi3.T) error {
 	// Longest base first, so that no base can shadow a longer one.
 	slices.SortStableFunc(v.servers, func(a, b *server) int { return len(b.base) - len(a.base) })
 
-	if ref := doc.Components.Schemas[envelopeName]; ref != nil {
-		v.envelope = ref.Value
-	}
+	v.envelope = specmarks.Envelope(doc)
 	closed := newCloser()
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
@@ -219,7 +215,6 @@ func (v *Validator) build(doc *openapi3.T) error {
 		v.paths[path] = r
 	}
 	v.closedAdded = closed.added
-	v.wellFormed = newWellFormed(doc)
 	return nil
 }
 
@@ -287,11 +282,11 @@ func (srv *server) acceptsScheme(s *openapi3.SecurityScheme) bool {
 	return false
 }
 
-// The extensions this package reads, and the envelope's schema name.
+// The extensions this package reads, and the query parameter asking for an
+// envelope.
 const (
 	extMediaTypes = "x-atlas-media-types"
 	extServers    = "x-atlas-servers"
-	envelopeName  = "ResponseEnvelope"
 	envelopeParam = "envelope"
 )
 

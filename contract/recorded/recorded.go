@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
 // What the recorded-traffic readers (HAR archives, raw HTTP exchange
@@ -87,20 +88,15 @@ type cutBodies struct {
 
 // explain puts the recorded size of a cut body into the violation that
 // reports it, in place of the length of the part the reader kept.
-func (c cutBodies) explain(vs contract.Violations) {
-	if c == (cutBodies{}) {
-		return
+func (c cutBodies) explain(res *contract.Result) {
+	serverside.ExplainCut(res, asRecorded(c.request), asRecorded(c.response))
+}
+
+// asRecorded is what the body-size violation of a body cut says of its n
+// bytes as recorded; "" for a body not cut (n is 0).
+func asRecorded(n int64) string {
+	if n == 0 {
+		return ""
 	}
-	for _, x := range vs {
-		if x.Rule != contract.RuleBodyTooLarge {
-			continue
-		}
-		n := c.response
-		if x.Side == contract.SideRequest {
-			n = c.request
-		}
-		if n > 0 {
-			x.Found = fmt.Sprintf("%d bytes as recorded", n)
-		}
-	}
+	return fmt.Sprintf("%d bytes as recorded", n)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract/internal/coding"
 	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 	"github.com/seed-5c49e0d7/linktoken/internal/secretjson"
+	"github.com/seed-5c49e0d7/linktoken/internal/specmarks"
 )
 
 // Redacted is what stands in for a secret in a redacted exchange. It is a
@@ -369,10 +370,7 @@ func redactBody(v *contract.Validator, doc *openapi3.T, h http.Header, body []by
 	if len(body) == 0 {
 		return h, body
 	}
-	w := &secretWalker{envelopeContent: envelopeContent}
-	if ref := doc.Components.Schemas[envelopeName]; ref != nil {
-		w.envelope = ref.Value
-	}
+	w := &secretWalker{envelope: specmarks.Envelope(doc), envelopeContent: envelopeContent}
 	if !w.reaches(roots) {
 		return h, body
 	}
@@ -396,10 +394,6 @@ func redactBody(v *contract.Validator, doc *openapi3.T, h http.Header, body []by
 	}
 	return h, out
 }
-
-// envelopeName is the schema of an enveloped body, whose content may be
-// any response of the operation (as the contract's envelope rule reads it).
-const envelopeName = "ResponseEnvelope"
 
 // secretWalker follows JSON pointers through a body's schemas to tell
 // where the document puts secrets.
@@ -457,7 +451,7 @@ func (w *secretWalker) children(set []*openapi3.Schema, seg string) []*openapi3.
 
 func anySecret(set []*openapi3.Schema) bool {
 	for _, s := range set {
-		if isSecret(s) {
+		if specmarks.Secret(s) {
 			return true
 		}
 	}
@@ -473,7 +467,7 @@ func (w *secretWalker) reaches(roots []*openapi3.Schema) bool {
 		for _, s := range set {
 			err := (&openapi3.SchemaRef{Value: s}).WalkSubtree(func(_ string, r *openapi3.SchemaRef) error {
 				enveloped = enveloped || w.envelope != nil && r.Value == w.envelope
-				if isSecret(r.Value) {
+				if specmarks.Secret(r.Value) {
 					return errSecret
 				}
 				return nil
@@ -577,13 +571,13 @@ func unparsed(out, data []byte, from int) []byte {
 func placeholder(set []*openapi3.Schema, value string) string {
 	n := uint64(utf8.RuneCountInString(value))
 	for _, sch := range set {
-		if isSecret(sch) && (n < sch.MinLength || sch.MaxLength != nil && n > *sch.MaxLength) {
+		if specmarks.Secret(sch) && (n < sch.MinLength || sch.MaxLength != nil && n > *sch.MaxLength) {
 			return strings.Repeat("x", int(n))
 		}
 	}
 	s := Redacted
 	for _, sch := range set {
-		if !isSecret(sch) {
+		if !specmarks.Secret(sch) {
 			continue
 		}
 		if n := int(sch.MinLength); len(s) < n {
@@ -595,10 +589,6 @@ func placeholder(set []*openapi3.Schema, value string) string {
 	}
 	return s
 }
-
-// isSecret reports whether a schema is a secret's: format password, as on
-// linkToken.
-func isSecret(s *openapi3.Schema) bool { return s != nil && s.Format == "password" }
 
 // failsOnUTF8 reports whether data, read as one JSON text, fails first on
 // bytes that are not UTF-8 (RFC 8259 §8.1) rather than on its syntax: the

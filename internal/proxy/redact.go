@@ -11,6 +11,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/redact"
 	"github.com/seed-5c49e0d7/linktoken/internal/secretjson"
+	"github.com/seed-5c49e0d7/linktoken/internal/specmarks"
 )
 
 // redact.Exchange finds secrets where the contract's schemas put
@@ -27,7 +28,7 @@ func secretNames(doc *openapi3.T) map[string]bool {
 	names := map[string]bool{}
 	_ = doc.WalkSchemas(func(_ string, ref *openapi3.SchemaRef) error {
 		for name, p := range ref.Value.Properties {
-			if p.Value != nil && p.Value.Format == "password" {
+			if specmarks.Secret(p.Value) {
 				names[strings.ToLower(name)] = true
 			}
 		}

@@ -3,7 +3,8 @@
 // (atlastest, linktoken proxy) and the check of recorded traffic: content
 // negotiation, the authentication schemes of an operation or a server, the
 // path parameters as a server reads them, the check of an exchange on a
-// match found once, and the refusal of a request that breaks the contract.
+// match found once, the size of a body a reader cut in its body-size
+// violation, and the refusal of a request that breaks the contract.
 // Importers of contract have no use for them and do not see them.
 package serverside
 
@@ -83,4 +84,12 @@ func CheckMatch(v *contract.Validator, m *contract.Match, ex *contract.Exchange)
 // reports whether it wrote a response.
 func Refuse(w http.ResponseWriter, m *contract.Match, res *contract.Result) bool {
 	return lent.Refuse(w, m, res)
+}
+
+// ExplainCut puts, into res's body-size violation of a body a reader cut,
+// what the reader knows of the body's size in place of the length of the
+// part it kept: request and response are that text for each side, "" for a
+// body not cut. The validating transport and middleware do the same.
+func ExplainCut(res *contract.Result, request, response string) {
+	lent.ExplainCut(res, request, response)
 }
