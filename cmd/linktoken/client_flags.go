@@ -128,6 +128,9 @@ func (f *clientFlags) client(e *env) (*atlas.Client, error) {
 	if err != nil {
 		return nil, usageError("%w", err)
 	}
+	if err := f.prof.keepGovCredentials(e, c.BaseURL()); err != nil {
+		return nil, err
+	}
 	f.prof.warnUnread(e)
 	return c, nil
 }
