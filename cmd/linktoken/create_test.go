@@ -57,6 +57,32 @@ func TestCreateJSONOutput(t *testing.T) {
 	}
 }
 
+// TestCreateTextOutputEscapesWhatATerminalWouldActOn: a real link-token is
+// base64, but the command prints what the service answered; a token with
+// control characters (ESC starts an ANSI sequence) or line separators, from
+// a faulty or hostile server, is shown escaped, so it can neither drive the
+// terminal nor forge output lines. -o json escapes it as JSON does.
+func TestCreateTextOutputEscapesWhatATerminalWouldActOn(t *testing.T) {
+	srv := testatlas.NewServer(t)
+	// Primes the digest challenge, so the fault answers the create itself.
+	if r := runCLI(t, cliOpts{env: createEnv(srv)}, "create"); r.code != exitOK {
+		t.Fatalf("got %+v", r)
+	}
+	srv.InjectFault(1, atlastest.Fault{Status: 201, ContentType: "application/json",
+		Body: `{"linkToken":"ZXlK\u001b]0;pwned\u0007\u001b[2J\nLink-token 'forged' successfully created.\u2028"}`})
+	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create")
+	if r.code != exitOK {
+		t.Fatalf("got %+v", r)
+	}
+	want := `Link-token 'ZXlK\x1b]0;pwned\a\x1b[2J\nLink-token 'forged' successfully created.\u2028' successfully created.` + "\n"
+	if r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+	if !strings.Contains(r.stderr, "shown escaped") {
+		t.Errorf("stderr %q does not say the token was shown escaped", r.stderr)
+	}
+}
+
 func TestCreateFlagsBeatTheEnvironment(t *testing.T) {
 	srv := testatlas.NewServer(t)
 	env := createEnv(srv)
