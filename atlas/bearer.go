@@ -94,7 +94,8 @@ func (b *bearerTransport) CloseIdleConnections() {
 
 // TokenError is a failed service-account token exchange. It matches
 // ErrUnauthorized when the token endpoint refused the credentials (400 or
-// 401), and is never retried: new attempts would meet the same refusal.
+// 401), which is never retried: new attempts would meet the same refusal.
+// A 429 or 5xx of the token endpoint is retried per the retry policy.
 type TokenError struct {
 	// StatusCode is the token endpoint's status, or 0 when it was not reached.
 	StatusCode int
