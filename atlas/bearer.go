@@ -2,10 +2,14 @@ package atlas
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 	"sync"
 
 	"golang.org/x/oauth2"
@@ -47,7 +51,7 @@ func (b *bearerTransport) token(ctx context.Context, stale *oauth2.Token) (*oaut
 			// The call gave up (deadline or cancel), not the token endpoint.
 			return nil, fmt.Errorf("linktoken: service-account token: %w", ctxErr)
 		}
-		te := &TokenError{Message: redactText(err.Error(), 200)}
+		te := &TokenError{Message: redactText(b.withoutSecret(err.Error()), 200)}
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil {
 			te.StatusCode = re.Response.StatusCode
@@ -56,6 +60,22 @@ func (b *bearerTransport) token(ctx context.Context, stale *oauth2.Token) (*oaut
 	}
 	b.tok = tok
 	return tok, nil
+}
+
+// withoutSecret blanks the client secret, in every form the token request
+// sent it (raw, form-encoded, inside a Basic credential), out of s: oauth2's
+// error quotes the endpoint's body, which may echo the request, and
+// redactText's patterns miss a short secret or one with symbols.
+func (b *bearerTransport) withoutSecret(s string) string {
+	id, secret := b.cfg.ClientID, b.cfg.ClientSecret
+	basic := func(id, secret string) string { return base64.StdEncoding.EncodeToString([]byte(id + ":" + secret)) }
+	// Longest first: a form may contain a shorter one.
+	forms := []string{basic(url.QueryEscape(id), url.QueryEscape(secret)), basic(id, secret), url.QueryEscape(secret), secret}
+	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	for _, f := range forms {
+		s = strings.ReplaceAll(s, f, "[REDACTED]")
+	}
+	return s
 }
 
 func (b *bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
