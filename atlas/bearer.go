@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -28,20 +27,28 @@ type bearerTransport struct {
 	tokenClient *http.Client // reaches the token endpoint through the caller's transport
 	next        http.RoundTripper
 
-	mu  sync.Mutex
-	tok *oauth2.Token
+	// lock is held while tok is read or fetched: a channel, not a
+	// sync.Mutex, so that a call waiting for another call's fetch gives up
+	// when its own context ends.
+	lock chan struct{}
+	tok  *oauth2.Token
 }
 
 func newBearerTransport(cfg clientcredentials.Config, tokenClient *http.Client, next http.RoundTripper) *bearerTransport {
-	return &bearerTransport{cfg: cfg, tokenClient: tokenClient, next: next}
+	return &bearerTransport{cfg: cfg, tokenClient: tokenClient, next: next, lock: make(chan struct{}, 1)}
 }
 
 // token returns the cached token, or a fresh one when it is missing, expired
 // or refused (stale is the token the server just refused). A fetch runs
-// under the context of the call that needs it, so it ends with that call.
+// under the context of the call that needs it, so it ends with that call,
+// and so does a wait for another call's fetch.
 func (b *bearerTransport) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	select {
+	case b.lock <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("linktoken: service-account token: %w", ctx.Err())
+	}
+	defer func() { <-b.lock }()
 	if b.tok.Valid() && b.tok != stale {
 		return b.tok, nil
 	}

@@ -42,3 +42,46 @@ func TestServiceAccountTokenFetchEndsWithTheCall(t *testing.T) {
 		t.Fatalf("the call took %v past a 200ms deadline", waited)
 	}
 }
+
+// TestAWaitForAnotherCallsTokenFetchEndsWithTheCall: while one call fetches
+// the service account's token (from an endpoint that does not answer), a
+// second call waiting for that token still ends at its own deadline.
+func TestAWaitForAnotherCallsTokenFetchEndsWithTheCall(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+
+	c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL), atlas.WithServiceAccount("mdb_sa_id_wait", "mdb_sa_sk_wait"),
+		atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, cancelFirst := context.WithCancel(context.Background())
+	defer cancelFirst()
+	firstDone := make(chan struct{})
+	go func() {
+		defer close(firstDone)
+		_ = c.DeleteLinkToken(first, "4888442a3354817a7320eb61")
+	}()
+	defer func() { cancelFirst(); <-firstDone }()
+	time.Sleep(100 * time.Millisecond) // the first call is fetching the token
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.DeleteLinkToken(ctx, "4888442a3354817a7320eb61") }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want one matching context.DeadlineExceeded", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second call waited for the first call's token fetch past its own 200ms deadline")
+	}
+}
