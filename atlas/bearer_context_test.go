@@ -3,38 +3,35 @@ package atlas_test
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/internal/silentserver"
 )
+
+// hangingServiceAccount is a service-account client of a server that never
+// answers, its token endpoint included; it makes one attempt per call.
+func hangingServiceAccount(t *testing.T) *atlas.Client {
+	t.Helper()
+	c, err := atlas.NewClient(atlas.WithBaseURL(silentserver.Start(t, silentserver.Hanging)),
+		atlas.WithServiceAccount("mdb_sa_id_ctx", "mdb_sa_sk_ctx"), atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
 
 // TestServiceAccountTokenFetchEndsWithTheCall: a token endpoint that never
 // answers holds a call only until the call's own deadline, and the error says
 // so (errors.Is context.DeadlineExceeded), rather than waiting out the HTTP
 // client's timeout.
 func TestServiceAccountTokenFetchEndsWithTheCall(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
-
-	c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL), atlas.WithServiceAccount("mdb_sa_id_ctx", "mdb_sa_sk_ctx"),
-		atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := hangingServiceAccount(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = c.CreateLinkToken(ctx, "4888442a3354817a7320eb61")
+	_, err := c.CreateLinkToken(ctx, "4888442a3354817a7320eb61")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want one matching context.DeadlineExceeded", err)
 	}
@@ -47,23 +44,8 @@ func TestServiceAccountTokenFetchEndsWithTheCall(t *testing.T) {
 // the service account's token (from an endpoint that does not answer), a
 // second call waiting for that token still ends at its own deadline.
 func TestAWaitForAnotherCallsTokenFetchEndsWithTheCall(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
-
-	c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL), atlas.WithServiceAccount("mdb_sa_id_wait", "mdb_sa_sk_wait"),
-		atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := hangingServiceAccount(t)
 	first, cancelFirst := context.WithCancel(context.Background())
-	defer cancelFirst()
 	firstDone := make(chan struct{})
 	go func() {
 		defer close(firstDone)
