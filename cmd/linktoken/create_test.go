@@ -125,7 +125,10 @@ func TestCreateErrorPaths(t *testing.T) {
 		want []string // substrings of stderr
 	}{
 		{"no org", with(atlas.EnvOrgID, ""), nil, exitUsage, []string{"--orgId is required", atlas.EnvOrgID}},
-		{"upper-case org", good, []string{"--orgId", strings.ToUpper(createTestOrg)}, exitUsage, []string{"upper-case", createTestOrg}},
+		{"upper-case org", good, []string{"--orgId", strings.ToUpper(createTestOrg)}, exitUsage, []string{"upper-case", createTestOrg, "(from --orgId)"}},
+		// A value the person did not type says where it came from.
+		{"upper-case org in the environment", with(atlas.EnvOrgID, strings.ToUpper(createTestOrg)), nil, exitUsage,
+			[]string{"upper-case", "(from $" + atlas.EnvOrgID + ")"}},
 		{"bad address", good, []string{"--accessListIp", "192.0.2.10,10.0.0.1/24"}, exitUsage, []string{"accessListIps[1]", "10.0.0.0/24"}},
 		{"bad output", good, []string{"-o", "yaml"}, exitUsage, []string{"yaml"}},
 		{"bad version", good, []string{"--api-version", "v3"}, exitUsage, []string{"v3"}},
