@@ -2,11 +2,14 @@ package atlas
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
+	"net/url"
+	"slices"
+	"strings"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -24,20 +27,28 @@ type bearerTransport struct {
 	tokenClient *http.Client // reaches the token endpoint through the caller's transport
 	next        http.RoundTripper
 
-	mu  sync.Mutex
-	tok *oauth2.Token
+	// lock is held while tok is read or fetched: a channel, not a
+	// sync.Mutex, so that a call waiting for another call's fetch gives up
+	// when its own context ends.
+	lock chan struct{}
+	tok  *oauth2.Token
 }
 
 func newBearerTransport(cfg clientcredentials.Config, tokenClient *http.Client, next http.RoundTripper) *bearerTransport {
-	return &bearerTransport{cfg: cfg, tokenClient: tokenClient, next: next}
+	return &bearerTransport{cfg: cfg, tokenClient: tokenClient, next: next, lock: make(chan struct{}, 1)}
 }
 
 // token returns the cached token, or a fresh one when it is missing, expired
 // or refused (stale is the token the server just refused). A fetch runs
-// under the context of the call that needs it, so it ends with that call.
+// under the context of the call that needs it, so it ends with that call,
+// and so does a wait for another call's fetch.
 func (b *bearerTransport) token(ctx context.Context, stale *oauth2.Token) (*oauth2.Token, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	select {
+	case b.lock <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("linktoken: service-account token: %w", ctx.Err())
+	}
+	defer func() { <-b.lock }()
 	if b.tok.Valid() && b.tok != stale {
 		return b.tok, nil
 	}
@@ -47,7 +58,7 @@ func (b *bearerTransport) token(ctx context.Context, stale *oauth2.Token) (*oaut
 			// The call gave up (deadline or cancel), not the token endpoint.
 			return nil, fmt.Errorf("linktoken: service-account token: %w", ctxErr)
 		}
-		te := &TokenError{Message: redactText(err.Error(), 200)}
+		te := &TokenError{Message: redactText(b.withoutSecret(err.Error()), 200)}
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil {
 			te.StatusCode = re.Response.StatusCode
@@ -56,6 +67,22 @@ func (b *bearerTransport) token(ctx context.Context, stale *oauth2.Token) (*oaut
 	}
 	b.tok = tok
 	return tok, nil
+}
+
+// withoutSecret blanks the client secret, in every form the token request
+// sent it (raw, form-encoded, inside a Basic credential), out of s: oauth2's
+// error quotes the endpoint's body, which may echo the request, and
+// redactText's patterns miss a short secret or one with symbols.
+func (b *bearerTransport) withoutSecret(s string) string {
+	id, secret := b.cfg.ClientID, b.cfg.ClientSecret
+	basic := func(id, secret string) string { return base64.StdEncoding.EncodeToString([]byte(id + ":" + secret)) }
+	// Longest first: a form may contain a shorter one.
+	forms := []string{basic(url.QueryEscape(id), url.QueryEscape(secret)), basic(id, secret), url.QueryEscape(secret), secret}
+	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	for _, f := range forms {
+		s = strings.ReplaceAll(s, f, "[REDACTED]")
+	}
+	return s
 }
 
 func (b *bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -94,7 +121,8 @@ func (b *bearerTransport) CloseIdleConnections() {
 
 // TokenError is a failed service-account token exchange. It matches
 // ErrUnauthorized when the token endpoint refused the credentials (400 or
-// 401), and is never retried: new attempts would meet the same refusal.
+// 401), which is never retried: new attempts would meet the same refusal.
+// A 429 or 5xx of the token endpoint is retried per the retry policy.
 type TokenError struct {
 	// StatusCode is the token endpoint's status, or 0 when it was not reached.
 	StatusCode int

@@ -160,19 +160,27 @@ func NewClient(opts ...Option) (*Client, error) {
 
 // checkRoot validates the service root and returns it with one trailing
 // slash, and its escaped path without one.
+//
+// Its errors never quote root whole: user info, a query or a fragment may
+// hold a password or a token. They show scheme, host and path only.
 func checkRoot(root string) (s, path string, err error) {
 	u, err := url.Parse(root)
 	if err != nil {
-		return "", "", fmt.Errorf("linktoken: base URL %q: %w", root, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the same error without the URL it quotes
+		}
+		return "", "", fmt.Errorf("linktoken: base URL: %w", err)
 	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return "", "", fmt.Errorf("linktoken: base URL %q: want an http(s) service root such as %s", root, DefaultBaseURL)
+		return "", "", fmt.Errorf("linktoken: base URL %q: want an http(s) service root such as %s", shown, DefaultBaseURL)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return "", "", fmt.Errorf("linktoken: base URL %q: want a service root without query, fragment or user info", root)
+		return "", "", fmt.Errorf("linktoken: base URL %q: want a service root without query, fragment or user info", shown)
 	}
 	if strings.Contains(u.Path, "/api/atlas/") {
-		return "", "", fmt.Errorf("linktoken: base URL %q: pass the service root (e.g. %s://%s/); the client adds /api/atlas/<version>", root, u.Scheme, u.Host)
+		return "", "", fmt.Errorf("linktoken: base URL %q: pass the service root (e.g. %s://%s/); the client adds /api/atlas/<version>", shown, u.Scheme, u.Host)
 	}
 	s = u.String()
 	if !strings.HasSuffix(s, "/") {

@@ -210,6 +210,29 @@ func TestNewClientRefusesBadConfiguration(t *testing.T) {
 	}
 }
 
+// TestBaseURLErrorsQuoteNoSecret: a service root refused for its user
+// info, query or fragment (or for not parsing) may carry a password or a
+// token there; the error names the problem without quoting it.
+func TestBaseURLErrorsQuoteNoSecret(t *testing.T) {
+	const secret = "S3CRET-in-the-root"
+	for _, root := range []string{
+		"https://user:" + secret + "@cloud.mongodb.com/",
+		"https://cloud.mongodb.com/?access_token=" + secret,
+		"https://cloud.mongodb.com/#" + secret,
+		"https://user:" + secret + "%zz@cloud.mongodb.com/",
+		"https://user:" + secret + "@cloud.mongodb.com/api/atlas/v2",
+		"ftp://user:" + secret + "@cloud.mongodb.com/",
+		"https://cloud.mongodb.com/api/atlas/v2?token=" + secret,
+	} {
+		_, err := atlas.NewClient(atlas.WithDigest("a", "b"), atlas.WithBaseURL(root))
+		if err == nil {
+			t.Errorf("%s: accepted", root)
+		} else if strings.Contains(err.Error(), secret) {
+			t.Errorf("the error quotes the secret: %v", err)
+		}
+	}
+}
+
 func TestEnvironmentConfiguresTheClientAndOptionsWin(t *testing.T) {
 	srv := testatlas.NewServer(t)
 	env := map[string]string{

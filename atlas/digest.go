@@ -16,7 +16,8 @@ import (
 // from 16 goroutines): after the first challenge each call costs one
 // exchange, and a stale nonce one transparent extra exchange. Give each
 // server its own transport; a transport's challenges are meant for the
-// server that issued them.
+// server that issued them, and no credential follows a redirect to another
+// scheme or host:port (as net/http treats an Authorization header).
 func NewDigestTransport(publicKey, privateKey string, base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport

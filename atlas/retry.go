@@ -17,7 +17,9 @@ import (
 // another 5xx, a timeout or a broken connection only for a remove (which is
 // idempotent) unless RetryUnsafeCreate is set, because a create that got one
 // may have been carried out and a repeat would replace the token the first
-// one issued. Nothing else (4xx, wrong credentials) is retried.
+// one issued. A 429 or 5xx from a service account's token endpoint is
+// retried for both, as the call itself was never sent. Nothing else (4xx,
+// wrong credentials) is retried.
 type RetryPolicy struct {
 	// MaxAttempts counts the first attempt; 1 disables retries. Default 4.
 	MaxAttempts int
@@ -132,6 +134,12 @@ func (p RetryPolicy) classify(ctx context.Context, err error, idempotent bool) (
 		return false, RetryEvent{Reason: "invalid input"}
 	}
 	if te := (*TokenError)(nil); errors.As(err, &te) && te.StatusCode != 0 {
+		if te.StatusCode == http.StatusTooManyRequests || te.StatusCode >= 500 {
+			// The token endpoint was busy: the call itself was never sent,
+			// so repeating it is safe, a create's too.
+			return true, RetryEvent{StatusCode: te.StatusCode,
+				Reason: "service-account token: " + strconv.Itoa(te.StatusCode) + " " + statusText(te.StatusCode, "")}
+		}
 		return false, RetryEvent{Reason: "service-account token refused"}
 	}
 	var te interface{ Timeout() bool }

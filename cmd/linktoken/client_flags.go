@@ -61,9 +61,9 @@ func (f *clientFlags) org(e *env) (string, error) {
 	if err := f.resolve(e); err != nil {
 		return "", err
 	}
-	org := f.orgID
+	org, from := f.orgID, "--orgId"
 	if org == "" {
-		org = f.getenv(atlas.EnvOrgID)
+		org, from = f.getenv(atlas.EnvOrgID), settingSource(e, f.prof, atlas.EnvOrgID)
 	}
 	if org == "" {
 		if err := f.prof.need("--orgId"); err != nil {
@@ -72,7 +72,7 @@ func (f *clientFlags) org(e *env) (string, error) {
 		return "", usageError("--orgId is required (or set %s, or org_id in an Atlas CLI profile)", atlas.EnvOrgID)
 	}
 	if err := atlas.CheckOrgID(org); err != nil {
-		return "", usageError("%w", err)
+		return "", usageError("%w (from %s)", err, from)
 	}
 	return org, nil
 }
@@ -127,6 +127,9 @@ func (f *clientFlags) client(e *env) (*atlas.Client, error) {
 	}
 	if err != nil {
 		return nil, usageError("%w", err)
+	}
+	if err := f.prof.keepGovCredentials(e, c.BaseURL()); err != nil {
+		return nil, err
 	}
 	f.prof.warnUnread(e)
 	return c, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // createOptions are create's flags.
@@ -77,7 +78,13 @@ func (o *createOptions) run(e *env, c *atlas.Client, org string) error {
 			LinkToken string `json:"linkToken"`
 		}{tok.Reveal()})
 	}
-	_, err = fmt.Fprintf(e.stdout, "Link-token '%s' successfully created.\n", tok.Reveal())
+	// A real token is base64; anything a terminal would act on (ESC, line
+	// breaks) came from a faulty or hostile server and is shown escaped.
+	shown := safetext.Line(tok.Reveal())
+	if shown != tok.Reveal() {
+		fmt.Fprintln(e.stderr, "warning: the link-token the service answered holds control characters; shown escaped (-o json prints it as a JSON string)")
+	}
+	_, err = fmt.Fprintf(e.stdout, "Link-token '%s' successfully created.\n", shown)
 	return err
 }
 

@@ -57,6 +57,32 @@ func TestCreateJSONOutput(t *testing.T) {
 	}
 }
 
+// TestCreateTextOutputEscapesWhatATerminalWouldActOn: a real link-token is
+// base64, but the command prints what the service answered; a token with
+// control characters (ESC starts an ANSI sequence) or line separators, from
+// a faulty or hostile server, is shown escaped, so it can neither drive the
+// terminal nor forge output lines. -o json escapes it as JSON does.
+func TestCreateTextOutputEscapesWhatATerminalWouldActOn(t *testing.T) {
+	srv := testatlas.NewServer(t)
+	// Primes the digest challenge, so the fault answers the create itself.
+	if r := runCLI(t, cliOpts{env: createEnv(srv)}, "create"); r.code != exitOK {
+		t.Fatalf("got %+v", r)
+	}
+	srv.InjectFault(1, atlastest.Fault{Status: 201, ContentType: "application/json",
+		Body: `{"linkToken":"ZXlK\u001b]0;pwned\u0007\u001b[2J\nLink-token 'forged' successfully created.\u2028"}`})
+	r := runCLI(t, cliOpts{env: createEnv(srv)}, "create")
+	if r.code != exitOK {
+		t.Fatalf("got %+v", r)
+	}
+	want := `Link-token 'ZXlK\x1b]0;pwned\a\x1b[2J\nLink-token 'forged' successfully created.\u2028' successfully created.` + "\n"
+	if r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+	if !strings.Contains(r.stderr, "shown escaped") {
+		t.Errorf("stderr %q does not say the token was shown escaped", r.stderr)
+	}
+}
+
 func TestCreateFlagsBeatTheEnvironment(t *testing.T) {
 	srv := testatlas.NewServer(t)
 	env := createEnv(srv)
@@ -99,7 +125,10 @@ func TestCreateErrorPaths(t *testing.T) {
 		want []string // substrings of stderr
 	}{
 		{"no org", with(atlas.EnvOrgID, ""), nil, exitUsage, []string{"--orgId is required", atlas.EnvOrgID}},
-		{"upper-case org", good, []string{"--orgId", strings.ToUpper(createTestOrg)}, exitUsage, []string{"upper-case", createTestOrg}},
+		{"upper-case org", good, []string{"--orgId", strings.ToUpper(createTestOrg)}, exitUsage, []string{"upper-case", createTestOrg, "(from --orgId)"}},
+		// A value the person did not type says where it came from.
+		{"upper-case org in the environment", with(atlas.EnvOrgID, strings.ToUpper(createTestOrg)), nil, exitUsage,
+			[]string{"upper-case", "(from $" + atlas.EnvOrgID + ")"}},
 		{"bad address", good, []string{"--accessListIp", "192.0.2.10,10.0.0.1/24"}, exitUsage, []string{"accessListIps[1]", "10.0.0.0/24"}},
 		{"bad output", good, []string{"-o", "yaml"}, exitUsage, []string{"yaml"}},
 		{"bad version", good, []string{"--api-version", "v3"}, exitUsage, []string{"v3"}},

@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/seed-5c49e0d7/linktoken/atlas"
 )
 
 // atlasCLIFlags are the flags the Atlas CLI has too: they keep its names.
@@ -104,6 +106,19 @@ func TestHelpStatesEveryExitCode(t *testing.T) {
 			if !regexp.MustCompile(`(^|\W)` + code + `\s`).MatchString(r.stdout) {
 				t.Errorf("%v does not state exit code %s:\n%s", args, code, r.stdout)
 			}
+		}
+	}
+}
+
+// TestHelpNamesEveryVariableTheCommandReads: the root help lists the Atlas
+// CLI's variables create and delete read, MONGODB_ATLAS_SERVICE (which
+// sends credentials to Atlas for Government) among them.
+func TestHelpNamesEveryVariableTheCommandReads(t *testing.T) {
+	r := runCLI(t, cliOpts{}, "--help")
+	for _, v := range []string{atlas.EnvPublicAPIKey, atlas.EnvPrivateAPIKey, atlas.EnvOrgID, atlas.EnvBaseURL,
+		atlas.EnvClientID, atlas.EnvClientSecret, atlas.EnvService, envProfile} {
+		if !strings.Contains(r.stdout, v) {
+			t.Errorf("--help does not name %s", v)
 		}
 	}
 }

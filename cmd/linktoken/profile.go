@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -212,7 +213,7 @@ func layered(e *env, p *atlasProfile) func(string) string {
 	if p == nil {
 		return e.getenv
 	}
-	envHasCredentials := slices.ContainsFunc(credentialVars, func(k string) bool { return e.getenv(k) != "" })
+	envHasCredentials := envCredentials(e)
 	return func(name string) string {
 		if v := e.getenv(name); v != "" {
 			return v
@@ -227,6 +228,32 @@ func layered(e *env, p *atlasProfile) func(string) string {
 		}
 		return ""
 	}
+}
+
+// envCredentials reports whether the environment sets any credential, in
+// which case none comes from a profile.
+func envCredentials(e *env) bool {
+	return slices.ContainsFunc(credentialVars, func(k string) bool { return e.getenv(k) != "" })
+}
+
+// commercialHost is the host of commercial Atlas.
+var commercialHost = func() string { u, _ := url.Parse(atlas.DefaultBaseURL); return u.Hostname() }()
+
+// keepGovCredentials refuses to send the credentials of a "cloudgov"
+// profile to commercial Atlas (baseURL is where the client goes), whatever
+// says to go there: the environment beats the profile, so a
+// MONGODB_ATLAS_SERVICE=cloud left in the shell, or a root or flag naming
+// the commercial host, would otherwise hand a government key or client
+// secret to a service that has no use for it.
+func (p *atlasProfile) keepGovCredentials(e *env, baseURL string) error {
+	if p == nil || p.values["service"] != "cloudgov" || envCredentials(e) {
+		return nil
+	}
+	if u, err := url.Parse(baseURL); err != nil || !strings.EqualFold(u.Hostname(), commercialHost) {
+		return nil
+	}
+	return usageError("refusing to send the credentials of %s (service %q) to commercial Atlas %s: "+
+		"unset %s and %s, drop --base-url, or use a profile of commercial Atlas", p, "cloudgov", baseURL, atlas.EnvService, atlas.EnvBaseURL)
 }
 
 // settingSource says where the value getenv returns for name comes from, in

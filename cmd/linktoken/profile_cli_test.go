@@ -20,6 +20,7 @@ import (
 func TestProfileServicePicksTheHost(t *testing.T) {
 	writeAtlasConfig(t, "[gov]\n  org_id = '"+orgDev+"'\n  public_api_key = 'abcdefgh'\n  private_api_key = 'gov-private-key'\n  service = 'cloudgov'\n\n"+
 		"[govself]\n  public_api_key = 'abcdefgh'\n  private_api_key = 'gov-private-key'\n  service = 'cloudgov'\n  ops_manager_url = 'https://atlas.example/'\n\n"+
+		"[govsa]\n  client_id = 'mdb_sa_id_gov'\n  client_secret = 'mdb_sa_sk_gov'\n  service = 'cloudgov'\n\n"+
 		"[onprem]\n  public_api_key = 'abcdefgh'\n  private_api_key = 'gov-private-key'\n  service = 'ops-manager'\n")
 	tests := []struct {
 		name    string
@@ -35,6 +36,17 @@ func TestProfileServicePicksTheHost(t *testing.T) {
 		{name: "--base-url beats everything", profile: "gov", flag: "https://flag.example/", want: "https://flag.example/"},
 		{name: "MONGODB_ATLAS_SERVICE without a profile", env: map[string]string{atlas.EnvService: "cloudgov",
 			atlas.EnvPublicAPIKey: "abcdefgh", atlas.EnvPrivateAPIKey: "private"}, want: atlas.GovBaseURL},
+		// A cloudgov profile's credentials never go to commercial Atlas,
+		// whatever else says to: a MONGODB_ATLAS_SERVICE=cloud left in the
+		// shell would otherwise take them there.
+		{name: "the environment's service cloud with a cloudgov profile's key", profile: "gov", env: map[string]string{atlas.EnvService: "cloud"},
+			wantErr: `refusing to send the credentials of profile "gov" in `},
+		{name: "the environment's service cloud with a cloudgov profile's service account", profile: "govsa", env: map[string]string{atlas.EnvService: "cloud"},
+			wantErr: `refusing to send the credentials of profile "govsa" in `},
+		{name: "a commercial root with a cloudgov profile's key", profile: "gov", flag: "https://CLOUD.mongodb.com:443/",
+			wantErr: `(service "cloudgov") to commercial Atlas`},
+		{name: "the environment's own key goes where the environment says", profile: "gov", env: map[string]string{atlas.EnvService: "cloud",
+			atlas.EnvPublicAPIKey: "abcdefgh", atlas.EnvPrivateAPIKey: "private"}, want: atlas.DefaultBaseURL},
 		{name: "a service it does not know", profile: "onprem",
 			wantErr: `MONGODB_ATLAS_SERVICE "ops-manager": unknown service: want "cloud" or "cloudgov" (or set MONGODB_ATLAS_OPS_MANAGER_URL to the service root) (the service came from profile "onprem" in `},
 	}

@@ -92,9 +92,11 @@ before it can push a live migration into MongoDB Atlas.
 
 Credentials and settings come, as in the Atlas CLI, from flags, then its environment
 variables (MONGODB_ATLAS_PUBLIC_API_KEY, MONGODB_ATLAS_PRIVATE_API_KEY, MONGODB_ATLAS_ORG_ID,
-MONGODB_ATLAS_OPS_MANAGER_URL, MONGODB_ATLAS_CLIENT_ID, MONGODB_ATLAS_CLIENT_SECRET), then
-its profile (-P/--profile or MONGODB_ATLAS_PROFILE, else "default", read from
-atlascli/config.toml in the user's config directory). No key is ever printed.
+MONGODB_ATLAS_OPS_MANAGER_URL, MONGODB_ATLAS_CLIENT_ID, MONGODB_ATLAS_CLIENT_SECRET,
+MONGODB_ATLAS_SERVICE), then its profile (-P/--profile or MONGODB_ATLAS_PROFILE, else
+"default", read from atlascli/config.toml in the user's config directory). A service
+"cloudgov" is Atlas for Government, whose credentials never go to commercial Atlas.
+No key is ever printed.
 
 Flags the Atlas CLI has keep its names (--orgId, --accessListIp, --force, -o, -P);
 this command's own flags are kebab-case (--base-url), and --org-id and

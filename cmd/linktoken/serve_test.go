@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -81,6 +82,11 @@ func (s *serveBuffer) String() string {
 // the exit code.
 func serveRunning(t *testing.T, envVars map[string]string, args ...string) (root string, stdout, stderr *serveBuffer, stop func() int) {
 	t.Helper()
+	if !slices.Contains(args, "--addr") {
+		// serve's default, 127.0.0.1:8080, may be taken by anything else on
+		// the machine (another test run's serve): a free port, always.
+		args = append([]string{"--addr", "127.0.0.1:0"}, args...)
+	}
 	return commandRunning(t, envVars, regexp.MustCompile(`on (http://127\.0\.0\.1:[0-9]+)\n`), append([]string{"serve"}, args...)...)
 }
 

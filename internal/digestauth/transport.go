@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/icholy/digest"
@@ -86,6 +87,14 @@ func (d *Transport) give(h *heldChallenge) {
 // RoundTrip sends r with a held challenge if one is idle; on a 401 it takes
 // the fresh challenge from the response and sends r once more.
 func (d *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if redirectedElsewhere(r) {
+		// net/http drops an Authorization header it was given when a
+		// redirect leaves the host; no credential of this transport follows
+		// one either: a held challenge answered there could be replayed
+		// against the server that issued it, and that host's own challenge
+		// is no reason to answer it.
+		return d.next.RoundTrip(r)
+	}
 	getBody, err := ReplayableBody(r)
 	if err != nil {
 		return nil, err
@@ -113,6 +122,17 @@ func (d *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		d.give(fresh)
 	}
 	return resp, err
+}
+
+// redirectedElsewhere reports whether http.Client made r by following
+// redirects (it sets Response on such a request) away from the scheme and
+// host:port of the request it started from.
+func redirectedElsewhere(r *http.Request) bool {
+	first := r
+	for first.Response != nil && first.Response.Request != nil {
+		first = first.Response.Request
+	}
+	return !strings.EqualFold(first.URL.Scheme, r.URL.Scheme) || !strings.EqualFold(first.URL.Host, r.URL.Host)
 }
 
 // findChallenge is the first Digest challenge of h that icholy/digest can

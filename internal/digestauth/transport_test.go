@@ -103,3 +103,53 @@ func TestLeavesA401WithoutAnAnswerableDigest(t *testing.T) {
 		}
 	}
 }
+
+// TestNoCredentialFollowsARedirectElsewhere: as net/http drops an
+// Authorization header it was given when a redirect leaves the host, the
+// transport sends no credential on such a redirect, however many hops it
+// takes: neither a response to the first server's nonce (which the other
+// host could replay against it) nor an answer to the other host's own
+// challenge. A plain http.Client over atlas.NewDigestTransport meets this.
+func TestNoCredentialFollowsARedirectElsewhere(t *testing.T) {
+	const user, password = "redirect-public-key", "redirect-private-key"
+	var elsewhere []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere = append(elsewhere, r.Header.Get("Authorization"))
+		if r.URL.Query().Get("hop") == "" {
+			http.Redirect(w, r, r.URL.Path+"?hop=1", http.StatusTemporaryRedirect) // to itself, then
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Digest realm="MMS Public API", nonce="other", algorithm=MD5, qop="auth"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	t.Cleanup(other.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Header.Get("Authorization") == "":
+			w.Header().Set("WWW-Authenticate", `Digest realm="MMS Public API", nonce="service", algorithm=MD5, qop="auth"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		case r.URL.Query().Get("away") != "":
+			http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c := &http.Client{Transport: digestauth.New(user, password, http.DefaultTransport)}
+	for _, query := range []string{"", "?away=1"} { // a held challenge first, then the redirect
+		resp, err := c.Post(srv.URL+"/api/atlas/v2/orgs/x/liveMigrations/linkTokens"+query, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	if len(elsewhere) != 2 {
+		t.Errorf("the other host saw %d requests, want 2", len(elsewhere))
+	}
+	for _, auth := range elsewhere {
+		if auth != "" {
+			t.Errorf("the other host received a credential: %s", auth)
+		}
+	}
+}

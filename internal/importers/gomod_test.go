@@ -114,6 +114,16 @@ func TestAgainstTheInMemoryAtlas(t *testing.T) {
 	},
 }
 
+// toolModules are what only this module's development and command use: no
+// importer's go mod tidy may fetch them, not even for the tests of the
+// packages it imports.
+var toolModules = []string{
+	"github.com/oapi-codegen/oapi-codegen/v2",
+	"honnef.co/go/tools",
+	"github.com/spf13/cobra",
+	"github.com/pelletier/go-toml/v2",
+}
+
 // TestImporterGoModListsOnlyWhatItsImportsNeed builds, in a temporary
 // directory, a module that imports this one through a replace directive,
 // runs go mod tidy on it and reads the go.mod it ends with. Before the
@@ -169,6 +179,21 @@ func TestImporterGoModListsOnlyWhatItsImportsNeed(t *testing.T) {
 			}
 			if t.Failed() {
 				t.Logf("go.mod after go mod tidy:\n%s", data)
+			}
+
+			// Tidy also loads the tests of every imported package and keeps
+			// (and fetches) the modules they import, though go.mod never
+			// lists them: a tool's own checksum in go.sum means a test beside
+			// an imported package still brings it along (the client's view
+			// test, importing the generator, once sat in generated/client).
+			sum, err := os.ReadFile(filepath.Join(dir, "go.sum"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, path := range toolModules {
+				if regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(path) + ` \S+ h1:`).Match(sum) {
+					t.Errorf("go mod tidy fetched %s: a test of an imported package imports it (go mod why -m %s)", path, path)
+				}
 			}
 
 			// The tidied module must still build, its tests included.

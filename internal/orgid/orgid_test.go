@@ -16,6 +16,11 @@ func TestProblem(t *testing.T) {
 		{"4888442a3354817a7320eb6", "23 characters"},
 		{"4888442A3354817a7320eb61", `did you mean "4888442a3354817a7320eb61"`},
 		{"g888442a3354817a7320eb61", "position 0 is not a hexadecimal digit"},
+		// Characters, not bytes: é is one character of two bytes.
+		{"4888442a3354817a7320eb6é", `character 'é' at position 23`},
+		{"488884é2a3354817a7320ab6", `character 'é' at position 6`},
+		{"a88884é2a3354817a7320ag6", `character 'é' at position 6`},
+		{"éé8442a3354817a7320eb61", "23 characters"},
 	}
 	for _, tt := range tests {
 		got := Problem(tt.in)

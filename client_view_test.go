@@ -1,4 +1,4 @@
-package client_test
+package linktoken_test
 
 import (
 	"cmp"
@@ -15,7 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// The files oapi-codegen reads for this package, relative to the module root,
+// The files oapi-codegen reads for the generated client, relative to the module root,
 // where go generate runs it (see gen.go).
 const (
 	contractPath     = "openapi/linktoken.yaml"
@@ -69,8 +69,6 @@ func contractMultiJSON(doc *openapi3.T) []multiJSON {
 // the body is still in Body. Every status is checked, not only 2xx: an error
 // response with two JSON media types would lose its typed field the same way.
 func TestClientViewHasOneJSONMediaTypePerResponse(t *testing.T) {
-	// The configs name their files relative to the module root.
-	t.Chdir(filepath.Join("..", ".."))
 	clientOverlay, strict := overlayOfConfig(t, clientConfigPath)
 	// The negative cases come from the contract: the responses with two
 	// JSON media types, and an overlay that folds only the first of them.
