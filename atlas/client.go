@@ -43,6 +43,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
 	"github.com/seed-5c49e0d7/linktoken/internal/buildinfo"
 	"github.com/seed-5c49e0d7/linktoken/internal/digestauth"
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 	"github.com/seed-5c49e0d7/linktoken/internal/wire"
 )
 
@@ -482,7 +483,10 @@ func (c *Client) withRetries(ctx context.Context, op string, idempotent bool, at
 			slog.String("operation", op), slog.Int("attempt", n), slog.String("reason", ev.Reason),
 			slog.Int("status", ev.StatusCode), slog.Duration("retryAfter", ev.RetryAfter), slog.Duration("wait", ev.Wait))
 		if serr := p.Sleep(ctx, ev.Wait); serr != nil {
-			return attemptsNote(err, n)
+			// Both stay reachable: the caller who cancelled matches its
+			// context's error, the one who asks why the call failed, the
+			// service's answer.
+			return &retriedError{err: err, attempts: n, interrupted: serr}
 		}
 	}
 }
@@ -502,12 +506,25 @@ func attemptsNote(err error, n int) error {
 	return &retriedError{err: err, attempts: n}
 }
 
+// retriedError is the last attempt's error after more than one attempt,
+// or after a wait to retry that the context ended (interrupted, its
+// error).
 type retriedError struct {
-	err      error
-	attempts int
+	err         error
+	attempts    int
+	interrupted error
 }
 
 func (e *retriedError) Error() string {
+	if e.interrupted != nil {
+		return fmt.Sprintf("%v (after %s; %v while waiting to retry)", e.err, plural.Count(e.attempts, "attempt"), e.interrupted)
+	}
 	return fmt.Sprintf("%v (after %d attempts)", e.err, e.attempts)
 }
-func (e *retriedError) Unwrap() error { return e.err }
+
+func (e *retriedError) Unwrap() []error {
+	if e.interrupted != nil {
+		return []error{e.err, e.interrupted}
+	}
+	return []error{e.err}
+}

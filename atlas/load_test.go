@@ -291,7 +291,23 @@ func loadKind(err error) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "context deadline"
 	}
-	return fmt.Sprintf("%T", errors.Unwrap(err))
+	// The type of the innermost error of the first chain: a retried
+	// call's wrapping says nothing of the cause.
+	for {
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			if next := u.Unwrap(); next != nil {
+				err = next
+				continue
+			}
+		case interface{ Unwrap() []error }:
+			if next := u.Unwrap(); len(next) > 0 {
+				err = next[0]
+				continue
+			}
+		}
+		return fmt.Sprintf("%T", err)
+	}
 }
 
 type loadCounter struct {

@@ -181,6 +181,11 @@ func TestRetryStopsWhenTheContextEnds(t *testing.T) {
 	if err == nil || time.Since(start) > 5*time.Second {
 		t.Fatalf("err = %v after %v", err, time.Since(start))
 	}
+	// The caller who cancelled sees it, and still the service's answer.
+	var ae *atlas.APIError
+	if !errors.Is(err, context.Canceled) || !errors.As(err, &ae) || ae.StatusCode != 500 {
+		t.Errorf("err = %v, want it to match context.Canceled and the 500", err)
+	}
 }
 
 func TestDefaultJitterStaysWithinHalfToFullBackoff(t *testing.T) {
