@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -62,6 +63,7 @@ func (b *bearerTransport) token(ctx context.Context, stale *oauth2.Token) (*oaut
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil {
 			te.StatusCode = re.Response.StatusCode
+			te.RetryAfter = parseRetryAfter(re.Response.Header, time.Now())
 		}
 		return nil, te
 	}
@@ -121,11 +123,15 @@ func (b *bearerTransport) CloseIdleConnections() {
 
 // TokenError is a failed service-account token exchange. It matches
 // ErrUnauthorized when the token endpoint refused the credentials (400 or
-// 401), which is never retried: new attempts would meet the same refusal.
-// A 429 or 5xx of the token endpoint is retried per the retry policy.
+// 401), which is never retried: new attempts would meet the same refusal;
+// ErrRateLimited for its 429. A 429 or 5xx of the token endpoint, or an
+// endpoint not reached, is retried per the retry policy, a create's call
+// too: it was never sent.
 type TokenError struct {
 	// StatusCode is the token endpoint's status, or 0 when it was not reached.
 	StatusCode int
+	// RetryAfter is the token endpoint's Retry-After, or 0.
+	RetryAfter time.Duration
 	// Message is oauth2's error, redacted and cut short (it may quote the
 	// endpoint's body).
 	Message string
@@ -135,7 +141,14 @@ func (e *TokenError) Error() string {
 	return fmt.Sprintf("linktoken: service-account token: %s", e.Message)
 }
 
-// Is matches ErrUnauthorized for refused credentials.
+// Is matches ErrUnauthorized for refused credentials, ErrRateLimited for
+// a 429.
 func (e *TokenError) Is(target error) bool {
-	return target == ErrUnauthorized && (e.StatusCode == 400 || e.StatusCode == 401)
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == 400 || e.StatusCode == 401
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	}
+	return false
 }

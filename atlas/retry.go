@@ -133,11 +133,14 @@ func (p RetryPolicy) classify(ctx context.Context, err error, idempotent bool) (
 	if errors.Is(err, ErrInvalidInput) {
 		return false, RetryEvent{Reason: "invalid input"}
 	}
-	if te := (*TokenError)(nil); errors.As(err, &te) && te.StatusCode != 0 {
-		if te.StatusCode == http.StatusTooManyRequests || te.StatusCode >= 500 {
-			// The token endpoint was busy: the call itself was never sent,
-			// so repeating it is safe, a create's too.
-			return true, RetryEvent{StatusCode: te.StatusCode,
+	if te := (*TokenError)(nil); errors.As(err, &te) {
+		// The token endpoint was busy or out of reach: the call itself was
+		// never sent, so repeating it is safe, a create's too.
+		switch {
+		case te.StatusCode == 0:
+			return true, RetryEvent{Reason: "service-account token: no usable answer"}
+		case te.StatusCode == http.StatusTooManyRequests || te.StatusCode >= 500:
+			return true, RetryEvent{StatusCode: te.StatusCode, RetryAfter: te.RetryAfter,
 				Reason: "service-account token: " + strconv.Itoa(te.StatusCode) + " " + statusText(te.StatusCode, "")}
 		}
 		return false, RetryEvent{Reason: "service-account token refused"}
