@@ -15,7 +15,9 @@ import (
 // Of a body larger than the validator reads (MaxBodyBytes), it keeps only
 // that much and a byte more, streams the rest on unread, and reports the
 // body as not judged (RuleBodyTooLarge), so memory stays bounded whatever
-// the server sends.
+// the server sends. A response body that breaks off (the connection ends
+// before the body does) is reported the same way, as not judged, and the
+// caller gets the same failure when it reads.
 // Exchanges that are not operations of the contract pass untouched.
 type Transport struct {
 	// Base carries the requests; nil means http.DefaultTransport.
@@ -136,16 +138,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	var respBody []byte
 	var respCut bool
+	var respNotJudged string // what the check cannot judge of the body, "" when whole
 	if resp.Body != nil && resp.Body != http.NoBody {
 		respBody, respCut, err = readCapped(resp.Body, limit)
 		switch {
 		case err != nil:
-			// The caller sees the same failure when it reads.
+			// The caller sees the same failure when it reads; the check
+			// sees a part, which it must not pass as the whole (a decoder
+			// may well have read all it wanted before the failure).
 			_ = resp.Body.Close()
 			resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(respBody), errReader{err}))
-			return resp, nil
+			respNotJudged = brokeOff(len(respBody))
 		case respCut:
 			resp.Body = prefixed(respBody, resp.Body)
+			respNotJudged = notJudged(limit, true)
 		default:
 			_ = resp.Body.Close()
 			resp.Body = io.NopCloser(bytes.NewReader(respBody))
@@ -155,11 +161,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.Request != nil && resp.Request.Header != nil {
 		header = resp.Request.Header
 	}
-	res := t.Validator.checkMatch(&m, &Exchange{
+	ex := &Exchange{
 		Request:  &Request{Method: req.Method, URL: req.URL, Header: header, Body: reqBody},
 		Response: &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: respBody},
-	})
-	explainCut(res, notJudged(limit, reqCut), notJudged(limit, respCut))
+	}
+	res := t.Validator.checkMatch(&m, ex)
+	explainCut(ex, res, notJudged(limit, reqCut), respNotJudged)
 	if len(res.Violations) > 0 && t.Report != nil {
 		t.Report(res.Violations)
 	}
@@ -196,18 +203,38 @@ func notJudged(limit int64, cut bool) string {
 	return fmt.Sprintf("more than %d bytes (read no further; not judged)", limit)
 }
 
-// explainCut puts, into the body-size violation of a body a reader cut,
-// what the reader knows of its size in place of the length of the part it
-// kept: request and response are that text for each side, "" for a body
-// not cut (notJudged here; contract/recorded's size as recorded).
-func explainCut(res *Result, request, response string) {
-	for _, x := range res.Violations {
-		found := response
-		if x.Side == SideRequest {
-			found = request
+// brokeOff is what the body-size violation of a body whose read failed
+// after n bytes says.
+func brokeOff(n int) string {
+	return fmt.Sprintf("the body broke off after %d bytes (not judged)", n)
+}
+
+// explainCut says, in a body-size violation, what a reader knows of a
+// body it did not read whole: request and response are that text for each
+// side, "" for a body read whole (notJudged and brokeOff here;
+// contract/recorded's size as recorded). A body cut at the limit has that
+// violation already, naming the length of the part kept, which the text
+// replaces. A body that broke off, or was recorded in part, within the
+// limit was judged as if it were whole: the violation is added, so that
+// the exchange does not pass on a part (what was found in the part is
+// kept, for what it tells).
+func explainCut(ex *Exchange, res *Result, request, response string) {
+	for _, cut := range [...]struct {
+		side  Side
+		found string
+	}{{SideRequest, request}, {SideResponse, response}} {
+		if cut.found == "" {
+			continue
 		}
-		if x.Rule == RuleBodyTooLarge && found != "" {
-			x.Found = found
+		said := false
+		for _, x := range res.Violations {
+			if x.Side == cut.side && x.Rule == RuleBodyTooLarge {
+				x.Found, said = cut.found, true
+			}
+		}
+		if !said {
+			res.Violations = append(res.Violations, &Violation{Exchange: ex.Name(), Side: cut.side, Part: PartBody,
+				Rule: RuleBodyTooLarge, Expected: "a body read to its end", Found: cut.found})
 		}
 	}
 }

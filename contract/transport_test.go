@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -212,4 +213,55 @@ func TestValidatorIsSafeForConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestTransportReportsABodyThatBrokeOff: a response whose body ends before
+// its Content-Length is not judged as if whole, though the part that came
+// is a conforming JSON text that a client's json.Decoder reads without an
+// error: TestTransport fails, NewTransport's report gets it, and the
+// client's own read still fails.
+func TestTransportReportsABodyThatBrokeOff(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 201 Created\r\nContent-Type: " + v2Type + "\r\nContent-Length: 200\r\n\r\n" + `{"linkToken":"x"}`)
+		_ = buf.Flush()
+	}))
+	t.Cleanup(srv.Close)
+	const want = "response body: body-size: expected a body read to its end, found the body broke off after 17 bytes (not judged)"
+
+	tb := &failTB{TB: t}
+	client := &http.Client{Transport: contract.TestTransport(tb, nil)}
+	resp, err := client.Do(newCreate(t, srv.URL, `{"accessListIps":["192.0.2.10"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ LinkToken string }
+	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || created.LinkToken != "x" {
+		t.Fatalf("decoded %+v, %v: the part that came should decode", created, err)
+	}
+	resp.Body.Close()
+	if len(tb.errs) != 1 || !strings.HasSuffix(tb.errs[0], want) {
+		t.Errorf("TestTransport reported %q, want one ending %q", tb.errs, want)
+	}
+
+	var reported contract.Violations
+	tr := contract.NewTransport(contract.MustNew(), nil, func(vs contract.Violations) { reported = append(reported, vs...) })
+	resp, err = (&http.Client{Transport: tr}).Do(newCreate(t, srv.URL, `{"accessListIps":["192.0.2.10"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, rerr := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(got) != `{"linkToken":"x"}` || rerr == nil {
+		t.Errorf("the client read %q, %v; want the part that came, then the failure", got, rerr)
+	}
+	if len(reported) != 1 || !strings.HasSuffix(reported[0].Error(), want) {
+		t.Errorf("NewTransport reported %v", reported)
+	}
 }

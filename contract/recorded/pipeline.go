@@ -108,7 +108,7 @@ func (p *pipeline) work() {
 		}
 		if j.err == nil {
 			j.res = judge(p.v, j.ex, route)
-			j.cut.explain(&j.res.Result)
+			j.cut.explain(j.ex, &j.res.Result)
 		}
 		j.ex = nil
 		close(j.done)

@@ -88,8 +88,8 @@ type cutBodies struct {
 
 // explain puts the recorded size of a cut body into the violation that
 // reports it, in place of the length of the part the reader kept.
-func (c cutBodies) explain(res *contract.Result) {
-	serverside.ExplainCut(res, asRecorded(c.request), asRecorded(c.response))
+func (c cutBodies) explain(ex *contract.Exchange, res *contract.Result) {
+	serverside.ExplainCut(ex, res, asRecorded(c.request), asRecorded(c.response))
 }
 
 // asRecorded is what the body-size violation of a body cut says of its n

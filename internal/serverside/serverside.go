@@ -86,10 +86,11 @@ func Refuse(w http.ResponseWriter, m *contract.Match, res *contract.Result) bool
 	return lent.Refuse(w, m, res)
 }
 
-// ExplainCut puts, into res's body-size violation of a body a reader cut,
-// what the reader knows of the body's size in place of the length of the
-// part it kept: request and response are that text for each side, "" for a
-// body not cut. The validating transport and middleware do the same.
-func ExplainCut(res *contract.Result, request, response string) {
-	lent.ExplainCut(res, request, response)
+// ExplainCut says, in a body-size violation of ex's result res, what a
+// reader knows of a body it did not read whole (cut at its limit, or
+// recorded in part): request and response are that text for each side, ""
+// for a body read whole. The validating transport and middleware do the
+// same.
+func ExplainCut(ex *contract.Exchange, res *contract.Result, request, response string) {
+	lent.ExplainCut(ex, res, request, response)
 }

@@ -30,7 +30,7 @@ type Funcs[V, M, X, R any] struct {
 	UnderServer       func(v V, u *url.URL) (string, bool)
 	CheckMatch        func(v V, m M, ex X) R
 	Refuse            func(w http.ResponseWriter, m M, res R) bool
-	ExplainCut        func(res R, request, response string)
+	ExplainCut        func(ex X, res R, request, response string)
 }
 
 // lent is what contract lent: a Funcs of its types.
