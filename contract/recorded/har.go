@@ -24,6 +24,9 @@ import (
 // say) is an *InputError naming it. A body larger than DefaultMaxBodyBytes as
 // recorded is cut to its first DefaultMaxBodyBytes+1 bytes, without its
 // Content-Encoding, which a check reports as too large (RuleBodyTooLarge).
+// A response body the archive holds only in part (its content.size larger
+// than its text) comes as that part: CheckHAR and CheckFile report it as
+// not judged (RuleBodyTooLarge); a caller of ReadHAR judges what it gets.
 //
 // Bodies come as the archive stores them (base64-decoded when it says
 // so), with one exception: HAR writers usually store a body decoded while
@@ -254,9 +257,10 @@ type harEntry struct {
 		PostData *harContent `json:"postData"`
 	} `json:"request"`
 	Response *struct {
-		Status  jsontext.Value `json:"status"`
-		Headers []harHeader    `json:"headers"`
-		Content *harContent    `json:"content"`
+		Status   jsontext.Value `json:"status"`
+		Headers  []harHeader    `json:"headers"`
+		Content  *harContent    `json:"content"`
+		BodySize jsontext.Value `json:"bodySize"` // see inPart
 	} `json:"response"`
 }
 
@@ -270,6 +274,7 @@ type harContent struct {
 	MimeType string         `json:"mimeType"`
 	Text     jsontext.Value `json:"text"`     // decoded only when the check reads the body
 	Encoding string         `json:"encoding"` // not in HAR 1.2 for postData, written by some tools
+	Size     jsontext.Value `json:"size"`     // content's only: see inPart
 }
 
 // harHeaderCost is what a header costs of a message's budget beside its
@@ -333,8 +338,12 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 		return nil, cut, err
 	}
 	if rs.Content != nil && need {
+		coded := resp.Header.Get("Content-Encoding") != "" // before harBody drops a stale one
 		if resp.Body, cut.response, err = harBody(rs.Content, resp.Header, opt.limit); err != nil {
 			return nil, cut, fmt.Errorf("response content: %w", err)
+		}
+		if cut.response == 0 {
+			cut.responseInPart = inPart(rs.Content, rs.BodySize, coded, len(resp.Body))
 		}
 		if len(rs.Headers) == 0 && rs.Content.MimeType != "" && len(resp.Body) > 0 {
 			resp.Header.Set("Content-Type", rs.Content.MimeType)

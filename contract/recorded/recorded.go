@@ -81,15 +81,22 @@ func cutBody(h http.Header, data []byte, limit int64) []byte {
 }
 
 // cutBodies records which bodies of an exchange a reader cut, by their
-// size as recorded (0: not cut).
+// size as recorded (0: not cut), and a response body the recording holds
+// only in part (see inPart).
 type cutBodies struct {
 	request, response int64
+	responseInPart    string
 }
 
 // explain puts the recorded size of a cut body into the violation that
-// reports it, in place of the length of the part the reader kept.
+// reports it, in place of the length of the part the reader kept; a body
+// recorded in part is reported so, not judged as if whole.
 func (c cutBodies) explain(ex *contract.Exchange, res *contract.Result) {
-	serverside.ExplainCut(ex, res, asRecorded(c.request), asRecorded(c.response))
+	response := asRecorded(c.response)
+	if c.responseInPart != "" {
+		response = c.responseInPart
+	}
+	serverside.ExplainCut(ex, res, asRecorded(c.request), response)
 }
 
 // asRecorded is what the body-size violation of a body cut says of its n

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -316,11 +317,11 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 		case x.unchecked:
 			e.Response.Content.Comment = "body not held (the proxy's buffer limit was reached): not recorded, not checked"
 		default:
-			e.Response.BodySize, e.Response.Content.Size = len(r.Body), len(r.Body)
+			e.Response.BodySize, e.Response.Content.Size = len(r.Body), len(r.Body)+missing(x)
 			e.Response.Content.Text, e.Response.Content.Encoding = harText(r.Body)
 		}
 		if x.respErr != nil {
-			comments = append(comments, "the upstream's body broke off after the bytes recorded")
+			comments = append(comments, "the upstream's body broke off after the bytes recorded (content.size counts what was still due)")
 		}
 		if x.refused {
 			comments = append(comments, "refused by linktoken proxy --enforce: the upstream did not see this request")
@@ -328,6 +329,25 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 	}
 	e.Comment = strings.Join(comments, "; ")
 	return e
+}
+
+// missing is how many bytes of the upstream's response body never came:
+// none when it came whole; when it broke off, what its Content-Length
+// declared beyond what came, or 1 when it declared none (all the proxy
+// knows then is that the body did not end). Added to content.size, HAR
+// 1.2's length of the body, it makes the size larger than the text
+// recorded, which tells a reader (linktoken check among them) that the
+// archive holds only part of the body, as browsers say of a body they
+// truncate.
+func missing(x *exchange) int {
+	if x.respErr == nil {
+		return 0
+	}
+	declared, err := strconv.Atoi(x.resp.Header.Get("Content-Length"))
+	if err != nil || declared <= len(x.resp.Body) {
+		return 1
+	}
+	return declared - len(x.resp.Body)
 }
 
 // otherEntry is the record of a request that is not an operation of the

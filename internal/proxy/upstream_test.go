@@ -1,12 +1,19 @@
 package proxy
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
 // TestAnAnswerCutShortIsNotJudgedWhole: an upstream that closes the
@@ -121,4 +128,60 @@ func rawUpstream(t *testing.T, response string) *httptest.Server {
 	}))
 	t.Cleanup(upstream.Close)
 	return upstream
+}
+
+// TestAnAnswerCutShortIsRecordedAsPart: the archive of an answer whose body
+// broke off says so as HAR says it, by a content.size larger than the text
+// it holds, so that linktoken check reports the body as not judged rather
+// than judging the part that came as whole; with a Content-Length the size
+// is what it declared beyond what came, without one a byte more.
+func TestAnAnswerCutShortIsRecordedAsPart(t *testing.T) {
+	const part = `{"linkToken":"c2VjcmV0"}` // conforming, 24 bytes
+	for _, tc := range []struct {
+		name, response string
+		missing        int
+	}{
+		{"Content-Length", "Content-Length: 124\r\n\r\n" + part, 100},
+		{"chunked", "Transfer-Encoding: chunked\r\n\r\n18\r\n" + part + "\r\n", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			upstream := rawUpstream(t, "HTTP/1.1 201 Created\r\nContent-Type: "+testMedia+"\r\n"+tc.response)
+			path := filepath.Join(t.TempDir(), "x.har")
+			har, err := CreateHAR(path, "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, addr := serving(t, upstream.URL, Config{HAR: har})
+			resp := postCreate(t, addr)
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if !waitFor(func() bool { s := p.Stats(); return s.Cut == 1 && s.InFlight == 0 }) {
+				t.Fatalf("stats %+v: the exchange was not counted as cut and recorded", p.Stats())
+			}
+			if err := har.Close(); err != nil {
+				t.Fatal(err)
+			}
+			var rep recorded.Report
+			if err := recorded.CheckFile(contract.MustNew(), &rep, path); err != nil {
+				t.Fatal(err)
+			}
+			// The part as recorded (redacted), and the size beside it.
+			data, _ := os.ReadFile(path)
+			var archive struct {
+				Log struct{ Entries []harEntry }
+			}
+			if err := json.Unmarshal(data, &archive); err != nil || len(archive.Log.Entries) != 1 {
+				t.Fatalf("archive %s: %v", data, err)
+			}
+			content := archive.Log.Entries[0].Response.Content
+			held := len(content.Text)
+			if content.Size != held+tc.missing || !json.Valid([]byte(content.Text)) {
+				t.Errorf("content.size %d beside %q; want %d more than the text", content.Size, content.Text, tc.missing)
+			}
+			want := fmt.Sprintf("%d bytes as recorded, of which the archive holds %d (not judged)", held+tc.missing, held)
+			if rep.OK() || len(rep.Violations) != 1 || rep.Violations[0].Rule != contract.RuleBodyTooLarge || rep.Violations[0].Found != want {
+				t.Errorf("violations %v; want the response body not judged: %q", rep.Violations, want)
+			}
+		})
+	}
 }

@@ -1,0 +1,59 @@
+package recorded_test
+
+import (
+	"encoding/base64"
+	"strconv"
+	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
+)
+
+// TestCheckHARBodyRecordedInPart: a response whose content.size is larger
+// than the text the archive holds (Firefox past its body limit, linktoken
+// proxy when the upstream's body broke off) is not judged as if whole,
+// though the part held is a conforming body; a size the text matches, one
+// that says nothing, and mitmproxy's encoded length beside a decoded text
+// claim nothing.
+func TestCheckHARBodyRecordedInPart(t *testing.T) {
+	const body = `{"linkToken":"x"}` // 17 bytes
+	const credentials = `Digest username="pub", realm="MMS Public API", nonce="bm9uY2U=", uri="/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens", algorithm=MD5, response="0123456789abcdef0123456789abcdef", qop=auth, nc=00000001, cnonce="Y25vbmNl"`
+	b64 := base64.StdEncoding.EncodeToString([]byte(body))
+	for _, tc := range []struct {
+		name, headers, content, bodySize string
+		want                             string // the body-size violation's Found; "": conforms
+	}{
+		{"whole", "", `"size":17,"text":` + strconv.Quote(body), "17", ""},
+		{"whole, base64", "", `"size":17,"encoding":"base64","text":"` + b64 + `"`, "17", ""},
+		{"size not known", "", `"size":-1,"text":` + strconv.Quote(body), "-1", ""},
+		{"size not an integer", "", `"size":"200","text":` + strconv.Quote(body), "-1", ""},
+		{"in part", "", `"size":200,"text":` + strconv.Quote(body), "17",
+			"200 bytes as recorded, of which the archive holds 17 (not judged)"},
+		{"in part, base64", "", `"size":200,"encoding":"base64","text":"` + b64 + `"`, "-1",
+			"200 bytes as recorded, of which the archive holds 17 (not judged)"},
+		{"in part, gzip stored decoded", `,{"name":"Content-Encoding","value":"gzip"}`, `"size":5000,"text":` + strconv.Quote(body), "300",
+			"5000 bytes as recorded, of which the archive holds 17 (not judged)"},
+		{"mitmproxy: gzip's length beside the decoded text", `,{"name":"Content-Encoding","value":"gzip"}`, `"size":37,"text":` + strconv.Quote(body), "37", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			har := `{"log":{"entries":[{"request":{"method":"POST","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens","headers":[` +
+				`{"name":"Content-Type","value":"application/vnd.atlas.2023-01-01+json"},{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"},` +
+				`{"name":"Authorization","value":` + strconv.Quote(credentials) + `}],` +
+				`"postData":{"mimeType":"application/vnd.atlas.2023-01-01+json","text":"{\"accessListIps\":[\"192.0.2.10\"]}"}},` +
+				`"response":{"status":201,"headers":[{"name":"Content-Type","value":"application/vnd.atlas.2023-01-01+json"}` + tc.headers + `],` +
+				`"content":{"mimeType":"application/vnd.atlas.2023-01-01+json",` + tc.content + `},"bodySize":` + tc.bodySize + `}}]}}`
+			_, rep, err := checkContent(t, "x.har", har)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want == "" {
+				if !rep.OK() || rep.Conform != 1 {
+					t.Errorf("report %+v: %v", rep, rep.Violations)
+				}
+				return
+			}
+			if len(rep.Violations) != 1 || rep.Violations[0].Rule != contract.RuleBodyTooLarge || rep.Violations[0].Found != tc.want || rep.OK() {
+				t.Errorf("violations %v; want one body-size violation finding %q", rep.Violations, tc.want)
+			}
+		})
+	}
+}
