@@ -584,7 +584,7 @@ func TestProxyUpstreamFailures(t *testing.T) {
 		{"no answer", closed.URL, http.StatusBadGateway, false, " 0 createLinkToken the upstream did not answer: ",
 			"Stopped: 0 exchanges of the contract checked, 0 broke it, 0 notices; 0 other requests passed through; 1 got no answer from the upstream.\nRecorded 1 exchange to ",
 			"1 of the contract's exchanges could not be checked", exitNoAnswer},
-		{"an answer cut short", cut.URL, http.StatusCreated, true, " 201 createLinkToken violations=1 notices=0 the upstream's body broke off: ",
+		{"an answer cut short", cut.URL, http.StatusCreated, true, " 201 createLinkToken violations=2 notices=0 the upstream's body broke off: ",
 			"Stopped: 1 exchange of the contract checked, 1 broke it, 0 notices; 0 other requests passed through; 1 got an answer whose body broke off.\nRecorded 1 exchange to ",
 			"1 of 1 exchange broke the contract", exitAPI},
 	} {

@@ -502,12 +502,17 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 }
 
 // check judges the whole exchange. A body over the cap was not held: the
-// checks of that body are replaced by the one violation it is.
+// checks of that body are replaced by the one violation it is. A body that
+// broke off was judged on the part that came, which is not the answer: it
+// is said not judged, as the validating transport and check say it.
 func (p *Proxy) check(x *exchange) *contract.Result {
 	ex := &contract.Exchange{Request: x.req, Response: x.resp}
 	res := serverside.CheckMatch(p.v, x.m, ex)
-	if !x.reqOver && !x.respOver && x.sent == nil {
+	if !x.reqOver && !x.respOver && x.sent == nil && x.respErr == nil {
 		return res
+	}
+	if x.respErr != nil && !x.respOver {
+		serverside.ExplainCut(ex, res, "", "the upstream's body broke off after "+plural.Count(len(x.resp.Body), "byte")+" (not judged)")
 	}
 	name := ex.Name()
 	if x.reqOver {

@@ -158,6 +158,11 @@ func TestAnAnswerCutShortIsRecordedAsPart(t *testing.T) {
 			if !waitFor(func() bool { s := p.Stats(); return s.Cut == 1 && s.InFlight == 0 }) {
 				t.Fatalf("stats %+v: the exchange was not counted as cut and recorded", p.Stats())
 			}
+			// The live verdict says it too: the part that came conforms,
+			// and is not the answer.
+			if got := resp.Header.Get(HeaderViolation); !strings.Contains(got, contract.RuleBodyTooLarge) || p.Stats().Broke != 1 {
+				t.Errorf("verdict header %q, stats %+v: want the cut body not judged", got, p.Stats())
+			}
 			if err := har.Close(); err != nil {
 				t.Fatal(err)
 			}
