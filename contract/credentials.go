@@ -21,7 +21,7 @@ import (
 // only; no credential is ever copied into a violation.
 //
 // This is one of the project's own rules (judgeSecurity, run by
-// projectRules): it applies the security requirements as kin-openapi does,
+// requestRules): it applies the security requirements as kin-openapi does,
 // and kin-openapi, given NoopAuthenticationFunc as plain openapi3filter
 // is, does not judge them a second time.
 

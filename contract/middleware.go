@@ -55,10 +55,12 @@ func RequestBodyLimit(n int64) MiddlewareOption {
 // declares 415), 405 for a method the path does not declare, 413 for a body
 // over the limit. Credentials are the exception: a request without them,
 // or with malformed ones, goes on to next, whose authentication must answer
-// the 401 challenge (which this middleware cannot build); it is reported if
-// next answers otherwise. So does a request without credentials that lacks
+// the 401 challenge (which this middleware cannot build); with ReportTo,
+// malformed ones are reported, and missing ones if next answers otherwise.
+// So does a request without credentials that lacks
 // its body (curl sends the handshake's first request so): the body is
-// required of it unless next answers with the challenge. Notices (an
+// required of it unless next answers with the challenge (or a 429 or 503,
+// which may come before authentication). Notices (an
 // undeclared query parameter) never refuse a request.
 //
 // Every response next writes is passed through as it is written and

@@ -35,7 +35,7 @@ const (
 // "additionalProperties" for a property a closed schema does not allow.
 const (
 	RuleStatus          = "status"           // a status the operation does not declare
-	RuleContentType     = "content-type"     // a media type the operation does not declare, or none
+	RuleContentType     = "content-type"     // a media type the operation does not declare, none, or one that does not parse
 	RuleMediaType       = "media-type"       // a declared media type its server does not use for that body (x-atlas-media-types)
 	RuleVersion         = "version"          // a resource version after the one Accept asked for
 	RuleRequiredHeader  = "required-header"  // a declared required header is missing
@@ -50,10 +50,13 @@ const (
 	RuleSecurity        = "security"         // missing or malformed credentials, or a scheme the server does not accept
 	RuleChallenge       = "challenge"        // a 401 without a well-formed challenge the request could answer
 	RuleEnvelope        = "envelope"         // envelope=true broken (status, shape, content)
+	// A query parameter the operation does not declare: a notice unless Strict.
 	RuleUndeclaredParam = "undeclared-parameter"
-	RuleQuery           = "query"  // a query url.ParseQuery cannot read whole (a ';' separator, past its parameter limit)
+	RuleQuery           = "query"  // a query url.ParseQuery cannot read whole (a ';' separator, a malformed percent-encoding, past its parameter limit)
 	RuleMethod          = "method" // a method the path does not declare
 	RuleParameterType   = "type"   // a parameter that does not parse as its schema's type
+	// A property a closed schema does not declare: in a response body, a
+	// notice unless Strict.
 	RuleAdditionalProps = "additionalProperties"
 	RuleOmitted         = "omitted" // not a rule: closes a list cut at MaxListedPerExchange entries of one part, counting the rest
 )

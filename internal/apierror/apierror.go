@@ -1,8 +1,8 @@
 // Package apierror builds and sends Atlas's error body, the contract's
-// ApiError as oapi-codegen generates it, for the two servers of this
-// module that answer with one: the in-memory service (atlastest) and the
-// contract's middleware. Both then answer as the live service does, from
-// the one type the contract declares.
+// ApiError as oapi-codegen generates it, for the servers of this module
+// that answer with one: the in-memory service (atlastest), the contract's
+// middleware and linktoken proxy --enforce. Each then answers as the live
+// service does, from the one type the contract declares.
 package apierror
 
 import (

@@ -1,7 +1,7 @@
 // Package safetext makes text safe to print: on one line, without
 // terminal control sequences, and without the secrets a parse error of a
 // recorded message would quote. The contract check's outputs (text, JUnit,
-// the proxy's log) and its input errors go through it.
+// the proxy's log, conform's report) and its input errors go through it.
 package safetext
 
 import (

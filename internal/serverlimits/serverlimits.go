@@ -1,8 +1,9 @@
 // Package serverlimits holds the connection limits of the servers that front
-// the in-memory Atlas (linktoken serve and demo, atlastest.NewServer), so a
-// slow or stuck client (slowloris: headers a byte at a time, a body that
-// never ends, an idle keep-alive held forever) is cut off instead of holding
-// a connection and its goroutine. They are connection-level hardening, an
+// the in-memory Atlas (linktoken serve and demo, atlastest.NewServer) and of
+// linktoken proxy (with values of its own), so a slow or stuck client
+// (slowloris: headers a byte at a time, a body that never ends, an idle
+// keep-alive held forever) is cut off instead of holding a connection and
+// its goroutine. They are connection-level hardening, an
 // http.Server's business rather than the handler's, so they live here and
 // not among atlastest's options; the service needs them only to move its own
 // exchange's deadlines past a delay it injects (ExtendDeadlines).

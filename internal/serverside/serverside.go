@@ -1,10 +1,12 @@
 // Package serverside is what a server built on the contract needs of package
 // contract beyond its public judge, for this module's own servers
 // (atlastest, linktoken proxy) and the check of recorded traffic: content
-// negotiation, the authentication schemes of an operation or a server, the
-// path parameters as a server reads them, the check of an exchange on a
-// match found once, the size of a body a reader cut in its body-size
-// violation, and the refusal of a request that breaks the contract.
+// negotiation, the authentication schemes of an operation or a server,
+// whether an operation takes no credentials, whether a path is under one of
+// the servers, the path parameters as a server reads them, the check of an
+// exchange on a match found once, the size of a body a reader cut in its
+// body-size violation, and the refusal of a request that breaks the
+// contract.
 // Importers of contract have no use for them and do not see them.
 package serverside
 
