@@ -15,9 +15,9 @@ import (
 
 // checkOptions are check's flags and files.
 type checkOptions struct {
-	output             *outputFlag
-	allowEmpty, strict bool
-	files              []string
+	output                              *outputFlag
+	allowEmpty, allowUnanswered, strict bool
+	files                               []string
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -56,7 +56,12 @@ Exit status (of the installed binary: go run turns every failure into 1):
   2  a usage error, or a file that cannot be used (missing, empty, neither HAR nor
      raw HTTP, malformed)
   3  no exchange of the contract was found (a CI job pointed at the wrong archive
-     would otherwise pass forever); --allow-empty makes this a success`,
+     would otherwise pass forever); --allow-empty makes this a success. Or none
+     has a response recorded: no answer was checked
+  4  none broke the contract, but a request of the contract has no response
+     recorded (the proxy's upstream never answered, a browser cancelled it): its
+     answer could not be checked; --allow-unanswered makes this (and 3 for a
+     recording of such requests only) a success, the summary still counting them`,
 		Example: `  linktoken check traffic.har
   linktoken check -o junit traffic.har > linktoken-report.xml
   linktoken check testdata/recorded/*.http -o json`,
@@ -77,6 +82,7 @@ Exit status (of the installed binary: go run turns every failure into 1):
 	}
 	o.output = addOutputFlag(cmd, "text", "json", "junit")
 	cmd.Flags().BoolVar(&o.allowEmpty, "allow-empty", false, "succeed even when no exchange of the contract was found")
+	cmd.Flags().BoolVar(&o.allowUnanswered, "allow-unanswered", false, "succeed even when requests of the contract have no response recorded (a browser's cancelled requests)")
 	cmd.Flags().BoolVar(&o.strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
 	return cmd
 }
@@ -106,27 +112,20 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 	case "json":
 		w = newCheckJSON(o.files)
 	case "junit":
-		w = &checkJUnit{}
+		w = &checkJUnit{allowUnanswered: o.allowUnanswered}
 	default:
 		w = &checkText{out: out}
 	}
 	var rep recorded.Report
 	w.attach(&rep)
 	inputErr := o.checkFiles(v, &rep, w)
-	var nothingErr error
-	if inputErr == nil && rep.Exchanges == 0 && !o.allowEmpty {
-		where := o.files[0]
-		if len(o.files) > 1 {
-			where = fmt.Sprintf("the %d files", len(o.files))
+	var unjudged error
+	if inputErr == nil {
+		if e := o.unjudged(&rep); e != nil {
+			unjudged = e
 		}
-		nothingErr = fmt.Errorf("no exchange of the link-token contract in %s (%s skipped): "+
-			"nothing was checked; is it the right file? --allow-empty accepts this", where, plural.Count(rep.Skipped, "other exchange"))
-	} else if inputErr == nil && rep.Exchanges == rep.Unanswered && !o.allowEmpty {
-		// Requests alone say nothing of what the service answers.
-		nothingErr = fmt.Errorf("no exchange of the link-token contract has a response recorded (%s without one): "+
-			"no response was checked; --allow-empty accepts this", plural.Count(rep.Unanswered, "request"))
 	}
-	if err := w.write(out, &rep, inputErr, nothingErr); err != nil && inputErr == nil {
+	if err := w.write(out, &rep, inputErr, unjudged); err != nil && inputErr == nil {
 		inputErr = fmt.Errorf("-o %s: %w", o.output, err)
 	}
 	switch {
@@ -138,10 +137,39 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 		// "broke": the traffic was recorded, and the past needs no
 		// agreement with the count ("1 of 2 exchanges broke").
 		return apiError(fmt.Errorf("%d of %s broke the contract (%s)", rep.Exchanges-rep.Conform, plural.Count(rep.Exchanges, "exchange"), plural.Count(rep.Count, "violation")))
-	case nothingErr != nil:
-		return &exitError{code: exitNothingChecked, err: errors.New(safetext.Line(nothingErr.Error()))}
+	case unjudged != nil:
+		return unjudged
 	}
 	return nil
+}
+
+// unjudged is the failure of a run that could not judge what it was given,
+// or nil: no exchange of the contract (exitNothingChecked, unless
+// --allow-empty), none with a response recorded (exitNothingChecked), or
+// some requests without one (exitNoAnswer, as the proxy that recorded them
+// exits), unless --allow-unanswered: a request alone says nothing of what
+// the service answers.
+func (o *checkOptions) unjudged(rep *recorded.Report) *exitError {
+	var code int
+	var err error
+	switch {
+	case rep.Exchanges == 0 && !o.allowEmpty:
+		where := o.files[0]
+		if len(o.files) > 1 {
+			where = fmt.Sprintf("the %d files", len(o.files))
+		}
+		code, err = exitNothingChecked, fmt.Errorf("no exchange of the link-token contract in %s (%s skipped): "+
+			"nothing was checked; is it the right file? --allow-empty accepts this", where, plural.Count(rep.Skipped, "other exchange"))
+	case rep.Unanswered == 0 || o.allowUnanswered:
+		return nil
+	case rep.Unanswered == rep.Exchanges:
+		code, err = exitNothingChecked, fmt.Errorf("no exchange of the link-token contract has a response recorded (%s without one): "+
+			"no response was checked; --allow-unanswered accepts this", plural.Count(rep.Unanswered, "request"))
+	default:
+		code, err = exitNoAnswer, fmt.Errorf("%s of the link-token contract without a response recorded (of %d): "+
+			"what the service answered was not checked; --allow-unanswered accepts this", plural.Count(rep.Unanswered, "request"), rep.Exchanges)
+	}
+	return &exitError{code: code, err: errors.New(safetext.Line(err.Error()))}
 }
 
 // checkFiles checks the files in order and stops at the first that cannot

@@ -16,7 +16,8 @@ import (
 // file, one test case per exchange, failing with its violations (one line
 // each), its notices in system-out, a skipped case for an exchange that is
 // not an operation of the contract, and an erroring case for a file that
-// could not be used.
+// could not be used or a request without a recorded response (unless
+// --allow-unanswered).
 //
 // To keep memory bounded whatever the archives' size, the report lists the
 // first reportListCap failing cases and the first reportListCap others;
@@ -29,6 +30,8 @@ type checkJUnit struct {
 	suite           junit.Testsuite // the current file's
 	failing, others int             // cases listed so far, over every file
 	started         time.Time       // when the current file's check began
+	// allowUnanswered: a request without a response passes (--allow-unanswered).
+	allowUnanswered bool
 }
 
 func (j *checkJUnit) attach(rep *recorded.Report) {
@@ -55,6 +58,8 @@ func (j *checkJUnit) exchange(x recorded.ExchangeResult) {
 			fs = append(fs, finding{message: v.Summary(), kind: v.Rule, text: v.Error()})
 		}
 		tc.Failure = junitFailure(fs, "")
+	} else if x.Unanswered && !j.allowUnanswered {
+		tc.Error = &junit.Result{Message: "no response recorded: what the service answered was not checked", Type: "unanswered"}
 	}
 	if x.MoreViolations > 0 {
 		out += plural.Count(x.MoreViolations, "more violation") + " not listed\n"

@@ -189,7 +189,7 @@ func TestCheckFailsWhenNoResponseWasRecorded(t *testing.T) {
 	if !strings.Contains(r.stdout, "1 without a response") || strings.Contains(r.stdout+r.stderr, "credentials") {
 		t.Errorf("stdout %q stderr %q: want the exchange said to have no response, and no word of credentials", r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "(1 request without one): no response was checked") {
+	if !strings.Contains(r.stderr, "(1 request without one): no response was checked; --allow-unanswered accepts this") {
 		t.Errorf("stderr %q", r.stderr)
 	}
 	// The reports for programs say it too.
@@ -203,6 +203,64 @@ func TestCheckFailsWhenNoResponseWasRecorded(t *testing.T) {
 	if err := xml.Unmarshal([]byte(r.stdout), &report); err != nil || len(report.Suites) != 1 || len(report.Suites[0].Cases) != 1 ||
 		!strings.HasPrefix(report.Suites[0].Cases[0].SystemOut, "no response recorded: only the request was judged") || r.code != exitNothingChecked {
 		t.Errorf("-o junit: %v %+v", err, r)
+	}
+}
+
+// TestCheckFailsWhenARequestWentUnanswered: a request of the contract
+// without a response (the proxy exits 4 for it live and records it with
+// status 0) could not be judged whole: check exits 4 too, and says so in
+// every output, unless --allow-unanswered accepts it (a browser's
+// cancelled request); a violation still wins.
+func TestCheckFailsWhenARequestWentUnanswered(t *testing.T) {
+	const del = `{"request":{"method":"DELETE","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens",
+	  "headers":[{"name":"authorization","value":"Bearer abc.def"}]},`
+	const answered = del + `"response":{"status":204,"headers":[{"name":"content-type","value":"application/vnd.atlas.2023-01-01+json;charset=utf-8"}],"content":{"text":""}}}`
+	const unanswered = del + `"response":{"status":0,"headers":[],"content":{"size":0}}}`
+	const broken = del + `"response":{"status":418,"headers":[],"content":{"text":""}}}`
+	dir := t.TempDir()
+	har := func(name string, entries ...string) string {
+		return writeFile(t, dir, name, `{"log":{"version":"1.2","entries":[`+strings.Join(entries, ",")+`]}}`)
+	}
+	mixed := har("mixed.har", answered, unanswered)
+	r := runCLI(t, cliOpts{}, "check", mixed)
+	if r.code != exitNoAnswer || !strings.Contains(r.stdout, "2 exchanges, 2 conform, 0 violations, 1 without a response") ||
+		!strings.Contains(r.stderr, "1 request of the link-token contract without a response recorded (of 2)") || !strings.Contains(r.stderr, "--allow-unanswered") {
+		t.Errorf("one of two unanswered: %+v", r)
+	}
+	r = runCLI(t, cliOpts{}, "check", "-o", "json", mixed)
+	var doc struct {
+		Unanswered int
+		Error      string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != exitNoAnswer || doc.Unanswered != 1 || !strings.Contains(doc.Error, "without a response recorded") {
+		t.Errorf("-o json: %v %+v %+v", err, doc, r)
+	}
+	r = runCLI(t, cliOpts{}, "check", "-o", "junit", mixed)
+	var report junitDoc
+	if err := xml.Unmarshal([]byte(r.stdout), &report); err != nil || r.code != exitNoAnswer || len(report.Suites) != 1 || report.Suites[0].Errors != 1 ||
+		len(report.Suites[0].Cases) != 2 || report.Suites[0].Cases[1].Error == nil || report.Suites[0].Cases[0].Error != nil {
+		t.Errorf("-o junit: %v %+v\n%s", err, report, r.stdout)
+	}
+
+	// Accepted, never silently: the summary still counts them.
+	r = runCLI(t, cliOpts{}, "check", "--allow-unanswered", mixed)
+	if r.code != exitOK || !strings.Contains(r.stdout, "1 without a response") {
+		t.Errorf("--allow-unanswered: %+v", r)
+	}
+	r = runCLI(t, cliOpts{}, "check", "--allow-unanswered", "-o", "junit", mixed)
+	report = junitDoc{}
+	if err := xml.Unmarshal([]byte(r.stdout), &report); err != nil || r.code != exitOK || report.Suites[0].Errors != 0 ||
+		!strings.HasPrefix(report.Suites[0].Cases[1].SystemOut, "no response recorded") {
+		t.Errorf("--allow-unanswered -o junit: %v %+v", err, r)
+	}
+	// A recording of unanswered requests only checked no answer: 3, unless
+	// accepted as such.
+	if r = runCLI(t, cliOpts{}, "check", "--allow-unanswered", har("only.har", unanswered)); r.code != exitOK {
+		t.Errorf("--allow-unanswered, nothing answered: %+v", r)
+	}
+	// A violation says more than a missing answer.
+	if r = runCLI(t, cliOpts{}, "check", har("broken.har", broken, unanswered)); r.code != exitAPI {
+		t.Errorf("a violation beside an unanswered request: %+v", r)
 	}
 }
 

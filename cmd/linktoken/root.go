@@ -25,8 +25,10 @@ const (
 	// server does not pass forever.
 	exitNothingChecked = 3
 	// exitNoAnswer: conform sent requests that got no answer (refused,
-	// reset, timed out), or proxy passed exchanges it could not judge (no
-	// answer, past its buffer, cut at stop).
+	// reset, timed out), proxy passed exchanges it could not judge (no
+	// answer, past its buffer, cut at stop), or check read requests of the
+	// contract recorded without their response (what such a proxy records),
+	// so that an archive checks as its traffic did live.
 	exitNoAnswer = 4
 	// exitLeftBehind: conform could not remove what it created, or may
 	// have: someone must look.
@@ -104,7 +106,8 @@ this command's own flags are kebab-case (--base-url), and --org-id and
 
 Exit status: 0 success; 1 an API error (with its status and errorCode) or a contract
 violation; 2 a usage or input error; 3 check found no exchange of the contract, or
-conform ran no check; 4 conform's requests got no answer; 5 conform could not remove
+conform ran no check; 4 requests got no answer (conform, proxy) or check read requests
+recorded without one; 5 conform could not remove
 what it created.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
