@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/internal/pathvariant"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
@@ -40,6 +41,7 @@ type job struct {
 // pipeline is one check's workers and recorder.
 type pipeline struct {
 	v      *contract.Validator
+	paths  *pathvariant.Paths
 	source string
 	bytes  *semaphore.Weighted
 	jobs   chan *job     // to the workers, in any order
@@ -53,7 +55,7 @@ var errStopped = errors.New("stopped at an earlier input error")
 
 func newPipeline(v *contract.Validator, r *Report, source string) *pipeline {
 	workers := runtime.GOMAXPROCS(0)
-	p := &pipeline{v: v, source: source, bytes: semaphore.NewWeighted(windowBytes),
+	p := &pipeline{v: v, paths: pathvariant.New(v), source: source, bytes: semaphore.NewWeighted(windowBytes),
 		jobs: make(chan *job, window*workers), order: make(chan *job, window*workers),
 		stop: make(chan struct{}), result: make(chan error, 1)}
 	for range workers {
@@ -91,24 +93,24 @@ func (p *pipeline) submit(j *job) error {
 func (p *pipeline) work() {
 	for j := range p.jobs {
 		var route *contract.Match
+		var canon *url.URL
 		if j.entry != nil {
 			// Only an operation of the contract has its bodies read (a
 			// method its path does not declare is reported without
 			// them); the check keeps the route found to tell.
 			opt := harOptions{limit: p.v.BodyLimit(), need: func(method string, u *url.URL) bool {
-				m, err := p.v.Match(method, u)
+				m, c, err := p.paths.Match(method, u)
 				if err != nil {
 					return false
 				}
-				route = m
+				route, canon = m, c
 				return m.Operation != ""
 			}}
 			j.ex, j.cut, j.err = harExchange(j.entry, p.source, j.index, opt)
 			j.entry = nil
 		}
 		if j.err == nil {
-			j.res = judge(p.v, j.ex, route)
-			j.cut.explain(j.ex, &j.res.Result)
+			j.res = p.judge(j.ex, route, canon, j.cut)
 		}
 		j.ex = nil
 		close(j.done)
@@ -117,18 +119,38 @@ func (p *pipeline) work() {
 
 // judge is the verdict on one exchange as a Report counts it: an exchange
 // that is not an operation of the contract is Skipped. route, when the
-// reader found it, is the request's, and is not looked up again.
-func judge(v *contract.Validator, ex *contract.Exchange, route *contract.Match) ExchangeResult {
+// reader found it, is the request's, and is not looked up again; canon
+// then is the URL its path is a variant of, if it is one. A request whose
+// path is a variant of the contract's is judged as that path and breaks
+// pathvariant.Rule, as linktoken proxy judged it live. cut says what the
+// reader did not read whole of the bodies.
+func (p *pipeline) judge(ex *contract.Exchange, route *contract.Match, canon *url.URL, cut cutBodies) ExchangeResult {
+	if route == nil && ex.Request != nil && ex.Request.URL != nil {
+		var err error
+		if route, canon, err = p.paths.Match(ex.Request.Method, ex.Request.URL); err != nil {
+			return ExchangeResult{Name: ex.Name(), Skipped: true}
+		}
+	}
 	var res *contract.Result
-	var err error
-	if route != nil && ex.Request != nil {
-		res = serverside.CheckMatch(v, route, ex)
-	} else {
-		res, err = v.Check(ex)
+	switch {
+	case route == nil:
+		// A response alone, or a request without a URL.
+		var err error
+		if res, err = p.v.Check(ex); err != nil {
+			return ExchangeResult{Name: ex.Name(), Skipped: true}
+		}
+	case canon != nil:
+		req := *ex.Request
+		req.URL = canon
+		judged := *ex
+		judged.Request = &req
+		ex = &judged
+		res = serverside.CheckMatch(p.v, route, ex)
+		res.Violations = append(res.Violations, pathvariant.Violation(ex.Name(), route))
+	default:
+		res = serverside.CheckMatch(p.v, route, ex)
 	}
-	if err != nil {
-		return ExchangeResult{Name: ex.Name(), Skipped: true}
-	}
+	cut.explain(ex, res)
 	return ExchangeResult{Name: ex.Name(), Unanswered: ex.Response == nil, Result: *res}
 }
 

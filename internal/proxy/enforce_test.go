@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/pathvariant"
 )
 
 // testDigest is a well-formed digest credential nobody checks; with it
@@ -47,15 +49,15 @@ func TestEnforceLeavesNoWayRound(t *testing.T) {
 	}{
 		// Path variants of the create, with a bad body and good credentials.
 		{"the contract's path", req{"POST", v2 + org + tokens, bad, []string{bearer}, false}, false, 400, "type"},
-		{"a trailing slash", req{"POST", v2 + org + tokens + "/", bad, []string{bearer}, false}, false, 400, RulePathVariant},
-		{"an empty segment", req{"POST", v2 + "/" + org + tokens, bad, []string{bearer}, false}, false, 400, RulePathVariant},
-		{"a percent-encoded letter", req{"POST", v2 + org + "/liveMigrations/%6cinkTokens", bad, []string{bearer}, false}, false, 400, RulePathVariant},
-		{"a ;parameter", req{"POST", v2 + org + tokens + ";x=1", bad, []string{bearer}, false}, false, 400, RulePathVariant},
-		{"a dot segment", req{"POST", v2 + "/." + org + tokens, bad, []string{bearer}, false}, false, 400, RulePathVariant},
-		{"a dot-dot segment", req{"POST", v2 + "/x/.." + org + tokens, bad, []string{bearer}, false}, false, 400, RulePathVariant},
-		{"another case", req{"POST", v2 + org + "/liveMigrations/LinkTokens", bad, []string{bearer}, false}, false, 400, RulePathVariant},
-		{"another case in the base", req{"POST", "/API/atlas/v2" + org + tokens, bad, []string{bearer}, false}, false, 400, RulePathVariant},
-		{"a variant with a good body", req{"POST", v2 + org + tokens + "/", testCreateJS, []string{bearer}, false}, false, 400, RulePathVariant},
+		{"a trailing slash", req{"POST", v2 + org + tokens + "/", bad, []string{bearer}, false}, false, 400, pathvariant.Rule},
+		{"an empty segment", req{"POST", v2 + "/" + org + tokens, bad, []string{bearer}, false}, false, 400, pathvariant.Rule},
+		{"a percent-encoded letter", req{"POST", v2 + org + "/liveMigrations/%6cinkTokens", bad, []string{bearer}, false}, false, 400, pathvariant.Rule},
+		{"a ;parameter", req{"POST", v2 + org + tokens + ";x=1", bad, []string{bearer}, false}, false, 400, pathvariant.Rule},
+		{"a dot segment", req{"POST", v2 + "/." + org + tokens, bad, []string{bearer}, false}, false, 400, pathvariant.Rule},
+		{"a dot-dot segment", req{"POST", v2 + "/x/.." + org + tokens, bad, []string{bearer}, false}, false, 400, pathvariant.Rule},
+		{"another case", req{"POST", v2 + org + "/liveMigrations/LinkTokens", bad, []string{bearer}, false}, false, 400, pathvariant.Rule},
+		{"another case in the base", req{"POST", "/API/atlas/v2" + org + tokens, bad, []string{bearer}, false}, false, 400, pathvariant.Rule},
+		{"a variant with a good body", req{"POST", v2 + org + tokens + "/", testCreateJS, []string{bearer}, false}, false, 400, pathvariant.Rule},
 		// Not in the contract.
 		{"another path under the base", req{"GET", v2 + org + "/other", "", []string{bearer}, false}, false, 404, ""},
 		{"another path, passed", req{"GET", v2 + org + "/other", "", []string{bearer}, true}, true, 0, ""},

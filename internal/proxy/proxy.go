@@ -30,6 +30,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
+	"github.com/seed-5c49e0d7/linktoken/internal/pathvariant"
 	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
@@ -78,7 +79,7 @@ type Proxy struct {
 	rp       *httputil.ReverseProxy
 	limits   Limits
 	budget   *budget
-	paths    *paths
+	paths    *pathvariant.Paths
 	// secrets are the contract's secret member names, lower-cased.
 	secrets map[string]bool
 	// passUnknown: under enforce, requests not in the contract pass.
@@ -173,7 +174,7 @@ func New(c Config) (*Proxy, error) {
 	}
 	p := &Proxy{upstream: c.Upstream, v: v, enforce: c.Enforce, maxBody: c.MaxBody, log: newLogger(c.Log), har: c.HAR,
 		limits: lim, budget: &budget{max: lim.MaxBuffered}, via: viaProduct + rand.Text(),
-		paths: newPaths(doc), secrets: secretNames(doc), passUnknown: c.PassUnknown}
+		paths: pathvariant.New(v), secrets: secretNames(doc), passUnknown: c.PassUnknown}
 	// The requests go upstream on a clone of http.DefaultTransport that
 	// adds nothing to them.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -333,16 +334,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	judged, sent := r.URL, (*url.URL)(nil)
-	m, err := p.v.Match(r.Method, r.URL)
-	if err != nil {
-		if u, ok := p.paths.variantOf(r.URL); ok {
-			if m, err = p.v.Match(r.Method, u); err == nil {
-				judged, sent = u, r.URL
-			}
-		}
+	m, canon, err := p.paths.Match(r.Method, r.URL)
+	if canon != nil {
+		judged, sent = canon, r.URL
 	}
 	if err != nil {
-		if p.enforce && !p.passUnknown && !p.paths.tokenPaths[p.paths.canonical(r.URL.EscapedPath())] {
+		if p.enforce && !p.passUnknown && !p.paths.TokenEndpoint(r.URL) {
 			p.refuseUnknown(w, r)
 			return
 		}
@@ -522,9 +519,7 @@ func (p *Proxy) check(x *exchange) *contract.Result {
 		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(name, contract.SideResponse))
 	}
 	if x.sent != nil {
-		res.Violations = append(res.Violations, &contract.Violation{Exchange: name, Side: contract.SideRequest, Part: contract.PartPath,
-			Rule: RulePathVariant, Expected: "the path as the contract writes it, " + x.m.Server + x.m.Path,
-			Found: "a variant of it (case, percent-encoding, empty or dot segments, ;parameters or a trailing slash): judged as that path"})
+		res.Violations = append(res.Violations, pathvariant.Violation(name, x.m))
 	}
 	return res
 }

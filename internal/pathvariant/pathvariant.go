@@ -1,22 +1,28 @@
-package proxy
+// Package pathvariant tells a request path that is not the contract's but
+// normalises to one of its paths (other case, percent-encoded letters,
+// empty or dot segments, ;parameters, a trailing slash) from a path the
+// contract does not name. An upstream that normalises paths (as many
+// routers do) acts on such a request as on the contract's, so it is judged
+// as that path, and is a violation of its own (Rule). linktoken proxy and
+// the check of recorded traffic share it, so that an archive the proxy
+// recorded checks as its traffic did live.
+package pathvariant
 
 import (
 	"net/url"
 	"path"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/seed-5c49e0d7/linktoken/contract"
 )
 
-// RulePathVariant is the violation of a request whose path is not the
-// contract's but normalises to it: an upstream that normalises paths (as
-// many routers do) would act on it as on the contract's, unchecked.
-const RulePathVariant = "path-variant"
+// Rule is the violation of a request whose path is a variant of the
+// contract's.
+const Rule = "path-variant"
 
-// paths knows how the contract writes its paths, to tell a variant of one
-// (other case, percent-encoded letters, empty or dot segments, ;parameters,
-// a trailing slash) from a path the contract does not name.
-type paths struct {
+// Paths knows how the contract writes its paths.
+type Paths struct {
+	v *contract.Validator
 	// literals maps each literal segment of the servers' base paths and
 	// the path templates, lower-cased, to how the contract writes it.
 	literals map[string]string
@@ -25,8 +31,10 @@ type paths struct {
 	tokenPaths map[string]bool
 }
 
-func newPaths(doc *openapi3.T) *paths {
-	p := &paths{literals: map[string]string{}, tokenPaths: map[string]bool{}}
+// New reads how v's document writes its paths.
+func New(v *contract.Validator) *Paths {
+	doc := v.Document()
+	p := &Paths{v: v, literals: map[string]string{}, tokenPaths: map[string]bool{}}
 	addLiterals := func(s string) {
 		for _, seg := range strings.Split(s, "/") {
 			if seg != "" && !strings.HasPrefix(seg, "{") {
@@ -54,11 +62,45 @@ func newPaths(doc *openapi3.T) *paths {
 	return p
 }
 
+// Match is the validator's Match, or, for a path the contract does not
+// name that is a variant of one it does, the match of that path: canon is
+// then the URL the request is judged as (nil when u's path is the
+// contract's), and the request breaks Rule (see Violation).
+func (p *Paths) Match(method string, u *url.URL) (m *contract.Match, canon *url.URL, err error) {
+	m, err = p.v.Match(method, u)
+	if err == nil {
+		return m, nil, nil
+	}
+	c, ok := p.variantOf(u)
+	if !ok {
+		return nil, nil, err
+	}
+	if m, err := p.v.Match(method, c); err == nil {
+		return m, c, nil
+	}
+	return nil, nil, err
+}
+
+// Violation is the violation of the named exchange, matched as m, whose
+// request path was a variant of m's.
+func Violation(name string, m *contract.Match) *contract.Violation {
+	return &contract.Violation{Exchange: name, Side: contract.SideRequest, Part: contract.PartPath,
+		Rule: Rule, Expected: "the path as the contract writes it, " + m.Server + m.Path,
+		Found: "a variant of it (case, percent-encoding, empty or dot segments, ;parameters or a trailing slash): judged as that path"}
+}
+
+// TokenEndpoint reports whether u's path, or the path it is a variant of,
+// is a security scheme's token endpoint: not an operation, but named by
+// the contract.
+func (p *Paths) TokenEndpoint(u *url.URL) bool {
+	return p.tokenPaths[p.canonical(u.EscapedPath())]
+}
+
 // canonical is the path as the contract would write it: ;parameters
 // dropped, percent-encoded unreserved characters decoded, literal segments
 // in the contract's case, then empty and dot segments and a trailing
 // slash removed. It takes and returns an escaped path.
-func (p *paths) canonical(escaped string) string {
+func (p *Paths) canonical(escaped string) string {
 	segs := strings.Split(escaped, "/")
 	for i, seg := range segs {
 		seg, _, _ = strings.Cut(seg, ";")
@@ -98,7 +140,7 @@ func isUnreserved(c byte) bool {
 
 // variantOf reports the URL a variant path stands for, when u's path is
 // not the contract's but its canonical form is.
-func (p *paths) variantOf(u *url.URL) (*url.URL, bool) {
+func (p *Paths) variantOf(u *url.URL) (*url.URL, bool) {
 	raw := u.EscapedPath()
 	canon := p.canonical(raw)
 	if canon == raw {

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/pathvariant"
+)
+
+// TestCheckAgreesWithTheProxyOnItsRecording: `check` on the archive
+// `proxy --record` wrote gives the verdict the proxy gave live, with the
+// same exit code: a create to a variant of the contract's path is a
+// path-variant violation (1), not an exchange outside the contract; a
+// request the upstream never answered beside one it did could not be
+// judged (4), not a pass.
+func TestCheckAgreesWithTheProxyOnItsRecording(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		paths    []string // the creates sent, in order, under /api/atlas/v2
+		answered int      // how many of them the upstream answers
+		code     int
+		want     string // in check's output
+	}{
+		{"a trailing slash", []string{linkTokens + "/"}, 1, exitAPI, pathvariant.Rule},
+		{"another case", []string{strings.Replace(linkTokens, "linkTokens", "LINKTOKENS", 1)}, 1, exitAPI, pathvariant.Rule},
+		{"one of two unanswered", []string{linkTokens, linkTokens}, 1, exitNoAnswer, "1 without a response"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int32
+			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if int(n.Add(1)) > tc.answered {
+					// No answer: the connection closes under the request.
+					conn, _, err := http.NewResponseController(w).Hijack()
+					if err == nil {
+						conn.Close()
+					}
+					return
+				}
+				w.Header().Set("Content-Type", v2MediaType)
+				w.WriteHeader(http.StatusCreated)
+				_, _ = io.WriteString(w, `{"linkToken":"c2VjcmV0"}`)
+			}))
+			t.Cleanup(upstream.Close)
+			har := filepath.Join(t.TempDir(), "traffic.har")
+			root, _, stderr, stop := proxyRunning(t, upstream.URL, "--record", har)
+			for _, p := range tc.paths {
+				req := createRequest(root, createJSON)
+				req.URL.Path, req.URL.RawPath = "/api/atlas/v2"+p, ""
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			live := stop()
+			r := checkHAR(t, har)
+			if live != tc.code || r.code != live {
+				t.Fatalf("the proxy exited %d, check on its recording %d; want %d for both\nproxy: %s\ncheck: %+v", live, r.code, tc.code, stderr, r)
+			}
+			if !strings.Contains(r.stdout, tc.want) {
+				t.Errorf("check's output lacks %q: %+v", tc.want, r)
+			}
+		})
+	}
+}
