@@ -422,6 +422,7 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		return
 	}
 	value := c.resp.value()
+	envelopeFrom := len(c.res.Violations)
 	switch {
 	case c.v.strict:
 		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value))...)
@@ -447,7 +448,33 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 	if err != nil {
 		return
 	}
+	envelopeTo := len(c.res.Violations)
 	c.kinBody(reqInput, c.inner, c.innerStatus, data, "/content")
+	c.res.Violations = firstPerPointer(c.res.Violations, envelopeFrom, envelopeTo)
+}
+
+// firstPerPointer drops, from the body violations at vs[to:], those at a
+// pointer one of vs[from:to] already names: the envelope's schema and the
+// response it wraps both judge /content (a string where an object is
+// due), and a place is reported once, as within one schema
+// (schemaViolations).
+func firstPerPointer(vs Violations, from, to int) Violations {
+	seen := map[string]bool{}
+	for _, x := range vs[from:to] {
+		if x.Side == SideResponse && x.Part == PartBody {
+			seen[x.Pointer] = true
+		}
+	}
+	if len(seen) == 0 {
+		return vs
+	}
+	kept := vs[:to]
+	for _, x := range vs[to:] {
+		if x.Side != SideResponse || x.Part != PartBody || !seen[x.Pointer] {
+			kept = append(kept, x)
+		}
+	}
+	return kept
 }
 
 // addKinErrors turns ValidateRequest's errors into violations.
