@@ -65,8 +65,9 @@ type checkJSON struct {
 	// check lists of one exchange.
 	ViolationsNotListed int `json:"violationsNotListed,omitempty"`
 	NoticesNotListed    int `json:"noticesNotListed,omitempty"`
-	// Error says why the run could not judge: a file it could not use, or
-	// no exchange of the contract.
+	// Error says why the run could not judge: a file it could not use, no
+	// exchange of the contract, or requests without a response recorded
+	// (unless --allow-unanswered).
 	Error string `json:"error,omitempty"`
 }
 
