@@ -49,6 +49,10 @@ type fltCase struct {
 	attempts int // authenticated requests the server answered
 	waits    []time.Duration
 	link     fltLink
+	// cutAnswer: the fault cuts the answer's body, which the wire's
+	// contract check rightly reports as not judged (contract's
+	// TestTransportReportsABodyThatBrokeOff): the case runs without it.
+	cutAnswer bool
 }
 
 func fltStatus(code int) func(error) bool {
@@ -121,7 +125,7 @@ func TestClientAgainstEveryInjectableFault(t *testing.T) {
 		// Half the body, with the full Content-Length. A remove's 204 has no
 		// body to cut, so it succeeds.
 		{name: "truncated body", op: "create", fault: f(atlastest.Fault{TruncateBody: true}),
-			wantErr: fltAnyError, attempts: 1, link: fltReplaced},
+			wantErr: fltAnyError, attempts: 1, link: fltReplaced, cutAnswer: true},
 		{name: "truncated body", op: "delete", fault: f(atlastest.Fault{TruncateBody: true}),
 			attempts: 1, link: fltGone},
 		// Stale nonces: one more round trip, invisible to the caller.
@@ -146,7 +150,11 @@ func fltRun(t *testing.T, tc fltCase) {
 	if tc.clientTimeout > 0 {
 		opts = append(opts, atlas.WithHTTPClient(&http.Client{Timeout: tc.clientTimeout}))
 	}
-	c := newTestClient(t, srv, opts...)
+	newClient := newTestClient
+	if tc.cutAnswer {
+		newClient = newLenientClient
+	}
+	c := newClient(t, srv, opts...)
 	defer c.CloseIdleConnections()
 
 	// The setup: a link (token t0) and a primed digest challenge.

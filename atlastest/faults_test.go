@@ -3,11 +3,13 @@ package atlastest_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlastest"
+	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/client"
 	"github.com/seed-5c49e0d7/linktoken/internal/testatlas"
 )
@@ -125,12 +127,23 @@ func TestConnectionFaults(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := testatlas.NewServer(t)
-			c := newClient(t, srv, clientOpts{})
+			// The wire's contract check, its findings kept: a body cut
+			// short is reported not judged, never passed as whole.
+			v, err := strictValidator()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found contract.Violations
+			wire := contract.NewTransport(v, http.DefaultTransport, func(vs contract.Violations) { found = append(found, vs...) })
+			c := newClient(t, srv, clientOpts{transport: wire})
 			srv.InjectFault(1, tc.fault)
-			_, err := c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(t.Context(), orgA, nil,
+			_, err = c.CreateLinkTokenWithApplicationVndAtlas20230101PlusJSONBodyWithResponse(t.Context(), orgA, nil,
 				client.TargetOrgRequest{AccessListIps: []string{}})
 			if err == nil {
 				t.Fatal("the client saw no error")
+			}
+			if cut := slices.ContainsFunc(found, func(x *contract.Violation) bool { return x.Rule == contract.RuleBodyTooLarge }); cut != tc.fault.TruncateBody {
+				t.Errorf("the wire reported %v; want the cut body reported not judged: %v", found, tc.fault.TruncateBody)
 			}
 			// The operation was carried out before the response was lost.
 			if _, ok := srv.LinkToken(orgA); !ok {
