@@ -139,6 +139,9 @@ type checker struct {
 	bodyDeferred bool
 	// reqInput is the request as kin-openapi judged it, for the response.
 	reqInput *openapi3filter.RequestValidationInput
+	// stopped: a body judged to its first failing value failed (see
+	// stoppedAtFirst).
+	stopped bool
 }
 
 // runRequest checks the request: the project's own rules, then

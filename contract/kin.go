@@ -47,7 +47,8 @@ func (c *checker) kinRequest() {
 	}
 	input := c.kinRequestInput(c.m.route, params, opts)
 	c.reqInput = input
-	err := openapi3filter.ValidateRequest(context.Background(), input)
+	violations, notices := len(c.res.Violations), len(c.res.Notices)
+	err := c.validateRequest(input, opts)
 	if p := c.security; p != nil {
 		// First among the request's findings, where openapi3filter lists a
 		// security failure.
@@ -58,6 +59,7 @@ func (c *checker) kinRequest() {
 		c.add(SideRequest, PartHeader, "/Authorization", RuleSecurity, expected, p.found)
 	}
 	c.addKinErrors(err)
+	c.stoppedAtFirst(SideRequest, len(c.req.data), violations, notices)
 }
 
 // kinRequestInput is the request as kin-openapi reads it: its body decoded
@@ -83,6 +85,7 @@ func (c *checker) kinRequestInput(route *routers.Route, params map[string]string
 
 func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	resp := c.ex.Response
+	defer c.stoppedAtFirst(SideResponse, len(c.resp.data), len(c.res.Violations), len(c.res.Notices))
 	if c.enveloped {
 		c.kinEnvelope(reqInput)
 		return
@@ -203,17 +206,26 @@ func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *
 }
 
 // validateResponse runs ValidateResponse on route for the response, with
-// the request as kin-openapi read it.
+// the request as kin-openapi read it: a body over listEveryBytes to its
+// first failing value.
 func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInput, route *routers.Route, status int, header http.Header, data []byte) error {
 	in := *reqInput
 	in.Route = route
 	var body io.ReadCloser = http.NoBody
+	opts := c.v.options
 	if len(data) > 0 {
 		body = io.NopCloser(bytes.NewReader(data))
+		if firstOnly(len(data)) {
+			opts = withoutMultiError(opts)
+		}
 	}
-	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &in, Status: status, Header: header, Body: body, Options: c.v.options,
+	err := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &in, Status: status, Header: header, Body: body, Options: opts,
 	})
+	if opts != c.v.options {
+		c.noteFirstOnly(err)
+	}
+	return err
 }
 
 // kinHeaders checks the declared headers: all at once, then, when one
@@ -329,7 +341,7 @@ func (c *checker) bodyNotices(reqInput *openapi3filter.RequestValidationInput, r
 		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), true)
 		return
 	}
-	if err := visitResponse(closed, value); err != nil {
+	if err := c.visitResponse(closed, value); err != nil {
 		c.undeclaredNotices(c.schemaViolations(SideResponse, PartBody, prefix, err))
 	}
 }
@@ -342,12 +354,6 @@ func (c *checker) closedSchema(rs *response) *openapi3.Schema {
 		return nil
 	}
 	return closed.Schema.Value
-}
-
-// visitResponse runs kin-openapi's schema validator on a response value
-// already decoded, as ValidateResponse runs it with this package's options.
-func visitResponse(s *openapi3.Schema, value any) error {
-	return s.VisitJSON(value, openapi3.MultiErrors(), openapi3.VisitAsResponse())
 }
 
 // addResponseBodyError records what ValidateResponse said of a body; with
@@ -425,12 +431,12 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 	envelopeFrom := len(c.res.Violations)
 	switch {
 	case c.v.strict:
-		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value))...)
-	case ok200.envelopeNarrows && visitResponse(ok200.closedEnvelope, value) == nil:
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", c.visitResponse(ok200.closedEnvelope, value))...)
+	case ok200.envelopeNarrows && c.visitResponse(ok200.closedEnvelope, value) == nil:
 		// The open envelope accepts what the closed one does; no notice.
 	default:
-		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.envelope, value))...)
-		c.undeclaredNotices(c.schemaViolations(SideResponse, PartBody, "", visitResponse(ok200.closedEnvelope, value)))
+		c.res.Violations = append(c.res.Violations, c.schemaViolations(SideResponse, PartBody, "", c.visitResponse(ok200.envelope, value))...)
+		c.undeclaredNotices(c.schemaViolations(SideResponse, PartBody, "", c.visitResponse(ok200.closedEnvelope, value)))
 	}
 	if c.inner == nil {
 		return
@@ -441,7 +447,7 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 	if !c.inner.hasContent || content == nil {
 		return
 	}
-	if closed := c.closedSchema(c.inner); !c.v.strict && c.inner.closedNarrows && closed != nil && visitResponse(closed, content) == nil {
+	if closed := c.closedSchema(c.inner); !c.v.strict && c.inner.closedNarrows && closed != nil && c.visitResponse(closed, content) == nil {
 		return // as for a plain body: no violation and no notice
 	}
 	data, err := json.Marshal(content)

@@ -58,7 +58,7 @@ const (
 	// A property a closed schema does not declare: in a response body, a
 	// notice unless Strict.
 	RuleAdditionalProps = "additionalProperties"
-	RuleOmitted         = "omitted" // not a rule: closes a list cut at MaxListedPerExchange entries of one part, counting the rest
+	RuleOmitted         = "omitted" // not a rule: closes a list cut at MaxListedPerExchange entries of one part, counting the rest, or the findings of a body over 64 KiB, judged only to its first failing value
 )
 
 // MaxListedPerExchange bounds the violations, and the notices, a Result
@@ -164,14 +164,13 @@ func (r *Result) capLists() {
 }
 
 // found is how many findings a list cut by capList stands for: the entries
-// listed, but for the RuleOmitted ones, and the more they count.
+// listed, but for the RuleOmitted ones (which close a list cut, or one a
+// big body's judgement stopped), and the more they count.
 func found(list Violations, more int) int {
 	n := len(list) + more
-	if more > 0 {
-		for _, x := range list {
-			if x.Rule == RuleOmitted {
-				n--
-			}
+	for _, x := range list {
+		if x.Rule == RuleOmitted {
+			n--
 		}
 	}
 	return n

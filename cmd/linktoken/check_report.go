@@ -90,9 +90,22 @@ func (j *checkJSON) attach(rep *recorded.Report) {
 
 func (j *checkJSON) endFile(string, error) {}
 
+// findings is how many findings list holds: its entries but for those that
+// only say what a result left out (contract.RuleOmitted), which are not
+// counted.
+func findings(list []*contract.Violation) int {
+	n := len(list)
+	for _, x := range list {
+		if x.Rule == contract.RuleOmitted {
+			n--
+		}
+	}
+	return n
+}
+
 func (j *checkJSON) write(out *bufio.Writer, rep *recorded.Report, inputErr, nothingErr error) error {
 	j.Exchanges, j.Conform, j.Count, j.NoticeCount, j.Skipped, j.Unanswered = rep.Exchanges, rep.Conform, rep.Count, rep.NoticeCount, rep.Skipped, rep.Unanswered
-	j.ViolationsNotListed, j.NoticesNotListed = rep.Count-len(j.Violations), rep.NoticeCount-len(j.Notices)
+	j.ViolationsNotListed, j.NoticesNotListed = rep.Count-findings(j.Violations), rep.NoticeCount-findings(j.Notices)
 	switch {
 	case inputErr != nil:
 		j.Error = inputErr.Error()

@@ -39,30 +39,50 @@ func exchanges(rep *recorded.Report, n int, failing bool) {
 	}
 }
 
-// TestCheckJSONListsAtMostTheCap: past reportListCap the JSON document
-// counts findings instead of listing them, and says how many it left out.
-func TestCheckJSONListsAtMostTheCap(t *testing.T) {
+// checkJSONDoc is the JSON document check writes for the exchanges record
+// feeds its report.
+func checkJSONDoc(t *testing.T, record func(*recorded.Report)) (doc struct {
+	Violations, Notices                   []json.RawMessage
+	ViolationCount, NoticeCount           int
+	ViolationsNotListed, NoticesNotListed int
+}) {
+	t.Helper()
 	j := newCheckJSON([]string{"f.http"})
 	var rep recorded.Report
 	j.attach(&rep)
-	exchanges(&rep, reportListCap+7, true)
+	record(&rep)
 	var b strings.Builder
 	w := bufio.NewWriter(&b)
 	if err := j.write(w, &rep, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	w.Flush()
-	var doc struct {
-		Violations, Notices                   []json.RawMessage
-		ViolationCount, NoticeCount           int
-		ViolationsNotListed, NoticesNotListed int
-	}
 	if err := json.Unmarshal([]byte(b.String()), &doc); err != nil {
 		t.Fatal(err)
 	}
+	return doc
+}
+
+// TestCheckJSONListsAtMostTheCap: past reportListCap the JSON document
+// counts findings instead of listing them, and says how many it left out.
+func TestCheckJSONListsAtMostTheCap(t *testing.T) {
+	doc := checkJSONDoc(t, func(rep *recorded.Report) { exchanges(rep, reportListCap+7, true) })
 	if len(doc.Violations) != reportListCap || len(doc.Notices) != reportListCap || doc.ViolationCount != reportListCap+7 ||
 		doc.NoticeCount != reportListCap+7 || doc.ViolationsNotListed != 7 || doc.NoticesNotListed != 7 {
 		t.Errorf("listed %d violations and %d notices; counts %+v", len(doc.Violations), len(doc.Notices), doc)
+	}
+}
+
+// TestCheckJSONCountsNoOmittedEntry: an entry saying what a result left
+// out (a list cut at its cap, a big body judged to its first failing value)
+// is neither a finding nor one not listed.
+func TestCheckJSONCountsNoOmittedEntry(t *testing.T) {
+	x := recorded.ExchangeResult{Name: "POST /x → 201", Result: contract.Result{Operation: "createLinkToken", MoreViolations: 5}}
+	x.Violations = contract.Violations{{Exchange: x.Name, Rule: "type"}, {Exchange: x.Name, Rule: contract.RuleOmitted, Found: "… and 5 more"}}
+	x.Notices = contract.Violations{{Exchange: x.Name, Rule: "additionalProperties"}, {Exchange: x.Name, Rule: contract.RuleOmitted, Found: "listing stopped at the first"}}
+	doc := checkJSONDoc(t, func(rep *recorded.Report) { rep.Record(x) })
+	if doc.ViolationCount != 6 || doc.ViolationsNotListed != 5 || doc.NoticeCount != 1 || doc.NoticesNotListed != 0 {
+		t.Errorf("%+v; want 6 violations, 5 not listed, 1 notice, listed", doc)
 	}
 }
 
