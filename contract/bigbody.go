@@ -21,6 +21,11 @@ import (
 // (1 MiB) does, so listing never raises what one exchange can cost.
 const listEveryBytes = 64 << 10
 
+// stoppedExpected is what an entry closing the findings of a body judged to
+// its first failing value expects (stoppedAtFirst): a refusal lists it, as
+// the one thing that says the findings may not be all.
+const stoppedExpected = "every finding listed, for a body of at most 64 KiB"
+
 // firstOnly reports whether a body of size bytes is judged only to its
 // first failing value.
 func firstOnly(size int) bool { return size > listEveryBytes }
@@ -97,8 +102,7 @@ func (c *checker) stoppedAtFirst(side Side, size, violations, notices int) {
 	mark := func(list Violations) Violations {
 		for _, x := range list {
 			if x.Side == side && x.Part == PartBody {
-				return Violations{c.violation(side, PartBody, "", RuleOmitted,
-					fmt.Sprintf("every finding listed, for a body of at most %d bytes", listEveryBytes),
+				return Violations{c.violation(side, PartBody, "", RuleOmitted, stoppedExpected,
 					fmt.Sprintf("listing stopped at the first: the body is %d bytes, judged only to its first failing value; others may follow", size))}
 			}
 		}

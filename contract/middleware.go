@@ -150,7 +150,9 @@ func refuse(w http.ResponseWriter, m *Match, res *Result) bool {
 	var fields []generated.FieldViolation
 	status, code := http.StatusBadRequest, wire.CodeValidation
 	for _, x := range res.Violations {
-		if x.Rule == RuleSecurity || x.Rule == RuleOmitted {
+		if x.Rule == RuleSecurity || x.Rule == RuleOmitted && x.Expected != stoppedExpected {
+			// An omitted entry counting the rest is the detail's count; one
+			// saying listing stopped at the first is listed, having none.
 			continue
 		}
 		switch x.Rule {

@@ -57,6 +57,32 @@ func TestMiddlewareRefusesWithFields(t *testing.T) {
 	}
 }
 
+// TestMiddlewareSaysWhereListingStopped: a refused body over 64 KiB is
+// judged to its first failing value, and the refusal says that listing
+// stopped there rather than list one field as if it were the only one.
+func TestMiddlewareSaysWhereListingStopped(t *testing.T) {
+	h := contract.Middleware(contract.MustNew())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	body := `{"accessListIps":[` + strings.Repeat("1,", 50_000) + `1]}`
+	req := httptest.NewRequest(http.MethodPost, "/api/atlas/v2"+orgPath, strings.NewReader(body))
+	req.Header.Set("Content-Type", v2Type)
+	req.Header.Set("Authorization", digestHdr)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var refusal struct {
+		BadRequestDetail struct {
+			Fields []struct{ Field, Description string }
+		}
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &refusal); err != nil {
+		t.Fatal(err)
+	}
+	fields := refusal.BadRequestDetail.Fields
+	if rec.Code != 400 || len(fields) != 2 || fields[0].Field != "/accessListIps/0" ||
+		!strings.Contains(fields[1].Description, "listing stopped at the first") {
+		t.Errorf("got %d %s", rec.Code, rec.Body)
+	}
+}
+
 func TestMiddlewareReportsResponses(t *testing.T) {
 	v := contract.MustNew(contract.Strict())
 	var mu sync.Mutex
