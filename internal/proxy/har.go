@@ -315,7 +315,11 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 		case x.respOver:
 			e.Response.Content.Comment = "body over " + plural.Count(p.maxBody, "byte") + ": not recorded"
 		case x.unchecked:
-			e.Response.Content.Comment = "body not held (the proxy's buffer limit was reached): not recorded, not checked"
+			// Not held, so not recorded: a size larger than the empty
+			// text says so to a reader, as for a body that broke off.
+			e.Response.Content.Size = untold(r.Header, 0)
+			e.Response.Content.Comment = "body not held: the proxy's buffer limit (--max-buffered-bytes) was reached, " +
+				"so it was passed on unchecked and not recorded (content.size is its Content-Length, or 1 without one)"
 		default:
 			e.Response.BodySize, e.Response.Content.Size = len(r.Body), len(r.Body)+missing(x)
 			e.Response.Content.Text, e.Response.Content.Encoding = harText(r.Body)
@@ -332,9 +336,7 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 }
 
 // missing is how many bytes of the upstream's response body never came:
-// none when it came whole; when it broke off, what its Content-Length
-// declared beyond what came, or 1 when it declared none (all the proxy
-// knows then is that the body did not end). Added to content.size, HAR
+// none when it came whole, else untold's. Added to content.size, HAR
 // 1.2's length of the body, it makes the size larger than the text
 // recorded, which tells a reader (linktoken check among them) that the
 // archive holds only part of the body, as browsers say of a body they
@@ -343,11 +345,19 @@ func missing(x *exchange) int {
 	if x.respErr == nil {
 		return 0
 	}
-	declared, err := strconv.Atoi(x.resp.Header.Get("Content-Length"))
-	if err != nil || declared <= len(x.resp.Body) {
+	return untold(x.resp.Header, len(x.resp.Body))
+}
+
+// untold is how many bytes of a response body with header h lie beyond
+// the held bytes the archive stores: what its Content-Length declared
+// beyond them, or 1 when it declared no more (all the proxy knows then is
+// that the body did not end there).
+func untold(h http.Header, held int) int {
+	declared, err := strconv.Atoi(h.Get("Content-Length"))
+	if err != nil || declared <= held {
 		return 1
 	}
-	return declared - len(x.resp.Body)
+	return declared - held
 }
 
 // otherEntry is the record of a request that is not an operation of the

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -163,28 +164,91 @@ func TestAnAnswerCutShortIsRecordedAsPart(t *testing.T) {
 			if got := resp.Header.Get(HeaderViolation); !strings.Contains(got, contract.RuleBodyTooLarge) || p.Stats().Broke != 1 {
 				t.Errorf("verdict header %q, stats %+v: want the cut body not judged", got, p.Stats())
 			}
-			if err := har.Close(); err != nil {
-				t.Fatal(err)
-			}
-			var rep recorded.Report
-			if err := recorded.CheckFile(contract.MustNew(), &rep, path); err != nil {
-				t.Fatal(err)
-			}
+			entry, rep := readBack(t, har, path)
 			// The part as recorded (redacted), and the size beside it.
-			data, _ := os.ReadFile(path)
-			var archive struct {
-				Log struct{ Entries []harEntry }
-			}
-			if err := json.Unmarshal(data, &archive); err != nil || len(archive.Log.Entries) != 1 {
-				t.Fatalf("archive %s: %v", data, err)
-			}
-			content := archive.Log.Entries[0].Response.Content
+			content := entry.Response.Content
 			held := len(content.Text)
 			if content.Size != held+tc.missing || !json.Valid([]byte(content.Text)) {
 				t.Errorf("content.size %d beside %q; want %d more than the text", content.Size, content.Text, tc.missing)
 			}
 			want := fmt.Sprintf("%d bytes as recorded, of which the archive holds %d (not judged)", held+tc.missing, held)
 			if rep.OK() || len(rep.Violations) != 1 || rep.Violations[0].Rule != contract.RuleBodyTooLarge || rep.Violations[0].Found != want {
+				t.Errorf("violations %v; want the response body not judged: %q", rep.Violations, want)
+			}
+		})
+	}
+}
+
+// readBack closes the archive har writes to path, and returns its one
+// entry and linktoken check's report on it.
+func readBack(t *testing.T, har *HARWriter, path string) (harEntry, *recorded.Report) {
+	t.Helper()
+	if err := har.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var rep recorded.Report
+	if err := recorded.CheckFile(contract.MustNew(), &rep, path); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	var archive struct {
+		Log struct{ Entries []harEntry }
+	}
+	if err := json.Unmarshal(data, &archive); err != nil || len(archive.Log.Entries) != 1 {
+		t.Fatalf("archive %s: %v", data, err)
+	}
+	return archive.Log.Entries[0], &rep
+}
+
+// TestAnAnswerPassedOnUncheckedIsRecordedAsNotHeld: an answer the proxy
+// had no room to hold (Limits.MaxBuffered) got no verdict live, and its
+// record says the body is not there, by a content.size larger than the
+// (empty) text, as for a body that broke off: linktoken check reports it
+// not judged, where it judged a 201 without a body. The size is what the
+// Content-Length declared, or one byte without one.
+func TestAnAnswerPassedOnUncheckedIsRecordedAsNotHeld(t *testing.T) {
+	big := `{"linkToken":"` + strings.Repeat("A", 4000) + `"}`
+	for _, tc := range []struct {
+		name string
+		size int
+	}{
+		{"Content-Length", len(big)},
+		{"chunked", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", testMedia)
+				if tc.size > 1 {
+					w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+				}
+				w.WriteHeader(http.StatusCreated)
+				_, _ = io.WriteString(w, big)
+			}))
+			t.Cleanup(upstream.Close)
+			path := filepath.Join(t.TempDir(), "x.har")
+			har, err := CreateHAR(path, "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, addr := serving(t, upstream.URL, Config{HAR: har, Limits: Limits{MaxBuffered: 1000}})
+			resp := postCreate(t, addr)
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if !waitFor(func() bool { s := p.Stats(); return s.Unchecked == 1 && s.InFlight == 0 }) {
+				t.Fatalf("stats %+v: the exchange was not counted as unchecked and recorded", p.Stats())
+			}
+			entry, rep := readBack(t, har, path)
+			content := entry.Response.Content
+			if entry.Response.Status != http.StatusCreated || content.Size != tc.size || content.Text != "" ||
+				!strings.Contains(content.Comment, "--max-buffered-bytes") {
+				t.Errorf("response %+v; want 201, content.size %d, no text, a comment naming the buffer limit", entry.Response, tc.size)
+			}
+			want := fmt.Sprintf("%d bytes as recorded, of which the archive holds 0 (not judged)", tc.size)
+			found := false
+			for _, v := range rep.Violations {
+				found = found || v.Side == contract.SideResponse && v.Rule == contract.RuleBodyTooLarge && v.Found == want
+			}
+			if rep.OK() || !found {
 				t.Errorf("violations %v; want the response body not judged: %q", rep.Violations, want)
 			}
 		})
