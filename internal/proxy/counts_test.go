@@ -39,7 +39,7 @@ func TestBodyCapIsSaidInTheSingular(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
-	for _, want := range []string{"request body over 1 byte: not recorded", `"body over 1 byte: not recorded"`} {
+	for _, want := range []string{"request body over 1 byte: not recorded", `"body over 1 byte: not recorded`} {
 		if !bytes.Contains(data, []byte(want)) {
 			t.Errorf("the archive lacks %q:\n%s", want, data)
 		}

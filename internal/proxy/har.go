@@ -312,11 +312,13 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 		e.Response.Headers = harPairs(r.Header)
 		e.Response.Content.MimeType = r.Header.Get("Content-Type")
 		switch {
+		// A body not held is not recorded: a size larger than the empty
+		// text says so to a reader, as for a body that broke off.
 		case x.respOver:
-			e.Response.Content.Comment = "body over " + plural.Count(p.maxBody, "byte") + ": not recorded"
+			e.Response.Content.Size = max(untold(r.Header, 0), int(p.maxBody)+1)
+			e.Response.Content.Comment = "body over " + plural.Count(p.maxBody, "byte") + ": not recorded " +
+				"(--max-body-bytes; content.size is its Content-Length, or the cap and a byte without one)"
 		case x.unchecked:
-			// Not held, so not recorded: a size larger than the empty
-			// text says so to a reader, as for a body that broke off.
 			e.Response.Content.Size = untold(r.Header, 0)
 			e.Response.Content.Comment = "body not held: the proxy's buffer limit (--max-buffered-bytes) was reached, " +
 				"so it was passed on unchecked and not recorded (content.size is its Content-Length, or 1 without one)"

@@ -200,25 +200,31 @@ func readBack(t *testing.T, har *HARWriter, path string) (harEntry, *recorded.Re
 	return archive.Log.Entries[0], &rep
 }
 
-// TestAnAnswerPassedOnUncheckedIsRecordedAsNotHeld: an answer the proxy
-// had no room to hold (Limits.MaxBuffered) got no verdict live, and its
-// record says the body is not there, by a content.size larger than the
-// (empty) text, as for a body that broke off: linktoken check reports it
-// not judged, where it judged a 201 without a body. The size is what the
-// Content-Length declared, or one byte without one.
-func TestAnAnswerPassedOnUncheckedIsRecordedAsNotHeld(t *testing.T) {
+// TestABodyNotHeldIsRecordedAsNotHeld: an answer the proxy did not hold,
+// for want of room (Limits.MaxBuffered: passed on with no verdict) or over
+// the cap (MaxBody: a body-size violation), is recorded as not there, by a
+// content.size larger than the (empty) text, as a body that broke off is:
+// linktoken check reports it not judged, where it judged a 201 without a
+// body. The size is what the Content-Length declared; without one, a byte
+// (unchecked) or the cap and a byte (over it).
+func TestABodyNotHeldIsRecordedAsNotHeld(t *testing.T) {
 	big := `{"linkToken":"` + strings.Repeat("A", 4000) + `"}`
 	for _, tc := range []struct {
-		name string
-		size int
+		name     string
+		c        Config
+		declared bool // the upstream sends a Content-Length
+		size     int
+		flag     string // named by the record's comment
 	}{
-		{"Content-Length", len(big)},
-		{"chunked", 1},
+		{"unchecked, Content-Length", Config{Limits: Limits{MaxBuffered: 1000}}, true, len(big), "--max-buffered-bytes"},
+		{"unchecked, chunked", Config{Limits: Limits{MaxBuffered: 1000}}, false, 1, "--max-buffered-bytes"},
+		{"over the cap, Content-Length", Config{MaxBody: 1000}, true, len(big), "--max-body-bytes"},
+		{"over the cap, chunked", Config{MaxBody: 1000}, false, 1001, "--max-body-bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", testMedia)
-				if tc.size > 1 {
+				if tc.declared {
 					w.Header().Set("Content-Length", strconv.Itoa(len(big)))
 				}
 				w.WriteHeader(http.StatusCreated)
@@ -230,18 +236,19 @@ func TestAnAnswerPassedOnUncheckedIsRecordedAsNotHeld(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, addr := serving(t, upstream.URL, Config{HAR: har, Limits: Limits{MaxBuffered: 1000}})
+			tc.c.HAR = har
+			p, addr := serving(t, upstream.URL, tc.c)
 			resp := postCreate(t, addr)
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if !waitFor(func() bool { s := p.Stats(); return s.Unchecked == 1 && s.InFlight == 0 }) {
-				t.Fatalf("stats %+v: the exchange was not counted as unchecked and recorded", p.Stats())
+			if !waitFor(func() bool { s := p.Stats(); return s.Unchecked+s.Broke == 1 && s.InFlight == 0 }) {
+				t.Fatalf("stats %+v: the exchange was not counted and recorded", p.Stats())
 			}
 			entry, rep := readBack(t, har, path)
 			content := entry.Response.Content
 			if entry.Response.Status != http.StatusCreated || content.Size != tc.size || content.Text != "" ||
-				!strings.Contains(content.Comment, "--max-buffered-bytes") {
-				t.Errorf("response %+v; want 201, content.size %d, no text, a comment naming the buffer limit", entry.Response, tc.size)
+				!strings.Contains(content.Comment, tc.flag) {
+				t.Errorf("response %+v; want 201, content.size %d, no text, a comment naming %s", entry.Response, tc.size, tc.flag)
 			}
 			want := fmt.Sprintf("%d bytes as recorded, of which the archive holds 0 (not judged)", tc.size)
 			found := false
