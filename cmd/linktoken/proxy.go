@@ -26,7 +26,7 @@ var proxyShutdownGrace = 5 * time.Second
 type proxyOptions struct {
 	upstream, listen, record string
 	enforce, strict          bool
-	passUnknown              bool
+	passUnknown, allowEmpty  bool
 	maxBody                  int64
 	limits                   proxy.Limits
 }
@@ -82,7 +82,9 @@ request of the contract is answered 503 with Retry-After rather than held.
 Exit status once stopped: 0 every exchange of the contract conformed (notices aside);
 1 one broke it; 4 none broke it but one could not be judged (no answer from the upstream,
 an answer whose body broke off, a response past the buffer limit, a request still in flight
-5 s after the signal, cut); 2 a usage error, or the recording failed.`,
+5 s after the signal, cut); 3 no exchange of the contract was checked at all (the client
+was not pointed at the proxy, or every request was shed), unless --allow-empty; 2 a usage
+error, or the recording failed.`,
 		Example: `  linktoken proxy --upstream https://cloud.mongodb.com/ --record traffic.har
   curl --digest -u "$PUBLIC:$PRIVATE" -H 'Accept: application/vnd.atlas.2023-01-01+json' \
     -X DELETE http://127.0.0.1:8081/api/atlas/v2/orgs/$ORG/liveMigrations/linkTokens
@@ -103,6 +105,7 @@ an answer whose body broke off, a response past the buffer limit, a request stil
 	f.BoolVar(&o.enforce, "enforce", false, "refuse a request that breaks the contract, or is not in it, before it reaches the upstream")
 	f.BoolVar(&o.passUnknown, "pass-unknown", false, "with --enforce, let requests that are not operations of the contract through (404 otherwise)")
 	f.BoolVar(&o.strict, "strict", false, "make notices (undeclared response properties and query parameters) violations")
+	f.BoolVar(&o.allowEmpty, "allow-empty", false, "succeed even when no exchange of the contract was checked")
 	f.Int64Var(&o.maxBody, "max-body-bytes", proxy.DefaultMaxBody, "the largest body checked and recorded; a larger one is a violation, streamed on unchecked")
 	def := proxy.DefaultLimits()
 	o.limits = def
@@ -219,6 +222,13 @@ func runProxy(ctx context.Context, e *env, ln net.Listener, p *proxy.Proxy, har 
 	}
 	if len(failed) > 0 {
 		return &exitError{code: code, err: errors.New(strings.Join(failed, "; "))}
+	}
+	if st.Checked == 0 && !o.allowEmpty {
+		// Nothing judged is no verdict: a CI job whose client went around
+		// the proxy must not pass, as check fails on an archive without
+		// an exchange of the contract.
+		return &exitError{code: exitNothingChecked, err: fmt.Errorf("no exchange of the contract was checked (%s passed through, %s shed): "+
+			"is the client pointed at the proxy? --allow-empty accepts this", plural.Count(st.Passed, "other request"), plural.Count(st.Shed, "request"))}
 	}
 	return nil
 }
