@@ -124,9 +124,7 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 	inputErr := o.checkFiles(v, &rep, w)
 	var unjudged error
 	if inputErr == nil {
-		if e := o.unjudged(&rep); e != nil {
-			unjudged = e
-		}
+		unjudged = o.unjudged(&rep)
 	}
 	if err := w.write(out, &rep, inputErr, unjudged); err != nil && inputErr == nil {
 		inputErr = fmt.Errorf("-o %s: %w", o.output, err)
@@ -152,7 +150,7 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 // some requests without one (exitNoAnswer, as the proxy that recorded them
 // exits), unless --allow-unanswered: a request alone says nothing of what
 // the service answers.
-func (o *checkOptions) unjudged(rep *recorded.Report) *exitError {
+func (o *checkOptions) unjudged(rep *recorded.Report) error {
 	var code int
 	var err error
 	switch {
