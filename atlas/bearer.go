@@ -88,6 +88,11 @@ func (b *bearerTransport) withoutSecret(s string) string {
 }
 
 func (b *bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if digestauth.RedirectedElsewhere(r) {
+		// An http.Client follows redirects by default: the token goes to
+		// the server the call was made to, never to where it redirects.
+		return b.next.RoundTrip(r)
+	}
 	getBody, err := digestauth.ReplayableBody(r)
 	if err != nil {
 		return nil, err

@@ -130,9 +130,6 @@ func NewClient(opts ...Option) (*Client, error) {
 	default:
 		return nil, ErrNoCredentials
 	}
-	// Credentials go to the service root only, wherever a redirect leads.
-	rootURL, _ := url.Parse(root)
-	hc.Transport = originOnly{scheme: rootURL.Scheme, host: rootURL.Host, auth: hc.Transport, other: wire}
 
 	media, ua := cfg.version.mediaType(), cfg.userAgent
 	headers := func(_ context.Context, req *http.Request) error {

@@ -124,9 +124,7 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 	inputErr := o.checkFiles(v, &rep, w)
 	var unjudged error
 	if inputErr == nil {
-		if e := o.unjudged(&rep); e != nil {
-			unjudged = e
-		}
+		unjudged = o.unjudged(&rep)
 	}
 	if err := w.write(out, &rep, inputErr, unjudged); err != nil && inputErr == nil {
 		inputErr = fmt.Errorf("-o %s: %w", o.output, err)
@@ -152,27 +150,27 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 // some requests without one (exitNoAnswer, as the proxy that recorded them
 // exits), unless --allow-unanswered: a request alone says nothing of what
 // the service answers.
-func (o *checkOptions) unjudged(rep *recorded.Report) *exitError {
+func (o *checkOptions) unjudged(rep *recorded.Report) error {
 	var code int
-	var err error
+	var msg string
 	switch {
 	case rep.Exchanges == 0 && !o.allowEmpty:
 		where := o.files[0]
 		if len(o.files) > 1 {
 			where = fmt.Sprintf("the %d files", len(o.files))
 		}
-		code, err = exitNothingChecked, fmt.Errorf("no exchange of the link-token contract in %s (%s skipped): "+
+		code, msg = exitNothingChecked, fmt.Sprintf("no exchange of the link-token contract in %s (%s skipped): "+
 			"nothing was checked; is it the right file? --allow-empty accepts this", where, plural.Count(rep.Skipped, "other exchange"))
 	case rep.Unanswered == 0 || o.allowUnanswered:
 		return nil
 	case rep.Unanswered == rep.Exchanges:
-		code, err = exitNothingChecked, fmt.Errorf("no exchange of the link-token contract has a response recorded (%s without one): "+
+		code, msg = exitNothingChecked, fmt.Sprintf("no exchange of the link-token contract has a response recorded (%s without one): "+
 			"no response was checked; --allow-unanswered accepts this", plural.Count(rep.Unanswered, "request"))
 	default:
-		code, err = exitNoAnswer, fmt.Errorf("%s of the link-token contract without a response recorded (of %d): "+
+		code, msg = exitNoAnswer, fmt.Sprintf("%s of the link-token contract without a response recorded (of %d): "+
 			"what the service answered was not checked; --allow-unanswered accepts this", plural.Count(rep.Unanswered, "request"), rep.Exchanges)
 	}
-	return &exitError{code: code, err: errors.New(safetext.Line(err.Error()))}
+	return &exitError{code: code, err: errors.New(safetext.Line(msg))}
 }
 
 // checkFiles checks the files in order and stops at the first that cannot

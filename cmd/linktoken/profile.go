@@ -236,9 +236,6 @@ func envCredentials(e *env) bool {
 	return slices.ContainsFunc(credentialVars, func(k string) bool { return e.getenv(k) != "" })
 }
 
-// commercialHost is the host of commercial Atlas.
-var commercialHost = func() string { u, _ := url.Parse(atlas.DefaultBaseURL); return u.Hostname() }()
-
 // keepGovCredentials refuses to send the credentials of a "cloudgov"
 // profile to commercial Atlas (baseURL is where the client goes), whatever
 // says to go there: the environment beats the profile, so a
@@ -249,7 +246,8 @@ func (p *atlasProfile) keepGovCredentials(e *env, baseURL string) error {
 	if p == nil || p.values["service"] != "cloudgov" || envCredentials(e) {
 		return nil
 	}
-	if u, err := url.Parse(baseURL); err != nil || !strings.EqualFold(u.Hostname(), commercialHost) {
+	commercial, _ := url.Parse(atlas.DefaultBaseURL)
+	if u, err := url.Parse(baseURL); err != nil || !strings.EqualFold(u.Hostname(), commercial.Hostname()) {
 		return nil
 	}
 	return usageError("refusing to send the credentials of %s (service %q) to commercial Atlas %s: "+

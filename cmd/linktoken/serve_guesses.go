@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -46,7 +45,8 @@ type guessLimit struct {
 	// any exchange; nil logs nothing.
 	log func(atlastest.Exchange)
 
-	mu     sync.Mutex
+	// perID is not written after newGuessLimit, and rate.Limiter locks
+	// itself: the limit needs no lock of its own.
 	perID  map[string]*rate.Limiter
 	global *rate.Limiter
 }
@@ -109,8 +109,6 @@ func clientIDOf(r *http.Request) string {
 // wait reports, in whole seconds (at least 1), how long a caller naming
 // clientID must wait before its secret is looked at; 0: not at all.
 func (g *guessLimit) wait(clientID string) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	now := g.now()
 	var worst time.Duration
 	for _, l := range []*rate.Limiter{g.global, g.perID[clientID]} {
@@ -130,8 +128,6 @@ func (g *guessLimit) wait(clientID string) int {
 // failed draws one wrong guess from the client id's bucket and the
 // global one.
 func (g *guessLimit) failed(clientID string) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	now := g.now()
 	g.global.AllowN(now, 1)
 	if l := g.perID[clientID]; l != nil {

@@ -87,7 +87,7 @@ func (d *Transport) give(h *heldChallenge) {
 // RoundTrip sends r with a held challenge if one is idle; on a 401 it takes
 // the fresh challenge from the response and sends r once more.
 func (d *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if redirectedElsewhere(r) {
+	if RedirectedElsewhere(r) {
 		// net/http drops an Authorization header it was given when a
 		// redirect leaves the host; no credential of this transport follows
 		// one either: a held challenge answered there could be replayed
@@ -124,10 +124,11 @@ func (d *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// redirectedElsewhere reports whether http.Client made r by following
+// RedirectedElsewhere reports whether http.Client made r by following
 // redirects (it sets Response on such a request) away from the scheme and
-// host:port of the request it started from.
-func redirectedElsewhere(r *http.Request) bool {
+// host:port of the request it started from. A transport that adds
+// credentials sends such a request without them.
+func RedirectedElsewhere(r *http.Request) bool {
 	first := r
 	for first.Response != nil && first.Response.Request != nil {
 		first = first.Response.Request

@@ -7,7 +7,6 @@ package orgid
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // Valid reports whether s is 24 lower-case hexadecimal digits.
@@ -20,12 +19,12 @@ func Problem(s string) string {
 		return "empty: want 24 lower-case hexadecimal digits (e.g. 4888442a3354817a7320eb61)"
 	}
 	// Characters, not bytes: a person counts é once.
-	if n := utf8.RuneCountInString(s); n != 24 {
-		return fmt.Sprintf("%q has %d characters: want 24 lower-case hexadecimal digits", s, n)
+	chars := []rune(s)
+	if len(chars) != 24 {
+		return fmt.Sprintf("%q has %d characters: want 24 lower-case hexadecimal digits", s, len(chars))
 	}
 	upper := false
-	i := 0
-	for _, r := range s {
+	for i, r := range chars {
 		switch {
 		case r >= '0' && r <= '9', r >= 'a' && r <= 'f':
 		case r >= 'A' && r <= 'F':
@@ -33,7 +32,6 @@ func Problem(s string) string {
 		default:
 			return fmt.Sprintf("%q: character %q at position %d is not a hexadecimal digit", s, r, i)
 		}
-		i++
 	}
 	if upper {
 		return fmt.Sprintf("%q has upper-case letters: the API takes lower case only (did you mean %q?)", s, strings.ToLower(s))
