@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -456,31 +457,19 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 	}
 	envelopeTo := len(c.res.Violations)
 	c.kinBody(reqInput, c.inner, c.innerStatus, data, "/content")
-	c.res.Violations = firstPerPointer(c.res.Violations, envelopeFrom, envelopeTo)
-}
-
-// firstPerPointer drops, from the body violations at vs[to:], those at a
-// pointer one of vs[from:to] already names: the envelope's schema and the
-// response it wraps both judge /content (a string where an object is
-// due), and a place is reported once, as within one schema
-// (schemaViolations).
-func firstPerPointer(vs Violations, from, to int) Violations {
+	// The envelope's schema and the response it wraps both judge /content
+	// (a string where an object is due): a place is reported once, as
+	// within one schema (schemaViolations).
 	seen := map[string]bool{}
-	for _, x := range vs[from:to] {
+	for _, x := range c.res.Violations[envelopeFrom:envelopeTo] {
 		if x.Side == SideResponse && x.Part == PartBody {
 			seen[x.Pointer] = true
 		}
 	}
-	if len(seen) == 0 {
-		return vs
-	}
-	kept := vs[:to]
-	for _, x := range vs[to:] {
-		if x.Side != SideResponse || x.Part != PartBody || !seen[x.Pointer] {
-			kept = append(kept, x)
-		}
-	}
-	return kept
+	inner := slices.DeleteFunc(c.res.Violations[envelopeTo:], func(x *Violation) bool {
+		return x.Side == SideResponse && x.Part == PartBody && seen[x.Pointer]
+	})
+	c.res.Violations = c.res.Violations[:envelopeTo+len(inner)]
 }
 
 // addKinErrors turns ValidateRequest's errors into violations.
