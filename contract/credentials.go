@@ -25,8 +25,9 @@ import (
 // and kin-openapi, given NoopAuthenticationFunc as plain openapi3filter
 // is, does not judge them a second time.
 
-// credentialError is the verdict on a credential
-// that is absent, malformed, or of a scheme the server does not take.
+// credentialError is the verdict on a credential that is absent,
+// malformed, or of a scheme the server does not take; its fields are read,
+// it is never returned as an error.
 type credentialError struct {
 	absent bool // no credential of this scheme at all
 	// rank orders what a violation should say when no requirement is met:
@@ -37,14 +38,12 @@ type credentialError struct {
 	found    string
 }
 
-func (e *credentialError) Error() string { return e.found }
-
 var errNoCredential = &credentialError{absent: true, found: "no credentials"}
 
 // credentialProblem judges the credential a request carries for one scheme
-// (query is its query, parsed); nil means well-formed. It allocates nothing for a well-formed bearer
-// token; a digest credential is parsed by github.com/icholy/digest, the
-// parser the in-memory server uses too.
+// (query is its query, parsed); nil means well-formed. It allocates
+// nothing for a well-formed bearer token; a digest credential is parsed
+// by github.com/icholy/digest, the parser the in-memory server uses too.
 func credentialProblem(r *http.Request, query url.Values, s *openapi3.SecurityScheme, srv *server) *credentialError {
 	switch s.Type {
 	case "apiKey":
