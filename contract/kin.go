@@ -217,7 +217,9 @@ func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInp
 	if len(data) > 0 {
 		body = io.NopCloser(bytes.NewReader(data))
 		if firstOnly(len(data)) {
-			opts = withoutMultiError(opts)
+			o := *opts
+			o.MultiError = false
+			opts = &o
 		}
 	}
 	err := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
