@@ -85,20 +85,20 @@ func (c *checker) requestVerdict() *Result {
 	return &r
 }
 
-// answer gives the checker the response to the request checkRequest
-// judged alone (Middleware): the request's findings, named before it came,
-// are renamed for the whole exchange.
-func (c *checker) answer(resp *Response) {
+// answer finishes the check of the request checkRequest judged alone
+// (Middleware) with its response: the request's findings, named before it
+// came, are renamed for the whole exchange.
+func (c *checker) answer(resp *Response) *Result {
 	c.ex.Response = resp
-	if c.name == "" {
-		return
-	}
-	c.name = c.ex.Name()
-	for _, list := range []Violations{c.res.Violations, c.res.Notices} {
-		for _, x := range list {
-			x.Exchange = c.name
+	if c.name != "" {
+		c.name = c.ex.Name()
+		for _, list := range []Violations{c.res.Violations, c.res.Notices} {
+			for _, x := range list {
+				x.Exchange = c.name
+			}
 		}
 	}
+	return c.finish()
 }
 
 // finish judges the response, if any, and the rules that read both halves,

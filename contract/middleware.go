@@ -112,8 +112,7 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 			}
 			// The request is not judged again: the response and the rules
 			// that read both halves (handshake, envelope, version) are.
-			c.answer(&Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()})
-			full := c.finish()
+			full := c.answer(&Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()})
 			explainCut(c.ex, full, "", notJudged(v.maxBody, int64(rec.body.Len()) > v.maxBody))
 			if len(full.Violations) > 0 || len(full.Notices) > 0 {
 				cfg.report(r, full)
