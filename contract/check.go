@@ -168,7 +168,7 @@ func (c *checker) runResponse() {
 	}
 	c.handshakeRule()
 	if c.ex.Response != nil {
-		c.kinResponse(c.reqInput)
+		c.kinResponse()
 	}
 }
 
