@@ -46,10 +46,9 @@ func (c *checker) kinRequest() {
 		o.ExcludeRequestBody = true
 		opts = &o
 	}
-	input := c.kinRequestInput(c.m.route, params, opts)
-	c.reqInput = input
+	c.reqInput = c.kinRequestInput(params, opts)
 	violations, notices := len(c.res.Violations), len(c.res.Notices)
-	err := c.validateRequest(input, opts)
+	err := c.validateRequest()
 	if p := c.security; p != nil {
 		// First among the request's findings, where openapi3filter lists a
 		// security failure.
@@ -66,7 +65,7 @@ func (c *checker) kinRequest() {
 // kinRequestInput is the request as kin-openapi reads it: its body decoded
 // from its Content-Encoding, its query as the match parsed it
 // (kin-openapi parses it once per input, the same way, unless given it).
-func (c *checker) kinRequestInput(route *routers.Route, params map[string]string, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
+func (c *checker) kinRequestInput(params map[string]string, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
 	req := c.ex.Request
 	hreq := &http.Request{
 		Method: req.Method, URL: req.URL, Header: c.req.header, Host: req.URL.Host,
@@ -81,7 +80,7 @@ func (c *checker) kinRequestInput(route *routers.Route, params map[string]string
 	if hreq.Header == nil {
 		hreq.Header = http.Header{}
 	}
-	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, QueryParams: c.m.query, Route: route, Options: opts}
+	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, QueryParams: c.m.query, Route: c.m.route, Options: opts}
 }
 
 func (c *checker) kinResponse() {
