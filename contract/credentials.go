@@ -207,33 +207,22 @@ func otherScheme(scheme string) *credentialError {
 	return errUnknownScheme
 }
 
-// securityVerdict is what a request's credentials amount to against an
-// operation's requirements: met (the zero verdict), absent altogether
-// (the first half of a digest handshake), or broken (with the most telling
-// problem: that of the credential the request did carry).
-type securityVerdict struct {
-	absent  bool
-	problem *credentialError
-}
-
 // judgeSecurity applies the requirements the way kin-openapi does (any one
 // requirement met, each of its schemes in name order, the first failure
-// failing it).
-func judgeSecurity(r *http.Request, query url.Values, reqs []requirement, srv *server) securityVerdict {
-	var best *credentialError
+// failing it). The verdict: met (nil, false), absent altogether (the first
+// half of a digest handshake: absent), or broken, with the most telling
+// problem: that of the credential the request did carry.
+func judgeSecurity(r *http.Request, query url.Values, reqs []requirement, srv *server) (problem *credentialError, absent bool) {
 	for _, req := range reqs {
 		p := req.judge(r, query, srv)
 		if p == nil {
-			return securityVerdict{}
+			return nil, false
 		}
-		if !p.absent && (best == nil || p.rank > best.rank) {
-			best = p
+		if !p.absent && (problem == nil || p.rank > problem.rank) {
+			problem = p
 		}
 	}
-	if len(reqs) > 0 && best == nil {
-		return securityVerdict{absent: true}
-	}
-	return securityVerdict{problem: best}
+	return problem, len(reqs) > 0 && problem == nil
 }
 
 // requirement is one security requirement of an operation: its schemes in
