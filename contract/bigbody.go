@@ -30,18 +30,11 @@ const stoppedExpected = "every finding listed, for a body of at most 64 KiB"
 // first failing value.
 func firstOnly(size int) bool { return size > listEveryBytes }
 
-// withoutMultiError is opts judging a body to its first failing value.
-func withoutMultiError(opts *openapi3filter.Options) *openapi3filter.Options {
-	o := *opts
-	o.MultiError = false
-	return &o
-}
-
-// validateRequest runs ValidateRequest on input, whose Options are opts. A
-// request body over listEveryBytes is left out of that run, which keeps
-// every parameter's violation, and judged on its own to its first failing
-// value.
-func (c *checker) validateRequest(input *openapi3filter.RequestValidationInput, opts *openapi3filter.Options) error {
+// validateRequest runs ValidateRequest on c.reqInput. A request body over
+// listEveryBytes is left out of that run, which keeps every parameter's
+// violation, and judged on its own to its first failing value.
+func (c *checker) validateRequest() error {
+	input, opts := c.reqInput, c.reqInput.Options
 	body := c.m.route.Operation.RequestBody
 	if opts.ExcludeRequestBody || body == nil || body.Value == nil || !firstOnly(len(c.req.data)) {
 		return openapi3filter.ValidateRequest(context.Background(), input)
@@ -50,7 +43,7 @@ func (c *checker) validateRequest(input *openapi3filter.RequestValidationInput, 
 	o.ExcludeRequestBody = true
 	input.Options = &o
 	err := openapi3filter.ValidateRequest(context.Background(), input)
-	input.Options = withoutMultiError(opts)
+	o.ExcludeRequestBody, o.MultiError = false, false
 	bodyErr := openapi3filter.ValidateRequestBody(context.Background(), input, body.Value)
 	input.Options = opts
 	c.noteFirstOnly(bodyErr)

@@ -75,19 +75,11 @@ func (c *checker) challengeRule() {
 // server may rightly be.
 func canAnswer(ch *digest.Challenge) bool {
 	known := *ch
-	if base, ok := cutSuffixFold(known.Algorithm, "-sess"); ok {
-		known.Algorithm = base
+	// Algorithm names are matched without regard to case (RFC 7616 §3.3).
+	if n := len(known.Algorithm) - len("-sess"); n >= 0 && strings.EqualFold(known.Algorithm[n:], "-sess") {
+		known.Algorithm = known.Algorithm[:n]
 	}
 	return digest.CanDigest(&known)
-}
-
-// cutSuffixFold is strings.CutSuffix, the suffix matched without regard to
-// case, as RFC 7616's algorithm names are.
-func cutSuffixFold(s, suffix string) (string, bool) {
-	if len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix) {
-		return s[:len(s)-len(suffix)], true
-	}
-	return s, false
 }
 
 // challengeSchemes lists, lower case, the Authorization schemes an

@@ -85,20 +85,20 @@ func (c *checker) requestVerdict() *Result {
 	return &r
 }
 
-// answer gives the checker the response to the request checkRequest
-// judged alone (Middleware): the request's findings, named before it came,
-// are renamed for the whole exchange.
-func (c *checker) answer(resp *Response) {
+// answer finishes the check of the request checkRequest judged alone
+// (Middleware) with its response: the request's findings, named before it
+// came, are renamed for the whole exchange.
+func (c *checker) answer(resp *Response) *Result {
 	c.ex.Response = resp
-	if c.name == "" {
-		return
-	}
-	c.name = c.ex.Name()
-	for _, list := range []Violations{c.res.Violations, c.res.Notices} {
-		for _, x := range list {
-			x.Exchange = c.name
+	if c.name != "" {
+		c.name = c.ex.Name()
+		for _, list := range []Violations{c.res.Violations, c.res.Notices} {
+			for _, x := range list {
+				x.Exchange = c.name
+			}
 		}
 	}
+	return c.finish()
 }
 
 // finish judges the response, if any, and the rules that read both halves,
@@ -168,20 +168,20 @@ func (c *checker) runResponse() {
 	}
 	c.handshakeRule()
 	if c.ex.Response != nil {
-		c.kinResponse(c.reqInput)
+		c.kinResponse()
 	}
 }
 
 // runResponseOnly checks only the response, as the answer to the request
 // c.ex holds, which is not judged: a response whose request is unknown
-// (see Check).
+// (see Check). The request's rules not having run, no rule that reads
+// both halves has anything to say.
 func (c *checker) runResponseOnly() {
-	c.resp = c.readBody(SideResponse, c.ex.Response.Header, c.ex.Response.Body)
-	c.responseRules()
-	c.kinResponse(&openapi3filter.RequestValidationInput{
+	c.reqInput = &openapi3filter.RequestValidationInput{
 		Request:    &http.Request{Method: c.ex.Request.Method, URL: c.ex.Request.URL, Header: c.ex.Request.Header},
 		PathParams: c.m.params, Route: c.m.route, Options: c.v.options,
-	})
+	}
+	c.runResponse()
 }
 
 // add records a violation.

@@ -25,8 +25,9 @@ import (
 // and kin-openapi, given NoopAuthenticationFunc as plain openapi3filter
 // is, does not judge them a second time.
 
-// credentialError is the verdict on a credential
-// that is absent, malformed, or of a scheme the server does not take.
+// credentialError is the verdict on a credential that is absent,
+// malformed, or of a scheme the server does not take; its fields are read,
+// it is never returned as an error.
 type credentialError struct {
 	absent bool // no credential of this scheme at all
 	// rank orders what a violation should say when no requirement is met:
@@ -37,14 +38,12 @@ type credentialError struct {
 	found    string
 }
 
-func (e *credentialError) Error() string { return e.found }
-
 var errNoCredential = &credentialError{absent: true, found: "no credentials"}
 
 // credentialProblem judges the credential a request carries for one scheme
-// (query is its query, parsed); nil means well-formed. It allocates nothing for a well-formed bearer
-// token; a digest credential is parsed by github.com/icholy/digest, the
-// parser the in-memory server uses too.
+// (query is its query, parsed); nil means well-formed. It allocates
+// nothing for a well-formed bearer token; a digest credential is parsed
+// by github.com/icholy/digest, the parser the in-memory server uses too.
 func credentialProblem(r *http.Request, query url.Values, s *openapi3.SecurityScheme, srv *server) *credentialError {
 	switch s.Type {
 	case "apiKey":
@@ -208,33 +207,22 @@ func otherScheme(scheme string) *credentialError {
 	return errUnknownScheme
 }
 
-// securityVerdict is what a request's credentials amount to against an
-// operation's requirements: met (the zero verdict), absent altogether
-// (the first half of a digest handshake), or broken (with the most telling
-// problem: that of the credential the request did carry).
-type securityVerdict struct {
-	absent  bool
-	problem *credentialError
-}
-
 // judgeSecurity applies the requirements the way kin-openapi does (any one
 // requirement met, each of its schemes in name order, the first failure
-// failing it).
-func judgeSecurity(r *http.Request, query url.Values, reqs []requirement, srv *server) securityVerdict {
-	var best *credentialError
+// failing it). The verdict: met (nil, false), absent altogether (the first
+// half of a digest handshake: absent), or broken, with the most telling
+// problem: that of the credential the request did carry.
+func judgeSecurity(r *http.Request, query url.Values, reqs []requirement, srv *server) (problem *credentialError, absent bool) {
 	for _, req := range reqs {
 		p := req.judge(r, query, srv)
 		if p == nil {
-			return securityVerdict{}
+			return nil, false
 		}
-		if !p.absent && (best == nil || p.rank > best.rank) {
-			best = p
+		if !p.absent && (problem == nil || p.rank > problem.rank) {
+			problem = p
 		}
 	}
-	if len(reqs) > 0 && best == nil {
-		return securityVerdict{absent: true}
-	}
-	return securityVerdict{problem: best}
+	return problem, len(reqs) > 0 && problem == nil
 }
 
 // requirement is one security requirement of an operation: its schemes in

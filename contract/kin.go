@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,10 +46,9 @@ func (c *checker) kinRequest() {
 		o.ExcludeRequestBody = true
 		opts = &o
 	}
-	input := c.kinRequestInput(c.m.route, params, opts)
-	c.reqInput = input
+	c.reqInput = c.kinRequestInput(params, opts)
 	violations, notices := len(c.res.Violations), len(c.res.Notices)
-	err := c.validateRequest(input, opts)
+	err := c.validateRequest()
 	if p := c.security; p != nil {
 		// First among the request's findings, where openapi3filter lists a
 		// security failure.
@@ -65,7 +65,7 @@ func (c *checker) kinRequest() {
 // kinRequestInput is the request as kin-openapi reads it: its body decoded
 // from its Content-Encoding, its query as the match parsed it
 // (kin-openapi parses it once per input, the same way, unless given it).
-func (c *checker) kinRequestInput(route *routers.Route, params map[string]string, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
+func (c *checker) kinRequestInput(params map[string]string, opts *openapi3filter.Options) *openapi3filter.RequestValidationInput {
 	req := c.ex.Request
 	hreq := &http.Request{
 		Method: req.Method, URL: req.URL, Header: c.req.header, Host: req.URL.Host,
@@ -80,14 +80,14 @@ func (c *checker) kinRequestInput(route *routers.Route, params map[string]string
 	if hreq.Header == nil {
 		hreq.Header = http.Header{}
 	}
-	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, QueryParams: c.m.query, Route: route, Options: opts}
+	return &openapi3filter.RequestValidationInput{Request: hreq, PathParams: params, QueryParams: c.m.query, Route: c.m.route, Options: opts}
 }
 
-func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
+func (c *checker) kinResponse() {
 	resp := c.ex.Response
 	defer c.stoppedAtFirst(SideResponse, len(c.resp.data), len(c.res.Violations), len(c.res.Notices))
 	if c.enveloped {
-		c.kinEnvelope(reqInput)
+		c.kinEnvelope()
 		return
 	}
 	rs := c.m.op.status(resp.StatusCode)
@@ -100,7 +100,7 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 	// It stops at the first header that fails and then skips the body: the
 	// parts are then asked about one by one, to report every violation.
 	if _, coded := resp.Header["Content-Encoding"]; coded || rs.hasContent && (c.resp.unreadable || len(c.resp.data) == 0) {
-		c.kinParts(reqInput, rs, resp.StatusCode, nil) // the parts' own checks say what is wrong
+		c.kinParts(rs, resp.StatusCode, nil) // the parts' own checks say what is wrong
 		return
 	}
 	// Where closing only narrows the body's schemas, the closed ones are
@@ -111,22 +111,22 @@ func (c *checker) kinResponse(reqInput *openapi3filter.RequestValidationInput) {
 		route = rs.closedWhole
 	}
 	status := resp.StatusCode
-	err := c.validateResponse(reqInput, route, status, c.resp.header, c.resp.data)
+	err := c.validateResponse(route, status, c.resp.header, c.resp.data)
 	switch {
 	case err == nil:
 		if rs.hasContent && !c.v.strict && !closedFirst {
-			c.bodyNotices(reqInput, rs, status, c.resp.data, c.resp.value(), "")
+			c.bodyNotices(rs, status, c.resp.data, c.resp.value(), "")
 		}
 	case !isBodyError(err):
 		// A header failed (the same under either schema), or the
 		// Content-Type: each part on its own.
-		c.kinParts(reqInput, rs, status, err)
+		c.kinParts(rs, status, err)
 	case closedFirst:
 		// Every header passed; the closed schemas refused the body.
-		c.closedVerdict(reqInput, rs, status, c.resp.data, "", err)
+		c.closedVerdict(rs, status, c.resp.data, "", err)
 	default:
 		// Every header passed; this is the body's verdict.
-		c.kinBodyVerdict(reqInput, rs, status, c.resp.data, "", err)
+		c.kinBodyVerdict(rs, status, c.resp.data, "", err)
 	}
 }
 
@@ -142,12 +142,12 @@ func isBodyError(err error) bool {
 // err: nothing when they accept it; otherwise the open schemas' violations
 // and, as notices, the undeclared properties the closed ones refused
 // (found in err, without asking them again).
-func (c *checker) closedVerdict(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, prefix string, err error) {
+func (c *checker) closedVerdict(rs *response, status int, data []byte, prefix string, err error) {
 	switch {
 	case err == nil:
 	case rs.closedFlat && c.splitClosed(prefix, err):
 	default:
-		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.body, status, c.resp.header, data), false)
+		c.addResponseBodyError(prefix, c.validateResponse(rs.body, status, c.resp.header, data), false)
 		c.addResponseBodyError(prefix, err, true)
 	}
 }
@@ -198,25 +198,27 @@ func isUnsupportedProperty(se *openapi3.SchemaError) bool {
 
 // kinParts checks a response's headers and body each on its own. whole is
 // ValidateResponse's error on the whole response, when it was asked.
-func (c *checker) kinParts(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, whole error) {
-	c.kinHeaders(reqInput, rs, status, whole)
+func (c *checker) kinParts(rs *response, status int, whole error) {
+	c.kinHeaders(rs, status, whole)
 	if rs.hasContent && !c.resp.unreadable {
-		c.kinBody(reqInput, rs, status, c.resp.data, "")
+		c.kinBody(rs, status, c.resp.data, "")
 	}
 }
 
 // validateResponse runs ValidateResponse on route for the response, with
 // the request as kin-openapi read it: a body over listEveryBytes to its
 // first failing value.
-func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInput, route *routers.Route, status int, header http.Header, data []byte) error {
-	in := *reqInput
+func (c *checker) validateResponse(route *routers.Route, status int, header http.Header, data []byte) error {
+	in := *c.reqInput
 	in.Route = route
 	var body io.ReadCloser = http.NoBody
 	opts := c.v.options
 	if len(data) > 0 {
 		body = io.NopCloser(bytes.NewReader(data))
 		if firstOnly(len(data)) {
-			opts = withoutMultiError(opts)
+			o := *opts
+			o.MultiError = false
+			opts = &o
 		}
 	}
 	err := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
@@ -232,18 +234,18 @@ func (c *checker) validateResponse(reqInput *openapi3filter.RequestValidationInp
 // fails, each on its own. whole, when not nil, is ValidateResponse's error
 // on the whole response, which judges every header before the rest: when
 // it names a header, that one failed, and otherwise every header passed.
-func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, whole error) {
+func (c *checker) kinHeaders(rs *response, status int, whole error) {
 	if len(rs.headers) == 0 {
 		return
 	}
 	if whole == nil {
-		if whole = c.validateResponse(reqInput, rs.allHeaders, status, c.ex.Response.Header, nil); whole == nil {
+		if whole = c.validateResponse(rs.allHeaders, status, c.ex.Response.Header, nil); whole == nil {
 			return
 		}
 	} else if failedHeader(rs, whole) < 0 {
 		return
 	}
-	c.eachHeader(reqInput, rs, status, whole)
+	c.eachHeader(rs, status, whole)
 }
 
 // eachHeader checks each declared header on its own, when one fails.
@@ -251,7 +253,7 @@ func (c *checker) kinHeaders(reqInput *openapi3filter.RequestValidationInput, rs
 // at the first that fails: those before the one failed (its error on them
 // all) names passed, and its error is failed; only those after it are
 // asked about again.
-func (c *checker) eachHeader(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, failed error) {
+func (c *checker) eachHeader(rs *response, status int, failed error) {
 	start := 0
 	if i := failedHeader(rs, failed); i >= 0 {
 		c.headerError(&rs.headers[i], failed)
@@ -259,7 +261,7 @@ func (c *checker) eachHeader(reqInput *openapi3filter.RequestValidationInput, rs
 	}
 	for i := start; i < len(rs.headers); i++ {
 		h := &rs.headers[i]
-		c.headerError(h, c.validateResponse(reqInput, h.route, status, c.ex.Response.Header, nil))
+		c.headerError(h, c.validateResponse(h.route, status, c.ex.Response.Header, nil))
 	}
 }
 
@@ -296,7 +298,7 @@ func (c *checker) headerError(h *headerCheck, err error) {
 // kinBody checks a response body (or an envelope's content, under prefix)
 // against rs: the open schemas for violations and, unless strict, the
 // closed ones for notices of undeclared properties.
-func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, prefix string) {
+func (c *checker) kinBody(rs *response, status int, data []byte, prefix string) {
 	if len(data) == 0 {
 		c.add(SideResponse, PartBody, prefix, RuleRequired, "a body of "+rs.types, "no body")
 		return
@@ -306,18 +308,18 @@ func (c *checker) kinBody(reqInput *openapi3filter.RequestValidationInput, rs *r
 	}
 	switch {
 	case c.v.strict:
-		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), false)
+		c.addResponseBodyError(prefix, c.validateResponse(rs.closedBody, status, c.resp.header, data), false)
 	case rs.closedNarrows:
 		// As for a whole response: the closed schemas first.
-		c.closedVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data))
+		c.closedVerdict(rs, status, data, prefix, c.validateResponse(rs.closedBody, status, c.resp.header, data))
 	default:
-		c.kinBodyVerdict(reqInput, rs, status, data, prefix, c.validateResponse(reqInput, rs.body, status, c.resp.header, data))
+		c.kinBodyVerdict(rs, status, data, prefix, c.validateResponse(rs.body, status, c.resp.header, data))
 	}
 }
 
 // kinBodyVerdict records ValidateResponse's verdict on a body (closed when
 // strict) and, unless strict, the notices.
-func (c *checker) kinBodyVerdict(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, prefix string, err error) {
+func (c *checker) kinBodyVerdict(rs *response, status int, data []byte, prefix string, err error) {
 	c.addResponseBodyError(prefix, err, false)
 	if c.v.strict {
 		return
@@ -327,7 +329,7 @@ func (c *checker) kinBodyVerdict(reqInput *openapi3filter.RequestValidationInput
 		obj, _ := value.(map[string]any)
 		value = obj["content"]
 	}
-	c.bodyNotices(reqInput, rs, status, data, value, prefix)
+	c.bodyNotices(rs, status, data, value, prefix)
 }
 
 // bodyNotices reports, as notices, the properties a body (or an envelope's
@@ -335,10 +337,10 @@ func (c *checker) kinBodyVerdict(reqInput *openapi3filter.RequestValidationInput
 // kin-openapi's schema validator runs on value, the body already decoded
 // (ValidateResponse would decode it a second time to no other end), when
 // there is one.
-func (c *checker) bodyNotices(reqInput *openapi3filter.RequestValidationInput, rs *response, status int, data []byte, value any, prefix string) {
+func (c *checker) bodyNotices(rs *response, status int, data []byte, value any, prefix string) {
 	closed := c.closedSchema(rs)
 	if value == nil || closed == nil {
-		c.addResponseBodyError(prefix, c.validateResponse(reqInput, rs.closedBody, status, c.resp.header, data), true)
+		c.addResponseBodyError(prefix, c.validateResponse(rs.closedBody, status, c.resp.header, data), true)
 		return
 	}
 	if err := c.visitResponse(closed, value); err != nil {
@@ -415,7 +417,7 @@ func describeContentType(ct string) string {
 
 // kinEnvelope checks an enveloped response: the envelope against its
 // schema, then the headers and content of the response it wraps.
-func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
+func (c *checker) kinEnvelope() {
 	ok200 := c.m.op.status(http.StatusOK)
 	if c.plainForEnvelope || ok200 == nil || ok200.envelope == nil || len(c.ex.Response.Body) == 0 {
 		return
@@ -441,7 +443,7 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 	if c.inner == nil {
 		return
 	}
-	c.kinHeaders(reqInput, c.inner, c.innerStatus, nil)
+	c.kinHeaders(c.inner, c.innerStatus, nil)
 	obj, _ := value.(map[string]any)
 	content := obj["content"]
 	if !c.inner.hasContent || content == nil {
@@ -455,32 +457,20 @@ func (c *checker) kinEnvelope(reqInput *openapi3filter.RequestValidationInput) {
 		return
 	}
 	envelopeTo := len(c.res.Violations)
-	c.kinBody(reqInput, c.inner, c.innerStatus, data, "/content")
-	c.res.Violations = firstPerPointer(c.res.Violations, envelopeFrom, envelopeTo)
-}
-
-// firstPerPointer drops, from the body violations at vs[to:], those at a
-// pointer one of vs[from:to] already names: the envelope's schema and the
-// response it wraps both judge /content (a string where an object is
-// due), and a place is reported once, as within one schema
-// (schemaViolations).
-func firstPerPointer(vs Violations, from, to int) Violations {
+	c.kinBody(c.inner, c.innerStatus, data, "/content")
+	// The envelope's schema and the response it wraps both judge /content
+	// (a string where an object is due): a place is reported once, as
+	// within one schema (schemaViolations).
 	seen := map[string]bool{}
-	for _, x := range vs[from:to] {
+	for _, x := range c.res.Violations[envelopeFrom:envelopeTo] {
 		if x.Side == SideResponse && x.Part == PartBody {
 			seen[x.Pointer] = true
 		}
 	}
-	if len(seen) == 0 {
-		return vs
-	}
-	kept := vs[:to]
-	for _, x := range vs[to:] {
-		if x.Side != SideResponse || x.Part != PartBody || !seen[x.Pointer] {
-			kept = append(kept, x)
-		}
-	}
-	return kept
+	inner := slices.DeleteFunc(c.res.Violations[envelopeTo:], func(x *Violation) bool {
+		return x.Side == SideResponse && x.Part == PartBody && seen[x.Pointer]
+	})
+	c.res.Violations = c.res.Violations[:envelopeTo+len(inner)]
 }
 
 // addKinErrors turns ValidateRequest's errors into violations.

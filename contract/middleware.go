@@ -50,18 +50,19 @@ func RequestBodyLimit(n int64) MiddlewareOption {
 //
 // A request that breaks the contract is refused before it reaches next,
 // with an Atlas-style ApiError whose badRequestDetail.fields names every
-// offending field (the first 100 of them, the detail saying how many more there were): 400 VALIDATION_ERROR, 415 UNSUPPORTED_MEDIA_TYPE for a
-// body in a media type the operation does not take (where the operation
+// offending field (the first 100 of them, the detail saying how many more
+// there were): 400 VALIDATION_ERROR, 415 UNSUPPORTED_MEDIA_TYPE for a body
+// in a media type the operation does not take (where the operation
 // declares 415), 405 for a method the path does not declare, 413 for a body
 // over the limit. Credentials are the exception: a request without them,
 // or with malformed ones, goes on to next, whose authentication must answer
 // the 401 challenge (which this middleware cannot build); with ReportTo,
 // malformed ones are reported, and missing ones if next answers otherwise.
-// So does a request without credentials that lacks
-// its body (curl sends the handshake's first request so): the body is
-// required of it unless next answers with the challenge (or a 429 or 503,
-// which may come before authentication). Notices (an
-// undeclared query parameter) never refuse a request.
+// A request without credentials that lacks its body goes on to next too
+// (curl sends the handshake's first request so): the body is required of
+// it unless next answers with the challenge (or a 429 or 503, which may
+// come before authentication). Notices (an undeclared query parameter)
+// never refuse a request.
 //
 // Every response next writes is passed through as it is written and
 // copied on the side; with ReportTo, the response is then checked, with
@@ -112,8 +113,7 @@ func Middleware(v *Validator, opts ...MiddlewareOption) func(http.Handler) http.
 			}
 			// The request is not judged again: the response and the rules
 			// that read both halves (handshake, envelope, version) are.
-			c.answer(&Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()})
-			full := c.finish()
+			full := c.answer(&Response{StatusCode: rec.status(), Header: header, Body: rec.body.Bytes()})
 			explainCut(c.ex, full, "", notJudged(v.maxBody, int64(rec.body.Len()) > v.maxBody))
 			if len(full.Violations) > 0 || len(full.Notices) > 0 {
 				cfg.report(r, full)

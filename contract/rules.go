@@ -108,9 +108,9 @@ func (c *checker) requestRules() {
 		}
 	}
 	hr := http.Request{Method: req.Method, URL: req.URL, Header: req.Header}
-	security := judgeSecurity(&hr, c.m.query, op.requirements, srv)
-	c.security = security.problem
-	c.anonymous = security.absent && !op.anonymous
+	var absent bool
+	c.security, absent = judgeSecurity(&hr, c.m.query, op.requirements, srv)
+	c.anonymous = absent && !op.anonymous
 	// A body it lacks is not required of the handshake's first request
 	// (curl, which MongoDB's pages use, sends that request without its
 	// body): only the answer can say whether this was that request.

@@ -148,7 +148,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			// may well have read all it wanted before the failure).
 			_ = resp.Body.Close()
 			resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(respBody), errReader{err}))
-			respNotJudged = brokeOff(len(respBody))
+			respNotJudged = fmt.Sprintf("the body broke off after %d bytes (not judged)", len(respBody))
 		case respCut:
 			resp.Body = prefixed(respBody, resp.Body)
 			respNotJudged = notJudged(limit, true)
@@ -203,18 +203,12 @@ func notJudged(limit int64, cut bool) string {
 	return fmt.Sprintf("more than %d bytes (read no further; not judged)", limit)
 }
 
-// brokeOff is what the body-size violation of a body whose read failed
-// after n bytes says.
-func brokeOff(n int) string {
-	return fmt.Sprintf("the body broke off after %d bytes (not judged)", n)
-}
-
 // explainCut says, in a body-size violation, what a reader knows of a
 // body it did not read whole: request and response are that text for each
-// side, "" for a body read whole (notJudged and brokeOff here;
-// contract/recorded's size as recorded). A body cut at the limit has that
-// violation already, naming the length of the part kept, which the text
-// replaces. A body that broke off, or was recorded in part, within the
+// side, "" for a body read whole (notJudged here, or a read that broke
+// off in RoundTrip; contract/recorded's size as recorded). A body cut at
+// the limit has that violation already, naming the length of the part
+// kept, which the text replaces. A body that broke off, or was recorded in part, within the
 // limit was judged as if it were whole: the violation is added, so that
 // the exchange does not pass on a part (what was found in the part is
 // kept, for what it tells).

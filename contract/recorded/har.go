@@ -76,15 +76,6 @@ type harOptions struct {
 // bodies of up to limit bytes.
 func (o harOptions) entryCap() int64 { return max(EntryCap, 4*o.limit) }
 
-// entryError is an entry the walk could not read: walkError says where.
-type entryError struct {
-	index int
-	err   error
-}
-
-func (e *entryError) Error() string { return e.err.Error() }
-func (e *entryError) Unwrap() error { return e.err }
-
 // errOverCap is what capReader returns past its allowance.
 var errOverCap = errors.New("larger than the cap")
 
@@ -138,7 +129,8 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 	dec := jsontext.NewDecoder(cr, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	cr.dec = dec
 	found, n := false, 0
-	var stop error // fn's, returned as is
+	var stop error   // fn's, returned as is
+	var broken error // what stopped the read of entry n, which walkError names
 	entriesFunc := jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *harEntries) error {
 		found = true
 		if k := dec.PeekKind(); k != '[' {
@@ -153,7 +145,8 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 		for dec.PeekKind() != ']' && dec.PeekKind() != 0 {
 			entry, err := dec.ReadValue()
 			if err != nil {
-				return &entryError{n, err}
+				broken = err
+				return err
 			}
 			if err := fn(n, entry); err != nil {
 				stop = err
@@ -175,12 +168,11 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 	if err == nil && !found {
 		err = errors.New(`not a HAR archive: no "log.entries"`)
 	}
-	var ee *entryError
 	switch {
 	case stop != nil:
 		return stop
-	case errors.As(err, &ee): // the walk's own: where in the input
-		return walkError(source, "entry "+strconv.Itoa(ee.index), ee.err, dec, maxValue)
+	case broken != nil:
+		return walkError(source, "entry "+strconv.Itoa(n), broken, dec, maxValue)
 	case err != nil:
 		return walkError(source, "", err, dec, maxValue)
 	}

@@ -177,23 +177,22 @@ func readHTTPExchanges(r io.Reader, source string, limit int64, fn func(*contrac
 				return fail(msg+1, errors.New("two requests in a row: each request must be followed by its response"))
 			}
 		}
-		msg++
-		if ex.Response, cut.response, err = rr.response(); err != nil {
-			return fail(msg, err)
-		}
 		// curl -i prints an informational response (100 Continue, 103
 		// Early Hints) before the answer: the answer is what follows it.
 		// One with no answer after it stays the response recorded.
-		for rfc9110.Informational(ex.Response.StatusCode) {
+		for {
+			msg++
+			if ex.Response, cut.response, err = rr.response(); err != nil {
+				return fail(msg, err)
+			}
+			if !rfc9110.Informational(ex.Response.StatusCode) {
+				break
+			}
 			if more, err = rr.more(); err != nil {
 				return &InputError{Source: source, Err: err}
 			}
 			if !more || !rr.atResponse() {
 				break
-			}
-			msg++
-			if ex.Response, cut.response, err = rr.response(); err != nil {
-				return fail(msg, err)
 			}
 		}
 		held, heldCut = ex, cut
