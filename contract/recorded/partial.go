@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/plural"
 )
 
 // inPart is what the body-size violation of a HAR response body recorded
@@ -22,7 +24,7 @@ func inPart(c *harContent, bodySize jsontext.Value, coded bool, held int) string
 	if size <= int64(held) || coded && size == harInt(bodySize) {
 		return ""
 	}
-	return fmt.Sprintf("%d bytes as recorded, of which the archive holds %d (not judged)", size, held)
+	return fmt.Sprintf("%s as recorded, of which the archive holds %d (not judged)", plural.Count(size, "byte"), held)
 }
 
 // harInt is a size of the archive; -1 (HAR's "not known") for one that
