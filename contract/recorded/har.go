@@ -243,10 +243,11 @@ func kindName(k jsontext.Kind) string {
 // harEntry is what a check reads of a HAR 1.2 entry.
 type harEntry struct {
 	Request *struct {
-		Method   string      `json:"method"`
-		URL      string      `json:"url"`
-		Headers  []harHeader `json:"headers"`
-		PostData *harContent `json:"postData"`
+		Method   string         `json:"method"`
+		URL      string         `json:"url"`
+		Headers  []harHeader    `json:"headers"`
+		PostData *harContent    `json:"postData"`
+		BodySize jsontext.Value `json:"bodySize"` // see requestInPart
 	} `json:"request"`
 	Response *struct {
 		Status   jsontext.Value `json:"status"`
@@ -306,6 +307,7 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 	if req.Header, err = harHeaders(rq.Headers, rq.PostData, "request", need); err != nil {
 		return nil, cut, err
 	}
+	reqCoded := req.Header.Get("Content-Encoding") != "" // before harBody drops a stale one
 	if rq.PostData != nil && need {
 		if req.Body, cut.request, err = harBody(rq.PostData, req.Header, opt.limit); err != nil {
 			return nil, cut, fmt.Errorf("request postData: %w", err)
@@ -315,6 +317,9 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 			// only record of the Content-Type.
 			req.Header.Set("Content-Type", rq.PostData.MimeType)
 		}
+	}
+	if need && cut.request == 0 {
+		cut.requestInPart = requestInPart(rq.BodySize, reqCoded, len(req.Body))
 	}
 	ex = &contract.Exchange{Source: source + "#" + strconv.Itoa(i), Request: req}
 	rs := e.Response

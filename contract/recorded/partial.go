@@ -21,7 +21,28 @@ import (
 // bodySize claims nothing then.
 func inPart(c *harContent, bodySize jsontext.Value, coded bool, held int) string {
 	size := harInt(c.Size)
-	if size <= int64(held) || coded && size == harInt(bodySize) {
+	if coded && size == harInt(bodySize) {
+		return ""
+	}
+	return heldInPart(size, held)
+}
+
+// requestInPart is inPart for a request, whose postData has no size of
+// its own in HAR 1.2: the request's bodySize (the body as sent) larger than
+// the text held says a writer kept part of it, or none (linktoken proxy
+// past its --max-body-bytes). An encoded body claims nothing: its size is
+// not the decoded text's.
+func requestInPart(bodySize jsontext.Value, coded bool, held int) string {
+	if coded {
+		return ""
+	}
+	return heldInPart(harInt(bodySize), held)
+}
+
+// heldInPart says a body of size bytes was recorded as held bytes, or ""
+// when it was recorded whole (or its size is not known: -1).
+func heldInPart(size int64, held int) string {
+	if size <= int64(held) {
 		return ""
 	}
 	return fmt.Sprintf("%s as recorded, of which the archive holds %d (not judged)", plural.Count(size, "byte"), held)

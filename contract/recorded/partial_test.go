@@ -57,3 +57,52 @@ func TestCheckHARBodyRecordedInPart(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckHARRequestBodyRecordedInPart: a request's bodySize (HAR 1.2's
+// postData has no size) larger than the postData held says the body was
+// recorded in part, or not at all (linktoken proxy past --max-body-bytes):
+// that body is reported not judged, never judged as the whole, nor as
+// missing. A bodySize of the text's length, unknown (-1) or absent, or
+// beside a Content-Encoding, claims nothing.
+func TestCheckHARRequestBodyRecordedInPart(t *testing.T) {
+	const body = `{"accessListIps":["192.0.2.10"]}` // 32 bytes
+	const credentials = `Digest username="pub", realm="MMS Public API", nonce="bm9uY2U=", uri="/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens", algorithm=MD5, response="0123456789abcdef0123456789abcdef", qop=auth, nc=00000001, cnonce="Y25vbmNl"`
+	postData := `,"postData":{"mimeType":"application/vnd.atlas.2023-01-01+json","text":` + strconv.Quote(body) + `}`
+	for _, tc := range []struct {
+		name, headers, postData, bodySize string
+		want                              string // the body-size violation's Found; "": conforms
+	}{
+		{"whole", "", postData, `,"bodySize":32`, ""},
+		{"size not known", "", postData, `,"bodySize":-1`, ""},
+		{"no size", "", postData, "", ""},
+		{"in part", "", postData, `,"bodySize":900`, "900 bytes as recorded, of which the archive holds 32 (not judged)"},
+		{"none kept", "", "", `,"bodySize":900`, "900 bytes as recorded, of which the archive holds 0 (not judged)"},
+		{"encoded", `,{"name":"Content-Encoding","value":"gzip"}`, postData, `,"bodySize":900`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			har := `{"log":{"entries":[{"request":{"method":"POST","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens","headers":[` +
+				`{"name":"Content-Type","value":"application/vnd.atlas.2023-01-01+json"},{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"},` +
+				`{"name":"Authorization","value":` + strconv.Quote(credentials) + `}` + tc.headers + `]` + tc.postData + tc.bodySize + `},` +
+				`"response":{"status":201,"headers":[{"name":"Content-Type","value":"application/vnd.atlas.2023-01-01+json"}],` +
+				`"content":{"mimeType":"application/vnd.atlas.2023-01-01+json","size":17,"text":"{\"linkToken\":\"x\"}"}}}]}}`
+			_, rep, err := checkContent(t, "x.har", har)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want == "" {
+				if tc.headers == "" && (!rep.OK() || rep.Conform != 1) {
+					t.Errorf("report %+v: %v", rep, rep.Violations)
+				}
+				for _, v := range rep.Violations {
+					if v.Rule == contract.RuleBodyTooLarge {
+						t.Errorf("the body is said recorded in part: %v", v)
+					}
+				}
+				return
+			}
+			if len(rep.Violations) != 1 || rep.Violations[0].Side != contract.SideRequest || rep.Violations[0].Rule != contract.RuleBodyTooLarge || rep.Violations[0].Found != tc.want || rep.OK() {
+				t.Errorf("violations %v; want one request body-size violation finding %q", rep.Violations, tc.want)
+			}
+		})
+	}
+}

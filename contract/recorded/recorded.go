@@ -85,26 +85,36 @@ func cutBody(h http.Header, data []byte, limit int64) []byte {
 // size as recorded (0: not cut), and a response body the recording holds
 // only in part (see inPart).
 type cutBodies struct {
-	request, response int64
-	responseInPart    string
+	request, response             int64
+	requestInPart, responseInPart string
 }
 
 // explain puts the recorded size of a cut body into the violation that
 // reports it, in place of the length of the part the reader kept; a body
 // recorded in part is reported so, not judged as if whole.
 func (c cutBodies) explain(ex *contract.Exchange, res *contract.Result) {
-	response := asRecorded(c.response)
+	request, response := asRecorded(c.request), asRecorded(c.response)
+	if c.requestInPart != "" {
+		request = c.requestInPart
+		noneKept(res, contract.SideRequest, ex.Request.Body)
+	}
 	if c.responseInPart != "" {
 		response = c.responseInPart
-		if len(ex.Response.Body) == 0 {
-			// None of it was kept: what the check found of the body (that
-			// there is none) is the recorder's doing, not the answer's.
-			res.Violations = slices.DeleteFunc(res.Violations, func(v *contract.Violation) bool {
-				return v.Side == contract.SideResponse && v.Part == contract.PartBody
-			})
-		}
+		noneKept(res, contract.SideResponse, ex.Response.Body)
 	}
-	serverside.ExplainCut(ex, res, asRecorded(c.request), response)
+	serverside.ExplainCut(ex, res, request, response)
+}
+
+// noneKept drops what the check found of side's body when the archive
+// kept none of it: that there is none is the recorder's doing, not the
+// traffic's.
+func noneKept(res *contract.Result, side contract.Side, held []byte) {
+	if len(held) > 0 {
+		return
+	}
+	res.Violations = slices.DeleteFunc(res.Violations, func(v *contract.Violation) bool {
+		return v.Side == side && v.Part == contract.PartBody
+	})
 }
 
 // asRecorded is what the body-size violation of a body cut says of its n

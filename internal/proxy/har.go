@@ -297,7 +297,11 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 	e := newHAREntry(red.Request.Method, u, x.start, took)
 	e.Request.Headers, e.Request.QueryString = harPairs(red.Request.Header), harPairs(u.Query())
 	if x.reqOver {
-		comments = append(comments, "request body over "+plural.Count(p.maxBody, "byte")+": not recorded")
+		// Not held, so not recorded: a bodySize larger than the (absent)
+		// postData says so to a reader, as content.size does for an answer.
+		e.Request.BodySize = max(untold(red.Request.Header, 0), int(p.maxBody)+1)
+		comments = append(comments, "request body over "+plural.Count(p.maxBody, "byte")+": not recorded "+
+			"(--max-body-bytes; bodySize is its Content-Length, or the cap and a byte without one)")
 	} else {
 		e.Request.BodySize = len(red.Request.Body)
 	}

@@ -260,3 +260,45 @@ func TestABodyNotHeldIsRecordedAsNotHeld(t *testing.T) {
 		})
 	}
 }
+
+// TestARequestBodyOverTheCapIsRecordedAsNotHeld: a request body over
+// MaxBody, a body-size violation live, is recorded without postData and
+// with a bodySize larger than nothing, so linktoken check reports that
+// body not judged, as the proxy did, rather than a create without a body.
+func TestARequestBodyOverTheCapIsRecordedAsNotHeld(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", testMedia)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"linkToken":"dGVzdA"}`)
+	}))
+	t.Cleanup(upstream.Close)
+	path := filepath.Join(t.TempDir(), "x.har")
+	har, err := CreateHAR(path, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, addr := serving(t, upstream.URL, Config{MaxBody: 100, HAR: har})
+	body := `{"accessListIps":["` + strings.Repeat("192.0.2.10\",\"", 30) + `192.0.2.10"]}`
+	req, _ := http.NewRequest("POST", "http://"+addr+testCreate, strings.NewReader(body))
+	req.Header.Set("Content-Type", testMedia)
+	req.Header.Set("Accept", testMedia)
+	req.Header.Set("Authorization", "Bearer dGVzdA")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if !waitFor(func() bool { s := p.Stats(); return s.Broke == 1 && s.InFlight == 0 }) {
+		t.Fatalf("stats %+v: the exchange was not counted and recorded", p.Stats())
+	}
+	entry, rep := readBack(t, har, path)
+	if entry.Request.PostData != nil || entry.Request.BodySize != len(body) {
+		t.Errorf("request postData %v, bodySize %d; want none and %d", entry.Request.PostData, entry.Request.BodySize, len(body))
+	}
+	want := plural.Count(len(body), "byte") + " as recorded, of which the archive holds 0 (not judged)"
+	if len(rep.Violations) != 1 || rep.Violations[0].Side != contract.SideRequest || rep.Violations[0].Rule != contract.RuleBodyTooLarge || rep.Violations[0].Found != want {
+		t.Errorf("violations %v; want only the request body not judged: %q", rep.Violations, want)
+	}
+}
