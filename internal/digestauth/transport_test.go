@@ -47,7 +47,10 @@ func TestAnswersDigestAmongSeveralChallenges(t *testing.T) {
 				w.WriteHeader(http.StatusUnauthorized)
 			}))
 			t.Cleanup(srv.Close)
-			c := &http.Client{Transport: digestauth.New(user, password, http.DefaultTransport)}
+			// The server's own transport: the subtests run in parallel, and
+			// httptest.Server.Close closes http.DefaultTransport's idle
+			// connections, one another subtest may be about to reuse.
+			c := &http.Client{Transport: digestauth.New(user, password, srv.Client().Transport)}
 			resp, err := c.Post(srv.URL+"/api/atlas/v2/orgs/x/liveMigrations/linkTokens", "application/json", strings.NewReader(`{}`))
 			if err != nil {
 				t.Fatal(err)
