@@ -3,10 +3,7 @@ package proxy
 import (
 	"bytes"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,19 +11,8 @@ import (
 // TestBodyCapIsSaidInTheSingular: with --max-body-bytes 1 the violation
 // and the archive's comments say "1 byte", never "1 bytes".
 func TestBodyCapIsSaidInTheSingular(t *testing.T) {
-	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", testMedia)
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"linkToken":"dGVzdA"}`)
-	}))
-	t.Cleanup(upstream.Close)
-	path := filepath.Join(t.TempDir(), "x.har")
-	har, err := CreateHAR(path, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, addr := serving(t, upstream.URL, Config{MaxBody: 1, HAR: har})
+	har, path := newTestHAR(t)
+	p, addr := serving(t, createdUpstream(t).URL, Config{MaxBody: 1, HAR: har})
 	resp := postCreate(t, addr)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()

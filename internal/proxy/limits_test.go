@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -52,7 +53,13 @@ func serving(t *testing.T, upstream string, c Config) (*Proxy, string) {
 // nobody checks) through the proxy at addr.
 func postCreate(t *testing.T, addr string) *http.Response {
 	t.Helper()
-	req, _ := http.NewRequest("POST", "http://"+addr+testCreate, strings.NewReader(testCreateJS))
+	return postCreateBody(t, addr, testCreateJS)
+}
+
+// postCreateBody is postCreate with body as the request's.
+func postCreateBody(t *testing.T, addr, body string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+addr+testCreate, strings.NewReader(body))
 	req.Header.Set("Content-Type", testMedia)
 	req.Header.Set("Accept", testMedia)
 	req.Header.Set("Authorization", "Bearer dGVzdA")
@@ -274,4 +281,29 @@ func TestLimitsTakeTheProxysDefaults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newTestHAR is an archive writer on a file of the test's own, and its path.
+func newTestHAR(t *testing.T) (*HARWriter, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "x.har")
+	har, err := CreateHAR(path, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return har, path
+}
+
+// createdUpstream answers every request with the contract's 201, its body
+// read first.
+func createdUpstream(t *testing.T) *httptest.Server {
+	t.Helper()
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", testMedia)
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"linkToken":"dGVzdA"}`)
+	}))
+	t.Cleanup(upstream.Close)
+	return upstream
 }

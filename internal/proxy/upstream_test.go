@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -148,11 +147,7 @@ func TestAnAnswerCutShortIsRecordedAsPart(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			upstream := rawUpstream(t, "HTTP/1.1 201 Created\r\nContent-Type: "+testMedia+"\r\n"+tc.response)
-			path := filepath.Join(t.TempDir(), "x.har")
-			har, err := CreateHAR(path, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
+			har, path := newTestHAR(t)
 			p, addr := serving(t, upstream.URL, Config{HAR: har})
 			resp := postCreate(t, addr)
 			_, _ = io.Copy(io.Discard, resp.Body)
@@ -232,11 +227,7 @@ func TestABodyNotHeldIsRecordedAsNotHeld(t *testing.T) {
 				_, _ = io.WriteString(w, big)
 			}))
 			t.Cleanup(upstream.Close)
-			path := filepath.Join(t.TempDir(), "x.har")
-			har, err := CreateHAR(path, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
+			har, path := newTestHAR(t)
 			tc.c.HAR = har
 			p, addr := serving(t, upstream.URL, tc.c)
 			resp := postCreate(t, addr)
@@ -266,28 +257,10 @@ func TestABodyNotHeldIsRecordedAsNotHeld(t *testing.T) {
 // with a bodySize larger than nothing, so linktoken check reports that
 // body not judged, as the proxy did, rather than a create without a body.
 func TestARequestBodyOverTheCapIsRecordedAsNotHeld(t *testing.T) {
-	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", testMedia)
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"linkToken":"dGVzdA"}`)
-	}))
-	t.Cleanup(upstream.Close)
-	path := filepath.Join(t.TempDir(), "x.har")
-	har, err := CreateHAR(path, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, addr := serving(t, upstream.URL, Config{MaxBody: 100, HAR: har})
+	har, path := newTestHAR(t)
+	p, addr := serving(t, createdUpstream(t).URL, Config{MaxBody: 100, HAR: har})
 	body := `{"accessListIps":["` + strings.Repeat("192.0.2.10\",\"", 30) + `192.0.2.10"]}`
-	req, _ := http.NewRequest("POST", "http://"+addr+testCreate, strings.NewReader(body))
-	req.Header.Set("Content-Type", testMedia)
-	req.Header.Set("Accept", testMedia)
-	req.Header.Set("Authorization", "Bearer dGVzdA")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := postCreateBody(t, addr, body)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if !waitFor(func() bool { s := p.Stats(); return s.Broke == 1 && s.InFlight == 0 }) {
