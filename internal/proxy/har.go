@@ -299,7 +299,7 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 	if x.reqOver {
 		// Not held, so not recorded: a bodySize larger than the (absent)
 		// postData says so to a reader, as content.size does for an answer.
-		e.Request.BodySize = max(untold(red.Request.Header, 0), int(p.maxBody)+1)
+		e.Request.BodySize = p.overCapSize(red.Request.Header)
 		comments = append(comments, "request body over "+plural.Count(p.maxBody, "byte")+": not recorded "+
 			"(--max-body-bytes; bodySize is its Content-Length, or the cap and a byte without one)")
 	} else {
@@ -319,7 +319,7 @@ func (p *Proxy) contractEntry(x *exchange, took time.Duration) *harEntry {
 		// A body not held is not recorded: a size larger than the empty
 		// text says so to a reader, as for a body that broke off.
 		case x.respOver:
-			e.Response.Content.Size = max(untold(r.Header, 0), int(p.maxBody)+1)
+			e.Response.Content.Size = p.overCapSize(r.Header)
 			e.Response.Content.Comment = "body over " + plural.Count(p.maxBody, "byte") + ": not recorded " +
 				"(--max-body-bytes; content.size is its Content-Length, or the cap and a byte without one)"
 		case x.unchecked:
@@ -352,6 +352,12 @@ func missing(x *exchange) int {
 		return 0
 	}
 	return untold(x.resp.Header, len(x.resp.Body))
+}
+
+// overCapSize is the recorded size of a body over --max-body-bytes, none
+// of it held: its Content-Length, or the cap and a byte without one.
+func (p *Proxy) overCapSize(h http.Header) int {
+	return max(untold(h, 0), int(p.maxBody)+1)
 }
 
 // untold is how many bytes of a response body with header h lie beyond
