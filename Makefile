@@ -84,7 +84,8 @@ lint-spec:
 ## Atlas issued or saw, and fail if any of them appears in what it printed
 secret-scan:
 	@set -e; tmp=$$(mktemp -d); \
-	LINKTOKEN_SECRET_LOG=$$tmp/secrets $(GO) test -count=1 -v -timeout 10m ./... > $$tmp/output 2>&1 || { tail -50 $$tmp/output; exit 1; }; \
+	LINKTOKEN_SECRET_LOG=$$tmp/secrets $(GO) test -count=1 -v -timeout 10m ./... > $$tmp/output 2>&1 || \
+		{ grep -E -B3 -A25 -- '--- FAIL|^panic:|^FAIL[[:space:]]' $$tmp/output | head -300; tail -5 $$tmp/output; exit 1; }; \
 	$(GO) run ./internal/cmd/secretscan -secrets $$tmp/secrets $$tmp/output; \
 	rm -rf $$tmp
 
