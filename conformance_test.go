@@ -226,8 +226,9 @@ func confClient(t *testing.T, srv *atlastest.Server, version atlas.APIVersion, o
 			MaxAttempts: 3,
 			BaseDelay:   time.Millisecond,
 			MaxDelay:    5 * time.Millisecond,
-			// Retry-After is whole seconds; keep the suite fast.
-			MaxRetryAfter: 5 * time.Millisecond,
+			// Retry-After is whole seconds: the waits are asked for and
+			// skipped, to keep the suite fast.
+			Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 		}),
 	}, opts...)
 	c, err := atlas.NewClient(base...)

@@ -465,9 +465,12 @@ func (c *Client) withRetries(ctx context.Context, op string, idempotent bool, at
 			return attemptsNote(err, n)
 		}
 		ev.Operation, ev.Attempt, ev.Wait = op, n, p.Jitter(p.backoff(n))
-		if ev.RetryAfter > 0 {
-			ev.Wait = max(ev.Wait, min(ev.RetryAfter, p.MaxRetryAfter))
+		if ev.RetryAfter > p.MaxRetryAfter {
+			c.log(ctx, "linktoken: not retrying: Retry-After is longer than the retry policy's MaxRetryAfter",
+				slog.String("operation", op), slog.Int("attempt", n), slog.String("reason", ev.Reason), slog.Duration("retryAfter", ev.RetryAfter))
+			return attemptsNote(err, n)
 		}
+		ev.Wait = max(ev.Wait, ev.RetryAfter)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < ev.Wait {
 			c.log(ctx, "linktoken: not retrying: the wait would pass the context deadline",
 				slog.String("operation", op), slog.Int("attempt", n), slog.String("reason", ev.Reason), slog.Duration("wait", ev.Wait))

@@ -27,8 +27,11 @@ type RetryPolicy struct {
 	BaseDelay time.Duration
 	// MaxDelay caps one backoff. Default 30s.
 	MaxDelay time.Duration
-	// MaxRetryAfter caps how long a Retry-After header can make the client
-	// wait. Default 60s.
+	// MaxRetryAfter is the longest Retry-After the client waits out. A
+	// longer one ends the call at once with the answer (its RetryAfter says
+	// when to come back): retrying sooner than the server asked only meets
+	// another 429, and MongoDB asks clients to wait at least Retry-After.
+	// Default 60s.
 	MaxRetryAfter time.Duration
 	// RetryUnsafeCreate lets a create be repeated after a 5xx, a timeout or a
 	// broken connection. Off by default: the first attempt may have succeeded.
@@ -58,7 +61,7 @@ type RetryEvent struct {
 	Reason string
 	// StatusCode is the failed attempt's status, or 0 for a transport error.
 	StatusCode int
-	// RetryAfter is the server's Retry-After (before capping), or 0.
+	// RetryAfter is the server's Retry-After, or 0.
 	RetryAfter time.Duration
 	// Wait is how long the client sleeps before the next attempt.
 	Wait time.Duration

@@ -63,7 +63,9 @@ func TestRetriesFollowTheSafetyRules(t *testing.T) {
 		{name: "429 without Retry-After backs off exponentially", op: createOp,
 			faults:   []atlastest.Fault{bare429, bare429, bare429},
 			attempts: 4, waits: []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second}},
-		{name: "Retry-After is capped", op: deleteOp, faults: []atlastest.Fault{f429(time.Hour)},
+		{name: "Retry-After past MaxRetryAfter ends the call with the 429, no earlier retry", op: deleteOp,
+			faults: []atlastest.Fault{f429(time.Hour)}, wantErr: true, attempts: 1},
+		{name: "Retry-After at MaxRetryAfter is waited out", op: deleteOp, faults: []atlastest.Fault{f429(time.Minute)},
 			attempts: 2, waits: []time.Duration{time.Minute}},
 		{name: "Retry-After shorter than the backoff waits the backoff", op: deleteOp,
 			faults:   []atlastest.Fault{f503(0), f503(time.Second), f503(time.Second)},
@@ -158,6 +160,29 @@ func TestRetryNeverSleepsPastTheDeadline(t *testing.T) {
 	}
 	if len(c.sleeps.got()) != 0 {
 		t.Errorf("asked to wait %v although Retry-After passes the deadline", c.sleeps.got())
+	}
+}
+
+// TestRetryAfterPastTheCapEndsTheCall: a Retry-After longer than
+// MaxRetryAfter is not cut short (a retry before the server's time only
+// meets another 429): the call ends at once with the 429, whose RetryAfter
+// tells the caller when to come back, and the log says why it stopped.
+func TestRetryAfterPastTheCapEndsTheCall(t *testing.T) {
+	srv := testatlas.NewServer(t)
+	s := &sleeper{}
+	var logs bytes.Buffer
+	c := newTestClient(t, srv, atlas.WithRetryPolicy(fastPolicy(s)), atlas.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	srv.InjectFault(1, atlastest.Fault{Status: 429, RetryAfter: 2 * time.Minute})
+	_, err := c.CreateLinkToken(context.Background(), testOrg)
+	var ae *atlas.APIError
+	if !errors.Is(err, atlas.ErrRateLimited) || !errors.As(err, &ae) || ae.RetryAfter != 2*time.Minute {
+		t.Fatalf("err = %v, want the 429 with its Retry-After of 2m", err)
+	}
+	if got := s.got(); len(got) != 0 {
+		t.Errorf("asked to wait %v for a Retry-After past MaxRetryAfter", got)
+	}
+	if !strings.Contains(logs.String(), "not retrying: Retry-After is longer than") {
+		t.Errorf("the log does not say why the call was not retried:\n%s", logs.String())
 	}
 }
 
