@@ -101,6 +101,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		copied := *cfg.httpClient
 		hc = &copied
 	}
+	hc.CheckRedirect = refusalsFinal(hc.CheckRedirect)
 	base := hc.Transport
 	if base == nil {
 		base = http.DefaultTransport

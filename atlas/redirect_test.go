@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/seed-5c49e0d7/linktoken/atlas"
 )
@@ -106,5 +107,37 @@ func TestTheClientSecretNeverFollowsARedirect(t *testing.T) {
 		if strings.Contains(s, "mdb_sa_sk_x") || strings.Contains(s, "Basic ") {
 			t.Errorf("the other server got the client secret (%d bytes of request)", len(s))
 		}
+	}
+}
+
+// TestARedirectLoopIsNotRetried: a service root that redirects to itself
+// for ever (a misconfigured front end) fails the same way on every
+// attempt: a remove, which is retried after a broken connection, is sent
+// through the loop once (net/http stops it after ten redirects), not once
+// per attempt of the retry policy.
+func TestARedirectLoopIsNotRetried(t *testing.T) {
+	var mu sync.Mutex
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		mu.Unlock()
+		http.Redirect(w, r, r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(srv.Close)
+	var waits int
+	c, err := atlas.NewClient(atlas.WithBaseURL(srv.URL), atlas.WithDigest("pub", "priv"),
+		atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 4, Sleep: func(context.Context, time.Duration) error { waits++; return nil }}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.DeleteLinkToken(context.Background(), testOrg)
+	if err == nil || !strings.Contains(err.Error(), "redirects") {
+		t.Fatalf("err = %v, want the redirect policy's refusal", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if requests != 10 || waits != 0 {
+		t.Errorf("%d requests and %d waits, want 10 (net/http stops at the tenth redirect) and none", requests, waits)
 	}
 }

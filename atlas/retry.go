@@ -136,6 +136,9 @@ func (p RetryPolicy) classify(ctx context.Context, err error, idempotent bool) (
 	if errors.Is(err, ErrInvalidInput) {
 		return false, RetryEvent{Reason: "invalid input"}
 	}
+	if errors.As(err, new(*redirectRefused)) {
+		return false, RetryEvent{Reason: "redirect refused"}
+	}
 	if te := (*TokenError)(nil); errors.As(err, &te) {
 		// The token endpoint was busy or out of reach: the call itself was
 		// never sent, so repeating it is safe, a create's too.
@@ -171,4 +174,30 @@ func parseRetryAfter(h http.Header, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
+}
+
+// redirectRefused is the http.Client's redirect policy refusing to go on (a
+// loop past ten redirects, or the caller's own CheckRedirect): the service
+// answers the same way on every attempt, so the call is not repeated.
+type redirectRefused struct{ err error }
+
+func (e *redirectRefused) Error() string { return e.err.Error() }
+func (e *redirectRefused) Unwrap() error { return e.err }
+
+// refusalsFinal wraps a redirect policy (net/http's default when nil: at most
+// ten) so that its refusals are told apart from a broken connection.
+func refusalsFinal(check func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		var err error
+		switch {
+		case check != nil:
+			err = check(req, via)
+		case len(via) >= 10:
+			err = errors.New("stopped after 10 redirects") // net/http's default policy, in its words
+		}
+		if err != nil && !errors.Is(err, http.ErrUseLastResponse) {
+			return &redirectRefused{err}
+		}
+		return err
+	}
 }
