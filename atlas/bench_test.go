@@ -41,7 +41,7 @@ func benchRecord201(b *testing.B) benchRecorded {
 	b.Helper()
 	srv := testatlas.NewServer(b, atlastest.WithRateLimit(1<<30, time.Nanosecond))
 	body, _ := json.Marshal(client.TargetOrgRequest{AccessListIps: benchIPs})
-	req, err := http.NewRequest(http.MethodPost, srv.URLV2()+"/orgs/"+testOrg+"/liveMigrations/linkTokens", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, srv.URL()+atlastest.BasePathV2+"/orgs/"+testOrg+"/liveMigrations/linkTokens", bytes.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
 	}

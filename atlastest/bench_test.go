@@ -33,7 +33,7 @@ func BenchmarkCreateRemove(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			srv := testatlas.NewServer(b, bc.opts...)
 			hc := &http.Client{Transport: &digest.Transport{Username: srv.PublicKey(), Password: srv.PrivateKey()}}
-			c, err := client.NewClientWithResponses(srv.URLV2(), client.WithHTTPClient(hc), client.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
+			c, err := client.NewClientWithResponses(srv.URL()+atlastest.BasePathV2, client.WithHTTPClient(hc), client.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -88,7 +88,7 @@ func newBenchLoadGen(b *testing.B, auth bool, opts []atlastest.Option) *benchLoa
 		if auth {
 			rt = &digest.Transport{Username: srv.PublicKey(), Password: srv.PrivateKey(), Transport: pool}
 		}
-		c, err := client.NewClientWithResponses(srv.URLV2(), client.WithHTTPClient(&http.Client{Transport: rt}),
+		c, err := client.NewClientWithResponses(srv.URL()+atlastest.BasePathV2, client.WithHTTPClient(&http.Client{Transport: rt}),
 			client.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
 		if err != nil {
 			b.Fatal(err)

@@ -139,7 +139,7 @@ func TestDigestClientUnderConcurrency(t *testing.T) {
 	const goroutines, calls = 16, 25
 	srv := testatlas.NewServer(t)
 	hc := srv.DigestClient()
-	c, err := client.NewClientWithResponses(srv.URLV2(), client.WithHTTPClient(hc), client.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
+	c, err := client.NewClientWithResponses(srv.URL()+atlastest.BasePathV2, client.WithHTTPClient(hc), client.WithRequestEditorFn(acceptFor(atlastest.BasePathV2)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func ExampleNewServer() {
 	srv := atlastest.NewServer(t, atlastest.WithOrganizations("4888442a3354817a7320eb61"))
 	srv.InjectFault(1, atlastest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: 1e9})
 
-	c, _ := client.NewClientWithResponses(srv.URLV2(), client.WithHTTPClient(srv.DigestClient()),
+	c, _ := client.NewClientWithResponses(srv.URL()+atlastest.BasePathV2, client.WithHTTPClient(srv.DigestClient()),
 		client.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Accept", atlastest.MediaTypeV2)
 			return nil

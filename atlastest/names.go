@@ -32,9 +32,3 @@ const (
 	// MediaTypeV1 is plain JSON: v1.0 bodies both ways, and every error body.
 	MediaTypeV1 = wire.MediaTypeJSON // "application/json"
 )
-
-// URLV2 is the v2 base URL.
-func (s *Server) URLV2() string { return s.srv.URL + BasePathV2 }
-
-// URLV1 is the v1.0 base URL.
-func (s *Server) URLV1() string { return s.srv.URL + BasePathV1 }

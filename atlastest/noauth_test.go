@@ -34,7 +34,7 @@ func TestWithoutAuthenticationServesEveryRequestAsTheOwner(t *testing.T) {
 	if _, ok := srv.LinkToken(orgA); !ok {
 		t.Fatal("no link after a 201")
 	}
-	req, err := http.NewRequest(http.MethodDelete, srv.URLV2()+"/orgs/"+orgA+"/liveMigrations/linkTokens", nil)
+	req, err := http.NewRequest(http.MethodDelete, srv.URL()+atlastest.BasePathV2+"/orgs/"+orgA+"/liveMigrations/linkTokens", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,7 @@ func TestRateLimitBucketIsTheDecodedResource(t *testing.T) {
 	c := &http.Client{Transport: atlas.NewDigestTransport(srv.PublicKey(), srv.PrivateKey(), http.DefaultTransport), Timeout: 10 * time.Second}
 	remove := func(org string) int {
 		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodDelete, srv.URLV2()+"/orgs/"+org+"/liveMigrations/linkTokens", nil)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodDelete, srv.URL()+atlastest.BasePathV2+"/orgs/"+org+"/liveMigrations/linkTokens", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
