@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/go-openapi/jsonpointer"
 )
 
 // declared is one response the operation declares, ready to send.
@@ -251,7 +252,7 @@ func (x *op) envelopeCases(resps []declared, success *declared, okResp Response)
 					bad := resp
 					bad.Body, _ = json.Marshal(b)
 					out = append(out, Case{Name: x.name("200", "envelope=true, content breaks its status's schema"), Request: req, Response: bad,
-						Broken: &Broken{Side: "response", Rule: "envelope-content", Where: "/content/" + escape(k)}})
+						Broken: &Broken{Side: "response", Rule: "envelope-content", Where: "/content/" + jsonpointer.Escape(k)}})
 					break
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/go-openapi/jsonpointer"
 )
 
 // valid is a value the schema accepts, in the document's own words: its
@@ -132,7 +133,7 @@ func breakages(s *openapi3.Schema, good any, depth int, req bool) []breakage {
 		for _, name := range s.Required {
 			broken := maps.Clone(obj)
 			delete(broken, name)
-			out = append(out, breakage{pointer: "/" + escape(name), rule: "required", value: broken})
+			out = append(out, breakage{pointer: "/" + jsonpointer.Escape(name), rule: "required", value: broken})
 		}
 		if s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has {
 			broken := maps.Clone(obj)
@@ -151,7 +152,7 @@ func breakages(s *openapi3.Schema, good any, depth int, req bool) []breakage {
 				}
 				broken := maps.Clone(obj)
 				broken[name] = b.value
-				out = append(out, breakage{pointer: "/" + escape(name) + b.pointer, rule: b.rule, value: broken})
+				out = append(out, breakage{pointer: "/" + jsonpointer.Escape(name) + b.pointer, rule: b.rule, value: broken})
 			}
 		}
 	}
@@ -207,11 +208,6 @@ func knownFormat(f string) bool {
 // sortedKeys makes every walk over the document's maps deterministic.
 func sortedKeys[M ~map[string]V, V any](m M) []string { return slices.Sorted(maps.Keys(m)) }
 
-// escape escapes one JSON pointer token (RFC 6901).
-func escape(s string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
-}
-
 // bounds lists values at the edges the schema allows, each still valid: an
 // array that may be empty sent empty, one with maxItems full; a plain
 // string at its minLength and maxLength. good is a valid value.
@@ -253,7 +249,7 @@ func bounds(s *openapi3.Schema, good any, depth int) []breakage {
 			for _, b := range bounds(s.Properties[name].Value, v, depth+1) {
 				edged := maps.Clone(obj)
 				edged[name] = b.value
-				out = append(out, breakage{pointer: "/" + escape(name) + b.pointer, rule: b.rule, value: edged})
+				out = append(out, breakage{pointer: "/" + jsonpointer.Escape(name) + b.pointer, rule: b.rule, value: edged})
 			}
 		}
 	}
