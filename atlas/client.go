@@ -241,10 +241,10 @@ func (c *Client) CreateLinkToken(ctx context.Context, orgID string, accessListIP
 	body := client.TargetOrgRequest{AccessListIps: append([]string{}, accessListIPs...)}
 	params := &client.CreateLinkTokenParams{}
 	if c.envelope {
-		params.Envelope = ptr(true)
+		params.Envelope = new(true)
 	}
 	if c.pretty {
-		params.Pretty = ptr(true)
+		params.Pretty = new(true)
 	}
 	var token LinkToken
 	err := c.withRetries(ctx, "create", false, func(ctx context.Context) error {
@@ -330,7 +330,7 @@ func (c *Client) DeleteLinkToken(ctx context.Context, orgID string) error {
 	}
 	params := &client.DeleteLinkTokenParams{}
 	if c.envelope {
-		params.Envelope = ptr(true)
+		params.Envelope = new(true)
 	}
 	// outcomeUnknown is set when an attempt may have removed the link without
 	// the client learning so (a broken connection, a timeout, a 5xx).
@@ -363,8 +363,6 @@ func (c *Client) DeleteLinkToken(ctx context.Context, orgID string) error {
 		return ferr
 	})
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // exchange is one response after envelope unwrapping.
 type exchange struct {
