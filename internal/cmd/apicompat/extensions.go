@@ -179,7 +179,7 @@ func normalURL(u string) string { return strings.TrimSuffix(u, "/") }
 // contracts, breaking changes and the others.
 func extensionChanges(base, rev *document) []contractChange {
 	var out []contractChange
-	for _, u := range sortedKeys(base.servers) {
+	for _, u := range slices.Sorted(maps.Keys(base.servers)) {
 		if _, ok := rev.servers[u]; !ok {
 			out = append(out, contractChange{
 				where: fmt.Sprintf("%s:%d", base.file, base.servers[u]), level: "error", what: "servers[" + u + "]",
@@ -393,7 +393,7 @@ func schemeServerChanges(base, rev *document, old, cur *extension) []contractCha
 // acceptedOn lists the servers of d that accept a scheme with extension e.
 func acceptedOn(d *document, e *extension) ([]string, error) {
 	if e == nil {
-		return sortedKeys(d.servers), nil
+		return slices.Sorted(maps.Keys(d.servers)), nil
 	}
 	list, ok := e.value.([]any)
 	if !ok {
@@ -410,8 +410,4 @@ func acceptedOn(d *document, e *extension) ([]string, error) {
 		}
 	}
 	return on, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }
