@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/google/uuid"
+
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
 )
@@ -98,7 +100,7 @@ func GenerateAPIKey() APIKey {
 	for i := range b {
 		b[i] = letters[int(b[i])%len(letters)]
 	}
-	return APIKey{Public: string(b), Private: randomUUID(), OrgOwner: true}
+	return APIKey{Public: string(b), Private: uuid.NewString(), OrgOwner: true}
 }
 
 // PublicKey is the public part of the first Organization Owner key.

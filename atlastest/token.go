@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+
+	"github.com/google/uuid"
 )
 
 // LinkTokenContent is what a link-token issued by this service decodes to. The
@@ -44,7 +46,7 @@ func newLinkToken(orgID string, accessList []string, record func(...string)) str
 		OrgID:         orgID,
 		OrgName:       orgName(orgID),
 		PublicAPIKey:  randomHex(4),
-		PrivateAPIKey: randomUUID(),
+		PrivateAPIKey: uuid.NewString(),
 		AccessListIPs: accessList,
 	}
 	raw, _ := json.Marshal(c) // strings only: cannot fail
@@ -60,11 +62,3 @@ func randomBytes(n int) []byte {
 }
 
 func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
-
-func randomUUID() string {
-	b := randomBytes(16)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
