@@ -78,7 +78,9 @@ func credentialProblem(r *http.Request, query url.Values, s *openapi3.SecuritySc
 	if s.Type == "http" {
 		want = s.Scheme
 	}
-	values := r.Header.Values("Authorization")
+	// The canonical key, looked up as it is: Values would canonicalize it
+	// again for every scheme tried.
+	values := r.Header["Authorization"]
 	if len(values) == 0 {
 		return errNoCredential
 	}
@@ -94,14 +96,14 @@ func credentialProblem(r *http.Request, query url.Values, s *openapi3.SecuritySc
 		return &credentialError{rank: 2, found: canonicalScheme(want) + ", which " + srv.base + " does not accept"}
 	}
 	var problem string
-	switch strings.ToLower(want) {
-	case "digest":
+	switch {
+	case strings.EqualFold(want, "digest"):
 		problem = digestProblem(values[0])
-	case "bearer":
+	case strings.EqualFold(want, "bearer"):
 		if !rfc9110.IsToken68(rest) {
 			problem = "with a malformed or empty token"
 		}
-	case "basic":
+	case strings.EqualFold(want, "basic"):
 		if raw, err := base64.StdEncoding.DecodeString(rest); err != nil || !strings.Contains(string(raw), ":") {
 			problem = "that is not base64 of user:password"
 		}
