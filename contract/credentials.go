@@ -22,8 +22,8 @@ import (
 //
 // This is one of the project's own rules (judgeSecurity, run by
 // requestRules): it applies the security requirements as kin-openapi does,
-// and kin-openapi, given NoopAuthenticationFunc as plain openapi3filter
-// is, does not judge them a second time.
+// and kin-openapi, whose routes require no credentials (withoutSecurity),
+// does not judge them a second time.
 
 // credentialError is the verdict on a credential that is absent,
 // malformed, or of a scheme the server does not take; its fields are read,
