@@ -480,8 +480,7 @@ func (c *checker) addKinErrors(err error) {
 	if err == nil {
 		return
 	}
-	var me openapi3.MultiError
-	if errors.As(err, &me) && isMulti(err) {
+	if me, ok := err.(openapi3.MultiError); ok { // the list itself, not one an error wraps
 		for _, e := range me {
 			c.addKinErrors(e)
 		}
