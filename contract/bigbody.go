@@ -53,8 +53,7 @@ func (c *checker) validateRequest() error {
 	case err == nil:
 		return bodyErr
 	}
-	var me openapi3.MultiError
-	if errors.As(err, &me) && isMulti(err) {
+	if me, ok := err.(openapi3.MultiError); ok {
 		return append(me, bodyErr) // where ValidateRequest lists the body's
 	}
 	return openapi3.MultiError{err, bodyErr}

@@ -22,8 +22,8 @@ import (
 //
 // This is one of the project's own rules (judgeSecurity, run by
 // requestRules): it applies the security requirements as kin-openapi does,
-// and kin-openapi, given NoopAuthenticationFunc as plain openapi3filter
-// is, does not judge them a second time.
+// and kin-openapi, whose routes require no credentials (withoutSecurity),
+// does not judge them a second time.
 
 // credentialError is the verdict on a credential that is absent,
 // malformed, or of a scheme the server does not take; its fields are read,
@@ -78,7 +78,9 @@ func credentialProblem(r *http.Request, query url.Values, s *openapi3.SecuritySc
 	if s.Type == "http" {
 		want = s.Scheme
 	}
-	values := r.Header.Values("Authorization")
+	// The canonical key, looked up as it is: Values would canonicalize it
+	// again for every scheme tried.
+	values := r.Header["Authorization"]
 	if len(values) == 0 {
 		return errNoCredential
 	}
@@ -94,14 +96,14 @@ func credentialProblem(r *http.Request, query url.Values, s *openapi3.SecuritySc
 		return &credentialError{rank: 2, found: canonicalScheme(want) + ", which " + srv.base + " does not accept"}
 	}
 	var problem string
-	switch strings.ToLower(want) {
-	case "digest":
+	switch {
+	case strings.EqualFold(want, "digest"):
 		problem = digestProblem(values[0])
-	case "bearer":
+	case strings.EqualFold(want, "bearer"):
 		if !rfc9110.IsToken68(rest) {
 			problem = "with a malformed or empty token"
 		}
-	case "basic":
+	case strings.EqualFold(want, "basic"):
 		if raw, err := base64.StdEncoding.DecodeString(rest); err != nil || !strings.Contains(string(raw), ":") {
 			problem = "that is not base64 of user:password"
 		}

@@ -34,6 +34,15 @@ type Exchange struct {
 // Name is how violations name the exchange: source, method, path and status.
 func (ex *Exchange) Name() string {
 	var b strings.Builder
+	// Sized once: source, method, path, " → " and a status, with room.
+	n := len(ex.Source) + 16
+	if ex.Request != nil {
+		n += len(ex.Request.Method)
+		if ex.Request.URL != nil {
+			n += len(ex.Request.URL.Path)
+		}
+	}
+	b.Grow(n)
 	if ex.Source != "" {
 		b.WriteString(ex.Source)
 		b.WriteByte(' ')
@@ -47,7 +56,8 @@ func (ex *Exchange) Name() string {
 	}
 	if ex.Response != nil {
 		b.WriteString(" → ")
-		b.WriteString(strconv.Itoa(ex.Response.StatusCode))
+		var status [8]byte
+		b.Write(strconv.AppendInt(status[:0], int64(ex.Response.StatusCode), 10))
 	}
 	return b.String()
 }

@@ -238,26 +238,28 @@ func (c *checker) kinHeaders(rs *response, status int, whole error) {
 	if len(rs.headers) == 0 {
 		return
 	}
+	failed := -1
 	if whole == nil {
 		if whole = c.validateResponse(rs.allHeaders, status, c.ex.Response.Header, nil); whole == nil {
 			return
 		}
-	} else if failedHeader(rs, whole) < 0 {
+		failed = failedHeader(rs, whole)
+	} else if failed = failedHeader(rs, whole); failed < 0 {
 		return
 	}
-	c.eachHeader(rs, status, whole)
+	c.eachHeader(rs, status, failed, whole)
 }
 
 // eachHeader checks each declared header on its own, when one fails.
 // ValidateResponse checks them in name order, as rs lists them, and stops
-// at the first that fails: those before the one failed (its error on them
-// all) names passed, and its error is failed; only those after it are
-// asked about again.
-func (c *checker) eachHeader(rs *response, status int, failed error) {
+// at the first that fails: those before the one failed (rs.headers[failed],
+// whose error is err) passed; only those after it are asked about again.
+// With failed -1 (an error that names no header), every one is asked.
+func (c *checker) eachHeader(rs *response, status, failed int, err error) {
 	start := 0
-	if i := failedHeader(rs, failed); i >= 0 {
-		c.headerError(&rs.headers[i], failed)
-		start = i + 1
+	if failed >= 0 {
+		c.headerError(&rs.headers[failed], err)
+		start = failed + 1
 	}
 	for i := start; i < len(rs.headers); i++ {
 		h := &rs.headers[i]
@@ -274,7 +276,7 @@ func failedHeader(rs *response, err error) int {
 		return -1
 	}
 	for i := range rs.headers {
-		if strings.Contains(re.Reason, `header "`+rs.headers[i].key+`" `) {
+		if strings.Contains(re.Reason, rs.headers[i].named) {
 			return i
 		}
 	}
@@ -478,8 +480,7 @@ func (c *checker) addKinErrors(err error) {
 	if err == nil {
 		return
 	}
-	var me openapi3.MultiError
-	if errors.As(err, &me) && isMulti(err) {
+	if me, ok := err.(openapi3.MultiError); ok { // the list itself, not one an error wraps
 		for _, e := range me {
 			c.addKinErrors(e)
 		}

@@ -90,6 +90,7 @@ type response struct {
 
 type headerCheck struct {
 	key    string // as the document writes it, as kin-openapi's errors name it
+	named  string // `header "key" `: how they name it (failedHeader)
 	name   string // canonical
 	route  *routers.Route
 	header *openapi3.Header
@@ -199,7 +200,7 @@ func (v *Validator) newResponse(key string, ref *openapi3.ResponseRef, method, p
 	for _, name := range names {
 		h := resp.Headers[name]
 		r.headers = append(r.headers, headerCheck{
-			key: name, name: http.CanonicalHeaderKey(name), header: h.Value,
+			key: name, named: `header "` + name + `" `, name: http.CanonicalHeaderKey(name), header: h.Value,
 			route: route(&openapi3.Response{Description: resp.Description, Headers: openapi3.Headers{name: h}}),
 		})
 	}

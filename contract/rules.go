@@ -100,9 +100,10 @@ func (c *checker) requestRules() {
 	op, srv := c.m.op, c.m.srv
 	req := c.ex.Request
 	c.queryRules()
-	if len(c.req.data) > 0 && op.request != nil && slices.Contains(op.request.restrictedBy, srv) &&
-		op.request.content.Get(req.Header.Get("Content-Type")) != nil {
-		if _, ok := srv.requests.match(c.req.mt); !ok {
+	if len(c.req.data) > 0 && op.request != nil && slices.Contains(op.request.restrictedBy, srv) {
+		// The rule is of a declared media type (kin-openapi says what is
+		// wrong with another): asked only when the rule is broken.
+		if _, ok := srv.requests.match(c.req.mt); !ok && op.request.content.Get(req.Header.Get("Content-Type")) != nil {
 			c.add(SideRequest, PartHeader, "/Content-Type", RuleMediaType,
 				"a media type "+srv.base+" takes: "+srv.requests.describe(op.request.declared), strconv.Quote(req.Header.Get("Content-Type")))
 		}
@@ -175,18 +176,23 @@ func (c *checker) bodyRules(rs *response, prefix string) {
 		}
 		return
 	}
-	ct := resp.Header.Get("Content-Type")
-	if len(resp.Body) == 0 || rs.ref.Value.Content.Get(ct) == nil {
+	if len(resp.Body) == 0 {
 		return // kin-openapi says what is missing
 	}
+	// Both rules are of a declared media type (kin-openapi says what is
+	// wrong with another): asked only when one is broken.
+	ct := resp.Header.Get("Content-Type")
+	declared := func() bool { return rs.ref.Value.Content.Get(ct) != nil }
 	version, ok := srv.responses.match(c.resp.mt)
-	if !ok && slices.Contains(rs.restrictedBy, srv) {
-		c.add(SideResponse, PartHeader, "/Content-Type", RuleMediaType,
-			"a media type "+srv.base+" answers in: "+srv.responses.describe(rs.declared), strconv.Quote(ct))
+	if !ok {
+		if slices.Contains(rs.restrictedBy, srv) && declared() {
+			c.add(SideResponse, PartHeader, "/Content-Type", RuleMediaType,
+				"a media type "+srv.base+" answers in: "+srv.responses.describe(rs.declared), strconv.Quote(ct))
+		}
 		return
 	}
 	if version != "" {
-		if asked := srv.responses.requestedVersion(c.ex.Request.Header.Values("Accept")); asked != "" && version > asked {
+		if asked := srv.responses.requestedVersion(c.ex.Request.Header.Values("Accept")); asked != "" && version > asked && declared() {
 			c.add(SideResponse, PartHeader, "/Content-Type", RuleVersion,
 				"a resource version not after "+asked+" (the one Accept asked for)", strconv.Quote(ct))
 		}

@@ -42,8 +42,7 @@ func (c *checker) schemaViolations(side Side, part Part, prefix string, err erro
 }
 
 func (c *checker) collectSchemaErrors(out *Violations, side Side, part Part, prefix string, err error) {
-	var me openapi3.MultiError
-	if errors.As(err, &me) && isMulti(err) {
+	if me, ok := err.(openapi3.MultiError); ok { // the list itself, not one an error wraps
 		for _, e := range me {
 			c.collectSchemaErrors(out, side, part, prefix, e)
 		}
@@ -65,11 +64,6 @@ func (c *checker) collectSchemaErrors(out *Violations, side Side, part Part, pre
 		}
 	}
 	*out = append(*out, c.violation(side, part, ptr, rule, expected, found))
-}
-
-func isMulti(err error) bool {
-	_, ok := err.(openapi3.MultiError)
-	return ok
 }
 
 // unsupportedProperty reads the property name out of kin-openapi's

@@ -108,9 +108,9 @@ func New(opts ...Option) (*Validator, error) {
 		// a verdict (optionsDefaults; see operation.setsDefaults).
 		SkipSettingDefaults:               true,
 		RejectWhenRequestBodyNotSpecified: true,
-		// Credentials are the project's own rule (judgeSecurity): as for
-		// plain openapi3filter, kin-openapi's authentication accepts them.
-		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+		// No AuthenticationFunc: credentials are the project's own rule
+		// (judgeSecurity), and the routes kin-openapi judges requests on
+		// require none (withoutSecurity).
 	}
 	// Defaults set as plain openapi3filter sets them (a null or absent
 	// request property with a default is the default, as a server on the
@@ -183,7 +183,7 @@ func (v *Validator) build(doc *openapi3.T) error {
 		}
 	}
 	v.doc = &routed
-	router, err := gorillamux.NewRouter(v.doc)
+	router, err := gorillamux.NewRouter(withoutSecurity(v.doc))
 	if err != nil {
 		return fmt.Errorf("contract: kin-openapi router: %w", err)
 	}
@@ -216,6 +216,28 @@ func (v *Validator) build(doc *openapi3.T) error {
 	}
 	v.closedAdded = closed.added
 	return nil
+}
+
+// withoutSecurity is a copy of doc whose operations require no
+// credentials, for the router, whose routes are what kin-openapi's
+// ValidateRequest judges. Credentials are this package's own rule
+// (judgeSecurity); kin-openapi, given NoopAuthenticationFunc as plain
+// openapi3filter is, would accept any, but only after reading the whole
+// request body into a copy for each requirement it tries: work that can
+// change no verdict. The document itself (Document) keeps its security.
+func withoutSecurity(doc *openapi3.T) *openapi3.T {
+	cp := *doc
+	cp.Paths = openapi3.NewPaths()
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := *doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			o := *op
+			o.Security = &openapi3.SecurityRequirements{}
+			item.SetOperation(method, &o)
+		}
+		cp.Paths.Set(path, &item)
+	}
+	return &cp
 }
 
 // server is one entry of the document's servers.
