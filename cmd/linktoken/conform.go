@@ -61,8 +61,9 @@ Both API versions are exercised unless --api-version names one (service accounts
 Path parameters other than orgId take the contract's examples unless --path-param
 sets them; --header adds a header to every request (its value is never printed).
 The run is the same for the same --seed, sends at most --max-requests requests,
-honours Retry-After when rate-limited, gives up on a request after --timeout, stops
-when 5 requests in a row get no answer, and stops after --total.
+honours Retry-After when rate-limited (a request still answered 429 after 3 tries, or
+told to wait more than 30s, is not judged), gives up on a request after --timeout, stops
+when 5 requests in a row get no answer to judge, and stops after --total.
 
 Output (-o): text prints one line per failed check, with the request (no secret) and a
 "curl --digest" line that replays it, one line per observation, then a summary; json
@@ -73,7 +74,7 @@ Exit status (when several apply, the first listed of 5, 1, 4, 3):
   1  a check failed: the server broke the contract (or the run was interrupted)
   2  a usage error
   3  no check ran
-  4  requests got no answer (refused, reset, timed out): the server was not judged
+  4  requests got no answer (refused, reset, timed out), or only 429: the server was not judged
   5  what the run created, or may have, could not be removed: someone must look`,
 		Example: `  export MONGODB_ATLAS_PUBLIC_API_KEY=… MONGODB_ATLAS_PRIVATE_API_KEY=…
   linktoken conform --base-url http://127.0.0.1:8080/ --orgId 4888442a3354817a7320eb61 --force

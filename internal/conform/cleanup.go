@@ -231,13 +231,16 @@ func (r *run) remove(ctx context.Context, c creation) (int, string) {
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 		_ = resp.Body.Close()
-		if resp.StatusCode != http.StatusTooManyRequests || attempt >= 3 {
+		if resp.StatusCode != http.StatusTooManyRequests || attempt >= maxAttempts {
 			if resp.StatusCode/100 == 2 || resp.StatusCode == http.StatusNotFound {
 				return resp.StatusCode, ""
 			}
 			return resp.StatusCode, fmt.Sprintf("answered %d", resp.StatusCode)
 		}
-		if _, err := r.pause(ctx, resp.Header, attempt); err != nil {
+		// What the run created is worth a longer wait than a check is,
+		// but not an unbounded one: at most maxWait, then try again.
+		wait, _ := retryWait(resp.Header, attempt)
+		if err := r.o.Sleep(ctx, min(wait, maxWait)); err != nil {
 			return resp.StatusCode, "gave up waiting out a 429: " + err.Error()
 		}
 	}

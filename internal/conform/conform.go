@@ -84,14 +84,19 @@ type Options struct {
 }
 
 // After a 429 the run waits as Retry-After says, or backoff doubled at
-// each attempt when it says nothing; never longer than maxWait.
+// each attempt when it says nothing, and tries a request at most
+// maxAttempts times. A Retry-After past maxWait is not waited out: the run
+// does not stall on one request, and a retry before the server's time only
+// meets another 429. Either way the request is then not judged.
 const (
-	backoff = time.Second
-	maxWait = 30 * time.Second
+	backoff     = time.Second
+	maxWait     = 30 * time.Second
+	maxAttempts = 3
 )
 
-// maxUnansweredInARow ends a run whose server has stopped answering: the
-// rest of the plan would only wait out the same timeout again and again.
+// maxUnansweredInARow ends a run whose server has stopped answering, or
+// answers only 429: the rest of the plan would only wait out the same
+// timeout, or the same rate limit, again and again.
 const maxUnansweredInARow = 5
 
 // run is one run's state.
@@ -188,13 +193,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		out := r.send(ctx, p)
 		r.record(out)
-		if out.Unanswered {
+		if out.Unanswered || out.Throttled {
 			inARow++
 		} else {
 			inARow = 0
 		}
 		if inARow >= maxUnansweredInARow {
-			r.report.Stopped = plural.Count(inARow, "request") + " in a row had no answer"
+			r.report.Stopped = plural.Count(inARow, "request") + " in a row had no answer to judge"
 			break
 		}
 	}
@@ -205,6 +210,9 @@ func (r *run) record(out Outcome) {
 	r.report.Outcomes = append(r.report.Outcomes, out)
 	if out.Unanswered {
 		r.report.Unanswered++
+	}
+	if out.Throttled {
+		r.report.Throttled++
 	}
 	if r.o.Progress != nil {
 		r.o.Progress(out)
@@ -384,6 +392,7 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 	}
 	var resp *http.Response
 	var body []byte
+	var throttled string // why a 429 is the last answer, when it is
 	for attempt := 1; ; attempt++ {
 		if r.report.Requests >= r.o.MaxRequests {
 			r.report.Truncated = true
@@ -405,12 +414,20 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 			}
 			return out
 		}
-		if resp.StatusCode != http.StatusTooManyRequests || attempt >= 3 {
+		if resp.StatusCode != http.StatusTooManyRequests {
 			break
 		}
-		said, err := r.pause(ctx, resp.Header, attempt)
+		if attempt >= maxAttempts {
+			throttled = fmt.Sprintf("still answered 429 after %d attempts", attempt)
+			break
+		}
+		wait, said := retryWait(resp.Header, attempt)
 		r.check(&out, CheckRateLimitWait, said, "a 429 without a Retry-After of whole seconds")
-		if err != nil {
+		if wait > maxWait {
+			throttled = fmt.Sprintf("answered 429 with a Retry-After of %s, longer than conform waits (%s)", wait, maxWait)
+			break
+		}
+		if err := r.o.Sleep(ctx, wait); err != nil {
 			out.Err = err.Error()
 			return out
 		}
@@ -426,6 +443,15 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 	r.last = x
 	if resp.StatusCode/100 == 2 {
 		r.noteCreation(p, req, x, matched)
+	}
+	if throttled != "" {
+		// The 429 is an answer of the service and is judged as one; what
+		// the request was sent to learn (accepted, refused, challenged, a
+		// probe's observation) is not: the service never looked at it.
+		out.Throttled = true
+		out.Err = "not judged: rate-limited: " + throttled
+		r.judgeAnswer(&out, p, req, resp, body)
+		return out
 	}
 	if p.kind == Probe {
 		if p.authed && resp.StatusCode == http.StatusUnauthorized {
@@ -494,8 +520,16 @@ func (r *run) build(ctx context.Context, p planned) (*http.Request, error) {
 	return req, nil
 }
 
-// judge runs the checks on an answer.
+// judge runs the checks on an answer: the answer's own, then whether it
+// is what the request was sent to learn.
 func (r *run) judge(out *Outcome, p planned, req *http.Request, resp *http.Response, body []byte) {
+	r.judgeAnswer(out, p, req, resp, body)
+	r.judgeKind(out, p, resp, body)
+}
+
+// judgeAnswer checks the answer itself: no server error, and every part of
+// the response as the contract says.
+func (r *run) judgeAnswer(out *Outcome, p planned, req *http.Request, resp *http.Response, body []byte) {
 	st := resp.StatusCode
 	r.check(out, CheckServerError, st < 500, fmt.Sprintf("answered %d", st))
 	sent := req.Header
@@ -515,6 +549,12 @@ func (r *run) judge(out *Outcome, p planned, req *http.Request, resp *http.Respo
 		}
 		r.check(out, CheckConformance, len(bad) == 0, strings.Join(bad, "; "))
 	}
+}
+
+// judgeKind checks that an answer is what a request of p's kind was sent
+// to learn.
+func (r *run) judgeKind(out *Outcome, p planned, resp *http.Response, body []byte) {
+	st := resp.StatusCode
 	switch p.kind {
 	case Positive:
 		if p.readsCreated {
@@ -566,16 +606,15 @@ func errorCode(body []byte) string {
 	return " (" + code + ")"
 }
 
-// pause waits out a 429: as many whole seconds as its Retry-After says,
-// or backoff doubled at each attempt when it says none (said is false),
-// never longer than maxWait.
-func (r *run) pause(ctx context.Context, h http.Header, attempt int) (said bool, err error) {
+// retryWait is how long to wait after a 429: as many whole seconds as
+// its Retry-After says, or backoff doubled at each attempt when it says
+// none (said is false).
+func retryWait(h http.Header, attempt int) (wait time.Duration, said bool) {
 	n, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
-	wait := time.Duration(n) * time.Second
 	if said = err == nil && n >= 0; !said {
-		wait = backoff << (attempt - 1)
+		return backoff << (attempt - 1), false
 	}
-	return said, r.o.Sleep(ctx, min(wait, maxWait))
+	return time.Duration(n) * time.Second, true
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -35,6 +35,10 @@ type Outcome struct {
 	// Unanswered: the request was sent, or tried, and no answer came
 	// (refused, reset, timed out); Err says which.
 	Unanswered bool `json:"unanswered,omitempty"`
+	// Throttled: the last answer was a 429 (after the run's attempts, or
+	// with a Retry-After longer than it waits). The 429 is judged as an
+	// answer; what the request was sent to learn is not. Err says which.
+	Throttled bool `json:"throttled,omitempty"`
 }
 
 // Failure is one check an answer failed.
@@ -55,7 +59,8 @@ const (
 	VerdictLeftBehind Verdict = "left-behind"
 	// VerdictFailed: a check failed: the server broke the contract.
 	VerdictFailed Verdict = "failed"
-	// VerdictNoAnswer: a request had no answer (refused, reset, timed out).
+	// VerdictNoAnswer: a request had no answer (refused, reset, timed
+	// out), or only a 429 (Throttled): it was not judged.
 	VerdictNoAnswer Verdict = "no-answer"
 	// VerdictNothingChecked: no check ran at all.
 	VerdictNothingChecked Verdict = "nothing-checked"
@@ -66,12 +71,14 @@ const (
 
 // Report is the whole run.
 type Report struct {
-	Verdict      Verdict `json:"verdict"`
-	Requests     int     `json:"requests"`
-	Unanswered   int     `json:"unanswered"`
-	Checks       int     `json:"checks"`
-	Failed       int     `json:"failed"`
-	Observations int     `json:"observations"`
+	Verdict    Verdict `json:"verdict"`
+	Requests   int     `json:"requests"`
+	Unanswered int     `json:"unanswered"`
+	// Throttled counts the requests whose last answer was a 429.
+	Throttled    int `json:"throttled"`
+	Checks       int `json:"checks"`
+	Failed       int `json:"failed"`
+	Observations int `json:"observations"`
 	// Outcomes are the requests in the order sent; the removals at the
 	// end are in Cleanup.
 	Outcomes []Outcome `json:"outcomes"`
@@ -112,7 +119,7 @@ func (r *Report) verdict() Verdict {
 		return VerdictLeftBehind
 	case r.Failed > 0:
 		return VerdictFailed
-	case r.Unanswered > 0:
+	case r.Unanswered > 0 || r.Throttled > 0:
 		return VerdictNoAnswer
 	case r.Checks == 0:
 		return VerdictNothingChecked
@@ -142,6 +149,9 @@ func (r *Report) Summary() string {
 	}
 	if r.Unanswered > 0 {
 		why = append(why, fmt.Sprintf("NOT JUDGED: %s had no answer", plural.Count(r.Unanswered, "request")))
+	}
+	if r.Throttled > 0 {
+		why = append(why, fmt.Sprintf("NOT JUDGED: %s answered only 429 (rate-limited)", plural.Count(r.Throttled, "request")))
 	}
 	if r.Checks == 0 {
 		why = append(why, "NOT JUDGED: no check ran")
