@@ -262,6 +262,34 @@ func TestEnvironmentConfiguresTheClientAndOptionsWin(t *testing.T) {
 	}
 }
 
+// TestNewClientFromEnvReadsTheProcessEnvironment: NewClientFromEnv is
+// NewClient with the Atlas CLI's variables of this process applied first,
+// so its options win over them.
+func TestNewClientFromEnvReadsTheProcessEnvironment(t *testing.T) {
+	srv := testatlas.NewServer(t)
+	for _, name := range []string{atlas.EnvClientID, atlas.EnvClientSecret, atlas.EnvService} {
+		t.Setenv(name, "")
+	}
+	t.Setenv(atlas.EnvPublicAPIKey, srv.PublicKey())
+	t.Setenv(atlas.EnvPrivateAPIKey, srv.PrivateKey())
+	t.Setenv(atlas.EnvBaseURL, root(srv))
+	c, err := atlas.NewClientFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateLinkToken(context.Background(), testOrg); err != nil {
+		t.Fatalf("the environment's key and service root did not work: %v", err)
+	}
+	c2, err := atlas.NewClientFromEnv(atlas.WithBaseURL("https://example.invalid/"))
+	if err != nil || !strings.HasPrefix(c2.BaseURL(), "https://example.invalid/api/atlas/v2") {
+		t.Errorf("an option does not win over the environment: %v %v", c2, err)
+	}
+	t.Setenv(atlas.EnvPrivateAPIKey, "")
+	if _, err := atlas.NewClientFromEnv(); err == nil || !strings.Contains(err.Error(), atlas.EnvPrivateAPIKey) {
+		t.Errorf("half a key pair in the environment: err = %v", err)
+	}
+}
+
 func TestParseAPIVersion(t *testing.T) {
 	for in, want := range map[string]atlas.APIVersion{"v2": "v2", "2": "v2", "v1.0": "v1.0", "v1": "v1.0", "1.0": "v1.0"} {
 		if got, err := atlas.ParseAPIVersion(in); err != nil || got != want {
