@@ -219,6 +219,10 @@ func confClient(t *testing.T, srv *atlastest.Server, version atlas.APIVersion, o
 		atlas.WithBaseURL(srv.URL()),
 		atlas.WithAPIVersion(version),
 		atlas.WithDigest(srv.PublicKey(), srv.PrivateKey()),
+		// A transport of the test's own: these tests run in parallel, and
+		// an httptest.Server's Close closes http.DefaultTransport's idle
+		// connections under the others' feet.
+		atlas.WithHTTPClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}),
 		atlas.WithWireTransport(func(next http.RoundTripper) http.RoundTripper {
 			return contract.TestTransport(t, next)
 		}),
