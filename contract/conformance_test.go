@@ -121,8 +121,6 @@ var violationCases = []struct {
 	{"violations/createLinkToken/201_accesslistips-not-address_v2.http", "request", "body", "/accessListIps/0", "format"},
 	{"violations/createLinkToken/201_accesslistips-malformed-cidr_v2.http", "request", "body", "/accessListIps/1", "format"},
 	{"violations/createLinkToken/201_accesslistips-item-not-string_v2.http", "request", "body", "/accessListIps/0", "type"},
-	{"violations/createLinkToken/201_accesslistips-missing_v2.http", "request", "body", "/accessListIps", "required"},
-	{"violations/createLinkToken/201_accesslistips-null_v2.http", "request", "body", "/accessListIps", "type"},
 	{"violations/createLinkToken/201_request-extra-property_v2.http", "request", "body", "/accessList", "additionalProperties"},
 	{"violations/createLinkToken/201_request-not-json_v2.http", "request", "body", "", "json"},
 	{"violations/createLinkToken/201_request-body-not-object_v2.http", "request", "body", "", "type"},

@@ -87,9 +87,11 @@ type TargetOrgOrEnvelope struct {
 }
 
 // TargetOrgRequest The access list of the API key that the link-token carries. MongoDB's "Create One
-// Link-Token" page calls `accessListIps` required; the Atlas CLI sends `[]` when no address is
-// given. Closed to other properties: MongoDB's reference page says invalid fields are rejected
-// with a 400, not ignored.
+// Link-Token" page (v1.0) calls `accessListIps` required, but MongoDB's published v2
+// specification does not require it, and MongoDB's Go SDK leaves it out of the body when no
+// list is set (`{}`); the Atlas CLI sends `[]` when no address is given. So the contract does
+// not require it: a request the live service may well carry out is not refused. Closed to other
+// properties: MongoDB's reference page says invalid fields are rejected with a 400, not ignored.
 type TargetOrgRequest struct {
 	// AccessListIps IP access list entries for the API key: each an IPv4 or IPv6 address, or a CIDR block.
 	// Entries are addresses in MongoDB's documents; CIDR blocks are accepted by Atlas access lists
@@ -97,7 +99,8 @@ type TargetOrgRequest struct {
 	// (`10.0.0.1/24`) is refused or normalised is not recorded, so the contract accepts it
 	// (assumed). The custom string format `ip-or-cidr` (an IPv4 or IPv6 address without zone, or
 	// an address/prefix-length block) is registered by this module with kin-openapi; other
-	// tools that do not know it treat it as a plain string.
+	// tools that do not know it treat it as a plain string. Absent or `null`, no list is given
+	// (`null` taken as absent is assumed: not recorded).
 	AccessListIps []string `json:"accessListIps"`
 }
 

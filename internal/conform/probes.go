@@ -34,6 +34,10 @@ var probes = map[string]probeFunc{
 		func(c casegen.Case, at string) (casegen.Case, bool) {
 			return withBodyValue(c, at, "10.0.0.1/24")
 		}},
+	"access-list-null": {true, "an access list sent as null ({\"accessListIps\":null})",
+		func(c casegen.Case, at string) (casegen.Case, bool) {
+			return withBodyValue(c, at, nil)
+		}},
 	"envelope-status-line": {false, "envelope=true on a request that succeeds", func(c casegen.Case, _ string) (casegen.Case, bool) {
 		return withQuery(c, "envelope", "true"), true
 	}},
