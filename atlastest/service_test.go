@@ -210,9 +210,32 @@ func TestBadInputIsRefused(t *testing.T) {
 	if srv.LinkCount() != 0 {
 		t.Error("a refused create left a link")
 	}
-	d := remove(t, c, "4888442A3354817A7320EB61", nil)
+	d := remove(t, c, "4888442A3354817A7320EZ61", nil)
 	if d.JSON400 == nil || d.JSON400.BadRequestDetail == nil || (*d.JSON400.BadRequestDetail.Fields)[0].Field != "orgId" {
-		t.Errorf("upper-case orgId: %d %s", d.StatusCode(), d.Body)
+		t.Errorf("orgId not hex: %d %s", d.StatusCode(), d.Body)
+	}
+}
+
+// TestUpperCaseOrgIDIsTheSameOrganization: MongoDB's specification writes
+// the orgId pattern in lower case, but the Atlas CLI sends upper case as
+// given and an ObjectId reads either; the live answer is not recorded, so
+// the in-memory service must not refuse what the live one may carry out,
+// and reads it as the organization it names.
+func TestUpperCaseOrgIDIsTheSameOrganization(t *testing.T) {
+	srv := testatlas.NewServer(t)
+	c := newClient(t, srv, clientOpts{})
+	upper := strings.ToUpper(orgA)
+	if r := create(t, c, atlastest.BasePathV2, upper, nil, "192.0.2.10"); r.StatusCode() != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.StatusCode(), r.Body)
+	}
+	if _, ok := srv.LinkToken(orgA); !ok {
+		t.Fatal("no link for the organization after a 201")
+	}
+	if d := remove(t, c, upper, nil); d.StatusCode() != http.StatusNoContent {
+		t.Fatalf("remove: %d %s", d.StatusCode(), d.Body)
+	}
+	if _, ok := srv.LinkToken(orgA); ok {
+		t.Error("the link is still there after a 204")
 	}
 }
 

@@ -113,7 +113,6 @@ var violationCases = []struct {
 }{
 	{"violations/createLinkToken/201_orgid-too-short_v2.http", "request", "path", "/orgId", "minLength"},
 	{"violations/createLinkToken/201_orgid-too-long_v2.http", "request", "path", "/orgId", "maxLength"},
-	{"violations/createLinkToken/201_orgid-upper-case_v2.http", "request", "path", "/orgId", "pattern"},
 	{"violations/createLinkToken/201_orgid-not-hex_v2.http", "request", "path", "/orgId", "pattern"},
 	{"violations/deleteLinkToken/204_orgid-not-hex_v1.0.http", "request", "path", "/orgId", "pattern"},
 	{"violations/createLinkToken/201_missing-body_v2.http", "request", "body", "", "required"},

@@ -17,7 +17,7 @@ func TestMiddlewareRefusesWithFields(t *testing.T) {
 	v := contract.MustNew(contract.Strict())
 	reached := false
 	h := contract.Middleware(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached = true }))
-	req := httptest.NewRequest(http.MethodPost, "/api/atlas/v2/orgs/4888442a3354817a7320EB61/liveMigrations/linkTokens",
+	req := httptest.NewRequest(http.MethodPost, "/api/atlas/v2/orgs/4888442a3354817a7320zz61/liveMigrations/linkTokens",
 		strings.NewReader(`{"accessListIps":["not-an-ip"]}`))
 	req.Header.Set("Content-Type", v2Type)
 	req.Header.Set("Authorization", digestHdr)

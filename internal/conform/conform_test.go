@@ -145,7 +145,7 @@ func TestBrokenServersAreCaught(t *testing.T) {
 	}{
 		{"no Retry-After on a 429", dropHeader(429, "Retry-After"), []atlastest.Option{atlastest.WithRateLimit(20, time.Hour)},
 			conform.CheckRateLimitWait, "Retry-After"},
-		{"an upper-case orgId accepted", lowerCaseOrgID, nil, conform.CheckNegative, "pattern"},
+		{"an orgId that is not hex accepted", nonHexOrgID, nil, conform.CheckNegative, "pattern"},
 		{"a request without credentials accepted", nil, []atlastest.Option{atlastest.WithoutAuthentication()}, conform.CheckIgnoredAuth, "not the 401"},
 		{"linkToken as an array", linkTokenArray, nil, conform.CheckConformance, "/linkToken: type"},
 		{"a 500 for malformed JSON", serverErrorOnBadJSON, nil, conform.CheckServerError, "answered 500"},
@@ -261,12 +261,12 @@ func dropHeader(status int, name string) func(http.Handler) http.Handler {
 	}
 }
 
-func lowerCaseOrgID(h http.Handler) http.Handler {
+func nonHexOrgID(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		upper := strings.ToUpper(org)
-		if strings.Contains(r.URL.Path, upper) {
+		bad := "z" + org[1:]
+		if strings.Contains(r.URL.Path, bad) {
 			r2 := r.Clone(r.Context())
-			r2.URL.Path = strings.Replace(r.URL.Path, upper, org, 1)
+			r2.URL.Path = strings.Replace(r.URL.Path, bad, org, 1)
 			r2.URL.RawPath = ""
 			r2.RequestURI = r2.URL.RequestURI()
 			// Credentials were signed for the URI sent: the variant
@@ -292,7 +292,7 @@ func garbageAfterAMiB(h http.Handler) http.Handler {
 }
 
 // svcNoAuth is a second in-memory Atlas without authentication, which the
-// upper-case variant hands its rewritten requests to.
+// non-hex variant hands its rewritten requests to.
 var svcNoAuth = func() http.HandlerFunc {
 	svc, err := atlastest.New(atlastest.WithoutAuthentication())
 	if err != nil {

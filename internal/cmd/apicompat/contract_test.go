@@ -26,7 +26,7 @@ const (
 	requestPropertiesNote    = "      required: [note]\n      additionalProperties: false\n      properties:\n        note:\n          type: string\n          description: A note.\n        accessListIps:\n"
 	deleteOperation          = "/orgs/{orgId}/liveMigrations/linkTokens"
 	// Parameters declared once for the path, which oasdiff compares only when told to flatten them.
-	orgIDPattern     = "        pattern: \"^([a-f0-9]{24})$\"\n"
+	orgIDPattern     = "        pattern: \"^([a-fA-F0-9]{24})$\"\n"
 	orgIDMaxLength   = "        maxLength: 24\n"
 	envelopeOptional = "      x-atlas-assumed: [envelope-status-line, envelope-challenge]\n      required: false\n"
 )
@@ -87,7 +87,7 @@ func TestContractBreaks(t *testing.T) {
 		{
 			name: "the path-level orgId's pattern narrowed",
 			edit: func(t *testing.T, s string) string {
-				return replaceWithin(t, s, orgIDParameter, orgIDPattern, strings.Replace(orgIDPattern, "a-f0-9", "a-f", 1))
+				return replaceWithin(t, s, orgIDParameter, orgIDPattern, strings.Replace(orgIDPattern, "a-fA-F0-9", "a-f0-9", 1))
 			},
 			want: [][]string{
 				{": POST " + deleteOperation + ": ", "`orgId`", "[request-parameter-pattern-"},
