@@ -812,7 +812,7 @@ type DeleteLinkTokenResponse413Headers struct {
 type DeleteLinkTokenResponse429Headers struct {
 	RateLimitLimit     *int
 	RateLimitRemaining *int
-	RetryAfter         int
+	RetryAfter         *int
 	XErrorCode         *string
 }
 
@@ -1033,7 +1033,7 @@ type CreateLinkTokenResponse415Headers struct {
 type CreateLinkTokenResponse429Headers struct {
 	RateLimitLimit     *int
 	RateLimitRemaining *int
-	RetryAfter         int
+	RetryAfter         *int
 	XErrorCode         *string
 }
 
@@ -1607,10 +1607,10 @@ func ParseDeleteLinkTokenResponse(rsp *http.Response) (*DeleteLinkTokenResponse,
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = value
+			headers.RetryAfter = &value
 		}
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
 			var value string
@@ -2015,10 +2015,10 @@ func ParseCreateLinkTokenResponse(rsp *http.Response) (*CreateLinkTokenResponse,
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
-			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.RetryAfter = value
+			headers.RetryAfter = &value
 		}
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
 			var value string

@@ -592,7 +592,7 @@ type ServiceUnavailableJSONResponse struct {
 type TooManyRequestsResponseHeaders struct {
 	RateLimitLimit     *int
 	RateLimitRemaining *int
-	RetryAfter         int
+	RetryAfter         *int
 	XErrorCode         *string
 }
 type TooManyRequestsJSONResponse struct {
@@ -888,7 +888,9 @@ func (response DeleteLinkToken429JSONResponse) VisitDeleteLinkTokenResponse(w ht
 	if response.Headers.RateLimitRemaining != nil {
 		w.Header().Set("RateLimit-Remaining", fmt.Sprint(*response.Headers.RateLimitRemaining))
 	}
-	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	if response.Headers.XErrorCode != nil {
 		w.Header().Set("X-Error-Code", fmt.Sprint(*response.Headers.XErrorCode))
 	}
@@ -1247,7 +1249,9 @@ func (response CreateLinkToken429JSONResponse) VisitCreateLinkTokenResponse(w ht
 	if response.Headers.RateLimitRemaining != nil {
 		w.Header().Set("RateLimit-Remaining", fmt.Sprint(*response.Headers.RateLimitRemaining))
 	}
-	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	if response.Headers.XErrorCode != nil {
 		w.Header().Set("X-Error-Code", fmt.Sprint(*response.Headers.XErrorCode))
 	}

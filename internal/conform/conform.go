@@ -42,7 +42,7 @@ const (
 	CheckPositive      = "positive_data_acceptance" // a request the contract accepts is not refused for its shape
 	CheckNegative      = "negative_data_rejection"  // a request the contract refuses is refused with a 4xx
 	CheckIgnoredAuth   = "ignored_auth"             // a request without valid credentials never succeeds: 401
-	CheckRateLimitWait = "rate_limit_retry_after"   // a 429 says how long to wait
+	CheckRateLimitWait = "rate_limit_retry_after"   // a 429's Retry-After, when sent, is whole seconds
 )
 
 // Options configure a run.
@@ -422,7 +422,9 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 			break
 		}
 		wait, said := retryWait(resp.Header, attempt)
-		r.check(&out, CheckRateLimitWait, said, "a 429 without a Retry-After of whole seconds")
+		// MongoDB's specification: Retry-After "might be returned" on a
+		// 429; when it is, it is whole seconds. Without it the run backs off.
+		r.check(&out, CheckRateLimitWait, said || len(resp.Header.Values("Retry-After")) == 0, "a 429 with a Retry-After that is not whole seconds")
 		if wait > maxWait {
 			throttled = fmt.Sprintf("answered 429 with a Retry-After of %s, longer than conform waits (%s)", wait, maxWait)
 			break

@@ -143,7 +143,7 @@ func TestBrokenServersAreCaught(t *testing.T) {
 		check  string
 		detail string
 	}{
-		{"no Retry-After on a 429", dropHeader(429, "Retry-After"), []atlastest.Option{atlastest.WithRateLimit(20, time.Hour)},
+		{"a Retry-After on a 429 that is not whole seconds", setHeader(429, "Retry-After", "soon"), []atlastest.Option{atlastest.WithRateLimit(20, time.Hour)},
 			conform.CheckRateLimitWait, "Retry-After"},
 		{"an orgId that is not hex accepted", nonHexOrgID, nil, conform.CheckNegative, "pattern"},
 		{"a request without credentials accepted", nil, []atlastest.Option{atlastest.WithoutAuthentication()}, conform.CheckIgnoredAuth, "not the 401"},
@@ -182,6 +182,30 @@ func TestBrokenServersAreCaught(t *testing.T) {
 			}
 			t.Fatalf("no %s failure mentioning %q among %d failures: %.600s", tt.check, tt.detail, rep.Failed, strings.Join(got, "\n"))
 		})
+	}
+}
+
+// TestA429WithoutRetryAfterIsNotAFailure: MongoDB's specification says a
+// 429 "might" carry Retry-After, so a server that sends none fails no
+// check: the run backs off instead.
+func TestA429WithoutRetryAfterIsNotAFailure(t *testing.T) {
+	srv, svc := serve(t, dropHeader(429, "Retry-After"), atlastest.WithRateLimit(20, time.Hour))
+	o := options(t, srv, svc)
+	o.MaxRequests = 200
+	o.Sleep = func(context.Context, time.Duration) error { return nil }
+	rep, err := conform.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Throttled == 0 {
+		t.Fatalf("no 429 met: %s", rep.Summary())
+	}
+	for _, out := range rep.Outcomes {
+		for _, f := range out.Failures {
+			if f.Check == conform.CheckRateLimitWait || strings.Contains(f.Detail, "Retry-After") {
+				t.Errorf("%s: %s: %s", out.Case, f.Check, f.Detail)
+			}
+		}
 	}
 }
 
@@ -247,6 +271,19 @@ func capture(h http.Handler, w http.ResponseWriter, r *http.Request, change func
 	w.Header().Del("Content-Length")
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// setHeader sets a header of every answer of a status to value.
+func setHeader(status int, name, value string) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			capture(h, w, r, func(rec *httptest.ResponseRecorder) {
+				if rec.Code == status {
+					rec.Header().Set(name, value)
+				}
+			})
+		})
+	}
 }
 
 func dropHeader(status int, name string) func(http.Handler) http.Handler {
