@@ -209,6 +209,38 @@ func TestA429WithoutRetryAfterIsNotAFailure(t *testing.T) {
 	}
 }
 
+// TestAServerKeepingTheLastOfTwoNamesIsNotFailed: a body with a member name
+// twice breaks only a SHOULD of RFC 8259, and a service whose JSON parser
+// keeps the last (Jackson's default) carries the create out: no negative
+// case may demand a refusal of it.
+func TestAServerKeepingTheLastOfTwoNamesIsNotFailed(t *testing.T) {
+	lastWins := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Body != nil && r.Method == http.MethodPost {
+				data, _ := io.ReadAll(r.Body)
+				var obj map[string]any
+				if bytes.Count(data, []byte(`"accessListIps"`)) > 1 && json.Unmarshal(data, &obj) == nil {
+					data, _ = json.Marshal(obj)
+				}
+				r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	srv, svc := serve(t, lastWins)
+	o := options(t, srv, svc)
+	o.MaxRequests = 200
+	rep, err := conform.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range rep.Outcomes {
+		for _, f := range out.Failures {
+			t.Errorf("%s: %s: %s", out.Case, f.Check, f.Detail)
+		}
+	}
+}
+
 // TestARedirectIsJudgedNotFollowed: a server that answers every request
 // with a redirect to a conforming one is judged by its own answer, the
 // 307: followed, the run would judge the other server, and hand it the
