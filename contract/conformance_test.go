@@ -168,7 +168,6 @@ var violationCases = []struct {
 	{"violations/createLinkToken/201_request-duplicate-name_v2.http", "request", "body", "/accessListIps", "duplicate-name"},
 	{"violations/createLinkToken/201_response-duplicate-name_v2.http", "response", "body", "/linkToken", "duplicate-name"},
 	{"violations/createLinkToken/201_response-invalid-utf8_v2.http", "response", "body", "/linkToken", "utf-8"},
-	{"violations/createLinkToken/201_response-version-after-accept_v2.http", "response", "header", "/Content-Type", "version"},
 	{"violations/createLinkToken/200_envelope-content-missing_v1.0.http", "response", "body", "/content", "required"},
 	{"violations/createLinkToken/201_envelope-plain-body_v2.http", "response", "body", "", "envelope"},
 	{"violations/createLinkToken/200_envelope-wrong-media-type_v1.0.http", "response", "header", "/Content-Type", "media-type"},
