@@ -27,7 +27,7 @@ type ApiError struct {
 	// Detail Human-readable description of the error.
 	Detail *string `json:"detail,omitempty"`
 
-	// Error The HTTP status code.
+	// Error The HTTP status code (RFC 9110 section 15 defines 100 to 599).
 	Error int32 `json:"error"`
 
 	// ErrorCode Application error code, mirrored in the `X-Error-Code` header; `null` has been seen live.
