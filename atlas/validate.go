@@ -31,9 +31,9 @@ func (e *InputError) Error() string {
 // Is makes every InputError match ErrInvalidInput.
 func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
-// CheckOrgID applies the contract's orgId rule, ^[a-f0-9]{24}$ (the rule the
-// in-memory server uses too), and says what is wrong; for upper-case hex it
-// suggests the lower-case form.
+// CheckOrgID applies MongoDB's published orgId rule, ^[a-f0-9]{24}$, and
+// says what is wrong; for upper-case hex, which the contract takes too
+// (assumed) but the published rule does not, it suggests the lower-case form.
 func CheckOrgID(orgID string) error {
 	if problem := orgid.Problem(orgID); problem != "" {
 		return &InputError{Field: "orgId", Index: -1, Value: orgID, Rule: problem}

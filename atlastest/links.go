@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/seed-5c49e0d7/linktoken/generated/server"
@@ -75,6 +76,7 @@ func (l *linkService) orgProblem(orgID string) (server.NotFoundJSONResponse, boo
 // CreateLinkToken replaces any link the organization had and answers 201,
 // as the live service does.
 func (l *linkService) CreateLinkToken(ctx context.Context, req server.CreateLinkTokenRequestObject) (server.CreateLinkTokenResponseObject, error) {
+	req.OrgId = strings.ToLower(req.OrgId) // the contract takes upper-case hex (assumed): the same organization
 	if nf, ok := l.orgProblem(req.OrgId); ok {
 		return server.CreateLinkToken404JSONResponse{NotFoundJSONResponse: nf}, nil
 	}
@@ -104,6 +106,7 @@ func (l *linkService) CreateLinkToken(ctx context.Context, req server.CreateLink
 // DeleteLinkToken removes the link: 204, or the recorded 404 when there is
 // none, or 409 while a live migration is active.
 func (l *linkService) DeleteLinkToken(ctx context.Context, req server.DeleteLinkTokenRequestObject) (server.DeleteLinkTokenResponseObject, error) {
+	req.OrgId = strings.ToLower(req.OrgId)
 	if nf, ok := l.orgProblem(req.OrgId); ok {
 		return server.DeleteLinkToken404JSONResponse{NotFoundJSONResponse: nf}, nil
 	}

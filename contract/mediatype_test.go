@@ -10,7 +10,9 @@ import (
 
 // TestAcceptRefusesAndWildcards: a media range with q=0 in any spelling
 // (0, 0.0, 0.000) asks for nothing, and a wildcard beside a versioned type
-// lets the service answer in any version.
+// lets the service answer in any version. The create is declared in
+// 2022-01-01 too, so that asking for that date is not asking for a date
+// before every version (which no version breaks: TestADateBeforeEveryVersionIsNotJudged).
 func TestAcceptRefusesAndWildcards(t *testing.T) {
 	const old, newer = "application/vnd.atlas.2022-01-01+json", "application/vnd.atlas.2025-01-01+json"
 	for _, tc := range []struct {
@@ -30,7 +32,7 @@ func TestAcceptRefusesAndWildcards(t *testing.T) {
 	} {
 		t.Run(tc.accept, func(t *testing.T) {
 			ex := createExchange(createBody, []byte(`{"linkToken":"t"}`), http.Header{"Accept": {tc.accept}}, nil)
-			res, err := contract.MustNew().Check(ex)
+			res, err := contract.MustNew(contract.WithDocument(twoVersionDoc(t))).Check(ex)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,5 +76,32 @@ func TestAContentTypeMustParseWhole(t *testing.T) {
 		if !res.OK() {
 			t.Errorf("%q: %v", ct, res.Violations)
 		}
+	}
+}
+
+// TestADateBeforeEveryVersionIsNotJudged: MongoDB's pages say a date is
+// answered by the newest version not after it, not what answers a date
+// before the resource's first version (the contract's 406 is assumed), so a
+// success in the first version then breaks no rule; a date between two
+// versions is still judged.
+func TestADateBeforeEveryVersionIsNotJudged(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		v       *contract.Validator
+		version bool
+	}{
+		{"the contract: 2022-01-01 is before its only version", contract.MustNew(), false},
+		{"two versions: 2022-01-01 is one of them", contract.MustNew(contract.WithDocument(twoVersionDoc(t))), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ex := createExchange(createBody, []byte(`{"linkToken":"t"}`), http.Header{"Accept": {"application/vnd.atlas.2022-01-01+json"}}, nil)
+			res, err := tc.v.Check(ex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := slices.Contains(res.Violations.Rules(), contract.RuleVersion); got != tc.version || !tc.version && !res.OK() {
+				t.Fatalf("version violation %v, want %v: %v", got, tc.version, res.Violations)
+			}
+		})
 	}
 }

@@ -19,7 +19,8 @@ func TestPathParametersAreJudgedDecoded(t *testing.T) {
 		{"an escaped digit", "%34888442a3354817a7320eb61", true},
 		{"an escaped letter", "%61888442a3354817a7320eb61", true},
 		{"every character escaped", "%34%38%38%38%34%34%32%61%33%33%35%34%38%31%37%61%37%33%32%30%65%62%36%31", true},
-		{"an escaped upper-case letter", "%41888442a3354817a7320eb61", false},
+		{"an escaped upper-case letter", "%41888442a3354817a7320eb61", true},
+		{"an escaped letter that is no hex digit", "%7A888442a3354817a7320eb61", false},
 		{"an escaped percent sign is not decoded twice", "%2561888442a3354817a7320eb61", false},
 		{"23 characters", "888442a3354817a7320eb61", false},
 	} {

@@ -192,11 +192,26 @@ func (c *checker) bodyRules(rs *response, prefix string) {
 		return
 	}
 	if version != "" {
-		if asked := srv.responses.requestedVersion(c.ex.Request.Header.Values("Accept")); asked != "" && version > asked && declared() {
+		if asked := srv.responses.requestedVersion(c.ex.Request.Header.Values("Accept")); asked != "" && version > asked &&
+			!beforeEvery(asked, srv.responses, rs.declared) && declared() {
 			c.add(SideResponse, PartHeader, "/Content-Type", RuleVersion,
 				"a resource version not after "+asked+" (the one Accept asked for)", strconv.Quote(ct))
 		}
 	}
+}
+
+// beforeEvery reports whether a version date asked for is before every
+// version of the declared media types: MongoDB's pages say which version
+// answers a date, the newest not after it, but not what answers a date
+// before the resource's first version (the contract's 406 is assumed,
+// version-before-resource), so then no version is refused.
+func beforeEvery(asked string, mts mediaTypes, declared []string) bool {
+	for _, d := range declared {
+		if v, ok := mts.match(d); ok && v != "" && v <= asked {
+			return false
+		}
+	}
+	return true
 }
 
 // maxQueryParams is url.ParseQuery's limit (net/url's defaultMaxParams).

@@ -458,7 +458,7 @@ func TestProxyEnforceRefusesBeforeTheUpstream(t *testing.T) {
 // reported to the client in headers and logged, one line a violation;
 // nothing is changed on its way.
 func TestProxyReportsResponseViolations(t *testing.T) {
-	const errBody = `{"detail":"Slow down.","error":429,"errorCode":"RATE_LIMITED","parameters":null,"reason":"Too Many Requests"}`
+	const errBody = `{"detail":"You are not authorized for this resource.","error":401,"errorCode":"NOT_ORG_GROUP_CREATOR","parameters":null,"reason":"Unauthorized"}`
 	tests := []struct {
 		name    string
 		status  int
@@ -467,8 +467,8 @@ func TestProxyReportsResponseViolations(t *testing.T) {
 		want    []string // X-Linktoken-Violation lines
 		wantLog string
 	}{
-		{"a 429 without Retry-After", 429, "application/json", errBody,
-			[]string{"response header /Retry-After: required-header"}, "violation: POST /api/atlas/v2" + linkTokens + " → 429: response header /Retry-After: required"},
+		{"a 401 without a challenge", 401, "application/json", errBody,
+			[]string{"response header /Www-Authenticate: required-header"}, "violation: POST /api/atlas/v2" + linkTokens + " → 401: response header /Www-Authenticate: required"},
 		{"linkToken as an array", 201, v2MediaType, `{"linkToken":["c2VjcmV0"]}`,
 			[]string{"response body /linkToken: type"}, "violation: "},
 		{"a conforming 201", 201, v2MediaType, `{"linkToken":"c2VjcmV0"}`, nil, ""},

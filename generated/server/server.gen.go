@@ -28,7 +28,7 @@ type ApiError struct {
 	// Detail Human-readable description of the error.
 	Detail *string `json:"detail,omitempty"`
 
-	// Error The HTTP status code.
+	// Error The HTTP status code (RFC 9110 section 15 defines 100 to 599).
 	Error int32 `json:"error"`
 
 	// ErrorCode Application error code, mirrored in the `X-Error-Code` header; `null` has been seen live.
@@ -88,9 +88,11 @@ type TargetOrgOrEnvelope struct {
 }
 
 // TargetOrgRequest The access list of the API key that the link-token carries. MongoDB's "Create One
-// Link-Token" page calls `accessListIps` required; the Atlas CLI sends `[]` when no address is
-// given. Closed to other properties: MongoDB's reference page says invalid fields are rejected
-// with a 400, not ignored.
+// Link-Token" page (v1.0) calls `accessListIps` required, but MongoDB's published v2
+// specification does not require it, and MongoDB's Go SDK leaves it out of the body when no
+// list is set (`{}`); the Atlas CLI sends `[]` when no address is given. So the contract does
+// not require it: a request the live service may well carry out is not refused. Closed to other
+// properties: MongoDB's reference page says invalid fields are rejected with a 400, not ignored.
 type TargetOrgRequest struct {
 	// AccessListIps IP access list entries for the API key: each an IPv4 or IPv6 address, or a CIDR block.
 	// Entries are addresses in MongoDB's documents; CIDR blocks are accepted by Atlas access lists
@@ -98,7 +100,8 @@ type TargetOrgRequest struct {
 	// (`10.0.0.1/24`) is refused or normalised is not recorded, so the contract accepts it
 	// (assumed). The custom string format `ip-or-cidr` (an IPv4 or IPv6 address without zone, or
 	// an address/prefix-length block) is registered by this module with kin-openapi; other
-	// tools that do not know it treat it as a plain string.
+	// tools that do not know it treat it as a plain string. Absent or `null`, no list is given
+	// (`null` taken as absent is assumed: not recorded).
 	AccessListIps []string `json:"accessListIps"`
 }
 
@@ -589,7 +592,7 @@ type ServiceUnavailableJSONResponse struct {
 type TooManyRequestsResponseHeaders struct {
 	RateLimitLimit     *int
 	RateLimitRemaining *int
-	RetryAfter         int
+	RetryAfter         *int
 	XErrorCode         *string
 }
 type TooManyRequestsJSONResponse struct {
@@ -885,7 +888,9 @@ func (response DeleteLinkToken429JSONResponse) VisitDeleteLinkTokenResponse(w ht
 	if response.Headers.RateLimitRemaining != nil {
 		w.Header().Set("RateLimit-Remaining", fmt.Sprint(*response.Headers.RateLimitRemaining))
 	}
-	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	if response.Headers.XErrorCode != nil {
 		w.Header().Set("X-Error-Code", fmt.Sprint(*response.Headers.XErrorCode))
 	}
@@ -1244,7 +1249,9 @@ func (response CreateLinkToken429JSONResponse) VisitCreateLinkTokenResponse(w ht
 	if response.Headers.RateLimitRemaining != nil {
 		w.Header().Set("RateLimit-Remaining", fmt.Sprint(*response.Headers.RateLimitRemaining))
 	}
-	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
 	if response.Headers.XErrorCode != nil {
 		w.Header().Set("X-Error-Code", fmt.Sprint(*response.Headers.XErrorCode))
 	}

@@ -85,7 +85,11 @@ func breakages(s *openapi3.Schema, good any, depth int, req bool) []breakage {
 		}
 		if s.Pattern != "" {
 			if re, err := regexp.Compile(s.Pattern); err == nil {
-				for _, bad := range []string{strings.ToUpper(str), str + "!", "!" + str, str[:len(str)/2]} {
+				// A letter in place of the first character keeps the length,
+				// for a pattern whose string has a fixed length (a "z" is no
+				// hex digit, and needs no escaping in a path).
+				sameLength := "z" + string([]rune(str)[min(1, len([]rune(str))):])
+				for _, bad := range []string{strings.ToUpper(str), str + "!", "!" + str, sameLength, str[:len(str)/2]} {
 					if bad != str && !re.MatchString(bad) && lengthOK(s, bad) {
 						add("pattern", bad)
 						break

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/generated/spec"
 	"github.com/seed-5c49e0d7/linktoken/internal/casegen"
+	"github.com/seed-5c49e0d7/linktoken/internal/orgid"
 	"github.com/seed-5c49e0d7/linktoken/internal/specformats"
 )
 
@@ -34,6 +35,21 @@ var probes = map[string]probeFunc{
 		func(c casegen.Case, at string) (casegen.Case, bool) {
 			return withBodyValue(c, at, "10.0.0.1/24")
 		}},
+	"access-list-null": {true, "an access list sent as null ({\"accessListIps\":null})",
+		func(c casegen.Case, at string) (casegen.Case, bool) {
+			return withBodyValue(c, at, nil)
+		}},
+	"orgid-upper-case": {false, "the organization id in upper-case hex", func(c casegen.Case, _ string) (casegen.Case, bool) {
+		segs := strings.Split(c.Request.URL.Path, "/")
+		changed := false
+		for i, seg := range segs {
+			if orgid.Valid(seg) && strings.ToUpper(seg) != seg {
+				segs[i], changed = strings.ToUpper(seg), true
+			}
+		}
+		c.Request.URL.Path, c.Request.URL.RawPath = strings.Join(segs, "/"), ""
+		return c, changed
+	}},
 	"envelope-status-line": {false, "envelope=true on a request that succeeds", func(c casegen.Case, _ string) (casegen.Case, bool) {
 		return withQuery(c, "envelope", "true"), true
 	}},

@@ -1,7 +1,9 @@
-// Package orgid holds the contract's rule for an organization id,
-// ^[a-f0-9]{24}$, in one place: the client's input check and the in-memory
-// server's routing and rate limiting apply the same rule, and this loop is
-// cheaper on a server's hot path than the regular expression it replaces.
+// Package orgid holds the rule for an organization id that MongoDB's
+// published v2 specification writes, ^[a-f0-9]{24}$, in one place: the
+// client's input check and the in-memory server's organizations
+// (atlastest.WithOrganizations) apply it. The contract also takes upper-case
+// hex (assumed: the Atlas CLI sends it as given), so the client is stricter
+// than the contract on its own account, and suggests the lower-case form.
 package orgid
 
 import (
