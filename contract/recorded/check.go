@@ -55,10 +55,11 @@ func CheckFile(v *contract.Validator, r *Report, path string) error {
 // decoded, so such an exchange is skipped (counted in r.Skipped); a body
 // of an operation larger than the validator reads (MaxBodyBytes) is a
 // violation (RuleBodyTooLarge) naming its size as recorded, and is not
-// kept; so is a response body the archive holds only in part (its
-// content.size larger than its text: Firefox past its body limit, linktoken
-// proxy when the upstream's body broke off), which is not judged as if
-// whole. Memory stays bounded, however large the archive: the largest entry
+// kept; so is a body the archive holds only in part (its content.size
+// larger than its text: Firefox past its body limit, linktoken proxy when
+// the upstream's body broke off) or not at all (no text and no size, a
+// _file of its own, a response its recorder marks failed after the status
+// line: see responseInPart), which is not judged as if whole, or empty. Memory stays bounded, however large the archive: the largest entry
 // (no more than EntryCap) read at a time, and no more than a window of
 // entries (16 per worker, 16 MiB in all) awaiting a verdict. Input it
 // cannot use comes back as an *InputError; r then holds what was checked

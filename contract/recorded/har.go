@@ -24,9 +24,11 @@ import (
 // say) is an *InputError naming it. A body larger than DefaultMaxBodyBytes as
 // recorded is cut to its first DefaultMaxBodyBytes+1 bytes, without its
 // Content-Encoding, which a check reports as too large (RuleBodyTooLarge).
-// A response body the archive holds only in part (its content.size larger
-// than its text) comes as that part: CheckHAR and CheckFile report it as
-// not judged (RuleBodyTooLarge); a caller of ReadHAR judges what it gets.
+// A body the archive holds only in part (its content.size larger than its
+// text), or not at all (no text, a _file of its own, a response marked
+// failed after its status line), comes as what it holds: CheckHAR and
+// CheckFile report it as not judged (RuleBodyTooLarge); a caller of
+// ReadHAR judges what it gets.
 //
 // Bodies come as the archive stores them (base64-decoded when it says
 // so), with one exception: HAR writers usually store a body decoded while
@@ -36,8 +38,8 @@ import (
 // evidently are not so encoded, the Exchange goes without that header, so
 // that a check sees the body as it is.
 //
-// An entry whose response status is 0 (no response: blocked or failed) is
-// passed with a nil Response. source names the archive in errors and in
+// An entry whose response status is 0 or negative (no response: blocked
+// or failed; Playwright writes -1) is passed with a nil Response. source names the archive in errors and in
 // each Exchange's Source ("source#N", N counting entries from 0). A
 // malformed archive returns an *InputError; an error from fn stops the
 // walk and is returned as is.
@@ -249,12 +251,20 @@ type harEntry struct {
 		PostData *harContent    `json:"postData"`
 		BodySize jsontext.Value `json:"bodySize"` // see requestInPart
 	} `json:"request"`
-	Response *struct {
-		Status   jsontext.Value `json:"status"`
-		Headers  []harHeader    `json:"headers"`
-		Content  *harContent    `json:"content"`
-		BodySize jsontext.Value `json:"bodySize"` // see inPart
-	} `json:"response"`
+	Response *harResponse `json:"response"`
+}
+
+// harResponse is what a check reads of an entry's response.
+type harResponse struct {
+	Status   jsontext.Value `json:"status"`
+	Headers  []harHeader    `json:"headers"`
+	Content  *harContent    `json:"content"`
+	BodySize jsontext.Value `json:"bodySize"` // see inPart
+	// What went wrong after the status line, when something did: Chrome's
+	// _error (null when nothing did), Playwright's _failureText. See
+	// failedResponse.
+	Error       jsontext.Value `json:"_error"`
+	FailureText jsontext.Value `json:"_failureText"`
 }
 
 type harHeader struct {
@@ -268,6 +278,9 @@ type harContent struct {
 	Text     jsontext.Value `json:"text"`     // decoded only when the check reads the body
 	Encoding string         `json:"encoding"` // not in HAR 1.2 for postData, written by some tools
 	Size     jsontext.Value `json:"size"`     // content's only: see inPart
+	// File is where Playwright's recordHar with content: 'attach' put the
+	// body instead of text: a file beside the archive, or in its zip.
+	File string `json:"_file"`
 }
 
 // harHeaderCost is what a header costs of a message's budget beside its
@@ -319,7 +332,7 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 		}
 	}
 	if need && cut.request == 0 {
-		cut.requestInPart = requestInPart(rq.BodySize, reqCoded, len(req.Body))
+		cut.requestInPart = requestInPart(rq.PostData, rq.BodySize, reqCoded, len(req.Body))
 	}
 	ex = &contract.Exchange{Source: source + "#" + strconv.Itoa(i), Request: req}
 	rs := e.Response
@@ -327,23 +340,27 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 		return ex, cut, nil
 	}
 	status, err := harStatus(rs.Status)
-	if err != nil || status == 0 {
+	if err != nil || status <= 0 {
+		// No response: browsers and mitmproxy write 0, Playwright -1 (the
+		// status it starts every entry with, kept when the request fails).
 		return ex, cut, err
 	}
 	resp := &contract.Response{StatusCode: status}
 	if resp.Header, err = harHeaders(rs.Headers, rs.Content, "response", need); err != nil {
 		return nil, cut, err
 	}
-	if rs.Content != nil && need {
+	if need {
 		coded := resp.Header.Get("Content-Encoding") != "" // before harBody drops a stale one
-		if resp.Body, cut.response, err = harBody(rs.Content, resp.Header, opt.limit); err != nil {
-			return nil, cut, fmt.Errorf("response content: %w", err)
+		if rs.Content != nil {
+			if resp.Body, cut.response, err = harBody(rs.Content, resp.Header, opt.limit); err != nil {
+				return nil, cut, fmt.Errorf("response content: %w", err)
+			}
+			if len(rs.Headers) == 0 && rs.Content.MimeType != "" && len(resp.Body) > 0 {
+				resp.Header.Set("Content-Type", rs.Content.MimeType)
+			}
 		}
 		if cut.response == 0 {
-			cut.responseInPart = inPart(rs.Content, rs.BodySize, coded, len(resp.Body))
-		}
-		if len(rs.Headers) == 0 && rs.Content.MimeType != "" && len(resp.Body) > 0 {
-			resp.Header.Set("Content-Type", rs.Content.MimeType)
+			cut.responseInPart = responseInPart(rs, status, coded, len(resp.Body))
 		}
 	}
 	ex.Response = resp

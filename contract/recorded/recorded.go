@@ -91,27 +91,25 @@ type cutBodies struct {
 
 // explain puts the recorded size of a cut body into the violation that
 // reports it, in place of the length of the part the reader kept; a body
-// recorded in part is reported so, not judged as if whole.
+// recorded in part, or not at all, is reported so, not judged as if whole.
 func (c cutBodies) explain(ex *contract.Exchange, res *contract.Result) {
 	request, response := asRecorded(c.request), asRecorded(c.response)
 	if c.requestInPart != "" {
 		request = c.requestInPart
-		noneKept(res, contract.SideRequest, ex.Request.Body)
+		notJudged(res, contract.SideRequest)
 	}
 	if c.responseInPart != "" {
 		response = c.responseInPart
-		noneKept(res, contract.SideResponse, ex.Response.Body)
+		notJudged(res, contract.SideResponse)
 	}
 	serverside.ExplainCut(ex, res, request, response)
 }
 
-// noneKept drops what the check found of side's body when the archive
-// kept none of it: that there is none is the recorder's doing, not the
+// notJudged drops what the check found of side's body when the archive
+// does not hold all of it: that there is none, or that the part held ends
+// in the middle of a JSON text, is the recorder's doing, not the
 // traffic's.
-func noneKept(res *contract.Result, side contract.Side, held []byte) {
-	if len(held) > 0 {
-		return
-	}
+func notJudged(res *contract.Result, side contract.Side) {
 	res.Violations = slices.DeleteFunc(res.Violations, func(v *contract.Violation) bool {
 		return v.Side == side && v.Part == contract.PartBody
 	})

@@ -1,0 +1,70 @@
+package recorded_test
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/seed-5c49e0d7/linktoken/contract"
+	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
+)
+
+// TestCheckHARAsToolsWriteIt checks archives shaped as the tools CI jobs
+// record with write them (testdata/tools: README.md and each archive's
+// log.comment say which tool, and from which of its sources): a faithful
+// record of a conforming exchange conforms, a response that never came is
+// unanswered, and a body the archive does not hold whole (left out, in a
+// file of its own, cut by a failure after the status line) is reported not
+// judged, never judged as empty or as whole. Each violation is listed as
+// "side rule", in order.
+func TestCheckHARAsToolsWriteIt(t *testing.T) {
+	const notJudged = "not judged"
+	for _, tc := range []struct {
+		file                  string
+		exchanges, unanswered int
+		violations            []string
+	}{
+		{"chrome_h2-pseudo-headers.har", 3, 0, nil},
+		{"chrome_status-0.har", 1, 1, nil},
+		{"chrome_error-after-status.har", 1, 0, []string{"response " + notJudged}},
+		{"chrome_no-content-text.har", 1, 0, []string{"response " + notJudged}},
+		{"chrome_violation-gzip-decoded.har", 1, 0, []string{"response type"}},
+		{"firefox_bodies-not-included.har", 1, 0, []string{"response " + notJudged}},
+		{"firefox_204-bodies-not-included.har", 1, 0, nil},
+		{"safari_size-0.har", 1, 0, nil},
+		{"mitmproxy_savehar-gzip.har", 3, 0, nil},
+		{"mitmproxy_error.har", 1, 1, nil},
+		{"playwright_embed.har", 3, 0, nil},
+		{"playwright_failed.har", 1, 1, nil},
+		{"playwright_failed-after-status.har", 1, 0, []string{"response " + notJudged}},
+		{"playwright_omit.har", 1, 0, []string{"request " + notJudged, "response " + notJudged}},
+		{"playwright_omit-minimal.har", 2, 0, []string{"request " + notJudged, "response " + notJudged, "response " + notJudged}},
+		{"playwright_attach-minimal.har", 1, 0, []string{"request " + notJudged, "response " + notJudged}},
+		{"insomnia_export.har", 2, 0, nil},
+		{"fiddler_gzip-base64.har", 1, 0, nil},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			var rep recorded.Report
+			if err := recorded.CheckFile(strict, &rep, filepath.Join("testdata", "tools", tc.file)); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, v := range rep.Violations {
+				what := v.Rule
+				if v.Rule == contract.RuleBodyTooLarge && strings.Contains(v.Found, "(not judged)") {
+					what = notJudged
+				}
+				got = append(got, string(v.Side)+" "+what)
+			}
+			if rep.Exchanges != tc.exchanges || rep.Unanswered != tc.unanswered || rep.Skipped != 0 || !slices.Equal(got, tc.violations) {
+				t.Errorf("report %+v, violations %v; want %d exchanges, %d unanswered, violations %q", rep, rep.Violations, tc.exchanges, tc.unanswered, tc.violations)
+			}
+		})
+	}
+	// Every archive there is in the table.
+	files, _ := filepath.Glob(filepath.Join("testdata", "tools", "*.har"))
+	if len(files) != 18 {
+		t.Errorf("%d archives in testdata/tools, 18 in the table", len(files))
+	}
+}
