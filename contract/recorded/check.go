@@ -66,8 +66,8 @@ func CheckFile(v *contract.Validator, r *Report, path string) error {
 // before the problem.
 func CheckHAR(v *contract.Validator, r *Report, har io.Reader, source string) error {
 	p := newPipeline(v, r, source)
-	err := walkHAR(har, source, harOptions{limit: v.BodyLimit()}.entryCap(), func(i int, entry []byte) error {
-		return p.submit(&job{index: i, entry: bytes.Clone(entry)})
+	err := walkHAR(har, source, harOptions{limit: v.BodyLimit()}.entryCap(), func(i int, entry []byte, writer string) error {
+		return p.submit(&job{index: i, entry: bytes.Clone(entry), writer: writer})
 	})
 	return p.finish(err)
 }

@@ -49,8 +49,8 @@ func ReadHAR(r io.Reader, source string, fn func(*contract.Exchange) error) erro
 
 // readHAR is ReadHAR with each value of the archive capped at maxValue.
 func readHAR(r io.Reader, source string, maxValue int64, fn func(*contract.Exchange) error) error {
-	return walkHAR(r, source, maxValue, func(i int, entry []byte) error {
-		ex, _, err := harExchange(entry, source, i, harOptions{limit: contract.DefaultMaxBodyBytes})
+	return walkHAR(r, source, maxValue, func(i int, entry []byte, writer string) error {
+		ex, _, err := harExchange(entry, source, i, harOptions{limit: contract.DefaultMaxBodyBytes, writer: writer})
 		if err != nil {
 			return err
 		}
@@ -72,6 +72,9 @@ type harOptions struct {
 	// operation of the contract); nil: every body is needed. A body that
 	// is not needed is not decoded: its exchange comes without it.
 	need func(method string, u *url.URL) bool
+	// writer is the archive's log.creator.name, when it comes before
+	// log.entries (as every writer we know puts it): see chromeDevTools.
+	writer string
 }
 
 // entryCap is the cap on one value of the archive for a check reading
@@ -104,12 +107,23 @@ func (c *capReader) Read(p []byte) (int, error) {
 }
 
 // harArchive is what the walk reads of an archive: log.entries, whose
-// unmarshaler (walkHAR's) hands each entry on; json skips every other
-// value, a token at a time.
+// unmarshaler (walkHAR's) hands each entry on, and log.creator, which
+// says who wrote them; json skips every other value, a token at a time.
 type harArchive struct {
 	Log struct {
-		Entries harEntries `json:"entries"`
+		Creator jsontext.Value `json:"creator"` // read loosely: see writerName
+		Entries harEntries     `json:"entries"`
 	} `json:"log"`
+}
+
+// writerName is the name in a log.creator, or "" when it has none: what a
+// writer says of itself decides nothing worth refusing an archive for.
+func writerName(creator jsontext.Value) string {
+	var c struct {
+		Name string `json:"name"`
+	}
+	_ = jsonv2.Unmarshal(creator, &c)
+	return c.Name
 }
 
 // harEntries marks log.entries for the walk's unmarshaler.
@@ -117,9 +131,10 @@ type harEntries struct{}
 
 // walkHAR reads an archive with a streaming JSON decoder and calls fn with
 // the JSON of each entry of log.entries, in order (valid until fn
-// returns); every other value is skipped. No value it reads or skips may
+// returns), and the name of the archive's writer when log.creator came
+// before; every other value is skipped. No value it reads or skips may
 // take more than maxValue bytes. An error from fn is returned as is.
-func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []byte) error) error {
+func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []byte, writer string) error) error {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
 		br = bufio.NewReaderSize(r, 64<<10)
@@ -133,8 +148,10 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 	found, n := false, 0
 	var stop error   // fn's, returned as is
 	var broken error // what stopped the read of entry n, which walkError names
+	var archive harArchive
 	entriesFunc := jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *harEntries) error {
 		found = true
+		writer := writerName(archive.Log.Creator)
 		if k := dec.PeekKind(); k != '[' {
 			if err := dec.SkipValue(); err != nil { // a syntax error says more
 				return err
@@ -150,7 +167,7 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 				broken = err
 				return err
 			}
-			if err := fn(n, entry); err != nil {
+			if err := fn(n, entry, writer); err != nil {
 				stop = err
 				return err
 			}
@@ -159,7 +176,7 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 		_, err := dec.ReadToken() // ']', or the error that stopped the loop
 		return err
 	})
-	err := jsonv2.UnmarshalDecode(dec, new(harArchive), jsonv2.WithUnmarshalers(entriesFunc))
+	err := jsonv2.UnmarshalDecode(dec, &archive, jsonv2.WithUnmarshalers(entriesFunc))
 	if err == nil {
 		if _, err = dec.ReadToken(); err == io.EOF {
 			err = nil
@@ -283,6 +300,19 @@ type harContent struct {
 	File string `json:"_file"`
 }
 
+// chromeDevTools is the log.creator.name of the archives Chrome's and
+// Edge's DevTools write (devtools-frontend, models/har/Log.ts). Their
+// default export, "sanitized" since Chrome 130, removes every
+// Authorization and Cookie header from the requests (and Set-Cookie from
+// the responses), and says so nowhere in the archive: a request without
+// Authorization there may well have sent one.
+const chromeDevTools = "WebInspector"
+
+// credentialsRemoved is what a security violation of a request without
+// Authorization says in an archive Chrome's DevTools wrote.
+const credentialsRemoved = "no Authorization header, in an archive of Chrome's or Edge's DevTools (creator WebInspector), " +
+	"whose default export (sanitized) removes it: export with sensitive data to judge it (not judged)"
+
 // harHeaderCost is what a header costs of a message's budget beside its
 // name and value: a server counts its line's ": " and CRLF; this reader
 // counts what the header takes in memory.
@@ -321,6 +351,9 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 		return nil, cut, err
 	}
 	reqCoded := req.Header.Get("Content-Encoding") != "" // before harBody drops a stale one
+	if need && opt.writer == chromeDevTools && req.Header.Get("Authorization") == "" {
+		cut.credentials = credentialsRemoved
+	}
 	if rq.PostData != nil && need {
 		if req.Body, cut.request, err = harBody(rq.PostData, req.Header, opt.limit); err != nil {
 			return nil, cut, fmt.Errorf("request postData: %w", err)

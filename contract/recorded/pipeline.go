@@ -27,10 +27,11 @@ const (
 
 // job is one exchange on its way to the report.
 type job struct {
-	index int
-	entry []byte             // a HAR entry's JSON, made an exchange by a worker; or
-	ex    *contract.Exchange // an exchange already read
-	cut   cutBodies
+	index  int
+	entry  []byte             // a HAR entry's JSON, made an exchange by a worker,
+	writer string             // with its archive's log.creator.name; or
+	ex     *contract.Exchange // an exchange already read
+	cut    cutBodies
 
 	weight int64
 	res    ExchangeResult
@@ -98,7 +99,7 @@ func (p *pipeline) work() {
 			// Only an operation of the contract has its bodies read (a
 			// method its path does not declare is reported without
 			// them); the check keeps the route found to tell.
-			opt := harOptions{limit: p.v.BodyLimit(), need: func(method string, u *url.URL) bool {
+			opt := harOptions{limit: p.v.BodyLimit(), writer: j.writer, need: func(method string, u *url.URL) bool {
 				m, c, err := p.paths.Match(method, u)
 				if err != nil {
 					return false
