@@ -3,7 +3,9 @@ package recorded
 import (
 	"bufio"
 	"bytes"
+	"compress/zlib"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -13,8 +15,10 @@ import (
 
 // CheckFile checks a HAR archive or a raw HTTP exchange file into r with v.
 // A file is taken for a HAR archive when it ends in .har or starts with
-// '{', and for raw HTTP when it starts with a request or status line; one
-// that is empty, only white space or neither is an *InputError saying so.
+// '{', for a zlib-compressed one when it ends in .zhar (as mitmproxy's
+// save.har writes it), and for raw HTTP when it starts with a request or
+// status line; one that is empty, only white space or neither is an
+// *InputError saying so.
 // Both are read as streams, in bounded memory whatever their size (see
 // CheckHAR); a body larger than the validator reads (MaxBodyBytes) is a
 // violation (RuleBodyTooLarge) naming its size, and is not read. Input it
@@ -27,6 +31,14 @@ func CheckFile(v *contract.Validator, r *Report, path string) error {
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)
+	if strings.HasSuffix(strings.ToLower(path), ".zhar") {
+		zr, err := zlib.NewReader(br)
+		if err != nil {
+			return &InputError{Source: path, Err: fmt.Errorf("not a zlib-compressed HAR archive (.zhar, as mitmproxy writes it): %w", err)}
+		}
+		defer zr.Close()
+		return CheckHAR(v, r, zr, path)
+	}
 	har, err := isHAR(br, path)
 	if err != nil {
 		return err

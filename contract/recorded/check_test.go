@@ -34,6 +34,7 @@ func TestCheckFileRefusesWhatIsNotInput(t *testing.T) {
 		{"a header line first", "x.http", digestLine + "\r\n", neither},
 		{"a header line first, named .txt", "x.txt", digestLine + "Host: cloud.mongodb.com\r\n\r\n", neither},
 		{"white space, then a byte order mark and JSON", "x.json", " \n\uFEFF{\"log\":{\"entries\":[]}}", neither},
+		{"JSON, named .zhar", "x.zhar", `{"log":{"entries":[]}}`, ": not a zlib-compressed HAR archive (.zhar, as mitmproxy writes it): zlib: invalid header"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path, rep, err := checkContent(t, tc.file, tc.content)

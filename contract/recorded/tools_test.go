@@ -37,6 +37,7 @@ func TestCheckHARAsToolsWriteIt(t *testing.T) {
 		{"safari_size-0.har", 1, 0, nil},
 		{"mitmproxy_savehar-gzip.har", 3, 0, nil},
 		{"mitmproxy_error.har", 1, 1, nil},
+		{"mitmproxy_save-har.zhar", 3, 0, nil},
 		{"playwright_embed.har", 3, 0, nil},
 		{"playwright_failed.har", 1, 1, nil},
 		{"playwright_failed-after-status.har", 1, 0, []string{"response " + notJudged}},
@@ -65,8 +66,8 @@ func TestCheckHARAsToolsWriteIt(t *testing.T) {
 		})
 	}
 	// Every archive there is in the table.
-	files, _ := filepath.Glob(filepath.Join("testdata", "tools", "*.har"))
-	if len(files) != 20 {
-		t.Errorf("%d archives in testdata/tools, 20 in the table", len(files))
+	files, _ := filepath.Glob(filepath.Join("testdata", "tools", "*.*har"))
+	if len(files) != 21 {
+		t.Errorf("%d archives in testdata/tools, 21 in the table", len(files))
 	}
 }
