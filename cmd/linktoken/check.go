@@ -34,7 +34,9 @@ live traffic may carry them; notices are printed but do not change the exit stat
 unless --strict makes them violations.
 
 Each FILE is a HAR 1.2 archive (ending in .har, or starting with '{'; ending in .zhar,
-zlib-compressed as mitmproxy's save.har writes it), read as a stream,
+zlib-compressed as mitmproxy's save.har writes it; ending in .zip, Playwright's recordHar
+zip; bodies Playwright stores in a file of their own, _file, are read from beside the
+archive), read as a stream,
 entry by entry, in memory bounded by its largest entry (an entry of more than 64 MiB of
 JSON is refused), or a raw HTTP exchange file (curl -i output included): a request followed
 by its response (as many times as it likes), or a response alone, whose request is read from

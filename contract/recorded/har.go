@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -75,6 +76,9 @@ type harOptions struct {
 	// writer is the archive's log.creator.name, when it comes before
 	// log.entries (as every writer we know puts it): see chromeDevTools.
 	writer string
+	// files holds the bodies the archive names in a _file (see attached);
+	// nil for an archive read from a stream.
+	files fs.FS
 }
 
 // entryCap is the cap on one value of the archive for a check reading
@@ -296,9 +300,15 @@ type harContent struct {
 	Encoding string         `json:"encoding"` // not in HAR 1.2 for postData, written by some tools
 	Size     jsontext.Value `json:"size"`     // content's only: see inPart
 	// File is where Playwright's recordHar with content: 'attach' put the
-	// body instead of text: a file beside the archive, or in its zip.
-	File string `json:"_file"`
+	// body instead of text: a file beside the archive, or in its zip (see
+	// attached); fromFile says the reader read it from there.
+	File     string `json:"_file"`
+	fromFile bool
 }
+
+// held reports whether the archive holds the body, as text or in a file the
+// reader read.
+func (c *harContent) held() bool { return c.Text.Kind() == '"' || c.fromFile }
 
 // chromeDevTools is the log.creator.name of the archives Chrome's and
 // Edge's DevTools write (devtools-frontend, models/har/Log.ts). Their
@@ -355,7 +365,7 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 		cut.credentials = credentialsRemoved
 	}
 	if rq.PostData != nil && need {
-		if req.Body, cut.request, err = harBody(rq.PostData, req.Header, opt.limit); err != nil {
+		if req.Body, cut.request, err = harBody(rq.PostData, req.Header, opt.limit, opt.files); err != nil {
 			return nil, cut, fmt.Errorf("request postData: %w", err)
 		}
 		if len(rq.Headers) == 0 && rq.PostData.MimeType != "" {
@@ -385,7 +395,7 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 	if need {
 		coded := resp.Header.Get("Content-Encoding") != "" // before harBody drops a stale one
 		if rs.Content != nil {
-			if resp.Body, cut.response, err = harBody(rs.Content, resp.Header, opt.limit); err != nil {
+			if resp.Body, cut.response, err = harBody(rs.Content, resp.Header, opt.limit, opt.files); err != nil {
 				return nil, cut, fmt.Errorf("response content: %w", err)
 			}
 			if len(rs.Headers) == 0 && rs.Content.MimeType != "" && len(resp.Body) > 0 {
@@ -462,10 +472,18 @@ func harHeaders(list []harHeader, c *harContent, what string, need bool) (http.H
 }
 
 // harBody turns a message's text into its body: base64-decoded when the
-// archive says so, cut when it is larger than a check reads (its size as
-// recorded returned), and without a Content-Encoding its bytes evidently
-// no longer have.
-func harBody(c *harContent, h http.Header, limit int64) ([]byte, int64, error) {
+// archive says so, or read from its _file in files (see attached), cut
+// when it is larger than a check reads (its size as recorded returned),
+// and without a Content-Encoding its bytes evidently no longer have.
+func harBody(c *harContent, h http.Header, limit int64, files fs.FS) ([]byte, int64, error) {
+	if c.File != "" {
+		data, size, ok := attached(files, c.File, storedLimit(limit, true))
+		if !ok {
+			return nil, 0, nil // not held: responseInPart and requestInPart say so
+		}
+		c.fromFile = true
+		return storedBody(h, data, size, limit), cutSize(size, limit), nil
+	}
 	if k := c.Text.Kind(); k != '"' {
 		if k == 'n' || k == 0 {
 			return nil, 0, nil
@@ -488,11 +506,29 @@ func harBody(c *harContent, h http.Header, limit int64) ([]byte, int64, error) {
 	default:
 		return nil, 0, fmt.Errorf("unknown encoding %q", c.Encoding)
 	}
-	if size := int64(len(data)); size > storedLimit(limit, true) {
-		return cutBody(h, data, limit), size, nil
+	size := int64(len(data))
+	return storedBody(h, data, size, limit), cutSize(size, limit), nil
+}
+
+// storedBody is the body a reader hands on of data, a body of size bytes
+// as stored (data holds at least the first storedLimit+1 of them): cut
+// when it is larger than a check reads (see cutBody), and without a
+// Content-Encoding its bytes evidently no longer have.
+func storedBody(h http.Header, data []byte, size, limit int64) []byte {
+	if size > storedLimit(limit, true) {
+		return cutBody(h, data, limit)
 	}
 	if len(data) > 0 && staleContentEncoding(h, data, limit) {
 		delete(h, "Content-Encoding")
 	}
-	return data, 0, nil
+	return data
+}
+
+// cutSize is the size as recorded of a body a reader cuts, or 0 for one
+// it keeps whole.
+func cutSize(size, limit int64) int64 {
+	if size > storedLimit(limit, true) {
+		return size
+	}
+	return 0
 }

@@ -32,9 +32,9 @@ func responseInPart(rs *harResponse, status int, coded bool, held int) string {
 		switch {
 		case failedResponse(rs):
 			return "a body its recorder marks as failed after the status line (_error, _failureText) (not judged)"
-		case c != nil && c.File != "":
+		case c != nil && c.File != "" && !c.fromFile:
 			return bodyInFile
-		case c == nil || (c.Text.Kind() != '"' && harInt(c.Size) < 0):
+		case c == nil || (!c.held() && harInt(c.Size) < 0):
 			return "no text of the body in the archive, nor its size (content.text left out: Firefox without response bodies, Playwright's content: 'omit' in mode: 'minimal') (not judged)"
 		}
 	}
@@ -42,15 +42,16 @@ func responseInPart(rs *harResponse, status int, coded bool, held int) string {
 		return ""
 	}
 	size := harInt(c.Size)
-	if coded && size == harInt(rs.BodySize) && c.Text.Kind() == '"' {
+	if coded && size == harInt(rs.BodySize) && c.held() {
 		return ""
 	}
 	return heldInPart(size, held)
 }
 
 // bodyInFile is what the body-size violation says of a body that
-// Playwright's recordHar with content: 'attach' put in a file of its own.
-const bodyInFile = "a body held in a file of its own (_file: Playwright's content: 'attach'), which is not read (not judged)"
+// Playwright's recordHar with content: 'attach' put in a file of its own
+// that the reader could not read (see attached).
+const bodyInFile = "a body in a file of its own (_file: Playwright's content: 'attach') not found beside the archive (not judged)"
 
 // failedResponse reports whether a response's recorder says it failed:
 // Chrome's _error and Playwright's _failureText name what went wrong
@@ -79,7 +80,7 @@ func failedResponse(rs *harResponse) bool {
 func requestInPart(pd *harContent, bodySize jsontext.Value, coded bool, held int) string {
 	size := harInt(bodySize)
 	switch {
-	case pd != nil && pd.File != "":
+	case pd != nil && pd.File != "" && !pd.fromFile:
 		return bodyInFile
 	case coded:
 		return ""

@@ -3,6 +3,7 @@ package recorded
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net/url"
 	"runtime"
 
@@ -42,6 +43,7 @@ type job struct {
 // pipeline is one check's workers and recorder.
 type pipeline struct {
 	v      *contract.Validator
+	files  fs.FS // the bodies HAR entries name in a _file, if any
 	paths  *pathvariant.Paths
 	source string
 	bytes  *semaphore.Weighted
@@ -99,7 +101,7 @@ func (p *pipeline) work() {
 			// Only an operation of the contract has its bodies read (a
 			// method its path does not declare is reported without
 			// them); the check keeps the route found to tell.
-			opt := harOptions{limit: p.v.BodyLimit(), writer: j.writer, need: func(method string, u *url.URL) bool {
+			opt := harOptions{limit: p.v.BodyLimit(), writer: j.writer, files: p.files, need: func(method string, u *url.URL) bool {
 				m, c, err := p.paths.Match(method, u)
 				if err != nil {
 					return false

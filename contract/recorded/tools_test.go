@@ -1,8 +1,10 @@
 package recorded_test
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,6 +46,8 @@ func TestCheckHARAsToolsWriteIt(t *testing.T) {
 		{"playwright_omit.har", 1, 0, []string{"request " + notJudged, "response " + notJudged}},
 		{"playwright_omit-minimal.har", 2, 0, []string{"request " + notJudged, "response " + notJudged, "response " + notJudged}},
 		{"playwright_attach-minimal.har", 1, 0, []string{"request " + notJudged, "response " + notJudged}},
+		{"playwright_attach.har", 2, 0, nil},
+		{"playwright_recordhar.zip", 2, 0, []string{"response type"}},
 		{"insomnia_export.har", 2, 0, nil},
 		{"fiddler_gzip-base64.har", 1, 0, nil},
 	} {
@@ -66,8 +70,50 @@ func TestCheckHARAsToolsWriteIt(t *testing.T) {
 		})
 	}
 	// Every archive there is in the table.
-	files, _ := filepath.Glob(filepath.Join("testdata", "tools", "*.*har"))
-	if len(files) != 21 {
-		t.Errorf("%d archives in testdata/tools, 21 in the table", len(files))
+	var files []string
+	for _, pattern := range []string{"*.har", "*.zhar", "*.zip"} {
+		m, _ := filepath.Glob(filepath.Join("testdata", "tools", pattern))
+		files = append(files, m...)
+	}
+	if len(files) != 23 {
+		t.Errorf("%d archives in testdata/tools, 23 in the table", len(files))
+	}
+}
+
+// TestCheckHARReadsAttachedBodiesOnlyBesideIt: a _file (Playwright's
+// content: 'attach') is read from the archive's directory and from nowhere
+// else: a path out of it, absolute or through a symbolic link, leaves the
+// body not judged, and the file outside is not read.
+func TestCheckHARReadsAttachedBodiesOnlyBesideIt(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "har")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(parent, "body.dat")
+	if err := os.WriteFile(outside, []byte(`{"linkToken":"x"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "link.dat")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"../body.dat", outside, "link.dat", "missing.dat"} {
+		t.Run(name, func(t *testing.T) {
+			har := `{"log":{"entries":[{"request":{"method":"DELETE","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens",` +
+				`"headers":[{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"},{"name":"Authorization","value":"Bearer abc"}]},` +
+				`"response":{"status":404,"headers":[{"name":"Content-Type","value":"application/json"}],` +
+				`"content":{"mimeType":"application/json","size":-1,"_file":` + strconv.Quote(name) + `}}}]}}`
+			path := filepath.Join(dir, "traffic.har")
+			if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			var rep recorded.Report
+			if err := recorded.CheckFile(strict, &rep, path); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Violations) != 1 || !strings.Contains(rep.Violations[0].Found, "not found beside the archive (not judged)") {
+				t.Errorf("violations %v; want the body not judged", rep.Violations)
+			}
+		})
 	}
 }
