@@ -42,7 +42,8 @@ JSON is refused), or a raw HTTP exchange file (curl -i output included): a reque
 by its response (as many times as it likes), or a response alone, whose request is read from
 the file X.request.http beside X.http when there is one (and which is otherwise checked
 against every operation). Exchanges are judged on every core and reported in file order.
-Exchanges that are not operations of the contract are counted and skipped; a path that
+Exchanges that are not operations of the contract (a browser's CORS preflight among them)
+are counted and skipped; a path that
 is a variant of the contract's (another case, a trailing slash, an empty or dot segment,
 a percent-encoded letter, a ;parameter) is judged as the contract's path, and is a
 path-variant violation, as linktoken proxy judges it.

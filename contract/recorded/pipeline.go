@@ -121,13 +121,17 @@ func (p *pipeline) work() {
 }
 
 // judge is the verdict on one exchange as a Report counts it: an exchange
-// that is not an operation of the contract is Skipped. route, when the
+// that is not an operation of the contract (a CORS preflight included: see
+// corsPreflight) is Skipped. route, when the
 // reader found it, is the request's, and is not looked up again; canon
 // then is the URL its path is a variant of, if it is one. A request whose
 // path is a variant of the contract's is judged as that path and breaks
 // pathvariant.Rule, as linktoken proxy judged it live. cut says what the
 // reader did not read whole of the bodies.
 func (p *pipeline) judge(ex *contract.Exchange, route *contract.Match, canon *url.URL, cut cutBodies) ExchangeResult {
+	if corsPreflight(ex.Request) {
+		return ExchangeResult{Name: ex.Name(), Skipped: true}
+	}
 	if route == nil && ex.Request != nil && ex.Request.URL != nil {
 		var err error
 		if route, canon, err = p.paths.Match(ex.Request.Method, ex.Request.URL); err != nil {
