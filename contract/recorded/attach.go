@@ -41,7 +41,12 @@ func attached(files fs.FS, name string, most int64) (data []byte, size int64, ok
 	if err != nil {
 		return nil, 0, false
 	}
-	return data, max(info.Size(), int64(len(data))), true
+	// What was read decides whether the body is cut: a file that shrank
+	// since its Stat is what it holds now.
+	if size = int64(len(data)); size > most {
+		size = max(info.Size(), size)
+	}
+	return data, size, true
 }
 
 // checkHARZip checks the archive in the zip at path as Playwright's

@@ -86,9 +86,10 @@ func CheckFile(v *contract.Validator, r *Report, path string) error {
 // larger than its text: Firefox past its body limit, linktoken proxy when
 // the upstream's body broke off) or not at all (no text and no size, a
 // _file of its own, a response its recorder marks failed after the status
-// line: see responseInPart), which is not judged as if whole, or empty. Memory stays bounded, however large the archive: the largest entry
-// (no more than EntryCap) read at a time, and no more than a window of
-// entries (16 per worker, 16 MiB in all) awaiting a verdict. Input it
+// line: see responseInPart), which is not judged as if whole, or empty.
+// Memory stays bounded, however large the archive: the largest entry (no
+// more than EntryCap) read at a time, and no more than a window of entries
+// (16 per worker, 16 MiB in all) awaiting a verdict. Input it
 // cannot use comes back as an *InputError; r then holds what was checked
 // before the problem.
 func CheckHAR(v *contract.Validator, r *Report, har io.Reader, source string) error {

@@ -40,8 +40,8 @@ import (
 // that a check sees the body as it is.
 //
 // An entry whose response status is 0 or negative (no response: blocked
-// or failed; Playwright writes -1) is passed with a nil Response. source names the archive in errors and in
-// each Exchange's Source ("source#N", N counting entries from 0). A
+// or failed; Playwright writes -1) is passed with a nil Response. source
+// names the archive in errors and in each Exchange's Source ("source#N", N counting entries from 0). A
 // malformed archive returns an *InputError; an error from fn stops the
 // walk and is returned as is.
 func ReadHAR(r io.Reader, source string, fn func(*contract.Exchange) error) error {
@@ -280,7 +280,7 @@ type harResponse struct {
 	Status   jsontext.Value `json:"status"`
 	Headers  []harHeader    `json:"headers"`
 	Content  *harContent    `json:"content"`
-	BodySize jsontext.Value `json:"bodySize"` // see inPart
+	BodySize jsontext.Value `json:"bodySize"` // see responseInPart
 	// What went wrong after the status line, when something did: Chrome's
 	// _error (null when nothing did), Playwright's _failureText. See
 	// failedResponse.
@@ -298,7 +298,7 @@ type harContent struct {
 	MimeType string         `json:"mimeType"`
 	Text     jsontext.Value `json:"text"`     // decoded only when the check reads the body
 	Encoding string         `json:"encoding"` // not in HAR 1.2 for postData, written by some tools
-	Size     jsontext.Value `json:"size"`     // content's only: see inPart
+	Size     jsontext.Value `json:"size"`     // content's only: see responseInPart
 	// File is where Playwright's recordHar with content: 'attach' put the
 	// body instead of text: a file beside the archive, or in its zip (see
 	// attached); fromFile says the reader read it from there.

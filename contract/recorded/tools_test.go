@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/contract/recorded"
 )
 
@@ -117,5 +118,32 @@ func TestCheckHARReadsAttachedBodiesOnlyBesideIt(t *testing.T) {
 				t.Errorf("violations %v; want the body not judged", rep.Violations)
 			}
 		})
+	}
+}
+
+// TestCheckHARAttachedBodyTooLarge: a body in a _file larger than the
+// check reads is cut as a text that long is, and reported with its size.
+func TestCheckHARAttachedBodyTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	body := `{"detail":"` + strings.Repeat("x", 6000) + `","error":404,"errorCode":"UNEXPECTED_ERROR"}`
+	if err := os.WriteFile(filepath.Join(dir, "body.json"), []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	har := `{"log":{"entries":[{"request":{"method":"DELETE","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens",` +
+		`"headers":[{"name":"Accept","value":"application/vnd.atlas.2023-01-01+json"},{"name":"Authorization","value":"Bearer abc"}]},` +
+		`"response":{"status":404,"headers":[{"name":"Content-Type","value":"application/json"}],` +
+		`"content":{"mimeType":"application/json","size":-1,"_file":"body.json"}}}]}}`
+	path := filepath.Join(dir, "traffic.har")
+	if err := os.WriteFile(path, []byte(har), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var rep recorded.Report
+	v := contract.MustNew(contract.Strict(), contract.MaxBodyBytes(1024))
+	if err := recorded.CheckFile(v, &rep, path); err != nil {
+		t.Fatal(err)
+	}
+	want := strconv.Itoa(len(body)) + " bytes as recorded"
+	if len(rep.Violations) != 1 || rep.Violations[0].Rule != contract.RuleBodyTooLarge || rep.Violations[0].Found != want {
+		t.Errorf("violations %v; want one body-size violation finding %q", rep.Violations, want)
 	}
 }
