@@ -17,6 +17,10 @@ func TestMalformedJSONIsNotQuoted(t *testing.T) {
 		`{"linkToken":"ab\ud83dSECRET"}`,
 		`{"linkToken":"\uSECR"}`,
 		`{"linkToken":"\udc00SECRET"}`,
+		// Quoted in double quotes by the library, for the line end or
+		// backquote in the span it quotes.
+		"{\"linkToken\":\"\\ud800SECR\"\n}",
+		"{\"linkToken\":\"\\ud800SEC`R\"}",
 	} {
 		res, err := contract.MustNew().Check(createExchange(createBody, []byte(body), nil, nil))
 		if err != nil {

@@ -33,13 +33,17 @@ parameter, is a notice: MongoDB adds response properties within a resource versi
 live traffic may carry them; notices are printed but do not change the exit status,
 unless --strict makes them violations.
 
-Each FILE is a HAR 1.2 archive (ending in .har, or starting with '{'), read as a stream,
+Each FILE is a HAR 1.2 archive (ending in .har, or starting with '{'; ending in .zhar,
+zlib-compressed as mitmproxy's save.har writes it; ending in .zip, Playwright's recordHar
+zip; bodies Playwright stores in a file of their own, _file, are read from beside the
+archive), read as a stream,
 entry by entry, in memory bounded by its largest entry (an entry of more than 64 MiB of
 JSON is refused), or a raw HTTP exchange file (curl -i output included): a request followed
 by its response (as many times as it likes), or a response alone, whose request is read from
 the file X.request.http beside X.http when there is one (and which is otherwise checked
 against every operation). Exchanges are judged on every core and reported in file order.
-Exchanges that are not operations of the contract are counted and skipped; a path that
+Exchanges that are not operations of the contract (a browser's CORS preflight among them)
+are counted and skipped; a path that
 is a variant of the contract's (another case, a trailing slash, an empty or dot segment,
 a percent-encoded letter, a ;parameter) is judged as the contract's path, and is a
 path-variant violation, as linktoken proxy judges it.

@@ -1,6 +1,8 @@
 package recorded_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -34,6 +36,9 @@ func TestCheckFileRefusesWhatIsNotInput(t *testing.T) {
 		{"a header line first", "x.http", digestLine + "\r\n", neither},
 		{"a header line first, named .txt", "x.txt", digestLine + "Host: cloud.mongodb.com\r\n\r\n", neither},
 		{"white space, then a byte order mark and JSON", "x.json", " \n\uFEFF{\"log\":{\"entries\":[]}}", neither},
+		{"JSON, named .zhar", "x.zhar", `{"log":{"entries":[]}}`, ": not a zlib-compressed HAR archive (.zhar, as mitmproxy writes it): zlib: invalid header"},
+		{"JSON, named .zip", "x.zip", `{"log":{"entries":[]}}`, ": not a zip archive of a HAR (as Playwright's recordHar writes it): zip: not a valid zip file"},
+		{"a zip without har.har", "x.zip", zipOf(t, "traffic.har"), ": a zip without har.har, where Playwright's recordHar puts the archive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path, rep, err := checkContent(t, tc.file, tc.content)
@@ -104,4 +109,22 @@ func checkContent(t *testing.T, name, content string) (path string, rep recorded
 	}
 	err = recorded.CheckFile(strict, &rep, path)
 	return path, rep, err
+}
+
+// zipOf is a zip holding an empty archive named name.
+func zipOf(t *testing.T, name string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create(name)
+	if err == nil {
+		_, err = w.Write([]byte(`{"log":{"entries":[]}}`))
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
 }

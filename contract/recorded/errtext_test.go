@@ -34,6 +34,14 @@ func TestReaderErrorsQuoteNoSecret(t *testing.T) {
 		// link-token, the secret.
 		{"a lone surrogate in a HAR string", `{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"},` +
 			`"response":{"status":200,"content":{"text":"{\"linkToken\":\"\ud800SECRET\"}"}}}]}}`, "invalid surrogate pair", true},
+		// … and quotes it in double quotes, which a backquoted span's
+		// stripping missed, when it holds white space or a backquote:
+		// mitmproxy's indented archive, a lone surrogate near a
+		// token's end (surrogateescape: a byte that is not UTF-8).
+		{"a lone surrogate before a line end", "{\n    \"log\": {\"entries\": [{\"request\": {\"method\": \"GET\", \"url\": \"https://x/\"},\n" +
+			"        \"response\": {\"status\": 200, \"content\": {\"text\": \"\\udcffSECR\"\n}}}]}}", "invalid surrogate pair", true},
+		{"a lone surrogate before a backquote", `{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"},` +
+			"\"response\":{\"status\":200,\"content\":{\"text\":\"\\ud800SECR`T\"}}}]}}", "invalid surrogate pair", true},
 		{"a broken escape in a HAR string", `{"log":{"entries":[{"request":{"method":"GET","url":"https://x/"},` +
 			`"response":{"status":200,"content":{"text":"{\"linkToken\":\"\uSECRET\"}"}}}]}}`, "invalid escape sequence", true},
 	} {

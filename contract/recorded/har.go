@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,9 +25,11 @@ import (
 // say) is an *InputError naming it. A body larger than DefaultMaxBodyBytes as
 // recorded is cut to its first DefaultMaxBodyBytes+1 bytes, without its
 // Content-Encoding, which a check reports as too large (RuleBodyTooLarge).
-// A response body the archive holds only in part (its content.size larger
-// than its text) comes as that part: CheckHAR and CheckFile report it as
-// not judged (RuleBodyTooLarge); a caller of ReadHAR judges what it gets.
+// A body the archive holds only in part (its content.size larger than its
+// text), or not at all (no text, a _file of its own, a response marked
+// failed after its status line), comes as what it holds: CheckHAR and
+// CheckFile report it as not judged (RuleBodyTooLarge); a caller of
+// ReadHAR judges what it gets.
 //
 // Bodies come as the archive stores them (base64-decoded when it says
 // so), with one exception: HAR writers usually store a body decoded while
@@ -36,9 +39,9 @@ import (
 // evidently are not so encoded, the Exchange goes without that header, so
 // that a check sees the body as it is.
 //
-// An entry whose response status is 0 (no response: blocked or failed) is
-// passed with a nil Response. source names the archive in errors and in
-// each Exchange's Source ("source#N", N counting entries from 0). A
+// An entry whose response status is 0 or negative (no response: blocked
+// or failed; Playwright writes -1) is passed with a nil Response. source
+// names the archive in errors and in each Exchange's Source ("source#N", N counting entries from 0). A
 // malformed archive returns an *InputError; an error from fn stops the
 // walk and is returned as is.
 func ReadHAR(r io.Reader, source string, fn func(*contract.Exchange) error) error {
@@ -47,8 +50,8 @@ func ReadHAR(r io.Reader, source string, fn func(*contract.Exchange) error) erro
 
 // readHAR is ReadHAR with each value of the archive capped at maxValue.
 func readHAR(r io.Reader, source string, maxValue int64, fn func(*contract.Exchange) error) error {
-	return walkHAR(r, source, maxValue, func(i int, entry []byte) error {
-		ex, _, err := harExchange(entry, source, i, harOptions{limit: contract.DefaultMaxBodyBytes})
+	return walkHAR(r, source, maxValue, func(i int, entry []byte, writer string) error {
+		ex, _, err := harExchange(entry, source, i, harOptions{limit: contract.DefaultMaxBodyBytes, writer: writer})
 		if err != nil {
 			return err
 		}
@@ -70,6 +73,12 @@ type harOptions struct {
 	// operation of the contract); nil: every body is needed. A body that
 	// is not needed is not decoded: its exchange comes without it.
 	need func(method string, u *url.URL) bool
+	// writer is the archive's log.creator.name, when it comes before
+	// log.entries (as every writer we know puts it): see chromeDevTools.
+	writer string
+	// files holds the bodies the archive names in a _file (see attached);
+	// nil for an archive read from a stream.
+	files fs.FS
 }
 
 // entryCap is the cap on one value of the archive for a check reading
@@ -102,12 +111,23 @@ func (c *capReader) Read(p []byte) (int, error) {
 }
 
 // harArchive is what the walk reads of an archive: log.entries, whose
-// unmarshaler (walkHAR's) hands each entry on; json skips every other
-// value, a token at a time.
+// unmarshaler (walkHAR's) hands each entry on, and log.creator, which
+// says who wrote them; json skips every other value, a token at a time.
 type harArchive struct {
 	Log struct {
-		Entries harEntries `json:"entries"`
+		Creator jsontext.Value `json:"creator"` // read loosely: see writerName
+		Entries harEntries     `json:"entries"`
 	} `json:"log"`
+}
+
+// writerName is the name in a log.creator, or "" when it has none: what a
+// writer says of itself decides nothing worth refusing an archive for.
+func writerName(creator jsontext.Value) string {
+	var c struct {
+		Name string `json:"name"`
+	}
+	_ = jsonv2.Unmarshal(creator, &c)
+	return c.Name
 }
 
 // harEntries marks log.entries for the walk's unmarshaler.
@@ -115,9 +135,10 @@ type harEntries struct{}
 
 // walkHAR reads an archive with a streaming JSON decoder and calls fn with
 // the JSON of each entry of log.entries, in order (valid until fn
-// returns); every other value is skipped. No value it reads or skips may
+// returns), and the name of the archive's writer when log.creator came
+// before; every other value is skipped. No value it reads or skips may
 // take more than maxValue bytes. An error from fn is returned as is.
-func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []byte) error) error {
+func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []byte, writer string) error) error {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
 		br = bufio.NewReaderSize(r, 64<<10)
@@ -131,8 +152,10 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 	found, n := false, 0
 	var stop error   // fn's, returned as is
 	var broken error // what stopped the read of entry n, which walkError names
+	var archive harArchive
 	entriesFunc := jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *harEntries) error {
 		found = true
+		writer := writerName(archive.Log.Creator)
 		if k := dec.PeekKind(); k != '[' {
 			if err := dec.SkipValue(); err != nil { // a syntax error says more
 				return err
@@ -148,7 +171,7 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 				broken = err
 				return err
 			}
-			if err := fn(n, entry); err != nil {
+			if err := fn(n, entry, writer); err != nil {
 				stop = err
 				return err
 			}
@@ -157,7 +180,7 @@ func walkHAR(r io.Reader, source string, maxValue int64, fn func(i int, entry []
 		_, err := dec.ReadToken() // ']', or the error that stopped the loop
 		return err
 	})
-	err := jsonv2.UnmarshalDecode(dec, new(harArchive), jsonv2.WithUnmarshalers(entriesFunc))
+	err := jsonv2.UnmarshalDecode(dec, &archive, jsonv2.WithUnmarshalers(entriesFunc))
 	if err == nil {
 		if _, err = dec.ReadToken(); err == io.EOF {
 			err = nil
@@ -249,12 +272,20 @@ type harEntry struct {
 		PostData *harContent    `json:"postData"`
 		BodySize jsontext.Value `json:"bodySize"` // see requestInPart
 	} `json:"request"`
-	Response *struct {
-		Status   jsontext.Value `json:"status"`
-		Headers  []harHeader    `json:"headers"`
-		Content  *harContent    `json:"content"`
-		BodySize jsontext.Value `json:"bodySize"` // see inPart
-	} `json:"response"`
+	Response *harResponse `json:"response"`
+}
+
+// harResponse is what a check reads of an entry's response.
+type harResponse struct {
+	Status   jsontext.Value `json:"status"`
+	Headers  []harHeader    `json:"headers"`
+	Content  *harContent    `json:"content"`
+	BodySize jsontext.Value `json:"bodySize"` // see responseInPart
+	// What went wrong after the status line, when something did: Chrome's
+	// _error (null when nothing did), Playwright's _failureText. See
+	// failedResponse.
+	Error       jsontext.Value `json:"_error"`
+	FailureText jsontext.Value `json:"_failureText"`
 }
 
 type harHeader struct {
@@ -267,8 +298,30 @@ type harContent struct {
 	MimeType string         `json:"mimeType"`
 	Text     jsontext.Value `json:"text"`     // decoded only when the check reads the body
 	Encoding string         `json:"encoding"` // not in HAR 1.2 for postData, written by some tools
-	Size     jsontext.Value `json:"size"`     // content's only: see inPart
+	Size     jsontext.Value `json:"size"`     // content's only: see responseInPart
+	// File is where Playwright's recordHar with content: 'attach' put the
+	// body instead of text: a file beside the archive, or in its zip (see
+	// attached); fromFile says the reader read it from there.
+	File     string `json:"_file"`
+	fromFile bool
 }
+
+// held reports whether the archive holds the body, as text or in a file the
+// reader read.
+func (c *harContent) held() bool { return c.Text.Kind() == '"' || c.fromFile }
+
+// chromeDevTools is the log.creator.name of the archives Chrome's and
+// Edge's DevTools write (devtools-frontend, models/har/Log.ts). Their
+// default export, "sanitized" since Chrome 130, removes every
+// Authorization and Cookie header from the requests (and Set-Cookie from
+// the responses), and says so nowhere in the archive: a request without
+// Authorization there may well have sent one.
+const chromeDevTools = "WebInspector"
+
+// credentialsRemoved is what a security violation of a request without
+// Authorization says in an archive Chrome's DevTools wrote.
+const credentialsRemoved = "no Authorization header, in an archive of Chrome's or Edge's DevTools (creator WebInspector), " +
+	"whose default export (sanitized) removes it: export with sensitive data to judge it (not judged)"
 
 // harHeaderCost is what a header costs of a message's budget beside its
 // name and value: a server counts its line's ": " and CRLF; this reader
@@ -308,8 +361,11 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 		return nil, cut, err
 	}
 	reqCoded := req.Header.Get("Content-Encoding") != "" // before harBody drops a stale one
+	if need && opt.writer == chromeDevTools && req.Header.Get("Authorization") == "" {
+		cut.credentials = credentialsRemoved
+	}
 	if rq.PostData != nil && need {
-		if req.Body, cut.request, err = harBody(rq.PostData, req.Header, opt.limit); err != nil {
+		if req.Body, cut.request, err = harBody(rq.PostData, req.Header, opt.limit, opt.files); err != nil {
 			return nil, cut, fmt.Errorf("request postData: %w", err)
 		}
 		if len(rq.Headers) == 0 && rq.PostData.MimeType != "" {
@@ -319,7 +375,7 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 		}
 	}
 	if need && cut.request == 0 {
-		cut.requestInPart = requestInPart(rq.BodySize, reqCoded, len(req.Body))
+		cut.requestInPart = requestInPart(rq.PostData, rq.BodySize, reqCoded, len(req.Body))
 	}
 	ex = &contract.Exchange{Source: source + "#" + strconv.Itoa(i), Request: req}
 	rs := e.Response
@@ -327,23 +383,27 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 		return ex, cut, nil
 	}
 	status, err := harStatus(rs.Status)
-	if err != nil || status == 0 {
+	if err != nil || status <= 0 {
+		// No response: browsers and mitmproxy write 0, Playwright -1 (the
+		// status it starts every entry with, kept when the request fails).
 		return ex, cut, err
 	}
 	resp := &contract.Response{StatusCode: status}
 	if resp.Header, err = harHeaders(rs.Headers, rs.Content, "response", need); err != nil {
 		return nil, cut, err
 	}
-	if rs.Content != nil && need {
+	if need {
 		coded := resp.Header.Get("Content-Encoding") != "" // before harBody drops a stale one
-		if resp.Body, cut.response, err = harBody(rs.Content, resp.Header, opt.limit); err != nil {
-			return nil, cut, fmt.Errorf("response content: %w", err)
+		if rs.Content != nil {
+			if resp.Body, cut.response, err = harBody(rs.Content, resp.Header, opt.limit, opt.files); err != nil {
+				return nil, cut, fmt.Errorf("response content: %w", err)
+			}
+			if len(rs.Headers) == 0 && rs.Content.MimeType != "" && len(resp.Body) > 0 {
+				resp.Header.Set("Content-Type", rs.Content.MimeType)
+			}
 		}
 		if cut.response == 0 {
-			cut.responseInPart = inPart(rs.Content, rs.BodySize, coded, len(resp.Body))
-		}
-		if len(rs.Headers) == 0 && rs.Content.MimeType != "" && len(resp.Body) > 0 {
-			resp.Header.Set("Content-Type", rs.Content.MimeType)
+			cut.responseInPart = responseInPart(rs, status, coded, len(resp.Body))
 		}
 	}
 	ex.Response = resp
@@ -412,10 +472,18 @@ func harHeaders(list []harHeader, c *harContent, what string, need bool) (http.H
 }
 
 // harBody turns a message's text into its body: base64-decoded when the
-// archive says so, cut when it is larger than a check reads (its size as
-// recorded returned), and without a Content-Encoding its bytes evidently
-// no longer have.
-func harBody(c *harContent, h http.Header, limit int64) ([]byte, int64, error) {
+// archive says so, or read from its _file in files (see attached), cut
+// when it is larger than a check reads (its size as recorded returned),
+// and without a Content-Encoding its bytes evidently no longer have.
+func harBody(c *harContent, h http.Header, limit int64, files fs.FS) ([]byte, int64, error) {
+	if c.File != "" {
+		data, size, ok := attached(files, c.File, storedLimit(limit, true))
+		if !ok {
+			return nil, 0, nil // not held: responseInPart and requestInPart say so
+		}
+		c.fromFile = true
+		return storedBody(h, data, size, limit), cutSize(size, limit), nil
+	}
 	if k := c.Text.Kind(); k != '"' {
 		if k == 'n' || k == 0 {
 			return nil, 0, nil
@@ -438,11 +506,29 @@ func harBody(c *harContent, h http.Header, limit int64) ([]byte, int64, error) {
 	default:
 		return nil, 0, fmt.Errorf("unknown encoding %q", c.Encoding)
 	}
-	if size := int64(len(data)); size > storedLimit(limit, true) {
-		return cutBody(h, data, limit), size, nil
+	size := int64(len(data))
+	return storedBody(h, data, size, limit), cutSize(size, limit), nil
+}
+
+// storedBody is the body a reader hands on of data, a body of size bytes
+// as stored (data holds at least the first storedLimit+1 of them): cut
+// when it is larger than a check reads (see cutBody), and without a
+// Content-Encoding its bytes evidently no longer have.
+func storedBody(h http.Header, data []byte, size, limit int64) []byte {
+	if size > storedLimit(limit, true) {
+		return cutBody(h, data, limit)
 	}
 	if len(data) > 0 && staleContentEncoding(h, data, limit) {
 		delete(h, "Content-Encoding")
 	}
-	return data, 0, nil
+	return data
+}
+
+// cutSize is the size as recorded of a body a reader cuts, or 0 for one
+// it keeps whole.
+func cutSize(size, limit int64) int64 {
+	if size > storedLimit(limit, true) {
+		return size
+	}
+	return 0
 }

@@ -13,7 +13,8 @@ import (
 // proxy when the upstream's body broke off) is not judged as if whole,
 // though the part held is a conforming body; a size the text matches, one
 // that says nothing, and mitmproxy's encoded length beside a decoded text
-// claim nothing.
+// claim nothing. A response with no text and no size, or one its recorder
+// marks as failed after the status line, is not judged either.
 func TestCheckHARBodyRecordedInPart(t *testing.T) {
 	const body = `{"linkToken":"x"}` // 17 bytes
 	const credentials = `Digest username="pub", realm="MMS Public API", nonce="bm9uY2U=", uri="/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens", algorithm=MD5, response="0123456789abcdef0123456789abcdef", qop=auth, nc=00000001, cnonce="Y25vbmNl"`
@@ -33,6 +34,13 @@ func TestCheckHARBodyRecordedInPart(t *testing.T) {
 		{"in part, gzip stored decoded", `,{"name":"Content-Encoding","value":"gzip"}`, `"size":5000,"text":` + strconv.Quote(body), "300",
 			"5000 bytes as recorded, of which the archive holds 17 (not judged)"},
 		{"mitmproxy: gzip's length beside the decoded text", `,{"name":"Content-Encoding","value":"gzip"}`, `"size":37,"text":` + strconv.Quote(body), "37", ""},
+		{"no text, gzip's length as both sizes", `,{"name":"Content-Encoding","value":"gzip"}`, `"size":37`, "37",
+			"37 bytes as recorded, of which the archive holds 0 (not judged)"},
+		{"no text, no size", "", `"comment":"Response bodies are not included."`, "-1",
+			"no text of the body in the archive, nor its size (content.text left out: Firefox without response bodies, Playwright's content: 'omit' in mode: 'minimal') (not judged)"},
+		{"failed after the status line", "", `"size":17,"text":` + strconv.Quote(body) + `},"_error":"net::ERR_ABORTED","x":{`, "17",
+			"a body its recorder marks as failed after the status line (_error, _failureText) (not judged)"},
+		{"_error null", "", `"size":17,"text":` + strconv.Quote(body) + `},"_error":null,"x":{`, "17", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			har := `{"log":{"entries":[{"request":{"method":"POST","url":"https://cloud.mongodb.com/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens","headers":[` +

@@ -3,6 +3,7 @@ package recorded
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net/url"
 	"runtime"
 
@@ -27,10 +28,11 @@ const (
 
 // job is one exchange on its way to the report.
 type job struct {
-	index int
-	entry []byte             // a HAR entry's JSON, made an exchange by a worker; or
-	ex    *contract.Exchange // an exchange already read
-	cut   cutBodies
+	index  int
+	entry  []byte             // a HAR entry's JSON, made an exchange by a worker,
+	writer string             // with its archive's log.creator.name; or
+	ex     *contract.Exchange // an exchange already read
+	cut    cutBodies
 
 	weight int64
 	res    ExchangeResult
@@ -41,6 +43,7 @@ type job struct {
 // pipeline is one check's workers and recorder.
 type pipeline struct {
 	v      *contract.Validator
+	files  fs.FS // the bodies HAR entries name in a _file, if any
 	paths  *pathvariant.Paths
 	source string
 	bytes  *semaphore.Weighted
@@ -98,7 +101,7 @@ func (p *pipeline) work() {
 			// Only an operation of the contract has its bodies read (a
 			// method its path does not declare is reported without
 			// them); the check keeps the route found to tell.
-			opt := harOptions{limit: p.v.BodyLimit(), need: func(method string, u *url.URL) bool {
+			opt := harOptions{limit: p.v.BodyLimit(), writer: j.writer, files: p.files, need: func(method string, u *url.URL) bool {
 				m, c, err := p.paths.Match(method, u)
 				if err != nil {
 					return false
@@ -118,13 +121,17 @@ func (p *pipeline) work() {
 }
 
 // judge is the verdict on one exchange as a Report counts it: an exchange
-// that is not an operation of the contract is Skipped. route, when the
+// that is not an operation of the contract (a CORS preflight included: see
+// corsPreflight) is Skipped. route, when the
 // reader found it, is the request's, and is not looked up again; canon
 // then is the URL its path is a variant of, if it is one. A request whose
 // path is a variant of the contract's is judged as that path and breaks
 // pathvariant.Rule, as linktoken proxy judged it live. cut says what the
 // reader did not read whole of the bodies.
 func (p *pipeline) judge(ex *contract.Exchange, route *contract.Match, canon *url.URL, cut cutBodies) ExchangeResult {
+	if corsPreflight(ex.Request) {
+		return ExchangeResult{Name: ex.Name(), Skipped: true}
+	}
 	if route == nil && ex.Request != nil && ex.Request.URL != nil {
 		var err error
 		if route, canon, err = p.paths.Match(ex.Request.Method, ex.Request.URL); err != nil {

@@ -81,37 +81,48 @@ func cutBody(h http.Header, data []byte, limit int64) []byte {
 	return data[: limit+1 : limit+1]
 }
 
-// cutBodies records which bodies of an exchange a reader cut, by their
-// size as recorded (0: not cut), and a response body the recording holds
-// only in part (see inPart).
+// cutBodies records what of an exchange a reader did not get whole: which
+// bodies it cut, by their size as recorded (0: not cut), a body the
+// recording holds only in part (see responseInPart), and credentials its
+// writer may have removed (see chromeDevTools), each with what the
+// violation reporting it says.
 type cutBodies struct {
 	request, response             int64
 	requestInPart, responseInPart string
+	credentials                   string
 }
 
 // explain puts the recorded size of a cut body into the violation that
 // reports it, in place of the length of the part the reader kept; a body
-// recorded in part is reported so, not judged as if whole.
+// recorded in part, or not at all, is reported so, not judged as if whole;
+// and credentials the writer may have removed are not judged missing.
 func (c cutBodies) explain(ex *contract.Exchange, res *contract.Result) {
 	request, response := asRecorded(c.request), asRecorded(c.response)
 	if c.requestInPart != "" {
 		request = c.requestInPart
-		noneKept(res, contract.SideRequest, ex.Request.Body)
+		notJudged(res, contract.SideRequest)
 	}
 	if c.responseInPart != "" {
 		response = c.responseInPart
-		noneKept(res, contract.SideResponse, ex.Response.Body)
+		notJudged(res, contract.SideResponse)
 	}
 	serverside.ExplainCut(ex, res, request, response)
+	if c.credentials != "" {
+		// The request has no Authorization: what the check says of its
+		// credentials is that there are none.
+		for _, v := range res.Violations {
+			if v.Side == contract.SideRequest && v.Rule == contract.RuleSecurity {
+				v.Found = c.credentials
+			}
+		}
+	}
 }
 
-// noneKept drops what the check found of side's body when the archive
-// kept none of it: that there is none is the recorder's doing, not the
+// notJudged drops what the check found of side's body when the archive
+// does not hold all of it: that there is none, or that the part held ends
+// in the middle of a JSON text, is the recorder's doing, not the
 // traffic's.
-func noneKept(res *contract.Result, side contract.Side, held []byte) {
-	if len(held) > 0 {
-		return
-	}
+func notJudged(res *contract.Result, side contract.Side) {
 	res.Violations = slices.DeleteFunc(res.Violations, func(v *contract.Violation) bool {
 		return v.Side == side && v.Part == contract.PartBody
 	})

@@ -103,12 +103,15 @@ func isFieldName(s string) bool {
 	return s != "" && len(s) <= 64 && !strings.ContainsAny(s, " \t\"\\,;=()<>@[]{}?/")
 }
 
-// quotedJSON is a span of its input a jsontext error quotes, in backquotes.
-var quotedJSON = regexp.MustCompile("`[^`]*` ?")
+// quotedJSON is a span of its input a jsontext error quotes: in
+// backquotes, or, when the span holds white space, a backquote or what
+// does not print, as strconv.Quote writes it (in double quotes, escaped).
+var quotedJSON = regexp.MustCompile("`[^`]*` ?|\"(?:[^\"\\\\]|\\\\.)*\" ?")
 
 // JSONReason is a jsontext error's reason without the input it quotes
-// after a broken escape ("invalid surrogate pair `\ud800abcdef` in
-// string"): inside a link-token, that is the secret.
+// after a broken escape (invalid surrogate pair `\ud800abcdef` in string;
+// before a line end of an indented archive, invalid surrogate pair
+// "\\udcffabc\"\n" in string): inside a link-token, that is the secret.
 func JSONReason(reason string) string {
 	return quotedJSON.ReplaceAllString(reason, "")
 }
