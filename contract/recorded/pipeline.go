@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/pathvariant"
+	"github.com/seed-5c49e0d7/linktoken/internal/preflight"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
 )
 
@@ -122,14 +123,14 @@ func (p *pipeline) work() {
 
 // judge is the verdict on one exchange as a Report counts it: an exchange
 // that is not an operation of the contract (a CORS preflight included: see
-// corsPreflight) is Skipped. route, when the
+// internal/preflight) is Skipped. route, when the
 // reader found it, is the request's, and is not looked up again; canon
 // then is the URL its path is a variant of, if it is one. A request whose
 // path is a variant of the contract's is judged as that path and breaks
 // pathvariant.Rule, as linktoken proxy judged it live. cut says what the
 // reader did not read whole of the bodies.
 func (p *pipeline) judge(ex *contract.Exchange, route *contract.Match, canon *url.URL, cut cutBodies) ExchangeResult {
-	if corsPreflight(ex.Request) {
+	if ex.Request != nil && preflight.Is(ex.Request.Method, ex.Request.Header) {
 		return ExchangeResult{Name: ex.Name(), Skipped: true}
 	}
 	if route == nil && ex.Request != nil && ex.Request.URL != nil {

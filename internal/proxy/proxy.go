@@ -32,6 +32,7 @@ import (
 	"github.com/seed-5c49e0d7/linktoken/internal/apierror"
 	"github.com/seed-5c49e0d7/linktoken/internal/pathvariant"
 	"github.com/seed-5c49e0d7/linktoken/internal/plural"
+	"github.com/seed-5c49e0d7/linktoken/internal/preflight"
 	"github.com/seed-5c49e0d7/linktoken/internal/rfc9110"
 	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
@@ -331,6 +332,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.looped.Add(1)
 		p.log.line("%s %s 508: came back to this proxy (its own Via): the upstream leads here", r.Method, r.URL.EscapedPath())
 		http.Error(w, "linktoken proxy: loop detected: this request came back to the proxy that forwarded it", http.StatusLoopDetected)
+		return
+	}
+	if preflight.Is(r.Method, r.Header) {
+		// A browser's question about a request, not an operation of the
+		// contract, whatever its path; check skips it the same way.
+		p.passThrough(w, r)
 		return
 	}
 	judged, sent := r.URL, (*url.URL)(nil)

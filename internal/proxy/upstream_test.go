@@ -275,3 +275,33 @@ func TestARequestBodyOverTheCapIsRecordedAsNotHeld(t *testing.T) {
 		t.Errorf("violations %v; want only the request body not judged: %q", rep.Violations, want)
 	}
 }
+
+// TestACORSPreflightIsPassedThrough: a browser's preflight (OPTIONS with
+// Access-Control-Request-Method) to a path of the contract is passed on
+// unjudged, with --enforce too, as check skips it in a recording: it is no
+// client calling an undeclared method.
+func TestACORSPreflightIsPassedThrough(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Methods", "POST, DELETE")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(upstream.Close)
+	for _, enforce := range []bool{false, true} {
+		p, addr := serving(t, upstream.URL, Config{Enforce: enforce})
+		req, err := http.NewRequest(http.MethodOptions, "http://"+addr+"/api/atlas/v2/orgs/4888442a3354817a7320eb61/liveMigrations/linkTokens", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Origin", "https://app.example")
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		waitFor(func() bool { return p.Stats().Passed > 0 })
+		if st := p.Stats(); resp.StatusCode != http.StatusNoContent || st.Passed != 1 || st.Checked != 0 || st.Broke != 0 {
+			t.Errorf("enforce %v: %d, stats %+v; want the upstream's 204, passed through, nothing judged", enforce, resp.StatusCode, st)
+		}
+	}
+}
