@@ -85,7 +85,7 @@ lint-spec:
 secret-scan:
 	@set -e; tmp=$$(mktemp -d); \
 	LINKTOKEN_SECRET_LOG=$$tmp/secrets $(GO) test -count=1 -v -timeout 10m ./... > $$tmp/output 2>&1 || \
-		{ grep -E -B3 -A25 -- '--- FAIL|^panic:|^FAIL[[:space:]]' $$tmp/output | head -300; tail -5 $$tmp/output; exit 1; }; \
+		{ grep -E -B30 -A10 -- '--- FAIL|^panic:|^FAIL[[:space:]]' $$tmp/output | head -400; tail -5 $$tmp/output; exit 1; }; \
 	$(GO) run ./internal/cmd/secretscan -secrets $$tmp/secrets $$tmp/output; \
 	rm -rf $$tmp
 
