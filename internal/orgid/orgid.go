@@ -36,7 +36,7 @@ func Problem(s string) string {
 		}
 	}
 	if upper {
-		return fmt.Sprintf("%q has upper-case letters: the API takes lower case only (did you mean %q?)", s, strings.ToLower(s))
+		return fmt.Sprintf("%q has upper-case letters: MongoDB's specification writes organization ids in lower case, and this client sends them so (did you mean %q?)", s, strings.ToLower(s))
 	}
 	return ""
 }
