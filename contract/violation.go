@@ -88,6 +88,13 @@ type Violation struct {
 	Found    string `json:"found"`
 }
 
+// NotJudged reports whether v says the check could not judge a body (one
+// larger than it reads, cut, or recorded in part: RuleBodyTooLarge) rather
+// than that the exchange breaks the contract. The exchange does not
+// conform, and nothing says it broke the contract either: check and the
+// proxy tell the two apart in their exit status.
+func (v *Violation) NotJudged() bool { return v.Rule == RuleBodyTooLarge }
+
 // Error prints the violation on one line: its exchange, its Summary, and
 // what was expected and found.
 func (v *Violation) Error() string {

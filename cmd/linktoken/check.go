@@ -68,7 +68,10 @@ Exit status (of the installed binary: go run turns every failure into 1):
   4  none broke the contract, but a request of the contract has no response
      recorded (the proxy's upstream never answered, a browser cancelled it): its
      answer could not be checked; --allow-unanswered makes this (and 3 for a
-     recording of such requests only) a success, the summary still counting them`,
+     recording of such requests only) a success, the summary still counting them.
+     Or an exchange's only findings say what could not be judged: a body larger
+     than the check reads, one the archive holds in part or not at all (a
+     recorder that leaves bodies out), credentials its writer removed`,
 		Example: `  linktoken check traffic.har
   linktoken check -o junit traffic.har > linktoken-report.xml
   linktoken check testdata/recorded/*.http -o json`,
@@ -138,12 +141,19 @@ func (o *checkOptions) run(e *env, v *contract.Validator) error {
 		// The message names the file and may quote what it holds: escaped,
 		// so that it cannot drive the terminal it is printed on.
 		return usageError("%s", safetext.Line(inputErr.Error()))
-	case !rep.OK():
+	case rep.Broke() > 0:
 		// "broke": the traffic was recorded, and the past needs no
 		// agreement with the count ("1 of 2 exchanges broke").
-		return apiError(fmt.Errorf("%d of %s broke the contract (%s)", rep.Exchanges-rep.Conform, plural.Count(rep.Exchanges, "exchange"), plural.Count(rep.Count, "violation")))
+		return apiError(fmt.Errorf("%d of %s broke the contract (%s)", rep.Broke(), plural.Count(rep.Exchanges, "exchange"), plural.Count(rep.Count, "violation")))
 	case unjudged != nil:
 		return unjudged
+	case rep.NotJudged > 0:
+		// No verdict, as for a request recorded without its response:
+		// what failed is the recording (or the size of a body), and the
+		// fix is the recorder's, not the service's.
+		return &exitError{code: exitNoAnswer, err: fmt.Errorf("%d of %s could not be judged whole (a body larger than the check reads, "+
+			"or one the archive holds in part or not at all, or credentials its writer removed: see the findings marked \"not judged\"); "+
+			"nothing judged broke the contract", rep.NotJudged, plural.Count(rep.Exchanges, "exchange"))}
 	}
 	return nil
 }

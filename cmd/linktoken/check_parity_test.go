@@ -18,10 +18,9 @@ import (
 // path-variant violation (1), not an exchange outside the contract; a
 // request the upstream never answered beside one it did could not be
 // judged (4), not a pass. An answer the proxy had no room to hold
-// (--max-buffered-bytes) got no verdict live (4), and check reports its
-// body not judged (1: a body-size violation), never a pass nor a verdict on
-// a 201 without a body; one over --max-body-bytes is a body-size
-// violation both ways.
+// (--max-buffered-bytes), or one over --max-body-bytes, got no verdict live
+// (4), and check reports its body not judged (4), never a pass, a breach,
+// nor a verdict on a 201 without a body.
 func TestCheckAgreesWithTheProxyOnItsRecording(t *testing.T) {
 	const small = `{"linkToken":"c2VjcmV0"}`
 	for _, tc := range []struct {
@@ -38,9 +37,9 @@ func TestCheckAgreesWithTheProxyOnItsRecording(t *testing.T) {
 		{"another case", []string{strings.Replace(linkTokens, "linkTokens", "LINKTOKENS", 1)}, 1, nil, small, exitAPI, exitAPI, pathvariant.Rule},
 		{"one of two unanswered", []string{linkTokens, linkTokens}, 1, nil, small, exitNoAnswer, exitNoAnswer, "1 without a response"},
 		{"an answer not held", []string{linkTokens}, 1, []string{"--max-body-bytes", "1000", "--max-buffered-bytes", "1000"},
-			`{"linkToken":"` + strings.Repeat("A", 4000) + `"}`, exitNoAnswer, exitAPI, "of which the archive holds 0 (not judged)"},
+			`{"linkToken":"` + strings.Repeat("A", 4000) + `"}`, exitNoAnswer, exitNoAnswer, "of which the archive holds 0 (not judged)"},
 		{"an answer over the cap", []string{linkTokens}, 1, []string{"--max-body-bytes", "1000"},
-			`{"linkToken":"` + strings.Repeat("A", 4000) + `"}`, exitAPI, exitAPI, "body-size: expected a body read to its end, found 1001 bytes as recorded, of which the archive holds 0"},
+			`{"linkToken":"` + strings.Repeat("A", 4000) + `"}`, exitNoAnswer, exitNoAnswer, "body-size: expected a body read to its end, found 1001 bytes as recorded, of which the archive holds 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var n atomic.Int32

@@ -60,6 +60,9 @@ type checkJSON struct {
 	// Unanswered counts the exchanges whose response was not recorded:
 	// only their requests were judged.
 	Unanswered int `json:"unanswered"`
+	// NotJudged counts the exchanges whose only findings are bodies (or
+	// credentials) the check could not judge.
+	NotJudged int `json:"notJudged"`
 	// ViolationsNotListed and NoticesNotListed count the findings the
 	// lists leave out: beyond reportListCap, or beyond what the contract
 	// check lists of one exchange.
@@ -105,6 +108,7 @@ func findings(list []*contract.Violation) int {
 
 func (j *checkJSON) write(out *bufio.Writer, rep *recorded.Report, inputErr, nothingErr error) error {
 	j.Exchanges, j.Conform, j.Count, j.NoticeCount, j.Skipped, j.Unanswered = rep.Exchanges, rep.Conform, rep.Count, rep.NoticeCount, rep.Skipped, rep.Unanswered
+	j.NotJudged = rep.NotJudged
 	j.ViolationsNotListed, j.NoticesNotListed = rep.Count-findings(j.Violations), rep.NoticeCount-findings(j.Notices)
 	switch {
 	case inputErr != nil:

@@ -308,3 +308,20 @@ func TestCheckInputErrorsQuoteNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckTellsNotJudgedFromBroken: an archive whose only findings are
+// bodies the check could not judge (Firefox's export without response
+// bodies) exits 4, as a recording without responses does, not 1: nothing
+// judged broke the contract, and the fix is the recorder's. Beside an
+// exchange that does break it, the exit is 1.
+func TestCheckTellsNotJudgedFromBroken(t *testing.T) {
+	const tools = "../../contract/recorded/testdata/tools/"
+	r := runCLI(t, cliOpts{}, "check", tools+"firefox_bodies-not-included.har")
+	if r.code != exitNoAnswer || !strings.Contains(r.stderr, "could not be judged whole") || !strings.Contains(r.stdout, "not judged whole") {
+		t.Errorf("exit %d; want %d, saying the exchanges could not be judged whole\nstdout: %s\nstderr: %s", r.code, exitNoAnswer, r.stdout, r.stderr)
+	}
+	r = runCLI(t, cliOpts{}, "check", tools+"firefox_bodies-not-included.har", tools+"chrome_violation-gzip-decoded.har")
+	if r.code != exitAPI || !strings.Contains(r.stderr, "1 of ") {
+		t.Errorf("exit %d; want %d, one exchange broke the contract\nstderr: %s", r.code, exitAPI, r.stderr)
+	}
+}

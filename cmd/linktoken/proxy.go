@@ -81,7 +81,8 @@ request of the contract is answered 503 with Retry-After rather than held.
 
 Exit status once stopped: 0 every exchange of the contract conformed (notices aside);
 1 one broke it; 4 none broke it but one could not be judged (no answer from the upstream,
-an answer whose body broke off, a response past the buffer limit, a request still in flight
+an answer whose body broke off, a response past the buffer limit, a body over
+--max-body-bytes and nothing else found, a request still in flight
 5 s after the signal, cut); 3 no exchange of the contract was checked at all (the client
 was not pointed at the proxy, or every request was shed), unless --allow-empty; 2 a usage
 error, or the recording failed.`,

@@ -2,6 +2,7 @@ package recorded
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/plural"
@@ -20,6 +21,12 @@ type Report struct {
 	// recorded (a client that gave up, an upstream that never answered):
 	// only their requests were judged.
 	Unanswered int `json:"unanswered"`
+	// NotJudged counts the exchanges checked whose every violation is one
+	// the check could not judge (see couldNotJudge): a body too large to
+	// read, or held by the archive in part or not at all, credentials its
+	// writer removed. They do not conform, and nothing says they broke
+	// the contract either.
+	NotJudged int `json:"notJudged"`
 	// Count is the number of violations found, NoticeCount of notices.
 	Count       int `json:"count"`
 	NoticeCount int `json:"noticeCount"`
@@ -57,6 +64,9 @@ func (r *Report) Summary() string {
 	if r.NoticeCount > 0 {
 		s += ", " + plural.Count(r.NoticeCount, "notice")
 	}
+	if r.NotJudged > 0 {
+		s += fmt.Sprintf(", %d not judged whole (a body too large, or not all recorded)", r.NotJudged)
+	}
 	if r.Unanswered > 0 {
 		s += fmt.Sprintf(", %d without a response (only their requests judged)", r.Unanswered)
 	}
@@ -65,6 +75,20 @@ func (r *Report) Summary() string {
 	}
 	return s
 }
+
+// Broke counts the exchanges checked that broke the contract: those with a
+// violation the check could judge.
+func (r *Report) Broke() int { return r.Exchanges - r.Conform - r.NotJudged }
+
+// couldNotJudge reports whether a violation says the check could not judge
+// what it is about rather than that it breaks the contract: a body larger
+// than the check reads, or one the recording holds in part or not at all
+// (contract.RuleBodyTooLarge), or credentials the archive's writer removed.
+func couldNotJudge(v *contract.Violation) bool {
+	return v.NotJudged() || v.Rule == contract.RuleSecurity && v.Found == credentialsRemoved
+}
+
+func judged(v *contract.Violation) bool { return !couldNotJudge(v) }
 
 // OK reports whether everything checked conforms.
 func (r *Report) OK() bool { return r.Count == 0 }
@@ -85,6 +109,8 @@ func (r *Report) Record(res ExchangeResult) {
 	}
 	if len(res.Violations) == 0 {
 		r.Conform++
+	} else if !slices.ContainsFunc(res.Violations, judged) {
+		r.NotJudged++
 	}
 	// Counted as the check counts them: listed or not.
 	r.Count += res.ViolationCount()

@@ -21,6 +21,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -91,7 +92,7 @@ type Proxy struct {
 	checked, broke, notices, passed atomic.Int64
 	// shed requests were answered 503 (the budget spent); unchecked
 	// exchanges passed on without a verdict; inFlight are being served.
-	shed, unchecked, unanswered, cut, looped, unknown, inFlight atomic.Int64
+	shed, unchecked, unanswered, cut, overCap, looped, unknown, inFlight atomic.Int64
 }
 
 // Config is what New needs; the zero value of each optional field is
@@ -136,6 +137,9 @@ type Stats struct {
 	// (the upstream closed before its end): judged on what came, which
 	// is not the whole answer.
 	Cut int64
+	// TooLarge exchanges of the contract had a body over --max-body-bytes
+	// and nothing else found: passed on, not judged.
+	TooLarge int64
 	// Looped requests came back to the proxy (its own Via): refused, 508.
 	Looped int64
 	// Unknown requests were not operations of the contract: refused, 404
@@ -203,7 +207,7 @@ func (p *Proxy) Upstream() *url.URL { return p.upstream }
 // Stats is what the proxy has counted so far.
 func (p *Proxy) Stats() Stats {
 	return Stats{Checked: p.checked.Load(), Broke: p.broke.Load(), Notices: p.notices.Load(), Passed: p.passed.Load(),
-		Shed: p.shed.Load(), Unchecked: p.unchecked.Load(), Unanswered: p.unanswered.Load(), Cut: p.cut.Load(), Looped: p.looped.Load(), Unknown: p.unknown.Load(), InFlight: p.inFlight.Load(), PeakBuffered: p.budget.peak.Load()}
+		Shed: p.shed.Load(), Unchecked: p.unchecked.Load(), Unanswered: p.unanswered.Load(), Cut: p.cut.Load(), TooLarge: p.overCap.Load(), Looped: p.looped.Load(), Unknown: p.unknown.Load(), InFlight: p.inFlight.Load(), PeakBuffered: p.budget.peak.Load()}
 }
 
 // String is the stats in a sentence: "3 exchanges of the contract
@@ -219,6 +223,7 @@ func (s Stats) String() string {
 		{s.Unanswered, "got no answer from the upstream"},
 		{s.Cut, "got an answer whose body broke off"},
 		{s.Unchecked, "passed on unchecked (the proxy's buffer limit)"},
+		{s.TooLarge, "had a body over --max-body-bytes (not judged)"},
 		{s.Shed, "answered 503 (the proxy's buffer limit)"},
 		{s.Looped, "came back to the proxy (a loop): refused with 508"},
 		{s.Unknown, "not in the contract: refused with 404"},
@@ -233,7 +238,11 @@ func (s Stats) String() string {
 // Unjudged is the number of exchanges of the contract that reached the
 // upstream but got no verdict on a whole answer: no answer came, it broke
 // off, or it could not be held.
-func (s Stats) Unjudged() int64 { return s.Unanswered + s.Cut + s.Unchecked }
+func (s Stats) Unjudged() int64 { return s.Unanswered + s.Cut + s.Unchecked + s.TooLarge }
+
+// judged reports whether a violation is a verdict on the exchange, not
+// the proxy saying it could not judge a body.
+func judged(v *contract.Violation) bool { return !v.NotJudged() }
 
 // errorLog writes to the proxy's log, for an http.Server's ErrorLog.
 func (p *Proxy) errorLog() *log.Logger { return log.New(logWriter{p.log}, "proxy: ", 0) }
@@ -605,7 +614,16 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 	lines := []string{b.String()}
 	if x.res != nil {
 		p.checked.Add(1)
-		if !x.res.OK() {
+		switch {
+		case x.res.OK():
+		case !slices.ContainsFunc(x.res.Violations, judged):
+			// Only bodies the proxy could not judge: no verdict, as for
+			// an answer it could not hold. A body that broke off is
+			// counted as Cut.
+			if x.respErr == nil {
+				p.overCap.Add(1)
+			}
+		default:
 			p.broke.Add(1)
 		}
 		p.notices.Add(int64(len(x.res.Notices)))

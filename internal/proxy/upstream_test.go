@@ -157,8 +157,8 @@ func TestAnAnswerCutShortIsRecordedAsPart(t *testing.T) {
 			}
 			// The live verdict says it too: the part that came conforms,
 			// and is not the answer.
-			if got := resp.Header.Get(HeaderViolation); !strings.Contains(got, contract.RuleBodyTooLarge) || p.Stats().Broke != 1 {
-				t.Errorf("verdict header %q, stats %+v: want the cut body not judged", got, p.Stats())
+			if got := resp.Header.Get(HeaderViolation); !strings.Contains(got, contract.RuleBodyTooLarge) || p.Stats().Broke != 0 || p.Stats().Unjudged() != 1 {
+				t.Errorf("verdict header %q, stats %+v: want the cut body not judged (no verdict, not broke)", got, p.Stats())
 			}
 			entry, rep := readBack(t, har, path)
 			// The part as recorded (redacted), and the size beside it.
@@ -233,8 +233,9 @@ func TestABodyNotHeldIsRecordedAsNotHeld(t *testing.T) {
 			resp := postCreate(t, addr)
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if !waitFor(func() bool { s := p.Stats(); return s.Unchecked+s.Broke == 1 && s.InFlight == 0 }) {
-				t.Fatalf("stats %+v: the exchange was not counted and recorded", p.Stats())
+			// Not held, or over the cap: no verdict either way, never "broke".
+			if !waitFor(func() bool { s := p.Stats(); return s.Unjudged() == 1 && s.Broke == 0 && s.InFlight == 0 }) {
+				t.Fatalf("stats %+v: the exchange was not counted as not judged and recorded", p.Stats())
 			}
 			entry, rep := readBack(t, har, path)
 			content := entry.Response.Content
@@ -263,8 +264,8 @@ func TestARequestBodyOverTheCapIsRecordedAsNotHeld(t *testing.T) {
 	resp := postCreateBody(t, addr, body)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if !waitFor(func() bool { s := p.Stats(); return s.Broke == 1 && s.InFlight == 0 }) {
-		t.Fatalf("stats %+v: the exchange was not counted and recorded", p.Stats())
+	if !waitFor(func() bool { s := p.Stats(); return s.TooLarge == 1 && s.Broke == 0 && s.InFlight == 0 }) {
+		t.Fatalf("stats %+v: the exchange was not counted as not judged and recorded", p.Stats())
 	}
 	entry, rep := readBack(t, har, path)
 	if entry.Request.PostData != nil || entry.Request.BodySize != len(body) {
