@@ -213,7 +213,7 @@ func notJudged(limit int64, cut bool) string {
 // is added, so that the exchange does not pass on a part. What was found
 // in a part that broke off is kept, for what it tells; contract/recorded
 // drops what was found in a part a recorder kept before it calls this (see
-// its notJudged), as the recorder's doing, not the traffic's.
+// its dropBodyFindings), as the recorder's doing, not the traffic's.
 func explainCut(ex *Exchange, res *Result, request, response string) {
 	for _, cut := range [...]struct {
 		side  Side
