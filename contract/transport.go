@@ -208,10 +208,12 @@ func notJudged(limit int64, cut bool) string {
 // side, "" for a body read whole (notJudged here, or a read that broke
 // off in RoundTrip; contract/recorded's size as recorded). A body cut at
 // the limit has that violation already, naming the length of the part
-// kept, which the text replaces. A body that broke off, or was recorded in part, within the
-// limit was judged as if it were whole: the violation is added, so that
-// the exchange does not pass on a part (what was found in the part is
-// kept, for what it tells).
+// kept, which the text replaces. A body that broke off, or was recorded
+// in part, within the limit was judged as if it were whole: the violation
+// is added, so that the exchange does not pass on a part. What was found
+// in a part that broke off is kept, for what it tells; contract/recorded
+// drops what was found in a part a recorder kept before it calls this (see
+// its dropBodyFindings), as the recorder's doing, not the traffic's.
 func explainCut(ex *Exchange, res *Result, request, response string) {
 	for _, cut := range [...]struct {
 		side  Side

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 )
@@ -49,16 +50,19 @@ func attached(files fs.FS, name string, most int64) (data []byte, size int64, ok
 	return data, size, true
 }
 
-// checkHARZip checks the archive in the zip at path as Playwright's
-// recordHar writes it to a path ending in .zip: har.har, with the bodies
-// it names in files beside it. The zip's entries are read as streams, in
-// the bounds CheckHAR keeps.
-func checkHARZip(v *contract.Validator, r *Report, path string) error {
-	zr, err := zip.OpenReader(path)
+// checkHARZip checks the archive in the zip file, opened at path, as
+// Playwright's recordHar writes it to a path ending in .zip: har.har, with
+// the bodies it names in files beside it. The zip's entries are read as
+// streams, in the bounds CheckHAR keeps.
+func checkHARZip(v *contract.Validator, r *Report, file *os.File, path string) error {
+	info, err := file.Stat()
 	if err != nil {
-		return &InputError{Source: path, Err: fmt.Errorf("not a zip archive of a HAR (as Playwright's recordHar writes it): %w", unwrapPathError(err))}
+		return &InputError{Source: path, Err: unwrapPathError(err)}
 	}
-	defer zr.Close()
+	zr, err := zip.NewReader(file, info.Size())
+	if err != nil {
+		return &InputError{Source: path, Err: fmt.Errorf("not a zip archive of a HAR (as Playwright's recordHar writes it): %w", err)}
+	}
 	f, err := zr.Open("har.har")
 	if err != nil {
 		return &InputError{Source: path, Err: errors.New("a zip without har.har, where Playwright's recordHar puts the archive")}

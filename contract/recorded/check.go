@@ -36,7 +36,7 @@ func CheckFile(v *contract.Validator, r *Report, path string) error {
 	}
 	defer f.Close()
 	if strings.HasSuffix(strings.ToLower(path), ".zip") {
-		return checkHARZip(v, r, path)
+		return checkHARZip(v, r, f, path) // f, not the path opened again
 	}
 	br := bufio.NewReaderSize(f, 64<<10)
 	if strings.HasSuffix(strings.ToLower(path), ".zhar") {

@@ -173,13 +173,9 @@ func TestCurlHTTP2Output(t *testing.T) {
 			if one == string(data) {
 				t.Fatal("the fixture's status line moved")
 			}
-			path := filepath.Join(t.TempDir(), "curl.http")
 			// Twice, so that the second exchange is read after the first's fix.
-			if err := os.WriteFile(path, []byte(one+"\n"+one), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			var rep recorded.Report
-			if err := recorded.CheckFile(strict, &rep, path); err != nil {
+			_, rep, err := checkContent(t, "curl.http", one+"\n"+one)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if rep.Exchanges != 2 || !rep.OK() {
@@ -208,12 +204,8 @@ func TestCurlInformationalResponses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			one := strings.Replace(string(data), "HTTP/1.1 201 Created", tc.before+"HTTP/1.1 201 Created", 1)
-			path := filepath.Join(t.TempDir(), "curl.http")
-			if err := os.WriteFile(path, []byte(one+"\n"+one), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			var rep recorded.Report
-			if err := recorded.CheckFile(strict, &rep, path); err != nil {
+			_, rep, err := checkContent(t, "curl.http", one+"\n"+one)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if rep.Exchanges != 2*tc.exchanges || rep.OK() != tc.ok {
@@ -223,12 +215,8 @@ func TestCurlInformationalResponses(t *testing.T) {
 	}
 	t.Run("a 100 Continue alone", func(t *testing.T) {
 		req, _, _ := strings.Cut(string(data), "HTTP/1.1 201 Created")
-		path := filepath.Join(t.TempDir(), "curl.http")
-		if err := os.WriteFile(path, []byte(req+"HTTP/1.1 100 Continue\r\n\r\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		var rep recorded.Report
-		if err := recorded.CheckFile(strict, &rep, path); err != nil {
+		_, rep, err := checkContent(t, "curl.http", req+"HTTP/1.1 100 Continue\r\n\r\n")
+		if err != nil {
 			t.Fatal(err)
 		}
 		if rep.Exchanges != 1 || rep.OK() {

@@ -100,11 +100,11 @@ func (c cutBodies) explain(ex *contract.Exchange, res *contract.Result) {
 	request, response := asRecorded(c.request), asRecorded(c.response)
 	if c.requestInPart != "" {
 		request = c.requestInPart
-		notJudged(res, contract.SideRequest)
+		dropBodyFindings(res, contract.SideRequest)
 	}
 	if c.responseInPart != "" {
 		response = c.responseInPart
-		notJudged(res, contract.SideResponse)
+		dropBodyFindings(res, contract.SideResponse)
 	}
 	serverside.ExplainCut(ex, res, request, response)
 	if c.credentials != "" {
@@ -118,11 +118,12 @@ func (c cutBodies) explain(ex *contract.Exchange, res *contract.Result) {
 	}
 }
 
-// notJudged drops what the check found of side's body when the archive
-// does not hold all of it: that there is none, or that the part held ends
-// in the middle of a JSON text, is the recorder's doing, not the
-// traffic's.
-func notJudged(res *contract.Result, side contract.Side) {
+// dropBodyFindings drops the violations the check found of side's body
+// when the archive does not hold all of it: that there is none, or that
+// the part held ends in the middle of a JSON text, is the recorder's
+// doing, not the traffic's; explain then adds the violation saying the
+// body was not judged.
+func dropBodyFindings(res *contract.Result, side contract.Side) {
 	res.Violations = slices.DeleteFunc(res.Violations, func(v *contract.Violation) bool {
 		return v.Side == side && v.Part == contract.PartBody
 	})
