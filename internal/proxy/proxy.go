@@ -240,10 +240,6 @@ func (s Stats) String() string {
 // off, or it could not be held.
 func (s Stats) Unjudged() int64 { return s.Unanswered + s.Cut + s.Unchecked + s.TooLarge }
 
-// judged reports whether a violation is a verdict on the exchange, not
-// the proxy saying it could not judge a body.
-func judged(v *contract.Violation) bool { return !v.NotJudged() }
-
 // errorLog writes to the proxy's log, for an http.Server's ErrorLog.
 func (p *Proxy) errorLog() *log.Logger { return log.New(logWriter{p.log}, "proxy: ", 0) }
 
@@ -616,7 +612,7 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 		p.checked.Add(1)
 		switch {
 		case x.res.OK():
-		case !slices.ContainsFunc(x.res.Violations, judged):
+		case !slices.ContainsFunc(x.res.Violations, func(v *contract.Violation) bool { return !v.NotJudged() }):
 			// Only bodies the proxy could not judge: no verdict, as for
 			// an answer it could not hold. A body that broke off is
 			// counted as Cut.
