@@ -517,21 +517,19 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 func (p *Proxy) check(x *exchange) *contract.Result {
 	ex := &contract.Exchange{Request: x.req, Response: x.resp}
 	res := serverside.CheckMatch(p.v, x.m, ex)
-	if !x.reqOver && !x.respOver && x.sent == nil && x.respErr == nil {
-		return res
-	}
+	// Each case below names the exchange itself: the common exchange, none
+	// of them, builds no name.
 	if x.respErr != nil && !x.respOver {
 		serverside.ExplainCut(ex, res, "", "the upstream's body broke off after "+plural.Count(len(x.resp.Body), "byte")+" (not judged)")
 	}
-	name := ex.Name()
 	if x.reqOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(name, contract.SideRequest))
+		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(ex.Name(), contract.SideRequest))
 	}
 	if x.respOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(name, contract.SideResponse))
+		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(ex.Name(), contract.SideResponse))
 	}
 	if x.sent != nil {
-		res.Violations = append(res.Violations, pathvariant.Violation(name, x.m))
+		res.Violations = append(res.Violations, pathvariant.Violation(ex.Name(), x.m))
 	}
 	return res
 }
