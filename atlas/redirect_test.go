@@ -51,13 +51,7 @@ func TestCredentialsNeverFollowARedirect(t *testing.T) {
 			mu.Lock()
 			seen = nil
 			mu.Unlock()
-			c, err := atlas.NewClient(atlas.WithBaseURL(root.URL), creds, atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := c.CreateLinkToken(context.Background(), testOrg, "192.0.2.10"); err == nil {
-				t.Fatal("no error from a service that only redirects")
-			}
+			createAtRedirectingRoot(t, root.URL, creds)
 			mu.Lock()
 			defer mu.Unlock()
 			if len(seen) == 0 {
@@ -93,20 +87,26 @@ func TestTheClientSecretNeverFollowsARedirect(t *testing.T) {
 		http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 	}))
 	t.Cleanup(root.Close)
-	c, err := atlas.NewClient(atlas.WithBaseURL(root.URL), atlas.WithServiceAccount("mdb_sa_id_x", "mdb_sa_sk_x"),
-		atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CreateLinkToken(context.Background(), testOrg, "192.0.2.10"); err == nil {
-		t.Fatal("no error from a service that only redirects")
-	}
+	createAtRedirectingRoot(t, root.URL, atlas.WithServiceAccount("mdb_sa_id_x", "mdb_sa_sk_x"))
 	mu.Lock()
 	defer mu.Unlock()
 	for _, s := range seen {
 		if strings.Contains(s, "mdb_sa_sk_x") || strings.Contains(s, "Basic ") {
 			t.Errorf("the other server got the client secret (%d bytes of request)", len(s))
 		}
+	}
+}
+
+// createAtRedirectingRoot asks a service at root that only redirects for a
+// link-token, once (no retry), and fails t unless the call fails.
+func createAtRedirectingRoot(t *testing.T, root string, creds atlas.Option) {
+	t.Helper()
+	c, err := atlas.NewClient(atlas.WithBaseURL(root), creds, atlas.WithRetryPolicy(atlas.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateLinkToken(context.Background(), testOrg, "192.0.2.10"); err == nil {
+		t.Fatal("no error from a service that only redirects")
 	}
 }
 

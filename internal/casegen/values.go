@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/go-openapi/jsonpointer"
@@ -88,7 +89,8 @@ func breakages(s *openapi3.Schema, good any, depth int, req bool) []breakage {
 				// A letter in place of the first character keeps the length,
 				// for a pattern whose string has a fixed length (a "z" is no
 				// hex digit, and needs no escaping in a path).
-				sameLength := "z" + string([]rune(str)[min(1, len([]rune(str))):])
+				_, first := utf8.DecodeRuneInString(str)
+				sameLength := "z" + str[first:]
 				for _, bad := range []string{strings.ToUpper(str), str + "!", "!" + str, sameLength, str[:len(str)/2]} {
 					if bad != str && !re.MatchString(bad) && lengthOK(s, bad) {
 						add("pattern", bad)

@@ -466,7 +466,10 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 		r.report.Observations++
 		return out
 	}
-	r.judge(&out, p, req, resp, body)
+	// The answer's own checks, then whether it is what the request was
+	// sent to learn.
+	r.judgeAnswer(&out, p, req, resp, body)
+	r.judgeKind(&out, p, resp, body)
 	return out
 }
 
@@ -522,13 +525,6 @@ func (r *run) build(ctx context.Context, p planned) (*http.Request, error) {
 		req.Header.Del("Authorization") // the client authenticates, for real
 	}
 	return req, nil
-}
-
-// judge runs the checks on an answer: the answer's own, then whether it
-// is what the request was sent to learn.
-func (r *run) judge(out *Outcome, p planned, req *http.Request, resp *http.Response, body []byte) {
-	r.judgeAnswer(out, p, req, resp, body)
-	r.judgeKind(out, p, resp, body)
 }
 
 // judgeAnswer checks the answer itself: no server error, and every part of

@@ -240,10 +240,6 @@ func (s Stats) String() string {
 // off, or it could not be held.
 func (s Stats) Unjudged() int64 { return s.Unanswered + s.Cut + s.Unchecked + s.TooLarge }
 
-// judged reports whether a violation is a verdict on the exchange, not
-// the proxy saying it could not judge a body.
-func judged(v *contract.Violation) bool { return !v.NotJudged() }
-
 // errorLog writes to the proxy's log, for an http.Server's ErrorLog.
 func (p *Proxy) errorLog() *log.Logger { return log.New(logWriter{p.log}, "proxy: ", 0) }
 
@@ -521,21 +517,19 @@ func (p *Proxy) checkResponse(resp *http.Response) error {
 func (p *Proxy) check(x *exchange) *contract.Result {
 	ex := &contract.Exchange{Request: x.req, Response: x.resp}
 	res := serverside.CheckMatch(p.v, x.m, ex)
-	if !x.reqOver && !x.respOver && x.sent == nil && x.respErr == nil {
-		return res
-	}
+	// Each case below names the exchange itself: the common exchange, none
+	// of them, builds no name.
 	if x.respErr != nil && !x.respOver {
 		serverside.ExplainCut(ex, res, "", "the upstream's body broke off after "+plural.Count(len(x.resp.Body), "byte")+" (not judged)")
 	}
-	name := ex.Name()
 	if x.reqOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(name, contract.SideRequest))
+		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(ex.Name(), contract.SideRequest))
 	}
 	if x.respOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(name, contract.SideResponse))
+		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(ex.Name(), contract.SideResponse))
 	}
 	if x.sent != nil {
-		res.Violations = append(res.Violations, pathvariant.Violation(name, x.m))
+		res.Violations = append(res.Violations, pathvariant.Violation(ex.Name(), x.m))
 	}
 	return res
 }
@@ -616,7 +610,7 @@ func (p *Proxy) finish(r *http.Request, x *exchange) {
 		p.checked.Add(1)
 		switch {
 		case x.res.OK():
-		case !slices.ContainsFunc(x.res.Violations, judged):
+		case !slices.ContainsFunc(x.res.Violations, func(v *contract.Violation) bool { return !v.NotJudged() }):
 			// Only bodies the proxy could not judge: no verdict, as for
 			// an answer it could not hold. A body that broke off is
 			// counted as Cut.
