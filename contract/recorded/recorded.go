@@ -3,7 +3,6 @@ package recorded
 import (
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside"
@@ -100,11 +99,11 @@ func (c cutBodies) explain(ex *contract.Exchange, res *contract.Result) {
 	request, response := asRecorded(c.request), asRecorded(c.response)
 	if c.requestInPart != "" {
 		request = c.requestInPart
-		dropBodyFindings(res, contract.SideRequest)
+		serverside.DropBodyFindings(res, contract.SideRequest)
 	}
 	if c.responseInPart != "" {
 		response = c.responseInPart
-		dropBodyFindings(res, contract.SideResponse)
+		serverside.DropBodyFindings(res, contract.SideResponse)
 	}
 	serverside.ExplainCut(ex, res, request, response)
 	if c.credentials != "" {
@@ -116,17 +115,6 @@ func (c cutBodies) explain(ex *contract.Exchange, res *contract.Result) {
 			}
 		}
 	}
-}
-
-// dropBodyFindings drops the violations the check found of side's body
-// when the archive does not hold all of it: that there is none, or that
-// the part held ends in the middle of a JSON text, is the recorder's
-// doing, not the traffic's; explain then adds the violation saying the
-// body was not judged.
-func dropBodyFindings(res *contract.Result, side contract.Side) {
-	res.Violations = slices.DeleteFunc(res.Violations, func(v *contract.Violation) bool {
-		return v.Side == side && v.Part == contract.PartBody
-	})
 }
 
 // asRecorded is what the body-size violation of a body cut says of its n

@@ -523,10 +523,12 @@ func (p *Proxy) check(x *exchange) *contract.Result {
 		serverside.ExplainCut(ex, res, "", "the upstream's body broke off after "+plural.Count(len(x.resp.Body), "byte")+" (not judged)")
 	}
 	if x.reqOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideRequest, contract.PartBody), p.tooLarge(ex.Name(), contract.SideRequest))
+		serverside.DropBodyFindings(res, contract.SideRequest)
+		res.Violations = append(res.Violations, p.tooLarge(ex.Name(), contract.SideRequest))
 	}
 	if x.respOver {
-		res.Violations = append(withoutPart(res.Violations, contract.SideResponse, contract.PartBody), p.tooLarge(ex.Name(), contract.SideResponse))
+		serverside.DropBodyFindings(res, contract.SideResponse)
+		res.Violations = append(res.Violations, p.tooLarge(ex.Name(), contract.SideResponse))
 	}
 	if x.sent != nil {
 		res.Violations = append(res.Violations, pathvariant.Violation(ex.Name(), x.m))
@@ -539,16 +541,6 @@ func (p *Proxy) check(x *exchange) *contract.Result {
 func (p *Proxy) tooLarge(name string, side contract.Side) *contract.Violation {
 	return &contract.Violation{Exchange: name, Side: side, Part: contract.PartBody, Rule: contract.RuleBodyTooLarge,
 		Expected: "at most " + plural.Count(p.maxBody, "byte") + " (--max-body-bytes)", Found: "more"}
-}
-
-func withoutPart(vs contract.Violations, side contract.Side, part contract.Part) contract.Violations {
-	out := vs[:0:0]
-	for _, v := range vs {
-		if v.Side != side || v.Part != part {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // upstreamFailed is the ReverseProxy's ErrorHandler: no response came.

@@ -5,14 +5,15 @@
 // whether an operation takes no credentials, whether a path is under one of
 // the servers, the path parameters as a server reads them, the check of an
 // exchange on a match found once, the size of a body a reader cut in its
-// body-size violation, and the refusal of a request that breaks the
-// contract.
+// body-size violation (and the dropping of what was found in a body not
+// held whole), and the refusal of a request that breaks the contract.
 // Importers of contract have no use for them and do not see them.
 package serverside
 
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/seed-5c49e0d7/linktoken/contract"
 	"github.com/seed-5c49e0d7/linktoken/internal/serverside/hook"
@@ -95,4 +96,14 @@ func Refuse(w http.ResponseWriter, m *contract.Match, res *contract.Result) bool
 // same.
 func ExplainCut(ex *contract.Exchange, res *contract.Result, request, response string) {
 	lent.ExplainCut(ex, res, request, response)
+}
+
+// DropBodyFindings removes the violations found in side's body, for a body
+// the caller did not hold whole (over its cap, or recorded in part): what
+// was found in the part held is the caller's doing, not the traffic's, and
+// the caller says in one violation that the body was not judged.
+func DropBodyFindings(res *contract.Result, side contract.Side) {
+	res.Violations = slices.DeleteFunc(res.Violations, func(v *contract.Violation) bool {
+		return v.Side == side && v.Part == contract.PartBody
+	})
 }
