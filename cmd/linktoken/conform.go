@@ -74,7 +74,8 @@ Exit status (when several apply, the first listed of 5, 1, 4, 3):
   1  a check failed: the server broke the contract (or the run was interrupted)
   2  a usage error
   3  no check ran
-  4  requests got no answer (refused, reset, timed out), or only 429: the server was not judged
+  4  requests got no answer (refused, reset, timed out), or only 429, or an answer larger than
+     the check reads (16 MiB): the server, or that answer's body, was not judged
   5  what the run created, or may have, could not be removed: someone must look`,
 		Example: `  export MONGODB_ATLAS_PUBLIC_API_KEY=… MONGODB_ATLAS_PRIVATE_API_KEY=…
   linktoken conform --base-url http://127.0.0.1:8080/ --orgId 4888442a3354817a7320eb61 --force

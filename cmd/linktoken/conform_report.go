@@ -24,7 +24,7 @@ func conformExit(rep *conform.Report, runErr error) error {
 		code = exitOK
 	case conform.VerdictFailed:
 		code = exitAPI
-	case conform.VerdictNoAnswer:
+	case conform.VerdictNoAnswer, conform.VerdictNotJudged:
 		code = exitNoAnswer
 	case conform.VerdictNothingChecked:
 		code = exitNothingChecked

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"strings"
 	"testing"
 
@@ -27,5 +28,27 @@ func TestConformTextEscapesWhatTheServerSaid(t *testing.T) {
 	}
 	if n := strings.Count(b.String(), `x\x1b]0;pwned\a\u2028y\r\nz`); n != 6 {
 		t.Errorf("want the hostile text escaped on each of its 6 lines, found %d:\n%s", n, b.String())
+	}
+}
+
+// TestConformExitFollowsTheVerdict: each verdict has its exit code, and
+// only a pass is 0; a body too large to judge is "not judged", as check
+// and the proxy say it.
+func TestConformExitFollowsTheVerdict(t *testing.T) {
+	for verdict, want := range map[conform.Verdict]int{
+		conform.VerdictPass: exitOK, conform.VerdictFailed: exitAPI, conform.VerdictNoAnswer: exitNoAnswer,
+		conform.VerdictNotJudged: exitNoAnswer, conform.VerdictNothingChecked: exitNothingChecked,
+		conform.VerdictLeftBehind: exitLeftBehind, "a verdict of a later build": exitAPI,
+	} {
+		code := exitOK
+		var ee *exitError
+		if err := conformExit(&conform.Report{Verdict: verdict}, nil); errors.As(err, &ee) {
+			code = ee.code
+		} else if err != nil {
+			t.Fatalf("verdict %s: %v carries no exit code", verdict, err)
+		}
+		if code != want {
+			t.Errorf("verdict %s: exit %d, want %d", verdict, code, want)
+		}
 	}
 }

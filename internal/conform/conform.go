@@ -214,6 +214,9 @@ func (r *run) record(out Outcome) {
 	if out.Throttled {
 		r.report.Throttled++
 	}
+	if out.BodyNotJudged {
+		r.report.NotJudged++
+	}
 	if r.o.Progress != nil {
 		r.o.Progress(out)
 	}
@@ -462,6 +465,12 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 			out.Err = "not judged: the server refused the run's credentials"
 			return out
 		}
+		if r.overLimit(body) {
+			// A probe reads the body; a part of it is no observation.
+			out.BodyNotJudged = true
+			out.Err = "not judged: " + r.overLimitWhy()
+			return out
+		}
 		out.Observation = p.probe(out, body)
 		r.report.Observations++
 		return out
@@ -484,6 +493,14 @@ func (r *run) readBody(resp *http.Response) ([]byte, error) {
 		return nil, fmt.Errorf("the answer's body was cut short: %w", err)
 	}
 	return body, nil
+}
+
+// overLimit reports whether body, as readBody read it, is larger than the
+// validator judges.
+func (r *run) overLimit(body []byte) bool { return int64(len(body)) > r.v.BodyLimit() }
+
+func (r *run) overLimitWhy() string {
+	return fmt.Sprintf("the answer's body is larger than the %d bytes the check reads", r.v.BodyLimit())
 }
 
 // noRedirects is a copy of c that hands a redirect back as the answer.
@@ -543,6 +560,14 @@ func (r *run) judgeAnswer(out *Outcome, p planned, req *http.Request, resp *http
 	if err == nil {
 		var bad []string
 		for _, x := range res.Violations {
+			if x.Side == contract.SideResponse && x.NotJudged() {
+				// An answer larger than the validator reads: its status and
+				// headers are judged, its body is not, and the run says so
+				// rather than failing the server for the run's own limit.
+				out.BodyNotJudged = true
+				out.Err = "not judged: " + r.overLimitWhy()
+				continue
+			}
 			if x.Side == contract.SideResponse || x.Rule == contract.RuleSecurity && p.kind == Security && st/100 == 2 {
 				bad = append(bad, oneViolation(x))
 			}

@@ -39,6 +39,10 @@ type Outcome struct {
 	// with a Retry-After longer than it waits). The 429 is judged as an
 	// answer; what the request was sent to learn is not. Err says which.
 	Throttled bool `json:"throttled,omitempty"`
+	// BodyNotJudged: the answer's body was larger than the validator
+	// reads (contract.MaxBodyBytes); its status and headers were judged,
+	// its body was not (a probe's, nothing of it). Err says so.
+	BodyNotJudged bool `json:"bodyNotJudged,omitempty"`
 }
 
 // Failure is one check an answer failed.
@@ -62,6 +66,9 @@ const (
 	// VerdictNoAnswer: a request had no answer (refused, reset, timed
 	// out), or only a 429 (Throttled): it was not judged.
 	VerdictNoAnswer Verdict = "no-answer"
+	// VerdictNotJudged: every request had an answer, but some answer's
+	// body was larger than the check reads (BodyNotJudged).
+	VerdictNotJudged Verdict = "not-judged"
 	// VerdictNothingChecked: no check ran at all.
 	VerdictNothingChecked Verdict = "nothing-checked"
 	// VerdictPass: every check ran on an answer and passed, and what the
@@ -75,7 +82,10 @@ type Report struct {
 	Requests   int     `json:"requests"`
 	Unanswered int     `json:"unanswered"`
 	// Throttled counts the requests whose last answer was a 429.
-	Throttled    int `json:"throttled"`
+	Throttled int `json:"throttled"`
+	// NotJudged counts the answers whose body was not judged
+	// (Outcome.BodyNotJudged).
+	NotJudged    int `json:"notJudged"`
 	Checks       int `json:"checks"`
 	Failed       int `json:"failed"`
 	Observations int `json:"observations"`
@@ -121,6 +131,8 @@ func (r *Report) verdict() Verdict {
 		return VerdictFailed
 	case r.Unanswered > 0 || r.Throttled > 0:
 		return VerdictNoAnswer
+	case r.NotJudged > 0:
+		return VerdictNotJudged
 	case r.Checks == 0:
 		return VerdictNothingChecked
 	}
@@ -152,6 +164,9 @@ func (r *Report) Summary() string {
 	}
 	if r.Throttled > 0 {
 		why = append(why, fmt.Sprintf("NOT JUDGED: %s answered only 429 (rate-limited)", plural.Count(r.Throttled, "request")))
+	}
+	if r.NotJudged > 0 {
+		why = append(why, fmt.Sprintf("NOT JUDGED: %s had a body larger than the check reads", plural.Count(r.NotJudged, "answer")))
 	}
 	if r.Checks == 0 {
 		why = append(why, "NOT JUDGED: no check ran")
