@@ -338,7 +338,7 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 		}
 	}()
 	var e harEntry
-	if err := jsonv2.Unmarshal(entry, &e); err != nil {
+	if err := unmarshalEntry(entry, &e); err != nil {
 		return nil, cut, entryJSONError(err)
 	}
 	rq := e.Request
@@ -490,7 +490,7 @@ func harBody(c *harContent, h http.Header, limit int64, files fs.FS) ([]byte, in
 		}
 		return nil, 0, fmt.Errorf("text: expected a string, found %s", kindName(k))
 	}
-	data, err := jsontext.AppendUnquote(nil, c.Text)
+	data, err := unquoteText(c.Text)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -78,6 +78,8 @@ func FuzzReadHAR(f *testing.F) {
 	f.Add([]byte(`{"log":{"entries":[{"request":{"method":"DELETE","url":"/x"},"response":{"status":0}}],"pages":[{"a":[1,{"b":null}]}]}}`))
 	f.Add([]byte(`{"x":[{"log":1}],"log":{"creator":{},"entries":[{"request":{"method":"GET","url":"http://h/"},"response":{"status":204,"content":{"text":"","encoding":"gzip"}}}]}}`))
 	f.Add([]byte("\uFEFF" + `{"log":{"entries":[{"request":{"method":"G\u0045T","url":"http://h/\ud83d\ude00","headers":[{"name":"content-encoding","value":"br"}]},"response":{"status":200,"headers":null,"content":{"text":"{\"a\":\"\\u00e9\"}"}}}]}}`))
+	// mitmproxy's surrogateescape: lone surrogates in a body and a header.
+	f.Add([]byte(`{"log":{"entries":[{"request":{"method":"GET","url":"http://h/","headers":[{"name":"x","value":"\udce9"}]},"response":{"status":200,"content":{"text":"\ud800\udcff\\udc80\ud83d\ude00"}}}]}}`))
 	// One entry of the generated mix per kind (creates and removes on both
 	// versions, an envelope, other traffic, a violation), each alone in an
 	// archive: small seeds keep minimization short.

@@ -42,6 +42,7 @@ func TestCheckHARAsToolsWriteIt(t *testing.T) {
 		{"safari_size-0.har", 1, 0, 0, nil},
 		{"mitmproxy_savehar-gzip.har", 3, 0, 0, nil},
 		{"mitmproxy_error.har", 1, 1, 0, nil},
+		{"mitmproxy_non-utf8.har", 2, 0, 1, []string{"response utf-8"}},
 		{"mitmproxy_save-har.zhar", 3, 0, 0, nil},
 		{"playwright_embed.har", 3, 0, 0, nil},
 		{"playwright_failed.har", 1, 1, 0, nil},
@@ -78,8 +79,8 @@ func TestCheckHARAsToolsWriteIt(t *testing.T) {
 		m, _ := filepath.Glob(filepath.Join("testdata", "tools", pattern))
 		files = append(files, m...)
 	}
-	if len(files) != 24 {
-		t.Errorf("%d archives in testdata/tools, 24 in the table", len(files))
+	if len(files) != 25 {
+		t.Errorf("%d archives in testdata/tools, 25 in the table", len(files))
 	}
 }
 
