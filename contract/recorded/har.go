@@ -41,7 +41,9 @@ import (
 //
 // An entry whose response status is 0 or negative (no response: blocked
 // or failed; Playwright writes -1) is passed with a nil Response. source
-// names the archive in errors and in each Exchange's Source ("source#N", N counting entries from 0). A
+// names the archive in errors and in each Exchange's Source ("source#N", N counting entries from 0;
+// "source#N (answered by the test's route.fulfill, not the service)" for an
+// entry Playwright marks _wasFulfilled). A
 // malformed archive returns an *InputError; an error from fn stops the
 // walk and is returned as is.
 func ReadHAR(r io.Reader, source string, fn func(*contract.Exchange) error) error {
@@ -273,7 +275,16 @@ type harEntry struct {
 		BodySize jsontext.Value `json:"bodySize"` // see requestInPart
 	} `json:"request"`
 	Response *harResponse `json:"response"`
+	// Fulfilled is Playwright's _wasFulfilled (harTracer.ts): the test's
+	// route.fulfill answered the request, not the service. Read loosely:
+	// only true says so.
+	Fulfilled jsontext.Value `json:"_wasFulfilled"`
 }
+
+// fulfilledByTest follows the entry's name in the Source of an exchange a
+// test's mock answered: a mock that breaks the contract is worth finding
+// (it no longer stands for the service), but the fix is the test's.
+const fulfilledByTest = " (answered by the test's route.fulfill, not the service)"
 
 // harResponse is what a check reads of an entry's response.
 type harResponse struct {
@@ -378,6 +389,9 @@ func harExchange(entry []byte, source string, i int, opt harOptions) (ex *contra
 		cut.requestInPart = requestInPart(rq.PostData, rq.BodySize, reqCoded, len(req.Body))
 	}
 	ex = &contract.Exchange{Source: source + "#" + strconv.Itoa(i), Request: req}
+	if string(e.Fulfilled) == "true" {
+		ex.Source += fulfilledByTest
+	}
 	rs := e.Response
 	if rs == nil {
 		return ex, cut, nil

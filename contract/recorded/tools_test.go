@@ -52,6 +52,7 @@ func TestCheckHARAsToolsWriteIt(t *testing.T) {
 		{"playwright_attach-minimal.har", 1, 0, 0, []string{"request " + notJudged, "response " + notJudged}},
 		{"playwright_attach.har", 2, 0, 0, nil},
 		{"playwright_recordhar.zip", 2, 0, 0, []string{"response type"}},
+		{"playwright_fulfilled.har", 2, 0, 0, []string{"response media-type", "response type"}},
 		{"insomnia_export.har", 2, 0, 0, nil},
 		{"fiddler_gzip-base64.har", 1, 0, 0, nil},
 	} {
@@ -79,8 +80,8 @@ func TestCheckHARAsToolsWriteIt(t *testing.T) {
 		m, _ := filepath.Glob(filepath.Join("testdata", "tools", pattern))
 		files = append(files, m...)
 	}
-	if len(files) != 25 {
-		t.Errorf("%d archives in testdata/tools, 25 in the table", len(files))
+	if len(files) != 26 {
+		t.Errorf("%d archives in testdata/tools, 26 in the table", len(files))
 	}
 }
 
@@ -146,5 +147,38 @@ func TestCheckHARAttachedBodyTooLarge(t *testing.T) {
 	want := strconv.Itoa(len(body)) + " bytes as recorded"
 	if len(rep.Violations) != 1 || rep.Violations[0].Rule != contract.RuleBodyTooLarge || rep.Violations[0].Found != want {
 		t.Errorf("violations %v; want one body-size violation finding %q", rep.Violations, want)
+	}
+}
+
+// TestAMockedAnswerIsNamedAsTheTests: an exchange Playwright's route.fulfill
+// answered is judged (a mock that breaks the contract no longer stands for
+// the service), and named as the test's, so that nobody goes looking for
+// the fault in the service; the entry after it, which the service
+// answered, is not.
+func TestAMockedAnswerIsNamedAsTheTests(t *testing.T) {
+	var rep recorded.Report
+	if err := recorded.CheckFile(strict, &rep, filepath.Join("testdata", "tools", "playwright_fulfilled.har")); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Violations) == 0 {
+		t.Fatal("the mock's answer was not judged")
+	}
+	for _, v := range rep.Violations {
+		if !strings.HasPrefix(v.Exchange, "testdata/tools/playwright_fulfilled.har#0 (answered by the test's route.fulfill, not the service) POST ") {
+			t.Errorf("violation of %q; want the mocked exchange named as the test's", v.Exchange)
+		}
+	}
+	f, err := os.Open(filepath.Join("testdata", "tools", "playwright_fulfilled.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var seen []string
+	err = recorded.ReadHAR(f, "p.har", func(ex *contract.Exchange) error {
+		seen = append(seen, ex.Source)
+		return nil
+	})
+	if err != nil || len(seen) != 2 || strings.Contains(seen[1], "route.fulfill") {
+		t.Errorf("sources %q, %v; want only the first named as the test's", seen, err)
 	}
 }
