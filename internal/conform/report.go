@@ -66,8 +66,9 @@ const (
 	// VerdictNoAnswer: a request had no answer (refused, reset, timed
 	// out), or only a 429 (Throttled): it was not judged.
 	VerdictNoAnswer Verdict = "no-answer"
-	// VerdictNotJudged: every request had an answer, but some answer's
-	// body was larger than the check reads (BodyNotJudged).
+	// VerdictNotJudged: no check failed and every request was answered,
+	// but some answer's body was larger than the check reads
+	// (BodyNotJudged).
 	VerdictNotJudged Verdict = "not-judged"
 	// VerdictNothingChecked: no check ran at all.
 	VerdictNothingChecked Verdict = "nothing-checked"
