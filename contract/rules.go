@@ -44,7 +44,14 @@ func (b *messageBody) value() any { return b.json.jsonValue(b.data) }
 func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 	ct := h.Get("Content-Type")
 	b := messageBody{data: raw, header: h, mt: mediaTypeOf(ct)}
-	if ct != "" {
+	if len(raw) == 0 {
+		// Without content a Content-Type describes nothing (RFC 9110
+		// §8.3): what it says is not judged, as openapi3filter does not.
+		return b
+	}
+	// A field value has no white space at either end (RFC 9110 §5.5): a
+	// parser drops it, so a value of white space only is an empty one.
+	if ct := strings.Trim(ct, " \t"); ct != "" {
 		// Judged whole: the checks below read the type up to its first
 		// ';', which would let a line break (a header injected) or a
 		// malformed parameter after it pass.
@@ -52,9 +59,6 @@ func (c *checker) readBody(side Side, h http.Header, raw []byte) messageBody {
 			c.add(side, PartHeader, "/Content-Type", RuleContentType, "a well-formed media type (RFC 9110 §8.3.1)",
 				"a Content-Type that does not parse ("+strings.TrimPrefix(err.Error(), "mime: ")+")")
 		}
-	}
-	if len(raw) == 0 {
-		return b
 	}
 	if int64(len(raw)) > c.v.maxBody {
 		// Past the limit as sent: not decoded (a transport or a reader may
