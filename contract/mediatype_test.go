@@ -2,6 +2,7 @@ package contract_test
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 
@@ -75,6 +76,27 @@ func TestAContentTypeMustParseWhole(t *testing.T) {
 		res, _ := contract.MustNew().Check(createExchange(createBody, []byte(`{"linkToken":"t"}`), nil, http.Header{"Content-Type": {ct}}))
 		if !res.OK() {
 			t.Errorf("%q: %v", ct, res.Violations)
+		}
+	}
+}
+
+// TestAContentTypeWithoutABodyIsNotJudged: a Content-Type on a message
+// without content describes nothing (RFC 9110 §8.3) and openapi3filter does
+// not read it: a remove without a body, and its 204, conform whatever
+// their Content-Type says (the live 204 carries one).
+func TestAContentTypeWithoutABodyIsNotJudged(t *testing.T) {
+	for _, ct := range []string{" ", `"`, "application/json;0", v2Type} {
+		ex := &contract.Exchange{
+			Request: &contract.Request{Method: http.MethodDelete, URL: &url.URL{Path: "/api/atlas/v2" + orgPath},
+				Header: http.Header{"Accept": {v2Type}, "Authorization": {digestHdr}, "Content-Type": {ct}}},
+			Response: &contract.Response{StatusCode: http.StatusNoContent, Header: http.Header{"Content-Type": {ct}}},
+		}
+		res, err := contract.MustNew().Check(ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.OK() {
+			t.Errorf("Content-Type %q without a body: %v", ct, res.Violations)
 		}
 	}
 }
