@@ -1,12 +1,15 @@
 package recorded
 
 import (
+	"errors"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/seed-5c49e0d7/linktoken/internal/safetext"
 )
 
 // A HAR string may escape a lone surrogate (\udcff): RFC 8259 §8.2 lets
@@ -35,8 +38,17 @@ func unmarshalEntry(entry []byte, e *harEntry) error {
 
 // unquoteText is the bytes a body's text stands for: the JSON string
 // unquoted, each lone surrogate escape the byte or code unit it stands for
-// (see appendLoneSurrogate).
+// (see appendLoneSurrogate). Its error quotes nothing of the text, which
+// may hold a link-token.
 func unquoteText(text jsontext.Value) ([]byte, error) {
+	data, err := unquoteRuns(text)
+	if err != nil {
+		return nil, errors.New(safetext.JSONReason(err.Error()))
+	}
+	return data, nil
+}
+
+func unquoteRuns(text jsontext.Value) ([]byte, error) {
 	data, err := jsontext.AppendUnquote(nil, text)
 	if err == nil || len(text) < 2 {
 		return data, err

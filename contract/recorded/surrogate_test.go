@@ -34,9 +34,9 @@ func TestLoneSurrogateEscapes(t *testing.T) {
 			t.Errorf("%s: %q, %v; want %q", tc.text, got, err, tc.want)
 		}
 	}
-	for _, broken := range []string{`"\uZZZZ\udcff"`, `"\udcff\x"`} {
-		if got, err := unquoteText(jsontext.Value(broken)); err == nil {
-			t.Errorf("%s: %q, no error", broken, got)
+	for _, broken := range []string{`"\uZZZZ\udcff"`, `"\udcff\x"`, `"\udcffSECRET\uSE"`} {
+		if got, err := unquoteText(jsontext.Value(broken)); err == nil || strings.Contains(err.Error(), "SE") || strings.Contains(err.Error(), "ZZ") {
+			t.Errorf("%s: %q, %v; want an error quoting nothing of the text", broken, got, err)
 		}
 	}
 }
