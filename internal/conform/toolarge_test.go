@@ -1,7 +1,6 @@
 package conform_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -54,18 +53,11 @@ func TestAnAnswerLargerThanTheCheckReadsIsNotJudged(t *testing.T) {
 func padCreated(n int) func(http.Handler) http.Handler {
 	return func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, r)
-			body := rec.Body.Bytes()
-			if rec.Code == http.StatusCreated && len(body) < n {
-				body = append(body, bytes.Repeat([]byte(" "), n-len(body))...)
-			}
-			for k, vs := range rec.Header() {
-				w.Header()[k] = vs
-			}
-			w.Header().Del("Content-Length")
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(body)
+			capture(h, w, r, func(rec *httptest.ResponseRecorder) {
+				if rec.Code == http.StatusCreated && rec.Body.Len() < n {
+					rec.Body.WriteString(strings.Repeat(" ", n-rec.Body.Len()))
+				}
+			})
 		})
 	}
 }
