@@ -212,8 +212,9 @@ func notJudged(limit int64, cut bool) string {
 // in part, within the limit was judged as if it were whole: the violation
 // is added, so that the exchange does not pass on a part. What was found
 // in a part that broke off is kept, for what it tells; contract/recorded
-// drops what was found in a part a recorder kept before it calls this (see
-// its dropBodyFindings), as the recorder's doing, not the traffic's.
+// and the proxy drop what was found in a part a recorder kept, or past the
+// proxy's cap, before they call this (internal/serverside's
+// DropBodyFindings), as the recorder's doing, not the traffic's.
 func explainCut(ex *Exchange, res *Result, request, response string) {
 	for _, cut := range [...]struct {
 		side  Side

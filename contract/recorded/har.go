@@ -52,8 +52,10 @@ func ReadHAR(r io.Reader, source string, fn func(*contract.Exchange) error) erro
 
 // readHAR is ReadHAR with each value of the archive capped at maxValue.
 func readHAR(r io.Reader, source string, maxValue int64, fn func(*contract.Exchange) error) error {
-	return walkHAR(r, source, maxValue, func(i int, entry []byte, writer string) error {
-		ex, _, err := harExchange(entry, source, i, harOptions{limit: contract.DefaultMaxBodyBytes, writer: writer})
+	// The writer decides only what ReadHAR's callers do not get (which
+	// credentials a recorder removed): not passed on.
+	return walkHAR(r, source, maxValue, func(i int, entry []byte, _ string) error {
+		ex, _, err := harExchange(entry, source, i, harOptions{limit: contract.DefaultMaxBodyBytes})
 		if err != nil {
 			return err
 		}
@@ -496,7 +498,8 @@ func harBody(c *harContent, h http.Header, limit int64, files fs.FS) ([]byte, in
 			return nil, 0, nil // not held: responseInPart and requestInPart say so
 		}
 		c.fromFile = true
-		return storedBody(h, data, size, limit), cutSize(size, limit), nil
+		data, cut := storedBody(h, data, size, limit)
+		return data, cut, nil
 	}
 	if k := c.Text.Kind(); k != '"' {
 		if k == 'n' || k == 0 {
@@ -520,29 +523,21 @@ func harBody(c *harContent, h http.Header, limit int64, files fs.FS) ([]byte, in
 	default:
 		return nil, 0, fmt.Errorf("unknown encoding %q", c.Encoding)
 	}
-	size := int64(len(data))
-	return storedBody(h, data, size, limit), cutSize(size, limit), nil
+	data, cut := storedBody(h, data, int64(len(data)), limit)
+	return data, cut, nil
 }
 
 // storedBody is the body a reader hands on of data, a body of size bytes
-// as stored (data holds at least the first storedLimit+1 of them): cut
-// when it is larger than a check reads (see cutBody), and without a
+// as stored (data holds at least the first storedLimit+1 of them), and its
+// size as recorded when it cuts it (0 when it keeps it whole): cut when it
+// is larger than a check reads (see cutBody), and without a
 // Content-Encoding its bytes evidently no longer have.
-func storedBody(h http.Header, data []byte, size, limit int64) []byte {
+func storedBody(h http.Header, data []byte, size, limit int64) ([]byte, int64) {
 	if size > storedLimit(limit, true) {
-		return cutBody(h, data, limit)
+		return cutBody(h, data, limit), size
 	}
 	if len(data) > 0 && staleContentEncoding(h, data, limit) {
 		delete(h, "Content-Encoding")
 	}
-	return data
-}
-
-// cutSize is the size as recorded of a body a reader cuts, or 0 for one
-// it keeps whole.
-func cutSize(size, limit int64) int64 {
-	if size > storedLimit(limit, true) {
-		return size
-	}
-	return 0
+	return data, 0
 }
