@@ -107,8 +107,8 @@ this command's own flags are kebab-case (--base-url), and --org-id and
 Exit status: 0 success; 1 an API error (with its status and errorCode) or a contract
 violation; 2 a usage or input error; 3 check found (or proxy checked) no exchange of
 the contract, or conform ran no check; 4 requests got no answer (conform, proxy), or only
-429 (conform), or check read requests recorded without one; 5 conform could not remove
-what it created.`,
+429 (conform), or check read requests recorded without one, or a body could not be judged
+whole (check, conform, proxy); 5 conform could not remove what it created.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

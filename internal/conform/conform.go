@@ -467,8 +467,7 @@ func (r *run) send(ctx context.Context, p planned) Outcome {
 		}
 		if r.overLimit(body) {
 			// A probe reads the body; a part of it is no observation.
-			out.BodyNotJudged = true
-			out.Err = "not judged: " + r.overLimitWhy()
+			r.bodyNotJudged(&out)
 			return out
 		}
 		out.Observation = p.probe(out, body)
@@ -499,8 +498,10 @@ func (r *run) readBody(resp *http.Response) ([]byte, error) {
 // validator judges.
 func (r *run) overLimit(body []byte) bool { return int64(len(body)) > r.v.BodyLimit() }
 
-func (r *run) overLimitWhy() string {
-	return fmt.Sprintf("the answer's body is larger than the %d bytes the check reads", r.v.BodyLimit())
+// bodyNotJudged marks out's answer as one whose body was not judged.
+func (r *run) bodyNotJudged(out *Outcome) {
+	out.BodyNotJudged = true
+	out.Err = fmt.Sprintf("not judged: the answer's body is larger than the %d bytes the check reads", r.v.BodyLimit())
 }
 
 // noRedirects is a copy of c that hands a redirect back as the answer.
@@ -564,8 +565,7 @@ func (r *run) judgeAnswer(out *Outcome, p planned, req *http.Request, resp *http
 				// An answer larger than the validator reads: its status and
 				// headers are judged, its body is not, and the run says so
 				// rather than failing the server for the run's own limit.
-				out.BodyNotJudged = true
-				out.Err = "not judged: " + r.overLimitWhy()
+				r.bodyNotJudged(out)
 				continue
 			}
 			if x.Side == contract.SideResponse || x.Rule == contract.RuleSecurity && p.kind == Security && st/100 == 2 {
